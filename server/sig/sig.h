@@ -1,0 +1,96 @@
+/* sig: the signaling core of buzzd — rooms, participants, chat, limits, owner actions.
+ *
+ * Transport-free: it never touches sockets. The network layer (server/net) hands it whole
+ * WebSocket text messages as bytes and gets replies back through the callbacks in
+ * sig_transport. That keeps it unit-testable and fuzzable ("bytes in -> replies out").
+ *
+ * Threading: every function runs on the control thread (the libuv loop that owns it).
+ * Error convention: 0 on success, a negative SIG_E* code on failure; sig_strerror() names it.
+ * docs/protocol.md is the wire contract this module implements. */
+#ifndef BUZZ_SIG_H
+#define BUZZ_SIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sig_ctx sig_ctx;   /* the whole signaling state; one per server */
+typedef struct sig_conn sig_conn; /* one WebSocket connection */
+typedef struct bz_store bz_store; /* persistence, server/store/store.h */
+
+enum {
+  SIG_OK = 0,
+  SIG_ENOMEM = -1,
+  SIG_EINVAL = -2,
+  SIG_ENOTFOUND = -3,
+  SIG_ELIMIT = -4, /* max_rooms reached */
+  SIG_ESTORE = -5,
+};
+const char *sig_strerror(int err);
+
+typedef struct sig_limits {
+  size_t max_message_bytes; /* 65536 */
+  double rate_per_s;        /* 50 */
+  double rate_burst;        /* 200 */
+  int max_participants;     /* 50 per room */
+  int max_rooms;            /* 10000 */
+  int max_name_chars;       /* 64 */
+  int max_chat_chars;       /* 2000 */
+  int idle_timeout_s;       /* 30 */
+  int reconnect_grace_s;    /* 15 */
+} sig_limits;
+
+void sig_limits_default(sig_limits *l);
+
+typedef struct sig_turn {
+  const char *uri;    /* e.g. "turn:127.0.0.1:3478?transport=udp"; NULL = no TURN */
+  const char *secret; /* coturn static-auth-secret (REST API credentials) */
+  int ttl_s;          /* credential lifetime, default 86400 */
+} sig_turn;
+
+/* How sig talks back to the transport. `user` is the transport's per-connection pointer
+ * given to sig_conn_open. Both calls may happen inside sig_conn_message and from timers. */
+typedef struct sig_transport {
+  /* Queue one text frame (not NUL-terminated). The transport copies the bytes. */
+  void (*send)(void *user, const char *text, size_t len);
+  /* Ask the transport to close with a WebSocket close code and reason. sig_conn_closed()
+   * must still be called by the transport when the socket is really gone. */
+  void (*close)(void *user, int code, const char *reason);
+  /* Current time in milliseconds (monotonic for timers; tests inject a fake clock). */
+  uint64_t (*now_ms)(void *ctx_user);
+  /* Wall-clock milliseconds since the epoch (chat timestamps). */
+  uint64_t (*wall_ms)(void *ctx_user);
+  void *ctx_user;
+} sig_transport;
+
+/* store may be NULL (in-memory only; used by the fuzzer). The ctx keeps pointers to
+ * limits/turn/transport contents: they must outlive it. Loads rooms from the store. */
+int sig_ctx_create(sig_ctx **out, const sig_limits *limits, const sig_turn *turn,
+                   const sig_transport *tp, bz_store *store);
+void sig_ctx_destroy(sig_ctx *ctx); /* closes nothing: call after the transport is down */
+
+/* Connection lifecycle, driven by the transport. */
+sig_conn *sig_conn_open(sig_ctx *ctx, void *user); /* NULL on ENOMEM */
+/* One complete text message. `truncated` = 1 when the frame exceeded max_message_bytes and the
+ * transport discarded the rest: sig answers `too_large`. Never aborts on any input. */
+void sig_conn_message(sig_conn *c, const uint8_t *p, size_t n, int truncated);
+/* The socket is gone (any reason). sig frees `c`; the pointer is invalid afterwards. */
+void sig_conn_closed(sig_conn *c);
+
+/* Periodic housekeeping (idle timeouts, reconnect grace expiry, rate buckets).
+ * The transport calls it about once per second. */
+void sig_tick(sig_ctx *ctx);
+
+/* REST: POST /api/rooms. name/password may be NULL. On success *json_out is a malloc'd
+ * JSON object text {"id","url","owner_token"} the caller frees. */
+int sig_room_create(sig_ctx *ctx, const char *name, const char *password, char **json_out);
+/* REST: GET /api/rooms/<id>. *json_out as above; SIG_ENOTFOUND when unknown. */
+int sig_room_info(sig_ctx *ctx, const char *id, char **json_out);
+
+/* Appends Prometheus text (rooms, participants, connections, messages in/out by type,
+ * errors by code) to a malloc'd buffer the caller frees. */
+char *sig_metrics_text(sig_ctx *ctx);
+
+/* Graceful shutdown: sends close 1001 "server shutting down" to every connection. */
+void sig_shutdown(sig_ctx *ctx);
+
+#endif
