@@ -1,0 +1,20 @@
+/* Leveled, one-line-per-event logging to stderr:
+ *   2026-11-24T18:00:00.123Z INFO join room=k3x9-a7pq-2mzd participant=p1a2b3c4
+ * `event` is one word; `fmt` formats the key=value fields (printf style). Thread-safe in the
+ * sense that each line is written with one write(2). */
+#ifndef BZ_LOG_H
+#define BZ_LOG_H
+
+enum { BZ_LOG_DEBUG = 0, BZ_LOG_INFO = 1, BZ_LOG_WARN = 2, BZ_LOG_ERROR = 3 };
+
+void bz_log_set_level(int level);
+int bz_log_level_from_name(const char *name); /* "debug".."error"; -1 if unknown */
+void bz_log(int level, const char *event, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#define BZ_DEBUG(ev, ...) bz_log(BZ_LOG_DEBUG, ev, __VA_ARGS__)
+#define BZ_INFO(ev, ...) bz_log(BZ_LOG_INFO, ev, __VA_ARGS__)
+#define BZ_WARN(ev, ...) bz_log(BZ_LOG_WARN, ev, __VA_ARGS__)
+#define BZ_ERROR(ev, ...) bz_log(BZ_LOG_ERROR, ev, __VA_ARGS__)
+
+#endif
