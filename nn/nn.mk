@@ -1,0 +1,49 @@
+# nn engine: native library, the nn-run CLI, unit tests and the loader fuzzer. Owner: N1.
+#
+#   build/libnn.a           the engine (every nn/src/**/*.c except *wasm*)
+#   build/nn-run            CLI: run a .tflite model on a PNG/PPM image (see docs/nn.md)
+#   make test-nn-unit       ops, planner, loader, tiny built models, real selfie models
+#   make test-nn-unit-asan  the same under ASan+UBSan
+#   make test-nn-fuzz       ~20 s bounded libFuzzer run of the loader over nn/fuzz/corpus
+#   make fuzz-nn-loader     a longer fuzzing run (FUZZ_TARGETS)
+#
+# Files named *_avx2.c build with -mavx2 -mfma, *_sse41.c with -msse4.1 (kernel sets that
+# select.c only picks when the CPU has them).
+
+NN_SRCS    := $(shell find nn/src -name '*.c' -not -name '*wasm*' | sort)
+NN_HDRS    := $(shell find nn/src nn/include -name '*.h')
+NN_OBJDIR  := $(BUILD)/nn/obj
+NN_ASANDIR := $(BUILD)/nn/asan
+NN_FUZZDIR := $(BUILD)/nn/fuzz
+NN_OBJS    := $(patsubst nn/src/%.c,$(NN_OBJDIR)/%.o,$(NN_SRCS))
+NN_ASAN_OBJS := $(patsubst nn/src/%.c,$(NN_ASANDIR)/%.o,$(NN_SRCS))
+NN_FUZZ_OBJS := $(patsubst nn/src/%.c,$(NN_FUZZDIR)/%.o,$(NN_SRCS))
+NN_INC     := -Inn/include -Inn/src
+NN_CFLAGS  := $(CFLAGS_BASE) $(NN_INC)
+nn_isa = $(if $(filter %_avx2.c,$(1)),-mavx2 -mfma,$(if $(filter %_sse41.c,$(1)),-msse4.1))
+
+$(NN_OBJDIR)/%.o: nn/src/%.c $(NN_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(NN_CFLAGS) $(call nn_isa,$<) -c $< -o $@
+$(NN_ASANDIR)/%.o: nn/src/%.c $(NN_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(NN_CFLAGS) $(SANFLAGS) $(call nn_isa,$<) -c $< -o $@
+$(NN_FUZZDIR)/%.o: nn/src/%.c $(NN_HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CSTD) $(WARN) -O1 -g $(NN_INC) -fsanitize=fuzzer-no-link,address,undefined \
+	  $(call nn_isa,$<) -c $< -o $@
+
+$(BUILD)/libnn.a: $(NN_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+$(BUILD)/libnn-asan.a: $(NN_ASAN_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+# nn-run: the CLI.
+NN_RUN_SRCS := $(wildcard nn/tools/*.c)
+NN_RUN_HDRS := $(wildcard nn/tools/*.h)
+$(BUILD)/nn-run: $(NN_RUN_SRCS) $(NN_RUN_HDRS) $(BUILD)/libnn.a
+	$(CC) $(NN_CFLAGS) $(shell pkg-config --cflags libpng) $(NN_RUN_SRCS) $(BUILD)/libnn.a \
+	  $(shell pkg-config --libs libpng) -lm -o $@
+
+ALL_TARGETS += $(BUILD)/libnn.a

@@ -1,0 +1,188 @@
+/* CONV_2D, DEPTHWISE_CONV_2D and MediaPipe's Convolution2DTransposeBias: validate geometry,
+ * pack weights once through the kernel set, run through it. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops.h"
+
+/* Conv2DOptions / DepthwiseConv2DOptions field ids (schema.fbs). */
+enum { CONV_PAD = 0, CONV_SW = 1, CONV_SH = 2, CONV_ACT = 3, CONV_DW = 4, CONV_DH = 5 };
+enum { DW_PAD = 0, DW_SW = 1, DW_SH = 2, DW_ACT = 4, DW_DW = 5, DW_DH = 6 };
+
+/* Constant weights w (rank 4) and optional bias [oc]. */
+static int weights(nn__load *L, nn__node *n, const float **w, const float **b, int oc) {
+  const char *op = nn__ops[n->kind].name;
+  if (n->nin < 2 || n->in[1] < 0) return nn__fail(L, NN_EFORMAT, "%s: no weights", op);
+  nn__tensor *wt = &L->m->t[n->in[1]];
+  if (wt->ndim != 4) return nn__fail(L, NN_EFORMAT, "%s: weights of rank %d", op, wt->ndim);
+  int r = nn__const_f32(L, wt, w);
+  if (r) return r;
+  *b = NULL;
+  if (n->nin >= 3 && n->in[2] >= 0) {
+    nn__tensor *bt = &L->m->t[n->in[2]];
+    if (bt->count != (size_t)oc)
+      return nn__fail(L, NN_EFORMAT, "%s: bias has %zu values for %d channels", op,
+                      bt->count, oc);
+    return nn__const_f32(L, bt, b);
+  }
+  return 0;
+}
+
+static int out_check(nn__load *L, nn__node *n) {
+  const nn_conv_desc *d = &n->cd;
+  int dims[4] = {1, d->oh, d->ow, d->oc};
+  return nn__check_shape(L, n, &L->m->t[n->out], 4, dims);
+}
+
+/* Reads the input, sets ih/iw/ic. */
+static int conv_input(nn__load *L, nn__node *n) {
+  nn__tensor *x;
+  int r = nn__act_input(L, n, 0, &x);
+  if (r) return r;
+  if (x->ndim != 4 || x->dims[0] != 1)
+    return nn__fail(L, NN_EUNSUPPORTED, "%s: input '%s' is not [1,H,W,C]",
+                    nn__ops[n->kind].name, x->name);
+  n->cd.ih = x->dims[1];
+  n->cd.iw = x->dims[2];
+  n->cd.ic = x->dims[3];
+  return 0;
+}
+
+static int geometry(nn__load *L, nn__node *n, int padding) {
+  nn_conv_desc *d = &n->cd;
+  if (nn__out_size(padding, d->ih, d->kh, d->sh, d->dh, &d->oh, &d->pad_t) ||
+      nn__out_size(padding, d->iw, d->kw, d->sw, d->dw, &d->ow, &d->pad_l))
+    return nn__fail(L, NN_EFORMAT, "%s: bad padding/stride/kernel geometry",
+                    nn__ops[n->kind].name);
+  return out_check(L, n);
+}
+
+static int alloc_packed(nn__load *L, nn__node *n, size_t floats, float **out) {
+  if (floats > NN__MAX_WEIGHTS / 4 || L->m->weight_bytes > NN__MAX_WEIGHTS - floats * 4)
+    return nn__fail(L, NN_ELIMIT, "%s: packed weights exceed the limit",
+                    nn__ops[n->kind].name);
+  float *p = malloc((floats ? floats : 1) * sizeof *p);
+  if (!p) return nn__fail(L, NN_ENOMEM, "out of memory packing weights");
+  L->m->weight_bytes += floats * 4;
+  n->packed = p;
+  *out = p;
+  return 0;
+}
+
+NN__PREP(conv) {
+  int32_t pad, sw, sh, act, dw, dh;
+  nn_conv_desc *d = &n->cd;
+  const float *w, *b;
+  int r = conv_input(L, n);
+  if (r) return r;
+  if (!n->has_opt || nn__fb_i32(&n->opt, CONV_PAD, 0, &pad) ||
+      nn__fb_i32(&n->opt, CONV_SW, 1, &sw) || nn__fb_i32(&n->opt, CONV_SH, 1, &sh) ||
+      nn__fb_i32(&n->opt, CONV_ACT, 0, &act) || nn__fb_i32(&n->opt, CONV_DW, 1, &dw) ||
+      nn__fb_i32(&n->opt, CONV_DH, 1, &dh))
+    return nn__fail(L, NN_EFORMAT, "CONV_2D: missing or malformed options");
+  if (n->nin < 2 || n->in[1] < 0) return nn__fail(L, NN_EFORMAT, "CONV_2D: no weights");
+  const nn__tensor *wt = &L->m->t[n->in[1]];
+  if (wt->ndim != 4) return nn__fail(L, NN_EFORMAT, "CONV_2D: weights of rank %d", wt->ndim);
+  if (wt->dims[3] != d->ic)
+    return nn__fail(L, NN_EUNSUPPORTED, "CONV_2D: grouped convolution (%d vs %d channels)",
+                    wt->dims[3], d->ic);
+  d->oc = wt->dims[0], d->kh = wt->dims[1], d->kw = wt->dims[2];
+  d->sh = sh, d->sw = sw, d->dh = dh, d->dw = dw;
+  if ((r = nn__fused_act(L, n, act, &d->act_min, &d->act_max)) || (r = geometry(L, n, pad)) ||
+      (r = weights(L, n, &w, &b, d->oc)))
+    return r;
+  const nn_kernels *k = L->m->k;
+  float *p;
+  if ((r = alloc_packed(L, n, k->conv_pack_size(d), &p))) return r;
+  k->conv_pack(d, w, b, p);
+  n->scratch = k->conv_scratch_size(d);
+  n->macs = (uint64_t)d->oh * d->ow * d->oc * d->kh * d->kw * d->ic;
+  return 0;
+}
+
+NN__RUN(conv) { m->k->conv(&n->cd, n->x[0], n->packed, n->y, m->scratch); }
+
+NN__PREP(dwconv) {
+  int32_t pad, sw, sh, act, dw, dh;
+  nn_conv_desc *d = &n->cd;
+  const float *w, *b;
+  int r = conv_input(L, n);
+  if (r) return r;
+  if (!n->has_opt || nn__fb_i32(&n->opt, DW_PAD, 0, &pad) ||
+      nn__fb_i32(&n->opt, DW_SW, 1, &sw) || nn__fb_i32(&n->opt, DW_SH, 1, &sh) ||
+      nn__fb_i32(&n->opt, DW_ACT, 0, &act) || nn__fb_i32(&n->opt, DW_DW, 1, &dw) ||
+      nn__fb_i32(&n->opt, DW_DH, 1, &dh))
+    return nn__fail(L, NN_EFORMAT, "DEPTHWISE_CONV_2D: missing or malformed options");
+  if (n->nin < 2 || n->in[1] < 0) return nn__fail(L, NN_EFORMAT, "DEPTHWISE_CONV_2D: no weights");
+  const nn__tensor *wt = &L->m->t[n->in[1]];
+  if (wt->ndim != 4 || wt->dims[0] != 1 || wt->dims[3] % d->ic != 0)
+    return nn__fail(L, NN_EFORMAT, "DEPTHWISE_CONV_2D: weights '%s' do not fit %d channels",
+                    wt->name, d->ic);
+  d->oc = wt->dims[3], d->kh = wt->dims[1], d->kw = wt->dims[2];
+  d->sh = sh, d->sw = sw, d->dh = dh, d->dw = dw;
+  if ((r = nn__fused_act(L, n, act, &d->act_min, &d->act_max)) || (r = geometry(L, n, pad)) ||
+      (r = weights(L, n, &w, &b, d->oc)))
+    return r;
+  const nn_kernels *k = L->m->k;
+  float *p;
+  if ((r = alloc_packed(L, n, k->dwconv_pack_size(d), &p))) return r;
+  k->dwconv_pack(d, w, b, p);
+  n->macs = (uint64_t)d->oh * d->ow * d->oc * d->kh * d->kw;
+  return 0;
+}
+
+NN__RUN(dwconv) { m->k->dwconv(&n->cd, n->x[0], n->packed, n->y); }
+
+/* MediaPipe stores TfLiteTransposeConvParams {int padding; int stride_w; int stride_h;}
+ * (TfLitePadding: 1 = SAME, 2 = VALID) as raw little-endian custom options. */
+static int tconv_params(nn__load *L, const nn__node *n, int32_t v[3]) {
+  if (n->custom_len < 12)
+    return nn__fail(L, NN_EFORMAT, "Convolution2DTransposeBias: %zu bytes of options",
+                    n->custom_len);
+  for (int i = 0; i < 3; i++) memcpy(&v[i], n->custom + 4 * i, 4);
+  if (v[0] < 1 || v[0] > 2 || v[1] < 1 || v[2] < 1 || v[1] > 64 || v[2] > 64)
+    return nn__fail(L, NN_EFORMAT, "Convolution2DTransposeBias: padding %d strides %dx%d",
+                    v[0], v[1], v[2]);
+  return 0;
+}
+
+/* MediaPipe's geometry: output = s*(in-1) + k - pad_total, pad_total only for SAME. */
+static void tconv_dim(int same, int in, int k, int s, int *out, int *pad) {
+  int total = same ? k - (in - 1) % s - 1 : 0;
+  if (total < 0) total = 0;
+  *out = s * (in - 1) + k - total;
+  *pad = total / 2;
+}
+
+NN__PREP(tconv) {
+  int32_t v[3] = {0, 0, 0};
+  nn_conv_desc *d = &n->cd;
+  const float *w, *b;
+  int r = conv_input(L, n);
+  if (r || (r = tconv_params(L, n, v))) return r;
+  if (n->nin < 2 || n->in[1] < 0)
+    return nn__fail(L, NN_EFORMAT, "Convolution2DTransposeBias: no weights");
+  const nn__tensor *wt = &L->m->t[n->in[1]];
+  if (wt->ndim != 4 || wt->dims[3] != d->ic || wt->dims[1] > 64 || wt->dims[2] > 64)
+    return nn__fail(L, NN_EFORMAT, "Convolution2DTransposeBias: weights '%s' do not fit",
+                    wt->name);
+  d->oc = wt->dims[0], d->kh = wt->dims[1], d->kw = wt->dims[2];
+  d->sh = v[2], d->sw = v[1], d->dh = d->dw = 1;
+  if (d->ih > 65536 || d->iw > 65536)
+    return nn__fail(L, NN_ELIMIT, "Convolution2DTransposeBias: input too large");
+  tconv_dim(v[0] == 1, d->ih, d->kh, d->sh, &d->oh, &d->pad_t);
+  tconv_dim(v[0] == 1, d->iw, d->kw, d->sw, &d->ow, &d->pad_l);
+  d->act_min = -INFINITY;
+  d->act_max = INFINITY;
+  if ((r = out_check(L, n)) || (r = weights(L, n, &w, &b, d->oc))) return r;
+  const nn_kernels *k = L->m->k;
+  float *p;
+  if ((r = alloc_packed(L, n, k->tconv_pack_size(d), &p))) return r;
+  k->tconv_pack(d, w, b, p);
+  n->scratch = k->tconv_scratch_size(d);
+  n->macs = (uint64_t)d->ih * d->iw * d->ic * d->kh * d->kw * d->oc;
+  return 0;
+}
+
+NN__RUN(tconv) { m->k->tconv(&n->cd, n->x[0], n->packed, n->y, m->scratch); }

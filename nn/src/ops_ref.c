@@ -1,0 +1,122 @@
+/* Portable reference implementations of the operators that are not in the kernel table.
+ * They are the ground truth for these ops on every target (native and WebAssembly). */
+#include <math.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Valid tap range [*lo, *hi) of a window starting at `start` over [0, size). */
+static void window(int start, int k, int size, int *lo, int *hi) {
+  *lo = start < 0 ? -start : 0;
+  *hi = start + k > size ? size - start : k;
+}
+
+/* Average over the taps inside the input: TFLite excludes padding from the count. */
+void nn__ref_pool_avg(const nn_conv_desc *d, const float *in, float *out) {
+  int c = d->ic;
+  for (int oy = 0; oy < d->oh; oy++) {
+    int y0 = oy * d->sh - d->pad_t, ky0, ky1;
+    window(y0, d->kh, d->ih, &ky0, &ky1);
+    for (int ox = 0; ox < d->ow; ox++) {
+      int x0 = ox * d->sw - d->pad_l, kx0, kx1;
+      window(x0, d->kw, d->iw, &kx0, &kx1);
+      float *o = out + ((size_t)oy * d->ow + ox) * c;
+      memset(o, 0, (size_t)c * sizeof *o);
+      for (int ky = ky0; ky < ky1; ky++)
+        for (int kx = kx0; kx < kx1; kx++) {
+          const float *x = in + ((size_t)(y0 + ky) * d->iw + (x0 + kx)) * c;
+          for (int i = 0; i < c; i++) o[i] += x[i];
+        }
+      int cnt = (ky1 - ky0) * (kx1 - kx0);
+      float inv = cnt > 0 ? 1.0f / (float)cnt : 0.0f;
+      for (int i = 0; i < c; i++) o[i] *= inv;
+    }
+  }
+}
+
+void nn__ref_pool_max(const nn_conv_desc *d, const float *in, float *out) {
+  int c = d->ic;
+  for (int oy = 0; oy < d->oh; oy++) {
+    int y0 = oy * d->sh - d->pad_t, ky0, ky1;
+    window(y0, d->kh, d->ih, &ky0, &ky1);
+    for (int ox = 0; ox < d->ow; ox++) {
+      int x0 = ox * d->sw - d->pad_l, kx0, kx1;
+      window(x0, d->kw, d->iw, &kx0, &kx1);
+      float *o = out + ((size_t)oy * d->ow + ox) * c;
+      for (int i = 0; i < c; i++) o[i] = -INFINITY;
+      for (int ky = ky0; ky < ky1; ky++)
+        for (int kx = kx0; kx < kx1; kx++) {
+          const float *x = in + ((size_t)(y0 + ky) * d->iw + (x0 + kx)) * c;
+          for (int i = 0; i < c; i++) o[i] = x[i] > o[i] ? x[i] : o[i];
+        }
+    }
+  }
+}
+
+void nn__ref_mean_hw(const float *in, float *out, int h, int w, int c) {
+  size_t hw = (size_t)h * w;
+  memset(out, 0, (size_t)c * sizeof *out);
+  for (size_t p = 0; p < hw; p++)
+    for (int i = 0; i < c; i++) out[i] += in[p * c + i];
+  for (int i = 0; i < c; i++) out[i] /= (float)hw;
+}
+
+/* in_dims[4]; pads[8] = before/after per dim. Zero outside the input. */
+void nn__ref_pad4(const float *in, float *out, const int *d, const int *p) {
+  int od[4];
+  for (int i = 0; i < 4; i++) od[i] = d[i] + p[2 * i] + p[2 * i + 1];
+  memset(out, 0, (size_t)od[0] * od[1] * od[2] * od[3] * sizeof *out);
+  for (int a = 0; a < d[0]; a++)
+    for (int b = 0; b < d[1]; b++)
+      for (int c = 0; c < d[2]; c++) {
+        size_t o = (((size_t)(a + p[0]) * od[1] + (b + p[2])) * od[2] + (c + p[4])) * od[3] + p[6];
+        size_t i = (((size_t)a * d[1] + b) * d[2] + c) * d[3];
+        memcpy(out + o, in + i, (size_t)d[3] * sizeof *out);
+      }
+}
+
+/* Source coordinate and its two neighbours, exactly as TFLite's reference computes them. */
+static void interp(int o, float scale, int half, int size, float *v, int *lo, int *hi) {
+  *v = half ? ((float)o + 0.5f) * scale - 0.5f : (float)o * scale;
+  int f = (int)floorf(*v), c = (int)ceilf(*v);
+  *lo = f > 0 ? f : 0;
+  *hi = c < size - 1 ? c : size - 1;
+}
+
+void nn__ref_resize_bilinear(const float *in, float *out, int ih, int iw, int oh, int ow,
+                             int c, int align, int half) {
+  float sy = (float)ih / (float)oh, sx = (float)iw / (float)ow;
+  if (align && oh > 1) sy = (float)(ih - 1) / (float)(oh - 1);
+  if (align && ow > 1) sx = (float)(iw - 1) / (float)(ow - 1);
+  for (int y = 0; y < oh; y++) {
+    float fy;
+    int y0, y1;
+    interp(y, sy, half, ih, &fy, &y0, &y1);
+    float dy = fy - (float)y0;
+    for (int x = 0; x < ow; x++) {
+      float fx;
+      int x0, x1;
+      interp(x, sx, half, iw, &fx, &x0, &x1);
+      float dx = fx - (float)x0;
+      const float *a = in + ((size_t)y0 * iw + x0) * c, *b = in + ((size_t)y1 * iw + x0) * c;
+      const float *e = in + ((size_t)y0 * iw + x1) * c, *f = in + ((size_t)y1 * iw + x1) * c;
+      float *o = out + ((size_t)y * ow + x) * c;
+      for (int i = 0; i < c; i++)
+        o[i] = a[i] * (1 - dy) * (1 - dx) + b[i] * dy * (1 - dx) + e[i] * (1 - dy) * dx +
+               f[i] * dy * dx;
+    }
+  }
+}
+
+void nn__ref_concat(const float *const *in, const size_t *chunk, int nin, size_t outer,
+                    float *out) {
+  for (size_t o = 0; o < outer; o++)
+    for (int i = 0; i < nin; i++) {
+      memcpy(out, in[i] + o * chunk[i], chunk[i] * sizeof *out);
+      out += chunk[i];
+    }
+}
+
+void nn__ref_tanh(const float *in, float *out, size_t n) {
+  for (size_t i = 0; i < n; i++) out[i] = tanhf(in[i]);
+}

@@ -1,0 +1,125 @@
+/* Planning, done once at load: execution order, activation fusion, and activation memory
+ * (liveness intervals packed into one arena by greedy best-fit, largest tensors first). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static int is_const(const nn__tensor *t) { return t->raw || t->cdata; }
+
+/* Marks producers and graph inputs/outputs; rejects tensors written twice. */
+static int mark_producers(nn__load *L) {
+  nn_model *m = L->m;
+  for (int i = 0; i < m->nin; i++) {
+    nn__tensor *t = &m->t[m->inputs[i]];
+    if (t->type != NN__T_F32 || is_const(t))
+      return nn__fail(L, NN_EUNSUPPORTED, "graph input '%s' is not a float32 activation",
+                      t->name);
+    t->is_input = 1;
+  }
+  for (int i = 0; i < m->nnodes; i++) {
+    nn__tensor *t = &m->t[m->nodes[i].out];
+    if (t->producer >= 0 || t->is_input || t->raw)
+      return nn__fail(L, NN_EFORMAT, "malformed model: tensor '%s' written twice", t->name);
+    t->producer = i;
+  }
+  for (int i = 0; i < m->nout; i++) {
+    nn__tensor *t = &m->t[m->outputs[i]];
+    if (t->producer < 0 || t->type != NN__T_F32)
+      return nn__fail(L, NN_EUNSUPPORTED, "graph output '%s' is not a computed float32 tensor",
+                      t->name);
+    t->is_output = 1;
+  }
+  return 0;
+}
+
+/* Kahn's algorithm over producer → consumer edges; FIFO keeps the file's order when valid. */
+static int topo_sort(nn__load *L) {
+  nn_model *m = L->m;
+  int nn = m->nnodes, *indeg = calloc((size_t)nn + 1, sizeof *indeg);
+  int *start = calloc((size_t)nn + 2, sizeof *start), *edges = NULL, r = 0;
+  m->order = calloc((size_t)nn + 1, sizeof *m->order);
+  if (!indeg || !start || !m->order) goto oom;
+  size_t ne = 0;
+  for (int i = 0; i < nn; i++)
+    for (int j = 0; j < m->nodes[i].nin; j++) {
+      int ti = m->nodes[i].in[j];
+      if (ti < 0) continue;
+      const nn__tensor *t = &m->t[ti];
+      if (t->producer < 0 && !t->is_input && !is_const(t)) {
+        r = nn__fail(L, NN_EFORMAT, "malformed model: tensor '%s' is read but never written",
+                     t->name);
+        goto done;
+      }
+      if (t->producer >= 0) indeg[i]++, start[t->producer + 1]++, ne++;
+    }
+  for (int i = 0; i < nn; i++) start[i + 1] += start[i];
+  if (!(edges = malloc((ne ? ne : 1) * sizeof *edges))) goto oom;
+  int *pos = calloc((size_t)nn + 1, sizeof *pos);
+  if (!pos) goto oom;
+  memcpy(pos, start, (size_t)nn * sizeof *pos);
+  for (int i = 0; i < nn; i++)
+    for (int j = 0; j < m->nodes[i].nin; j++) {
+      int ti = m->nodes[i].in[j];
+      if (ti >= 0 && m->t[ti].producer >= 0) edges[pos[m->t[ti].producer]++] = i;
+    }
+  free(pos);
+  int head = 0, tail = 0;
+  for (int i = 0; i < nn; i++)
+    if (indeg[i] == 0) m->order[tail++] = i;
+  while (head < tail) {
+    int v = m->order[head++];
+    for (int e = start[v]; e < start[v + 1]; e++)
+      if (--indeg[edges[e]] == 0) m->order[tail++] = edges[e];
+  }
+  m->norder = tail;
+  if (tail != nn) r = nn__fail(L, NN_EFORMAT, "malformed model: the graph has a cycle");
+  goto done;
+oom:
+  r = NN_ENOMEM;
+done:
+  free(indeg);
+  free(start);
+  free(edges);
+  return r;
+}
+
+int nn__plan_order(nn__load *L) {
+  int r = mark_producers(L);
+  return r ? r : topo_sort(L);
+}
+
+/* Producers whose kernels clamp their output, so a following RELU/RELU6 costs nothing. */
+static int clamps(int kind) {
+  return kind == NN__OP_CONV || kind == NN__OP_DWCONV || kind == NN__OP_TCONV ||
+         kind == NN__OP_ADD || kind == NN__OP_MUL;
+}
+
+static int is_relu(int kind) {
+  return kind == NN__OP_RELU || kind == NN__OP_RELU6 || kind == NN__OP_RELU_N1_1;
+}
+
+void nn__plan_fuse(nn_model *m) {
+  int *uses = calloc((size_t)m->ntensors + 1, sizeof *uses);
+  if (!uses) return; /* fusion is an optimisation; the unfused graph is still correct */
+  for (int i = 0; i < m->nnodes; i++)
+    for (int j = 0; j < m->nodes[i].nin; j++)
+      if (m->nodes[i].in[j] >= 0) uses[m->nodes[i].in[j]]++;
+  for (int s = 0; s < m->norder; s++) {
+    nn__node *r = &m->nodes[m->order[s]];
+    if (r->dead || !is_relu(r->kind)) continue;
+    nn__tensor *t = &m->t[r->in[0]];
+    if (t->producer < 0 || t->is_output || uses[r->in[0]] != 1) continue;
+    nn__node *p = &m->nodes[t->producer];
+    if (p->dead || !clamps(p->kind)) continue;
+    float lo = p->cd.act_min > r->cd.act_min ? p->cd.act_min : r->cd.act_min;
+    float hi = p->cd.act_max < r->cd.act_max ? p->cd.act_max : r->cd.act_max;
+    if (lo > hi) continue;
+    p->cd.act_min = lo, p->cd.act_max = hi;
+    p->out = r->out;
+    m->t[r->out].producer = t->producer;
+    t->producer = -1;
+    r->dead = 1;
+  }
+  free(uses);
+}

@@ -1,0 +1,156 @@
+/* Activation memory: every stored tensor gets a live interval [first, last] in execution
+ * steps; tensors whose intervals overlap never share bytes. Placement is greedy best-fit
+ * (largest tensor first, into the smallest gap that holds it), as in TFLite's arena
+ * planner; RESHAPE outputs share their input's storage (the "root"). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static int is_const(const nn__tensor *t) { return t->raw || t->cdata; }
+
+static int root(const nn_model *m, int t) {
+  for (int guard = 0; m->t[t].alias >= 0 && guard < m->ntensors; guard++) t = m->t[t].alias;
+  return t;
+}
+
+static size_t bytes_of(const nn__tensor *t) {
+  return (t->count * sizeof(float) + NN__ALIGN - 1) / NN__ALIGN * NN__ALIGN;
+}
+
+static void touch(nn_model *m, int ti, int step) {
+  if (ti < 0 || is_const(&m->t[ti])) return;
+  nn__tensor *r = &m->t[root(m, ti)];
+  if (r->first < 0 || step < r->first) r->first = step;
+  if (step > r->last) r->last = step;
+}
+
+/* Live intervals over live nodes; compacts m->order to the live nodes. */
+static void liveness(nn_model *m) {
+  int s = 0;
+  for (int i = 0; i < m->norder; i++)
+    if (!m->nodes[m->order[i]].dead) m->order[s++] = m->order[i];
+  m->norder = s;
+  for (int i = 0; i < m->nin; i++) touch(m, m->inputs[i], 0);
+  for (s = 0; s < m->norder; s++) {
+    const nn__node *n = &m->nodes[m->order[s]];
+    for (int j = 0; j < n->nin; j++) touch(m, n->in[j], s);
+    touch(m, n->out, s);
+  }
+  for (int i = 0; i < m->nout; i++) touch(m, m->outputs[i], m->norder);
+}
+
+typedef struct slot {
+  size_t off, size;
+} slot;
+
+static int by_off(const void *a, const void *b) {
+  size_t x = ((const slot *)a)->off, y = ((const slot *)b)->off;
+  return x < y ? -1 : x > y;
+}
+
+typedef struct item {
+  size_t size;
+  int idx;
+} item;
+
+static int by_size_desc(const void *a, const void *b) {
+  const item *x = a, *y = b;
+  if (x->size != y->size) return x->size > y->size ? -1 : 1;
+  return x->idx - y->idx;
+}
+
+/* Best-fit offset for tensor t among already placed tensors that overlap it in time. */
+static size_t best_fit(nn_model *m, const int *placed, int np, int t, slot *tmp) {
+  const nn__tensor *x = &m->t[t];
+  int nc = 0;
+  for (int i = 0; i < np; i++) {
+    const nn__tensor *y = &m->t[placed[i]];
+    if (y->first <= x->last && x->first <= y->last) tmp[nc++] = (slot){y->off, bytes_of(y)};
+  }
+  qsort(tmp, (size_t)nc, sizeof *tmp, by_off);
+  size_t need = bytes_of(x), cur = 0, best = SIZE_MAX, best_gap = SIZE_MAX;
+  for (int i = 0; i < nc; i++) {
+    if (tmp[i].off >= cur + need && tmp[i].off - cur < best_gap)
+      best = cur, best_gap = tmp[i].off - cur;
+    if (tmp[i].off + tmp[i].size > cur) cur = tmp[i].off + tmp[i].size;
+  }
+  return best != SIZE_MAX ? best : cur;
+}
+
+static int place(nn__load *L) {
+  nn_model *m = L->m;
+  int *list = malloc(((size_t)m->ntensors + 1) * sizeof *list), n = 0;
+  slot *tmp = malloc(((size_t)m->ntensors + 1) * sizeof *tmp);
+  item *items = malloc(((size_t)m->ntensors + 1) * sizeof *items);
+  int r = 0;
+  if (!list || !tmp || !items) {
+    r = NN_ENOMEM;
+    goto done;
+  }
+  for (int i = 0; i < m->ntensors; i++)
+    if (m->t[i].first >= 0 && m->t[i].alias < 0 && !is_const(&m->t[i]))
+      items[n++] = (item){bytes_of(&m->t[i]), i};
+  qsort(items, (size_t)n, sizeof *items, by_size_desc);
+  for (int i = 0; i < n; i++) list[i] = items[i].idx;
+  m->arena_bytes = 0;
+  for (int i = 0; i < n; i++) {
+    nn__tensor *t = &m->t[list[i]];
+    t->off = best_fit(m, list, i, list[i], tmp);
+    if (t->off + bytes_of(t) > m->arena_bytes) m->arena_bytes = t->off + bytes_of(t);
+  }
+  if (m->arena_bytes > NN__MAX_ARENA)
+    r = nn__fail(L, NN_ELIMIT, "activations need %zu bytes (limit %zu)", m->arena_bytes,
+                 (size_t)NN__MAX_ARENA);
+done:
+  free(list);
+  free(tmp);
+  free(items);
+  return r;
+}
+
+/* Pointers for every tensor and node, and the scratch area after the activations. */
+static void resolve(nn_model *m) {
+  for (int i = 0; i < m->ntensors; i++) {
+    nn__tensor *t = &m->t[i];
+    const nn__tensor *r = &m->t[root(m, i)];
+    t->ptr = t->cdata ? t->cdata : r->first >= 0 ? (float *)(m->arena + r->off) : NULL;
+  }
+  for (int s = 0; s < m->norder; s++) {
+    nn__node *n = &m->nodes[m->order[s]];
+    for (int j = 0; j < n->nin; j++) n->x[j] = n->in[j] >= 0 ? m->t[n->in[j]].ptr : NULL;
+    n->y = m->t[n->out].ptr;
+    m->macs += n->macs;
+  }
+  m->scratch = (float *)(m->arena + m->arena_bytes);
+}
+
+int nn__plan_memory(nn__load *L) {
+  nn_model *m = L->m;
+  liveness(m);
+  int r = place(L);
+  if (r) return r;
+  for (int s = 0; s < m->norder; s++) {
+    size_t sc = m->nodes[m->order[s]].scratch;
+    if (sc > m->scratch_floats) m->scratch_floats = sc;
+  }
+  if (m->scratch_floats > (NN__MAX_ARENA - m->arena_bytes) / 4)
+    return nn__fail(L, NN_ELIMIT, "kernel scratch too large");
+  size_t total = m->arena_bytes + m->scratch_floats * 4 + NN__ALIGN;
+  if (!(m->arena_mem = calloc(1, total))) return nn__fail(L, NN_ENOMEM, "out of memory (arena)");
+  uintptr_t a = ((uintptr_t)m->arena_mem + NN__ALIGN - 1) & ~(uintptr_t)(NN__ALIGN - 1);
+  m->arena = (uint8_t *)a;
+  /* Constants only packed at load are no longer needed; the rest count as weights. */
+  for (int i = 0; i < m->ntensors; i++) {
+    nn__tensor *t = &m->t[i];
+    if (t->cdata && !t->run_const) {
+      free(t->cdata);
+      t->cdata = NULL;
+    } else if (t->cdata) {
+      m->weight_bytes += t->count * sizeof(float);
+    }
+  }
+  resolve(m);
+  return 0;
+}

@@ -1,0 +1,74 @@
+# nn kernels (SIMD sets, their tests) and the WebAssembly build of nn. Owner: N2.
+#
+#   build/nn.wasm                 the engine for browsers and node (web/js/nn/nn.js loads it);
+#                                 also copied to build/assets/nn.wasm (served at /assets/)
+#   make test-nn-kernels          every SIMD set this CPU runs vs the scalar set (native)
+#   make test-nn-kernels-asan     the same under ASan+UBSan
+#   make test-nn-kernels-wasm     wasm SIMD128 vs scalar inside wasm, under node
+#
+# The kernel tests build the kernel directory on their own (no engine needed), so they run
+# even while the rest of nn changes.
+
+NNW_CLANG   ?= clang
+NNW_NODE    ?= node
+NNW_SYSROOT ?= /usr
+NNW_DIR     := $(BUILD)/nn-wasm
+# Debian's wasi-libc: headers in /usr/include/wasm32-wasi, libc.a in /usr/lib/wasm32-wasi.
+# Debian ships no wasm32 compiler-rt, so link with -nodefaultlibs -lc: libc.a has what the
+# engine needs (malloc, memcpy, math) and nothing here needs the missing builtins.
+NNW_CFLAGS  := --target=wasm32-wasi --sysroot=$(NNW_SYSROOT) -isystem /usr/include/wasm32-wasi \
+               $(CSTD) $(WARN) -O3 -msimd128 -fno-exceptions
+NNW_LDFLAGS := --target=wasm32-wasi -nodefaultlibs -L/usr/lib/wasm32-wasi -lc \
+               -Wl,--stack-first -Wl,-z,stack-size=1048576
+
+NNK_SRC_DIR := nn/src/kernels
+NNK_X86     := $(wildcard $(NNK_SRC_DIR)/*_avx2.c $(NNK_SRC_DIR)/*_sse41.c)
+NNK_COMMON  := $(filter-out $(NNK_X86) $(wildcard $(NNK_SRC_DIR)/*wasm*),$(wildcard $(NNK_SRC_DIR)/*.c))
+NNK_HDRS    := $(wildcard $(NNK_SRC_DIR)/*.h)
+NNK_TEST    := nn/tests/kernels/test_kernels.c
+NNK_NATIVE_FLAGS = $(CFLAGS_BASE)
+nnk_isa = $(if $(filter %_avx2.c,$(1)),-mavx2 -mfma,$(if $(filter %_sse41.c,$(1)),-msse4.1))
+
+# Native kernel test: one compile per kernel source so each gets its ISA flags.
+$(BUILD)/nn-kernels/%.o: $(NNK_SRC_DIR)/%.c $(NNK_HDRS) | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) $(NNK_NATIVE_FLAGS) $(call nnk_isa,$<) -c $< -o $@
+$(BUILD)/nn-kernels-asan/%.o: $(NNK_SRC_DIR)/%.c $(NNK_HDRS) | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) $(NNK_NATIVE_FLAGS) $(SANFLAGS) $(call nnk_isa,$<) -c $< -o $@
+
+NNK_OBJS      := $(patsubst $(NNK_SRC_DIR)/%.c,$(BUILD)/nn-kernels/%.o,$(NNK_COMMON) $(NNK_X86))
+NNK_ASAN_OBJS := $(patsubst $(NNK_SRC_DIR)/%.c,$(BUILD)/nn-kernels-asan/%.o,$(NNK_COMMON) $(NNK_X86))
+
+$(BUILD)/nn-kernels-test: $(NNK_TEST) $(NNK_OBJS) $(NNK_HDRS)
+	$(CC) $(NNK_NATIVE_FLAGS) $(NNK_TEST) $(NNK_OBJS) -lm -o $@
+$(BUILD)/nn-kernels-test-asan: $(NNK_TEST) $(NNK_ASAN_OBJS) $(NNK_HDRS)
+	$(CC) $(NNK_NATIVE_FLAGS) $(SANFLAGS) $(NNK_TEST) $(NNK_ASAN_OBJS) -lm -o $@
+
+.PHONY: test-nn-kernels test-nn-kernels-asan test-nn-kernels-wasm
+test-nn-kernels: $(BUILD)/nn-kernels-test
+	timeout 300 $(BUILD)/nn-kernels-test
+test-nn-kernels-asan: $(BUILD)/nn-kernels-test-asan
+	ASAN_OPTIONS=detect_leaks=1 timeout 600 $(BUILD)/nn-kernels-test-asan 20261124 120
+
+# Wasm kernel test: a WASI command run by node's built-in WASI.
+NNK_WASM_SRC := $(NNK_COMMON) $(wildcard $(NNK_SRC_DIR)/*wasm*.c) nn/wasm/builtins.c
+$(BUILD)/nn-kernels-test.wasm: $(NNK_TEST) $(NNK_WASM_SRC) $(NNK_HDRS) | $(BUILD)
+	$(NNW_CLANG) $(NNW_CFLAGS) $(NNK_TEST) $(NNK_WASM_SRC) $(NNW_LDFLAGS) -o $@
+
+test-nn-kernels-wasm: $(BUILD)/nn-kernels-test.wasm
+	timeout 300 $(NNW_NODE) --no-warnings nn/tests/kernels/run_wasi.mjs $< 20261124 300
+
+ALL_TARGETS += $(BUILD)/nn-kernels-test
+TEST_SUITES += test-nn-kernels test-nn-kernels-asan test-nn-kernels-wasm
+
+# Kernel micro-benchmark on selfie-segmentation layer shapes (native and wasm).
+NNK_BENCH := nn/tests/kernels/bench_kernels.c
+$(BUILD)/nn-kernels-bench: $(NNK_BENCH) $(NNK_OBJS) $(NNK_HDRS)
+	$(CC) $(NNK_NATIVE_FLAGS) $(NNK_BENCH) $(NNK_OBJS) -lm -o $@
+$(BUILD)/nn-kernels-bench.wasm: $(NNK_BENCH) $(NNK_WASM_SRC) $(NNK_HDRS) | $(BUILD)
+	$(NNW_CLANG) $(NNW_CFLAGS) $(NNK_BENCH) $(NNK_WASM_SRC) $(NNW_LDFLAGS) -o $@
+.PHONY: bench-nn-kernels
+bench-nn-kernels: $(BUILD)/nn-kernels-bench $(BUILD)/nn-kernels-bench.wasm
+	$(BUILD)/nn-kernels-bench 200
+	timeout 300 $(NNW_NODE) --no-warnings nn/tests/kernels/run_wasi.mjs $(BUILD)/nn-kernels-bench.wasm 200

@@ -1,0 +1,78 @@
+/* The C API nn.wasm exports to JavaScript (web/js/nn/nn.js wraps it). Handles are nn_model
+ * pointers into wasm memory; JS never dereferences them, it only passes them back.
+ * Errors: nn_wasm_load returns 0 and leaves a message for nn_wasm_last_error(); other
+ * calls return a negative NN_E* code, named by nn_wasm_strerror(). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn.h"
+
+#define NN_EXPORT(name) __attribute__((export_name(#name)))
+
+static char last_error[512];
+
+NN_EXPORT(nn_wasm_malloc) void *nn_wasm_malloc(size_t n) { return malloc(n ? n : 1); }
+NN_EXPORT(nn_wasm_free) void nn_wasm_free(void *p) { free(p); }
+
+NN_EXPORT(nn_wasm_last_error) const char *nn_wasm_last_error(void) { return last_error; }
+NN_EXPORT(nn_wasm_strerror) const char *nn_wasm_strerror(int err) { return nn_strerror(err); }
+
+/* kernels: NULL (0 from JS) for the best set, else a set name such as "scalar". */
+NN_EXPORT(nn_wasm_load)
+nn_model *nn_wasm_load(const uint8_t *data, size_t n, const char *kernels) {
+  nn_model *m = NULL;
+  nn_options opt = {.kernels = kernels};
+  last_error[0] = '\0';
+  int rc = nn_model_load(&m, data, n, &opt, last_error, sizeof last_error);
+  if (rc != 0) {
+    if (!last_error[0]) strncpy(last_error, nn_strerror(rc), sizeof last_error - 1);
+    return NULL;
+  }
+  return m;
+}
+
+NN_EXPORT(nn_wasm_destroy) void nn_wasm_destroy(nn_model *m) { nn_model_destroy(m); }
+NN_EXPORT(nn_wasm_run) int nn_wasm_run(nn_model *m) { return nn_run(m); }
+NN_EXPORT(nn_wasm_kernels) const char *nn_wasm_kernels(nn_model *m) {
+  return nn_model_kernels(m);
+}
+NN_EXPORT(nn_wasm_num_inputs) int nn_wasm_num_inputs(nn_model *m) { return nn_num_inputs(m); }
+NN_EXPORT(nn_wasm_num_outputs) int nn_wasm_num_outputs(nn_model *m) {
+  return nn_num_outputs(m);
+}
+NN_EXPORT(nn_wasm_input) float *nn_wasm_input(nn_model *m, int i) { return nn_input(m, i); }
+NN_EXPORT(nn_wasm_output) const float *nn_wasm_output(nn_model *m, int i) {
+  return nn_output(m, i);
+}
+
+/* Shape of input (is_output 0) or output (1) number i: ndim, or dims[j] for 0 ≤ j < ndim;
+ * a negative NN_E* code for a bad index. */
+NN_EXPORT(nn_wasm_tensor_dim) int nn_wasm_tensor_dim(nn_model *m, int is_output, int i, int j) {
+  nn_tensor_info info;
+  int rc = is_output ? nn_output_info(m, i, &info) : nn_input_info(m, i, &info);
+  if (rc != 0) return rc;
+  if (j < 0) return info.ndim;
+  return j < info.ndim ? info.dims[j] : NN_EINVAL;
+}
+
+/* Converts an RGBA8 image (w × h, rows packed) into input i, which must be [1][h][w][3]
+ * (or [h][w][3]), mapping 0..255 linearly onto [lo, hi]. Doing it here keeps the per-frame
+ * loop out of JavaScript. */
+NN_EXPORT(nn_wasm_rgba_to_input)
+int nn_wasm_rgba_to_input(nn_model *m, int i, const uint8_t *rgba, int w, int h, float lo,
+                          float hi) {
+  nn_tensor_info info;
+  if (nn_input_info(m, i, &info) != 0 || w <= 0 || h <= 0) return NN_EINVAL;
+  if (info.ndim < 3 || info.dims[info.ndim - 1] != 3 || info.dims[info.ndim - 2] != w ||
+      info.dims[info.ndim - 3] != h || info.count != (size_t)w * h * 3)
+    return NN_EINVAL;
+  float *x = nn_input(m, i), scale = (hi - lo) / 255.0f;
+  size_t n = (size_t)w * h;
+  for (size_t p = 0; p < n; p++, rgba += 4, x += 3) {
+    x[0] = lo + scale * rgba[0];
+    x[1] = lo + scale * rgba[1];
+    x[2] = lo + scale * rgba[2];
+  }
+  return 0;
+}

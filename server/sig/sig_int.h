@@ -1,0 +1,237 @@
+/* Internals of the signaling core, shared by the files of server/sig/ and by its tests and
+ * fuzzer. Not part of the contract with the network layer (that is sig.h). */
+#ifndef BUZZ_SIG_INT_H
+#define BUZZ_SIG_INT_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "sig/sig.h"
+#include "store/store.h"
+
+/* Protocol error codes of docs/protocol.md, in the table's order. */
+typedef enum {
+  SIG_PE_BAD_JSON,
+  SIG_PE_BAD_MESSAGE,
+  SIG_PE_UNKNOWN_TYPE,
+  SIG_PE_TOO_LARGE,
+  SIG_PE_NOT_JOINED,
+  SIG_PE_ALREADY_JOINED,
+  SIG_PE_ROOM_NOT_FOUND,
+  SIG_PE_WRONG_PASSWORD,
+  SIG_PE_ROOM_LOCKED,
+  SIG_PE_ROOM_FULL,
+  SIG_PE_NOT_OWNER,
+  SIG_PE_NO_SUCH_PARTICIPANT,
+  SIG_PE_FIELD_TOO_LONG,
+  SIG_PE_RATE_LIMITED,
+  SIG_PE_INTERNAL,
+  SIG_PE_COUNT
+} sig_perr;
+extern const char *const sig__perr_names[SIG_PE_COUNT];
+
+/* Client -> server types; SIG_IN_INVALID counts frames without a known type. */
+enum {
+  SIG_IN_JOIN,
+  SIG_IN_UPDATE,
+  SIG_IN_RELAY,
+  SIG_IN_CHAT,
+  SIG_IN_MUTE_REQUEST,
+  SIG_IN_REMOVE,
+  SIG_IN_LOCK,
+  SIG_IN_SET_PASSWORD,
+  SIG_IN_LEAVE,
+  SIG_IN_PING,
+  SIG_IN_INVALID,
+  SIG_IN_COUNT
+};
+extern const char *const sig__in_names[SIG_IN_COUNT];
+
+/* Server -> client types. */
+enum {
+  SIG_OUT_JOINED,
+  SIG_OUT_PARTICIPANT_JOINED,
+  SIG_OUT_PARTICIPANT_LEFT,
+  SIG_OUT_PARTICIPANT_UPDATED,
+  SIG_OUT_RELAY,
+  SIG_OUT_CHAT,
+  SIG_OUT_ROOM_UPDATED,
+  SIG_OUT_MUTE_REQUEST,
+  SIG_OUT_REMOVED,
+  SIG_OUT_LEFT,
+  SIG_OUT_OK,
+  SIG_OUT_PONG,
+  SIG_OUT_ERROR,
+  SIG_OUT_COUNT
+};
+extern const char *const sig__out_names[SIG_OUT_COUNT];
+
+/* Why a participant left; the strings of participant-left.reason. */
+enum { SIG_LEFT_LEFT, SIG_LEFT_REMOVED, SIG_LEFT_TIMEOUT, SIG_LEFT_DISCONNECTED };
+
+#define SIG_ROOM_ID_LEN 14      /* "xxxx-xxxx-xxxx" */
+#define SIG_PID_LEN 9           /* "p" + 8 hex */
+#define SIG_TOKEN_LEN 32        /* reconnect token: 24 random bytes, base64url */
+#define SIG_OWNER_TOKEN_LEN 43  /* 32 random bytes, base64url without padding */
+#define SIG_CHAT_KEEP 100       /* messages sent in `joined` */
+#define SIG_PASSWORD_MAX 128    /* characters */
+#define SIG_RELAY_MAX (60 * 1024) /* serialized relay.data bytes */
+
+typedef struct sig_room sig_room;
+
+typedef struct sig_chat_msg {
+  int64_t id;
+  int64_t ts_ms;
+  char from[SIG_PID_LEN + 1];
+  char *name; /* owned */
+  char *text; /* owned */
+} sig_chat_msg;
+
+/* A roster entry. Owned by its room; freed only by sig__part_remove. */
+typedef struct sig_part {
+  struct sig_part *next;
+  sig_room *room;
+  sig_conn *conn;    /* NULL while its socket is gone (reconnect grace) */
+  uint64_t gone_ms;  /* when conn became NULL (monotonic) */
+  int gone_reason;   /* SIG_LEFT_DISCONNECTED or SIG_LEFT_TIMEOUT */
+  char id[SIG_PID_LEN + 1];
+  char token[SIG_TOKEN_LEN + 1];
+  char *name; /* owned, valid UTF-8 */
+  int mic, camera, screen, hand, owner;
+} sig_part;
+
+struct sig_room {
+  sig_room *hnext; /* hash chain */
+  char id[SIG_ROOM_ID_LEN + 1];
+  char *name;    /* owned */
+  char *pw_hash; /* owned argon2id encoded string; NULL = no password */
+  char owner_hash[65];
+  int locked;
+  int64_t created_ms;
+  sig_part *parts;
+  int nparts;
+  /* Ring of the last SIG_CHAT_KEEP messages; loaded from the store when the room becomes
+   * active and dropped when it empties, so memory follows active rooms only. */
+  sig_chat_msg chat[SIG_CHAT_KEEP];
+  int chat_head, chat_len, chat_loaded;
+  int64_t chat_next_id;
+};
+
+struct sig_conn {
+  sig_conn *next, *prev;
+  sig_ctx *ctx;
+  void *user;
+  sig_part *part;     /* NULL until joined */
+  uint64_t last_ms;   /* last message (idle timeout) */
+  double tokens;      /* rate bucket */
+  uint64_t refill_ms; /* last bucket refill */
+  uint64_t rl_err_ms; /* last rate_limited error sent */
+  int rl_err_sent;
+  uint64_t drop_win_ms; /* start of the 10 s abuse window */
+  int drop_count;
+  int closing;      /* close requested: further messages are ignored, nothing is sent */
+  int close_reason; /* SIG_LEFT_* for the grace expiry of its participant */
+  int dead;         /* transport reported it gone while sig was busy: freed at a safe point */
+};
+
+typedef int (*sig_rand_fn)(void *user, uint8_t *buf, size_t n);
+
+struct sig_ctx {
+  sig_limits lim;
+  sig_turn turn;
+  sig_transport tp;
+  bz_store *store;
+  sig_room **buckets; /* room hash table */
+  size_t nbuckets;
+  int nrooms, nparts, nconns;
+  sig_conn *conns;
+  int busy; /* >0 inside a handler or tick: frees of connections are deferred */
+  int ndead;
+  sig_rand_fn rand;
+  void *rand_user;
+  uint32_t argon_t, argon_m_kib; /* argon2id cost */
+  uint64_t msgs_in[SIG_IN_COUNT], msgs_out[SIG_OUT_COUNT], errors[SIG_PE_COUNT];
+};
+
+/* A request being handled: its type and the optional numeric "id" to echo. */
+typedef struct sig_req {
+  int type;
+  json_t *id; /* borrowed; NULL when absent */
+} sig_req;
+
+/* Re-entrancy guard: frees of connections reported gone while busy wait for sig__leave. */
+void sig__enter(sig_ctx *ctx);
+void sig__leave(sig_ctx *ctx);
+uint64_t sig__now(sig_ctx *ctx);
+uint64_t sig__wall(sig_ctx *ctx);
+
+/* util */
+int sig__random(sig_ctx *ctx, uint8_t *buf, size_t n);
+void sig__b64url(const uint8_t *in, size_t n, char *out); /* out: 4*ceil(n/3)+1 */
+void sig__sha256_hex(const char *s, char out[65]);
+/* Code points of valid UTF-8, or -1 for invalid UTF-8 (overlong, surrogate, > U+10FFFF). */
+long sig__utf8_chars(const char *s, size_t n);
+/* A display name: valid UTF-8, 1..max chars, no control characters. 0 ok, SIG_PE_* else. */
+int sig__check_name(const char *s, size_t n, int max_chars);
+/* A password: valid UTF-8, 1..SIG_PASSWORD_MAX chars. 0 ok, SIG_PE_* else. */
+int sig__check_password(const char *s, size_t n);
+int sig__pw_hash(sig_ctx *ctx, const char *pw, char **out);
+int sig__pw_verify(const char *hash, const char *pw);
+/* Testing hooks: deterministic randomness and cheap argon2 (fuzzer, unit tests). */
+void sig__set_rand(sig_ctx *ctx, sig_rand_fn fn, void *user);
+void sig__set_argon2_cost(sig_ctx *ctx, uint32_t t_cost, uint32_t m_kib);
+
+/* rooms */
+sig_room *sig__room_find(sig_ctx *ctx, const char *id);
+/* Adds a room with a given id (tests, fuzzer, store loading). owner_token NULL = random
+ * (not returned). */
+int sig__room_add(sig_ctx *ctx, const char *id, const char *name, const char *password,
+                  const char *owner_token, sig_room **out);
+void sig__rooms_free(sig_ctx *ctx);
+/* Rebuilds a room from a store row; invalid rows are skipped with a warning (returns 0). */
+int sig__room_load_row(sig_ctx *ctx, const bz_store_room *row);
+int sig__room_persist(sig_ctx *ctx, sig_room *r);
+sig_part *sig__part_find(sig_room *r, const char *id);
+sig_part *sig__part_add(sig_ctx *ctx, sig_room *r, const char *name);
+/* Unlinks and frees p; detaches its connection; broadcasts participant-left with `reason`. */
+void sig__part_remove(sig_ctx *ctx, sig_part *p, int reason);
+void sig__chat_load(sig_ctx *ctx, sig_room *r);
+void sig__chat_push(sig_room *r, int64_t id, int64_t ts, const char *from, const char *name,
+                    const char *text);
+void sig__chat_clear(sig_room *r);
+int64_t sig__chat_record(sig_ctx *ctx, sig_room *r, const sig_part *from, const char *text,
+                         int64_t ts);
+
+/* output */
+json_t *sig__part_json(const sig_part *p);
+json_t *sig__room_json(const sig_room *r);
+/* Sends obj (reference stolen) to one connection / everyone in r except `skip`. */
+void sig__send(sig_conn *c, int out_type, json_t *obj);
+void sig__broadcast(sig_room *r, const sig_part *skip, int out_type, json_t *obj);
+void sig__reply(sig_conn *c, const sig_req *rq, int out_type, json_t *obj); /* adds id */
+void sig__error(sig_conn *c, const sig_req *rq, sig_perr code, const char *message);
+void sig__close(sig_conn *c, int code, const char *reason, int left_reason);
+
+/* handlers (one per client type) */
+typedef void (*sig_handler)(sig_conn *c, json_t *msg, const sig_req *rq);
+void sig__h_join(sig_conn *c, json_t *msg, const sig_req *rq);
+void sig__h_leave(sig_conn *c, json_t *msg, const sig_req *rq);
+void sig__h_update(sig_conn *c, json_t *msg, const sig_req *rq);
+void sig__h_relay(sig_conn *c, json_t *msg, const sig_req *rq);
+void sig__h_chat(sig_conn *c, json_t *msg, const sig_req *rq);
+void sig__h_ping(sig_conn *c, json_t *msg, const sig_req *rq);
+void sig__h_mute_request(sig_conn *c, json_t *msg, const sig_req *rq);
+void sig__h_remove(sig_conn *c, json_t *msg, const sig_req *rq);
+void sig__h_lock(sig_conn *c, json_t *msg, const sig_req *rq);
+void sig__h_set_password(sig_conn *c, json_t *msg, const sig_req *rq);
+
+/* The participant named by msg.to in the sender's room (not the sender); NULL after sending
+ * the error. */
+sig_part *sig__target(sig_conn *c, json_t *msg, const sig_req *rq);
+
+/* Optional-field helpers: 0 when absent or of the right type (value stored), -1 when present
+ * with the wrong type. A JSON null counts as absent. */
+int sig__opt_string(json_t *msg, const char *key, const char **out, size_t *len);
+int sig__opt_bool(json_t *msg, const char *key, int *out);
+
+#endif

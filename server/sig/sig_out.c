@@ -1,0 +1,111 @@
+/* Building and sending server -> client messages. Every object handed to a send function
+ * is consumed (reference stolen), also when sending fails. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sig/sig_int.h"
+#include "util/log.h"
+
+const char *const sig__out_names[SIG_OUT_COUNT] = {
+    [SIG_OUT_JOINED] = "joined",
+    [SIG_OUT_PARTICIPANT_JOINED] = "participant-joined",
+    [SIG_OUT_PARTICIPANT_LEFT] = "participant-left",
+    [SIG_OUT_PARTICIPANT_UPDATED] = "participant-updated",
+    [SIG_OUT_RELAY] = "relay",
+    [SIG_OUT_CHAT] = "chat",
+    [SIG_OUT_ROOM_UPDATED] = "room-updated",
+    [SIG_OUT_MUTE_REQUEST] = "mute-request",
+    [SIG_OUT_REMOVED] = "removed",
+    [SIG_OUT_LEFT] = "left",
+    [SIG_OUT_OK] = "ok",
+    [SIG_OUT_PONG] = "pong",
+    [SIG_OUT_ERROR] = "error",
+};
+
+const char *const sig__perr_names[SIG_PE_COUNT] = {
+    [SIG_PE_BAD_JSON] = "bad_json",
+    [SIG_PE_BAD_MESSAGE] = "bad_message",
+    [SIG_PE_UNKNOWN_TYPE] = "unknown_type",
+    [SIG_PE_TOO_LARGE] = "too_large",
+    [SIG_PE_NOT_JOINED] = "not_joined",
+    [SIG_PE_ALREADY_JOINED] = "already_joined",
+    [SIG_PE_ROOM_NOT_FOUND] = "room_not_found",
+    [SIG_PE_WRONG_PASSWORD] = "wrong_password",
+    [SIG_PE_ROOM_LOCKED] = "room_locked",
+    [SIG_PE_ROOM_FULL] = "room_full",
+    [SIG_PE_NOT_OWNER] = "not_owner",
+    [SIG_PE_NO_SUCH_PARTICIPANT] = "no_such_participant",
+    [SIG_PE_FIELD_TOO_LONG] = "field_too_long",
+    [SIG_PE_RATE_LIMITED] = "rate_limited",
+    [SIG_PE_INTERNAL] = "internal",
+};
+
+json_t *sig__part_json(const sig_part *p) {
+  return json_pack("{s:s, s:s, s:b, s:b, s:b, s:b, s:b}", "id", p->id, "name", p->name, "mic",
+                   p->mic, "camera", p->camera, "screen", p->screen, "hand", p->hand, "owner",
+                   p->owner);
+}
+
+json_t *sig__room_json(const sig_room *r) {
+  return json_pack("{s:s, s:s, s:b, s:b}", "id", r->id, "name", r->name, "locked", r->locked,
+                   "password", r->pw_hash != NULL);
+}
+
+/* Serializes obj with its "type"; NULL when obj is NULL or memory runs out. */
+static char *out_dump(int out_type, json_t *obj, size_t *len) {
+  if (!obj) return NULL;
+  if (json_object_set_new(obj, "type", json_string(sig__out_names[out_type])) != 0) return NULL;
+  char *text = json_dumps(obj, JSON_COMPACT);
+  *len = text ? strlen(text) : 0;
+  return text;
+}
+
+static int conn_can_send(const sig_conn *c) { return c && !c->closing && !c->dead; }
+
+void sig__send(sig_conn *c, int out_type, json_t *obj) {
+  size_t len = 0;
+  char *text = conn_can_send(c) ? out_dump(out_type, obj, &len) : NULL;
+  if (text) {
+    c->ctx->msgs_out[out_type]++;
+    c->ctx->tp.send(c->user, text, len);
+  } else if (conn_can_send(c)) {
+    BZ_WARN("sig_send", "type=%s err=\"cannot build message\"", sig__out_names[out_type]);
+  }
+  free(text);
+  json_decref(obj);
+}
+
+void sig__broadcast(sig_room *r, const sig_part *skip, int out_type, json_t *obj) {
+  size_t len = 0;
+  char *text = out_dump(out_type, obj, &len);
+  json_decref(obj);
+  if (!text) return;
+  for (sig_part *p = r->parts; p; p = p->next) {
+    if (p == skip || !conn_can_send(p->conn)) continue;
+    p->conn->ctx->msgs_out[out_type]++;
+    p->conn->ctx->tp.send(p->conn->user, text, len);
+  }
+  free(text);
+}
+
+void sig__reply(sig_conn *c, const sig_req *rq, int out_type, json_t *obj) {
+  if (obj && rq && rq->id) json_object_set(obj, "id", rq->id);
+  sig__send(c, out_type, obj);
+}
+
+void sig__error(sig_conn *c, const sig_req *rq, sig_perr code, const char *message) {
+  c->ctx->errors[code]++;
+  json_t *obj = json_pack("{s:s, s:s}", "code", sig__perr_names[code], "message", message);
+  if (obj && rq && rq->type >= 0 && rq->type < SIG_IN_INVALID)
+    json_object_set_new(obj, "ref", json_string(sig__in_names[rq->type]));
+  sig__reply(c, rq, SIG_OUT_ERROR, obj);
+}
+
+void sig__close(sig_conn *c, int code, const char *reason, int left_reason) {
+  if (c->closing || c->dead) return;
+  c->closing = 1;
+  c->close_reason = left_reason;
+  BZ_INFO("sig_close", "code=%d reason=\"%s\" participant=%s", code, reason,
+          c->part ? c->part->id : "-");
+  c->ctx->tp.close(c->user, code, reason);
+}

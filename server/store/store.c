@@ -1,0 +1,283 @@
+/* SQLite persistence: prepared statements created once at open, reset after each use. */
+#include "store/store.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util/log.h"
+
+#define STORE_SCHEMA_VERSION 1
+
+enum {
+  ST_ROOM_PUT,
+  ST_ROOM_DEL,
+  ST_ROOM_ALL,
+  ST_CHAT_ADD,
+  ST_CHAT_RECENT,
+  ST_CHAT_TRIM,
+  ST_COUNT
+};
+
+static const char *const store_sql[ST_COUNT] = {
+    [ST_ROOM_PUT] = "INSERT OR REPLACE INTO rooms(id,name,pw_hash,owner_hash,locked,created)"
+                    " VALUES(?1,?2,?3,?4,?5,?6)",
+    [ST_ROOM_DEL] = "DELETE FROM rooms WHERE id=?1",
+    [ST_ROOM_ALL] = "SELECT id,name,pw_hash,owner_hash,locked,created FROM rooms"
+                    " ORDER BY created, id",
+    [ST_CHAT_ADD] = "INSERT INTO chat(room,id,from_id,name,text,ts) VALUES(?1,?2,?3,?4,?5,?6)",
+    [ST_CHAT_RECENT] = "SELECT room,id,from_id,name,text,ts FROM"
+                       " (SELECT * FROM chat WHERE room=?1 ORDER BY id DESC LIMIT ?2)"
+                       " ORDER BY id ASC",
+    [ST_CHAT_TRIM] = "DELETE FROM chat WHERE room=?1 AND id <="
+                     " (SELECT id FROM chat WHERE room=?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+};
+
+/* Version 1 schema. Chat rows go away with their room. */
+static const char store_schema_v1[] =
+    "CREATE TABLE IF NOT EXISTS rooms("
+    " id TEXT PRIMARY KEY, name TEXT NOT NULL, pw_hash TEXT, owner_hash TEXT NOT NULL,"
+    " locked INTEGER NOT NULL DEFAULT 0, created INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS chat("
+    " room TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE, id INTEGER NOT NULL,"
+    " from_id TEXT NOT NULL, name TEXT NOT NULL, text TEXT NOT NULL, ts INTEGER NOT NULL,"
+    " PRIMARY KEY(room, id));"
+    "PRAGMA user_version=1;";
+
+struct bz_store {
+  sqlite3 *db;
+  sqlite3_stmt *st[ST_COUNT];
+};
+
+const char *bz_store_strerror(int err) {
+  switch (err) {
+    case BZ_STORE_OK: return "ok";
+    case BZ_STORE_ENOMEM: return "out of memory";
+    case BZ_STORE_EINVAL: return "invalid argument";
+    case BZ_STORE_EOPEN: return "cannot open database";
+    case BZ_STORE_ESQL: return "database error";
+    case BZ_STORE_ESCHEMA: return "unsupported database schema version";
+    case BZ_STORE_ECALLBACK: return "load stopped by callback";
+    default: return "unknown store error";
+  }
+}
+
+static int store_fail(bz_store *s, const char *what) {
+  BZ_ERROR("store_error", "op=%s sqlite=\"%s\"", what, s->db ? sqlite3_errmsg(s->db) : "-");
+  return BZ_STORE_ESQL;
+}
+
+/* mkdir -p of the directory part of `path`; an existing directory is fine. */
+static int store_mkdirs(const char *path) {
+  char *dir = strdup(path);
+  if (!dir) return BZ_STORE_ENOMEM;
+  char *slash = strrchr(dir, '/');
+  int rc = BZ_STORE_OK;
+  if (slash && slash != dir) {
+    *slash = '\0';
+    for (char *p = dir + 1; rc == BZ_STORE_OK; p++) {
+      if (*p != '/' && *p != '\0') continue;
+      char c = *p;
+      *p = '\0';
+      if (mkdir(dir, 0700) != 0 && errno != EEXIST) rc = BZ_STORE_EOPEN;
+      *p = c;
+      if (c == '\0') break;
+    }
+  }
+  free(dir);
+  return rc;
+}
+
+static int store_exec(bz_store *s, const char *sql) {
+  char *err = NULL;
+  if (sqlite3_exec(s->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+    BZ_ERROR("store_error", "op=exec sqlite=\"%s\"", err ? err : "?");
+    sqlite3_free(err);
+    return BZ_STORE_ESQL;
+  }
+  return BZ_STORE_OK;
+}
+
+static int store_user_version(bz_store *s, int *out) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+    return store_fail(s, "user_version");
+  int rc = sqlite3_step(st);
+  *out = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+  sqlite3_finalize(st);
+  return rc == SQLITE_ROW ? BZ_STORE_OK : store_fail(s, "user_version");
+}
+
+static int store_setup(bz_store *s) {
+  int rc = store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                         " PRAGMA foreign_keys=ON;");
+  int ver = 0;
+  if (rc == BZ_STORE_OK) rc = store_user_version(s, &ver);
+  if (rc != BZ_STORE_OK) return rc;
+  if (ver > STORE_SCHEMA_VERSION) {
+    BZ_ERROR("store_schema", "found=%d supported=%d", ver, STORE_SCHEMA_VERSION);
+    return BZ_STORE_ESCHEMA;
+  }
+  rc = store_exec(s, "BEGIN;");
+  if (rc == BZ_STORE_OK) rc = store_exec(s, store_schema_v1);
+  if (rc == BZ_STORE_OK) return store_exec(s, "COMMIT;");
+  store_exec(s, "ROLLBACK;");
+  return rc;
+}
+
+static int store_prepare_all(bz_store *s) {
+  for (int i = 0; i < ST_COUNT; i++)
+    if (sqlite3_prepare_v3(s->db, store_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
+                           NULL) != SQLITE_OK)
+      return store_fail(s, "prepare");
+  return BZ_STORE_OK;
+}
+
+int bz_store_open(bz_store **out, const char *path) {
+  if (!out || !path || !*path) return BZ_STORE_EINVAL;
+  *out = NULL;
+  int rc = store_mkdirs(path);
+  if (rc != BZ_STORE_OK) {
+    BZ_ERROR("store_open", "path=%s err=\"cannot create directory\"", path);
+    return rc;
+  }
+  bz_store *s = calloc(1, sizeof *s);
+  if (!s) return BZ_STORE_ENOMEM;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+    BZ_ERROR("store_open", "path=%s sqlite=\"%s\"", path,
+             s->db ? sqlite3_errmsg(s->db) : "out of memory");
+    bz_store_close(s);
+    return BZ_STORE_EOPEN;
+  }
+  sqlite3_busy_timeout(s->db, 2000);
+  rc = store_setup(s);
+  if (rc == BZ_STORE_OK) rc = store_prepare_all(s);
+  if (rc != BZ_STORE_OK) {
+    bz_store_close(s);
+    return rc;
+  }
+  *out = s;
+  return BZ_STORE_OK;
+}
+
+void bz_store_close(bz_store *s) {
+  if (!s) return;
+  for (int i = 0; i < ST_COUNT; i++) sqlite3_finalize(s->st[i]);
+  if (s->db) {
+    /* Fold the WAL back into the main file so a copied buzz.db is complete on its own. */
+    sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    sqlite3_close(s->db);
+  }
+  free(s);
+}
+
+/* Runs a prepared statement that returns no rows, then resets it. */
+static int store_step_done(bz_store *s, sqlite3_stmt *st, const char *what) {
+  int rc = sqlite3_step(st);
+  int ret = rc == SQLITE_DONE ? BZ_STORE_OK : store_fail(s, what);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  return ret;
+}
+
+static int bind_text(sqlite3_stmt *st, int i, const char *v) {
+  return v ? sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+}
+
+int bz_store_room_put(bz_store *s, const bz_store_room *r) {
+  if (!s || !r || !r->id || !r->name || !r->owner_hash) return BZ_STORE_EINVAL;
+  sqlite3_stmt *st = s->st[ST_ROOM_PUT];
+  if (bind_text(st, 1, r->id) || bind_text(st, 2, r->name) || bind_text(st, 3, r->pw_hash) ||
+      bind_text(st, 4, r->owner_hash) || sqlite3_bind_int(st, 5, r->locked ? 1 : 0) ||
+      sqlite3_bind_int64(st, 6, r->created_ms)) {
+    sqlite3_reset(st);
+    return store_fail(s, "room_put_bind");
+  }
+  return store_step_done(s, st, "room_put");
+}
+
+int bz_store_room_delete(bz_store *s, const char *id) {
+  if (!s || !id) return BZ_STORE_EINVAL;
+  sqlite3_stmt *st = s->st[ST_ROOM_DEL];
+  if (bind_text(st, 1, id)) return store_fail(s, "room_delete_bind");
+  return store_step_done(s, st, "room_delete");
+}
+
+/* Column text that is never NULL for NOT NULL columns; a NULL from a corrupt row becomes "". */
+static const char *col_text(sqlite3_stmt *st, int i) {
+  const unsigned char *t = sqlite3_column_text(st, i);
+  return t ? (const char *)t : "";
+}
+
+int bz_store_rooms_load(bz_store *s, bz_store_room_cb cb, void *user) {
+  if (!s || !cb) return BZ_STORE_EINVAL;
+  sqlite3_stmt *st = s->st[ST_ROOM_ALL];
+  int rc, ret = BZ_STORE_OK;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    bz_store_room r = {
+        .id = col_text(st, 0),
+        .name = col_text(st, 1),
+        .pw_hash = (const char *)sqlite3_column_text(st, 2),
+        .owner_hash = col_text(st, 3),
+        .locked = sqlite3_column_int(st, 4),
+        .created_ms = sqlite3_column_int64(st, 5),
+    };
+    if (cb(user, &r) != 0) {
+      ret = BZ_STORE_ECALLBACK;
+      break;
+    }
+  }
+  if (ret == BZ_STORE_OK && rc != SQLITE_DONE) ret = store_fail(s, "rooms_load");
+  sqlite3_reset(st);
+  return ret;
+}
+
+int bz_store_chat_append(bz_store *s, const bz_store_chat *m) {
+  if (!s || !m || !m->room || !m->from_id || !m->name || !m->text) return BZ_STORE_EINVAL;
+  sqlite3_stmt *st = s->st[ST_CHAT_ADD];
+  if (bind_text(st, 1, m->room) || sqlite3_bind_int64(st, 2, m->id) ||
+      bind_text(st, 3, m->from_id) || bind_text(st, 4, m->name) || bind_text(st, 5, m->text) ||
+      sqlite3_bind_int64(st, 6, m->ts_ms)) {
+    sqlite3_reset(st);
+    return store_fail(s, "chat_append_bind");
+  }
+  return store_step_done(s, st, "chat_append");
+}
+
+int bz_store_chat_recent(bz_store *s, const char *room, int limit, bz_store_chat_cb cb,
+                         void *user) {
+  if (!s || !room || !cb || limit < 0) return BZ_STORE_EINVAL;
+  sqlite3_stmt *st = s->st[ST_CHAT_RECENT];
+  if (bind_text(st, 1, room) || sqlite3_bind_int(st, 2, limit))
+    return store_fail(s, "chat_recent_bind");
+  int rc, ret = BZ_STORE_OK;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    bz_store_chat m = {
+        .room = col_text(st, 0),
+        .id = sqlite3_column_int64(st, 1),
+        .from_id = col_text(st, 2),
+        .name = col_text(st, 3),
+        .text = col_text(st, 4),
+        .ts_ms = sqlite3_column_int64(st, 5),
+    };
+    if (cb(user, &m) != 0) {
+      ret = BZ_STORE_ECALLBACK;
+      break;
+    }
+  }
+  if (ret == BZ_STORE_OK && rc != SQLITE_DONE) ret = store_fail(s, "chat_recent");
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  return ret;
+}
+
+int bz_store_chat_trim(bz_store *s, const char *room, int keep) {
+  if (!s || !room || keep < 0) return BZ_STORE_EINVAL;
+  sqlite3_stmt *st = s->st[ST_CHAT_TRIM];
+  if (bind_text(st, 1, room) || sqlite3_bind_int(st, 2, keep))
+    return store_fail(s, "chat_trim_bind");
+  return store_step_done(s, st, "chat_trim");
+}

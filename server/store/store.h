@@ -1,0 +1,68 @@
+/* store: SQLite persistence for buzzd (rooms and chat history).
+ *
+ * One bz_store per server, used only on the control thread. The file is opened in WAL mode;
+ * the schema carries a version (PRAGMA user_version) so later releases can migrate it.
+ * Every function returns 0 or a negative BZ_STORE_E* code (bz_store_strerror names it);
+ * nothing here aborts, whatever the file contains. Strings passed in are copied by SQLite;
+ * strings handed to callbacks live only for the duration of the callback. */
+#ifndef BZ_STORE_H
+#define BZ_STORE_H
+
+#include <stdint.h>
+
+typedef struct bz_store bz_store;
+
+enum {
+  BZ_STORE_OK = 0,
+  BZ_STORE_ENOMEM = -1,
+  BZ_STORE_EINVAL = -2,
+  BZ_STORE_EOPEN = -3,   /* cannot create the directory or open the file */
+  BZ_STORE_ESQL = -4,    /* SQLite reported an error (logged with its message) */
+  BZ_STORE_ESCHEMA = -5, /* the file has a newer or unknown schema version */
+  BZ_STORE_ECALLBACK = -6 /* a load callback returned non-zero; loading stopped */
+};
+const char *bz_store_strerror(int err);
+
+/* Opens (creating the parent directory and the file when missing) the database at `path`,
+ * e.g. "<data-dir>/buzz.db". On success *out must be released with bz_store_close. */
+int bz_store_open(bz_store **out, const char *path);
+/* Checkpoints the WAL into the main file and closes. NULL is accepted. */
+void bz_store_close(bz_store *s);
+
+/* A room row. pw_hash is an argon2id encoded string or NULL (no password); owner_hash is the
+ * hex SHA-256 of the owner token. */
+typedef struct bz_store_room {
+  const char *id;
+  const char *name;
+  const char *pw_hash;
+  const char *owner_hash;
+  int locked;
+  int64_t created_ms; /* wall clock, ms since the epoch */
+} bz_store_room;
+
+/* Insert or replace the room with r->id. */
+int bz_store_room_put(bz_store *s, const bz_store_room *r);
+int bz_store_room_delete(bz_store *s, const char *id);
+/* Calls cb for every stored room (ordered by creation). cb returns 0 to continue. */
+typedef int (*bz_store_room_cb)(void *user, const bz_store_room *r);
+int bz_store_rooms_load(bz_store *s, bz_store_room_cb cb, void *user);
+
+/* A chat row; id increases per room. */
+typedef struct bz_store_chat {
+  const char *room;
+  int64_t id;
+  const char *from_id;
+  const char *name;
+  const char *text;
+  int64_t ts_ms; /* wall clock, ms since the epoch */
+} bz_store_chat;
+
+int bz_store_chat_append(bz_store *s, const bz_store_chat *m);
+/* Calls cb with the newest `limit` messages of `room`, oldest first. */
+typedef int (*bz_store_chat_cb)(void *user, const bz_store_chat *m);
+int bz_store_chat_recent(bz_store *s, const char *room, int limit, bz_store_chat_cb cb,
+                         void *user);
+/* Deletes all but the newest `keep` messages of `room`. */
+int bz_store_chat_trim(bz_store *s, const char *room, int keep);
+
+#endif

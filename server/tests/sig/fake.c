@@ -1,0 +1,167 @@
+#include "fake.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "sig/sig_int.h"
+
+uint64_t fake_now_ms = 1000000;
+uint64_t fake_wall_ms = 1795000000000ull;
+int fake_sync_close = 0;
+
+static void fk_send(void *user, const char *text, size_t len) {
+  fake_conn *f = user;
+  if (f->nframes == f->cap) {
+    f->cap = f->cap ? f->cap * 2 : 16;
+    f->frames = realloc(f->frames, (size_t)f->cap * sizeof *f->frames);
+    assert_non_null(f->frames);
+  }
+  char *copy = malloc(len + 1);
+  assert_non_null(copy);
+  memcpy(copy, text, len);
+  copy[len] = '\0';
+  f->frames[f->nframes++] = copy;
+}
+
+static void fk_close(void *user, int code, const char *reason) {
+  fake_conn *f = user;
+  f->closes++;
+  f->close_code = code;
+  snprintf(f->close_reason, sizeof f->close_reason, "%s", reason);
+  if (fake_sync_close) fake_closed(f);
+}
+
+static uint64_t fk_now(void *u) {
+  (void)u;
+  return fake_now_ms;
+}
+
+static uint64_t fk_wall(void *u) {
+  (void)u;
+  return fake_wall_ms;
+}
+
+static const sig_transport fake_tp = {fk_send, fk_close, fk_now, fk_wall, NULL};
+
+sig_ctx *fake_ctx(const sig_limits *lim, const sig_turn *turn, bz_store *store) {
+  sig_limits def;
+  sig_limits_default(&def);
+  sig_ctx *ctx = NULL;
+  assert_int_equal(sig_ctx_create(&ctx, lim ? lim : &def, turn, &fake_tp, store), SIG_OK);
+  sig__set_argon2_cost(ctx, 1, 64); /* tests check behaviour, not hashing cost */
+  return ctx;
+}
+
+fake_conn *fake_open(sig_ctx *ctx) {
+  fake_conn *f = calloc(1, sizeof *f);
+  assert_non_null(f);
+  f->ctx = ctx;
+  f->c = sig_conn_open(ctx, f);
+  assert_non_null(f->c);
+  return f;
+}
+
+void fake_sendb(fake_conn *f, const void *p, size_t n, int truncated) {
+  assert_non_null(f->c);
+  sig_conn_message(f->c, p, n, truncated);
+}
+
+void fake_send(fake_conn *f, const char *json) { fake_sendb(f, json, strlen(json), 0); }
+
+void fake_closed(fake_conn *f) {
+  if (!f->c) return;
+  sig_conn *c = f->c;
+  f->c = NULL;
+  sig_conn_closed(c);
+}
+
+void fake_clear(fake_conn *f) {
+  for (int i = 0; i < f->nframes; i++) free(f->frames[i]);
+  f->nframes = 0;
+}
+
+void fake_free(fake_conn *f) {
+  if (!f) return;
+  fake_closed(f);
+  fake_clear(f);
+  free(f->frames);
+  free(f);
+}
+
+static int frame_is(const char *frame, const char *type, json_t **out) {
+  json_t *j = json_loads(frame, 0, NULL);
+  assert_non_null(j); /* sig must only ever send valid JSON */
+  const char *t = json_string_value(json_object_get(j, "type"));
+  assert_non_null(t);
+  if (!type || strcmp(t, type) == 0) {
+    *out = j;
+    return 1;
+  }
+  json_decref(j);
+  return 0;
+}
+
+int fake_count(const fake_conn *f, const char *type) {
+  int n = 0;
+  for (int i = 0; i < f->nframes; i++) {
+    json_t *j = NULL;
+    if (frame_is(f->frames[i], type, &j)) n++;
+    json_decref(j);
+  }
+  return n;
+}
+
+json_t *fake_last(const fake_conn *f, const char *type) {
+  for (int i = f->nframes - 1; i >= 0; i--) {
+    json_t *j = NULL;
+    if (frame_is(f->frames[i], type, &j)) return j;
+  }
+  return NULL;
+}
+
+const char *fake_error(const fake_conn *f) {
+  static char code[64];
+  code[0] = '\0';
+  json_t *j = fake_last(f, NULL);
+  if (j && strcmp(json_string_value(json_object_get(j, "type")), "error") == 0)
+    snprintf(code, sizeof code, "%s", json_string_value(json_object_get(j, "code")));
+  json_decref(j);
+  return code;
+}
+
+void fake_room(sig_ctx *ctx, const char *name, const char *password, char id[16],
+               char owner_token[64]) {
+  char *out = NULL;
+  assert_int_equal(sig_room_create(ctx, name, password, &out), SIG_OK);
+  json_t *j = json_loads(out, 0, NULL);
+  assert_non_null(j);
+  snprintf(id, 16, "%s", json_string_value(json_object_get(j, "id")));
+  if (owner_token)
+    snprintf(owner_token, 64, "%s", json_string_value(json_object_get(j, "owner_token")));
+  json_decref(j);
+  free(out);
+}
+
+const char *fake_join(fake_conn *f, const char *room, const char *name, const char *extra,
+                      int expect_ok) {
+  static char pid[16];
+  char buf[1024];
+  snprintf(buf, sizeof buf, "{\"type\":\"join\",\"room\":\"%s\",\"name\":\"%s\"%s}", room, name,
+           extra ? extra : "");
+  fake_send(f, buf);
+  pid[0] = '\0';
+  json_t *j = fake_last(f, NULL);
+  assert_non_null(j);
+  int ok = strcmp(json_string_value(json_object_get(j, "type")), "joined") == 0;
+  if (ok)
+    snprintf(pid, sizeof pid, "%s",
+             json_string_value(json_object_get(json_object_get(j, "self"), "id")));
+  json_decref(j);
+  if (expect_ok) assert_true(ok);
+  return pid;
+}

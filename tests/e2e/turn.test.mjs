@@ -1,0 +1,57 @@
+// A relay-only call through coturn: buzzd hands out TURN REST credentials derived from the
+// shared secret, both pages force iceTransportPolicy "relay", and video still flows with a
+// selected candidate pair of type "relay".
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { startBuzzd, createRoom } from '../lib/buzzd.mjs';
+import { startCoturn } from '../lib/coturn.mjs';
+import { joinRoom } from '../lib/wsjson.mjs';
+import { launchCallBrowser, openRoom, apiJoin, waitForVideo, waitForPicture, stats, closePages } from '../lib/client.mjs';
+
+/** Checks the ice_servers of a raw `joined` against the TURN REST scheme (RFC draft-uberti). */
+function checkIceServers(iceServers, turn) {
+  const entry = iceServers.find((s) => [].concat(s.urls).some((u) => u.startsWith('turn:')));
+  assert.ok(entry, `no turn: entry in ice_servers ${JSON.stringify(iceServers)}`);
+  assert.ok([].concat(entry.urls).includes(turn.uri), `urls ${JSON.stringify(entry.urls)} lack ${turn.uri}`);
+  assert.equal(typeof entry.username, 'string');
+  const expiry = Number(entry.username.split(':')[0]);
+  assert.ok(expiry > Date.now() / 1000, `username ${entry.username} is not "<future expiry>[:user]"`);
+  const want = crypto.createHmac('sha1', turn.secret).update(entry.username).digest('base64');
+  assert.equal(entry.credential, want, 'credential is not base64(HMAC-SHA1(secret, username))');
+  assert.ok(!JSON.stringify(iceServers).includes(turn.secret), 'the shared secret leaked to the client');
+}
+
+test('relay-only call through coturn', { timeout: 150000 }, async (t) => {
+  const turn = await startCoturn();
+  let server;
+  const cleanups = [() => turn.stop()];
+  t.after(async () => { for (const f of cleanups.reverse()) await f(); });
+  server = await startBuzzd({ turnUri: turn.uri, turnSecret: turn.secret });
+  cleanups.push(() => server.stop());
+  const cb = await launchCallBrowser();
+  const pages = [];
+  cleanups.push(() => cb.close(), () => closePages(pages));
+
+  const room = await createRoom(server, { name: 'e2e turn' });
+  const probe = await joinRoom(server.wsUrl, room.id, 'probe');
+  checkIceServers(probe.joined.ice_servers, turn);
+  await probe.c.close();
+
+  pages.push(await openRoom(cb.browser, server, room.id), await openRoom(cb.browser, server, room.id));
+  const [a, b] = pages;
+  const ja = await apiJoin(a, { name: 'Rae', iceTransportPolicy: 'relay' });
+  const jb = await apiJoin(b, { name: 'Rob', iceTransportPolicy: 'relay' });
+  assert.ok(ja.ok && jb.ok, JSON.stringify([ja, jb]));
+
+  for (const [p, peer] of [[a, jb.id], [b, ja.id]]) {
+    await waitForVideo(p, peer, 'video', 40000).catch((e) => { e.message += `\ncoturn log tail:\n${turn.log().slice(-3000)}`; throw e; });
+    await waitForPicture(p, peer, 'camera');
+    const s = (await stats(p))[peer];
+    assert.equal(s.candidateType, 'relay', `selected pair is ${s.candidateType}, not relay: ${JSON.stringify(s)}`);
+    t.diagnostic(`${peer}: ${s.video.width}x${s.video.height}, ${s.video.framesDecoded} frames, candidateType ${s.candidateType}`);
+  }
+  // coturn really carried the call: it logged allocations for the session.
+  assert.match(turn.log(), /ALLOCATE processed, success/,
+    `coturn saw no allocation:\n${turn.log().slice(-3000)}`);
+});

@@ -1,0 +1,60 @@
+// Launches Debian's chromium through playwright-core (never a downloaded browser) with fake
+// camera, microphone and screen, so several pages can hold a real WebRTC call headless.
+import { chromium } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  // Fake capture answers getDisplayMedia without a picker: the first "screen" is chosen.
+  '--auto-select-desktop-capture-source=Entire screen',
+  '--auto-accept-this-tab-capture',
+  // Host candidates as plain loopback/LAN IPs instead of mDNS names nobody can resolve here.
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  // Background tabs must keep decoding and sending: all pages live in one headless window.
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  '--disable-backgrounding-occluded-windows',
+];
+
+/** One browser per test file; pages go in separate contexts (separate "people"). */
+export async function launchBrowser(extraArgs = []) {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+    timeout: 30000,
+  });
+}
+
+/**
+ * Opens `url` in a fresh context. Page console errors and uncaught exceptions are collected
+ * in page.__errors so a failing test can print them.
+ */
+export async function openPage(browser, url, { width = 640, height = 480 } = {}) {
+  const ctx = await browser.newContext({ viewport: { width, height }, permissions: ['camera', 'microphone'] });
+  const page = await ctx.newPage();
+  page.__errors = [];
+  page.__console = [];
+  page.on('pageerror', (e) => page.__errors.push(String(e)));
+  page.on('console', (m) => {
+    page.__console.push(`${m.type()}: ${m.text()}`);
+    if (page.__console.length > 200) page.__console.shift();
+    if (process.env.TEST_VERBOSE) process.stderr.write(`[page] ${m.type()}: ${m.text()}\n`);
+  });
+  page.setDefaultTimeout(15000);
+  await page.goto(url, { waitUntil: 'load', timeout: 20000 });
+  return page;
+}
+
+/** Text describing a page's errors and recent console lines, for assertion messages. */
+export function pageDiag(page) {
+  return `page errors: ${JSON.stringify(page.__errors)}\nconsole tail:\n${page.__console.slice(-30).join('\n')}`;
+}

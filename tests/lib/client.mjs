@@ -1,0 +1,166 @@
+// Drives the BuzzStream web client in a page through its public contract only:
+// window.buzzstream (docs/client-api.md), the accessible names of its controls, and the
+// data-peer-id / data-kind attributes of its video tiles.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { launchBrowser, openPage, pageDiag } from './chromium.mjs';
+import { writeY4m } from './y4m.mjs';
+import { waitFor } from './proc.mjs';
+
+/**
+ * A browser whose fake camera plays a synthetic 640×360 clip (the fake screen stays 1280×720,
+ * so camera and screen tracks are told apart by size). close() removes the clip too.
+ */
+export async function launchCallBrowser() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'buzz-e2e-'));
+  const clip = writeY4m(path.join(dir, 'camera.y4m'));
+  const browser = await launchBrowser([`--use-file-for-fake-video-capture=${clip}`]);
+  return {
+    browser,
+    async close() {
+      await browser.close().catch(() => {});
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Opens the room page and waits for window.buzzstream; records its events in window.__ev
+ * (tracks are reduced to {peerId, kind, trackKind} so they can leave the page).
+ */
+export async function openRoom(browser, server, roomId) {
+  const page = await openPage(browser, `${server.url}/r/${roomId}`);
+  await page.waitForFunction(() => window.buzzstream, null, { timeout: 15000 });
+  await page.evaluate(() => {
+    window.__ev = [];
+    const rec = (name, map = (x) => x) => window.buzzstream.on(name, (x) => window.__ev.push({ name, t: Date.now(), x: map(x) }));
+    rec('track', (x) => ({ peerId: x.peerId, kind: x.kind, trackKind: x.track && x.track.kind }));
+    for (const n of ['joined', 'connection', 'chat', 'error', 'participant-joined', 'participant-left']) rec(n);
+  });
+  return page;
+}
+
+/** join() through the API; returns {id, participants} or throws {code, message}. */
+export async function apiJoin(page, opts) {
+  return page.evaluate(async (o) => {
+    try {
+      const r = await window.buzzstream.join(o);
+      return { ok: true, id: r.id, participants: r.participants };
+    } catch (e) {
+      return { ok: false, code: e.code, message: e.message };
+    }
+  }, opts);
+}
+
+/** The display-name field of the pre-join screen. */
+export function nameField(page) {
+  return page.getByRole('textbox', { name: /name/i }).first();
+}
+
+/** Joins through the pre-join screen: type the name (and password), click "Join". */
+export async function uiJoin(page, name, password) {
+  await nameField(page).fill(name);
+  if (password !== undefined) await page.getByLabel(/password/i).first().fill(password);
+  await page.getByRole('button', { name: 'Join', exact: true }).click();
+}
+
+/** Events recorded since openRoom, optionally of one name. */
+export async function events(page, name) {
+  const ev = await page.evaluate(() => window.__ev);
+  return name ? ev.filter((e) => e.name === name) : ev;
+}
+
+export const stats = (page) => page.evaluate(() => window.buzzstream.stats());
+export const selfId = (page) => page.evaluate(() => window.buzzstream.self()?.id ?? null);
+
+/**
+ * Waits until this page decodes `kind` ("video" or "screen") from `peerId`: framesDecoded > 0
+ * and a non-zero frame size. Returns that peer's stats entry.
+ */
+export async function waitForVideo(page, peerId, kind = 'video', timeoutMs = 30000) {
+  let last;
+  try {
+    return await waitFor(async () => {
+      last = (await stats(page))[peerId];
+      const v = last && last[kind];
+      return v && v.framesDecoded > 0 && v.width > 0 && v.height > 0 ? last : null;
+    }, { timeoutMs, intervalMs: 500, what: `${kind} from ${peerId}` });
+  } catch (e) {
+    e.message += `\nlast stats: ${JSON.stringify(last)}\n${pageDiag(page)}`;
+    throw e;
+  }
+}
+
+/** Waits until audio packets from peerId arrive (inbound RTP, packetsReceived > 0). */
+export async function waitForAudio(page, peerId, timeoutMs = 20000) {
+  let last;
+  try {
+    return await waitFor(async () => {
+      last = (await stats(page))[peerId];
+      return last && last.audio && last.audio.packetsReceived > 0 ? last : null;
+    }, { timeoutMs, intervalMs: 500, what: `audio from ${peerId}` });
+  } catch (e) {
+    e.message += `\nlast stats: ${JSON.stringify(last)}`;
+    throw e;
+  }
+}
+
+/**
+ * Draws the remote <video> of (peerId, kind) into a canvas in the page and returns
+ * {width, height, mean, sd} of its luma; null if the element is missing or not playing.
+ */
+export async function videoLuma(page, peerId, kind = 'camera') {
+  return page.evaluate(({ peerId, kind }) => {
+    const sel = `video[data-peer-id="${peerId}"][data-kind="${kind}"], [data-peer-id="${peerId}"][data-kind="${kind}"] video`;
+    const v = document.querySelector(sel);
+    if (!v || !v.videoWidth || v.readyState < 2) return null;
+    const c = document.createElement('canvas');
+    c.width = 160; c.height = 90;
+    const g = c.getContext('2d', { willReadFrequently: true });
+    g.drawImage(v, 0, 0, c.width, c.height);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    let s = 0, s2 = 0;
+    const n = d.length / 4;
+    for (let i = 0; i < d.length; i += 4) {
+      const y = 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
+      s += y; s2 += y * y;
+    }
+    const mean = s / n;
+    return { width: v.videoWidth, height: v.videoHeight, mean, sd: Math.sqrt(Math.max(0, s2 / n - mean * mean)) };
+  }, { peerId, kind });
+}
+
+/** Waits until the remote picture is neither black nor flat (a real decoded image). */
+export async function waitForPicture(page, peerId, kind = 'camera', timeoutMs = 15000) {
+  let last;
+  try {
+    return await waitFor(async () => {
+      last = await videoLuma(page, peerId, kind);
+      return last && last.mean > 20 && last.sd > 5 ? last : null;
+    }, { timeoutMs, intervalMs: 300, what: `a non-black ${kind} picture from ${peerId}` });
+  } catch (e) {
+    e.message += `\nlast luma: ${JSON.stringify(last)}`;
+    throw e;
+  }
+}
+
+/** framesDecoded of (peerId, kind) now, or 0. */
+export async function framesDecoded(page, peerId, kind = 'video') {
+  const s = (await stats(page))[peerId];
+  return (s && s[kind] && s[kind].framesDecoded) || 0;
+}
+
+/** Opens the chat panel if it is closed (the toggle is "Open chat" / "Close chat"). */
+export async function ensureChatOpen(page) {
+  const open = page.getByRole('button', { name: 'Open chat', exact: true });
+  if (await open.count() && await open.first().isVisible()) await open.first().click();
+  await page.getByRole('button', { name: 'Close chat', exact: true }).first().waitFor({ state: 'visible', timeout: 5000 });
+}
+
+/** Closes every page context, ignoring ones already gone. */
+export async function closePages(pages) {
+  await Promise.all(pages.filter(Boolean).map((p) => p.context().close().catch(() => {})));
+}
+
+export { pageDiag };

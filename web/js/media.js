@@ -1,0 +1,186 @@
+// Local devices: microphone, camera, screen; device lists and choices (remembered in
+// localStorage); errors turned into codes the UI can explain.
+
+import { Emitter } from './emitter.js';
+
+const CAMERA_CONSTRAINTS = { width: { ideal: 1280 }, height: { ideal: 720 },
+  frameRate: { ideal: 30, max: 30 } };
+// Screens: detail over motion. Up to 1080p at no more than 15 fps.
+const SCREEN_CONSTRAINTS = { video: { width: { max: 1920 }, height: { max: 1080 },
+  frameRate: { ideal: 15, max: 15 } }, audio: false };
+const PREF_KEY = 'buzz.devices';
+
+/** A stable code for a getUserMedia/getDisplayMedia failure. */
+export function mediaErrorCode(err) {
+  switch (err?.name) {
+    case 'NotAllowedError': case 'SecurityError': return 'permission_denied';
+    case 'NotFoundError': case 'OverconstrainedError': return 'no_device';
+    case 'NotReadableError': case 'AbortError': return 'device_busy';
+    default: return 'media_error';
+  }
+}
+
+export const MEDIA_MESSAGES = {
+  permission_denied: 'permission was denied. Allow it in the browser\'s site settings.',
+  no_device: 'no device was found.',
+  device_busy: 'the device is in use by another application.',
+  media_error: 'the device could not be started.',
+};
+
+function loadPrefs() {
+  try { return JSON.parse(localStorage.getItem(PREF_KEY)) || {}; } catch { return {}; }
+}
+
+export class LocalMedia extends Emitter {
+  constructor() {
+    super();
+    this.tracks = { audio: null, camera: null, screen: null };
+    this.micOn = true;
+    this.prefs = loadPrefs();      // {audioinput, videoinput, audiooutput: deviceId}
+  }
+
+  _constraint(kind) {
+    const id = this.prefs[kind];
+    return id ? { deviceId: { exact: id } } : {};
+  }
+
+  async _get(kind) {
+    const isAudio = kind === 'audioinput';
+    const c = isAudio ? { audio: { ...this._constraint(kind), echoCancellation: true,
+      noiseSuppression: true } } : { video: { ...CAMERA_CONSTRAINTS, ...this._constraint(kind) } };
+    try {
+      return (await navigator.mediaDevices.getUserMedia(c)).getTracks()[0];
+    } catch (err) {
+      // A remembered device that was unplugged: fall back to the default one.
+      if (this.prefs[kind] && (err.name === 'OverconstrainedError' || err.name === 'NotFoundError')) {
+        delete this.prefs[kind];
+        return this._get(kind);
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Starts the microphone and/or camera. Failures do not throw: joining without devices
+   * is allowed. @returns {{mic: string|null, camera: string|null}} error codes
+   */
+  async start({ mic = true, camera = true } = {}) {
+    const errors = { mic: null, camera: null };
+    if (!navigator.mediaDevices?.getUserMedia) {
+      return { mic: mic ? 'no_device' : null, camera: camera ? 'no_device' : null };
+    }
+    if (mic) errors.mic = await this._startKind('audio');
+    if (camera) errors.camera = await this._startKind('camera');
+    this.micOn = Boolean(mic && this.tracks.audio);
+    return errors;
+  }
+
+  async _startKind(kind) {
+    if (this.tracks[kind]) return null;
+    try {
+      const track = await this._get(kind === 'audio' ? 'audioinput' : 'videoinput');
+      this._setTrack(kind, track);
+      return null;
+    } catch (err) {
+      return mediaErrorCode(err);
+    }
+  }
+
+  _setTrack(kind, track) {
+    const old = this.tracks[kind];
+    if (old && old !== track) old.stop();
+    this.tracks[kind] = track;
+    if (kind === 'audio' && track) track.enabled = this.micOn;
+    this.emit('track', { kind, track });
+  }
+
+  /** Mute keeps the track (instant unmute); unmute starts the microphone if needed. */
+  async setMic(on) {
+    this.micOn = on;
+    if (on && !this.tracks.audio) {
+      const code = await this._startKind('audio');
+      if (code) { this.micOn = false; return code; }
+    }
+    if (this.tracks.audio) this.tracks.audio.enabled = on;
+    return null;
+  }
+
+  /** Camera off stops the track so the camera light goes out. */
+  async setCamera(on) {
+    if (!on) { this._setTrack('camera', null); return null; }
+    return this._startKind('camera');
+  }
+
+  get micActive() { return Boolean(this.tracks.audio && this.micOn); }
+  get cameraActive() { return Boolean(this.tracks.camera && this.tracks.camera.readyState === 'live'); }
+
+  /** Screen capture as its own track, marked as detail content. Throws on refusal. */
+  async shareScreen() {
+    if (this.tracks.screen) return this.tracks.screen;
+    if (!navigator.mediaDevices?.getDisplayMedia) {
+      const e = new Error('screen sharing is not supported here');
+      e.code = 'not_supported';
+      throw e;
+    }
+    const stream = await navigator.mediaDevices.getDisplayMedia(SCREEN_CONSTRAINTS);
+    const track = stream.getVideoTracks()[0];
+    if ('contentHint' in track) track.contentHint = 'detail';
+    // The browser's own "Stop sharing" bar ends the track.
+    track.addEventListener('ended', () => {
+      if (this.tracks.screen === track) this._setTrack('screen', null);
+    });
+    this._setTrack('screen', track);
+    return track;
+  }
+
+  stopShare() { this._setTrack('screen', null); }
+
+  async devices() {
+    try {
+      const list = await navigator.mediaDevices.enumerateDevices();
+      const by = { audioinput: [], videoinput: [], audiooutput: [] };
+      for (const d of list) by[d.kind]?.push(d);
+      return by;
+    } catch { return { audioinput: [], videoinput: [], audiooutput: [] }; }
+  }
+
+  /** Switches microphone or camera to deviceId and remembers the choice. */
+  async choose(kind, deviceId) {
+    this.prefs[kind] = deviceId;
+    try { localStorage.setItem(PREF_KEY, JSON.stringify(this.prefs)); } catch { /* private */ }
+    if (kind === 'audiooutput') { this.emit('sink', deviceId); return null; }
+    const slot = kind === 'audioinput' ? 'audio' : 'camera';
+    if (!this.tracks[slot]) return null;
+    try {
+      this._setTrack(slot, await this._get(kind));
+      return null;
+    } catch (err) { return mediaErrorCode(err); }
+  }
+
+  stopAll() {
+    for (const kind of Object.keys(this.tracks)) this._setTrack(kind, null);
+  }
+}
+
+/** A microphone level meter: returns a function giving the current level in 0..1. */
+export function levelMeter(track) {
+  const Ctx = globalThis.AudioContext || globalThis.webkitAudioContext;
+  if (!Ctx || !track) return { read: () => 0, close() {} };
+  const ctx = new Ctx();
+  const src = ctx.createMediaStreamSource(new MediaStream([track]));
+  const an = ctx.createAnalyser();
+  an.fftSize = 512;
+  src.connect(an);
+  const buf = new Float32Array(an.fftSize);
+  return {
+    read() {
+      if (ctx.state === 'suspended') ctx.resume().catch(() => {});
+      an.getFloatTimeDomainData(buf);
+      let sum = 0;
+      for (const v of buf) sum += v * v;
+      // RMS mapped so ordinary speech (~0.05 RMS) fills about half the meter.
+      return Math.min(1, Math.sqrt(sum / buf.length) * 10);
+    },
+    close() { ctx.close().catch(() => {}); },
+  };
+}

@@ -1,0 +1,238 @@
+// One RTCPeerConnection to one remote participant, negotiated with "perfect negotiation"
+// (decisions in negotiation.js). Local media is attached per kind ("audio", "camera",
+// "screen"); every description we send carries a `tracks` map {mid: kind} of what we send
+// on which transceiver, so the other side can tell the camera from the screen
+// (docs/protocol.md, "Media negotiation").
+
+import { isPolite, decideDescription, answerIsStale, needsIceRestart, receivingKinds,
+  parseTracksMap } from './negotiation.js';
+
+const SCREEN_MAX_FPS = 15;
+const SCREEN_MAX_BITRATE = 2500000;     // bit/s; text stays sharp at 1080p / 15 fps
+const RESTART_MIN_INTERVAL_MS = 5000;
+
+export class Peer {
+  /**
+   * @param {object} o
+   * @param {string} o.selfId  @param {string} o.peerId
+   * @param {RTCIceServer[]} o.iceServers  @param {'all'|'relay'} o.iceTransportPolicy
+   * @param {(data: object) => void} o.send        relays data to the peer
+   * @param {(kind: string, track: MediaStreamTrack|null) => void} o.onMedia
+   * @param {() => void} o.onState                 connection or ICE state changed
+   */
+  constructor(o) {
+    this.id = o.peerId;
+    this.polite = isPolite(o.selfId, o.peerId);
+    this.send = o.send;
+    this.onMedia = o.onMedia;
+    this.onState = o.onState ?? (() => {});
+    this.pc = new RTCPeerConnection({ iceServers: o.iceServers ?? [],
+      iceTransportPolicy: o.iceTransportPolicy === 'relay' ? 'relay' : 'all' });
+    this.streams = { audio: new MediaStream(), camera: null, screen: new MediaStream() };
+    this.streams.camera = this.streams.audio;   // mic and camera share a stream (lip sync)
+    this.senders = new Map();                   // kind → RTCRtpTransceiver
+    this.remoteTracks = {};                     // mid → kind, as the peer last told us
+    this.remote = { audio: null, camera: null, screen: null };
+    this.neg = { makingOffer: false, ignoreOffer: false, settingRemoteAnswer: false };
+    this.chain = Promise.resolve();
+    this.closed = false;
+    this.lastRestart = 0;
+    this.disconnectedAt = 0;
+    this._wire();
+  }
+
+  _wire() {
+    const pc = this.pc;
+    pc.onnegotiationneeded = () => this._negotiate();
+    pc.onicecandidate = ({ candidate }) => {
+      if (candidate) this.send({ candidate: candidate.toJSON() });
+    };
+    pc.ontrack = () => this._syncRemote();
+    pc.onconnectionstatechange = () => this._checkHealth();
+    pc.oniceconnectionstatechange = () => this._checkHealth();
+  }
+
+  async _negotiate() {
+    if (this.closed) return;
+    try {
+      this.neg.makingOffer = true;
+      await this.pc.setLocalDescription();
+      this._sendDescription();
+    } catch (err) {
+      console.warn(`negotiation with ${this.id} failed`, err);
+    } finally {
+      this.neg.makingOffer = false;
+    }
+  }
+
+  _sendDescription() {
+    const d = this.pc.localDescription;
+    this.send({ description: { type: d.type, sdp: d.sdp }, tracks: this.localTrackMap() });
+  }
+
+  /** {mid: kind} for the transceivers we currently send on. */
+  localTrackMap() {
+    const map = {};
+    for (const [kind, t] of this.senders) {
+      if (t.mid != null && t.sender.track && /send/.test(t.direction)) map[t.mid] = kind;
+    }
+    return map;
+  }
+
+  /** Relay data from the peer; handled strictly in arrival order. */
+  handle(data) {
+    this.chain = this.chain.then(() => this._handle(data)).catch((err) => {
+      console.warn(`signaling from ${this.id} failed`, err);
+    });
+    return this.chain;
+  }
+
+  async _handle(data) {
+    if (this.closed || !data || typeof data !== 'object') return;
+    if (data.description) await this._onDescription(data.description, data.tracks);
+    else if (data.candidate) await this._onCandidate(data.candidate);
+    else if (data.restart === true) this._restart(false);
+  }
+
+  async _onDescription(desc, tracks) {
+    if (!desc || (desc.type !== 'offer' && desc.type !== 'answer') ||
+      typeof desc.sdp !== 'string') return;
+    const pc = this.pc;
+    const d = decideDescription({ type: desc.type, makingOffer: this.neg.makingOffer,
+      signalingState: pc.signalingState, settingRemoteAnswer: this.neg.settingRemoteAnswer,
+      polite: this.polite });
+    this.neg.ignoreOffer = d.ignore;
+    if (d.ignore) return;
+    if (desc.type === 'answer' && answerIsStale(pc.signalingState)) return;
+    this.remoteTracks = parseTracksMap(tracks);
+    if (d.rollback) await pc.setLocalDescription({ type: 'rollback' });
+    this.neg.settingRemoteAnswer = desc.type === 'answer';
+    try {
+      await pc.setRemoteDescription({ type: desc.type, sdp: desc.sdp });
+    } finally {
+      this.neg.settingRemoteAnswer = false;
+    }
+    if (desc.type === 'offer') {
+      await pc.setLocalDescription();
+      this._sendDescription();
+    }
+    this._syncRemote();
+    this._tuneScreen();
+  }
+
+  async _onCandidate(c) {
+    try {
+      await this.pc.addIceCandidate(c);
+    } catch (err) {
+      // Candidates of an offer we ignored fail to apply; that is expected.
+      if (!this.neg.ignoreOffer) throw err;
+    }
+  }
+
+  /** Reports changes of what the peer sends us, per kind. */
+  _syncRemote() {
+    if (this.closed) return;
+    const txs = this.pc.getTransceivers();
+    const kinds = receivingKinds(this.remoteTracks,
+      txs.map((t) => ({ mid: t.mid, currentDirection: t.currentDirection })));
+    const next = { audio: null, camera: null, screen: null };
+    for (const t of txs) {
+      const kind = t.mid != null ? kinds[t.mid] : null;
+      if (kind && t.receiver.track.kind === (kind === 'audio' ? 'audio' : 'video')) {
+        next[kind] = t.receiver.track;
+      }
+    }
+    for (const kind of Object.keys(next)) {
+      if (next[kind] !== this.remote[kind]) {
+        this.remote[kind] = next[kind];
+        this.onMedia(kind, next[kind]);
+      }
+    }
+  }
+
+  /** Which inbound track id carries which kind: lets stats tell camera from screen. */
+  kindsByTrackId() {
+    const out = {};
+    for (const [kind, track] of Object.entries(this.remote)) if (track) out[track.id] = kind;
+    return out;
+  }
+
+  /**
+   * Sends `track` as `kind` (null stops sending it). Camera and audio keep their
+   * transceiver and just swap the track (no renegotiation); the screen also flips the
+   * direction so the peer learns, through negotiation, that the share ended.
+   */
+  async setTrack(kind, track) {
+    if (this.closed) return;
+    const t = this.senders.get(kind);
+    if (!t) {
+      if (!track) return;
+      const sender = this.pc.addTrack(track, this.streams[kind]);
+      const tx = this.pc.getTransceivers().find((x) => x.sender === sender);
+      this.senders.set(kind, tx);
+      if (kind === 'screen') this._tuneScreen();
+      return;
+    }
+    if (t.sender.track !== track) await t.sender.replaceTrack(track);
+    if (kind === 'screen') {
+      const dir = track ? 'sendrecv' : 'recvonly';
+      if (t.direction !== dir && t.direction !== 'stopped') t.direction = dir;
+      if (track) this._tuneScreen();
+    } else if (track && !/send/.test(t.direction)) {
+      t.direction = 'sendrecv';
+    }
+  }
+
+  /** Screen: keep resolution, cap the frame rate (encodings exist only after negotiation). */
+  async _tuneScreen() {
+    const t = this.senders.get('screen');
+    if (!t || !t.sender.track) return;
+    try {
+      const p = t.sender.getParameters();
+      if (!p.encodings || p.encodings.length === 0) return;
+      for (const e of p.encodings) {
+        e.maxFramerate = SCREEN_MAX_FPS;
+        e.maxBitrate = SCREEN_MAX_BITRATE;
+      }
+      p.degradationPreference = 'maintain-resolution';
+      await t.sender.setParameters(p);
+    } catch (err) {
+      console.debug('screen encoding parameters not applied', err);
+    }
+  }
+
+  _checkHealth() {
+    if (this.closed) return;
+    const state = this.pc.connectionState;
+    if (state === 'disconnected' && !this.disconnectedAt) this.disconnectedAt = Date.now();
+    if (state !== 'disconnected') this.disconnectedAt = 0;
+    this.onState();
+    if (needsIceRestart(state, 0)) this._restart(true);
+    else if (state === 'disconnected') {
+      setTimeout(() => {
+        const since = this.disconnectedAt ? Date.now() - this.disconnectedAt : 0;
+        if (!this.closed && needsIceRestart(this.pc.connectionState, since)) this._restart(true);
+      }, 4100);
+    }
+  }
+
+  /** ICE restart; `tell` also asks the peer to restart (relay {"restart": true}). */
+  _restart(tell) {
+    const now = Date.now();
+    if (this.closed || now - this.lastRestart < RESTART_MIN_INTERVAL_MS) return;
+    this.lastRestart = now;
+    this.pc.restartIce();
+    if (tell) this.send({ restart: true });
+  }
+
+  getStats() { return this.pc.getStats(); }
+
+  close() {
+    if (this.closed) return;
+    this.closed = true;
+    for (const kind of Object.keys(this.remote)) {
+      if (this.remote[kind]) this.onMedia(kind, null);
+    }
+    this.pc.close();
+  }
+}

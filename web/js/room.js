@@ -1,0 +1,299 @@
+// The session in one room: signaling + roster + mesh + local media. The UI and
+// window.buzzstream both talk to this object; it emits the events of docs/client-api.md.
+
+import { Emitter } from './emitter.js';
+import { Signaling, codedError } from './signaling.js';
+import { Mesh } from './call.js';
+import { LocalMedia, levelMeter } from './media.js';
+import { emptyRoster, reduceRoster } from './roster.js';
+import { ownerToken } from './api.js';
+import { cleanName, checkChat } from './text.js';
+import { pickSpeaker } from './speaker.js';
+
+const SPEAKER_POLL_MS = 300;
+
+export class Room extends Emitter {
+  constructor(roomId) {
+    super();
+    this.roomId = roomId;
+    this.media = new LocalMedia();
+    this.sig = null;
+    this.mesh = new Mesh((to, data) => this.sig?.send({ type: 'relay', to, data }));
+    this.state = emptyRoster();
+    this.joinOpts = null;
+    this.pendingChats = [];
+    this.speaker = { id: null, since: 0 };
+    this.speakerTimer = 0;
+    this.localLevel = null;           // () => 0..1 for the local microphone
+    this.mesh.on('media', (m) => this._onMedia(m));
+    this.media.on('track', ({ kind, track }) => this._onLocalTrack(kind, track));
+  }
+
+  connectionState() { return this.sig ? this.sig.state : 'idle'; }
+  self() { return this.state.self ? { ...this.state.self } : null; }
+  participants() { return this.state.participants.map((p) => ({ ...p })); }
+  chat() { return this.state.chat.map((c) => ({ ...c })); }
+  get joined() { return Boolean(this.state.self) && this.connectionState() !== 'closed'; }
+
+  /**
+   * Joins with the devices already started on this.media (the pre-join screen or join()
+   * starts them). Resolves {id, participants}; rejects with err.code from the server.
+   */
+  async join({ name, password, iceTransportPolicy } = {}) {
+    if (this.joined) throw codedError('already_joined', 'Already in the room.');
+    this.joinOpts = { iceTransportPolicy: iceTransportPolicy === 'relay' ? 'relay' : 'all' };
+    const sig = this._newSignaling();
+    await sig.connect();
+    const params = { room: this.roomId, name: cleanName(name) || 'Guest',
+      state: { mic: this.media.micActive, camera: this.media.cameraActive,
+        screen: false, hand: false } };
+    if (password) params.password = String(password);
+    const owner = ownerToken(this.roomId);
+    if (owner) params.owner_token = owner;
+    let msg;
+    try {
+      msg = await sig.join(params);
+    } catch (err) {
+      sig.close();
+      this.sig = null;
+      throw err;
+    }
+    this._onJoined(msg, false);
+    this._startSpeakerLoop();
+    return { id: this.state.self.id, participants: this.participants() };
+  }
+
+  _newSignaling() {
+    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const sig = new Signaling(`${proto}//${location.host}/ws`);
+    this.sig = sig;
+    sig.on('state', (s) => this.emit('connection', s));
+    sig.on('message', (m) => this._onMessage(m));
+    sig.on('rejoined', (m) => this._onJoined(m, true));
+    sig.on('rejoin-failed', (err) => this._fail(err));
+    sig.on('closed', ({ code }) => {
+      if (code === 4003) this._fail(codedError('replaced', 'This room was opened in another tab.'));
+    });
+    return sig;
+  }
+
+  _onJoined(msg, again) {
+    const before = this.state.self?.id;
+    this.state = reduceRoster(this.state, msg);
+    const self = this.state.self;
+    this.mesh.configure(self.id, msg.ice_servers, this.joinOpts.iceTransportPolicy);
+    this.mesh.sync(this.state.participants.map((p) => p.id));
+    // Our live state may have changed while we were away (or the server restarted).
+    if (again) this._pushState();
+    this.emit('joined', { id: self.id, participants: this.participants(), again,
+      newId: again && before !== self.id });
+    this.emit('roster', this.participants());
+    this.emit('room', { ...this.state.room, owner: this.state.owner });
+  }
+
+  _fail(err) {
+    this.emit('error', { code: err.code || 'error', message: err.message });
+    this._teardown();
+    this.emit('ended', { code: err.code });
+  }
+
+  _onMessage(m) {
+    const prev = this.state;
+    this.state = reduceRoster(prev, m);
+    const fn = Object.hasOwn(HANDLERS, m.type) ? HANDLERS[m.type] : null;
+    if (fn) fn.call(this, m, prev);
+  }
+
+  _rosterChanged() { this.emit('roster', this.participants()); }
+
+  _findName(id) {
+    return this.state.participants.find((p) => p.id === id)?.name ?? 'Someone';
+  }
+
+  // ---- local controls -------------------------------------------------------------
+
+  _pushState() {
+    this.sig?.send({ type: 'update', mic: this.media.micActive, camera: this.media.cameraActive,
+      screen: Boolean(this.media.tracks.screen), hand: Boolean(this.state.self?.hand) });
+  }
+
+  _onLocalTrack(kind, track) {
+    this.mesh.setLocal(kind, track);
+    if (kind === 'audio') this._resetLevel(track);
+    this.emit('local-track', { kind, track });
+    if (this.joined) this._pushState();
+  }
+
+  _resetLevel(track) {
+    this.localLevel?.close();
+    this.localLevel = null;
+    if (track) this.localLevel = levelMeter(track);
+  }
+
+  async setMic(on) {
+    const code = await this.media.setMic(Boolean(on));
+    if (code) this.emit('error', { code, message: `Microphone: ${code}` });
+    this._pushState();
+    this.emit('local', this.localState());
+  }
+
+  async setCamera(on) {
+    const code = await this.media.setCamera(Boolean(on));
+    if (code) this.emit('error', { code, message: `Camera: ${code}` });
+    this._pushState();
+    this.emit('local', this.localState());
+  }
+
+  async shareScreen() {
+    await this.media.shareScreen();
+    this.emit('local', this.localState());
+  }
+
+  async stopShare() {
+    this.media.stopShare();
+    this.emit('local', this.localState());
+  }
+
+  async raiseHand(on) {
+    if (!this.state.self) return;
+    this.state = { ...this.state, self: { ...this.state.self, hand: Boolean(on) } };
+    this._pushState();
+    this.emit('local', this.localState());
+  }
+
+  localState() {
+    return { mic: this.media.micActive, camera: this.media.cameraActive,
+      screen: Boolean(this.media.tracks.screen), hand: Boolean(this.state.self?.hand) };
+  }
+
+  /** Resolves when the server echoes the message back; rejects on its error. */
+  sendChat(text) {
+    const c = checkChat(text);
+    if (!c.ok) return Promise.reject(codedError(c.error, `Message is ${c.error.replace('_', ' ')}`));
+    if (!this.sig) return Promise.reject(codedError('not_joined', 'Not in a room.'));
+    const id = this.sig.nextId++;
+    return new Promise((resolve, reject) => {
+      const entry = { id, text: c.text, resolve, reject };
+      entry.timer = setTimeout(() => this._settleChat(entry, codedError('timeout', 'No echo.')),
+        10000);
+      this.pendingChats.push(entry);
+      if (!this.sig.send({ type: 'chat', text: c.text, id })) {
+        this._settleChat(entry, codedError('disconnected', 'Not connected.'));
+      }
+    });
+  }
+
+  _settleChat(entry, err, msg) {
+    const i = this.pendingChats.indexOf(entry);
+    if (i < 0) return;
+    this.pendingChats.splice(i, 1);
+    clearTimeout(entry.timer);
+    if (err) entry.reject(err); else entry.resolve(msg);
+  }
+
+  // ---- owner actions --------------------------------------------------------------
+
+  ownerAction(msg) {
+    if (!this.sig) return Promise.reject(codedError('not_joined', 'Not in a room.'));
+    return this.sig.request(msg);
+  }
+
+  lock(locked) { return this.ownerAction({ type: 'lock', locked: Boolean(locked) }); }
+  setPassword(pw) { return this.ownerAction({ type: 'set-password', password: pw || null }); }
+  askToMute(id) { return this.ownerAction({ type: 'mute-request', to: id }); }
+  remove(id) { return this.ownerAction({ type: 'remove', to: id }); }
+
+  // ---- media and stats ------------------------------------------------------------
+
+  _onMedia({ peerId, kind, track }) {
+    if (track) this.emit('track', { peerId, kind, track });
+    this.emit('media', { peerId, kind, track });
+  }
+
+  remoteMedia() { return this.mesh.remoteMedia(); }
+  stats() { return this.mesh.stats(); }
+
+  _startSpeakerLoop() {
+    clearInterval(this.speakerTimer);
+    this.speakerTimer = setInterval(() => this._pollSpeaker(), SPEAKER_POLL_MS);
+  }
+
+  _pollSpeaker() {
+    const levels = {};
+    for (const [id, p] of this.mesh.peers) {
+      const tx = p.pc.getReceivers?.().find((r) => r.track === p.remote.audio);
+      const src = tx?.getSynchronizationSources?.()[0];
+      levels[id] = src && performance.now() - src.timestamp < 1000 ? src.audioLevel ?? 0 : 0;
+    }
+    if (this.localLevel && this.media.micActive) levels.self = this.localLevel.read() / 5;
+    const next = pickSpeaker(levels, this.speaker, Date.now());
+    if (next.id !== this.speaker.id) this.emit('speaker', next.id);
+    this.speaker = next;
+    this.emit('levels', levels);
+  }
+
+  async leave() {
+    await this.sig?.leave();
+    this._teardown();
+    this.emit('ended', { code: 'left' });
+  }
+
+  _teardown() {
+    clearInterval(this.speakerTimer);
+    this.sig?.close();
+    this.mesh.closeAll();
+    this.media.stopAll();
+    this.localLevel?.close();
+    this.localLevel = null;
+    for (const e of [...this.pendingChats]) this._settleChat(e, codedError('closed', 'Left.'));
+    this.state = { ...emptyRoster(), chat: this.state.chat };
+  }
+}
+
+// Server message handlers, after the roster reducer has run (docs/protocol.md).
+const HANDLERS = {
+  'participant-joined'(m) {
+    const p = this.state.participants.find((q) => q.id === m.participant?.id);
+    if (!p) return;
+    this.mesh.sync(this.state.participants.map((q) => q.id));
+    this.emit('participant-joined', { ...p });
+    this._rosterChanged();
+  },
+  'participant-left'(m, prev) {
+    if (typeof m.id !== 'string') return;
+    this.mesh.remove(m.id);
+    const who = prev.participants.find((q) => q.id === m.id);
+    this.emit('participant-left', { id: m.id, reason: m.reason, name: who?.name });
+    this._rosterChanged();
+  },
+  'participant-updated'(m) {
+    if (!m.participant) return;
+    this.emit('participant-updated', { ...m.participant });
+    this._rosterChanged();
+  },
+  'room-updated'() { this.emit('room', { ...this.state.room, owner: this.state.owner }); },
+  relay(m) { this.mesh.handleRelay(m.from, m.data); },
+  chat(m) {
+    const msg = this.state.chat[this.state.chat.length - 1];
+    this.emit('chat', { ...msg });
+    if (m.from === this.state.self?.id) {
+      const e = this.pendingChats.find((x) => x.text === m.text);
+      if (e) this._settleChat(e, null, msg);
+    }
+  },
+  'mute-request'(m) {
+    this.setMic(false);
+    this.emit('mute-request', { from: m.from, name: this._findName(m.from) });
+  },
+  removed(m) {
+    this.emit('removed', { by: m.by });
+    this._teardown();
+    this.emit('ended', { code: 'removed' });
+  },
+  error(m) {
+    const e = this.pendingChats.find((x) => x.id === m.id);
+    const err = codedError(m.code, m.message);
+    if (e) { this._settleChat(e, err); return; }
+    this.emit('error', { code: m.code, message: m.message });
+  },
+};

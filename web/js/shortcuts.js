@@ -1,0 +1,33 @@
+// Keyboard shortcuts of the room screen. The help overlay is generated from this table, so
+// the list a user sees is always the list that works.
+
+export const SHORTCUTS = [
+  { key: 'm', action: 'toggle-mic', label: 'Microphone on/off' },
+  { key: 'v', action: 'toggle-camera', label: 'Camera on/off' },
+  { key: 's', action: 'toggle-share', label: 'Share screen / stop sharing' },
+  { key: 'c', action: 'toggle-chat', label: 'Open/close chat' },
+  { key: 'p', action: 'toggle-people', label: 'Show/hide participants' },
+  { key: 'h', action: 'toggle-hand', label: 'Raise/lower hand' },
+  { key: 'i', action: 'toggle-stats', label: 'Show/hide stats' },
+  { key: '?', action: 'toggle-help', label: 'Keyboard shortcuts' },
+  { key: 'Escape', action: 'close', label: 'Close panel or overlay', display: 'Esc' },
+];
+
+const BY_KEY = new Map(SHORTCUTS.map((s) => [s.key, s.action]));
+const TYPING_TAGS = new Set(['INPUT', 'TEXTAREA', 'SELECT']);
+
+/**
+ * The action for a keydown, or null.
+ * @param {{key: string, ctrlKey?: boolean, metaKey?: boolean, altKey?: boolean,
+ *          targetTag?: string, editable?: boolean, repeat?: boolean}} e
+ */
+export function actionForKey(e) {
+  if (!e || typeof e.key !== 'string' || e.repeat) return null;
+  if (e.key === 'Escape') return 'close';
+  // Letters typed into the chat box are text, not commands; modified keys belong to the
+  // browser (Ctrl+C must still copy).
+  if (e.ctrlKey || e.metaKey || e.altKey) return null;
+  if (e.editable || TYPING_TAGS.has(String(e.targetTag).toUpperCase())) return null;
+  const k = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+  return BY_KEY.get(k) ?? null;
+}
