@@ -46,4 +46,20 @@ $(BUILD)/nn-run: $(NN_RUN_SRCS) $(NN_RUN_HDRS) $(BUILD)/libnn.a
 	$(CC) $(NN_CFLAGS) $(shell pkg-config --cflags libpng) $(NN_RUN_SRCS) $(BUILD)/libnn.a \
 	  $(shell pkg-config --libs libpng) -lm -o $@
 
-ALL_TARGETS += $(BUILD)/libnn.a
+ALL_TARGETS += $(BUILD)/libnn.a $(BUILD)/nn-run
+
+# Unit tests (cmocka). Allocation wrappers let a test prove nn_run() never allocates.
+NN_TEST_SRCS := $(wildcard nn/tests/*.c)
+NN_TEST_HDRS := $(wildcard nn/tests/*.h)
+NN_TEST_LINK := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc $(shell pkg-config --libs cmocka) -lm
+$(BUILD)/nn-unit: $(NN_TEST_SRCS) $(NN_TEST_HDRS) $(BUILD)/libnn.a
+	$(CC) $(NN_CFLAGS) -Inn/tests $(NN_TEST_SRCS) $(BUILD)/libnn.a $(NN_TEST_LINK) -o $@
+$(BUILD)/nn-unit-asan: $(NN_TEST_SRCS) $(NN_TEST_HDRS) $(BUILD)/libnn-asan.a
+	$(CC) $(NN_CFLAGS) $(SANFLAGS) -Inn/tests $(NN_TEST_SRCS) $(BUILD)/libnn-asan.a $(NN_TEST_LINK) -o $@
+
+.PHONY: test-nn-unit test-nn-unit-asan
+test-nn-unit: $(BUILD)/nn-unit
+	timeout 300 $(BUILD)/nn-unit
+test-nn-unit-asan: $(BUILD)/nn-unit-asan
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 timeout 600 $(BUILD)/nn-unit-asan
+TEST_SUITES += test-nn-unit test-nn-unit-asan

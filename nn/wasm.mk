@@ -72,3 +72,24 @@ $(BUILD)/nn-kernels-bench.wasm: $(NNK_BENCH) $(NNK_WASM_SRC) $(NNK_HDRS) | $(BUI
 bench-nn-kernels: $(BUILD)/nn-kernels-bench $(BUILD)/nn-kernels-bench.wasm
 	$(BUILD)/nn-kernels-bench 200
 	timeout 300 $(NNW_NODE) --no-warnings nn/tests/kernels/run_wasi.mjs $(BUILD)/nn-kernels-bench.wasm 200
+
+# The engine as wasm: every nn/src C file except the x86 kernel sets, plus nn/wasm glue.
+NNW_ENGINE_SRC := $(filter-out %_avx2.c %_sse41.c,$(shell find nn/src -name '*.c' | sort))
+NNW_ENGINE_HDRS := $(shell find nn/src nn/include -name '*.h')
+NNW_INC := -Inn/include -Inn/src
+$(BUILD)/nn.wasm: $(NNW_ENGINE_SRC) $(NNW_ENGINE_HDRS) $(wildcard nn/wasm/*.c) | $(BUILD)
+	$(NNW_CLANG) $(NNW_CFLAGS) $(NNW_INC) -mexec-model=reactor $(NNW_ENGINE_SRC) \
+	  $(wildcard nn/wasm/*.c) $(NNW_LDFLAGS) -o $@
+$(BUILD)/assets/nn.wasm: $(BUILD)/nn.wasm
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+# Per-node profile of a model under wasm (developer tool): make nn-profile-wasm MODEL=...
+$(BUILD)/nn-profile.wasm: nn/tests/kernels/nn_profile.c $(NNW_ENGINE_SRC) $(NNW_ENGINE_HDRS) nn/wasm/builtins.c
+	$(NNW_CLANG) $(NNW_CFLAGS) $(NNW_INC) nn/tests/kernels/nn_profile.c $(NNW_ENGINE_SRC) \
+	  nn/wasm/builtins.c $(NNW_LDFLAGS) -o $@
+$(BUILD)/nn-profile: nn/tests/kernels/nn_profile.c $(BUILD)/libnn.a
+	$(CC) $(CFLAGS_BASE) $(NNW_INC) $< $(BUILD)/libnn.a -lm -o $@
+.PHONY: nn-profile-wasm
+nn-profile-wasm: $(BUILD)/nn-profile.wasm
+	$(NNW_NODE) --no-warnings nn/tests/kernels/run_wasi.mjs $< $(or $(MODEL),build/models/selfie_landscape.tflite) 50

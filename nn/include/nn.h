@@ -54,7 +54,8 @@ int nn_num_outputs(const nn_model *m);
 int nn_input_info(const nn_model *m, int i, nn_tensor_info *info);
 int nn_output_info(const nn_model *m, int i, nn_tensor_info *info);
 /* Pointers into the model's arena, valid until nn_model_destroy. Write inputs, nn_run(),
- * read outputs. */
+ * read outputs. Inputs keep their values across nn_run() (the planner never reuses their
+ * bytes); outputs hold the last run's results until the next nn_run(). */
 float *nn_input(nn_model *m, int i);
 const float *nn_output(const nn_model *m, int i);
 

@@ -128,3 +128,10 @@ int nn__fb_vec_table(const nn__fb_vec *v, uint32_t i, nn__fb_table *out) {
   if (rel == 0 || !fits(v->fb, f, (size_t)rel)) return -1;
   return nn__fb_table_at(v->fb, f + rel, out);
 }
+
+int nn__fb_byte(const nn__fb_table *t, int id, int32_t def, int32_t *out) {
+  uint8_t v;
+  if (nn__fb_u8(t, id, (uint8_t)def, &v)) return -1;
+  *out = (int8_t)v;
+  return 0;
+}

@@ -40,6 +40,8 @@ int nn__fb_table_at(const nn__fb *fb, size_t pos, nn__fb_table *t);
 int nn__fb_u8(const nn__fb_table *t, int id, uint8_t def, uint8_t *out);
 int nn__fb_i32(const nn__fb_table *t, int id, int32_t def, int32_t *out);
 int nn__fb_u64(const nn__fb_table *t, int id, uint64_t def, uint64_t *out);
+/* A byte-sized enum field (Padding, ActivationFunctionType), sign-extended. */
+int nn__fb_byte(const nn__fb_table *t, int id, int32_t def, int32_t *out);
 int nn__fb_bool(const nn__fb_table *t, int id, int *out);
 
 /* Offsets: 0 when present and valid, 1 when absent, -1 when out of bounds. */

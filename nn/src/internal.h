@@ -89,11 +89,12 @@ struct nn_model {
   uint64_t macs;
 };
 
-/* Load context: where errors go. */
+/* Load context: where errors go, and the file (operator options point into it). */
 typedef struct nn__load {
   nn_model *m;
   char *err;
   size_t err_len;
+  nn__fb fb;
 } nn__load;
 
 /* Formats the error message and returns code. */

@@ -49,7 +49,7 @@ static int prepare_all(nn__load *L) {
 
 int nn_model_load(nn_model **out, const uint8_t *data, size_t n, const nn_options *opt,
                   char *err, size_t err_len) {
-  nn__load L = {NULL, err, err_len};
+  nn__load L = {NULL, err, err_len, {NULL, 0}};
   if (err && err_len) err[0] = 0;
   if (!out) return nn__fail(&L, NN_EINVAL, "no output pointer");
   *out = NULL;

@@ -76,9 +76,9 @@ NN__PREP(conv) {
   const float *w, *b;
   int r = conv_input(L, n);
   if (r) return r;
-  if (!n->has_opt || nn__fb_i32(&n->opt, CONV_PAD, 0, &pad) ||
+  if (!n->has_opt || nn__fb_byte(&n->opt, CONV_PAD, 0, &pad) ||
       nn__fb_i32(&n->opt, CONV_SW, 1, &sw) || nn__fb_i32(&n->opt, CONV_SH, 1, &sh) ||
-      nn__fb_i32(&n->opt, CONV_ACT, 0, &act) || nn__fb_i32(&n->opt, CONV_DW, 1, &dw) ||
+      nn__fb_byte(&n->opt, CONV_ACT, 0, &act) || nn__fb_i32(&n->opt, CONV_DW, 1, &dw) ||
       nn__fb_i32(&n->opt, CONV_DH, 1, &dh))
     return nn__fail(L, NN_EFORMAT, "CONV_2D: missing or malformed options");
   if (n->nin < 2 || n->in[1] < 0) return nn__fail(L, NN_EFORMAT, "CONV_2D: no weights");
@@ -109,9 +109,9 @@ NN__PREP(dwconv) {
   const float *w, *b;
   int r = conv_input(L, n);
   if (r) return r;
-  if (!n->has_opt || nn__fb_i32(&n->opt, DW_PAD, 0, &pad) ||
+  if (!n->has_opt || nn__fb_byte(&n->opt, DW_PAD, 0, &pad) ||
       nn__fb_i32(&n->opt, DW_SW, 1, &sw) || nn__fb_i32(&n->opt, DW_SH, 1, &sh) ||
-      nn__fb_i32(&n->opt, DW_ACT, 0, &act) || nn__fb_i32(&n->opt, DW_DW, 1, &dw) ||
+      nn__fb_byte(&n->opt, DW_ACT, 0, &act) || nn__fb_i32(&n->opt, DW_DW, 1, &dw) ||
       nn__fb_i32(&n->opt, DW_DH, 1, &dh))
     return nn__fail(L, NN_EFORMAT, "DEPTHWISE_CONV_2D: missing or malformed options");
   if (n->nin < 2 || n->in[1] < 0) return nn__fail(L, NN_EFORMAT, "DEPTHWISE_CONV_2D: no weights");

@@ -51,7 +51,7 @@ NN__PREP(binary) {
   int r, c = 0;
   if (n->nin != 2) return nn__fail(L, NN_EFORMAT, "%s: %d inputs", nn__ops[n->kind].name, n->nin);
   if ((r = operand(L, n, 0, &a)) || (r = operand(L, n, 1, &b))) return r;
-  if (n->has_opt && nn__fb_i32(&n->opt, 0, 0, &act))
+  if (n->has_opt && nn__fb_byte(&n->opt, 0, 0, &act))
     return nn__fail(L, NN_EFORMAT, "%s: malformed options", nn__ops[n->kind].name);
   if ((r = nn__fused_act(L, n, act, &n->cd.act_min, &n->cd.act_max))) return r;
   const nn__tensor *big = a;

@@ -15,10 +15,10 @@ NN__PREP(pool) {
   const char *op = nn__ops[n->kind].name;
   if (x->ndim != 4 || x->dims[0] != 1)
     return nn__fail(L, NN_EUNSUPPORTED, "%s: input '%s' is not [1,H,W,C]", op, x->name);
-  if (!n->has_opt || nn__fb_i32(&n->opt, POOL_PAD, 0, &pad) ||
+  if (!n->has_opt || nn__fb_byte(&n->opt, POOL_PAD, 0, &pad) ||
       nn__fb_i32(&n->opt, POOL_SW, 1, &sw) || nn__fb_i32(&n->opt, POOL_SH, 1, &sh) ||
       nn__fb_i32(&n->opt, POOL_FW, 1, &fw) || nn__fb_i32(&n->opt, POOL_FH, 1, &fh) ||
-      nn__fb_i32(&n->opt, POOL_ACT, 0, &act))
+      nn__fb_byte(&n->opt, POOL_ACT, 0, &act))
     return nn__fail(L, NN_EFORMAT, "%s: missing or malformed options", op);
   d->ih = x->dims[1], d->iw = x->dims[2], d->ic = d->oc = x->dims[3];
   d->kh = fh, d->kw = fw, d->sh = sh, d->sw = sw, d->dh = d->dw = 1;

@@ -95,7 +95,7 @@ NN__PREP(concat) {
   nn__tensor *o = &L->m->t[n->out];
   int32_t axis = 0, act = 0;
   if (n->nin < 1 || n->nin > 15) return nn__fail(L, NN_EUNSUPPORTED, "CONCATENATION: %d inputs", n->nin);
-  if (!n->has_opt || nn__fb_i32(&n->opt, 0, 0, &axis) || nn__fb_i32(&n->opt, 1, 0, &act))
+  if (!n->has_opt || nn__fb_i32(&n->opt, 0, 0, &axis) || nn__fb_byte(&n->opt, 1, 0, &act))
     return nn__fail(L, NN_EFORMAT, "CONCATENATION: missing or malformed options");
   int r = nn__fused_act(L, n, act, &n->cd.act_min, &n->cd.act_max);
   if (r) return r;

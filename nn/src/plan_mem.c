@@ -38,6 +38,8 @@ static void liveness(nn_model *m) {
     for (int j = 0; j < n->nin; j++) touch(m, n->in[j], s);
     touch(m, n->out, s);
   }
+  /* Inputs and outputs stay valid across runs: inputs are not clobbered by activations. */
+  for (int i = 0; i < m->nin; i++) touch(m, m->inputs[i], m->norder);
   for (int i = 0; i < m->nout; i++) touch(m, m->outputs[i], m->norder);
 }
 

@@ -258,14 +258,14 @@ static int parse_graph(parse *P, const nn__fb_table *sg) {
 }
 
 int nn__parse_tflite(nn__load *L, const uint8_t *data, size_t n) {
-  nn__fb fb = {data, n};
+  L->fb = (nn__fb){data, n};
   nn__fb_table root, sg;
   nn__fb_vec sgs;
-  parse P = {L, &fb, NULL, 0, NULL, 0};
+  parse P = {L, &L->fb, NULL, 0, NULL, 0};
   int r;
   if (n >= 8 && memcmp(data + 4, "TFL3", 4) != 0)
     r = nn__fail(L, NN_EFORMAT, "not a TFLite model (file identifier is not TFL3)");
-  else if (nn__fb_root(&fb, &root))
+  else if (nn__fb_root(&L->fb, &root))
     r = BAD("root table");
   else if (nn__fb_vector(&root, MODEL_SUBGRAPHS, 4, &sgs) || sgs.len == 0 ||
            nn__fb_vec_table(&sgs, 0, &sg))

@@ -10,13 +10,20 @@
 
 const char *sig_strerror(int err) {
   switch (err) {
-    case SIG_OK: return "ok";
-    case SIG_ENOMEM: return "out of memory";
-    case SIG_EINVAL: return "invalid argument";
-    case SIG_ENOTFOUND: return "not found";
-    case SIG_ELIMIT: return "limit reached";
-    case SIG_ESTORE: return "storage error";
-    default: return "unknown error";
+    case SIG_OK:
+      return "ok";
+    case SIG_ENOMEM:
+      return "out of memory";
+    case SIG_EINVAL:
+      return "invalid argument";
+    case SIG_ENOTFOUND:
+      return "not found";
+    case SIG_ELIMIT:
+      return "limit reached";
+    case SIG_ESTORE:
+      return "storage error";
+    default:
+      return "unknown error";
   }
 }
 
@@ -50,8 +57,12 @@ static void limits_sanitize(sig_limits *l) {
   if (l->reconnect_grace_s < 0) l->reconnect_grace_s = d.reconnect_grace_s;
 }
 
-uint64_t sig__now(sig_ctx *ctx) { return ctx->tp.now_ms(ctx->tp.ctx_user); }
-uint64_t sig__wall(sig_ctx *ctx) { return ctx->tp.wall_ms(ctx->tp.ctx_user); }
+uint64_t sig__now(sig_ctx *ctx) {
+  return ctx->tp.now_ms(ctx->tp.ctx_user);
+}
+uint64_t sig__wall(sig_ctx *ctx) {
+  return ctx->tp.wall_ms(ctx->tp.ctx_user);
+}
 
 static int load_room_cb(void *user, const bz_store_room *row) {
   return sig__room_load_row(user, row);
@@ -92,8 +103,10 @@ int sig_ctx_create(sig_ctx **out, const sig_limits *limits, const sig_turn *turn
 }
 
 static void conn_unlink(sig_ctx *ctx, sig_conn *c) {
-  if (c->prev) c->prev->next = c->next;
-  else ctx->conns = c->next;
+  if (c->prev)
+    c->prev->next = c->next;
+  else
+    ctx->conns = c->next;
   if (c->next) c->next->prev = c->prev;
   ctx->nconns--;
 }
@@ -154,7 +167,9 @@ void sig_conn_closed(sig_conn *c) {
   conn_free(ctx, c);
 }
 
-void sig__enter(sig_ctx *ctx) { ctx->busy++; }
+void sig__enter(sig_ctx *ctx) {
+  ctx->busy++;
+}
 
 void sig__leave(sig_ctx *ctx) {
   if (--ctx->busy > 0 || ctx->ndead == 0) return;
@@ -170,7 +185,7 @@ void sig__leave(sig_ctx *ctx) {
 static void tick_idle(sig_ctx *ctx, uint64_t now) {
   uint64_t idle_ms = (uint64_t)ctx->lim.idle_timeout_s * 1000;
   for (sig_conn *c = ctx->conns; c; c = c->next) {
-    if (c->closing || c->dead || now - c->last_ms < idle_ms) continue;
+    if (c->closing || c->dead || now < c->last_ms || now - c->last_ms < idle_ms) continue;
     sig__close(c, 4002, "idle timeout", SIG_LEFT_TIMEOUT);
   }
 }
@@ -182,7 +197,8 @@ static void tick_grace(sig_ctx *ctx, uint64_t now) {
       sig_part *p = r->parts;
       while (p) {
         sig_part *next = p->next;
-        if (!p->conn && now - p->gone_ms >= grace_ms) sig__part_remove(ctx, p, p->gone_reason);
+        if (!p->conn && now >= p->gone_ms && now - p->gone_ms >= grace_ms)
+          sig__part_remove(ctx, p, p->gone_reason);
         p = next;
       }
     }

@@ -69,12 +69,12 @@ extern const char *const sig__out_names[SIG_OUT_COUNT];
 /* Why a participant left; the strings of participant-left.reason. */
 enum { SIG_LEFT_LEFT, SIG_LEFT_REMOVED, SIG_LEFT_TIMEOUT, SIG_LEFT_DISCONNECTED };
 
-#define SIG_ROOM_ID_LEN 14      /* "xxxx-xxxx-xxxx" */
-#define SIG_PID_LEN 9           /* "p" + 8 hex */
-#define SIG_TOKEN_LEN 32        /* reconnect token: 24 random bytes, base64url */
-#define SIG_OWNER_TOKEN_LEN 43  /* 32 random bytes, base64url without padding */
-#define SIG_CHAT_KEEP 100       /* messages sent in `joined` */
-#define SIG_PASSWORD_MAX 128    /* characters */
+#define SIG_ROOM_ID_LEN 14        /* "xxxx-xxxx-xxxx" */
+#define SIG_PID_LEN 9             /* "p" + 8 hex */
+#define SIG_TOKEN_LEN 32          /* reconnect token: 24 random bytes, base64url */
+#define SIG_OWNER_TOKEN_LEN 43    /* 32 random bytes, base64url without padding */
+#define SIG_CHAT_KEEP 100         /* messages sent in `joined` */
+#define SIG_PASSWORD_MAX 128      /* characters */
 #define SIG_RELAY_MAX (60 * 1024) /* serialized relay.data bytes */
 
 typedef struct sig_room sig_room;
@@ -91,9 +91,9 @@ typedef struct sig_chat_msg {
 typedef struct sig_part {
   struct sig_part *next;
   sig_room *room;
-  sig_conn *conn;    /* NULL while its socket is gone (reconnect grace) */
-  uint64_t gone_ms;  /* when conn became NULL (monotonic) */
-  int gone_reason;   /* SIG_LEFT_DISCONNECTED or SIG_LEFT_TIMEOUT */
+  sig_conn *conn;   /* NULL while its socket is gone (reconnect grace) */
+  uint64_t gone_ms; /* when conn became NULL (monotonic) */
+  int gone_reason;  /* SIG_LEFT_DISCONNECTED or SIG_LEFT_TIMEOUT */
   char id[SIG_PID_LEN + 1];
   char token[SIG_TOKEN_LEN + 1];
   char *name; /* owned, valid UTF-8 */

@@ -6,7 +6,7 @@
 #include "turn/turn.h"
 #include "util/log.h"
 
-#define JOIN_TOKEN_MAX 128 /* bytes of room, token, owner_token fields */
+#define JOIN_TOKEN_MAX 128      /* bytes of room, token, owner_token fields */
 #define JOIN_PASSWORD_COST 10.0 /* extra rate tokens per argon2 verification (CPU heavy) */
 
 typedef struct join_args {
@@ -41,8 +41,7 @@ static int join_parse(sig_conn *c, json_t *msg, join_args *a, const char **why) 
       join_parse_state(msg, a) != 0)
     return SIG_PE_BAD_MESSAGE;
   *why = "room, token or owner_token too long";
-  if (a->room_len > JOIN_TOKEN_MAX || a->token_len > JOIN_TOKEN_MAX ||
-      a->otok_len > JOIN_TOKEN_MAX)
+  if (a->room_len > JOIN_TOKEN_MAX || a->token_len > JOIN_TOKEN_MAX || a->otok_len > JOIN_TOKEN_MAX)
     return SIG_PE_BAD_MESSAGE;
   int rc = sig__check_name(a->name, a->name_len, c->ctx->lim.max_name_chars);
   *why = rc == SIG_PE_FIELD_TOO_LONG ? "name is too long"
@@ -60,9 +59,9 @@ static json_t *join_chat_json(const sig_room *r) {
   json_t *arr = json_array();
   for (int i = 0; arr && i < r->chat_len; i++) {
     const sig_chat_msg *m = &r->chat[(r->chat_head + i) % SIG_CHAT_KEEP];
-    json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)m->id,
-                                          "from", m->from, "name", m->name, "text", m->text,
-                                          "ts", (json_int_t)m->ts_ms));
+    json_array_append_new(
+        arr, json_pack("{s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)m->id, "from", m->from,
+                       "name", m->name, "text", m->text, "ts", (json_int_t)m->ts_ms));
   }
   return arr;
 }
@@ -71,14 +70,14 @@ static json_t *join_ice_json(sig_ctx *ctx, const sig_part *p) {
   json_t *arr = json_array();
   if (!arr || !ctx->turn.uri || !ctx->turn.secret) return arr;
   char user[BZ_TURN_USER_MAX], cred[BZ_TURN_CRED_MAX];
-  int rc = bz_turn_credential(ctx->turn.secret, p->id, sig__wall(ctx) / 1000, ctx->turn.ttl_s,
-                              user, cred);
+  int rc = bz_turn_credential(ctx->turn.secret, p->id, sig__wall(ctx) / 1000, ctx->turn.ttl_s, user,
+                              cred);
   if (rc != BZ_TURN_OK) {
     BZ_WARN("turn_credential", "err=%d", rc);
     return arr;
   }
-  json_array_append_new(arr, json_pack("{s:[s], s:s, s:s}", "urls", ctx->turn.uri, "username",
-                                       user, "credential", cred));
+  json_array_append_new(arr, json_pack("{s:[s], s:s, s:s}", "urls", ctx->turn.uri, "username", user,
+                                       "credential", cred));
   return arr;
 }
 
@@ -174,11 +173,10 @@ void sig__h_join(sig_conn *c, json_t *msg, const sig_req *rq) {
   if (a.owner_token) {
     char h[65];
     sig__sha256_hex(a.owner_token, h);
-    if (CRYPTO_memcmp(h, r->owner_hash, 64) != 0)
-      {
-    sig__error(c, rq, SIG_PE_NOT_OWNER, "wrong owner token");
-    return;
-  }
+    if (CRYPTO_memcmp(h, r->owner_hash, 64) != 0) {
+      sig__error(c, rq, SIG_PE_NOT_OWNER, "wrong owner token");
+      return;
+    }
     owner = 1;
   }
   sig_part *p = a.token ? join_find_token(r, a.token, a.token_len) : NULL;

@@ -53,18 +53,24 @@ char *sig_metrics_text(sig_ctx *ctx) {
   mbuf b = {.p = malloc(2048), .cap = 2048};
   if (!b.p) return NULL;
   b.p[0] = '\0';
-  mbuf_printf(&b, "# HELP buzz_rooms Rooms known to the server.\n# TYPE buzz_rooms gauge\n"
-                  "buzz_rooms %d\n", ctx->nrooms);
-  mbuf_printf(&b, "# HELP buzz_participants Participants in rooms (reconnect grace included)."
-                  "\n# TYPE buzz_participants gauge\nbuzz_participants %d\n", ctx->nparts);
-  mbuf_printf(&b, "# HELP buzz_connections Open signaling WebSocket connections.\n"
-                  "# TYPE buzz_connections gauge\nbuzz_connections %d\n", ctx->nconns);
+  mbuf_printf(&b,
+              "# HELP buzz_rooms Rooms known to the server.\n# TYPE buzz_rooms gauge\n"
+              "buzz_rooms %d\n",
+              ctx->nrooms);
+  mbuf_printf(&b,
+              "# HELP buzz_participants Participants in rooms (reconnect grace included)."
+              "\n# TYPE buzz_participants gauge\nbuzz_participants %d\n",
+              ctx->nparts);
+  mbuf_printf(&b,
+              "# HELP buzz_connections Open signaling WebSocket connections.\n"
+              "# TYPE buzz_connections gauge\nbuzz_connections %d\n",
+              ctx->nconns);
   metrics_family(&b, "buzz_messages_in_total", "type", "Signaling messages received by type.",
                  sig__in_names, ctx->msgs_in, SIG_IN_COUNT);
   metrics_family(&b, "buzz_messages_out_total", "type", "Signaling messages sent by type.",
                  sig__out_names, ctx->msgs_out, SIG_OUT_COUNT);
-  metrics_family(&b, "buzz_errors_total", "code", "Signaling errors sent by code.",
-                 sig__perr_names, ctx->errors, SIG_PE_COUNT);
+  metrics_family(&b, "buzz_errors_total", "code", "Signaling errors sent by code.", sig__perr_names,
+                 ctx->errors, SIG_PE_COUNT);
   if (b.failed) {
     free(b.p);
     return NULL;

@@ -71,7 +71,7 @@ int sig__opt_bool(json_t *msg, const char *key, int *out) {
  * at most one rate_limited error per second; sustained flooding closes with 1008. */
 static int rate_take(sig_conn *c, uint64_t now) {
   sig_ctx *ctx = c->ctx;
-  double dt = (double)(now - c->refill_ms) / 1000.0;
+  double dt = now > c->refill_ms ? (double)(now - c->refill_ms) / 1000.0 : 0.0;
   c->refill_ms = now;
   c->tokens += dt * ctx->lim.rate_per_s;
   if (c->tokens > ctx->lim.rate_burst) c->tokens = ctx->lim.rate_burst;
@@ -79,7 +79,7 @@ static int rate_take(sig_conn *c, uint64_t now) {
     c->tokens -= 1.0;
     return 1;
   }
-  if (now - c->drop_win_ms >= RATE_ABUSE_WINDOW_MS) {
+  if (now < c->drop_win_ms || now - c->drop_win_ms >= RATE_ABUSE_WINDOW_MS) {
     c->drop_win_ms = now;
     c->drop_count = 0;
   }
@@ -135,7 +135,8 @@ void sig_conn_message(sig_conn *c, const uint8_t *p, size_t n, int truncated) {
   uint64_t now = sig__now(ctx);
   c->last_ms = now;
   if (rate_take(c, now)) {
-    if (truncated || n > ctx->lim.max_message_bytes || (!p && n > 0)) {
+    if (!p) n = 0;
+    if (truncated || n > ctx->lim.max_message_bytes) {
       ctx->msgs_in[SIG_IN_INVALID]++;
       sig__error(c, NULL, SIG_PE_TOO_LARGE, "message over max_message_bytes");
     } else {

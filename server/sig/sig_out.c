@@ -51,16 +51,21 @@ json_t *sig__room_json(const sig_room *r) {
                    "password", r->pw_hash != NULL);
 }
 
-/* Serializes obj with its "type"; NULL when obj is NULL or memory runs out. */
+/* Serializes obj with "type" as its first key (easier to read in logs and captures); NULL
+ * when obj is NULL or memory runs out. */
 static char *out_dump(int out_type, json_t *obj, size_t *len) {
   if (!obj) return NULL;
-  if (json_object_set_new(obj, "type", json_string(sig__out_names[out_type])) != 0) return NULL;
-  char *text = json_dumps(obj, JSON_COMPACT);
+  json_t *full = json_pack("{s:s}", "type", sig__out_names[out_type]);
+  char *text = NULL;
+  if (full && json_object_update(full, obj) == 0) text = json_dumps(full, JSON_COMPACT);
+  json_decref(full);
   *len = text ? strlen(text) : 0;
   return text;
 }
 
-static int conn_can_send(const sig_conn *c) { return c && !c->closing && !c->dead; }
+static int conn_can_send(const sig_conn *c) {
+  return c && !c->closing && !c->dead;
+}
 
 void sig__send(sig_conn *c, int out_type, json_t *obj) {
   size_t len = 0;

@@ -61,8 +61,8 @@ static void room_free(sig_room *r) {
 }
 
 /* Allocates and links a room; takes ownership of nothing (copies strings). */
-static sig_room *room_insert(sig_ctx *ctx, const char *id, const char *name,
-                             const char *pw_hash, const char *owner_hash) {
+static sig_room *room_insert(sig_ctx *ctx, const char *id, const char *name, const char *pw_hash,
+                             const char *owner_hash) {
   sig_room *r = calloc(1, sizeof *r);
   if (!r) return NULL;
   r->name = strdup(name);
@@ -108,8 +108,7 @@ int sig__room_load_row(sig_ctx *ctx, const bz_store_room *row) {
   }
   if (ctx->nrooms >= ctx->lim.max_rooms) return 0;
   sig_room *r = room_insert(ctx, row->id, row->name,
-                            row->pw_hash && *row->pw_hash ? row->pw_hash : NULL,
-                            row->owner_hash);
+                            row->pw_hash && *row->pw_hash ? row->pw_hash : NULL, row->owner_hash);
   if (!r) return -1;
   r->locked = row->locked != 0;
   r->created_ms = row->created_ms;
@@ -118,8 +117,11 @@ int sig__room_load_row(sig_ctx *ctx, const bz_store_room *row) {
 
 int sig__room_persist(sig_ctx *ctx, sig_room *r) {
   if (!ctx->store) return SIG_OK;
-  bz_store_room row = {.id = r->id, .name = r->name, .pw_hash = r->pw_hash,
-                       .owner_hash = r->owner_hash, .locked = r->locked,
+  bz_store_room row = {.id = r->id,
+                       .name = r->name,
+                       .pw_hash = r->pw_hash,
+                       .owner_hash = r->owner_hash,
+                       .locked = r->locked,
                        .created_ms = r->created_ms};
   int rc = bz_store_room_put(ctx->store, &row);
   return rc == BZ_STORE_OK ? SIG_OK : SIG_ESTORE;
@@ -128,7 +130,7 @@ int sig__room_persist(sig_ctx *ctx, sig_room *r) {
 int sig__room_add(sig_ctx *ctx, const char *id, const char *name, const char *password,
                   const char *owner_token, sig_room **out) {
   if (!room_id_valid(id)) return SIG_EINVAL;
-  if (!name) name = "Meeting";
+  if (!name || !*name) name = "Meeting"; /* an empty form field means "no name" */
   if (sig__check_name(name, strlen(name), ctx->lim.max_name_chars) != 0) return SIG_EINVAL;
   if (password && *password == '\0') password = NULL; /* empty means no password */
   if (password && sig__check_password(password, strlen(password)) != 0) return SIG_EINVAL;

@@ -138,8 +138,8 @@ int64_t sig__chat_record(sig_ctx *ctx, sig_room *r, const sig_part *from, const 
   sig__chat_push(r, id, ts, from->id, from->name, text);
   r->chat_next_id = id + 1;
   if (!ctx->store) return id;
-  bz_store_chat row = {.room = r->id, .id = id, .from_id = from->id, .name = from->name,
-                       .text = text, .ts_ms = ts};
+  bz_store_chat row = {
+      .room = r->id, .id = id, .from_id = from->id, .name = from->name, .text = text, .ts_ms = ts};
   int rc = bz_store_chat_append(ctx->store, &row);
   if (rc == BZ_STORE_OK && id % CHAT_TRIM_EVERY == 0)
     rc = bz_store_chat_trim(ctx->store, r->id, CHAT_TRIM_KEEP);

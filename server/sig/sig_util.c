@@ -25,8 +25,7 @@ void sig__set_argon2_cost(sig_ctx *ctx, uint32_t t_cost, uint32_t m_kib) {
 }
 
 void sig__b64url(const uint8_t *in, size_t n, char *out) {
-  static const char tbl[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   size_t o = 0;
   for (size_t i = 0; i < n; i += 3) {
     uint32_t v = (uint32_t)in[i] << 16;
@@ -60,11 +59,24 @@ static size_t utf8_one(const unsigned char *s, size_t n, uint32_t *cp) {
   unsigned char c = s[0];
   size_t len;
   uint32_t v, min;
-  if (c < 0x80) { *cp = c; return 1; }
-  if (c >= 0xc2 && c <= 0xdf) { len = 2; v = c & 0x1f; min = 0x80; }
-  else if (c >= 0xe0 && c <= 0xef) { len = 3; v = c & 0x0f; min = 0x800; }
-  else if (c >= 0xf0 && c <= 0xf4) { len = 4; v = c & 0x07; min = 0x10000; }
-  else return 0;
+  if (c < 0x80) {
+    *cp = c;
+    return 1;
+  }
+  if (c >= 0xc2 && c <= 0xdf) {
+    len = 2;
+    v = c & 0x1f;
+    min = 0x80;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    len = 3;
+    v = c & 0x0f;
+    min = 0x800;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    len = 4;
+    v = c & 0x07;
+    min = 0x10000;
+  } else
+    return 0;
   if (len > n) return 0;
   for (size_t i = 1; i < len; i++) {
     if ((s[i] & 0xc0) != 0x80) return 0;
@@ -104,8 +116,7 @@ int sig__pw_hash(sig_ctx *ctx, const char *pw, char **out) {
   uint8_t salt[16];
   *out = NULL;
   if (sig__random(ctx, salt, sizeof salt) != 0) return SIG_ENOMEM;
-  size_t elen = argon2_encodedlen(ctx->argon_t, ctx->argon_m_kib, 1, sizeof salt, 32,
-                                  Argon2_id);
+  size_t elen = argon2_encodedlen(ctx->argon_t, ctx->argon_m_kib, 1, sizeof salt, 32, Argon2_id);
   char *enc = malloc(elen);
   if (!enc) return SIG_ENOMEM;
   int rc = argon2id_hash_encoded(ctx->argon_t, ctx->argon_m_kib, 1, pw, strlen(pw), salt,

@@ -11,28 +11,28 @@
 
 #define STORE_SCHEMA_VERSION 1
 
-enum {
-  ST_ROOM_PUT,
-  ST_ROOM_DEL,
-  ST_ROOM_ALL,
-  ST_CHAT_ADD,
-  ST_CHAT_RECENT,
-  ST_CHAT_TRIM,
-  ST_COUNT
-};
+enum { ST_ROOM_PUT, ST_ROOM_DEL, ST_ROOM_ALL, ST_CHAT_ADD, ST_CHAT_RECENT, ST_CHAT_TRIM, ST_COUNT };
 
 static const char *const store_sql[ST_COUNT] = {
-    [ST_ROOM_PUT] = "INSERT OR REPLACE INTO rooms(id,name,pw_hash,owner_hash,locked,created)"
-                    " VALUES(?1,?2,?3,?4,?5,?6)",
+    /* An upsert, not INSERT OR REPLACE: REPLACE deletes the row first, and the cascade
+     * would take the room's chat history with it. */
+    [ST_ROOM_PUT] =
+        "INSERT INTO rooms(id,name,pw_hash,owner_hash,locked,created)"
+        " VALUES(?1,?2,?3,?4,?5,?6) ON CONFLICT(id) DO UPDATE SET"
+        " name=excluded.name, pw_hash=excluded.pw_hash,"
+        " owner_hash=excluded.owner_hash, locked=excluded.locked",
     [ST_ROOM_DEL] = "DELETE FROM rooms WHERE id=?1",
-    [ST_ROOM_ALL] = "SELECT id,name,pw_hash,owner_hash,locked,created FROM rooms"
-                    " ORDER BY created, id",
+    [ST_ROOM_ALL] =
+        "SELECT id,name,pw_hash,owner_hash,locked,created FROM rooms"
+        " ORDER BY created, id",
     [ST_CHAT_ADD] = "INSERT INTO chat(room,id,from_id,name,text,ts) VALUES(?1,?2,?3,?4,?5,?6)",
-    [ST_CHAT_RECENT] = "SELECT room,id,from_id,name,text,ts FROM"
-                       " (SELECT * FROM chat WHERE room=?1 ORDER BY id DESC LIMIT ?2)"
-                       " ORDER BY id ASC",
-    [ST_CHAT_TRIM] = "DELETE FROM chat WHERE room=?1 AND id <="
-                     " (SELECT id FROM chat WHERE room=?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+    [ST_CHAT_RECENT] =
+        "SELECT room,id,from_id,name,text,ts FROM"
+        " (SELECT * FROM chat WHERE room=?1 ORDER BY id DESC LIMIT ?2)"
+        " ORDER BY id ASC",
+    [ST_CHAT_TRIM] =
+        "DELETE FROM chat WHERE room=?1 AND id <="
+        " (SELECT id FROM chat WHERE room=?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
 };
 
 /* Version 1 schema. Chat rows go away with their room. */
@@ -53,14 +53,22 @@ struct bz_store {
 
 const char *bz_store_strerror(int err) {
   switch (err) {
-    case BZ_STORE_OK: return "ok";
-    case BZ_STORE_ENOMEM: return "out of memory";
-    case BZ_STORE_EINVAL: return "invalid argument";
-    case BZ_STORE_EOPEN: return "cannot open database";
-    case BZ_STORE_ESQL: return "database error";
-    case BZ_STORE_ESCHEMA: return "unsupported database schema version";
-    case BZ_STORE_ECALLBACK: return "load stopped by callback";
-    default: return "unknown store error";
+    case BZ_STORE_OK:
+      return "ok";
+    case BZ_STORE_ENOMEM:
+      return "out of memory";
+    case BZ_STORE_EINVAL:
+      return "invalid argument";
+    case BZ_STORE_EOPEN:
+      return "cannot open database";
+    case BZ_STORE_ESQL:
+      return "database error";
+    case BZ_STORE_ESCHEMA:
+      return "unsupported database schema version";
+    case BZ_STORE_ECALLBACK:
+      return "load stopped by callback";
+    default:
+      return "unknown store error";
   }
 }
 
@@ -111,8 +119,9 @@ static int store_user_version(bz_store *s, int *out) {
 }
 
 static int store_setup(bz_store *s) {
-  int rc = store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                         " PRAGMA foreign_keys=ON;");
+  int rc = store_exec(s,
+                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                      " PRAGMA foreign_keys=ON;");
   int ver = 0;
   if (rc == BZ_STORE_OK) rc = store_user_version(s, &ver);
   if (rc != BZ_STORE_OK) return rc;
@@ -129,8 +138,8 @@ static int store_setup(bz_store *s) {
 
 static int store_prepare_all(bz_store *s) {
   for (int i = 0; i < ST_COUNT; i++)
-    if (sqlite3_prepare_v3(s->db, store_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
-                           NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v3(s->db, store_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) !=
+        SQLITE_OK)
       return store_fail(s, "prepare");
   return BZ_STORE_OK;
 }

@@ -16,9 +16,9 @@ enum {
   BZ_STORE_OK = 0,
   BZ_STORE_ENOMEM = -1,
   BZ_STORE_EINVAL = -2,
-  BZ_STORE_EOPEN = -3,   /* cannot create the directory or open the file */
-  BZ_STORE_ESQL = -4,    /* SQLite reported an error (logged with its message) */
-  BZ_STORE_ESCHEMA = -5, /* the file has a newer or unknown schema version */
+  BZ_STORE_EOPEN = -3,    /* cannot create the directory or open the file */
+  BZ_STORE_ESQL = -4,     /* SQLite reported an error (logged with its message) */
+  BZ_STORE_ESCHEMA = -5,  /* the file has a newer or unknown schema version */
   BZ_STORE_ECALLBACK = -6 /* a load callback returned non-zero; loading stopped */
 };
 const char *bz_store_strerror(int err);
@@ -60,8 +60,7 @@ typedef struct bz_store_chat {
 int bz_store_chat_append(bz_store *s, const bz_store_chat *m);
 /* Calls cb with the newest `limit` messages of `room`, oldest first. */
 typedef int (*bz_store_chat_cb)(void *user, const bz_store_chat *m);
-int bz_store_chat_recent(bz_store *s, const char *room, int limit, bz_store_chat_cb cb,
-                         void *user);
+int bz_store_chat_recent(bz_store *s, const char *room, int limit, bz_store_chat_cb cb, void *user);
 /* Deletes all but the newest `keep` messages of `room`. */
 int bz_store_chat_trim(bz_store *s, const char *room, int keep);
 

@@ -68,6 +68,7 @@ export class Peer {
   _sendDescription() {
     const d = this.pc.localDescription;
     this.send({ description: { type: d.type, sdp: d.sdp }, tracks: this.localTrackMap() });
+    console.log('DBG', (performance.now()/1000).toFixed(2), this.id, 'tx', d.type, JSON.stringify(this.localTrackMap()), this.pc.getTransceivers().map((t) => `${t.mid}:${t.direction}:${t.currentDirection}:${t.sender.track?.kind}`).join(' '));
   }
 
   /** {mid: kind} for the transceivers we currently send on. */
@@ -102,13 +103,21 @@ export class Peer {
       signalingState: pc.signalingState, settingRemoteAnswer: this.neg.settingRemoteAnswer,
       polite: this.polite });
     this.neg.ignoreOffer = d.ignore;
+    console.log('DBG', (performance.now()/1000).toFixed(2), this.id, 'rx', desc.type, JSON.stringify(d), pc.signalingState, JSON.stringify(tracks));
     if (d.ignore) return;
     if (desc.type === 'answer' && answerIsStale(pc.signalingState)) return;
     this.remoteTracks = parseTracksMap(tracks);
-    if (d.rollback) await pc.setLocalDescription({ type: 'rollback' });
     this.neg.settingRemoteAnswer = desc.type === 'answer';
     try {
-      await pc.setRemoteDescription({ type: desc.type, sdp: desc.sdp });
+      // Rollback and apply are queued in the same tick: were the operations chain to empty
+      // between them, negotiationneeded would fire in between and start a stray offer.
+      const remote = { type: desc.type, sdp: desc.sdp };
+      if (d.rollback) {
+        await Promise.all([pc.setLocalDescription({ type: 'rollback' }),
+          pc.setRemoteDescription(remote)]);
+      } else {
+        await pc.setRemoteDescription(remote);
+      }
     } finally {
       this.neg.settingRemoteAnswer = false;
     }
@@ -133,6 +142,7 @@ export class Peer {
   _syncRemote() {
     if (this.closed) return;
     const txs = this.pc.getTransceivers();
+    console.log('DBG', (performance.now()/1000).toFixed(2), this.id, 'sync', JSON.stringify(this.remoteTracks), txs.map((t) => `${t.mid}:${t.direction}:${t.currentDirection}`).join(' '));
     const kinds = receivingKinds(this.remoteTracks,
       txs.map((t) => ({ mid: t.mid, currentDirection: t.currentDirection })));
     const next = { audio: null, camera: null, screen: null };

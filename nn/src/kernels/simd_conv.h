@@ -8,13 +8,17 @@
  * at o0·(1 + kh·kw·ic) because every block before the last is NR wide.
  *
  * The convolution is a register-blocked micro-kernel: MR output pixels × W output channels
- * live in registers while it walks the taps and input channels, broadcasting one input
- * value per pixel against one row of packed weights. A 1×1 convolution is exactly a GEMM
- * (pixels × ic) · (ic × oc). Padding is handled once per tap per pixel by pointing that
- * pixel at a row of zeros, so the inner channel loop has no branches. */
+ * live in registers while it walks K = kh·kw·ic products, broadcasting one input value
+ * per pixel against one row of packed weights; a 1×1 convolution is exactly a GEMM
+ * (pixels × ic) · (ic × oc). Each tile first gets a table of input pointers, one per tap
+ * per pixel (XNNPACK's "indirection buffer"), with taps in the padding pointing at a row of
+ * zeros: the inner loop is then the same branch-free GEMM loop for every shape, and no
+ * input is copied. */
 
 #define NR (2 * VL)
-#define MR 6
+#ifndef MR
+#define MR 6 /* rows of the micro-kernel: 2·MR accumulators + 3 temporaries ≤ 16 registers */
+#endif
 
 static int cv_block_width(int oc, int o0) { return oc - o0 <= VL ? VL : NR; }
 
@@ -44,15 +48,25 @@ static void cv_pack(const nn_conv_desc *d, const float *w, const float *bias, fl
   }
 }
 
-/* One zero row of ic floats (padding taps point there), rounded up for safety. */
-static size_t cv_scratch_size(const nn_conv_desc *d) { return (size_t)d->ic + VL; }
+/* Largest kh·kw the SIMD path takes: its per-tile table of tap pointers lives on the stack.
+ * Bigger kernels (none in the models we run) are delegated, packing included, to scalar. */
+#define CV_MAX_TAPS 49
 
-/* Where a pixel's tap reads: its input row, or the zero row when outside the image. */
-static inline const float *cv_tap(const nn_conv_desc *d, const float *in, const float *zero,
-                                  int iy, int ix) {
-  if ((unsigned)iy >= (unsigned)d->ih || (unsigned)ix >= (unsigned)d->iw) return zero;
-  return in + ((size_t)iy * d->iw + ix) * d->ic;
+static int cv_is_native(const nn_conv_desc *d) { return d->kh * d->kw <= CV_MAX_TAPS; }
+
+static size_t cv_pack_size_any(const nn_conv_desc *d) {
+  return cv_is_native(d) ? cv_pack_size(d) : nn_kernels_scalar.conv_pack_size(d);
 }
+
+static void cv_pack_any(const nn_conv_desc *d, const float *w, const float *bias, float *p) {
+  if (cv_is_native(d))
+    cv_pack(d, w, bias, p);
+  else
+    nn_kernels_scalar.conv_pack(d, w, bias, p);
+}
+
+/* One row of ic zeros: padding taps read it, so the inner loop never tests bounds. */
+static size_t cv_scratch_size(const nn_conv_desc *d) { return (size_t)d->ic; }
 
 /* Clamps and stores one pixel's W channels, only the nvalid that exist. */
 static inline void cv_store(float *o, V v, int nvalid, V lo, V hi) {
@@ -66,149 +80,204 @@ static inline void cv_store(float *o, V v, int nvalid, V lo, V hi) {
   }
 }
 
-/* Input row pointers of the MR pixels for tap (ky, kx). */
-#define CV_PTRS(r) const float *a##r = cv_tap(d, in, zero, iy[r] + ky * d->dh, ix[r] + kx * d->dw);
+#if MR == 4
+#define CV_ROWS(X) X(0) X(1) X(2) X(3)
+#elif MR == 6
 #define CV_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
+#else
+#error "MR must be 4 or 6"
+#endif
+#define CV_PTR(r) const float *a##r = ind[r];
 
-/* MR pixels × 2 vectors of output channels. iy/ix: each pixel's top-left input position
- * (pixels past mr repeat the last one, so the loads stay valid). */
-static void cv_tile2(const nn_conv_desc *d, const float *in, const float *zero, const int *iy,
-                     const int *ix, const float *bp, float *out, int mr, int nvalid) {
+/* MR pixels × 2 vectors of output channels. ind: for each of ntaps taps, MR pointers to
+ * the ic inputs that tap reads for each pixel (rows past mr repeat the last pixel, so loads
+ * stay valid); bp: the packed block (bias, then [tap][ic][NR] weights). */
+static void cv_tile2(const float *const *ind, int ntaps, int ic, const float *bp, float *out,
+                     size_t ostride, int mr, int nvalid, V lo, V hi) {
   V b0 = V_LOAD(bp), b1 = V_LOAD(bp + VL);
 #define CV_INIT2(r) V c##r##0 = b0, c##r##1 = b1;
   CV_ROWS(CV_INIT2)
   const float *w = bp + NR;
-  int ic = d->ic;
-  for (int ky = 0; ky < d->kh; ky++)
-    for (int kx = 0; kx < d->kw; kx++) {
-      CV_ROWS(CV_PTRS)
-      for (int k = 0; k < ic; k++, w += NR) {
-        V w0 = V_LOAD(w), w1 = V_LOAD(w + VL);
+  for (int t = 0; t < ntaps; t++, ind += MR) {
+    CV_ROWS(CV_PTR)
+    for (int k = 0; k < ic; k++, w += NR) {
+      V w0 = V_LOAD(w), w1 = V_LOAD(w + VL);
 #define CV_FMA2(r)                                                                          \
   {                                                                                         \
     V x = V_SPLAT(a##r[k]);                                                                 \
     c##r##0 = V_FMA(x, w0, c##r##0);                                                        \
     c##r##1 = V_FMA(x, w1, c##r##1);                                                        \
   }
-        CV_ROWS(CV_FMA2)
-      }
+      CV_ROWS(CV_FMA2)
     }
-  V lo = V_SPLAT(d->act_min), hi = V_SPLAT(d->act_max);
-  int n1 = nvalid - VL, oc = d->oc;
+  }
+  int n1 = nvalid - VL;
 #define CV_STORE2(r)                                                                        \
   if (r < mr) {                                                                             \
-    cv_store(out + (size_t)r * oc, c##r##0, nvalid, lo, hi);                                \
-    if (n1 > 0) cv_store(out + (size_t)r * oc + VL, c##r##1, n1, lo, hi);                   \
+    cv_store(out + (size_t)r * ostride, c##r##0, nvalid, lo, hi);                           \
+    if (n1 > 0) cv_store(out + (size_t)r * ostride + VL, c##r##1, n1, lo, hi);              \
   }
   CV_ROWS(CV_STORE2)
 }
 
 /* MR pixels × 1 vector: the narrow last block. */
-static void cv_tile1(const nn_conv_desc *d, const float *in, const float *zero, const int *iy,
-                     const int *ix, const float *bp, float *out, int mr, int nvalid) {
+static void cv_tile1(const float *const *ind, int ntaps, int ic, const float *bp, float *out,
+                     size_t ostride, int mr, int nvalid, V lo, V hi) {
   V b0 = V_LOAD(bp);
 #define CV_INIT1(r) V c##r##0 = b0;
   CV_ROWS(CV_INIT1)
   const float *w = bp + VL;
-  int ic = d->ic;
-  for (int ky = 0; ky < d->kh; ky++)
-    for (int kx = 0; kx < d->kw; kx++) {
-      CV_ROWS(CV_PTRS)
-      for (int k = 0; k < ic; k++, w += VL) {
-        V w0 = V_LOAD(w);
+  for (int t = 0; t < ntaps; t++, ind += MR) {
+    CV_ROWS(CV_PTR)
+    for (int k = 0; k < ic; k++, w += VL) {
+      V w0 = V_LOAD(w);
 #define CV_FMA1(r) c##r##0 = V_FMA(V_SPLAT(a##r[k]), w0, c##r##0);
-        CV_ROWS(CV_FMA1)
-      }
+      CV_ROWS(CV_FMA1)
     }
-  V lo = V_SPLAT(d->act_min), hi = V_SPLAT(d->act_max);
-  int oc = d->oc;
+  }
 #define CV_STORE1(r)                                                                        \
-  if (r < mr) cv_store(out + (size_t)r * oc, c##r##0, nvalid, lo, hi);
+  if (r < mr) cv_store(out + (size_t)r * ostride, c##r##0, nvalid, lo, hi);
   CV_ROWS(CV_STORE1)
 }
 
-/* Output channel blocks outside, pixel tiles inside: one block's packed weights stay in
- * cache while the input streams past them. */
+/* Fills ind[tap][r] for the tile of pixels starting at p0 (mr of them). */
+static void cv_indirection(const nn_conv_desc *d, const float *in, const float *zero, int p0,
+                           int mr, const float **ind) {
+  for (int r = 0; r < MR; r++) {
+    int pix = p0 + (r < mr ? r : mr - 1), oy = pix / d->ow, ox = pix % d->ow;
+    int iy0 = oy * d->sh - d->pad_t, ix0 = ox * d->sw - d->pad_l;
+    const float **slot = ind + r;
+    for (int ky = 0; ky < d->kh; ky++) {
+      int iy = iy0 + ky * d->dh;
+      for (int kx = 0; kx < d->kw; kx++, slot += MR) {
+        int ix = ix0 + kx * d->dw;
+        int inside = (unsigned)iy < (unsigned)d->ih && (unsigned)ix < (unsigned)d->iw;
+        *slot = inside ? in + ((size_t)iy * d->iw + ix) * d->ic : zero;
+      }
+    }
+  }
+}
+
+/* Pixel tiles outside, output channel blocks inside: a tile's inputs (and its pointer
+ * table) are reused by every block while they are hot in L1. */
 static void cv_conv(const nn_conv_desc *d, const float *in, const float *p, float *out,
                     float *scratch) {
-  int oc = d->oc, npix = d->oh * d->ow, taps = d->kh * d->kw;
-  memset(scratch, 0, cv_scratch_size(d) * sizeof *scratch);
-  for (int o0 = 0; o0 < oc; o0 += NR) {
-    int bw = cv_block_width(oc, o0), nvalid = oc - o0 < bw ? oc - o0 : bw;
-    const float *bp = p + (size_t)o0 * (1 + (size_t)taps * d->ic);
-    for (int p0 = 0; p0 < npix; p0 += MR) {
-      int mr = npix - p0 < MR ? npix - p0 : MR, iy[MR], ix[MR];
-      for (int r = 0; r < MR; r++) {
-        int pix = p0 + (r < mr ? r : mr - 1), oy = pix / d->ow, ox = pix % d->ow;
-        iy[r] = oy * d->sh - d->pad_t;
-        ix[r] = ox * d->sw - d->pad_l;
-      }
-      float *o = out + (size_t)p0 * oc + o0;
+  if (!cv_is_native(d)) {
+    nn_kernels_scalar.conv(d, in, p, out, scratch);
+    return;
+  }
+  int npix = d->oh * d->ow, oc = d->oc, ic = d->ic, ntaps = d->kh * d->kw;
+  const float *ind[CV_MAX_TAPS * MR];
+  V lo = V_SPLAT(d->act_min), hi = V_SPLAT(d->act_max);
+  memset(scratch, 0, (size_t)ic * sizeof *scratch);
+  for (int p0 = 0; p0 < npix; p0 += MR) {
+    int mr = npix - p0 < MR ? npix - p0 : MR;
+    cv_indirection(d, in, scratch, p0, mr, ind);
+    float *o = out + (size_t)p0 * oc;
+    for (int o0 = 0; o0 < oc; o0 += NR) {
+      int bw = cv_block_width(oc, o0), nvalid = oc - o0 < bw ? oc - o0 : bw;
+      const float *bp = p + (size_t)o0 * (1 + (size_t)ntaps * ic);
       if (bw == NR)
-        cv_tile2(d, in, scratch, iy, ix, bp, o, mr, nvalid);
+        cv_tile2(ind, ntaps, ic, bp, o + o0, (size_t)oc, mr, nvalid, lo, hi);
       else
-        cv_tile1(d, in, scratch, iy, ix, bp, o, mr, nvalid);
+        cv_tile1(ind, ntaps, ic, bp, o + o0, (size_t)oc, mr, nvalid, lo, hi);
     }
   }
 }
 
 /* ---- Transposed convolution ------------------------------------------------------------- */
 
-/* Same packing as conv. Each output pixel gathers only the taps whose phase matches it
- * (ky ≡ oy + pad_t mod sh), found by stepping, not by testing every tap. */
-static size_t tc_scratch_size(const nn_conv_desc *d) {
-  (void)d;
-  return 0;
+/* Computed input-side: every input pixel contributes in[iy][ix][:] · W to a kh×kw patch of
+ * outputs, so one GEMM (input pixels × ic) · (ic × kh·kw·oc) with the conv micro-kernel
+ * gives all contributions, which are then added into place (col2im). This keeps the
+ * vector lanes full even when oc is 1 (MediaPipe's final 2×2 upsampling layer), where a
+ * per-output gather would waste all but one lane.
+ *
+ * Packed: bias[oc] (rounded up to VL), then the GEMM weights in conv blocks over
+ * N = kh·kw·oc columns, column n = (ky·kw + kx)·oc + o, with zero GEMM bias. */
+static size_t tc_cols(const nn_conv_desc *d) { return (size_t)d->kh * d->kw * d->oc; }
+static size_t tc_bias_len(const nn_conv_desc *d) { return ((size_t)d->oc + VL - 1) / VL * VL; }
+
+static size_t tc_pack_size(const nn_conv_desc *d) {
+  return tc_bias_len(d) + cv_padded_oc((int)tc_cols(d)) * (1 + (size_t)d->ic);
 }
 
-/* First tap index ≥ 0 congruent to t modulo s, for t possibly negative. */
-static inline int tc_first_tap(int t, int s) {
-  int r = t % s;
-  return r < 0 ? r + s : r;
+static void tc_pack(const nn_conv_desc *d, const float *w, const float *bias, float *p) {
+  int oc = d->oc, ic = d->ic, taps = d->kh * d->kw, n = (int)tc_cols(d);
+  for (size_t j = 0; j < tc_bias_len(d); j++) p[j] = (bias && (int)j < oc) ? bias[j] : 0.0f;
+  float *g = p + tc_bias_len(d);
+  for (int n0 = 0; n0 < n; n0 += NR) {
+    int bw = cv_block_width(n, n0);
+    float *bp = g + (size_t)n0 * (1 + (size_t)ic);
+    for (int j = 0; j < bw; j++) bp[j] = 0.0f;
+    for (int i = 0; i < ic; i++)
+      for (int j = 0; j < bw; j++) {
+        int col = n0 + j, t = col / oc, o = col % oc;
+        bp[bw + (size_t)i * bw + j] = col < n ? w[((size_t)o * taps + t) * ic + i] : 0.0f;
+      }
+  }
 }
 
-static void tc_pixel(const nn_conv_desc *d, const float *in, const float *bp, int bw, int oy,
-                     int ox, float *o, int nvalid, V lo, V hi) {
-  int ic = d->ic;
-  V c0 = V_LOAD(bp), c1 = bw == NR ? V_LOAD(bp + VL) : V_SPLAT(0.0f);
-  const float *w = bp + bw;
-  for (int ky = tc_first_tap(oy + d->pad_t, d->sh); ky < d->kh; ky += d->sh) {
-    int iy = (oy + d->pad_t - ky) / d->sh;
-    if (iy < 0) break; /* larger ky only moves further up */
-    if (iy >= d->ih) continue;
-    for (int kx = tc_first_tap(ox + d->pad_l, d->sw); kx < d->kw; kx += d->sw) {
-      int ix = (ox + d->pad_l - kx) / d->sw;
-      if (ix < 0) break;
-      if (ix >= d->iw) continue;
-      const float *x = in + ((size_t)iy * d->iw + ix) * ic;
-      const float *wt = w + (size_t)(ky * d->kw + kx) * ic * bw;
-      if (bw == NR) {
-        for (int k = 0; k < ic; k++, wt += NR) {
-          V xv = V_SPLAT(x[k]);
-          c0 = V_FMA(xv, V_LOAD(wt), c0);
-          c1 = V_FMA(xv, V_LOAD(wt + VL), c1);
-        }
-      } else {
-        for (int k = 0; k < ic; k++, wt += VL) c0 = V_FMA(V_SPLAT(x[k]), V_LOAD(wt), c0);
+/* One tile of GEMM results: MR rows of N floats. */
+static size_t tc_scratch_size(const nn_conv_desc *d) { return (size_t)MR * tc_cols(d); }
+
+/* out[:] += src[:] over n floats. */
+static inline void tc_accumulate(float *out, const float *src, int n) {
+  int j = 0;
+  for (; j + VL <= n; j += VL) V_STORE(out + j, V_ADD(V_LOAD(out + j), V_LOAD(src + j)));
+  for (; j < n; j++) out[j] += src[j];
+}
+
+/* Adds the tile's contributions (row r = input pixel p0 + r) into the output. */
+static void tc_scatter(const nn_conv_desc *d, const float *tile, int p0, int mr, float *out) {
+  int oc = d->oc, n = (int)tc_cols(d);
+  for (int r = 0; r < mr; r++) {
+    int iy = (p0 + r) / d->iw, ix = (p0 + r) % d->iw;
+    for (int ky = 0; ky < d->kh; ky++) {
+      int oy = iy * d->sh - d->pad_t + ky;
+      if ((unsigned)oy >= (unsigned)d->oh) continue;
+      for (int kx = 0; kx < d->kw; kx++) {
+        int ox = ix * d->sw - d->pad_l + kx;
+        if ((unsigned)ox >= (unsigned)d->ow) continue;
+        tc_accumulate(out + ((size_t)oy * d->ow + ox) * oc,
+                      tile + (size_t)r * n + (size_t)(ky * d->kw + kx) * oc, oc);
       }
     }
   }
-  cv_store(o, c0, nvalid, lo, hi);
-  if (nvalid > VL) cv_store(o + VL, c1, nvalid - VL, lo, hi);
 }
 
 static void tc_conv(const nn_conv_desc *d, const float *in, const float *p, float *out,
                     float *scratch) {
-  (void)scratch;
-  int oc = d->oc, taps = d->kh * d->kw;
-  V lo = V_SPLAT(d->act_min), hi = V_SPLAT(d->act_max);
-  for (int oy = 0; oy < d->oh; oy++)
-    for (int ox = 0; ox < d->ow; ox++) {
-      float *o = out + ((size_t)oy * d->ow + ox) * oc;
-      for (int o0 = 0; o0 < oc; o0 += NR) {
-        int bw = cv_block_width(oc, o0), nvalid = oc - o0 < bw ? oc - o0 : bw;
-        const float *bp = p + (size_t)o0 * (1 + (size_t)taps * d->ic);
-        tc_pixel(d, in, bp, bw, oy, ox, o + o0, nvalid, lo, hi);
-      }
+  int oc = d->oc, ic = d->ic, n = (int)tc_cols(d), npix = d->ih * d->iw;
+  size_t nout = (size_t)d->oh * d->ow;
+  if (oc == 1) { /* one float per pixel: a fill, not nout tiny copies */
+    V b = V_SPLAT(p[0]);
+    size_t i = 0;
+    for (; i + VL <= nout; i += VL) V_STORE(out + i, b);
+    for (; i < nout; i++) out[i] = p[0];
+  } else {
+    for (size_t i = 0; i < nout; i++) memcpy(out + i * oc, p, (size_t)oc * sizeof *out);
+  }
+  const float *g = p + tc_bias_len(d), *ind[MR];
+  V none_lo = V_SPLAT(-INFINITY), none_hi = V_SPLAT(INFINITY);
+  for (int p0 = 0; p0 < npix; p0 += MR) {
+    int mr = npix - p0 < MR ? npix - p0 : MR;
+    for (int r = 0; r < MR; r++) ind[r] = in + (size_t)(p0 + (r < mr ? r : mr - 1)) * ic;
+    for (int n0 = 0; n0 < n; n0 += NR) {
+      int bw = cv_block_width(n, n0), nvalid = n - n0 < bw ? n - n0 : bw;
+      const float *bp = g + (size_t)n0 * (1 + (size_t)ic);
+      if (bw == NR)
+        cv_tile2(ind, 1, ic, bp, scratch + n0, (size_t)n, mr, nvalid, none_lo, none_hi);
+      else
+        cv_tile1(ind, 1, ic, bp, scratch + n0, (size_t)n, mr, nvalid, none_lo, none_hi);
     }
+    tc_scatter(d, scratch, p0, mr, out);
+  }
+  if (d->act_min > -INFINITY || d->act_max < INFINITY) {
+    V lo = V_SPLAT(d->act_min), hi = V_SPLAT(d->act_max);
+    size_t total = nout * oc, i = 0;
+    for (; i + VL <= total; i += VL) V_STORE(out + i, V_CLAMP(V_LOAD(out + i), lo, hi));
+    for (; i < total; i++) out[i] = out[i] < d->act_min ? d->act_min
+                                    : out[i] > d->act_max ? d->act_max : out[i];
+  }
 }

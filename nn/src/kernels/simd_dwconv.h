@@ -4,10 +4,19 @@
  * weights [kh][kw][VL], zero padded past oc. Other depth multipliers are rare in the models
  * we run and are delegated, packing included, to the scalar set.
  *
- * Loop order: channel block outside, then rows, then pixels, so a 3×3 block's nine weight
- * vectors stay in registers for the whole sweep. Each row splits into a left border, an
+ * Loop order: output rows, then channel blocks, then pixels. A block's weight vectors stay
+ * in registers along a row, and the few input rows a row of outputs reads stay in L1 while
+ * every channel block passes over them (sweeping the whole image once per block instead
+ * streams it from L3 when the image is large and the channels few). Each row splits into a left border, an
  * interior where every tap is inside the image (a branch-free, fully unrolled kernel for
  * 3×3 and 5×5) and a right border; rows whose taps leave the image run the bordered path. */
+
+#ifndef DW_PX3
+#define DW_PX3 2 /* 9 weights + 2 accumulators + temporaries fit 16 registers */
+#endif
+#ifndef DW_PX5
+#define DW_PX5 4 /* 25 weights do not fit anyway: reuse each load 4 times instead */
+#endif
 
 static int dw_is_native(const nn_conv_desc *d) { return d->oc == d->ic; }
 
@@ -60,18 +69,35 @@ static void dw_span_border(const nn_conv_desc *d, const float *in, const float *
   }
 }
 
-/* Interior span of one row for a K×K kernel known at compile time: no bounds checks. */
-#define DW_FIXED(K)                                                                         \
+/* Interior span of one row for a K×K kernel known at compile time: no bounds checks, taps
+ * fully unrolled, PX output pixels per step so each weight vector loaded (or kept in a
+ * register) serves PX multiply-adds. */
+#define DW_FIXED(K, PX)                                                                     \
   static void dw_span_k##K(const nn_conv_desc *d, const float *in, const float *bp, int c0,  \
                            int oy, int ox0, int ox1, float *out) {                          \
     V w[K * K], b = V_LOAD(bp), lo = V_SPLAT(d->act_min), hi = V_SPLAT(d->act_max);         \
     for (int t = 0; t < K * K; t++) w[t] = V_LOAD(bp + VL + t * VL);                         \
     size_t c = (size_t)d->ic, dx = (size_t)d->dw * c, dy = (size_t)d->dh * d->iw * c;        \
-    size_t step = (size_t)d->sw * c;                                                        \
+    size_t step = (size_t)d->sw * c, oc = (size_t)d->oc;                                    \
     const float *r =                                                                        \
         in + ((size_t)(oy * d->sh - d->pad_t) * d->iw + (ox0 * d->sw - d->pad_l)) * c + c0;  \
-    float *o = out + ((size_t)oy * d->ow + ox0) * d->oc + c0;                               \
-    for (int ox = ox0; ox < ox1; ox++, r += step, o += d->oc) {                             \
+    float *o = out + ((size_t)oy * d->ow + ox0) * oc + c0;                                  \
+    int ox = ox0;                                                                           \
+    for (; ox + PX <= ox1; ox += PX, r += PX * step, o += PX * oc) {                        \
+      V acc[PX];                                                                            \
+      _Pragma("GCC unroll 8") for (int i = 0; i < PX; i++) acc[i] = b;                      \
+      _Pragma("GCC unroll 5") for (int ky = 0; ky < K; ky++) {                              \
+        _Pragma("GCC unroll 5") for (int kx = 0; kx < K; kx++) {                            \
+          V wt = w[ky * K + kx];                                                            \
+          const float *x = r + ky * dy + kx * dx;                                           \
+          _Pragma("GCC unroll 8") for (int i = 0; i < PX; i++) acc[i] =                     \
+              V_FMA(V_LOAD(x + i * step), wt, acc[i]);                                      \
+        }                                                                                   \
+      }                                                                                     \
+      _Pragma("GCC unroll 8") for (int i = 0; i < PX; i++)                                  \
+          V_STORE(o + i * oc, V_CLAMP(acc[i], lo, hi));                                     \
+    }                                                                                       \
+    for (; ox < ox1; ox++, r += step, o += oc) {                                            \
       V acc = b;                                                                            \
       _Pragma("GCC unroll 5") for (int ky = 0; ky < K; ky++) {                              \
         _Pragma("GCC unroll 5") for (int kx = 0; kx < K; kx++) {                            \
@@ -81,8 +107,40 @@ static void dw_span_border(const nn_conv_desc *d, const float *in, const float *
       V_STORE(o, V_CLAMP(acc, lo, hi));                                                     \
     }                                                                                       \
   }
-DW_FIXED(3)
-DW_FIXED(5)
+DW_FIXED(3, DW_PX3)
+DW_FIXED(5, DW_PX5)
+
+/* The same for two adjacent channel blocks at once: their inputs sit VL floats apart and
+ * their packed weights a constant distance apart, so in wasm both loads take immediate
+ * offsets and the per-tap address arithmetic is paid once per 2·VL channels. */
+#define DW_FIXED2(K)                                                                        \
+  static void dw_span2_k##K(const nn_conv_desc *d, const float *in, const float *bp, int c0, \
+                            int oy, int ox0, int ox1, float *out) {                         \
+    enum { BLK = VL * (1 + K * K) }; /* floats between two packed blocks */                \
+    V b0 = V_LOAD(bp), b1 = V_LOAD(bp + BLK);                                               \
+    V lo = V_SPLAT(d->act_min), hi = V_SPLAT(d->act_max);                                   \
+    size_t c = (size_t)d->ic, dx = (size_t)d->dw * c, dy = (size_t)d->dh * d->iw * c;        \
+    size_t step = (size_t)d->sw * c, oc = (size_t)d->oc;                                    \
+    const float *r =                                                                        \
+        in + ((size_t)(oy * d->sh - d->pad_t) * d->iw + (ox0 * d->sw - d->pad_l)) * c + c0;  \
+    float *o = out + ((size_t)oy * d->ow + ox0) * oc + c0;                                  \
+    const float *w = bp + VL;                                                               \
+    for (int ox = ox0; ox < ox1; ox++, r += step, o += oc) {                                \
+      V a0 = b0, a1 = b1;                                                                   \
+      _Pragma("GCC unroll 5") for (int ky = 0; ky < K; ky++) {                              \
+        _Pragma("GCC unroll 5") for (int kx = 0; kx < K; kx++) {                            \
+          const float *x = r + ky * dy + kx * dx;                                           \
+          const float *wt = w + (ky * K + kx) * VL;                                         \
+          a0 = V_FMA(V_LOAD(x), V_LOAD(wt), a0);                                            \
+          a1 = V_FMA(V_LOAD(x + VL), V_LOAD(wt + BLK), a1);                                 \
+        }                                                                                   \
+      }                                                                                     \
+      V_STORE(o, V_CLAMP(a0, lo, hi));                                                      \
+      V_STORE(o + VL, V_CLAMP(a1, lo, hi));                                                 \
+    }                                                                                       \
+  }
+DW_FIXED2(3)
+DW_FIXED2(5)
 
 typedef void (*dw_span_fn)(const nn_conv_desc *d, const float *in, const float *bp, int c0,
                            int oy, int ox0, int ox1, float *out);
@@ -131,26 +189,29 @@ static void dw_conv(const nn_conv_desc *d, const float *in, const float *p, floa
     return;
   }
   int c = d->oc, taps = d->kh * d->kw, xlo, xhi;
-  dw_span_fn fixed = NULL;
-  if (d->kh == 3 && d->kw == 3) fixed = dw_span_k3;
-  if (d->kh == 5 && d->kw == 5) fixed = dw_span_k5;
+  dw_span_fn fixed = NULL, fixed2 = NULL;
+  if (d->kh == 3 && d->kw == 3) fixed = dw_span_k3, fixed2 = dw_span2_k3;
+  if (d->kh == 5 && d->kw == 5) fixed = dw_span_k5, fixed2 = dw_span2_k5;
   dw_interior_cols(d, &xlo, &xhi);
-  for (int c0 = 0; c0 < c; c0 += VL) {
-    const float *bp = p + (size_t)c0 * (1 + taps);
-    if (c - c0 < VL) {
-      dw_tail(d, in, bp, c0, out);
-      break;
-    }
-    for (int oy = 0; oy < d->oh; oy++) {
-      int iy0 = oy * d->sh - d->pad_t;
-      int inside = iy0 >= 0 && iy0 + (d->kh - 1) * d->dh < d->ih;
-      if (!fixed || !inside || xlo >= xhi) {
-        dw_span_border(d, in, bp, c0, oy, 0, d->ow, out);
-        continue;
-      }
-      dw_span_border(d, in, bp, c0, oy, 0, xlo, out);
-      fixed(d, in, bp, c0, oy, xlo, xhi, out);
-      dw_span_border(d, in, bp, c0, oy, xhi, d->ow, out);
+  int cfull = c / VL * VL;
+  size_t blk = (size_t)VL * (1 + taps);
+  for (int oy = 0; oy < d->oh; oy++) {
+    int iy0 = oy * d->sh - d->pad_t;
+    int inside = fixed && xlo < xhi && iy0 >= 0 && iy0 + (d->kh - 1) * d->dh < d->ih;
+    for (int c0 = 0; c0 < cfull;) {
+      const float *bp = p + (size_t)c0 * (1 + taps);
+      int pair = inside && c0 + 2 * VL <= cfull, nb = pair ? 2 : 1;
+      for (int b = 0; b < nb; b++)
+        dw_span_border(d, in, bp + b * blk, c0 + b * VL, oy, 0, inside ? xlo : d->ow, out);
+      if (pair)
+        fixed2(d, in, bp, c0, oy, xlo, xhi, out);
+      else if (inside)
+        fixed(d, in, bp, c0, oy, xlo, xhi, out);
+      if (inside)
+        for (int b = 0; b < nb; b++)
+          dw_span_border(d, in, bp + b * blk, c0 + b * VL, oy, xhi, d->ow, out);
+      c0 += nb * VL;
     }
   }
+  if (cfull < c) dw_tail(d, in, p + (size_t)cfull * (1 + taps), cfull, out);
 }

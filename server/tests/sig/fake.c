@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
 #include <cmocka.h>
 
 #include "sig/sig_int.h"
@@ -71,7 +72,9 @@ void fake_sendb(fake_conn *f, const void *p, size_t n, int truncated) {
   sig_conn_message(f->c, p, n, truncated);
 }
 
-void fake_send(fake_conn *f, const char *json) { fake_sendb(f, json, strlen(json), 0); }
+void fake_send(fake_conn *f, const char *json) {
+  fake_sendb(f, json, strlen(json), 0);
+}
 
 void fake_closed(fake_conn *f) {
   if (!f->c) return;

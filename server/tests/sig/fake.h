@@ -13,8 +13,8 @@ typedef struct fake_conn {
   sig_conn *c; /* NULL once closed */
   char **frames;
   int nframes, cap;
-  int closes;      /* close requests received */
-  int close_code;  /* last one */
+  int closes;     /* close requests received */
+  int close_code; /* last one */
   char close_reason[64];
 } fake_conn;
 

@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+// bench-nn: per-model inference time of BuzzStream's engine beside the reference runtime, in
+// the same run, single thread. For each model, one line per implementation:
+//   native-scalar  build/nn-run --bench N --kernels scalar
+//   native-simd    build/nn-run --bench N --kernels auto
+//   wasm-simd      build/nn.wasm through web/js/nn/nn.js, under node
+//   reference      TFLite + XNNPACK, WebAssembly SIMD (tests/nn-ref/ref-runtime.mjs), under node
+// Each figure is the median of N timed runs after warm-up (N = 50, fewer only when one run is
+// so slow that 50 would not fit the per-line time budget; the line says how many).
+// GFLOP/s = 2 x MACs (models/manifest.json, counted from the model's conv/FC shapes) / time.
+//
+// Usage: node bench/nn/bench-nn.mjs [--models id,id] [--runs N] [--json FILE]
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { decodePng, toTensor } from '../../tests/nn-ref/png.mjs';
+import { RefModel } from '../../tests/nn-ref/ref-runtime.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BUILD = join(ROOT, 'build');
+const NN_RUN = join(BUILD, 'nn-run');
+const WARMUP = 3;
+const MIN_RUNS = 10;
+const LINE_BUDGET_MS = 20000; // keeps the whole bench under 5 minutes on a slow machine
+const TARGET = { ids: ['selfie_landscape', 'selfie_general'], ratio: 0.75 };
+
+function parseArgs(argv) {
+  const opt = { runs: 50, models: null, json: null };
+  for (let i = 0; i < argv.length; i += 2) {
+    const v = argv[i + 1];
+    if (argv[i] === '--runs') opt.runs = Math.max(MIN_RUNS, Number.parseInt(v, 10) || 50);
+    else if (argv[i] === '--models') opt.models = v.split(',');
+    else if (argv[i] === '--json') opt.json = v;
+    else throw new Error(`bench-nn: unknown argument ${argv[i]}`);
+  }
+  return opt;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+function runsFor(estimateMs, maxRuns) {
+  return Math.max(MIN_RUNS, Math.min(maxRuns, Math.floor(LINE_BUDGET_MS / Math.max(estimateMs, 1e-3))));
+}
+
+// Times fn(): WARMUP calls, one more to estimate, then the timed runs.
+function timeLoop(fn, maxRuns) {
+  for (let i = 0; i < WARMUP; i++) fn();
+  let t = performance.now();
+  fn();
+  const n = runsFor(performance.now() - t, maxRuns);
+  const ms = [];
+  for (let i = 0; i < n; i++) {
+    t = performance.now();
+    fn();
+    ms.push(performance.now() - t);
+  }
+  return { ms: median(ms), runs: n };
+}
+
+function fixtureFor(model) {
+  const [, h, w] = model.input.shape;
+  const index = JSON.parse(readFileSync(join(ROOT, 'tests/nn-ref/fixtures/index.json'), 'utf8'));
+  const f = index.find((x) => x.source === 'astronaut' && x.width === w && x.height === h
+    && (model.task === 'face-landmarks') === x.file.includes('_face'));
+  return join(ROOT, 'tests/nn-ref/fixtures', f.file);
+}
+
+function nnRun(model, fixture, kernels, runs) {
+  const args = ['--model', join(BUILD, 'models', `${model.id}.tflite`), '--input', fixture,
+    '--kernels', kernels, '--range', model.input.range.join(',')];
+  const once = execFileSync(NN_RUN, args, { encoding: 'utf8', timeout: 120000 });
+  const first = Number(/run_ms=([0-9.]+)/.exec(once)?.[1]);
+  const n = runsFor(first, runs);
+  const out = execFileSync(NN_RUN, [...args, '--bench', String(n)], { encoding: 'utf8', timeout: 300000 });
+  const m = /median_ms=([0-9.]+).*runs=(\d+)/.exec(out);
+  if (!m) throw new Error(`bench-nn: no median_ms in nn-run output:\n${out}`);
+  const kern = /kernels=(\S+)/.exec(out)?.[1] ?? kernels;
+  return { ms: Number(m[1]), runs: Number(m[2]), kernels: kern };
+}
+
+let wasmRuntime = null;
+async function wasmRun(model, input, runs) {
+  if (!wasmRuntime) {
+    const { NN } = await import(pathToFileURL(join(ROOT, 'web/js/nn/nn.js')).href);
+    wasmRuntime = await NN.create(readFileSync(join(BUILD, 'nn.wasm')));
+  }
+  const m = wasmRuntime.load(readFileSync(join(BUILD, 'models', `${model.id}.tflite`)));
+  try {
+    m.inputView(0).set(input);
+    return { ...timeLoop(() => m.run([], { copy: false }), runs), kernels: m.kernels };
+  } finally {
+    m.dispose();
+  }
+}
+
+async function refRun(model, input, runs) {
+  const r = await RefModel.load(readFileSync(join(BUILD, 'models', `${model.id}.tflite`)), 0);
+  r.setInput(input);
+  const res = timeLoop(() => r.invoke(), runs);
+  if (!r.intact()) throw new Error(`bench-nn: reference model bytes overwritten (${model.id})`);
+  return { ...res, kernels: r.relocated ? 'tflite-xnnpack-wasm-simd(relocated)' : 'tflite-xnnpack-wasm-simd' };
+}
+
+// Each implementation: name and a runner; a runner that throws becomes an "error" line.
+const IMPLS = [
+  ['reference', (m, fx, input, runs) => refRun(m, input, runs)],
+  ['native-scalar', (m, fx, input, runs) => nnRun(m, fx, 'scalar', runs)],
+  ['native-simd', (m, fx, input, runs) => nnRun(m, fx, 'auto', runs)],
+  ['wasm-simd', (m, fx, input, runs) => wasmRun(m, input, runs)],
+];
+
+function line(model, impl, r, refMs) {
+  if (r.error) return `nn-bench model=${model.id} impl=${impl} error="${r.error}"`;
+  const gflops = (2 * model.macs) / (r.ms * 1e6);
+  const ratio = refMs ? (r.ms / refMs).toFixed(3) : 'n/a';
+  return `nn-bench model=${model.id} impl=${impl} kernels=${r.kernels} ms=${r.ms.toFixed(3)} ` +
+    `runs=${r.runs} ratio_vs_ref=${ratio} gflops=${gflops.toFixed(2)}`;
+}
+
+async function benchModel(model, opt) {
+  const fx = fixtureFor(model);
+  const input = toTensor(decodePng(readFileSync(fx)), model.input.range);
+  const results = {};
+  for (const [name, run] of IMPLS) {
+    try {
+      results[name] = await run(model, fx, input, opt.runs);
+    } catch (e) {
+      results[name] = { error: String(e.message).split('\n')[0].replace(/"/g, "'") };
+    }
+    console.log(line(model, name, results[name], results.reference?.ms));
+  }
+  return results;
+}
+
+async function main() {
+  const opt = parseArgs(process.argv.slice(2));
+  if (!existsSync(join(BUILD, 'models'))) throw new Error('bench-nn: build/models missing: run make');
+  const all = JSON.parse(readFileSync(join(ROOT, 'models/manifest.json'), 'utf8')).models;
+  const models = opt.models ? all.filter((m) => opt.models.includes(m.id)) : all;
+  console.log(`nn-bench date=${new Date().toISOString()} cpu="${cpus()[0]?.model}" node=${process.version} threads=1`);
+  const report = {};
+  let failed = false;
+  for (const m of models) {
+    report[m.id] = await benchModel(m, opt);
+    failed ||= Object.values(report[m.id]).some((r) => r.error);
+  }
+  for (const id of TARGET.ids.filter((x) => report[x])) {
+    const w = report[id]['wasm-simd'], ref = report[id].reference;
+    const ratio = w.ms && ref.ms ? w.ms / ref.ms : NaN;
+    console.log(`nn-bench target model=${id} wasm_vs_ref=${ratio.toFixed(3)} goal<=${TARGET.ratio} ${ratio <= TARGET.ratio ? 'met' : 'NOT met'}`);
+  }
+  if (opt.json) writeFileSync(opt.json, JSON.stringify(report, null, 1) + '\n');
+  if (failed) process.exitCode = 1;
+}
+
+main().catch((e) => { console.error(e.message); process.exit(1); });

@@ -1,0 +1,112 @@
+/* Planner tests: liveness-packed arena (smaller than the sum, no overlap of live tensors),
+ * activation fusion, RESHAPE aliasing, zero allocations in nn_run(). */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "internal.h"
+#include "tests.h"
+#include "tiny_models.h"
+
+static size_t stored_bytes(const nn__tensor *t) {
+  return (t->count * 4 + NN__ALIGN - 1) / NN__ALIGN * NN__ALIGN;
+}
+
+/* Every pair of stored tensors that are live at the same step occupies disjoint bytes. */
+void nnt_check_no_overlap(const nn_model *m) {
+  size_t sum = 0;
+  int stored = 0;
+  for (int i = 0; i < m->ntensors; i++) {
+    const nn__tensor *a = &m->t[i];
+    if (a->first < 0 || a->alias >= 0 || a->cdata || a->raw) continue;
+    sum += stored_bytes(a);
+    stored++;
+    assert_true(a->off + stored_bytes(a) <= m->arena_bytes);
+    for (int j = i + 1; j < m->ntensors; j++) {
+      const nn__tensor *b = &m->t[j];
+      if (b->first < 0 || b->alias >= 0 || b->cdata || b->raw) continue;
+      int live_together = a->first <= b->last && b->first <= a->last;
+      int disjoint = a->off + stored_bytes(a) <= b->off || b->off + stored_bytes(b) <= a->off;
+      if (live_together && !disjoint) {
+        print_error("tensors '%s' and '%s' overlap\n", a->name, b->name);
+        fail();
+      }
+    }
+  }
+  if (stored > 2) assert_true(m->arena_bytes < sum);
+}
+
+static nn_model *load(const tm_model *tm) {
+  size_t len;
+  char err[200];
+  uint8_t *buf = nnt_build(tm, &len);
+  nn_model *m = NULL;
+  int r = nn_model_load(&m, buf, len, NULL, err, sizeof err);
+  free(buf);
+  if (r) print_error("load: %s\n", err);
+  assert_int_equal(r, 0);
+  return m;
+}
+
+static void arena_reuse(void **s) {
+  (void)s;
+  tm_model tm;
+  nnt_chain_model(&tm);
+  nn_model *m = load(&tm);
+  nnt_check_no_overlap(m);
+  nn_model_destroy(m);
+}
+
+static void relu_fused_into_conv(void **s) {
+  (void)s;
+  tm_model tm;
+  nnt_conv_model(&tm, 0);
+  nn_model *m = load(&tm);
+  int live = 0;
+  for (int i = 0; i < m->nnodes; i++) {
+    const nn__node *n = &m->nodes[i];
+    if (n->kind == NN__OP_CONV) assert_true(n->cd.act_min == 0.0f);
+    if (n->kind == NN__OP_RELU || n->kind == NN__OP_DEQUANTIZE) assert_true(n->dead);
+    live += !n->dead;
+  }
+  assert_int_equal(live, 2); /* CONV (+RELU) and ADD */
+  assert_int_equal(m->norder, 2);
+  assert_true(m->t[4].first < 0); /* the pre-activation tensor no longer exists */
+  nn_model_destroy(m);
+}
+
+static void reshape_aliases(void **s) {
+  (void)s;
+  tm_model tm;
+  nnt_chain_model(&tm);
+  nn_model *m = load(&tm);
+  int out = m->outputs[0];
+  assert_true(m->t[out].alias >= 0);
+  assert_ptr_equal(nn_output(m, 0), m->t[m->t[out].alias].ptr);
+  nn_model_destroy(m);
+}
+
+static void run_does_not_allocate(void **s) {
+  (void)s;
+  tm_model tm;
+  nnt_dw_concat_model(&tm);
+  nn_model *m = load(&tm);
+  long before = nnt_allocs;
+  for (int i = 0; i < 5; i++) assert_int_equal(nn_run(m), 0);
+  assert_int_equal(nnt_allocs, before);
+  nn_model_destroy(m);
+}
+
+const struct CMUnitTest nnt_plan_tests[] = {
+    cmocka_unit_test(arena_reuse),
+    cmocka_unit_test(relu_fused_into_conv),
+    cmocka_unit_test(reshape_aliases),
+    cmocka_unit_test(run_does_not_allocate),
+};
+const size_t nnt_plan_count = sizeof nnt_plan_tests / sizeof nnt_plan_tests[0];

@@ -1,0 +1,196 @@
+/* /healthz, /metrics and the REST routes, dispatched through a table indexed by http_route. */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/net_int.h"
+#include "util/log.h"
+
+#define CACHE_HTML "no-cache"
+#define CACHE_IMMUTABLE "public, max-age=31536000, immutable"
+
+typedef int (*route_fn)(struct lws *wsi, net_sess *s, const char *arg, size_t arg_n);
+
+/* Responds with a malloc'd body the response now owns. */
+static int respond_mem(struct lws *wsi, net_sess *s, int status, const char *ctype, char *body,
+                       size_t n) {
+  if (!body) return net__http_error(wsi, s, 500, "internal", "out of memory");
+  free(s->http.mem);
+  s->http.mem = body;
+  s->http.mem_len = n;
+  s->http.mem_off = 0;
+  return net__http_respond(wsi, s, status, ctype, n, "no-store", NULL);
+}
+
+static int r_not_found(struct lws *wsi, net_sess *s, const char *a, size_t n) {
+  (void)a, (void)n;
+  return net__http_error(wsi, s, 404, "not_found", "no such resource");
+}
+
+static int r_bad_method(struct lws *wsi, net_sess *s, const char *a, size_t n) {
+  (void)a, (void)n;
+  s->http.close_after = 1; /* the request may carry a body we will not read */
+  return net__http_error(wsi, s, 405, "method_not_allowed", "method not allowed here");
+}
+
+static int r_healthz(struct lws *wsi, net_sess *s, const char *a, size_t n) {
+  (void)a, (void)n;
+  return respond_mem(wsi, s, 200, "text/plain; charset=utf-8", strdup("ok"), 2);
+}
+
+static int r_ws_plain(struct lws *wsi, net_sess *s, const char *a, size_t n) {
+  (void)a, (void)n;
+  return net__http_error(wsi, s, 400, "bad_request", "/ws needs a WebSocket upgrade");
+}
+
+/* buzzd's own metrics, appended after sig's. */
+static char *net_metrics(net_server *srv) {
+  static const int codes[NET_NSTATUS - 1] = {NET_STATUS_CODES};
+  size_t cap = 4096, n = 0;
+  char *b = malloc(cap);
+  if (!b) return NULL;
+  n += (size_t)snprintf(b + n, cap - n,
+                        "# HELP buzz_uptime_seconds Seconds since buzzd started.\n"
+                        "# TYPE buzz_uptime_seconds gauge\nbuzz_uptime_seconds %" PRIu64
+                        "\n"
+                        "# HELP buzz_http_requests_total HTTP responses by status code.\n"
+                        "# TYPE buzz_http_requests_total counter\n",
+                        net__uptime_ms(srv) / 1000);
+  for (int i = 0; i < NET_NSTATUS; i++) {
+    char code[16];
+    if (i < NET_NSTATUS - 1)
+      snprintf(code, sizeof code, "%d", codes[i]);
+    else
+      snprintf(code, sizeof code, "other");
+    n += (size_t)snprintf(b + n, cap - n, "buzz_http_requests_total{code=\"%s\"} %" PRIu64 "\n",
+                          code, srv->http_requests[i]);
+  }
+  snprintf(b + n, cap - n,
+           "# HELP buzz_ws_accepted_total WebSocket connections accepted.\n"
+           "# TYPE buzz_ws_accepted_total counter\nbuzz_ws_accepted_total %" PRIu64
+           "\n"
+           "# HELP buzz_ws_open WebSocket connections open.\n"
+           "# TYPE buzz_ws_open gauge\nbuzz_ws_open %d\n"
+           "# HELP buzz_ws_send_queue_overflows_total Connections closed for not reading.\n"
+           "# TYPE buzz_ws_send_queue_overflows_total counter\n"
+           "buzz_ws_send_queue_overflows_total %" PRIu64 "\n",
+           srv->ws_accepted, srv->ws_open, srv->ws_sendq_overflows);
+  return b;
+}
+
+static int r_metrics(struct lws *wsi, net_sess *s, const char *a, size_t n) {
+  (void)a, (void)n;
+  net_server *srv = net__server(wsi);
+  char *sig_text = sig_metrics_text(srv->sig), *own = net_metrics(srv);
+  char *all = NULL;
+  if (sig_text && own && asprintf(&all, "%s%s", sig_text, own) < 0) all = NULL;
+  free(sig_text);
+  free(own);
+  return respond_mem(wsi, s, 200, "text/plain; version=0.0.4; charset=utf-8", all,
+                     all ? strlen(all) : 0);
+}
+
+static int r_room_info(struct lws *wsi, net_sess *s, const char *a, size_t n) {
+  char id[65];
+  memcpy(id, a, n); /* the route matcher bounded n to 64 */
+  id[n] = '\0';
+  char *json = NULL;
+  int rc = sig_room_info(net__server(wsi)->sig, id, &json);
+  if (rc == SIG_ENOTFOUND) return net__http_error(wsi, s, 404, "room_not_found", "no such room");
+  if (rc < 0) return net__http_error(wsi, s, 500, "internal", sig_strerror(rc));
+  return respond_mem(wsi, s, 200, "application/json", json, strlen(json));
+}
+
+static int r_room_page(struct lws *wsi, net_sess *s, const char *a, size_t n) {
+  (void)a, (void)n;
+  return net__http_file(wsi, s, net__server(wsi)->web_dir, "/index.html", 11, CACHE_HTML);
+}
+
+static int r_asset(struct lws *wsi, net_sess *s, const char *a, size_t n) {
+  /* a points just past "/assets/": a - 1 is that '/', so the path stays absolute. */
+  return net__http_file(wsi, s, net__server(wsi)->assets_dir, a - 1, n + 1, CACHE_IMMUTABLE);
+}
+
+static int r_static(struct lws *wsi, net_sess *s, const char *a, size_t n) {
+  return net__http_file(wsi, s, net__server(wsi)->web_dir, a, n, NULL);
+}
+
+/* POST /api/rooms: 413 up front when Content-Length says so; otherwise read the body. */
+static int r_room_create(struct lws *wsi, net_sess *s, const char *a, size_t n) {
+  (void)a, (void)n;
+  char cl[32];
+  int cl_n = lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH);
+  uint64_t len = 0;
+  if (cl_n <= 0) {
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) {
+      s->http.close_after = 1;
+      return net__http_error(wsi, s, 400, "bad_request", "Content-Length required");
+    }
+    return net__api_body_done(wsi, s); /* no body at all: same as {} */
+  }
+  if (http_parse_content_length(cl, (size_t)cl_n, &len) < 0) {
+    s->http.close_after = 1;
+    return net__http_error(wsi, s, 400, "bad_request", "bad Content-Length");
+  }
+  if (len > NET_MAX_BODY) {
+    s->http.close_after = 1;
+    return net__http_error(wsi, s, 413, "too_large", "body over 64 KiB");
+  }
+  if (len == 0) return net__api_body_done(wsi, s);
+  s->http.phase = NET_PH_BODY;
+  return 0;
+}
+
+static const route_fn route_table[] = {
+    [HTTP_ROUTE_NONE] = r_not_found,          [HTTP_ROUTE_BAD_METHOD] = r_bad_method,
+    [HTTP_ROUTE_HEALTHZ] = r_healthz,         [HTTP_ROUTE_METRICS] = r_metrics,
+    [HTTP_ROUTE_ROOM_CREATE] = r_room_create, [HTTP_ROUTE_ROOM_INFO] = r_room_info,
+    [HTTP_ROUTE_ROOM_PAGE] = r_room_page,     [HTTP_ROUTE_ASSET] = r_asset,
+    [HTTP_ROUTE_STATIC] = r_static,           [HTTP_ROUTE_WS] = r_ws_plain,
+};
+
+int net__api_dispatch(struct lws *wsi, net_sess *s, const char *arg, size_t arg_n) {
+  unsigned r = (unsigned)s->http.route;
+  if (r >= sizeof route_table / sizeof route_table[0] || !route_table[r]) r = HTTP_ROUTE_NONE;
+  return route_table[r](wsi, s, arg, arg_n);
+}
+
+/* Optional string field: absent or null -> NULL; a string -> it; anything else -> error. */
+static int opt_string(json_t *o, const char *key, const char **out) {
+  json_t *v = json_object_get(o, key);
+  *out = NULL;
+  if (!v || json_is_null(v)) return 0;
+  if (!json_is_string(v)) return -1;
+  *out = json_string_value(v);
+  return 0;
+}
+
+int net__api_body_done(struct lws *wsi, net_sess *s) {
+  net_http *h = &s->http;
+  h->phase = NET_PH_IDLE;
+  if (h->body_too_large) return net__http_error(wsi, s, 413, "too_large", "body over 64 KiB");
+  json_t *o = NULL;
+  if (h->body_len > 0) {
+    json_error_t je;
+    o = json_loadb((const char *)h->body, h->body_len, JSON_REJECT_DUPLICATES, &je);
+    if (!o || !json_is_object(o)) {
+      json_decref(o);
+      return net__http_error(wsi, s, 400, "bad_json", "the body must be a JSON object");
+    }
+  }
+  const char *name = NULL, *password = NULL;
+  if (o && (opt_string(o, "name", &name) < 0 || opt_string(o, "password", &password) < 0)) {
+    json_decref(o);
+    return net__http_error(wsi, s, 400, "bad_request", "name and password must be strings");
+  }
+  char *json = NULL;
+  int rc = sig_room_create(net__server(wsi)->sig, name, password, &json);
+  json_decref(o);
+  if (rc == SIG_ELIMIT) return net__http_error(wsi, s, 429, "too_many_rooms", "max_rooms reached");
+  if (rc == SIG_EINVAL)
+    return net__http_error(wsi, s, 400, "bad_request", "invalid name or password");
+  if (rc < 0) return net__http_error(wsi, s, 500, "internal", sig_strerror(rc));
+  return respond_mem(wsi, s, 201, "application/json", json, strlen(json));
+}

@@ -1,0 +1,108 @@
+/* MIME types and entity tags (see http_util.h). */
+#include "net/http_util.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* Extension -> type. Model formats are opaque bytes to the browser. */
+static const struct {
+  const char *ext;
+  const char *type;
+} mime_table[] = {
+    {"html", "text/html; charset=utf-8"},
+    {"htm", "text/html; charset=utf-8"},
+    {"js", "text/javascript; charset=utf-8"},
+    {"mjs", "text/javascript; charset=utf-8"},
+    {"css", "text/css; charset=utf-8"},
+    {"json", "application/json"},
+    {"map", "application/json"},
+    {"webmanifest", "application/manifest+json"},
+    {"txt", "text/plain; charset=utf-8"},
+    {"md", "text/markdown; charset=utf-8"},
+    {"wasm", "application/wasm"},
+    {"tflite", "application/octet-stream"},
+    {"task", "application/octet-stream"},
+    {"binarypb", "application/octet-stream"},
+    {"bin", "application/octet-stream"},
+    {"png", "image/png"},
+    {"jpg", "image/jpeg"},
+    {"jpeg", "image/jpeg"},
+    {"gif", "image/gif"},
+    {"webp", "image/webp"},
+    {"svg", "image/svg+xml"},
+    {"ico", "image/x-icon"},
+    {"woff", "font/woff"},
+    {"woff2", "font/woff2"},
+    {"ttf", "font/ttf"},
+    {"mp3", "audio/mpeg"},
+    {"ogg", "audio/ogg"},
+    {"wav", "audio/wav"},
+    {"mp4", "video/mp4"},
+    {"webm", "video/webm"},
+};
+
+const char *http_mime_type(const char *name, size_t n) {
+  static const char fallback[] = "application/octet-stream";
+  if (!name) return fallback;
+  size_t dot = n;
+  for (size_t i = n; i > 0; i--) {
+    if (name[i - 1] == '/') break;
+    if (name[i - 1] == '.') {
+      dot = i - 1;
+      break;
+    }
+  }
+  if (dot == n) return fallback;
+  const char *ext = name + dot + 1;
+  size_t el = n - dot - 1;
+  for (size_t k = 0; k < sizeof mime_table / sizeof mime_table[0]; k++)
+    if (strlen(mime_table[k].ext) == el && strncasecmp(ext, mime_table[k].ext, el) == 0)
+      return mime_table[k].type;
+  return fallback;
+}
+
+void http_etag_format(char buf[HTTP_ETAG_MAX], uint64_t size, uint64_t mtime_ns) {
+  snprintf(buf, HTTP_ETAG_MAX, "\"%llx-%llx\"", (unsigned long long)size,
+           (unsigned long long)mtime_ns);
+}
+
+static int is_ows(char c) {
+  return c == ' ' || c == '\t';
+}
+
+/* Strips "W/" and compares the quoted opaque tag of one list entry with etag. */
+static int entry_matches(const char *e, size_t n, const char *etag) {
+  if (n >= 2 && e[0] == 'W' && e[1] == '/') {
+    e += 2;
+    n -= 2;
+  }
+  const char *t = etag;
+  size_t tn = strlen(etag);
+  if (tn >= 2 && t[0] == 'W' && t[1] == '/') {
+    t += 2;
+    tn -= 2;
+  }
+  return n >= 2 && e[0] == '"' && e[n - 1] == '"' && n == tn && memcmp(e, t, n) == 0;
+}
+
+int http_etag_match(const char *hdr, size_t n, const char *etag) {
+  if (!hdr || !etag) return 0;
+  size_t i = 0;
+  while (i < n) {
+    while (i < n && (is_ows(hdr[i]) || hdr[i] == ',')) i++;
+    if (i == n) break;
+    size_t s = i;
+    /* An entry ends at the comma after its closing quote (tags cannot contain '"'). */
+    int quotes = 0;
+    while (i < n && !(hdr[i] == ',' && quotes != 1)) {
+      if (hdr[i] == '"') quotes++;
+      i++;
+    }
+    size_t e = i;
+    while (e > s && is_ows(hdr[e - 1])) e--;
+    if (e - s == 1 && hdr[s] == '*') return 1;
+    if (entry_matches(hdr + s, e - s, etag)) return 1;
+  }
+  return 0;
+}

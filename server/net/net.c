@@ -1,0 +1,166 @@
+/* libwebsockets context on the caller's libuv loop, and the one protocol callback that
+ * dispatches to the HTTP (http_serve.c) and WebSocket (ws.c) halves. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "net/net_int.h"
+#include "util/log.h"
+
+static const int counted_codes[NET_NSTATUS - 1] = {NET_STATUS_CODES};
+
+void net__count_status(net_server *srv, int status) {
+  int slot = NET_NSTATUS - 1;
+  for (int i = 0; i < NET_NSTATUS - 1; i++)
+    if (counted_codes[i] == status) slot = i;
+  srv->http_requests[slot]++;
+}
+
+net_server *net__server(struct lws *wsi) {
+  return (net_server *)lws_context_user(lws_get_context(wsi));
+}
+
+/* Callback reasons of the WebSocket half; everything else goes to the HTTP half. */
+static int is_ws_reason(enum lws_callback_reasons r) {
+  switch (r) {
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+    case LWS_CALLBACK_ESTABLISHED:
+    case LWS_CALLBACK_RECEIVE:
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+    case LWS_CALLBACK_CLOSED:
+    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+/* One protocol serves both HTTP and /ws: browsers open the WebSocket without a subprotocol,
+ * which libwebsockets binds to the first protocol of the vhost. */
+static int net_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                        size_t len) {
+  net_sess *s = user;
+  if (s && !s->inited) {
+    memset(s, 0, sizeof *s);
+    s->http.fd = -1;
+    s->inited = 1;
+  }
+  if (s && is_ws_reason(reason)) return net__ws_callback(wsi, reason, s, in, len);
+  if (s) return net__http_callback(wsi, reason, s, in, len);
+  return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static const struct lws_protocols protocols[] = {
+    {"buzz", net_callback, sizeof(net_sess), 4096, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+/* libwebsockets' own warnings and errors go to our log as one key=value line each. */
+static void lws_log_emit(int level, const char *line) {
+  char msg[512];
+  size_t n = strlen(line);
+  while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) n--;
+  if (n >= sizeof msg) n = sizeof msg - 1;
+  memcpy(msg, line, n);
+  msg[n] = '\0';
+  for (size_t i = 0; i < n; i++)
+    if (msg[i] == '"') msg[i] = '\'';
+  bz_log(level & LLL_ERR ? BZ_LOG_ERROR : BZ_LOG_WARN, "lws", "msg=\"%s\"", msg);
+}
+
+static uint64_t mono_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void fill_info(struct lws_context_creation_info *info, net_server *s, const net_options *o,
+                      void **loops) {
+  memset(info, 0, sizeof *info);
+  info->options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_UV_NO_SIGSEGV_SIGFPE_SPIN |
+                  LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
+  info->foreign_loops = loops;
+  info->port = o->port;
+  /* lws binds all addresses (IPv6 dual-stack) for NULL. An IPv4 literal is only honoured on
+   * an IPv4 socket (lws 4.1 otherwise binds the IPv6 wildcard), so IPv6 goes off for it. */
+  info->iface = (o->host && strcmp(o->host, "0.0.0.0") != 0) ? o->host : NULL;
+  if (o->host && !strchr(o->host, ':')) info->options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+  info->protocols = protocols;
+  info->user = s;
+  info->pcontext = &s->lws;
+  info->vhost_name = "buzzd";
+  info->server_string = "buzzd";
+  info->max_http_header_data = 8192; /* browsers' headers (cookies) exceed the 1 KiB default */
+  info->timeout_secs = 20;
+  info->keepalive_timeout = 10;
+  info->alpn = "http/1.1"; /* WebSocket over HTTP/2 is not wired up: keep ALPN at 1.1 */
+  if (o->tls_cert) {
+    info->options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    info->ssl_cert_filepath = o->tls_cert;
+    info->ssl_private_key_filepath = o->tls_key;
+  }
+}
+
+static int dup_paths(net_server *s, const net_options *o) {
+  s->web_dir = strdup(o->web_dir ? o->web_dir : "web");
+  s->assets_dir = strdup(o->assets_dir ? o->assets_dir : "assets");
+  return (s->web_dir && s->assets_dir) ? 0 : NET_ENOMEM;
+}
+
+int net_server_create(net_server **out, uv_loop_t *loop, const net_options *o, sig_ctx *sig) {
+  net_server *s = calloc(1, sizeof *s);
+  if (!s) return NET_ENOMEM;
+  if (dup_paths(s, o) < 0) {
+    net_server_free(s);
+    return NET_ENOMEM;
+  }
+  s->loop = loop;
+  s->sig = sig;
+  s->max_message_bytes = o->max_message_bytes;
+  s->sendq_max_msgs = o->sendq_max_msgs;
+  s->sendq_max_bytes = o->sendq_max_bytes;
+  s->tls = o->tls_cert != NULL;
+  s->start_ms = mono_ms();
+  lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_emit);
+  void *loops[1] = {loop};
+  struct lws_context_creation_info info;
+  fill_info(&info, s, o, loops);
+  s->lws = lws_create_context(&info);
+  if (!s->lws) {
+    net_server_free(s);
+    return o->tls_cert ? NET_ETLS : NET_ELISTEN;
+  }
+  struct lws_vhost *vh = lws_get_vhost_by_name(s->lws, "buzzd");
+  s->port = vh ? lws_get_vhost_listen_port(vh) : o->port;
+  *out = s;
+  return 0;
+}
+
+int net_server_port(const net_server *s) {
+  return s->port;
+}
+int net_server_ws_count(const net_server *s) {
+  return s->ws_open;
+}
+
+uint64_t net__uptime_ms(const net_server *s) {
+  return mono_ms() - s->start_ms;
+}
+
+void net_server_close(net_server *s) {
+  /* With a foreign loop this closes every connection now (CLOSED callbacks run, sig hears
+   * about each) and finishes freeing lws' handles as the caller's loop keeps running; lws
+   * then clears s->lws through info.pcontext. */
+  if (s && s->lws && !s->closing) {
+    s->closing = 1;
+    lws_context_destroy(s->lws);
+  }
+}
+
+void net_server_free(net_server *s) {
+  if (!s) return;
+  if (s->lws) lws_context_destroy(s->lws); /* finishes a destroy the loop could not */
+  free(s->web_dir);
+  free(s->assets_dir);
+  free(s);
+}

@@ -1,0 +1,110 @@
+/* Internals shared by the files of server/net. Not a public interface. */
+#ifndef BZ_NET_INT_H
+#define BZ_NET_INT_H
+
+#include <libwebsockets.h>
+#include <stdint.h>
+
+#include "net/http_util.h"
+#include "net/net.h"
+#include "net/ws_buf.h"
+
+/* Largest POST body (413 above). */
+#define NET_MAX_BODY (64 * 1024)
+/* HTTP body bytes written per writable callback. */
+#define NET_CHUNK (16 * 1024)
+
+/* Status codes counted for /metrics; anything else lands in the last slot ("other"). */
+#define NET_STATUS_CODES 200, 201, 304, 400, 404, 405, 413, 414, 429, 500
+enum { NET_NSTATUS = 11 };
+
+struct net_server {
+  uv_loop_t *loop;
+  struct lws_context *lws;
+  sig_ctx *sig;
+  char *web_dir, *assets_dir;
+  size_t max_message_bytes, sendq_max_msgs, sendq_max_bytes;
+  int port;
+  int tls;
+  int ws_open;
+  int closing;
+  uint64_t start_ms;
+  /* counters for /metrics */
+  uint64_t http_requests[NET_NSTATUS];
+  uint64_t ws_accepted, ws_sendq_overflows;
+};
+
+/* The HTTP half of a connection: one request and its response at a time (keep-alive reuses
+ * it). A response body comes either from memory (mem) or from an open file (fd). */
+typedef enum net_phase {
+  NET_PH_IDLE = 0, /* between requests */
+  NET_PH_BODY,     /* reading a POST body */
+  NET_PH_SENT,     /* headers of a body-less response queued: finish on writable */
+  NET_PH_STREAM,   /* writing the body from mem or fd on writable */
+} net_phase;
+
+typedef struct net_http {
+  net_phase phase;
+  int method; /* http_method */
+  int route;  /* http_route */
+  char path[HTTP_PATH_MAX + 1];
+  uint8_t *body; /* POST body, at most NET_MAX_BODY */
+  size_t body_len;
+  int body_too_large;
+  char *mem; /* response body (malloc'd) */
+  size_t mem_len, mem_off;
+  int fd; /* response file, -1 when none */
+  uint64_t file_left;
+  int close_after; /* close instead of keep-alive (e.g. unread request body) */
+  int status;
+} net_http;
+
+/* The WebSocket half of a connection. */
+typedef struct net_ws {
+  struct lws *wsi;
+  sig_conn *conn;
+  ws_reasm rx;
+  ws_sendq tx;
+  int closing; /* a close was requested: flush, then close with close_code */
+  int close_code;
+  int peer_code;          /* close code the peer sent, if it closed first */
+  char close_reason[124]; /* a close frame carries at most 123 bytes of reason */
+  char peer[64];
+} net_ws;
+
+/* Per-connection user data (libwebsockets allocates it zeroed, frees it after CLOSED). */
+typedef struct net_sess {
+  int inited;
+  net_http http;
+  net_ws ws;
+} net_sess;
+
+net_server *net__server(struct lws *wsi);
+
+/* http_serve.c: the HTTP callbacks. */
+int net__http_callback(struct lws *wsi, enum lws_callback_reasons reason, net_sess *s, void *in,
+                       size_t len);
+void net__http_reset(net_http *h);
+/* Sends a complete response: headers now, the body from h->mem / h->fd on writable.
+ * content_len is the body size (also for HEAD and 304, which send no body). */
+int net__http_respond(struct lws *wsi, net_sess *s, int status, const char *ctype,
+                      uint64_t content_len, const char *cache, const char *etag);
+/* JSON error {"error": code, "message": message}. */
+int net__http_error(struct lws *wsi, net_sess *s, int status, const char *code,
+                    const char *message);
+/* Static files (web_dir and assets_dir). */
+int net__http_file(struct lws *wsi, net_sess *s, const char *root, const char *arg, size_t arg_n,
+                   const char *cache_override);
+
+/* http_api.c: /healthz, /metrics and the REST routes. */
+int net__api_dispatch(struct lws *wsi, net_sess *s, const char *arg, size_t arg_n);
+int net__api_body_done(struct lws *wsi, net_sess *s);
+
+/* ws.c: the WebSocket callbacks. */
+int net__ws_callback(struct lws *wsi, enum lws_callback_reasons reason, net_sess *s, void *in,
+                     size_t len);
+
+void net__count_status(net_server *srv, int status);
+uint64_t net__uptime_ms(const net_server *s);
+
+#endif

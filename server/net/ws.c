@@ -1,0 +1,179 @@
+/* The WebSocket half of net: /ws connections carried into sig, one sig_conn each.
+ *
+ * Inbound: fragments and read chunks are reassembled up to max_message_bytes; a bigger message
+ * is discarded to its end and reported to sig as truncated (sig answers too_large, the
+ * connection lives on). Outbound: sig's replies are copied into a bounded queue drained one
+ * frame per writable callback; a peer that lets it overflow is closed with 1008. A close
+ * asked for by sig is sent after what is already queued. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "net/net_int.h"
+#include "util/log.h"
+
+/* After asking for a close, give the peer this long to take the close frame (a peer that does
+ * not read never will); then libwebsockets drops the socket. */
+#define CLOSE_GRACE_S 3
+
+static void ws_request_close(net_sess *s, int code, const char *reason) {
+  net_ws *w = &s->ws;
+  if (w->closing || !w->wsi) return;
+  w->closing = 1;
+  w->close_code = code;
+  snprintf(w->close_reason, sizeof w->close_reason, "%s", reason ? reason : "");
+  lws_set_timeout(w->wsi, PENDING_TIMEOUT_USER_OK, CLOSE_GRACE_S);
+  lws_callback_on_writable(w->wsi);
+}
+
+/* sig_transport.send */
+static void tp_send(void *user, const char *text, size_t len) {
+  net_sess *s = user;
+  net_ws *w = &s->ws;
+  if (!w->wsi || w->closing) return;
+  int rc = ws_sendq_push(&w->tx, text, len);
+  if (rc == 0) {
+    lws_callback_on_writable(w->wsi);
+    return;
+  }
+  net_server *srv = net__server(w->wsi);
+  srv->ws_sendq_overflows++;
+  BZ_WARN("ws_overflow", "peer=%s queued_msgs=%zu queued_bytes=%zu reason=%s", w->peer, w->tx.count,
+          w->tx.bytes, rc == WS_BUF_EFULL ? "send_queue_full" : "out_of_memory");
+  ws_sendq_free(&w->tx); /* nothing queued matters any more: get the close frame out */
+  ws_request_close(s, 1008, "send queue overflow");
+}
+
+/* sig_transport.close */
+static void tp_close(void *user, int code, const char *reason) {
+  ws_request_close(user, code, reason);
+}
+
+static uint64_t clock_ms(clockid_t id) {
+  struct timespec ts;
+  clock_gettime(id, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+static uint64_t tp_now_ms(void *ctx_user) {
+  (void)ctx_user;
+  return clock_ms(CLOCK_MONOTONIC);
+}
+static uint64_t tp_wall_ms(void *ctx_user) {
+  (void)ctx_user;
+  return clock_ms(CLOCK_REALTIME);
+}
+
+void net_transport(sig_transport *tp, uv_loop_t *loop) {
+  memset(tp, 0, sizeof *tp);
+  tp->send = tp_send;
+  tp->close = tp_close;
+  tp->now_ms = tp_now_ms;
+  tp->wall_ms = tp_wall_ms;
+  tp->ctx_user = loop;
+}
+
+/* Only /ws upgrades; anything else asking for a WebSocket is refused. */
+static int ws_filter(struct lws *wsi) {
+  char uri[16];
+  int n = lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI);
+  return (n == 3 && memcmp(uri, "/ws", 3) == 0) ? 0 : 1;
+}
+
+static int ws_established(struct lws *wsi, net_sess *s) {
+  net_server *srv = net__server(wsi);
+  net_ws *w = &s->ws;
+  memset(w, 0, sizeof *w);
+  w->wsi = wsi;
+  lws_get_peer_simple(wsi, w->peer, sizeof w->peer);
+  ws_reasm_init(&w->rx, srv->max_message_bytes);
+  ws_sendq_init(&w->tx, srv->sendq_max_msgs, srv->sendq_max_bytes, LWS_PRE);
+  if (srv->closing) return -1;
+  w->conn = sig_conn_open(srv->sig, s);
+  if (!w->conn) {
+    BZ_ERROR("ws_open_failed", "peer=%s reason=out_of_memory", w->peer);
+    return -1;
+  }
+  srv->ws_accepted++;
+  srv->ws_open++;
+  BZ_INFO("ws_open", "peer=%s tls=%d", w->peer, srv->tls);
+  return 0;
+}
+
+static int ws_receive(struct lws *wsi, net_sess *s, const void *in, size_t len) {
+  net_ws *w = &s->ws;
+  if (!w->conn || w->closing) return 0; /* closing: the peer's late messages are moot */
+  int final = lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0;
+  const uint8_t *msg = NULL;
+  size_t n = 0;
+  int truncated = 0;
+  int rc = ws_reasm_feed(&w->rx, in, len, final, &msg, &n, &truncated);
+  if (rc < 0) {
+    ws_request_close(s, 1011, "out of memory");
+    return 0;
+  }
+  if (rc == 1) {
+    static const uint8_t empty[1] = {0};
+    sig_conn_message(w->conn, msg ? msg : empty, n, truncated);
+  }
+  return 0;
+}
+
+/* One queued frame per writable callback; the close goes out once the queue is empty. */
+static int ws_writeable(struct lws *wsi, net_sess *s) {
+  net_ws *w = &s->ws;
+  ws_sendq_item *it = ws_sendq_peek(&w->tx);
+  if (it) {
+    unsigned char *p = it->data + w->tx.pre;
+    int n = lws_write(wsi, p, it->len, LWS_WRITE_TEXT);
+    ws_sendq_pop(&w->tx);
+    if (n < 0) return -1;
+    if (ws_sendq_peek(&w->tx) || w->closing) lws_callback_on_writable(wsi);
+    return 0;
+  }
+  if (w->closing) {
+    lws_close_reason(wsi, (enum lws_close_status)w->close_code, (unsigned char *)w->close_reason,
+                     strlen(w->close_reason));
+    return -1;
+  }
+  return 0;
+}
+
+static int ws_closed(struct lws *wsi, net_sess *s) {
+  net_server *srv = net__server(wsi);
+  net_ws *w = &s->ws;
+  if (w->conn) {
+    sig_conn_closed(w->conn);
+    w->conn = NULL;
+    srv->ws_open--;
+    BZ_INFO("ws_close", "peer=%s code=%d by=%s", w->peer, w->closing ? w->close_code : w->peer_code,
+            w->closing ? "server" : "peer");
+  }
+  w->wsi = NULL;
+  ws_reasm_free(&w->rx);
+  ws_sendq_free(&w->tx);
+  return 0;
+}
+
+int net__ws_callback(struct lws *wsi, enum lws_callback_reasons reason, net_sess *s, void *in,
+                     size_t len) {
+  switch (reason) {
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+      return ws_filter(wsi);
+    case LWS_CALLBACK_ESTABLISHED:
+      return ws_established(wsi, s);
+    case LWS_CALLBACK_RECEIVE:
+      return ws_receive(wsi, s, in, len);
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+      return ws_writeable(wsi, s);
+    case LWS_CALLBACK_CLOSED:
+      return ws_closed(wsi, s);
+    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+      if (in && len >= 2) {
+        const uint8_t *b = in;
+        s->ws.peer_code = b[0] << 8 | b[1];
+      }
+      return 0;
+    default:
+      return 0;
+  }
+}

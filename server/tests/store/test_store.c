@@ -1,0 +1,281 @@
+/* The SQLite store on a temporary file, sig's persistence through it, and the TURN
+ * credential checked against the openssl command line. */
+#include <setjmp.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fake.h"
+#include "sig/sig_int.h"
+#include "store/store.h"
+#include "tests.h"
+#include "turn/turn.h"
+
+typedef struct tmp {
+  char dir[128];
+  char path[256];
+} tmp;
+
+static int tmp_setup(void **state) {
+  tmp *t = calloc(1, sizeof *t);
+  snprintf(t->dir, sizeof t->dir, "/tmp/buzz-store-test-XXXXXX");
+  assert_non_null(mkdtemp(t->dir));
+  /* A nested directory that does not exist yet: open must create it. */
+  snprintf(t->path, sizeof t->path, "%s/data/sub/buzz.db", t->dir);
+  *state = t;
+  return 0;
+}
+
+static int tmp_teardown(void **state) {
+  tmp *t = *state;
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", t->dir);
+  assert_int_equal(system(cmd), 0);
+  free(t);
+  return 0;
+}
+
+typedef struct rows {
+  int n;
+  char ids[8][32];
+  char names[8][32];
+  int locked[8];
+  int has_pw[8];
+  int64_t chat_ids[8];
+} rows;
+
+static int room_cb(void *user, const bz_store_room *r) {
+  rows *rs = user;
+  if (rs->n >= 8) return 1;
+  snprintf(rs->ids[rs->n], 32, "%s", r->id);
+  snprintf(rs->names[rs->n], 32, "%s", r->name);
+  rs->locked[rs->n] = r->locked;
+  rs->has_pw[rs->n] = r->pw_hash != NULL;
+  rs->n++;
+  return 0;
+}
+
+static int chat_cb(void *user, const bz_store_chat *m) {
+  rows *rs = user;
+  if (rs->n >= 8) return 1;
+  rs->chat_ids[rs->n] = m->id;
+  snprintf(rs->names[rs->n], 32, "%s", m->text);
+  rs->n++;
+  return 0;
+}
+
+static void t_store_roundtrip(void **state) {
+  tmp *t = *state;
+  bz_store *s = NULL;
+  assert_int_equal(bz_store_open(&s, t->path), BZ_STORE_OK);
+  char hash[65];
+  sig__sha256_hex("tok", hash);
+  bz_store_room r1 = {"aaaa-bbbb-cccc", "One", NULL, hash, 0, 100};
+  bz_store_room r2 = {"dddd-eeee-ffff", "Two", "$argon2id$x", hash, 1, 200};
+  assert_int_equal(bz_store_room_put(s, &r1), 0);
+  assert_int_equal(bz_store_room_put(s, &r2), 0);
+  for (int i = 1; i <= 7; i++) {
+    char text[16];
+    snprintf(text, sizeof text, "m%d", i);
+    bz_store_chat m = {"aaaa-bbbb-cccc", i, "p00000001", "A", text, 1000 + i};
+    assert_int_equal(bz_store_chat_append(s, &m), 0);
+  }
+  bz_store_chat dup = {"aaaa-bbbb-cccc", 3, "p00000001", "A", "dup", 1};
+  assert_int_equal(bz_store_chat_append(s, &dup), BZ_STORE_ESQL); /* ids are unique per room */
+  r1.locked = 1; /* put updates in place and keeps the room's chat */
+  assert_int_equal(bz_store_room_put(s, &r1), 0);
+  bz_store_close(s);
+
+  assert_int_equal(bz_store_open(&s, t->path), BZ_STORE_OK);
+  rows rs = {0};
+  assert_int_equal(bz_store_rooms_load(s, room_cb, &rs), 0);
+  assert_int_equal(rs.n, 2);
+  assert_string_equal(rs.ids[0], "aaaa-bbbb-cccc");
+  assert_int_equal(rs.locked[0], 1);
+  assert_int_equal(rs.has_pw[0], 0);
+  assert_string_equal(rs.names[1], "Two");
+  assert_int_equal(rs.has_pw[1], 1);
+  memset(&rs, 0, sizeof rs);
+  assert_int_equal(bz_store_chat_recent(s, "aaaa-bbbb-cccc", 3, chat_cb, &rs), 0);
+  assert_int_equal(rs.n, 3);
+  assert_int_equal(rs.chat_ids[0], 5); /* newest 3, oldest first */
+  assert_int_equal(rs.chat_ids[2], 7);
+  assert_string_equal(rs.names[2], "m7");
+  assert_int_equal(bz_store_chat_trim(s, "aaaa-bbbb-cccc", 2), 0);
+  memset(&rs, 0, sizeof rs);
+  assert_int_equal(bz_store_chat_recent(s, "aaaa-bbbb-cccc", 100, chat_cb, &rs), 0);
+  assert_int_equal(rs.n, 2);
+  assert_int_equal(rs.chat_ids[0], 6);
+  assert_int_equal(bz_store_room_delete(s, "aaaa-bbbb-cccc"), 0);
+  memset(&rs, 0, sizeof rs);
+  assert_int_equal(bz_store_chat_recent(s, "aaaa-bbbb-cccc", 100, chat_cb, &rs), 0);
+  assert_int_equal(rs.n, 0); /* chat goes with its room */
+  bz_store_close(s);
+}
+
+static void t_store_errors(void **state) {
+  tmp *t = *state;
+  bz_store *s = NULL;
+  assert_int_equal(bz_store_open(&s, ""), BZ_STORE_EINVAL);
+  assert_int_equal(bz_store_open(NULL, t->path), BZ_STORE_EINVAL);
+  assert_int_equal(bz_store_open(&s, t->dir), BZ_STORE_EOPEN); /* a directory */
+  assert_null(s);
+  char blocked[300];
+  snprintf(blocked, sizeof blocked, "%s/file", t->dir);
+  FILE *f = fopen(blocked, "w");
+  fputs("x", f);
+  fclose(f);
+  snprintf(blocked, sizeof blocked, "%s/file/buzz.db", t->dir); /* parent is a file */
+  assert_int_equal(bz_store_open(&s, blocked), BZ_STORE_EOPEN);
+  /* Not a database. */
+  snprintf(blocked, sizeof blocked, "%s/junk.db", t->dir);
+  f = fopen(blocked, "w");
+  for (int i = 0; i < 512; i++) fputs("junkjunk", f);
+  fclose(f);
+  assert_int_not_equal(bz_store_open(&s, blocked), BZ_STORE_OK);
+  assert_null(s);
+  /* A newer schema is refused rather than misread. */
+  assert_int_equal(bz_store_open(&s, t->path), BZ_STORE_OK);
+  bz_store_close(s);
+  s = NULL;
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(t->path, &db), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=99", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(db);
+  assert_int_equal(bz_store_open(&s, t->path), BZ_STORE_ESCHEMA);
+  assert_null(s);
+  assert_int_equal(bz_store_room_put(NULL, NULL), BZ_STORE_EINVAL);
+  assert_string_equal(bz_store_strerror(BZ_STORE_ESCHEMA), "unsupported database schema version");
+  bz_store_close(NULL);
+}
+
+static void t_sig_persists(void **state) {
+  tmp *t = *state;
+  bz_store *s = NULL;
+  assert_int_equal(bz_store_open(&s, t->path), BZ_STORE_OK);
+  sig_ctx *ctx = fake_ctx(NULL, NULL, s);
+  char room[16], owner[64], extra[160];
+  fake_room(ctx, "Weekly", "pw1", room, owner);
+  fake_conn *f = fake_open(ctx);
+  snprintf(extra, sizeof extra, ",\"owner_token\":\"%s\"", owner);
+  fake_join(f, room, "Ann", extra, 1);
+  fake_send(f, "{\"type\":\"chat\",\"text\":\"first\"}");
+  fake_send(f, "{\"type\":\"chat\",\"text\":\"second \xc3\xa9\"}");
+  fake_send(f, "{\"type\":\"lock\",\"locked\":true}");
+  fake_free(f);
+  sig_ctx_destroy(ctx);
+  bz_store_close(s);
+
+  assert_int_equal(bz_store_open(&s, t->path), BZ_STORE_OK);
+  ctx = fake_ctx(NULL, NULL, s);
+  char *info = NULL;
+  assert_int_equal(sig_room_info(ctx, room, &info), SIG_OK);
+  json_t *j = json_loads(info, 0, NULL);
+  assert_string_equal(json_string_value(json_object_get(j, "name")), "Weekly");
+  assert_true(json_is_true(json_object_get(j, "locked")));
+  assert_true(json_is_true(json_object_get(j, "password")));
+  json_decref(j);
+  free(info);
+  f = fake_open(ctx);
+  fake_join(f, room, "Eve", "", 0);
+  assert_string_equal(fake_error(f), "room_locked");
+  fake_join(f, room, "Ann", extra, 1); /* the owner token survived as its hash */
+  j = fake_last(f, "joined");
+  json_t *chat = json_object_get(j, "chat");
+  assert_int_equal(json_array_size(chat), 2);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(chat, 1), "text")),
+                      "second \xc3\xa9");
+  json_decref(j);
+  fake_send(f, "{\"type\":\"lock\",\"locked\":false}");
+  fake_send(f, "{\"type\":\"chat\",\"text\":\"third\"}");
+  j = fake_last(f, "chat");
+  assert_int_equal(json_integer_value(json_object_get(j, "id")), 3); /* ids continue */
+  json_decref(j);
+  fake_conn *g = fake_open(ctx);
+  fake_join(g, room, "Eve", ",\"password\":\"wrong\"", 0);
+  assert_string_equal(fake_error(g), "wrong_password");
+  fake_join(g, room, "Eve", ",\"password\":\"pw1\"", 1);
+  /* Once the room is empty its history leaves memory; the next join reads it back. */
+  fake_send(f, "{\"type\":\"leave\"}");
+  fake_send(g, "{\"type\":\"leave\"}");
+  assert_int_equal(((sig_room *)sig__room_find(ctx, room))->chat_len, 0);
+  fake_clear(g);
+  fake_join(g, room, "Eve", ",\"password\":\"pw1\"", 1);
+  j = fake_last(g, "joined");
+  chat = json_object_get(j, "chat");
+  assert_int_equal(json_array_size(chat), 3);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(chat, 2), "text")), "third");
+  json_decref(j);
+  fake_free(f);
+  fake_free(g);
+  sig_ctx_destroy(ctx);
+  bz_store_close(s);
+}
+
+/* A store that starts failing under sig (tables dropped behind its back): room creation
+ * reports SIG_ESTORE and leaves no half-created room; chat is still delivered live. */
+static void t_sig_store_failure(void **state) {
+  tmp *t = *state;
+  bz_store *s = NULL;
+  assert_int_equal(bz_store_open(&s, t->path), BZ_STORE_OK);
+  sig_ctx *ctx = fake_ctx(NULL, NULL, s);
+  char room[16];
+  fake_room(ctx, "Before", NULL, room, NULL);
+  fake_conn *f = fake_open(ctx);
+  fake_join(f, room, "A", "", 1);
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(t->path, &db), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db, "DROP TABLE chat; DROP TABLE rooms;", NULL, NULL, NULL),
+                   SQLITE_OK);
+  sqlite3_close(db);
+  char *out = NULL;
+  assert_int_equal(sig_room_create(ctx, "After", NULL, &out), SIG_ESTORE);
+  assert_null(out);
+  char *m = sig_metrics_text(ctx);
+  assert_non_null(strstr(m, "\nbuzz_rooms 1\n"));
+  free(m);
+  fake_send(f, "{\"type\":\"chat\",\"text\":\"still delivered\"}");
+  assert_int_equal(fake_count(f, "chat"), 1);
+  fake_free(f);
+  sig_ctx_destroy(ctx);
+  bz_store_close(s);
+}
+
+/* The reference value comes from the openssl CLI, not from our code. */
+static void t_turn_matches_openssl(void **state) {
+  (void)state;
+  char user[BZ_TURN_USER_MAX], cred[BZ_TURN_CRED_MAX];
+  assert_int_equal(bz_turn_credential("north-secret", "p0a1b2c3d", 1795000000, 86400, user, cred),
+                   BZ_TURN_OK);
+  assert_string_equal(user, "1795086400:p0a1b2c3d");
+  char cmd[256], want[64] = "";
+  snprintf(cmd, sizeof cmd,
+           "printf '%%s' '%s' | openssl dgst -sha1 -hmac 'north-secret' -binary | base64", user);
+  FILE *p = popen(cmd, "r");
+  assert_non_null(p);
+  assert_non_null(fgets(want, sizeof want, p));
+  assert_int_equal(pclose(p), 0);
+  want[strcspn(want, "\n")] = '\0';
+  assert_int_equal(strlen(want), 28);
+  assert_string_equal(cred, want);
+  assert_int_equal(bz_turn_credential(NULL, "p", 0, 1, user, cred), BZ_TURN_EINVAL);
+  assert_int_equal(bz_turn_credential("s", "p", 0, 0, user, cred), BZ_TURN_EINVAL);
+}
+
+int tests_store(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(t_store_roundtrip, tmp_setup, tmp_teardown),
+      cmocka_unit_test_setup_teardown(t_store_errors, tmp_setup, tmp_teardown),
+      cmocka_unit_test_setup_teardown(t_sig_persists, tmp_setup, tmp_teardown),
+      cmocka_unit_test_setup_teardown(t_sig_store_failure, tmp_setup, tmp_teardown),
+      cmocka_unit_test(t_turn_matches_openssl),
+  };
+  return cmocka_run_group_tests_name("store_turn", tests, NULL, NULL);
+}

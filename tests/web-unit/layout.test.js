@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bestGrid } from '../../web/js/layout.js';
+
+test('one tile fills the box', () => {
+  const g = bestGrid(1, 1366, 700);
+  assert.equal(g.cols, 1);
+  assert.equal(g.tileW, Math.floor(700 * 16 / 9));
+});
+
+test('laptop: 4 tiles in 2×2, 3 tiles side by side or 2+1', () => {
+  assert.deepEqual([bestGrid(4, 1366, 680).cols, bestGrid(4, 1366, 680).rows], [2, 2]);
+  const g3 = bestGrid(3, 1366, 680);
+  assert.ok(g3.cols >= 2 && g3.cols * g3.rows >= 3);
+});
+
+test('phone portrait: tiles stack in one column', () => {
+  const g = bestGrid(3, 374, 700);
+  assert.equal(g.cols, 1);
+  assert.ok(g.tileW <= 374);
+  assert.ok(g.rows * g.tileH + 2 * 8 <= 700);
+});
+
+test('tiles always fit the box', () => {
+  for (const n of [1, 2, 5, 9, 16, 50]) {
+    for (const [w, h] of [[1366, 680], [374, 700], [800, 300]]) {
+      const g = bestGrid(n, w, h);
+      assert.ok(g.cols * g.rows >= n);
+      assert.ok(g.cols * g.tileW + (g.cols - 1) * 8 <= w + 1, `${n} ${w}`);
+      assert.ok(g.rows * g.tileH + (g.rows - 1) * 8 <= h + 1, `${n} ${h}`);
+    }
+  }
+  assert.equal(bestGrid(0, 100, 100).cols, 1);
+});

@@ -1,0 +1,44 @@
+// window.buzzstream: the automation and embedding API of docs/client-api.md. Listeners
+// registered here survive leaving and rejoining (each new Room is forwarded).
+
+import { Emitter } from './emitter.js';
+import { codedError } from './signaling.js';
+
+const EVENTS = ['roster', 'participant-joined', 'participant-left', 'participant-updated',
+  'chat', 'track', 'connection', 'joined', 'error', 'removed'];
+
+function publicJoined(j) { return { id: j.id, participants: j.participants }; }
+function publicLeft(p) { return { id: p.id, reason: p.reason }; }
+
+export function installApi(app, apiJoin) {
+  const bus = new Emitter();
+  app.forward = (room) => {
+    for (const ev of EVENTS) {
+      const map = ev === 'joined' ? publicJoined : ev === 'participant-left' ? publicLeft : (x) => x;
+      room.on(ev, (payload) => { if (app.room === room) bus.emit(ev, map(payload)); });
+    }
+  };
+  if (app.room) app.forward(app.room);
+  const need = () => {
+    if (!app.room?.joined) throw codedError('not_joined', 'Not in a room.');
+    return app.room;
+  };
+  const api = {
+    join: (opts) => apiJoin(opts),
+    leave: async () => { if (app.room?.joined) await app.room.leave(); },
+    self: () => app.room?.self() ?? null,
+    participants: () => app.room?.participants() ?? [],
+    setMic: async (on) => need().setMic(on),
+    setCamera: async (on) => need().setCamera(on),
+    shareScreen: async () => need().shareScreen(),
+    stopShare: async () => need().stopShare(),
+    raiseHand: async (on = true) => need().raiseHand(on),
+    sendChat: async (text) => { await need().sendChat(text); },
+    chat: () => app.room?.chat() ?? [],
+    stats: async () => (app.room?.joined ? app.room.stats() : {}),
+    connectionState: () => app.room?.connectionState() ?? 'idle',
+    on: (ev, fn) => bus.on(ev, fn),
+    off: (ev, fn) => bus.off(ev, fn),
+  };
+  Object.defineProperty(window, 'buzzstream', { value: Object.freeze(api), configurable: false });
+}

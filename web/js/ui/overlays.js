@@ -1,0 +1,54 @@
+// Overlays: keyboard-shortcut help, the password dialog and the per-tile stats text.
+
+import { h } from './dom.js';
+import { SHORTCUTS } from '../shortcuts.js';
+
+export function helpOverlay(onClose) {
+  const close = h('button', { class: 'btn', type: 'button' }, 'Close');
+  close.addEventListener('click', onClose);
+  const rows = SHORTCUTS.map((s) => h('tr', {},
+    h('td', {}, h('kbd', {}, s.display ?? s.key.toUpperCase())), h('td', {}, s.label)));
+  const el = h('div', { class: 'overlay', role: 'dialog', 'aria-label': 'Keyboard shortcuts help',
+    hidden: true },
+  h('div', { class: 'card' }, h('h2', {}, 'Keyboard shortcuts'),
+    h('table', { class: 'keys' }, h('tbody', {}, ...rows)), close));
+  el.addEventListener('click', (e) => { if (e.target === el) onClose(); });
+  return el;
+}
+
+/** Asks for a new password; resolves the string ('' clears it) or null when cancelled. */
+export function askPassword() {
+  return new Promise((resolve) => {
+    const input = h('input', { id: 'new-pw', type: 'password', autocomplete: 'new-password' });
+    const save = h('button', { class: 'btn btn-primary', type: 'submit' }, 'Save password');
+    const cancel = h('button', { class: 'btn', type: 'button' }, 'Cancel');
+    const form = h('form', { class: 'card' }, h('h2', {}, 'Room password'),
+      h('label', { for: 'new-pw' }, 'New password'), input,
+      h('p', { class: 'hint' }, 'Leave empty to remove the password.'),
+      h('div', { class: 'row' }, cancel, save));
+    const el = h('div', { class: 'overlay', role: 'dialog', 'aria-modal': 'true',
+      'aria-label': 'Change password' }, form);
+    const done = (v) => { el.remove(); resolve(v); };
+    form.addEventListener('submit', (e) => { e.preventDefault(); done(input.value); });
+    cancel.addEventListener('click', () => done(null));
+    el.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.stopPropagation(); done(null); } });
+    document.body.append(el);
+    input.focus();
+  });
+}
+
+function fmtVideo(label, v) {
+  if (!v) return null;
+  return `${label} ${v.width}×${v.height} ${v.fps} fps ${v.bitrateKbps} kb/s loss ${v.lossPct}%`;
+}
+
+/** The text shown over a peer's tile: bitrate, fps, resolution, RTT, loss. */
+export function statsText(s) {
+  if (!s) return 'no stats yet';
+  return [
+    fmtVideo('video', s.video),
+    fmtVideo('screen', s.screen),
+    `audio ${s.audio.bitrateKbps} kb/s loss ${s.audio.packetsLost} pkts`,
+    `rtt ${s.rttMs ?? '–'} ms · ${s.candidateType ?? '–'} · ${s.connectionState ?? '–'}`,
+  ].filter(Boolean).join('\n');
+}
