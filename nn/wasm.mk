@@ -4,7 +4,10 @@
 #                                 also copied to build/assets/nn.wasm (served at /assets/)
 #   make test-nn-kernels          every SIMD set this CPU runs vs the scalar set (native)
 #   make test-nn-kernels-asan     the same under ASan+UBSan
-#   make test-nn-kernels-wasm     wasm SIMD128 vs scalar inside wasm, under node
+#   make test-nn-kernels-wasm     wasm SIMD128 vs scalar inside wasm, under node; then
+#                                 web/js/nn/nn.js + build/nn.wasm on a real model vs nn-run
+#   make bench-nn-kernels         hot kernels on selfie-model layer shapes, native and wasm
+#   make nn-profile-wasm          per-node timings of a model under wasm (MODEL=...)
 #
 # The kernel tests build the kernel directory on their own (no engine needed), so they run
 # even while the rest of nn changes.
@@ -56,11 +59,10 @@ NNK_WASM_SRC := $(NNK_COMMON) $(wildcard $(NNK_SRC_DIR)/*wasm*.c) nn/wasm/builti
 $(BUILD)/nn-kernels-test.wasm: $(NNK_TEST) $(NNK_WASM_SRC) $(NNK_HDRS) | $(BUILD)
 	$(NNW_CLANG) $(NNW_CFLAGS) $(NNK_TEST) $(NNK_WASM_SRC) $(NNW_LDFLAGS) -o $@
 
-test-nn-kernels-wasm: $(BUILD)/nn-kernels-test.wasm
+test-nn-kernels-wasm: $(BUILD)/nn-kernels-test.wasm $(BUILD)/nn.wasm $(BUILD)/nn-run
 	timeout 300 $(NNW_NODE) --no-warnings nn/tests/kernels/run_wasi.mjs $< 20261124 300
+	timeout 300 $(NNW_NODE) nn/tests/kernels/test_nn_js.mjs $(BUILD)
 
-ALL_TARGETS += $(BUILD)/nn-kernels-test
-TEST_SUITES += test-nn-kernels test-nn-kernels-asan test-nn-kernels-wasm
 
 # Kernel micro-benchmark on selfie-segmentation layer shapes (native and wasm).
 NNK_BENCH := nn/tests/kernels/bench_kernels.c
@@ -93,3 +95,6 @@ $(BUILD)/nn-profile: nn/tests/kernels/nn_profile.c $(BUILD)/libnn.a
 .PHONY: nn-profile-wasm
 nn-profile-wasm: $(BUILD)/nn-profile.wasm
 	$(NNW_NODE) --no-warnings nn/tests/kernels/run_wasi.mjs $< $(or $(MODEL),build/models/selfie_landscape.tflite) 50
+
+ALL_TARGETS += $(BUILD)/nn-kernels-test $(BUILD)/nn.wasm $(BUILD)/assets/nn.wasm
+TEST_SUITES += test-nn-kernels test-nn-kernels-asan test-nn-kernels-wasm

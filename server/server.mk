@@ -77,3 +77,7 @@ fuzz-http: $(BUILD)/fuzz/fuzz-http
 	@mkdir -p $(BUILD)/fuzz/http-work
 	timeout 900 $< -max_total_time=600 -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
 	  -artifact_prefix=$(BUILD)/fuzz/http- $(BUILD)/fuzz/http-work server/fuzz/http/corpus
+
+ALL_TARGETS += $(BUILD)/buzzd
+TEST_SUITES += test-server-net test-server-net-asan test-server-http-fuzz
+FUZZ_TARGETS += fuzz-http

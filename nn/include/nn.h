@@ -61,6 +61,12 @@ const float *nn_output(const nn_model *m, int i);
 
 int nn_run(nn_model *m);
 
+/* nn_run() that calls trace(user, step, op) before each step (op = the operator's name,
+ * e.g. "CONV_2D") and once more after the last with op = NULL, so a caller can time each
+ * operator without the engine touching clocks. */
+typedef void (*nn_trace_fn)(void *user, int step, const char *op);
+int nn_run_traced(nn_model *m, nn_trace_fn trace, void *user);
+
 /* Name of the kernel set the model runs with ("scalar", "sse4.1", "avx2", "wasm-simd128"). */
 const char *nn_model_kernels(const nn_model *m);
 /* Multiply-accumulates of one forward pass (convolutions), for GFLOP/s reporting. */

@@ -60,6 +60,7 @@ typedef struct nn__node {
   float *packed;   /* owned */
   size_t scratch;  /* floats */
   uint64_t macs;
+  uint64_t work;   /* extra inner-loop iterations beyond macs (pool windows) */
   int p[16];       /* op-specific integers, documented per op */
   /* Load-time only: the operator's options. */
   nn__fb_table opt;
@@ -87,6 +88,7 @@ struct nn_model {
   size_t scratch_floats;
   size_t weight_bytes;
   uint64_t macs;
+  uint64_t work; /* rough inner-loop iterations of one run (macs + outputs + windows) */
 };
 
 /* Load context: where errors go, and the file (operator options point into it). */

@@ -115,6 +115,17 @@ int nn_run(nn_model *m) {
   return 0;
 }
 
+int nn_run_traced(nn_model *m, nn_trace_fn trace, void *user) {
+  if (!m || !trace) return NN_EINVAL;
+  for (int s = 0; s < m->norder; s++) {
+    const nn__node *n = &m->nodes[m->order[s]];
+    trace(user, s, nn__ops[n->kind].name);
+    nn__ops[n->kind].run(m, n);
+  }
+  trace(user, m->norder, NULL);
+  return 0;
+}
+
 const char *nn_model_kernels(const nn_model *m) { return m ? m->k->name : NULL; }
 uint64_t nn_model_macs(const nn_model *m) { return m ? m->macs : 0; }
 size_t nn_model_arena_bytes(const nn_model *m) { return m ? m->arena_bytes : 0; }

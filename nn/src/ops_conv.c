@@ -37,7 +37,7 @@ static int out_check(nn__load *L, nn__node *n) {
 
 /* Reads the input, sets ih/iw/ic. */
 static int conv_input(nn__load *L, nn__node *n) {
-  nn__tensor *x;
+  nn__tensor *x = NULL;
   int r = nn__act_input(L, n, 0, &x);
   if (r) return r;
   if (x->ndim != 4 || x->dims[0] != 1)
@@ -93,7 +93,7 @@ NN__PREP(conv) {
       (r = weights(L, n, &w, &b, d->oc)))
     return r;
   const nn_kernels *k = L->m->k;
-  float *p;
+  float *p = NULL;
   if ((r = alloc_packed(L, n, k->conv_pack_size(d), &p))) return r;
   k->conv_pack(d, w, b, p);
   n->scratch = k->conv_scratch_size(d);
@@ -125,7 +125,7 @@ NN__PREP(dwconv) {
       (r = weights(L, n, &w, &b, d->oc)))
     return r;
   const nn_kernels *k = L->m->k;
-  float *p;
+  float *p = NULL;
   if ((r = alloc_packed(L, n, k->dwconv_pack_size(d), &p))) return r;
   k->dwconv_pack(d, w, b, p);
   n->macs = (uint64_t)d->oh * d->ow * d->oc * d->kh * d->kw;
@@ -177,7 +177,7 @@ NN__PREP(tconv) {
   d->act_max = INFINITY;
   if ((r = out_check(L, n)) || (r = weights(L, n, &w, &b, d->oc))) return r;
   const nn_kernels *k = L->m->k;
-  float *p;
+  float *p = NULL;
   if ((r = alloc_packed(L, n, k->tconv_pack_size(d), &p))) return r;
   k->tconv_pack(d, w, b, p);
   n->scratch = k->tconv_scratch_size(d);

@@ -46,7 +46,7 @@ static int channel_vec(const nn__tensor *v, const nn__tensor *big, int *c) {
 }
 
 NN__PREP(binary) {
-  nn__tensor *a, *b, *o = &L->m->t[n->out];
+  nn__tensor *a = NULL, *b = NULL, *o = &L->m->t[n->out];
   int32_t act = 0;
   int r, c = 0;
   if (n->nin != 2) return nn__fail(L, NN_EFORMAT, "%s: %d inputs", nn__ops[n->kind].name, n->nin);
@@ -84,7 +84,7 @@ NN__RUN(binary) {
 }
 
 NN__PREP(unary) {
-  nn__tensor *x;
+  nn__tensor *x = NULL;
   int r = nn__act_input(L, n, 0, &x);
   if (r) return r;
   static const float lo[NN__OP_COUNT] = {[NN__OP_RELU] = 0, [NN__OP_RELU6] = 0,
@@ -106,7 +106,7 @@ NN__RUN(unary) {
 }
 
 NN__PREP(prelu) {
-  nn__tensor *x, *alpha;
+  nn__tensor *x = NULL, *alpha = NULL;
   int r = nn__act_input(L, n, 0, &x), c = 0;
   if (r || (r = operand(L, n, 1, &alpha))) return r;
   if (!alpha->raw && !alpha->cdata)

@@ -7,7 +7,7 @@
 enum { POOL_PAD = 0, POOL_SW = 1, POOL_SH = 2, POOL_FW = 3, POOL_FH = 4, POOL_ACT = 5 };
 
 NN__PREP(pool) {
-  nn__tensor *x;
+  nn__tensor *x = NULL;
   nn_conv_desc *d = &n->cd;
   int32_t pad, sw, sh, fw, fh, act;
   int r = nn__act_input(L, n, 0, &x);
@@ -27,6 +27,8 @@ NN__PREP(pool) {
       nn__out_size(pad, d->iw, fw, sw, 1, &d->ow, &d->pad_l))
     return nn__fail(L, NN_EFORMAT, "%s: bad padding/stride/filter geometry", op);
   int dims[4] = {1, d->oh, d->ow, d->oc};
+  n->work = (uint64_t)d->oh * d->ow * d->oc * (uint64_t)(fh < d->ih ? fh : d->ih) *
+            (uint64_t)(fw < d->iw ? fw : d->iw);
   return nn__check_shape(L, n, &L->m->t[n->out], 4, dims);
 }
 
@@ -39,7 +41,7 @@ NN__RUN(pool) {
 }
 
 NN__PREP(mean) {
-  nn__tensor *x;
+  nn__tensor *x = NULL;
   int32_t axes[4];
   int r = nn__act_input(L, n, 0, &x);
   if (r) return r;

@@ -61,18 +61,42 @@ void nn__ref_mean_hw(const float *in, float *out, int h, int w, int c) {
   for (int i = 0; i < c; i++) out[i] /= (float)hw;
 }
 
+/* One output row (fixed outer indices) of a 4-D pad: zeros, then the input pixels (each
+ * with its channel padding), then zeros. When channels are not padded the input row lands
+ * contiguously and is copied in one piece. */
+static void pad_row(const float *in, float *out, const int *d, const int *p, int od3) {
+  size_t left = (size_t)p[4] * od3, right = (size_t)p[5] * od3;
+  memset(out, 0, left * sizeof *out);
+  out += left;
+  if (p[6] == 0 && p[7] == 0) {
+    memcpy(out, in, (size_t)d[2] * d[3] * sizeof *out);
+    out += (size_t)d[2] * d[3];
+  } else {
+    for (int x = 0; x < d[2]; x++) {
+      memset(out, 0, (size_t)p[6] * sizeof *out);
+      memcpy(out + p[6], in + (size_t)x * d[3], (size_t)d[3] * sizeof *out);
+      memset(out + p[6] + d[3], 0, (size_t)p[7] * sizeof *out);
+      out += od3;
+    }
+  }
+  memset(out, 0, right * sizeof *out);
+}
+
 /* in_dims[4]; pads[8] = before/after per dim. Zero outside the input. */
 void nn__ref_pad4(const float *in, float *out, const int *d, const int *p) {
   int od[4];
   for (int i = 0; i < 4; i++) od[i] = d[i] + p[2 * i] + p[2 * i + 1];
-  memset(out, 0, (size_t)od[0] * od[1] * od[2] * od[3] * sizeof *out);
-  for (int a = 0; a < d[0]; a++)
-    for (int b = 0; b < d[1]; b++)
-      for (int c = 0; c < d[2]; c++) {
-        size_t o = (((size_t)(a + p[0]) * od[1] + (b + p[2])) * od[2] + (c + p[4])) * od[3] + p[6];
-        size_t i = (((size_t)a * d[1] + b) * d[2] + c) * d[3];
-        memcpy(out + o, in + i, (size_t)d[3] * sizeof *out);
+  size_t row = (size_t)od[2] * od[3];
+  for (int a = 0; a < od[0]; a++)
+    for (int b = 0; b < od[1]; b++) {
+      float *o = out + ((size_t)a * od[1] + b) * row;
+      int ia = a - p[0], ib = b - p[2];
+      if (ia < 0 || ia >= d[0] || ib < 0 || ib >= d[1]) {
+        memset(o, 0, row * sizeof *o);
+        continue;
       }
+      pad_row(in + ((size_t)ia * d[1] + ib) * d[2] * d[3], o, d, p, od[3]);
+    }
 }
 
 /* Source coordinate and its two neighbours, exactly as TFLite's reference computes them. */

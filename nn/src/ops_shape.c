@@ -11,7 +11,7 @@
 /* PAD: p[0..7] = before/after for each of 4 dims, p[8..11] = input dims (rank padded to 4
  * with leading 1s). */
 NN__PREP(pad) {
-  nn__tensor *x;
+  nn__tensor *x = NULL;
   int32_t pads[8];
   int r = nn__act_input(L, n, 0, &x);
   if (r) return r;
@@ -40,7 +40,7 @@ NN__RUN(pad) {
 
 /* ResizeBilinearOptions: align_corners = 2, half_pixel_centers = 3. p[0], p[1] = flags. */
 NN__PREP(resize) {
-  nn__tensor *x;
+  nn__tensor *x = NULL;
   int32_t size[2];
   int r = nn__act_input(L, n, 0, &x);
   if (r) return r;

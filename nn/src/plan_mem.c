@@ -124,6 +124,7 @@ static void resolve(nn_model *m) {
     for (int j = 0; j < n->nin; j++) n->x[j] = n->in[j] >= 0 ? m->t[n->in[j]].ptr : NULL;
     n->y = m->t[n->out].ptr;
     m->macs += n->macs;
+    m->work += n->macs + n->work + 4 * (uint64_t)m->t[n->out].count;
   }
   m->scratch = (float *)(m->arena + m->arena_bytes);
 }

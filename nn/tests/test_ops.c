@@ -102,6 +102,86 @@ static void tconv_stride2(void **state) {
   nnt_expect_near(out, want, 16, 0);
 }
 
+static uint32_t rng = 1;
+static float frand(void) {
+  rng = rng * 1664525u + 1013904223u;
+  return (float)(rng >> 8) / 16777216.0f - 0.5f;
+}
+
+/* Direct-definition convolution (TFLite semantics) for random geometries, both packed
+ * layouts of the scalar set (narrow oc < 8 and wide). */
+static void conv_random_vs_definition(void **state) {
+  (void)state;
+  static const int geo[][7] = {/* ih iw ic oc k s d */
+                               {7, 6, 3, 5, 3, 2, 1}, {9, 8, 4, 12, 3, 1, 2},
+                               {5, 5, 8, 9, 1, 1, 1}, {6, 7, 2, 1, 2, 2, 1}};
+  for (size_t g = 0; g < sizeof geo / sizeof geo[0]; g++) {
+    int ih = geo[g][0], iw = geo[g][1], ic = geo[g][2], oc = geo[g][3], k = geo[g][4];
+    int s = geo[g][5], dl = geo[g][6], oh = (ih + s - 1) / s, ow = (iw + s - 1) / s;
+    int ph = ((oh - 1) * s + (k - 1) * dl + 1 - ih) / 2, pw = ((ow - 1) * s + (k - 1) * dl + 1 - iw) / 2;
+    nn_conv_desc d = {ih, iw, ic, oh, ow, oc, k, k, s, s, dl, dl, ph > 0 ? ph : 0, pw > 0 ? pw : 0,
+                      -0.5f, 0.75f};
+    size_t ni = (size_t)ih * iw * ic, nw = (size_t)oc * k * k * ic, no = (size_t)oh * ow * oc;
+    float *in = malloc(ni * 4), *w = malloc(nw * 4), *b = malloc((size_t)oc * 4);
+    float *out = malloc(no * 4), *want = malloc(no * 4);
+    for (size_t i = 0; i < ni; i++) in[i] = frand();
+    for (size_t i = 0; i < nw; i++) w[i] = frand();
+    for (int i = 0; i < oc; i++) b[i] = frand();
+    for (int y = 0; y < oh; y++)
+      for (int x = 0; x < ow; x++)
+        for (int o = 0; o < oc; o++) {
+          float acc = b[o];
+          for (int ky = 0; ky < k; ky++)
+            for (int kx = 0; kx < k; kx++) {
+              int yy = y * s - d.pad_t + ky * dl, xx = x * s - d.pad_l + kx * dl;
+              if (yy < 0 || yy >= ih || xx < 0 || xx >= iw) continue;
+              for (int i = 0; i < ic; i++)
+                acc += in[((size_t)yy * iw + xx) * ic + i] * w[(((size_t)o * k + ky) * k + kx) * ic + i];
+            }
+          want[((size_t)y * ow + x) * oc + o] = fminf(fmaxf(acc, -0.5f), 0.75f);
+        }
+    run_conv(&d, in, w, b, out);
+    nnt_expect_near(out, want, no, 1e-5f);
+    free(in), free(w), free(b), free(out), free(want);
+  }
+}
+
+/* MediaPipe's scatter definition of the transposed convolution vs the kernel's gather. */
+static void tconv_random_vs_definition(void **state) {
+  (void)state;
+  static const int geo[][5] = {{5, 4, 3, 1, 3}, {4, 6, 16, 9, 2}, {3, 3, 2, 2, 4}}; /* ih iw ic oc k */
+  for (size_t g = 0; g < sizeof geo / sizeof geo[0]; g++) {
+    int ih = geo[g][0], iw = geo[g][1], ic = geo[g][2], oc = geo[g][3], k = geo[g][4], s = 2;
+    int pth = k - (ih - 1) % s - 1, ptw = k - (iw - 1) % s - 1; /* SAME */
+    pth = pth > 0 ? pth : 0, ptw = ptw > 0 ? ptw : 0;
+    int oh = s * (ih - 1) + k - pth, ow = s * (iw - 1) + k - ptw;
+    nn_conv_desc d = {ih, iw, ic, oh, ow, oc, k, k, s, s, 1, 1, pth / 2, ptw / 2, -INFINITY, INFINITY};
+    size_t ni = (size_t)ih * iw * ic, nw = (size_t)oc * k * k * ic, no = (size_t)oh * ow * oc;
+    float *in = malloc(ni * 4), *w = malloc(nw * 4), *b = malloc((size_t)oc * 4);
+    float *out = malloc(no * 4), *want = malloc(no * 4);
+    for (size_t i = 0; i < ni; i++) in[i] = frand();
+    for (size_t i = 0; i < nw; i++) w[i] = frand();
+    for (int i = 0; i < oc; i++) b[i] = frand();
+    for (size_t i = 0; i < no; i++) want[i] = b[i % (size_t)oc];
+    for (int y = 0; y < ih; y++)
+      for (int x = 0; x < iw; x++)
+        for (int ky = 0; ky < k; ky++)
+          for (int kx = 0; kx < k; kx++) {
+            int oy = y * s - d.pad_t + ky, ox = x * s - d.pad_l + kx;
+            if (oy < 0 || oy >= oh || ox < 0 || ox >= ow) continue;
+            for (int o = 0; o < oc; o++)
+              for (int i = 0; i < ic; i++)
+                want[((size_t)oy * ow + ox) * oc + o] +=
+                    in[((size_t)y * iw + x) * ic + i] * w[(((size_t)o * k + ky) * k + kx) * ic + i];
+          }
+    float *p = malloc(K->tconv_pack_size(&d) * sizeof *p);
+    K->tconv_pack(&d, w, b, p);
+    K->tconv(&d, in, p, out, NULL);
+    nnt_expect_near(out, want, no, 1e-5f);
+    free(p), free(in), free(w), free(b), free(out), free(want);
+  }
+}
+
 static void elementwise(void **state) {
   (void)state;
   float a[4] = {-2, -0.5f, 1, 7}, b[4] = {1, 2, 3, 4}, o[4];
@@ -149,6 +229,12 @@ static void pad_and_concat(void **state) {
   int dims[4] = {1, 2, 1, 2}, pads[8] = {0, 0, 1, 0, 0, 0, 0, 1}; /* H before 1, C after 1 */
   nn__ref_pad4(in, o, dims, pads);
   nnt_expect_near(o, (float[]){0, 0, 0, 1, 2, 0, 3, 4, 0}, 9, 0);
+  /* W padded on both sides, H after, C before: [1,1,2,1] → [1,2,4,2]. */
+  int dims2[4] = {1, 1, 2, 1}, pads2[8] = {0, 0, 0, 1, 1, 1, 1, 0};
+  float o2[16];
+  memset(o2, 0xff, sizeof o2);
+  nn__ref_pad4((float[]){5, 6}, o2, dims2, pads2);
+  nnt_expect_near(o2, (float[]){0, 0, 0, 5, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 16, 0);
   const float *parts[2] = {(float[]){1, 2, 3, 4}, (float[]){9, 8}};
   size_t chunk[2] = {2, 1}; /* [2][2] ++ [2][1] along the last axis */
   nn__ref_concat(parts, chunk, 2, 2, o);
@@ -186,6 +272,7 @@ const struct CMUnitTest nnt_ops_tests[] = {
     cmocka_unit_test(conv_valid),      cmocka_unit_test(conv_same_stride_clamp),
     cmocka_unit_test(conv_dilated),    cmocka_unit_test(dwconv_mult2),
     cmocka_unit_test(tconv_stride2),   cmocka_unit_test(elementwise),
+    cmocka_unit_test(conv_random_vs_definition), cmocka_unit_test(tconv_random_vs_definition),
     cmocka_unit_test(pools),           cmocka_unit_test(pad_and_concat),
     cmocka_unit_test(resize_bilinear), cmocka_unit_test(half_floats),
 };

@@ -1,7 +1,7 @@
 /* nn-run: runs a .tflite model on an image and writes its outputs (see docs/nn.md).
  *
  *   nn-run --model M.tflite --input IMG --output OUT [--raw] [--kernels scalar|auto|NAME]
- *          [--bench N] [--decode blazeface|landmarks] [--range LO,HI]
+ *          [--bench N] [--profile] [--decode blazeface|landmarks] [--range LO,HI]
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,7 +16,7 @@
 static void usage(void) {
   fprintf(stderr,
           "usage: nn-run --model M.tflite --input IMG.png|IMG.ppm [--output OUT] [--raw]\n"
-          "              [--kernels scalar|auto|NAME] [--bench N] [--range LO,HI]\n"
+          "              [--kernels scalar|auto|NAME] [--bench N] [--profile] [--range LO,HI]\n"
           "              [--decode blazeface|landmarks]\n");
 }
 
@@ -26,7 +26,7 @@ static int parse_args(int argc, char **argv, nnr_args *a) {
   a->range_auto = 1;
   for (int i = 1; i < argc; i++) {
     const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    int takes = strcmp(o, "--raw") != 0;
+    int takes = strcmp(o, "--raw") != 0 && strcmp(o, "--profile") != 0;
     if (takes && !v) {
       fprintf(stderr, "nn-run: %s needs a value\n", o);
       return -1;
@@ -37,6 +37,7 @@ static int parse_args(int argc, char **argv, nnr_args *a) {
     else if (!strcmp(o, "--kernels")) a->kernels = v;
     else if (!strcmp(o, "--decode")) a->decode = v;
     else if (!strcmp(o, "--raw")) a->raw = 1;
+    else if (!strcmp(o, "--profile")) a->profile = 1;
     else if (!strcmp(o, "--bench")) {
       char *end;
       long n = strtol(v, &end, 10);
@@ -122,6 +123,7 @@ int main(int argc, char **argv) {
     goto done;
   }
   if (nnr_fill_input(&a, m, &img) || nnr_infer(&a, m)) goto done;
+  if (a.profile) nnr_profile(m, a.bench ? a.bench : 10);
   if (a.output && nnr_write_outputs(&a, m)) goto done;
   if (a.decode && nnr_decode(&a, m, &img)) goto done;
   rc = 0;

@@ -27,9 +27,9 @@ static int hexval(unsigned char c) {
 
 /* Decodes one segment byte at p[*i]; advances *i. Returns the byte, or a negative HTTP_E*.
  * An escaped '/' or '\\' would let a segment smuggle a separator past the checks below. */
-static int decode_byte(const char *p, size_t n, size_t *i) {
+static int decode_byte(const char *p, size_t n, int decode, size_t *i) {
   unsigned char c = (unsigned char)p[*i];
-  if (c == '%') {
+  if (c == '%' && decode) {
     if (n - *i < 3) return HTTP_EINVAL; /* truncated escape */
     int hi = hexval((unsigned char)p[*i + 1]), lo = hexval((unsigned char)p[*i + 2]);
     if (hi < 0 || lo < 0) return HTTP_EINVAL;
@@ -45,10 +45,11 @@ static int decode_byte(const char *p, size_t n, size_t *i) {
 }
 
 /* Appends the segment p[*i .. next '/') decoded to out at *o. Returns 0 or HTTP_E*. */
-static int take_segment(const char *p, size_t n, size_t *i, char *out, size_t cap, size_t *o) {
+static int take_segment(const char *p, size_t n, int decode, size_t *i, char *out, size_t cap,
+                        size_t *o) {
   size_t start = *o;
   while (*i < n && p[*i] != '/') {
-    int c = decode_byte(p, n, i);
+    int c = decode_byte(p, n, decode, i);
     if (c < 0) return c;
     if (*o + 1 >= cap || *o >= HTTP_PATH_MAX) return HTTP_ETOOLONG;
     out[(*o)++] = (char)c;
@@ -58,7 +59,7 @@ static int take_segment(const char *p, size_t n, size_t *i, char *out, size_t ca
   return 0;
 }
 
-int http_path_resolve(const char *p, size_t n, char *out, size_t cap) {
+int http_path_resolve(const char *p, size_t n, int decode, char *out, size_t cap) {
   if (!p || !out || cap == 0) return HTTP_EINVAL;
   if (n > HTTP_PATH_MAX) return HTTP_ETOOLONG;
   if (n == 0 || p[0] != '/') return HTTP_EINVAL;
@@ -74,7 +75,7 @@ int http_path_resolve(const char *p, size_t n, char *out, size_t cap) {
       if (o + 1 >= cap) return HTTP_ETOOLONG;
       out[o++] = '/';
     }
-    int rc = take_segment(p, n, &i, out, cap, &o);
+    int rc = take_segment(p, n, decode, &i, out, cap, &o);
     if (rc < 0) return rc;
   }
   if (trailing_slash || o == 0) {

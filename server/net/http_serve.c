@@ -99,7 +99,8 @@ static int open_regular(const char *root, const char *rel, struct stat *st) {
 int net__http_file(struct lws *wsi, net_sess *s, const char *root, const char *arg, size_t arg_n,
                    const char *cache_override) {
   char rel[HTTP_PATH_MAX + 1];
-  int rn = http_path_resolve(arg, arg_n, rel, sizeof rel);
+  /* lws has already percent-decoded the path (and resolved dot segments); we check again. */
+  int rn = http_path_resolve(arg, arg_n, 0, rel, sizeof rel);
   if (rn == HTTP_ETOOLONG) return net__http_error(wsi, s, 414, "uri_too_long", http_strerror(rn));
   if (rn == HTTP_EINVAL) return net__http_error(wsi, s, 400, "bad_request", http_strerror(rn));
   if (rn < 0) return net__http_error(wsi, s, 404, "not_found", "no such file");

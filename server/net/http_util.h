@@ -20,15 +20,17 @@ const char *http_strerror(int err);
 /* Longest request path we accept (bytes, raw or decoded). */
 #define HTTP_PATH_MAX 1024
 
-/* Percent-decodes and normalises a request path ("/css/app.css?x" is not expected: the query
- * is split off before). On success writes a NUL-terminated path relative to the document root
+/* Percent-decodes (when `decode`) and normalises a request path (no query string: it is split
+ * off before). With decode == 0 a '%' is an ordinary byte: libwebsockets already decodes %XX
+ * while parsing the request line, and decoding twice would turn "%2541" into "A". On success writes
+ * a NUL-terminated path relative to the document root
  * ("css/app.css"; "" for "/", and a trailing '/' gets "index.html" appended) into out (cap
  * bytes, at least HTTP_PATH_MAX + 1 recommended) and returns its length (>= 0). Empty
  * segments ("//") collapse. Rejects (negative HTTP_E*): no leading '/', an invalid or
  * truncated %XX, a decoded NUL / control byte / '\\' / '/' inside a segment, "." or ".."
  * segments, and segments starting with '.' (hidden files). The result therefore can never
  * name anything outside the root. */
-int http_path_resolve(const char *p, size_t n, char *out, size_t cap);
+int http_path_resolve(const char *p, size_t n, int decode, char *out, size_t cap);
 
 /* MIME type for a file name, by extension, case-insensitive; "application/octet-stream" when
  * unknown. Text types carry "; charset=utf-8". Never NULL. */

@@ -20,8 +20,12 @@ net_server *net__server(struct lws *wsi) {
   return (net_server *)lws_context_user(lws_get_context(wsi));
 }
 
-/* Callback reasons of the WebSocket half; everything else goes to the HTTP half. */
-static int is_ws_reason(enum lws_callback_reasons r) {
+/* Which half handles a callback reason. Only these reasons carry our per-connection data in
+ * `user`: others (TLS setup, protocol init, ...) pass lws-owned pointers there, e.g. the
+ * vhost's SSL_CTX, which must never be touched. */
+typedef enum { HALF_NONE, HALF_HTTP, HALF_WS } half;
+
+static half reason_half(enum lws_callback_reasons r) {
   switch (r) {
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
     case LWS_CALLBACK_ESTABLISHED:
@@ -29,9 +33,16 @@ static int is_ws_reason(enum lws_callback_reasons r) {
     case LWS_CALLBACK_SERVER_WRITEABLE:
     case LWS_CALLBACK_CLOSED:
     case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-      return 1;
+      return HALF_WS;
+    case LWS_CALLBACK_HTTP:
+    case LWS_CALLBACK_HTTP_BODY:
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+    case LWS_CALLBACK_CLOSED_HTTP:
+    case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+      return HALF_HTTP;
     default:
-      return 0;
+      return HALF_NONE;
   }
 }
 
@@ -39,15 +50,16 @@ static int is_ws_reason(enum lws_callback_reasons r) {
  * which libwebsockets binds to the first protocol of the vhost. */
 static int net_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                         size_t len) {
-  net_sess *s = user;
-  if (s && !s->inited) {
+  half h = reason_half(reason);
+  net_sess *s = (h != HALF_NONE && wsi) ? lws_wsi_user(wsi) : NULL;
+  if (!s || s != user) return lws_callback_http_dummy(wsi, reason, user, in, len);
+  if (!s->inited) {
     memset(s, 0, sizeof *s);
     s->http.fd = -1;
     s->inited = 1;
   }
-  if (s && is_ws_reason(reason)) return net__ws_callback(wsi, reason, s, in, len);
-  if (s) return net__http_callback(wsi, reason, s, in, len);
-  return lws_callback_http_dummy(wsi, reason, user, in, len);
+  if (h == HALF_WS) return net__ws_callback(wsi, reason, s, in, len);
+  return net__http_callback(wsi, reason, s, in, len);
 }
 
 static const struct lws_protocols protocols[] = {
@@ -93,7 +105,9 @@ static void fill_info(struct lws_context_creation_info *info, net_server *s, con
   info->max_http_header_data = 8192; /* browsers' headers (cookies) exceed the 1 KiB default */
   info->timeout_secs = 20;
   info->keepalive_timeout = 10;
-  info->alpn = "http/1.1"; /* WebSocket over HTTP/2 is not wired up: keep ALPN at 1.1 */
+  info->alpn = "http/1.1";
+      /* WebSocket over HTTP/2 is not wired up: keep ALPN at 1.1 */ /* WebSocket over HTTP/2 is not
+                                                                       wired up: keep ALPN at 1.1 */
   if (o->tls_cert) {
     info->options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     info->ssl_cert_filepath = o->tls_cert;

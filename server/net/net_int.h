@@ -67,6 +67,7 @@ typedef struct net_ws {
   ws_sendq tx;
   int closing; /* a close was requested: flush, then close with close_code */
   int close_code;
+  int close_started;      /* lws has been told to send the close frame */
   int peer_code;          /* close code the peer sent, if it closed first */
   char close_reason[124]; /* a close frame carries at most 123 bytes of reason */
   char peer[64];

@@ -130,10 +130,18 @@ static int ws_writeable(struct lws *wsi, net_sess *s) {
     if (ws_sendq_peek(&w->tx) || w->closing) lws_callback_on_writable(wsi);
     return 0;
   }
-  if (w->closing) {
+  if (w->closing && !w->close_started) {
+    w->close_started = 1;
+    BZ_DEBUG("ws_send_close", "peer=%s code=%d", w->peer, w->close_code);
     lws_close_reason(wsi, (enum lws_close_status)w->close_code, (unsigned char *)w->close_reason,
                      strlen(w->close_reason));
-    return -1;
+    /* The peer already started the closing handshake: lws finishes it. */
+    if (w->peer_code) return -1;
+    /* Returning -1 here would drop the socket without the close frame (lws 4.1 treats a
+     * failed writable as a dead socket). A synchronous "kill" instead takes lws' polite path:
+     * it sends the close frame with the reason set above on the next writable, waits for the
+     * peer's answer, then closes. The wsi stays valid until then. */
+    lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_SYNC);
   }
   return 0;
 }

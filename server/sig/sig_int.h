@@ -177,6 +177,8 @@ int sig__check_name(const char *s, size_t n, int max_chars);
 int sig__check_password(const char *s, size_t n);
 int sig__pw_hash(sig_ctx *ctx, const char *pw, char **out);
 int sig__pw_verify(const char *hash, const char *pw);
+/* 1 when an encoded hash is argon2id with bounded cost (m <= 256 MiB, t <= 16, p <= 8). */
+int sig__pw_hash_sane(const char *enc);
 /* Testing hooks: deterministic randomness and cheap argon2 (fuzzer, unit tests). */
 void sig__set_rand(sig_ctx *ctx, sig_rand_fn fn, void *user);
 void sig__set_argon2_cost(sig_ctx *ctx, uint32_t t_cost, uint32_t m_kib);

@@ -100,15 +100,18 @@ void sig__rooms_free(sig_ctx *ctx) {
 }
 
 int sig__room_load_row(sig_ctx *ctx, const bz_store_room *row) {
+  int has_pw = row->pw_hash && *row->pw_hash;
+  /* A room whose password hash is unusable is skipped, never opened up without one. */
   if (!room_id_valid(row->id) || strlen(row->owner_hash) != 64 ||
+      (has_pw && !sig__pw_hash_sane(row->pw_hash)) ||
       sig__check_name(row->name, strlen(row->name), ctx->lim.max_name_chars) != 0 ||
       sig__room_find(ctx, row->id)) {
     BZ_WARN("sig_load", "room=%.20s err=\"invalid stored room skipped\"", row->id);
     return 0;
   }
   if (ctx->nrooms >= ctx->lim.max_rooms) return 0;
-  sig_room *r = room_insert(ctx, row->id, row->name,
-                            row->pw_hash && *row->pw_hash ? row->pw_hash : NULL, row->owner_hash);
+  sig_room *r = room_insert(ctx, row->id, row->name, has_pw ? row->pw_hash : NULL,
+                            row->owner_hash);
   if (!r) return -1;
   r->locked = row->locked != 0;
   r->created_ms = row->created_ms;

@@ -112,21 +112,31 @@ void sig__chat_push(sig_room *r, int64_t id, int64_t ts, const char *from, const
   if (id >= r->chat_next_id) r->chat_next_id = id + 1;
 }
 
+typedef struct chat_load_arg {
+  sig_ctx *ctx;
+  sig_room *r;
+} chat_load_arg;
+
 static int chat_load_cb(void *user, const bz_store_chat *m) {
-  sig_room *r = user;
-  /* Rows come from a file: keep only what we could have written ourselves. */
-  if (m->id < 1 || strlen(m->from_id) > SIG_PID_LEN ||
-      sig__utf8_chars(m->name, strlen(m->name)) < 0 ||
-      sig__utf8_chars(m->text, strlen(m->text)) < 0)
+  chat_load_arg *arg = user;
+  /* Rows come from a file: keep only what we could have written ourselves. Ids are stored
+   * increasing, so a row at or below the newest one kept is out of order and skipped. */
+  long chars = sig__utf8_chars(m->text, strlen(m->text));
+  if (m->id < 1 || strlen(m->from_id) > SIG_PID_LEN || chars < 1 ||
+      chars > arg->ctx->lim.max_chat_chars ||
+      sig__check_name(m->name, strlen(m->name), arg->ctx->lim.max_name_chars) != 0 ||
+      (arg->r->chat_len > 0 &&
+       m->id <= arg->r->chat[(arg->r->chat_head + arg->r->chat_len - 1) % SIG_CHAT_KEEP].id))
     return 0;
-  sig__chat_push(r, m->id, m->ts_ms, m->from_id, m->name, m->text);
+  sig__chat_push(arg->r, m->id, m->ts_ms, m->from_id, m->name, m->text);
   return 0;
 }
 
 void sig__chat_load(sig_ctx *ctx, sig_room *r) {
   r->chat_loaded = 1;
   if (!ctx->store) return;
-  int rc = bz_store_chat_recent(ctx->store, r->id, SIG_CHAT_KEEP, chat_load_cb, r);
+  chat_load_arg arg = {ctx, r};
+  int rc = bz_store_chat_recent(ctx->store, r->id, SIG_CHAT_KEEP, chat_load_cb, &arg);
   if (rc != BZ_STORE_OK)
     BZ_WARN("sig_chat_load", "room=%s err=\"%s\"", r->id, bz_store_strerror(rc));
 }

@@ -140,3 +140,13 @@ int sig__check_password(const char *s, size_t n) {
   if (chars < 1 || memchr(s, '\0', n)) return SIG_PE_BAD_MESSAGE;
   return chars > SIG_PASSWORD_MAX ? SIG_PE_FIELD_TOO_LONG : 0;
 }
+
+/* Stored hashes come from a file: refuse argon2 parameters that would let an edited database
+ * make every join allocate gigabytes or spin for seconds. */
+int sig__pw_hash_sane(const char *enc) {
+  unsigned v = 0, m = 0, t = 0, p = 0;
+  int end = 0;
+  if (sscanf(enc, "$argon2id$v=%u$m=%u,t=%u,p=%u$%n", &v, &m, &t, &p, &end) != 4 || end == 0)
+    return 0;
+  return v == ARGON2_VERSION_13 && m >= 8 && m <= 262144 && t >= 1 && t <= 16 && p >= 1 && p <= 8;
+}

@@ -5,11 +5,12 @@ import assert from 'node:assert/strict';
 import { startBuzzd, createRoom } from '../lib/buzzd.mjs';
 import {
   launchCallBrowser, openRoom, apiJoin, uiJoin, selfId, events, waitForVideo, waitForAudio,
-  waitForPicture, closePages, pageDiag,
+  waitForPicture, closePages, pageDiag, stepTimer,
 } from '../lib/client.mjs';
 import { waitFor } from '../lib/proc.mjs';
 
 test('three pages: video and audio flow between every pair', { timeout: 150000 }, async (t) => {
+  const step = stepTimer(t);
   const server = await startBuzzd();
   const cb = await launchCallBrowser();
   const pages = [];
@@ -18,6 +19,7 @@ test('three pages: video and audio flow between every pair', { timeout: 150000 }
   const room = await createRoom(server, { name: 'e2e call' });
   for (let i = 0; i < 3; i++) pages.push(await openRoom(cb.browser, server, room.id));
   const [a, b, c] = pages;
+  step('start buzzd, browser, 3 pages');
 
   await uiJoin(a, 'Ann');
   const idA = await waitFor(() => selfId(a), { timeoutMs: 15000, what: 'Ann to join via the UI' })
@@ -28,6 +30,7 @@ test('three pages: video and audio flow between every pair', { timeout: 150000 }
   assert.ok(jc.ok, `Cat's join failed: ${JSON.stringify(jc)}`);
   assert.deepEqual(jc.participants.map((p) => p.id).sort(), [idA, jb.id].sort(), 'Cat sees Ann and Ben in the roster');
 
+  step('join 3');
   const ids = [idA, jb.id, jc.id];
   assert.equal(new Set(ids).size, 3, `participant ids not unique: ${ids}`);
   const names = await a.evaluate(() => window.buzzstream.participants().map((p) => p.name).sort());
@@ -37,10 +40,13 @@ test('three pages: video and audio flow between every pair', { timeout: 150000 }
     for (let j = 0; j < 3; j++) {
       if (i === j) continue;
       const s = await waitForVideo(pages[i], ids[j]);
+      step(`video ${i} <- ${j}`);
       assert.ok(s.video.width > 0 && s.video.height > 0, `frame size ${JSON.stringify(s.video)}`);
       const pic = await waitForPicture(pages[i], ids[j], 'camera');
       t.diagnostic(`page ${i} ← ${j}: ${pic.width}x${pic.height} luma mean ${pic.mean.toFixed(1)} sd ${pic.sd.toFixed(1)}`);
+      step(`picture ${i} <- ${j}`);
       await waitForAudio(pages[i], ids[j]);
+      step(`audio ${i} <- ${j}`);
     }
     const tracks = await events(pages[i], 'track');
     for (let j = 0; j < 3; j++) {

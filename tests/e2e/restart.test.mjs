@@ -10,6 +10,7 @@ import {
 } from '../lib/client.mjs';
 import { waitFor, sleep } from '../lib/proc.mjs';
 
+const selfIdOf = (p) => p.evaluate(() => window.buzzstream.self()?.id);
 const chatTexts = (p) => p.evaluate(() => window.buzzstream.chat().map((m) => m.text));
 
 /** Resolves with the peer's id once this page decodes fresh frames from it. */
@@ -57,6 +58,7 @@ test('chat is delivered, survives kill -9 of buzzd, and clients reconnect', { ti
   await a.getByText(t2).first().waitFor({ state: 'visible', timeout: 5000 });
 
   const joinedBefore = await Promise.all(pages.map(async (p) => (await events(p, 'joined')).length));
+  const pcsBefore = await Promise.all(pages.map((p) => p.evaluate(() => window.__pcs.length)));
   await server.kill9();
   await Promise.all(pages.map((p) => waitFor(
     () => p.evaluate(() => ['reconnecting', 'connecting'].includes(window.buzzstream.connectionState())),
@@ -73,7 +75,10 @@ test('chat is delivered, survives kill -9 of buzzd, and clients reconnect', { ti
   const rejoinMs = Date.now() - restartedAt;
   await Promise.all(pages.map((p) => videoFlowing(p, restartedAt + 15000)));
   const videoMs = Date.now() - restartedAt;
-  t.diagnostic(`after restart: rejoined in ${rejoinMs} ms, video flowing in ${videoMs} ms`);
+  const pcsAfter = await Promise.all(pages.map((p) => p.evaluate(() => window.__pcs.length)));
+  const idsAfter = await Promise.all(pages.map(selfIdOf));
+  t.diagnostic(`after restart: rejoined in ${rejoinMs} ms, video flowing in ${videoMs} ms; ` +
+    `ids ${[ja.id, jb.id]} → ${idsAfter}; peer connections ${pcsBefore} → ${pcsAfter}`);
   assert.ok(videoMs < 10000, `video took ${videoMs} ms to flow again after the restart`);
 
   for (const p of pages) {

@@ -30,7 +30,7 @@ export async function launchCallBrowser() {
  * (tracks are reduced to {peerId, kind, trackKind} so they can leave the page).
  */
 export async function openRoom(browser, server, roomId) {
-  const page = await openPage(browser, `${server.url}/r/${roomId}`);
+  const page = await openPage(browser, `${server.url}/r/${roomId}`, { init: watchPeerConnections });
   await page.waitForFunction(() => window.buzzstream, null, { timeout: 15000 });
   await page.evaluate(() => {
     window.__ev = [];
@@ -39,6 +39,44 @@ export async function openRoom(browser, server, roomId) {
     for (const n of ['joined', 'connection', 'chat', 'error', 'participant-joined', 'participant-left']) rec(n);
   });
   return page;
+}
+
+/**
+ * Runs in the page before its scripts: remembers every RTCPeerConnection and its signaling
+ * events so a failing test can show where negotiation stopped. It observes only.
+ */
+function watchPeerConnections() {
+  const Orig = window.RTCPeerConnection;
+  if (!Orig) return;
+  window.__pcs = [];
+  window.RTCPeerConnection = function RTCPeerConnection(...args) {
+    const pc = new Orig(...args);
+    const rec = { pc, log: [], t0: Date.now() };
+    const note = (what) => { rec.log.push(`${Date.now() - rec.t0}ms ${what}`); if (rec.log.length > 60) rec.log.shift(); };
+    for (const ev of ['signalingstatechange', 'iceconnectionstatechange', 'icegatheringstatechange', 'connectionstatechange', 'negotiationneeded']) {
+      pc.addEventListener(ev, () => note(`${ev} sig=${pc.signalingState} ice=${pc.iceConnectionState} gather=${pc.iceGatheringState}`));
+    }
+    pc.addEventListener('icecandidate', (e) => note(`local candidate ${e.candidate ? e.candidate.type : 'end'}`));
+    for (const m of ['setLocalDescription', 'setRemoteDescription', 'addIceCandidate']) {
+      const f = pc[m].bind(pc);
+      pc[m] = (...a) => {
+        note(`${m}(${a[0] ? a[0].type || (a[0].candidate ? 'candidate' : '') : ''})`);
+        return f(...a).catch((e) => { note(`${m} failed: ${e}`); throw e; });
+      };
+    }
+    window.__pcs.push(rec);
+    return pc;
+  };
+  window.RTCPeerConnection.prototype = Orig.prototype;
+  Object.setPrototypeOf(window.RTCPeerConnection, Orig); // statics such as generateCertificate
+}
+
+/** A summary of every peer connection the page created (for failure messages). */
+export async function pcDiag(page) {
+  return page.evaluate(() => JSON.stringify((window.__pcs || []).map((r) => ({
+    sig: r.pc.signalingState, ice: r.pc.iceConnectionState, conn: r.pc.connectionState,
+    local: r.pc.localDescription?.type, remote: r.pc.remoteDescription?.type, log: r.log.slice(-25),
+  })), null, 1)).catch((e) => `pcDiag failed: ${e}`);
 }
 
 /** join() through the API; returns {id, participants} or throws {code, message}. */
@@ -87,7 +125,7 @@ export async function waitForVideo(page, peerId, kind = 'video', timeoutMs = 300
       return v && v.framesDecoded > 0 && v.width > 0 && v.height > 0 ? last : null;
     }, { timeoutMs, intervalMs: 500, what: `${kind} from ${peerId}` });
   } catch (e) {
-    e.message += `\nlast stats: ${JSON.stringify(last)}\n${pageDiag(page)}`;
+    e.message += `\nlast stats: ${JSON.stringify(last)}\n${pageDiag(page)}\npeer connections: ${await pcDiag(page)}`;
     throw e;
   }
 }
@@ -164,3 +202,14 @@ export async function closePages(pages) {
 }
 
 export { pageDiag };
+
+/** step(name) records how long the previous step took, as a test diagnostic. */
+export function stepTimer(t) {
+  let last = Date.now();
+  const start = last;
+  return (name) => {
+    const now = Date.now();
+    t.diagnostic(`${name}: ${now - last} ms (total ${now - start} ms)`);
+    last = now;
+  };
+}

@@ -13,3 +13,5 @@ test-nn-ref-native: $(BUILD)/models/.stamp $(BUILD)/nn-run
 
 test-nn-ref-wasm: $(BUILD)/models/.stamp
 	timeout 900 nice node --test tests/nn-ref/wasm.test.mjs
+
+TEST_SUITES += test-nn-ref

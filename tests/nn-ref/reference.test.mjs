@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeBlazeface, decodeLandmarks } from './decode.mjs';
-import { fixturesFor, inputTensor, manifest, modelBytes } from './harness.mjs';
+import { compareOutputs, fixturesFor, inputTensor, manifest, modelBytes, reference } from './harness.mjs';
 import { RefModel, referenceRun } from './ref-runtime.mjs';
 
 const byId = (id) => manifest().models.find((m) => m.id === id);
@@ -51,4 +51,23 @@ test('reference face mesh: landmarks inside the crop, face score high', async ()
   const [pts, score] = await referenceRun(modelBytes(m.id), inputTensor(m, fixturesFor(m)[0]));
   assert.ok(score.data[0] > 2, `face logit ${score.data[0]}`);
   for (const [x, y] of decodeLandmarks(pts.data, 3, 192)) assert.ok(x > 0 && x < 1 && y > 0 && y < 1);
+});
+
+// The comparisons must catch a real disagreement, not only pass agreement.
+test('comparisons fail on perturbed outputs', async () => {
+  const seg = byId('selfie_landscape');
+  const fx = fixturesFor(seg)[0];
+  const ref = await reference(seg, fx);
+  assert.deepEqual(compareOutputs(seg, ref, ref).failures, []);
+  const shifted = Float32Array.from(ref[0], (v, i) => ref[0][Math.max(0, i - 3)]); // 3 pixels left
+  assert.ok(compareOutputs(seg, [shifted], ref).failures.some((f) => /IoU/.test(f)));
+  const face = byId('face_landmark');
+  const fref = await reference(face, fixturesFor(face)[0]);
+  const moved = Float32Array.from(fref[0], (v, i) => (i % 3 === 0 ? v + 0.015 * 192 : v)); // x + 1.5 %
+  assert.ok(compareOutputs(face, [moved, fref[1]], fref).failures.some((f) => /landmarks differ/.test(f)));
+  const det = byId('face_detection_short');
+  const dfx = fixturesFor(det).find((f) => f.source === 'astronaut');
+  const dref = await reference(det, dfx);
+  const noFace = Float32Array.from(dref[1], () => -10);
+  assert.ok(compareOutputs(det, [dref[0], noFace], dref).failures.some((f) => /faces/.test(f)));
 });

@@ -22,11 +22,18 @@ async function nn() {
   return runtime;
 }
 
-for (const model of manifest().models) {
-  test(`wasm ${model.id}`, async (t) => {
-    const m = (await nn()).load(modelBytes(model.id));
+// Best kernels (wasm-simd128) for every model; the scalar wasm kernels too where a model is
+// cheap enough to keep the suite's run time bounded.
+const SCALAR_MAX_MACS = 100e6;
+const cases = manifest().models.flatMap((model) =>
+  [null, ...(model.macs <= SCALAR_MAX_MACS ? ['scalar'] : [])].map((kernels) => ({ model, kernels })));
+
+for (const { model, kernels } of cases) {
+  test(`wasm ${model.id} kernels=${kernels ?? 'default'}`, async (t) => {
+    const m = (await nn()).load(modelBytes(model.id), kernels ? { kernels } : {});
     try {
       t.diagnostic(`kernels ${m.kernels}`);
+      if (kernels) assert.equal(m.kernels, kernels);
       assert.deepEqual(m.inputs[0].shape, model.input.shape);
       for (const fx of fixturesFor(model)) {
         const ref = await reference(model, fx);

@@ -11,6 +11,15 @@ const SCREEN_MAX_FPS = 15;
 const SCREEN_MAX_BITRATE = 2500000;     // bit/s; text stays sharp at 1080p / 15 fps
 const RESTART_MIN_INTERVAL_MS = 5000;
 
+// Negotiation trace, on when localStorage["buzz.debug"] is set (read once per page).
+let debugOn = null;
+function dbg(...args) {
+  if (debugOn === null) {
+    try { debugOn = Boolean(globalThis.localStorage?.getItem('buzz.debug')); } catch { debugOn = false; }
+  }
+  if (debugOn) console.debug('[peer]', (performance.now() / 1000).toFixed(2), ...args);
+}
+
 export class Peer {
   /**
    * @param {object} o
@@ -68,16 +77,24 @@ export class Peer {
   _sendDescription() {
     const d = this.pc.localDescription;
     this.send({ description: { type: d.type, sdp: d.sdp }, tracks: this.localTrackMap() });
-    console.log('DBG', (performance.now()/1000).toFixed(2), this.id, 'tx', d.type, JSON.stringify(this.localTrackMap()), this.pc.getTransceivers().map((t) => `${t.mid}:${t.direction}:${t.currentDirection}:${t.sender.track?.kind}`).join(' '));
+    dbg(this.id, 'tx', d.type, this.localTrackMap(), this._txSummary());
   }
 
-  /** {mid: kind} for the transceivers we currently send on. */
+  /**
+   * {mid: kind} for the transceivers we send on. A camera that is off still counts: its
+   * track comes back by replaceTrack, without a renegotiation that could update the map.
+   */
   localTrackMap() {
     const map = {};
     for (const [kind, t] of this.senders) {
-      if (t.mid != null && t.sender.track && /send/.test(t.direction)) map[t.mid] = kind;
+      if (t.mid != null && /send/.test(t.direction)) map[t.mid] = kind;
     }
     return map;
+  }
+
+  _txSummary() {
+    return this.pc.getTransceivers().map((t) =>
+      `${t.mid}:${t.direction}:${t.currentDirection}:${t.sender.track?.kind ?? '-'}`).join(' ');
   }
 
   /** Relay data from the peer; handled strictly in arrival order. */
@@ -103,7 +120,7 @@ export class Peer {
       signalingState: pc.signalingState, settingRemoteAnswer: this.neg.settingRemoteAnswer,
       polite: this.polite });
     this.neg.ignoreOffer = d.ignore;
-    console.log('DBG', (performance.now()/1000).toFixed(2), this.id, 'rx', desc.type, JSON.stringify(d), pc.signalingState, JSON.stringify(tracks));
+    dbg(this.id, 'rx', desc.type, d, pc.signalingState, tracks);
     if (d.ignore) return;
     if (desc.type === 'answer' && answerIsStale(pc.signalingState)) return;
     this.remoteTracks = parseTracksMap(tracks);
@@ -142,7 +159,7 @@ export class Peer {
   _syncRemote() {
     if (this.closed) return;
     const txs = this.pc.getTransceivers();
-    console.log('DBG', (performance.now()/1000).toFixed(2), this.id, 'sync', JSON.stringify(this.remoteTracks), txs.map((t) => `${t.mid}:${t.direction}:${t.currentDirection}`).join(' '));
+    dbg(this.id, 'sync', this.remoteTracks, this._txSummary());
     const kinds = receivingKinds(this.remoteTracks,
       txs.map((t) => ({ mid: t.mid, currentDirection: t.currentDirection })));
     const next = { audio: null, camera: null, screen: null };

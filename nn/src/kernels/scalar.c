@@ -3,7 +3,8 @@
  * innermost one runs over contiguous output channels (which compilers vectorise well).
  *
  * Packed layouts (private to this set):
- *   conv, tconv: bias[oc] then weights HWIO [kh][kw][ic][oc];
+ *   conv, tconv: bias[oc] then weights HWIO [kh][kw][ic][oc], or HWOI [kh][kw][oc][ic]
+ *                when oc < NARROW (a dot product per output channel is then faster);
  *   dwconv:      bias[oc] then weights      [kh][kw][oc] (the TFLite layout). */
 #include <math.h>
 #include <string.h>
@@ -24,15 +25,22 @@ static size_t conv_pack_size(const nn_conv_desc *d) {
   return (size_t)d->oc + (size_t)d->oc * d->kh * d->kw * d->ic;
 }
 
-/* OHWI -> bias + HWIO. Shared by conv and tconv (same source layout). */
+/* Below this many output channels, weights are packed per channel for dot products. Both
+ * forms add the input channels to each accumulator in the same order, so they give
+ * identical results. */
+#define NARROW 8
+
+/* OHWI -> bias + HWIO (or HWOI when narrow). Shared by conv and tconv (same source layout). */
 static void conv_pack(const nn_conv_desc *d, const float *w, const float *bias, float *p) {
   int oc = d->oc, ic = d->ic, taps = d->kh * d->kw;
   for (int o = 0; o < oc; o++) p[o] = bias ? bias[o] : 0.0f;
   float *wp = p + oc;
   for (int o = 0; o < oc; o++)
     for (int t = 0; t < taps; t++)
-      for (int i = 0; i < ic; i++)
-        wp[((size_t)t * ic + i) * oc + o] = w[((size_t)o * taps + t) * ic + i];
+      for (int i = 0; i < ic; i++) {
+        size_t dst = oc < NARROW ? ((size_t)t * oc + o) * ic + i : ((size_t)t * ic + i) * oc + o;
+        wp[dst] = w[((size_t)o * taps + t) * ic + i];
+      }
 }
 
 static size_t no_scratch(const nn_conv_desc *d) {
@@ -41,7 +49,17 @@ static size_t no_scratch(const nn_conv_desc *d) {
 }
 
 /* acc[oc] += sum_i x[i] * w[i][oc]: one kernel tap over all input channels. */
-static void tap_accumulate(float *acc, const float *x, const float *w, int ic, int oc) {
+static void tap_accumulate(float *restrict acc, const float *restrict x,
+                           const float *restrict w, int ic, int oc) {
+  if (oc < NARROW) {
+    for (int o = 0; o < oc; o++) {
+      const float *wr = w + (size_t)o * ic;
+      float a = acc[o];
+      for (int i = 0; i < ic; i++) a += x[i] * wr[i];
+      acc[o] = a;
+    }
+    return;
+  }
   for (int i = 0; i < ic; i++) {
     float xv = x[i];
     const float *wr = w + (size_t)i * oc;
@@ -57,7 +75,7 @@ static void conv(const nn_conv_desc *d, const float *in, const float *p, float *
   for (int oy = 0; oy < d->oh; oy++) {
     for (int ox = 0; ox < d->ow; ox++) {
       float *acc = out + ((size_t)oy * d->ow + ox) * oc;
-      memcpy(acc, p, (size_t)oc * sizeof *acc);
+      for (int o = 0; o < oc; o++) acc[o] = p[o];
       for (int ky = 0; ky < d->kh; ky++) {
         int iy = oy * d->sh - d->pad_t + ky * d->dh;
         if (iy < 0 || iy >= d->ih) continue;
@@ -91,7 +109,7 @@ static void dwconv(const nn_conv_desc *d, const float *in, const float *p, float
   for (int oy = 0; oy < d->oh; oy++) {
     for (int ox = 0; ox < d->ow; ox++) {
       float *acc = out + ((size_t)oy * d->ow + ox) * oc;
-      memcpy(acc, p, (size_t)oc * sizeof *acc);
+      for (int o = 0; o < oc; o++) acc[o] = p[o];
       for (int ky = 0; ky < d->kh; ky++) {
         int iy = oy * d->sh - d->pad_t + ky * d->dh;
         if (iy < 0 || iy >= d->ih) continue;
@@ -122,7 +140,7 @@ static void tconv(const nn_conv_desc *d, const float *in, const float *p, float 
   for (int oy = 0; oy < d->oh; oy++) {
     for (int ox = 0; ox < d->ow; ox++) {
       float *acc = out + ((size_t)oy * d->ow + ox) * oc;
-      memcpy(acc, p, (size_t)oc * sizeof *acc);
+      for (int o = 0; o < oc; o++) acc[o] = p[o];
       for (int ky = 0; ky < d->kh; ky++) {
         int ty = oy + d->pad_t - ky;
         if (ty < 0 || ty % d->sh != 0 || ty / d->sh >= d->ih) continue;

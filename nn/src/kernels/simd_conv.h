@@ -81,63 +81,88 @@ static inline void cv_store(float *o, V v, int nvalid, V lo, V hi) {
 }
 
 #if MR == 4
-#define CV_ROWS(X) X(0) X(1) X(2) X(3)
+#define CV_ROWS(X, j) X(0, j) X(1, j) X(2, j) X(3, j)
 #elif MR == 6
-#define CV_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
+#define CV_ROWS(X, j) X(0, j) X(1, j) X(2, j) X(3, j) X(4, j) X(5, j)
 #else
 #error "MR must be 4 or 6"
 #endif
-#define CV_PTR(r) const float *a##r = ind[r];
+#define CV_PTR(r, _) const float *a##r = ind[r];
+#define CV_BUMP(r, n) a##r += n;
 
-/* MR pixels × 2 vectors of output channels. ind: for each of ntaps taps, MR pointers to
- * the ic inputs that tap reads for each pixel (rows past mr repeat the last pixel, so loads
- * stay valid); bp: the packed block (bias, then [tap][ic][NR] weights). */
-static void cv_tile2(const float *const *ind, int ntaps, int ic, const float *bp, float *out,
-                     size_t ostride, int mr, int nvalid, V lo, V hi) {
-  V b0 = V_LOAD(bp), b1 = V_LOAD(bp + VL);
-#define CV_INIT2(r) V c##r##0 = b0, c##r##1 = b1;
-  CV_ROWS(CV_INIT2)
-  const float *w = bp + NR;
-  for (int t = 0; t < ntaps; t++, ind += MR) {
-    CV_ROWS(CV_PTR)
-    for (int k = 0; k < ic; k++, w += NR) {
-      V w0 = V_LOAD(w), w1 = V_LOAD(w + VL);
-#define CV_FMA2(r)                                                                          \
+/* One k step at offset j for 2 vectors: a broadcast input per row against 2 weight rows. */
+#define CV_FMA2(r, j)                                                                       \
   {                                                                                         \
-    V x = V_SPLAT(a##r[k]);                                                                 \
+    V x = V_SPLAT(a##r[j]);                                                                 \
     c##r##0 = V_FMA(x, w0, c##r##0);                                                        \
     c##r##1 = V_FMA(x, w1, c##r##1);                                                        \
   }
-      CV_ROWS(CV_FMA2)
+#define CV_STEP2(j)                                                                         \
+  {                                                                                         \
+    V w0 = V_LOAD(w + (j)*NR), w1 = V_LOAD(w + (j)*NR + VL);                                \
+    CV_ROWS(CV_FMA2, j)                                                                     \
+  }
+#define CV_FMA1(r, j) c##r##0 = V_FMA(V_SPLAT(a##r[j]), w0, c##r##0);
+#define CV_STEP1(j)                                                                         \
+  {                                                                                         \
+    V w0 = V_LOAD(w + (j)*VL);                                                              \
+    CV_ROWS(CV_FMA1, j)                                                                     \
+  }
+
+/* MR pixels × 2 vectors of output channels. ind: for each of ntaps taps, MR pointers to
+ * the ic inputs that tap reads for each pixel (rows past mr repeat the last pixel, so loads
+ * stay valid); bp: the packed block (bias, then [tap][ic][NR] weights). The k loop is
+ * unrolled by 4 so every load in its body is a constant offset from a pointer that moves
+ * once per 4 steps (wasm folds constant offsets into the load instruction). */
+static void cv_tile2(const float *const *ind, int ntaps, int ic, const float *bp, float *out,
+                     size_t ostride, int mr, int nvalid, V lo, V hi) {
+  V b0 = V_LOAD(bp), b1 = V_LOAD(bp + VL);
+#define CV_INIT2(r, _) V c##r##0 = b0, c##r##1 = b1;
+  CV_ROWS(CV_INIT2, 0)
+  const float *w = bp + NR;
+  for (int t = 0; t < ntaps; t++, ind += MR) {
+    CV_ROWS(CV_PTR, 0)
+    int k = 0;
+    for (; k + 4 <= ic; k += 4, w += 4 * NR) {
+      CV_STEP2(0) CV_STEP2(1) CV_STEP2(2) CV_STEP2(3)
+      CV_ROWS(CV_BUMP, 4)
+    }
+    for (; k < ic; k++, w += NR) {
+      CV_STEP2(0)
+      CV_ROWS(CV_BUMP, 1)
     }
   }
   int n1 = nvalid - VL;
-#define CV_STORE2(r)                                                                        \
+#define CV_STORE2(r, _)                                                                     \
   if (r < mr) {                                                                             \
     cv_store(out + (size_t)r * ostride, c##r##0, nvalid, lo, hi);                           \
     if (n1 > 0) cv_store(out + (size_t)r * ostride + VL, c##r##1, n1, lo, hi);              \
   }
-  CV_ROWS(CV_STORE2)
+  CV_ROWS(CV_STORE2, 0)
 }
 
 /* MR pixels × 1 vector: the narrow last block. */
 static void cv_tile1(const float *const *ind, int ntaps, int ic, const float *bp, float *out,
                      size_t ostride, int mr, int nvalid, V lo, V hi) {
   V b0 = V_LOAD(bp);
-#define CV_INIT1(r) V c##r##0 = b0;
-  CV_ROWS(CV_INIT1)
+#define CV_INIT1(r, _) V c##r##0 = b0;
+  CV_ROWS(CV_INIT1, 0)
   const float *w = bp + VL;
   for (int t = 0; t < ntaps; t++, ind += MR) {
-    CV_ROWS(CV_PTR)
-    for (int k = 0; k < ic; k++, w += VL) {
-      V w0 = V_LOAD(w);
-#define CV_FMA1(r) c##r##0 = V_FMA(V_SPLAT(a##r[k]), w0, c##r##0);
-      CV_ROWS(CV_FMA1)
+    CV_ROWS(CV_PTR, 0)
+    int k = 0;
+    for (; k + 4 <= ic; k += 4, w += 4 * VL) {
+      CV_STEP1(0) CV_STEP1(1) CV_STEP1(2) CV_STEP1(3)
+      CV_ROWS(CV_BUMP, 4)
+    }
+    for (; k < ic; k++, w += VL) {
+      CV_STEP1(0)
+      CV_ROWS(CV_BUMP, 1)
     }
   }
-#define CV_STORE1(r)                                                                        \
+#define CV_STORE1(r, _)                                                                     \
   if (r < mr) cv_store(out + (size_t)r * ostride, c##r##0, nvalid, lo, hi);
-  CV_ROWS(CV_STORE1)
+  CV_ROWS(CV_STORE1, 0)
 }
 
 /* Fills ind[tap][r] for the tile of pixels starting at p0 (mr of them). */

@@ -14,6 +14,9 @@
 #ifndef DW_PX3
 #define DW_PX3 2 /* 9 weights + 2 accumulators + temporaries fit 16 registers */
 #endif
+#ifndef DW_PAIR
+#define DW_PAIR 1 /* interior: two channel blocks per pass (see DW_FIXED2) */
+#endif
 #ifndef DW_PX5
 #define DW_PX5 4 /* 25 weights do not fit anyway: reuse each load 4 times instead */
 #endif
@@ -200,7 +203,7 @@ static void dw_conv(const nn_conv_desc *d, const float *in, const float *p, floa
     int inside = fixed && xlo < xhi && iy0 >= 0 && iy0 + (d->kh - 1) * d->dh < d->ih;
     for (int c0 = 0; c0 < cfull;) {
       const float *bp = p + (size_t)c0 * (1 + taps);
-      int pair = inside && c0 + 2 * VL <= cfull, nb = pair ? 2 : 1;
+      int pair = DW_PAIR && inside && c0 + 2 * VL <= cfull, nb = pair ? 2 : 1;
       for (int b = 0; b < nb; b++)
         dw_span_border(d, in, bp + b * blk, c0 + b * VL, oy, 0, inside ? xlo : d->ow, out);
       if (pair)

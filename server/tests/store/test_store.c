@@ -248,6 +248,52 @@ static void t_sig_store_failure(void **state) {
   bz_store_close(s);
 }
 
+/* Rows edited behind the server's back are untrusted: bad rooms are skipped (a room with an
+ * unusable password hash is never opened up), bad chat rows are left out of the history. */
+static void t_sig_loads_untrusted_rows(void **state) {
+  tmp *t = *state;
+  bz_store *s = NULL;
+  assert_int_equal(bz_store_open(&s, t->path), BZ_STORE_OK);
+  char hash[65];
+  sig__sha256_hex("tok", hash);
+  const char *huge = "$argon2id$v=19$m=4194304,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
+  bz_store_room rows[] = {
+      {"good-room-0000", "Good", NULL, hash, 0, 1},
+      {"BAD!-room-0000", "Bad id", NULL, hash, 0, 2},
+      {"huge-hash-0000", "Huge", huge, hash, 0, 3},
+      {"bad0-name-0000", "a\x01b", NULL, hash, 0, 4},
+      {"bad0-hash-0000", "Short owner hash", NULL, "abc", 0, 5},
+  };
+  for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+    assert_int_equal(bz_store_room_put(s, &rows[i]), 0);
+  bz_store_chat ok1 = {"good-room-0000", 1, "p00000001", "A", "fine", 1};
+  bz_store_chat bad = {"good-room-0000", 2, "p00000001", "A", "\xc0\xaf", 2};
+  bz_store_chat ok3 = {"good-room-0000", 3, "p00000001", "A", "also fine", 3};
+  assert_int_equal(bz_store_chat_append(s, &ok1), 0);
+  assert_int_equal(bz_store_chat_append(s, &bad), 0);
+  assert_int_equal(bz_store_chat_append(s, &ok3), 0);
+  sig_ctx *ctx = fake_ctx(NULL, NULL, s);
+  char *m = sig_metrics_text(ctx);
+  assert_non_null(strstr(m, "\nbuzz_rooms 1\n"));
+  free(m);
+  char *info = NULL;
+  assert_int_equal(sig_room_info(ctx, "huge-hash-0000", &info), SIG_ENOTFOUND);
+  fake_conn *f = fake_open(ctx);
+  fake_join(f, "good-room-0000", "Z", "", 1);
+  json_t *j = fake_last(f, "joined");
+  json_t *chat = json_object_get(j, "chat");
+  assert_int_equal(json_array_size(chat), 2);
+  assert_int_equal(json_integer_value(json_object_get(json_array_get(chat, 1), "id")), 3);
+  json_decref(j);
+  fake_send(f, "{\"type\":\"chat\",\"text\":\"next\"}");
+  j = fake_last(f, "chat");
+  assert_int_equal(json_integer_value(json_object_get(j, "id")), 4);
+  json_decref(j);
+  fake_free(f);
+  sig_ctx_destroy(ctx);
+  bz_store_close(s);
+}
+
 /* The reference value comes from the openssl CLI, not from our code. */
 static void t_turn_matches_openssl(void **state) {
   (void)state;
@@ -275,6 +321,7 @@ int tests_store(void) {
       cmocka_unit_test_setup_teardown(t_store_errors, tmp_setup, tmp_teardown),
       cmocka_unit_test_setup_teardown(t_sig_persists, tmp_setup, tmp_teardown),
       cmocka_unit_test_setup_teardown(t_sig_store_failure, tmp_setup, tmp_teardown),
+      cmocka_unit_test_setup_teardown(t_sig_loads_untrusted_rows, tmp_setup, tmp_teardown),
       cmocka_unit_test(t_turn_matches_openssl),
   };
   return cmocka_run_group_tests_name("store_turn", tests, NULL, NULL);

@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# Black-box smoke test of buzzd: starts the real binary on free loopback ports with a temp data
+# dir and drives it over HTTP (curl), WebSocket (node + ws) and TLS. Every check that fails is
+# reported; the script exits non-zero if any did.
+#
+#   server/tests/net/smoke.sh build/buzzd
+set -u
+BIN=$(realpath "${1:-build/buzzd}")
+HERE=$(cd "$(dirname "$0")" && pwd)
+WSC="$HERE/ws_client.mjs"
+T=$(mktemp -d /tmp/buzzd-smoke.XXXXXX)
+PIDS=()
+failures=0
+
+cleanup() {
+  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+  rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok() { echo "ok   $*"; }
+bad() { echo "FAIL $*"; failures=$((failures + 1)); }
+check() { # check NAME COMMAND...
+  local name=$1; shift
+  if "$@"; then ok "$name"; else bad "$name"; fi
+}
+
+free_port() {
+  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# A layout like the build tree, copied so the exe-relative defaults are exercised:
+# $T/bin/buzzd, $T/web (= <exe dir>/../web), $T/bin/assets (= <exe dir>/assets).
+mkdir -p "$T/bin/assets" "$T/web/js" "$T/web/.hidden" "$T/other-cwd"
+cp "$BIN" "$T/bin/buzzd"
+printf '<!doctype html><title>buzz</title>\n' > "$T/web/index.html"
+printf 'export const x = 1;\n' > "$T/web/js/app.js"
+printf 'body{}\n' > "$T/web/style.css"
+printf '\0asm\1\0\0\0' > "$T/web/nn.wasm"
+printf 'secret\n' > "$T/web/.hidden/key"
+printf 'model-bytes' > "$T/bin/assets/selfie.3f2a9c.tflite"
+printf 'outside\n' > "$T/outside.txt"
+
+# start NAME PORT ARGS... : runs buzzd from an unrelated cwd, waits for /healthz.
+start() {
+  local name=$1 port=$2; shift 2
+  local scheme=http
+  [[ " $* " == *" --tls-cert "* ]] && scheme=https
+  (cd "$T/other-cwd" && exec "$T/bin/buzzd" --host 127.0.0.1 --port "$port" --log-level debug \
+    "$@" 2>>"$T/$name.log") &
+  LAST_PID=$!
+  PIDS+=("$LAST_PID")
+  for _ in $(seq 1 100); do
+    curl -ksf "$scheme://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "buzzd ($name) did not come up; log:"; cat "$T/$name.log"; return 1
+}
+
+PORT=$(free_port)
+B="http://127.0.0.1:$PORT"
+start main "$PORT" --data-dir "$T/data" || exit 1
+MAIN_PID=$LAST_PID
+
+# ---- HTTP ----------------------------------------------------------------------------------
+check "healthz is 200 ok" test "$(curl -s -w ' %{http_code}' "$B/healthz")" = "ok 200"
+H=$(curl -si "$B/style.css")
+check "css served with MIME" grep -qi '^content-type: text/css' <<<"$H"
+check "css max-age=3600" grep -qi '^cache-control: max-age=3600' <<<"$H"
+ETAG=$(grep -i '^etag:' <<<"$H" | cut -d' ' -f2 | tr -d '\r')
+check "strong ETag present" test -n "$ETAG" -a "${ETAG:0:1}" = '"'
+check "304 on If-None-Match" test "$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $ETAG" "$B/style.css")" = 304
+check "200 on other ETag" test "$(curl -s -o /dev/null -w '%{http_code}' -H 'If-None-Match: "nope"' "$B/style.css")" = 200
+check "js MIME" grep -qi '^content-type: text/javascript' <<<"$(curl -si "$B/js/app.js")"
+check "wasm MIME" grep -qi "^content-type: application/wasm" <<<"$(curl -s -D - -o /dev/null "$B/nn.wasm")"
+H=$(curl -si "$B/")
+check "/ serves index.html no-cache" grep -qi '^cache-control: no-cache' <<<"$H"
+check "/ is html" grep -q '<title>buzz</title>' <<<"$H"
+H=$(curl -si "$B/assets/selfie.3f2a9c.tflite")
+check "assets immutable" grep -qi '^cache-control: public, max-age=31536000, immutable' <<<"$H"
+check "assets body" grep -q 'model-bytes' <<<"$H"
+check "HEAD has no body" test "$(curl -s -I "$B/style.css" -o /dev/null -w '%{size_download}')" = 0
+for p in '/../outside.txt' '/%2e%2e/outside.txt' '/js/..%2f..%2foutside.txt' '/.hidden/key' \
+         '/%2e%2e%2foutside.txt' '/a%00b' '/assets/../../outside.txt' '/..%5coutside.txt'; do
+  code=$(curl -s --path-as-is -o "$T/body" -w '%{http_code}' "$B$p")
+  check "traversal $p refused ($code)" bash -c "[ '$code' != 200 ] && ! grep -q -e outside -e secret '$T/body'"
+done
+check "long path 414" test "$(curl -s -o /dev/null -w '%{http_code}' "$B/$(head -c 2000 /dev/zero | tr '\0' a)")" = 414
+check "DELETE is 405" test "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$B/healthz")" = 405
+check "unknown file 404 JSON" grep -q '"error":"not_found"' <<<"$(curl -s "$B/nope.js")"
+
+# ---- REST ----------------------------------------------------------------------------------
+R=$(curl -s -w '\n%{http_code}' -X POST -H 'content-type: application/json' \
+  -d '{"name":"Standup"}' "$B/api/rooms")
+check "POST /api/rooms 201" test "$(tail -n1 <<<"$R")" = 201
+ROOM=$(head -n1 <<<"$R" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+check "room id shape" grep -Eq '^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$' <<<"$ROOM"
+I=$(curl -s "$B/api/rooms/$ROOM")
+check "GET room info" /usr/bin/python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["name"]=="Standup" and d["participants"]==0 and "owner_token" not in d' "$I"
+check "unknown room 404 JSON" grep -q '"error":"room_not_found"' <<<"$(curl -s "$B/api/rooms/zzzz-zzzz-zzzz")"
+check "bad JSON 400" test "$(curl -s -o /dev/null -w '%{http_code}' -X POST -d '{nope' "$B/api/rooms")" = 400
+check "name not a string 400" test "$(curl -s -o /dev/null -w '%{http_code}' -X POST -d '{"name":5}' "$B/api/rooms")" = 400
+head -c 70000 /dev/zero | tr '\0' 'a' >"$T/big"
+check "70 KB body 413" test "$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary @"$T/big" "$B/api/rooms")" = 413
+check "empty body creates a room" test "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$B/api/rooms")" = 201
+check "/r/<id> serves the client" grep -q '<title>buzz</title>' <<<"$(curl -s "$B/r/$ROOM")"
+check "plain GET /ws is 400" test "$(curl -s -o /dev/null -w '%{http_code}' "$B/ws")" = 400
+
+# ---- WebSocket -----------------------------------------------------------------------------
+check "ws join/chat/relay/fragments/too_large" timeout 60 node "$WSC" roundtrip "ws://127.0.0.1:$PORT/ws" "$ROOM"
+
+M=$(curl -s "$B/metrics")
+for name in buzz_uptime_seconds buzz_rooms buzz_connections 'buzz_http_requests_total{code="200"}' \
+            'buzz_messages_in_total{type="join"}' buzz_ws_accepted_total; do
+  check "metrics has $name" grep -q "^$name " <<<"$M"
+done
+check "metrics counted 2 ws" grep -q '^buzz_ws_accepted_total 2$' <<<"$M"
+check "metrics counted a 413" grep -q '^buzz_http_requests_total{code="413"} 1$' <<<"$M"
+
+# ---- SIGTERM: clients get 1001, exit 0 -----------------------------------------------------
+rm -f "$T/ready"
+node "$WSC" shutdown "ws://127.0.0.1:$PORT/ws" "$ROOM" "$T/ready" >"$T/shutdown.out" 2>&1 &
+WSPID=$!
+for _ in $(seq 1 100); do [ -e "$T/ready" ] && break; sleep 0.1; done
+kill -TERM "$MAIN_PID"
+wait "$MAIN_PID"; rc=$?
+check "SIGTERM exits 0 (rc=$rc)" test "$rc" = 0
+wait "$WSPID"; wrc=$?
+check "ws client saw 1001" test "$wrc" = 0
+[ "$wrc" = 0 ] || cat "$T/shutdown.out"
+
+# ---- persistence across kill -9 ------------------------------------------------------------
+start main2 "$PORT" --data-dir "$T/data" || exit 1
+check "room survives a clean restart" test "$(curl -s -o /dev/null -w '%{http_code}' "$B/api/rooms/$ROOM")" = 200
+R2=$(curl -s -X POST -d '{"name":"Crash"}' "$B/api/rooms" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+kill -9 "$LAST_PID"; wait "$LAST_PID" 2>/dev/null
+start main3 "$PORT" --data-dir "$T/data" || exit 1
+check "room survives kill -9" grep -q '"name":"Crash"' <<<"$(curl -s "$B/api/rooms/$R2")"
+kill -TERM "$LAST_PID"; wait "$LAST_PID"
+
+# ---- config file + send-queue overflow -----------------------------------------------------
+P2=$(free_port)
+cat >"$T/conf.json" <<EOF
+{"port": 1, "data_dir": "$T/data2", "rate_per_s": 10000, "rate_burst": 10000,
+ "send_queue_max_msgs": 16, "send_queue_max_bytes": 65536, "log_level": "info"}
+EOF
+# --port on the command line overrides the file's port 1.
+start conf "$P2" --config "$T/conf.json" || exit 1
+check "config data_dir used" test -e "$T/data2/buzz.db"
+ROOM2=$(curl -s -X POST "http://127.0.0.1:$P2/api/rooms" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+check "slow reader closed, others fine" timeout 60 node "$WSC" overflow "ws://127.0.0.1:$P2/ws" "$ROOM2"
+check "overflow logged" grep -q 'ws_overflow' "$T/conf.log"
+kill -TERM "$LAST_PID"; wait "$LAST_PID"
+
+# ---- TLS -----------------------------------------------------------------------------------
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" -days 1 \
+  -subj /CN=localhost >/dev/null 2>&1
+P3=$(free_port)
+start tls "$P3" --data-dir "$T/data3" --tls-cert "$T/cert.pem" --tls-key "$T/key.pem" || exit 1
+check "https healthz" test "$(curl -ks "https://127.0.0.1:$P3/healthz")" = ok
+check "plain http refused on the TLS port" bash -c "! curl -sf --max-time 3 http://127.0.0.1:$P3/healthz"
+check "wss ping" timeout 30 node "$WSC" ping "wss://127.0.0.1:$P3/ws"
+kill -TERM "$LAST_PID"; wait "$LAST_PID"
+
+# ---- command line --------------------------------------------------------------------------
+"$BIN" --help >"$T/help" 2>&1; rc=$?
+check "--help exits 0" test "$rc" = 0
+check "--help lists flags" grep -q -- '--tls-cert' "$T/help"
+"$BIN" --bogus 1 >/dev/null 2>&1; check "unknown flag exits 2" test $? = 2
+"$BIN" --port abc >/dev/null 2>&1; check "bad port exits 2" test $? = 2
+"$BIN" --port 70000 >/dev/null 2>&1; check "port out of range exits 2" test $? = 2
+"$BIN" --tls-cert x >/dev/null 2>&1; check "cert without key exits 2" test $? = 2
+echo '{"max_rooms": "many"}' >"$T/bad.json"
+"$BIN" --config "$T/bad.json" 2>"$T/err" >/dev/null; rc=$?
+check "bad config exits 2 (rc=$rc)" test "$rc" = 2
+check "bad config message names the key" grep -q max_rooms "$T/err"
+"$BIN" --config "$T/missing.json" >/dev/null 2>&1; check "missing config exits 2" test $? = 2
+
+# The logs have one key=value line per event.
+check "listen line logged" grep -q "INFO listen addr=http://127.0.0.1:$PORT" "$T/main.log"
+check "ws open logged" grep -q 'INFO ws_open peer=' "$T/main.log"
+check "http request logged at debug" grep -q 'DEBUG http method=GET path=/healthz status=200' "$T/main.log"
+
+if [ "$failures" -ne 0 ]; then
+  echo "smoke: $failures check(s) FAILED; main log tail:"; tail -n 30 "$T/main.log"
+  exit 1
+fi
+echo "smoke: all checks passed"

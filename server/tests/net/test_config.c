@@ -1,0 +1,161 @@
+/* bz_config: defaults, command line, JSON file, precedence and errors. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/config.h"
+#include "tests.h"
+#include "util/log.h"
+
+typedef struct run {
+  bz_config c;
+  int rc;
+  char err[256];
+} run;
+
+/* argv[0] is added; the list ends with NULL. */
+static void load(run *r, const char *const *args) {
+  char *argv[32];
+  int argc = 0;
+  argv[argc++] = (char *)"buzzd";
+  for (; *args && argc < 31; args++) argv[argc++] = (char *)*args;
+  argv[argc] = NULL;
+  r->err[0] = '\0';
+  r->rc = bz_config_load(&r->c, argc, argv, r->err, sizeof r->err);
+}
+
+static void test_defaults(void **state) {
+  (void)state;
+  run r;
+  load(&r, (const char *[]){NULL});
+  assert_int_equal(r.rc, BZ_CONFIG_OK);
+  assert_int_equal(r.c.port, 8080);
+  assert_string_equal(r.c.host, "0.0.0.0");
+  assert_string_equal(r.c.data_dir, "./data");
+  assert_null(r.c.web_dir);
+  assert_null(r.c.tls_cert);
+  assert_int_equal(r.c.log_level, BZ_LOG_INFO);
+  assert_int_equal(r.c.limits.max_message_bytes, 65536);
+  assert_int_equal(r.c.limits.max_participants, 50);
+  assert_int_equal(r.c.send_queue_max_msgs, 1024);
+  assert_int_equal(r.c.send_queue_max_bytes, 4 << 20);
+  bz_config_free(&r.c);
+}
+
+static void test_flags(void **state) {
+  (void)state;
+  run r;
+  load(&r, (const char *[]){"--port", "9000", "--host=127.0.0.1", "--data-dir", "/tmp/x",
+                            "--log-level", "debug", "--max-rooms=5", "--rate-per-s", "2.5",
+                            "--tls-cert", "c.pem", "--tls-key", "k.pem", "--web-dir", "w", NULL});
+  assert_int_equal(r.rc, BZ_CONFIG_OK);
+  assert_int_equal(r.c.port, 9000);
+  assert_string_equal(r.c.host, "127.0.0.1");
+  assert_string_equal(r.c.data_dir, "/tmp/x");
+  assert_int_equal(r.c.log_level, BZ_LOG_DEBUG);
+  assert_int_equal(r.c.limits.max_rooms, 5);
+  assert_true(r.c.limits.rate_per_s == 2.5);
+  assert_string_equal(r.c.tls_cert, "c.pem");
+  assert_string_equal(r.c.web_dir, "w");
+  bz_config_free(&r.c);
+}
+
+static void expect_bad(const char *const *args, const char *needle) {
+  run r;
+  load(&r, args);
+  assert_int_equal(r.rc, BZ_CONFIG_EINVAL);
+  if (!strstr(r.err, needle)) fail_msg("error '%s' lacks '%s'", r.err, needle);
+  bz_config_free(&r.c);
+}
+
+static void test_bad_flags(void **state) {
+  (void)state;
+  expect_bad((const char *[]){"--bogus", "1", NULL}, "unknown flag");
+  expect_bad((const char *[]){"--port", NULL}, "needs a value");
+  expect_bad((const char *[]){"--port", "abc", NULL}, "not a number");
+  expect_bad((const char *[]){"--port", "8080x", NULL}, "not a number");
+  expect_bad((const char *[]){"--port", "70000", NULL}, "out of range");
+  expect_bad((const char *[]){"--port", "1.5", NULL}, "not an integer");
+  expect_bad((const char *[]){"--max-participants", "0", NULL}, "out of range");
+  expect_bad((const char *[]){"--log-level", "loud", NULL}, "debug|info");
+  expect_bad((const char *[]){"--tls-cert", "c.pem", NULL}, "go together");
+  expect_bad((const char *[]){"--turn-uri", "turn:x", NULL}, "go together");
+  expect_bad((const char *[]){"positional", NULL}, "unexpected argument");
+  expect_bad((const char *[]){"--host=", NULL}, "1..4096");
+  expect_bad((const char *[]){"--rate-per-s", "nan", NULL}, "out of range");
+}
+
+static void test_help(void **state) {
+  (void)state;
+  run r;
+  load(&r, (const char *[]){"--port", "1", "--help", NULL});
+  assert_int_equal(r.rc, BZ_CONFIG_HELP);
+  bz_config_free(&r.c);
+  load(&r, (const char *[]){"-h", NULL});
+  assert_int_equal(r.rc, BZ_CONFIG_HELP);
+  bz_config_free(&r.c);
+}
+
+static void test_json(void **state) {
+  (void)state;
+  bz_config c;
+  char err[256];
+  bz_config_defaults(&c);
+  const char *j =
+      "{\"port\": 1234, \"max_message_bytes\": 131072, \"turn_uri\": \"turn:h\","
+      " \"turn_secret\": \"s\", \"log_level\": \"warn\", \"idle_timeout_s\": 5}";
+  assert_int_equal(bz_config_apply_json(&c, j, strlen(j), err, sizeof err), 0);
+  assert_int_equal(c.port, 1234);
+  assert_int_equal(c.limits.max_message_bytes, 131072);
+  assert_string_equal(c.turn_uri, "turn:h");
+  assert_int_equal(c.log_level, BZ_LOG_WARN);
+  assert_int_equal(c.limits.idle_timeout_s, 5);
+  static const char *const bad[] = {
+      "[1]",
+      "{\"port\": \"80\"}",
+      "{\"nope\": 1}",
+      "{\"port\": 1, \"port\": 2}",
+      "{\"host\": 5}",
+      "{\"max_rooms\": -1}",
+      "{",
+      "",
+      "{\"port\": 1e99}",
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    if (bz_config_apply_json(&c, bad[i], strlen(bad[i]), err, sizeof err) != BZ_CONFIG_EINVAL)
+      fail_msg("accepted bad config %s", bad[i]);
+  bz_config_free(&c);
+}
+
+/* The file is read first; flags override it wherever they are on the line. */
+static void test_file_precedence(void **state) {
+  (void)state;
+  char path[] = "/tmp/buzz-config-test-XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  const char *j = "{\"port\": 1111, \"host\": \"127.0.0.2\", \"max_rooms\": 7}";
+  assert_int_equal(write(fd, j, strlen(j)), (ssize_t)strlen(j));
+  close(fd);
+  run r;
+  load(&r, (const char *[]){"--port", "2222", "--config", path, NULL});
+  assert_int_equal(r.rc, BZ_CONFIG_OK);
+  assert_int_equal(r.c.port, 2222);
+  assert_string_equal(r.c.host, "127.0.0.2");
+  assert_int_equal(r.c.limits.max_rooms, 7);
+  bz_config_free(&r.c);
+  unlink(path);
+  load(&r, (const char *[]){"--config", path, NULL});
+  assert_int_equal(r.rc, BZ_CONFIG_EINVAL);
+  assert_non_null(strstr(r.err, path));
+  bz_config_free(&r.c);
+}
+
+int net_tests_config(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_defaults),  cmocka_unit_test(test_flags),
+      cmocka_unit_test(test_bad_flags), cmocka_unit_test(test_help),
+      cmocka_unit_test(test_json),      cmocka_unit_test(test_file_precedence),
+  };
+  return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}

@@ -1,0 +1,82 @@
+/* http_mime_type, http_etag_format, http_etag_match. */
+#include <string.h>
+
+#include "net/http_util.h"
+#include "tests.h"
+
+static const char *mime(const char *name) {
+  return http_mime_type(name, strlen(name));
+}
+
+static void test_mime(void **state) {
+  (void)state;
+  assert_string_equal(mime("index.html"), "text/html; charset=utf-8");
+  assert_string_equal(mime("a/b/app.js"), "text/javascript; charset=utf-8");
+  assert_string_equal(mime("m.mjs"), "text/javascript; charset=utf-8");
+  assert_string_equal(mime("style.CSS"), "text/css; charset=utf-8");
+  assert_string_equal(mime("nn.wasm"), "application/wasm");
+  assert_string_equal(mime("selfie.3f2a.tflite"), "application/octet-stream");
+  assert_string_equal(mime("x.json"), "application/json");
+  assert_string_equal(mime("logo.svg"), "image/svg+xml");
+  assert_string_equal(mime("p.png"), "image/png");
+  assert_string_equal(mime("f.woff2"), "font/woff2");
+  assert_string_equal(mime("README"), "application/octet-stream");
+  assert_string_equal(mime("dir.js/README"), "application/octet-stream");
+  assert_string_equal(mime("trailing."), "application/octet-stream");
+  assert_string_equal(mime("x.htmlx"), "application/octet-stream");
+  assert_string_equal(mime(""), "application/octet-stream");
+  assert_string_equal(http_mime_type(NULL, 0), "application/octet-stream");
+  /* Only the first n bytes count. */
+  assert_string_equal(http_mime_type("a.css.js", 5), "text/css; charset=utf-8");
+}
+
+static void test_etag_format(void **state) {
+  (void)state;
+  char e[HTTP_ETAG_MAX];
+  http_etag_format(e, 7, 0x18eb0ea276c1e6c4ull);
+  assert_string_equal(e, "\"7-18eb0ea276c1e6c4\"");
+  http_etag_format(e, UINT64_MAX, UINT64_MAX);
+  assert_true(strlen(e) < HTTP_ETAG_MAX);
+  char e2[HTTP_ETAG_MAX];
+  http_etag_format(e2, 8, 0x18eb0ea276c1e6c4ull);
+  http_etag_format(e, 7, 0x18eb0ea276c1e6c4ull);
+  assert_string_not_equal(e, e2); /* size is part of the tag */
+}
+
+static int match(const char *hdr, const char *etag) {
+  return http_etag_match(hdr, strlen(hdr), etag);
+}
+
+static void test_etag_match(void **state) {
+  (void)state;
+  const char *t = "\"7-abc\"";
+  assert_true(match("\"7-abc\"", t));
+  assert_true(match("W/\"7-abc\"", t));
+  assert_true(match("*", t));
+  assert_true(match(" * ", t));
+  assert_true(match("\"x\", \"7-abc\"", t));
+  assert_true(match("\"x\",W/\"7-abc\" ,\"y\"", t));
+  assert_true(match("\"a,b\", \"7-abc\"", t)); /* a comma inside a quoted tag */
+  assert_false(match("\"7-ab\"", t));
+  assert_false(match("\"7-abcd\"", t));
+  assert_false(match("7-abc", t)); /* unquoted */
+  assert_false(match("\"7-abc", t));
+  assert_false(match("", t));
+  assert_false(match(",,,", t));
+  assert_false(match("W/", t));
+  assert_false(match("\"", t));
+  assert_false(match("**", t));
+  assert_false(http_etag_match(NULL, 0, t));
+  assert_false(http_etag_match("\"7-abc\"", 7, NULL));
+  /* Only n bytes are read. */
+  assert_false(http_etag_match("\"7-abc\"", 6, t));
+}
+
+int net_tests_http_meta(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_mime),
+      cmocka_unit_test(test_etag_format),
+      cmocka_unit_test(test_etag_match),
+  };
+  return cmocka_run_group_tests_name("http_meta", tests, NULL, NULL);
+}

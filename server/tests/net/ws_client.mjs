@@ -1,0 +1,169 @@
+// WebSocket scenarios for the black-box smoke test (smoke.sh). Each subcommand drives a running
+// buzzd over /ws with the `ws` package and exits 0 only if every expectation held.
+//
+//   node ws_client.mjs roundtrip URL ROOM     join, chat, relay, fragments, too_large, ping
+//   node ws_client.mjs ping URL               ping/pong before join (used for wss)
+//   node ws_client.mjs shutdown URL ROOM FILE join, touch FILE, expect close 1001
+//   node ws_client.mjs overflow URL ROOM      a peer that stops reading gets closed (1008)
+import { writeFileSync } from 'node:fs';
+import WebSocket from 'ws';
+
+const TIMEOUT_MS = 10000;
+
+function fail(msg) {
+  console.error(`ws_client: FAIL ${msg}`);
+  process.exit(1);
+}
+
+// A connection with a queue of parsed messages and a promise-based next(type).
+function connect(url) {
+  const ws = new WebSocket(url, { rejectUnauthorized: false, maxPayload: 64 << 20 });
+  const queue = [];
+  const waiters = [];
+  ws.on('message', (data) => {
+    let m;
+    try {
+      m = JSON.parse(data.toString());
+    } catch {
+      fail(`server sent non-JSON: ${data.toString().slice(0, 80)}`);
+    }
+    queue.push(m);
+    for (const w of waiters.splice(0)) w();
+  });
+  const c = {
+    ws,
+    closed: new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }))),
+    open: new Promise((resolve, reject) => {
+      ws.on('open', resolve);
+      ws.on('error', reject);
+    }),
+    send: (obj) => ws.send(JSON.stringify(obj)),
+    // Resolves with the first queued message of `type` (others before it are kept).
+    next(type) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timeout waiting for ${type}`)), TIMEOUT_MS);
+        const check = () => {
+          const i = queue.findIndex((m) => m.type === type);
+          if (i >= 0) {
+            clearTimeout(timer);
+            resolve(queue.splice(i, 1)[0]);
+          } else waiters.push(check);
+        };
+        check();
+      });
+    },
+  };
+  return c;
+}
+
+function expect(cond, msg) {
+  if (!cond) fail(msg);
+}
+
+async function join(url, room, name) {
+  const c = connect(url);
+  await c.open;
+  c.send({ type: 'join', id: 1, room, name });
+  const j = await c.next('joined');
+  expect(j.id === 1 && j.room.id === room && j.self.name === name, `joined: ${JSON.stringify(j)}`);
+  return { c, self: j.self };
+}
+
+async function roundtrip(url, room) {
+  const a = await join(url, room, 'Alice');
+  const b = await join(url, room, 'Bob');
+  const pj = await a.c.next('participant-joined');
+  expect(pj.participant.id === b.self.id, 'participant-joined names Bob');
+
+  a.c.send({ type: 'chat', text: 'hello' });
+  for (const x of [a, b]) {
+    const m = await x.c.next('chat');
+    expect(m.text === 'hello' && m.from === a.self.id, `chat: ${JSON.stringify(m)}`);
+  }
+  a.c.send({ type: 'relay', to: b.self.id, data: { candidate: { candidate: 'x' } } });
+  const r = await b.c.next('relay');
+  expect(r.from === a.self.id && r.data.candidate.candidate === 'x', 'relay reaches Bob');
+
+  // A message split over three WebSocket fragments is reassembled.
+  const text = JSON.stringify({ type: 'ping', id: 42 });
+  a.c.ws.send(text.slice(0, 5), { fin: false });
+  a.c.ws.send(text.slice(5, 12), { fin: false });
+  a.c.ws.send(text.slice(12), { fin: true });
+  expect((await a.c.next('pong')).id === 42, 'pong to a fragmented ping');
+
+  // 1 MiB is over max_message_bytes: too_large, and the connection survives.
+  a.c.send({ type: 'chat', text: 'x'.repeat(1 << 20) });
+  const e = await a.c.next('error');
+  expect(e.code === 'too_large', `too_large: ${JSON.stringify(e)}`);
+  a.c.send({ type: 'ping', id: 43 });
+  expect((await a.c.next('pong')).id === 43, 'pong after too_large');
+
+  b.c.send({ type: 'leave' });
+  await b.c.next('left');
+  const left = await a.c.next('participant-left');
+  expect(left.id === b.self.id && left.reason === 'left', 'participant-left after Bob leaves');
+  b.c.ws.close(1000);
+  a.c.ws.close(1000);
+  await a.c.closed;
+  console.log('ws_client: roundtrip ok');
+}
+
+async function ping(url) {
+  const c = connect(url);
+  await c.open;
+  c.send({ type: 'ping', id: 9 });
+  expect((await c.next('pong')).id === 9, 'pong');
+  c.ws.close(1000);
+  await c.closed;
+  console.log('ws_client: ping ok');
+}
+
+async function shutdown(url, room, file) {
+  const { c } = await join(url, room, 'Carol');
+  writeFileSync(file, 'ready\n');
+  const { code, reason } = await c.closed;
+  console.log(`ws_client: closed code=${code} reason=${reason}`);
+  expect(code === 1001, `close code 1001 on shutdown, got ${code}`);
+}
+
+async function metric(httpBase, name) {
+  const text = await (await fetch(`${httpBase}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.split(' ')[1]) : NaN;
+}
+
+// Dave stops reading; Erin relays ~58 KiB messages at him until the server's bounded queue
+// for Dave overflows (after the kernel's socket buffers fill). Dave must be closed, Erin not.
+async function overflow(url, room) {
+  const httpBase = url.replace(/^ws/, 'http').replace(/\/ws$/, '');
+  const dave = await join(url, room, 'Dave');
+  const erin = await join(url, room, 'Erin');
+  dave.c.ws._socket.pause();
+  const blob = 'y'.repeat(58 * 1024);
+  let sent = 0;
+  const deadline = Date.now() + 20000;
+  while ((await metric(httpBase, 'buzz_ws_send_queue_overflows_total')) < 1) {
+    expect(Date.now() < deadline, `no overflow after ${sent} relays`);
+    for (let i = 0; i < 20; i++) erin.c.send({ type: 'relay', to: dave.self.id, data: { blob } });
+    sent += 20;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  dave.c.ws._socket.resume();
+  const { code } = await dave.c.closed;
+  console.log(`ws_client: overflow after ${sent} relays, Dave closed code=${code}`);
+  expect(code === 1008 || code === 1006, `Dave closed with 1008 (or dropped), got ${code}`);
+  erin.c.send({ type: 'ping', id: 5 });
+  const p = await erin.c.next('pong');
+  expect(p.id === 5, 'Erin still served');
+  erin.c.ws.close(1000);
+  await erin.c.closed;
+  console.log('ws_client: overflow ok');
+}
+
+const [cmd, ...args] = process.argv.slice(2);
+const table = { roundtrip, ping, shutdown, overflow };
+if (!table[cmd]) fail(`unknown command ${cmd}`);
+table[cmd](...args).then(
+  () => process.exit(0),
+  (e) => fail(e.stack || String(e)),
+);
