@@ -54,8 +54,16 @@ test-server-net-unit: $(BUILD)/tests/net-unit
 test-server-net-smoke: $(BUILD)/buzzd
 	timeout 300 server/tests/net/smoke.sh $(BUILD)/buzzd
 
-test-server-net-asan: $(BUILD)/tests/net-unit-asan
+# The unit tests and the smoke test, both under ASan + UBSan (leaks included).
+test-server-net-asan: $(BUILD)/tests/net-unit-asan $(BUILD)/buzzd-asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 timeout 300 $<
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  timeout 400 server/tests/net/smoke.sh $(BUILD)/buzzd-asan
+
+$(BUILD)/buzzd-asan: $(BUZZD_SRCS) $(shell find server -name '*.h' -not -path 'server/tests/*')
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CSTD) $(WARN) -O1 -g $(SANFLAGS) -Iserver $(BUZZD_SRCS) \
+	  $(shell pkg-config --cflags --libs $(BUZZD_PKGS)) -lm -o $@
 
 # libFuzzer target over the HTTP path/route/ETag/MIME functions and WebSocket reassembly.
 HTTP_FUZZ_SRCS := server/fuzz/http/fuzz_http.c server/net/http_path.c server/net/http_meta.c \

@@ -16,6 +16,16 @@ export function rssKiB(pid) {
   } catch { return 0; }
 }
 
+/** CPU time (user + system) a process has used, in ms, from /proc/<pid>/stat. */
+export function cpuMs(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
+  } catch { return NaN; }
+}
+const CLK_TCK = 100; // USER_HZ on Linux
+
 function percentile(sorted, p) {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 }
@@ -87,6 +97,7 @@ export async function runLoad(opts) {
   // Joins are pipelined: every connection sends its join at once; the figure is completed
   // joins over the wall time until the last `joined` arrives.
   const tj = performance.now();
+  const cpuJ = cpuMs(pid);
   const joinLat = [];
   await Promise.all(cs.map((c, i) => new Promise((resolve, reject) => {
     const t0 = performance.now();
@@ -101,6 +112,7 @@ export async function runLoad(opts) {
     c.ws.send(JSON.stringify({ type: 'join', id: 1, room: rooms.ids[Math.floor(i / perRoom)], name: `user${i}` }));
   })));
   const joinS = (performance.now() - tj) / 1000;
+  const cpuJoin = cpuMs(pid) - cpuJ;
   await sleep(300); // let roster fan-out settle before sampling memory
   const rssJoined = rssKiB(pid);
 
@@ -114,6 +126,7 @@ export async function runLoad(opts) {
   const perTick = Math.max(1, Math.round((relayRate * tickMs) / 1000));
   let slot = 0, sent = 0, next = 0;
   const tr = performance.now();
+  const cpuR = cpuMs(pid);
   while (performance.now() - tr < relaySeconds * 1000) {
     const due = Math.floor(((performance.now() - tr) / tickMs + 1) * perTick);
     for (; slot < due; slot++, next = (next + 1) % conns) {
@@ -125,6 +138,7 @@ export async function runLoad(opts) {
   const relayWall = (performance.now() - tr) / 1000;
   const deadline = performance.now() + 5000;
   while (stats.received < sent && performance.now() < deadline) await sleep(20);
+  const cpuRelay = cpuMs(pid) - cpuR;
 
   stats.closing = true;
   for (const c of cs) c.ws.terminate();
@@ -135,11 +149,13 @@ export async function runLoad(opts) {
     conns,
     connects_per_s: r2(conns / connectS),
     joins_per_s: r2(conns / joinS),
+    cpu_us_per_join: r2((cpuJoin * 1000) / conns),
     join_p50_ms: r2(percentile(joinLat, 50)),
     join_p99_ms: r2(percentile(joinLat, 99)),
     relay_p50_ms: r2(percentile(lat, 50)),
     relay_p99_ms: r2(percentile(lat, 99)),
     relays_per_s: r2(stats.received / relayWall),
+    cpu_us_per_relay: r2((cpuRelay * 1000) / Math.max(1, stats.received)),
     relays_lost: sent - stats.received,
     rss_idle_kib: rssIdle,
     rss_per_conn_kib: r2((rssJoined - rssIdle) / conns),

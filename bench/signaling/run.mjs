@@ -50,8 +50,8 @@ async function measure(kind, conns) {
 }
 
 // Figures compared as buzz/ref; for latency and memory lower is better, for rates higher.
-const FIGURES = ['connects_per_s', 'joins_per_s', 'join_p50_ms', 'join_p99_ms', 'relay_p50_ms', 'relay_p99_ms',
-  'relays_per_s', 'rss_per_conn_kib'];
+const FIGURES = ['connects_per_s', 'joins_per_s', 'cpu_us_per_join', 'join_p50_ms', 'join_p99_ms',
+  'relay_p50_ms', 'relay_p99_ms', 'relays_per_s', 'cpu_us_per_relay', 'rss_per_conn_kib'];
 
 let failed = false;
 for (const conns of args.conns.split(',').map(Number)) {

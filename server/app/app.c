@@ -119,6 +119,8 @@ static int start_net(app *a, const bz_config *cfg, const char *web, const char *
       .max_message_bytes = cfg->limits.max_message_bytes,
       .sendq_max_msgs = (size_t)cfg->send_queue_max_msgs,
       .sendq_max_bytes = (size_t)cfg->send_queue_max_bytes,
+      .room_create_per_min = cfg->room_create_per_min,
+      .room_create_burst = cfg->room_create_burst,
   };
   int rc = net_server_create(&a->net, &a->loop, &o, a->sig);
   if (rc < 0) {

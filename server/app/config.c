@@ -29,6 +29,10 @@ const key_spec bz_config_keys[] = {
      "per-connection send queue bound (messages)"},
     {"send_queue_max_bytes", K_INT, OFF(send_queue_max_bytes), 65536, 1 << 30,
      "per-connection send queue bound (bytes)"},
+    {"room_create_per_min", K_DOUBLE, OFF(room_create_per_min), 0.01, 1e6,
+     "POST /api/rooms per client address per minute"},
+    {"room_create_burst", K_DOUBLE, OFF(room_create_burst), 1, 1e6,
+     "POST /api/rooms burst per client address"},
     {"max_message_bytes", K_SIZE, OFF(limits.max_message_bytes), 1024, 16 << 20,
      "largest WebSocket message"},
     {"rate_per_s", K_DOUBLE, OFF(limits.rate_per_s), 0.01, 1e6, "messages/s per connection"},
@@ -59,6 +63,8 @@ void bz_config_defaults(bz_config *c) {
   c->log_level = BZ_LOG_INFO;
   c->send_queue_max_msgs = 1024;
   c->send_queue_max_bytes = 4 << 20;
+  c->room_create_per_min = 60;
+  c->room_create_burst = 30;
   sig_limits_default(&c->limits);
 }
 

@@ -26,6 +26,8 @@ typedef struct bz_config {
   int log_level;           /* BZ_LOG_* */
   int send_queue_max_msgs; /* per WebSocket connection */
   int send_queue_max_bytes;
+  double room_create_per_min; /* POST /api/rooms per client address */
+  double room_create_burst;
   sig_limits limits;
 } bz_config;
 

@@ -120,6 +120,14 @@ static int r_static(struct lws *wsi, net_sess *s, const char *a, size_t n) {
 /* POST /api/rooms: 413 up front when Content-Length says so; otherwise read the body. */
 static int r_room_create(struct lws *wsi, net_sess *s, const char *a, size_t n) {
   (void)a, (void)n;
+  net_server *srv = net__server(wsi);
+  char peer[64] = "";
+  lws_get_peer_simple(wsi, peer, sizeof peer);
+  if (!rl_take(&srv->room_rl, peer, strlen(peer), net__mono_ms())) {
+    s->http.close_after = 1; /* the body stays unread */
+    BZ_WARN("room_create_limited", "peer=%s", peer);
+    return net__http_error(wsi, s, 429, "rate_limited", "too many rooms created; retry later");
+  }
   char cl[32];
   int cl_n = lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH);
   uint64_t len = 0;

@@ -80,7 +80,7 @@ static void lws_log_emit(int level, const char *line) {
   bz_log(level & LLL_ERR ? BZ_LOG_ERROR : BZ_LOG_WARN, "lws", "msg=\"%s\"", msg);
 }
 
-static uint64_t mono_ms(void) {
+uint64_t net__mono_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
@@ -134,7 +134,8 @@ int net_server_create(net_server **out, uv_loop_t *loop, const net_options *o, s
   s->sendq_max_msgs = o->sendq_max_msgs;
   s->sendq_max_bytes = o->sendq_max_bytes;
   s->tls = o->tls_cert != NULL;
-  s->start_ms = mono_ms();
+  s->start_ms = net__mono_ms();
+  rl_init(&s->room_rl, o->room_create_per_min / 60.0, o->room_create_burst);
   lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_emit);
   void *loops[1] = {loop};
   struct lws_context_creation_info info;
@@ -158,7 +159,7 @@ int net_server_ws_count(const net_server *s) {
 }
 
 uint64_t net__uptime_ms(const net_server *s) {
-  return mono_ms() - s->start_ms;
+  return net__mono_ms() - s->start_ms;
 }
 
 void net_server_close(net_server *s) {

@@ -29,6 +29,8 @@ typedef struct net_options {
   size_t max_message_bytes;       /* WebSocket message limit (sig_limits) */
   size_t sendq_max_msgs;          /* per-connection send queue bounds */
   size_t sendq_max_bytes;
+  double room_create_per_min; /* POST /api/rooms rate per client address (429 above) */
+  double room_create_burst;
 } net_options;
 
 /* Fills the callbacks sig uses to talk to connections. `loop` gives the clock. */

@@ -7,6 +7,7 @@
 
 #include "net/http_util.h"
 #include "net/net.h"
+#include "net/ratelimit.h"
 #include "net/ws_buf.h"
 
 /* Largest POST body (413 above). */
@@ -32,6 +33,7 @@ struct net_server {
   /* counters for /metrics */
   uint64_t http_requests[NET_NSTATUS];
   uint64_t ws_accepted, ws_sendq_overflows;
+  rl_table room_rl; /* POST /api/rooms per client address */
 };
 
 /* The HTTP half of a connection: one request and its response at a time (keep-alive reuses
@@ -107,5 +109,6 @@ int net__ws_callback(struct lws *wsi, enum lws_callback_reasons reason, net_sess
 
 void net__count_status(net_server *srv, int status);
 uint64_t net__uptime_ms(const net_server *s);
+uint64_t net__mono_ms(void);
 
 #endif

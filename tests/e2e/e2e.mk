@@ -7,3 +7,5 @@ E2E_TESTS := $(sort $(wildcard tests/e2e/*.test.mjs))
 test-e2e:
 	@test -x $(BUILD)/buzzd || { echo "test-e2e: $(BUILD)/buzzd missing (run make all)"; exit 1; }
 	timeout 600 nice node --test --test-concurrency=1 --test-timeout=200000 --test-reporter=spec $(E2E_TESTS)
+
+TEST_SUITES += test-e2e

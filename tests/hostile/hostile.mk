@@ -6,3 +6,5 @@ HOSTILE_TESTS := $(sort $(wildcard tests/hostile/*.test.mjs))
 test-hostile:
 	@test -x $(BUILD)/buzzd || { echo "test-hostile: $(BUILD)/buzzd missing (run make all)"; exit 1; }
 	timeout 300 node --test --test-concurrency=1 --test-timeout=180000 --test-reporter=spec $(HOSTILE_TESTS)
+
+TEST_SUITES += test-hostile

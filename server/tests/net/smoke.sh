@@ -57,6 +57,13 @@ start() {
   echo "buzzd ($name) did not come up; log:"; cat "$T/$name.log"; return 1
 }
 
+# stop NAME PID: SIGTERM, and the exit status must be 0 (a clean shutdown; under ASan also no
+# leaks, which make the exit status non-zero).
+stop() {
+  kill -TERM "$2"; wait "$2"; local rc=$?
+  check "$1 stops cleanly on SIGTERM (rc=$rc)" test "$rc" = 0
+}
+
 PORT=$(free_port)
 B="http://127.0.0.1:$PORT"
 start main "$PORT" --data-dir "$T/data" || exit 1
@@ -136,7 +143,7 @@ R2=$(curl -s -X POST -d '{"name":"Crash"}' "$B/api/rooms" | /usr/bin/python3 -c 
 kill -9 "$LAST_PID"; wait "$LAST_PID" 2>/dev/null
 start main3 "$PORT" --data-dir "$T/data" || exit 1
 check "room survives kill -9" grep -q '"name":"Crash"' <<<"$(curl -s "$B/api/rooms/$R2")"
-kill -TERM "$LAST_PID"; wait "$LAST_PID"
+stop main3 "$LAST_PID"
 
 # ---- config file + send-queue overflow -----------------------------------------------------
 P2=$(free_port)
@@ -150,7 +157,7 @@ check "config data_dir used" test -e "$T/data2/buzz.db"
 ROOM2=$(curl -s -X POST "http://127.0.0.1:$P2/api/rooms" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 check "slow reader closed, others fine" timeout 60 node "$WSC" overflow "ws://127.0.0.1:$P2/ws" "$ROOM2"
 check "overflow logged" grep -q 'ws_overflow' "$T/conf.log"
-kill -TERM "$LAST_PID"; wait "$LAST_PID"
+stop conf "$LAST_PID"
 
 # ---- TLS -----------------------------------------------------------------------------------
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" -days 1 \
@@ -160,7 +167,7 @@ start tls "$P3" --data-dir "$T/data3" --tls-cert "$T/cert.pem" --tls-key "$T/key
 check "https healthz" test "$(curl -ks "https://127.0.0.1:$P3/healthz")" = ok
 check "plain http refused on the TLS port" bash -c "! curl -sf --max-time 3 http://127.0.0.1:$P3/healthz"
 check "wss ping" timeout 30 node "$WSC" ping "wss://127.0.0.1:$P3/ws"
-kill -TERM "$LAST_PID"; wait "$LAST_PID"
+stop tls "$LAST_PID"
 
 # ---- command line --------------------------------------------------------------------------
 "$BIN" --help >"$T/help" 2>&1; rc=$?
@@ -180,6 +187,9 @@ check "bad config message names the key" grep -q max_rooms "$T/err"
 check "listen line logged" grep -q "INFO listen addr=http://127.0.0.1:$PORT" "$T/main.log"
 check "ws open logged" grep -q 'INFO ws_open peer=' "$T/main.log"
 check "http request logged at debug" grep -q 'DEBUG http method=GET path=/healthz status=200' "$T/main.log"
+
+# Sanitizer builds (see test-server-net-asan) report into the logs.
+check "no sanitizer reports" bash -c "! grep -l -e AddressSanitizer -e 'runtime error' -e LeakSanitizer $T/*.log"
 
 if [ "$failures" -ne 0 ]; then
   echo "smoke: $failures check(s) FAILED; main log tail:"; tail -n 30 "$T/main.log"
