@@ -27,6 +27,7 @@ $(BUILD)/buzzd: $(BUZZD_OBJS)
 # Unit tests: the socket-free parts of net and app (no libwebsockets), with sig/store/turn/util
 # linked in for sig_limits_default and the logger.
 NET_PURE_SRCS := server/net/http_path.c server/net/http_meta.c server/net/ws_buf.c \
+                 server/net/ratelimit.c \
                  server/app/config.c server/app/config_cli.c
 NET_DEP_SRCS := $(sort $(filter server/sig/% server/store/% server/turn/% server/util/%, \
                   $(BUZZD_SRCS)))

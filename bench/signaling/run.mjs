@@ -3,7 +3,11 @@
 // prints one line per figure with both values and the ratio buzz/ref.
 //
 //   node bench/signaling/run.mjs [--conns 1000,5000] [--per-room 5] [--rate 5000] [--seconds 3]
+//                                [--reps 2] [--json]
+// Each figure is the median over --reps rounds; rounds alternate which server goes first, so
+// neither always gets the quieter moment of a shared machine.
 //   BUZZD=path overrides build/buzzd.
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -19,12 +23,15 @@ const { values: args } = parseArgs({
     'per-room': { type: 'string', default: '5' },
     rate: { type: 'string', default: '5000' },
     seconds: { type: 'string', default: '3' },
+    reps: { type: 'string', default: '2' },
     json: { type: 'boolean', default: false },
   },
 });
 
-// Limits a benchmark must lift: it creates rooms far faster than a person would.
-const BUZZ_CONFIG = process.env.BENCH_BUZZ_CONFIG ?? '';
+// Limits a benchmark must lift: it creates rooms far faster than a person would (the
+// default is 60/min per address with a burst of 30). Message limits stay at their defaults.
+const BUZZ_CONFIG = process.env.BENCH_BUZZ_CONFIG ??
+  JSON.stringify({ room_create_per_min: 1e6, room_create_burst: 1e6 });
 
 async function startRef() {
   const port = await freeTcpPort();
@@ -53,20 +60,41 @@ async function measure(kind, conns) {
 const FIGURES = ['connects_per_s', 'joins_per_s', 'cpu_us_per_join', 'join_p50_ms', 'join_p99_ms',
   'relay_p50_ms', 'relay_p99_ms', 'relays_per_s', 'cpu_us_per_relay', 'rss_per_conn_kib'];
 
+const median = (xs) => {
+  const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (!v.length) return NaN;
+  const m = v.length >> 1;
+  return Math.round((v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2) * 100) / 100;
+};
+
+/** Prints the problems of one round; returns true if there were any. */
+function report(conns, name, r) {
+  const problems = { lost: r.relays_lost, errors: r.errors, socket_errors: r.socket_errors, unexpected_closes: r.unexpected_closes };
+  const bad = r.relays_lost > 0 || Object.keys(r.errors).length > 0 || r.socket_errors > 0 || r.unexpected_closes > 0;
+  if (bad) console.log(`signaling conns=${conns} server=${name} PROBLEMS ${JSON.stringify(problems)}`);
+  return bad;
+}
+
+console.log(`signaling date=${new Date().toISOString()} cores=${os.cpus().length} loadavg=${os.loadavg()[0].toFixed(2)} ` +
+  `node=${process.version} per_room=${args['per-room']} relay_rate=${args.rate}/s relay_seconds=${args.seconds} reps=${args.reps}`);
 let failed = false;
 for (const conns of args.conns.split(',').map(Number)) {
-  const buzz = await measure('buzz', conns);
-  const ref = await measure('ref', conns);
-  if (args.json) console.log(JSON.stringify({ buzz, ref }));
-  for (const f of FIGURES) {
-    const ratio = ref[f] ? (buzz[f] / ref[f]).toFixed(2) : 'n/a';
-    console.log(`signaling conns=${conns} ${f} buzz=${buzz[f]} ref=${ref[f]} ratio=${ratio}`);
+  const runs = { buzz: [], ref: [] };
+  for (let rep = 0; rep < Number(args.reps); rep++) {
+    const order = rep % 2 ? ['ref', 'buzz'] : ['buzz', 'ref'];
+    for (const kind of order) {
+      const r = await measure(kind, conns);
+      runs[kind].push(r);
+      if (args.json) console.log(JSON.stringify({ server: kind, ...r }));
+      if (report(conns, kind, r)) failed = true;
+    }
   }
-  for (const [name, r] of [['buzz', buzz], ['ref', ref]]) {
-    const problems = { lost: r.relays_lost, errors: r.errors, socket_errors: r.socket_errors, unexpected_closes: r.unexpected_closes };
-    const bad = r.relays_lost > 0 || Object.keys(r.errors).length || r.socket_errors || r.unexpected_closes;
-    console.log(`signaling conns=${conns} server=${name} ${bad ? 'PROBLEMS' : 'clean'} ${JSON.stringify(problems)} rooms_throttled=${r.rooms_throttled}`);
-    if (bad) failed = true;
+  for (const f of FIGURES) {
+    const b = median(runs.buzz.map((r) => r[f]));
+    const rf = median(runs.ref.map((r) => r[f]));
+    const ratio = rf ? (b / rf).toFixed(2) : 'n/a';
+    console.log(`signaling conns=${conns} ${f} buzz=${b} ref=${rf} ratio=${ratio}`);
   }
 }
+console.log(`signaling done loadavg=${os.loadavg()[0].toFixed(2)}${failed ? ' (with problems, see above)' : ''}`);
 process.exit(failed ? 1 : 0);

@@ -64,7 +64,7 @@ typedef struct nn__node {
   int p[16];       /* op-specific integers, documented per op */
   /* Load-time only: the operator's options. */
   nn__fb_table opt;
-  int has_opt;
+  int has_opt, opt_type; /* BuiltinOptions union type */
   const uint8_t *custom;
   size_t custom_len;
   /* Resolved at the end of load. */
@@ -122,6 +122,7 @@ int nn__plan_memory(nn__load *L);
 /* ops_table.c */
 typedef struct nn__op {
   const char *name;
+  int opt_type; /* BuiltinOptions type the options table must have (0: not read) */
   int (*prepare)(nn__load *L, nn__node *n);
   void (*run)(const nn_model *m, const nn__node *n);
 } nn__op;
@@ -146,6 +147,10 @@ void nn__ref_mean_hw(const float *in, float *out, int h, int w, int c);
 void nn__ref_pad4(const float *in, float *out, const int *in_dims, const int *pads);
 void nn__ref_resize_bilinear(const float *in, float *out, int ih, int iw, int oh, int ow,
                              int c, int align_corners, int half_pixel);
+/* Fast path: per-column (x0, x1, dx) table computed once at load, identical results. */
+void nn__ref_resize_table(float *tab, int iw, int ow, int align, int half);
+void nn__ref_resize_fast(const float *in, float *out, int ih, int iw, int oh, int ow, int c,
+                         int align, int half, const float *tab);
 void nn__ref_concat(const float *const *in, const size_t *chunk, int nin, size_t outer,
                     float *out);
 void nn__ref_tanh(const float *in, float *out, size_t n);

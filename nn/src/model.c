@@ -41,6 +41,10 @@ static int prepare_all(nn__load *L) {
     if (o->type != NN__T_F32)
       return nn__fail(L, NN_EUNSUPPORTED, "%s: output '%s' has type %d, only float32 runs",
                       nn__ops[n->kind].name, o->name, o->type);
+    int want = nn__ops[n->kind].opt_type;
+    if (n->has_opt && want && n->opt_type != want)
+      return nn__fail(L, NN_EFORMAT, "%s: options table of type %d, expected %d",
+                      nn__ops[n->kind].name, n->opt_type, want);
     int r = nn__ops[n->kind].prepare(L, n);
     if (r) return r;
   }

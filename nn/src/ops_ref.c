@@ -107,11 +107,17 @@ static void interp(int o, float scale, int half, int size, float *v, int *lo, in
   *hi = c < size - 1 ? c : size - 1;
 }
 
+static void resize_scales(int ih, int iw, int oh, int ow, int align, float *sy, float *sx) {
+  *sy = (float)ih / (float)oh, *sx = (float)iw / (float)ow;
+  if (align && oh > 1) *sy = (float)(ih - 1) / (float)(oh - 1);
+  if (align && ow > 1) *sx = (float)(iw - 1) / (float)(ow - 1);
+}
+
+/* The definition, one pixel at a time (kept simple; the tests hold the fast path to it). */
 void nn__ref_resize_bilinear(const float *in, float *out, int ih, int iw, int oh, int ow,
                              int c, int align, int half) {
-  float sy = (float)ih / (float)oh, sx = (float)iw / (float)ow;
-  if (align && oh > 1) sy = (float)(ih - 1) / (float)(oh - 1);
-  if (align && ow > 1) sx = (float)(iw - 1) / (float)(ow - 1);
+  float sy, sx;
+  resize_scales(ih, iw, oh, ow, align, &sy, &sx);
   for (int y = 0; y < oh; y++) {
     float fy;
     int y0, y1;
@@ -128,6 +134,43 @@ void nn__ref_resize_bilinear(const float *in, float *out, int ih, int iw, int oh
       for (int i = 0; i < c; i++)
         o[i] = a[i] * (1 - dy) * (1 - dx) + b[i] * dy * (1 - dx) + e[i] * (1 - dy) * dx +
                f[i] * dy * dx;
+    }
+  }
+}
+
+void nn__ref_resize_table(float *tab, int iw, int ow, int align, int half) {
+  float sy, sx;
+  resize_scales(1, iw, 1, ow, align, &sy, &sx);
+  for (int x = 0; x < ow; x++) {
+    float fx;
+    int x0, x1;
+    interp(x, sx, half, iw, &fx, &x0, &x1);
+    tab[3 * x] = (float)x0, tab[3 * x + 1] = (float)x1, tab[3 * x + 2] = fx - (float)x0;
+  }
+}
+
+/* One output pixel: the same products, in the same order, as the definition. */
+static void blend(float *restrict o, const float *restrict a, const float *restrict b,
+                  const float *restrict e, const float *restrict f, float dy, float dx, int c) {
+  float ay = 1 - dy, ax = 1 - dx;
+  for (int i = 0; i < c; i++)
+    o[i] = a[i] * ay * ax + b[i] * dy * ax + e[i] * ay * dx + f[i] * dy * dx;
+}
+
+void nn__ref_resize_fast(const float *in, float *out, int ih, int iw, int oh, int ow, int c,
+                         int align, int half, const float *tab) {
+  float sy = (float)ih / (float)oh;
+  if (align && oh > 1) sy = (float)(ih - 1) / (float)(oh - 1);
+  for (int y = 0; y < oh; y++) {
+    float fy;
+    int y0, y1;
+    interp(y, sy, half, ih, &fy, &y0, &y1);
+    float dy = fy - (float)y0;
+    const float *r0 = in + (size_t)y0 * iw * c, *r1 = in + (size_t)y1 * iw * c;
+    float *o = out + (size_t)y * ow * c;
+    for (int x = 0; x < ow; x++, o += c) {
+      size_t x0 = (size_t)tab[3 * x] * c, x1 = (size_t)tab[3 * x + 1] * c;
+      blend(o, r0 + x0, r1 + x0, r0 + x1, r1 + x1, dy, tab[3 * x + 2], c);
     }
   }
 }

@@ -58,13 +58,18 @@ NN__PREP(resize) {
   n->cd.ih = x->dims[1], n->cd.iw = x->dims[2], n->cd.ic = x->dims[3];
   n->cd.oh = size[0], n->cd.ow = size[1];
   int dims[4] = {1, size[0], size[1], x->dims[3]};
-  return nn__check_shape(L, n, &L->m->t[n->out], 4, dims);
+  int r2 = nn__check_shape(L, n, &L->m->t[n->out], 4, dims);
+  if (r2) return r2;
+  if (!(n->packed = malloc((size_t)size[1] * 3 * sizeof *n->packed))) return NN_ENOMEM;
+  nn__ref_resize_table(n->packed, x->dims[2], size[1], n->p[0], n->p[1]);
+  return 0;
 }
 
 NN__RUN(resize) {
   (void)m;
   const nn_conv_desc *d = &n->cd;
-  nn__ref_resize_bilinear(n->x[0], n->y, d->ih, d->iw, d->oh, d->ow, d->ic, n->p[0], n->p[1]);
+  nn__ref_resize_fast(n->x[0], n->y, d->ih, d->iw, d->oh, d->ow, d->ic, n->p[0], n->p[1],
+                      n->packed);
 }
 
 /* RESHAPE never runs: the output shares the input's storage (or, for a constant, gets its

@@ -205,6 +205,7 @@ static int parse_operator(parse *P, const nn__fb_vec *v, uint32_t i, nn__node *n
   int s = nn__fb_sub_table(&t, OP_OPT, &n->opt);
   if (s < 0) return BAD("builtin options");
   n->has_opt = s == 0;
+  n->opt_type = opt_type;
   nn__fb_vec cv;
   if (nn__fb_vector(&t, OP_CUSTOM, 1, &cv) < 0) return BAD("custom options");
   n->custom = nn__fb_vec_bytes(&cv);

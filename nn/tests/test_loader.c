@@ -182,6 +182,9 @@ static void malformed_graphs(void **s) {
   nnt_conv_model(&tm, 0);
   tm.op[1].opt[1].v = 0; /* stride 0 */
   expect_refusal(&tm, NN_EFORMAT, "geometry");
+  nnt_conv_model(&tm, 0);
+  tm.op[1].opt_type = 5; /* Pool2DOptions on a CONV_2D */
+  expect_refusal(&tm, NN_EFORMAT, "options table");
 }
 
 static void bad_files(void **s) {

@@ -78,7 +78,10 @@ static char *exe_relative(const char *rel) {
   exe[n] = '\0';
   char *out = NULL;
   if (asprintf(&out, "%s/%s", dirname(exe), rel) < 0) return NULL;
-  return out;
+  char *real = realpath(out, NULL); /* tidier logs; a missing directory stays as it is */
+  if (!real) return out;
+  free(out);
+  return real;
 }
 
 static int make_dirs(const char *path) {

@@ -32,6 +32,11 @@ static int r_not_found(struct lws *wsi, net_sess *s, const char *a, size_t n) {
 static int r_bad_method(struct lws *wsi, net_sess *s, const char *a, size_t n) {
   (void)a, (void)n;
   s->http.close_after = 1; /* the request may carry a body we will not read */
+  /* Every route takes either GET/HEAD or POST only. */
+  s->http.allow = http_route_match(HTTP_M_GET, s->http.path, strlen(s->http.path), NULL, NULL) ==
+                          HTTP_ROUTE_BAD_METHOD
+                      ? "POST"
+                      : "GET, HEAD";
   return net__http_error(wsi, s, 405, "method_not_allowed", "method not allowed here");
 }
 

@@ -58,6 +58,10 @@ int net__http_respond(struct lws *wsi, net_sess *s, int status, const char *ctyp
   if (etag && lws_add_http_header_by_name(wsi, (const unsigned char *)"etag:",
                                           (const unsigned char *)etag, (int)strlen(etag), &p, end))
     return 1;
+  if (h->allow && lws_add_http_header_by_name(
+                      wsi, (const unsigned char *)"allow:", (const unsigned char *)h->allow,
+                      (int)strlen(h->allow), &p, end))
+    return 1;
   if (h->close_after && lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION,
                                                      (const unsigned char *)"close", 5, &p, end))
     return 1;

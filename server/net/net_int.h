@@ -57,7 +57,8 @@ typedef struct net_http {
   size_t mem_len, mem_off;
   int fd; /* response file, -1 when none */
   uint64_t file_left;
-  int close_after; /* close instead of keep-alive (e.g. unread request body) */
+  int close_after;   /* close instead of keep-alive (e.g. unread request body) */
+  const char *allow; /* Allow header of a 405 (static string) */
   int status;
 } net_http;
 

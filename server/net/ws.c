@@ -30,7 +30,8 @@ static void ws_request_close(net_sess *s, int code, const char *reason) {
 static void tp_send(void *user, const char *text, size_t len) {
   net_sess *s = user;
   net_ws *w = &s->ws;
-  if (!w->wsi || w->closing) return;
+  /* Closing, or the whole server is going down (sig may still announce departures then). */
+  if (!w->wsi || w->closing || net__server(w->wsi)->closing) return;
   int rc = ws_sendq_push(&w->tx, text, len);
   if (rc == 0) {
     lws_callback_on_writable(w->wsi);

@@ -264,7 +264,7 @@ describe('hostile WebSocket clients', { timeout: 120000 }, () => {
     assert.deepEqual(s.errors, [], `good clients got errors: ${diag}`);
     assert.ok(s.sent > 100, `too few relays sent: ${diag}`);
     assert.equal(s.lost, 0, `relays lost: ${diag}`);
-    assert.ok(s.chatsReceived >= s.chatsSent && s.chatsSent > 5, `chat lost: ${diag}`);
+    assert.ok(s.chatsReceived === s.chatsSent && s.chatsSent >= 3, `chat lost: ${diag}`);
     assert.ok(s.p50 < 50, `median relay round trip ${s.p50} ms: ${diag}`);
     assert.ok(s.p99 < 500, `p99 relay round trip ${s.p99} ms: ${diag}`);
   });

@@ -2,9 +2,15 @@
 // the runtime's static buffer) reproduces the original build bit for bit, output reordering
 // exposes the other outputs, and the reference's answers on the real pictures make sense.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { decodeBlazeface, decodeLandmarks } from './decode.mjs';
-import { compareOutputs, fixturesFor, inputTensor, manifest, modelBytes, reference } from './harness.mjs';
+import {
+  BUILD, ROOT, compareOutputs, fixturesFor, inputTensor, manifest, modelBytes, reference,
+} from './harness.mjs';
 import { RefModel, referenceRun } from './ref-runtime.mjs';
 
 const byId = (id) => manifest().models.find((m) => m.id === id);
@@ -70,4 +76,24 @@ test('comparisons fail on perturbed outputs', async () => {
   const dref = await reference(det, dfx);
   const noFace = Float32Array.from(dref[1], () => -10);
   assert.ok(compareOutputs(det, [dref[0], noFace], dref).failures.some((f) => /faces/.test(f)));
+});
+
+test('ref-run.mjs CLI writes each output as raw float32, like nn-run --raw', async () => {
+  const m = byId('face_detection_short');
+  const fx = fixturesFor(m).find((f) => f.source === 'astronaut');
+  const dir = mkdtempSync(join(tmpdir(), 'nnref-cli-'));
+  try {
+    const out = join(dir, 'ref');
+    const summary = JSON.parse(execFileSync('node', [join(ROOT, 'tests/nn-ref/ref-run.mjs'),
+      '--model', join(BUILD, 'models', `${m.id}.tflite`), '--input', fx.path, '--range', '-1,1',
+      '--output', out], { encoding: 'utf8', timeout: 60000 }));
+    assert.deepEqual(summary.outputs.map((o) => o.name), ['regressors', 'classificators']);
+    const want = await reference(m, fx);
+    for (const k of [0, 1]) {
+      const b = readFileSync(`${out}.${k}`);
+      assert.deepEqual(new Float32Array(b.buffer, b.byteOffset, b.length / 4), want[k]);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -54,6 +54,7 @@ export class Peer {
     const pc = this.pc;
     pc.onnegotiationneeded = () => this._negotiate();
     pc.onicecandidate = ({ candidate }) => {
+      dbg(this.id, 'cand tx', candidate?.candidate?.slice(0, 60), this.pc.iceGatheringState);
       if (candidate) this.send({ candidate: candidate.toJSON() });
     };
     pc.ontrack = () => this._syncRemote();
@@ -149,7 +150,9 @@ export class Peer {
   async _onCandidate(c) {
     try {
       await this.pc.addIceCandidate(c);
+      dbg(this.id, 'cand rx ok', this.pc.iceConnectionState);
     } catch (err) {
+      dbg(this.id, 'cand rx failed', err.message, 'ignoring:', this.neg.ignoreOffer);
       // Candidates of an offer we ignored fail to apply; that is expected.
       if (!this.neg.ignoreOffer) throw err;
     }

@@ -122,6 +122,11 @@ static void cv_tile2(const float *const *ind, int ntaps, int ic, const float *bp
   const float *w = bp + NR;
   for (int t = 0; t < ntaps; t++, ind += MR) {
     CV_ROWS(CV_PTR, 0)
+    if (ic == 3) { /* an RGB input layer: three steps, no loop */
+      CV_STEP2(0) CV_STEP2(1) CV_STEP2(2)
+      w += 3 * NR;
+      continue;
+    }
     int k = 0;
     for (; k + 4 <= ic; k += 4, w += 4 * NR) {
       CV_STEP2(0) CV_STEP2(1) CV_STEP2(2) CV_STEP2(3)
@@ -150,6 +155,11 @@ static void cv_tile1(const float *const *ind, int ntaps, int ic, const float *bp
   const float *w = bp + VL;
   for (int t = 0; t < ntaps; t++, ind += MR) {
     CV_ROWS(CV_PTR, 0)
+    if (ic == 3) { /* an RGB input layer: three steps, no loop */
+      CV_STEP1(0) CV_STEP1(1) CV_STEP1(2)
+      w += 3 * VL;
+      continue;
+    }
     int k = 0;
     for (; k + 4 <= ic; k += 4, w += 4 * VL) {
       CV_STEP1(0) CV_STEP1(1) CV_STEP1(2) CV_STEP1(3)
@@ -165,11 +175,19 @@ static void cv_tile1(const float *const *ind, int ntaps, int ic, const float *bp
   CV_ROWS(CV_STORE1, 0)
 }
 
-/* Fills ind[tap][r] for the tile of pixels starting at p0 (mr of them). */
+/* Fills ind[tap][r] for the tile of pixels starting at p0 (mr of them). The pixel's
+ * row and column advance incrementally: a division per pixel costs more in wasm than the
+ * rest of the table. */
 static void cv_indirection(const nn_conv_desc *d, const float *in, const float *zero, int p0,
                            int mr, const float **ind) {
+  int oy = p0 / d->ow, ox = p0 % d->ow;
+  if (d->kh == 1 && d->kw == 1 && d->sh == 1 && d->sw == 1 && d->pad_t == 0 &&
+      d->pad_l == 0 && d->iw == d->ow) { /* a GEMM: pixel p reads input row p */
+    for (int r = 0; r < MR; r++) ind[r] = in + (size_t)(p0 + (r < mr ? r : mr - 1)) * d->ic;
+    return;
+  }
   for (int r = 0; r < MR; r++) {
-    int pix = p0 + (r < mr ? r : mr - 1), oy = pix / d->ow, ox = pix % d->ow;
+    if (r > 0 && r < mr && ++ox == d->ow) ox = 0, oy++;
     int iy0 = oy * d->sh - d->pad_t, ix0 = ox * d->sw - d->pad_l;
     const float **slot = ind + r;
     for (int ky = 0; ky < d->kh; ky++) {

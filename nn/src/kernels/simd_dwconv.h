@@ -18,7 +18,7 @@
 #define DW_PAIR 1 /* interior: two channel blocks per pass (see DW_FIXED2) */
 #endif
 #ifndef DW_ROLL
-#define DW_ROLL 1 /* 3×3 stride 1 rows use the sliding window (dw_row_3x3s1) */
+#define DW_ROLL 1 /* rows with horizontal stride 1 use the sliding window (DW_SLIDE) */
 #endif
 #ifndef DW_PX5
 #define DW_PX5 4 /* 25 weights do not fit anyway: reuse each load 4 times instead */
@@ -148,41 +148,75 @@ DW_FIXED(5, DW_PX5)
 DW_FIXED2(3)
 DW_FIXED2(5)
 
-/* 3×3, stride 1, no dilation, one whole output row whose three input rows all exist: a
- * sliding window over input columns. Each column (three loads) is multiplied by the three
- * weight columns and added to the three outputs it belongs to; the leftmost of those is
- * then complete and stored. Nine weights, three partial sums and the column fit in 16
- * registers, and each input is loaded once instead of three times. Columns outside the
- * image (the left/right padding) contribute nothing. */
-static void dw_row_3x3s1(const nn_conv_desc *d, const float *in, const float *bp, int c0,
-                         int oy, float *out) {
-  size_t c = (size_t)d->ic, row = (size_t)d->iw * c;
-  const float *r0 = in + (size_t)(oy - d->pad_t) * row + c0, *r1 = r0 + row, *r2 = r1 + row;
-  const float *w = bp + VL;
-  V w00 = V_LOAD(w), w01 = V_LOAD(w + VL), w02 = V_LOAD(w + 2 * VL);
-  V w10 = V_LOAD(w + 3 * VL), w11 = V_LOAD(w + 4 * VL), w12 = V_LOAD(w + 5 * VL);
-  V w20 = V_LOAD(w + 6 * VL), w21 = V_LOAD(w + 7 * VL), w22 = V_LOAD(w + 8 * VL);
-  V b = V_LOAD(bp), lo = V_SPLAT(d->act_min), hi = V_SPLAT(d->act_max);
-  float *o = out + (size_t)oy * d->ow * d->oc + c0;
-  size_t oc = (size_t)d->oc;
-  /* Column i completes output ox = i + pad_l − 2; A and B hold the next two outputs. */
-  int ow = d->ow, iw = d->iw, ox = d->pad_l - 2, last = ow - 1 - d->pad_l + 2;
-  V A = b, B = b;
-  int i = 0;
-  for (; i <= last && i < iw; i++, ox++) {
-    size_t off = (size_t)i * c;
-    V x0 = V_LOAD(r0 + off), x1 = V_LOAD(r1 + off), x2 = V_LOAD(r2 + off);
-    A = V_FMA(x0, w02, A), A = V_FMA(x1, w12, A), A = V_FMA(x2, w22, A);
-    B = V_FMA(x0, w01, B), B = V_FMA(x1, w11, B), B = V_FMA(x2, w21, B);
-    V C = V_FMA(x0, w00, b);
-    C = V_FMA(x1, w10, C), C = V_FMA(x2, w20, C);
-    if (ox >= 0) V_STORE(o + (size_t)ox * oc, V_CLAMP(A, lo, hi));
-    A = B, B = C;
+/* Rows for K×K kernels with horizontal stride and dilation 1: a sliding window over input
+ * columns. Each column (K loads, one per kernel row) is multiplied by the K weight
+ * columns and added to the K outputs it belongs to; the leftmost of those is then complete
+ * and stored. Each input is loaded once instead of K times, and for 3×3 the nine weights,
+ * the partial sums and the column all stay in registers. Columns outside the image (left
+ * and right padding) contribute nothing; kernel rows outside it (top and bottom padding)
+ * read a static row of zeros, so every output row takes this path.
+ * rows[ky]: input row ky of this output row, offset to channel c0 (or dw_zeros). */
+#define DW_ZEROS 8192
+static const float dw_zeros[DW_ZEROS];
+
+#define DW_SLIDE(K)                                                                         \
+  static void dw_row_slide_k##K(const nn_conv_desc *d, const float *const *rows,            \
+                                const float *bp, float *o) {                                \
+    V w[K * K], acc[K - 1], x[K];                                                           \
+    const float *r[K]; /* a local copy: stores to o cannot alias it, so it stays in */      \
+    for (int ky = 0; ky < K; ky++) r[ky] = rows[ky]; /* registers across the loop */        \
+    for (int t = 0; t < K * K; t++) w[t] = V_LOAD(bp + VL + t * VL);                         \
+    V b = V_LOAD(bp), lo = V_SPLAT(d->act_min), hi = V_SPLAT(d->act_max);                   \
+    for (int j = 0; j < K - 1; j++) acc[j] = b;                                             \
+    size_t c = (size_t)d->ic, oc = (size_t)d->oc;                                           \
+    /* Column i completes output ox = i + pad_l − (K − 1); acc[j] is output ox + j. */      \
+    int ow = d->ow, ox = d->pad_l - (K - 1), last = ow - 1 - d->pad_l + (K - 1), i = 0;      \
+    for (; i <= last && i < d->iw; i++, ox++) {                                             \
+      size_t off = (size_t)i * c;                                                           \
+      _Pragma("GCC unroll 5") for (int ky = 0; ky < K; ky++) x[ky] = V_LOAD(r[ky] + off);    \
+      V next = b;                                                                           \
+      _Pragma("GCC unroll 5") for (int ky = 0; ky < K; ky++) {                              \
+        _Pragma("GCC unroll 5") for (int j = 0; j < K - 1; j++) acc[j] =                    \
+            V_FMA(x[ky], w[ky * K + K - 1 - j], acc[j]);                                    \
+        next = V_FMA(x[ky], w[ky * K], next);                                               \
+      }                                                                                     \
+      if (ox >= 0) V_STORE(o + (size_t)ox * oc, V_CLAMP(acc[0], lo, hi));                   \
+      _Pragma("GCC unroll 5") for (int j = 0; j < K - 2; j++) acc[j] = acc[j + 1];          \
+      acc[K - 2] = next;                                                                    \
+    }                                                                                       \
+    /* Past the right edge the columns are padding: pending outputs just complete. */       \
+    for (; i <= last; i++, ox++) {                                                          \
+      if (ox >= 0) V_STORE(o + (size_t)ox * oc, V_CLAMP(acc[0], lo, hi));                   \
+      for (int j = 0; j < K - 2; j++) acc[j] = acc[j + 1];                                  \
+      acc[K - 2] = b;                                                                       \
+    }                                                                                       \
   }
-  /* Past the right edge: the columns are padding, the pending outputs just complete. */
-  for (; i <= last; i++, ox++) {
-    if (ox >= 0 && ox < ow) V_STORE(o + (size_t)ox * oc, V_CLAMP(A, lo, hi));
-    A = B, B = b;
+DW_SLIDE(3)
+DW_SLIDE(5)
+
+typedef void (*dw_slide_fn)(const nn_conv_desc *d, const float *const *rows, const float *bp,
+                            float *o);
+
+/* The sliding kernel for d, or NULL when its shape needs the general path. */
+static dw_slide_fn dw_slider(const nn_conv_desc *d) {
+  if (!DW_ROLL || d->sw != 1 || d->dw != 1 || d->kh != d->kw) return NULL;
+  if ((size_t)d->iw * d->ic + VL > DW_ZEROS) return NULL; /* zero row too short */
+  return d->kh == 3 ? dw_row_slide_k3 : d->kh == 5 ? dw_row_slide_k5 : NULL;
+}
+
+/* Every channel block of output row oy through the sliding kernel. */
+static void dw_row_slide(const nn_conv_desc *d, dw_slide_fn slide, const float *in,
+                         const float *p, int cfull, int oy, float *out) {
+  const float *rows[5];
+  int taps = d->kh * d->kw;
+  for (int c0 = 0; c0 < cfull; c0 += VL) {
+    for (int ky = 0; ky < d->kh; ky++) {
+      int iy = oy * d->sh - d->pad_t + ky * d->dh;
+      rows[ky] = (unsigned)iy < (unsigned)d->ih
+                     ? in + (size_t)iy * d->iw * d->ic + c0
+                     : dw_zeros;
+    }
+    slide(d, rows, p + (size_t)c0 * (1 + taps), out + (size_t)oy * d->ow * d->oc + c0);
   }
 }
 
@@ -238,15 +272,13 @@ static void dw_conv(const nn_conv_desc *d, const float *in, const float *p, floa
   if (d->kh == 5 && d->kw == 5) fixed = dw_span_k5, fixed2 = dw_span2_k5;
   dw_interior_cols(d, &xlo, &xhi);
   int cfull = c / VL * VL;
-  int s1_3x3 = DW_ROLL && d->kh == 3 && d->kw == 3 && d->sh == 1 && d->sw == 1 &&
-               d->dh == 1 && d->dw == 1;
+  dw_slide_fn slide = dw_slider(d);
   size_t blk = (size_t)VL * (1 + taps);
   for (int oy = 0; oy < d->oh; oy++) {
     int iy0 = oy * d->sh - d->pad_t;
     int inside = fixed && xlo < xhi && iy0 >= 0 && iy0 + (d->kh - 1) * d->dh < d->ih;
-    if (s1_3x3 && iy0 >= 0 && iy0 + 2 < d->ih) {
-      for (int c0 = 0; c0 < cfull; c0 += VL)
-        dw_row_3x3s1(d, in, p + (size_t)c0 * (1 + taps), c0, oy, out);
+    if (slide) {
+      dw_row_slide(d, slide, in, p, cfull, oy, out);
       continue;
     }
     for (int c0 = 0; c0 < cfull;) {

@@ -94,6 +94,7 @@ for p in '/../outside.txt' '/%2e%2e/outside.txt' '/js/..%2f..%2foutside.txt' '/.
 done
 check "long path 414" test "$(curl -s -o /dev/null -w '%{http_code}' "$B/$(head -c 2000 /dev/zero | tr '\0' a)")" = 414
 check "DELETE is 405" test "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$B/healthz")" = 405
+check "405 says Allow: POST" grep -qi '^allow: POST' <<<"$(curl -s -D - -o /dev/null "$B/api/rooms")"
 check "unknown file 404 JSON" grep -q '"error":"not_found"' <<<"$(curl -s "$B/nope.js")"
 
 # ---- REST ----------------------------------------------------------------------------------
@@ -149,6 +150,7 @@ stop main3 "$LAST_PID"
 P2=$(free_port)
 cat >"$T/conf.json" <<EOF
 {"port": 1, "data_dir": "$T/data2", "rate_per_s": 10000, "rate_burst": 10000,
+ "room_create_burst": 3, "room_create_per_min": 0.5,
  "send_queue_max_msgs": 16, "send_queue_max_bytes": 65536, "log_level": "info"}
 EOF
 # --port on the command line overrides the file's port 1.
@@ -157,6 +159,9 @@ check "config data_dir used" test -e "$T/data2/buzz.db"
 ROOM2=$(curl -s -X POST "http://127.0.0.1:$P2/api/rooms" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 check "slow reader closed, others fine" timeout 60 node "$WSC" overflow "ws://127.0.0.1:$P2/ws" "$ROOM2"
 check "overflow logged" grep -q 'ws_overflow' "$T/conf.log"
+codes=""
+for _ in 1 2 3; do codes+="$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$P2/api/rooms") "; done
+check "room creation rate limit: 201 201 429 ($codes)" test "$codes" = "201 201 429 "
 stop conf "$LAST_PID"
 
 # ---- TLS -----------------------------------------------------------------------------------

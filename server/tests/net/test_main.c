@@ -7,5 +7,6 @@ int main(void) {
   failed += net_tests_http_meta();
   failed += net_tests_ws_buf();
   failed += net_tests_config();
+  failed += net_tests_ratelimit();
   return failed;
 }
