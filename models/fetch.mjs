@@ -86,6 +86,11 @@ function validateEntry(m) {
   if (!m.source || typeof m.source.package !== 'string' || !m.source.package.startsWith('@mediapipe/')) {
     fail(`manifest: ${m.id}: source.package must name an @mediapipe package`);
   }
+  const packed = m.source.path === undefined;
+  if (packed && !(Number.isSafeInteger(m.source.offset) && m.source.offset >= 0 && Number.isSafeInteger(m.source.size)
+    && m.source.size > 0 && m.source.size <= MAX_BLOB && typeof m.source.entry === 'string')) {
+    fail(`manifest: ${m.id}: a packed source needs blob, loader, entry, and integer offset/size`);
+  }
   const names = [m.source.path, m.source.blob, m.source.loader].filter((x) => x !== undefined);
   if (names.some((x) => typeof x !== 'string' || x.includes('/') || x.startsWith('.'))) {
     fail(`manifest: ${m.id}: source file names must be plain names inside the package`);

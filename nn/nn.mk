@@ -4,6 +4,7 @@
 #   build/nn-run            CLI: run a .tflite model on a PNG/PPM image (see docs/nn.md)
 #   make test-nn-unit       ops, planner, loader, tiny built models, real selfie models
 #   make test-nn-unit-asan  the same under ASan+UBSan
+#   make test-nn-cli        black-box checks of nn-run (nn/tests/cli_test.sh)
 #   make test-nn-fuzz       ~20 s bounded libFuzzer run of the loader over nn/fuzz/corpus
 #   make fuzz-nn-loader     a longer fuzzing run (FUZZ_TARGETS)
 #
@@ -69,8 +70,8 @@ TEST_SUITES += test-nn-unit test-nn-unit-asan
 # Loader fuzzing (clang libFuzzer). The seed corpus in nn/fuzz/corpus/ is committed; regenerate
 # it with `make nn-fuzz-corpus` after changing nn/tests/tiny_models.c.
 NN_FUZZ_FLAGS := $(CSTD) $(WARN) -O1 -g $(NN_INC) -fsanitize=fuzzer,address,undefined
-$(BUILD)/fuzz-nn-loader: nn/fuzz/fuzz_loader.c $(NN_FUZZ_OBJS)
-	$(CLANG) $(NN_FUZZ_FLAGS) $^ -lm -o $@
+$(BUILD)/fuzz-nn-loader: nn/fuzz/fuzz_loader.c $(NN_FUZZ_OBJS) $(NN_HDRS)
+	$(CLANG) $(NN_FUZZ_FLAGS) $(filter %.c %.o,$^) -lm -o $@
 $(BUILD)/nn-gen-corpus: nn/fuzz/gen_corpus.c nn/tests/tiny_models.c nn/tests/tfl_writer.c
 	$(CC) $(CFLAGS_BASE) -Inn/tests $^ -o $@
 
@@ -89,3 +90,9 @@ nn-fuzz-corpus: $(BUILD)/nn-gen-corpus
 
 TEST_SUITES += test-nn-fuzz
 FUZZ_TARGETS += fuzz-nn-loader
+
+# Black-box CLI checks (file naming, PGM/raw formats, printed lines, refusals).
+.PHONY: test-nn-cli
+test-nn-cli: $(BUILD)/nn-run
+	timeout 300 nn/tests/cli_test.sh
+TEST_SUITES += test-nn-cli

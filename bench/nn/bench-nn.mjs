@@ -75,6 +75,7 @@ function fixtureFor(model) {
   const index = JSON.parse(readFileSync(join(ROOT, 'tests/nn-ref/fixtures/index.json'), 'utf8'));
   const f = index.find((x) => x.source === 'astronaut' && x.width === w && x.height === h
     && (model.task === 'face-landmarks') === x.file.includes('_face'));
+  if (!f) throw new Error(`bench-nn: no astronaut fixture of ${w}x${h} for ${model.id}`);
   return join(ROOT, 'tests/nn-ref/fixtures', f.file);
 }
 

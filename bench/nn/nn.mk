@@ -2,7 +2,7 @@
 # web/js/nn/nn.js, and the TFLite+XNNPACK wasm reference) in one run, with the ratio to the
 # reference and GFLOP/s. Owner: N3. Results are recorded in docs/nn.md and docs/bench.md.
 .PHONY: bench-nn
-bench-nn: $(BUILD)/models/.stamp $(BUILD)/nn-run
+bench-nn: $(BUILD)/models/.stamp $(BUILD)/nn-run $(BUILD)/nn.wasm
 	timeout 600 node bench/nn/bench-nn.mjs --json $(BUILD)/bench-nn.json
 
 BENCH_TARGETS += bench-nn

@@ -78,27 +78,12 @@ function openConn(wsUrl, stats) {
 }
 
 /**
- * opts: {url, wsUrl, pid, conns, perRoom, relayRate (msgs/s, all senders together),
- * relaySeconds}. Returns the figures (see the keys of the returned object).
+ * Sends every connection's join at once (pipelined) and waits for all `joined` replies.
+ * Returns {seconds, lat (ms per join, sorted)}.
  */
-export async function runLoad(opts) {
-  const { url, wsUrl, pid, conns, perRoom = 5, relayRate = 5000, relaySeconds = 3 } = opts;
-  const stats = { lat: [], received: 0, errors: {}, socketErrors: 0, unexpectedCloses: 0, closing: false };
-  const rssIdle = rssKiB(pid);
-  const nRooms = Math.ceil(conns / perRoom);
-  const rooms = await createRooms(url, nRooms);
-
-  const tc = performance.now();
-  const cs = new Array(conns);
-  await pool(conns, 256, async (i) => { cs[i] = await openConn(wsUrl, stats); });
-  const connectS = (performance.now() - tc) / 1000;
-  const rssConnected = rssKiB(pid);
-
-  // Joins are pipelined: every connection sends its join at once; the figure is completed
-  // joins over the wall time until the last `joined` arrives.
-  const tj = performance.now();
-  const cpuJ = cpuMs(pid);
-  const joinLat = [];
+async function joinAll(cs, roomIds, perRoom) {
+  const t = performance.now();
+  const lat = [];
   await Promise.all(cs.map((c, i) => new Promise((resolve, reject) => {
     const t0 = performance.now();
     const timer = setTimeout(() => reject(new Error(`join ${i} timed out`)), 60000);
@@ -106,57 +91,87 @@ export async function runLoad(opts) {
       clearTimeout(timer);
       c.onJoined = null;
       if (m.type !== 'joined') { reject(new Error(`join ${i}: ${JSON.stringify(m)}`)); return; }
-      joinLat.push(performance.now() - t0);
+      lat.push(performance.now() - t0);
       resolve();
     };
-    c.ws.send(JSON.stringify({ type: 'join', id: 1, room: rooms.ids[Math.floor(i / perRoom)], name: `user${i}` }));
+    c.ws.send(JSON.stringify({ type: 'join', id: 1, room: roomIds[Math.floor(i / perRoom)], name: `user${i}` }));
   })));
-  const joinS = (performance.now() - tj) / 1000;
-  const cpuJoin = cpuMs(pid) - cpuJ;
-  await sleep(300); // let roster fan-out settle before sampling memory
-  const rssJoined = rssKiB(pid);
+  return { seconds: (performance.now() - t) / 1000, lat: lat.sort((a, b) => a - b) };
+}
 
-  // Everyone relays to the next member of their room, round robin, at `relayRate` in total.
+/**
+ * Everyone relays to the next member of their room, round robin, `rate` relays/s in total
+ * for `seconds`, then waits up to 5 s for the last deliveries. Returns {sent, wall}.
+ */
+async function relayPhase(cs, perRoom, rate, seconds, stats) {
+  const n = cs.length;
   const targets = cs.map((c, i) => {
     const base = Math.floor(i / perRoom) * perRoom;
-    const size = Math.min(perRoom, conns - base);
+    const size = Math.min(perRoom, n - base);
     return cs[base + ((i - base + 1) % size)].id;
   });
   const tickMs = 10;
-  const perTick = Math.max(1, Math.round((relayRate * tickMs) / 1000));
+  const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
   let slot = 0, sent = 0, next = 0;
-  const tr = performance.now();
-  const cpuR = cpuMs(pid);
-  while (performance.now() - tr < relaySeconds * 1000) {
-    const due = Math.floor(((performance.now() - tr) / tickMs + 1) * perTick);
-    for (; slot < due; slot++, next = (next + 1) % conns) {
+  const t = performance.now();
+  while (performance.now() - t < seconds * 1000) {
+    // Catch up to the schedule even when a tick came late, so the offered rate holds.
+    const due = Math.floor(((performance.now() - t) / tickMs + 1) * perTick);
+    for (; slot < due; slot++, next = (next + 1) % n) {
       if (targets[next] === cs[next].id) continue; // a room of one has nobody to talk to
       cs[next].ws.send(JSON.stringify({ type: 'relay', to: targets[next], data: { t: performance.now(), s: sent++ } }));
     }
     await sleep(tickMs);
   }
-  const relayWall = (performance.now() - tr) / 1000;
+  const wall = (performance.now() - t) / 1000;
   const deadline = performance.now() + 5000;
   while (stats.received < sent && performance.now() < deadline) await sleep(20);
+  return { sent, wall };
+}
+
+const r2 = (x) => Math.round(x * 100) / 100;
+
+/**
+ * opts: {url, wsUrl, pid, conns, perRoom, relayRate (msgs/s, all senders together),
+ * relaySeconds}. Returns the figures (see the keys of the returned object).
+ */
+export async function runLoad(opts) {
+  const { url, wsUrl, pid, conns, perRoom = 5, relayRate = 5000, relaySeconds = 3 } = opts;
+  const stats = { lat: [], received: 0, errors: {}, socketErrors: 0, unexpectedCloses: 0, closing: false };
+  const rssIdle = rssKiB(pid);
+  const rooms = await createRooms(url, Math.ceil(conns / perRoom));
+
+  const tc = performance.now();
+  const cs = new Array(conns);
+  await pool(conns, 256, async (i) => { cs[i] = await openConn(wsUrl, stats); });
+  const connectS = (performance.now() - tc) / 1000;
+  const rssConnected = rssKiB(pid);
+
+  const cpuJ = cpuMs(pid);
+  const join = await joinAll(cs, rooms.ids, perRoom);
+  const cpuJoin = cpuMs(pid) - cpuJ;
+  await sleep(300); // let roster fan-out settle before sampling memory
+  const rssJoined = rssKiB(pid);
+
+  const cpuR = cpuMs(pid);
+  const relay = await relayPhase(cs, perRoom, relayRate, relaySeconds, stats);
   const cpuRelay = cpuMs(pid) - cpuR;
 
   stats.closing = true;
   for (const c of cs) c.ws.terminate();
   const lat = stats.lat.sort((a, b) => a - b);
-  joinLat.sort((a, b) => a - b);
-  const r2 = (x) => Math.round(x * 100) / 100;
   return {
     conns,
     connects_per_s: r2(conns / connectS),
-    joins_per_s: r2(conns / joinS),
+    joins_per_s: r2(conns / join.seconds),
     cpu_us_per_join: r2((cpuJoin * 1000) / conns),
-    join_p50_ms: r2(percentile(joinLat, 50)),
-    join_p99_ms: r2(percentile(joinLat, 99)),
+    join_p50_ms: r2(percentile(join.lat, 50)),
+    join_p99_ms: r2(percentile(join.lat, 99)),
     relay_p50_ms: r2(percentile(lat, 50)),
     relay_p99_ms: r2(percentile(lat, 99)),
-    relays_per_s: r2(stats.received / relayWall),
+    relays_per_s: r2(stats.received / relay.wall),
     cpu_us_per_relay: r2((cpuRelay * 1000) / Math.max(1, stats.received)),
-    relays_lost: sent - stats.received,
+    relays_lost: relay.sent - stats.received,
     rss_idle_kib: rssIdle,
     rss_per_conn_kib: r2((rssJoined - rssIdle) / conns),
     rss_connected_per_conn_kib: r2((rssConnected - rssIdle) / conns),

@@ -3,6 +3,6 @@
 .PHONY: bench-signaling
 bench-signaling:
 	@test -x $(BUILD)/buzzd || { echo "bench-signaling: $(BUILD)/buzzd missing (run make all)"; exit 1; }
-	ulimit -n $$(ulimit -Hn) && timeout 300 node bench/signaling/run.mjs --conns 1000,5000
+	ulimit -n $$(ulimit -Hn) && timeout 360 node bench/signaling/run.mjs --conns 1000,5000
 
 BENCH_TARGETS += bench-signaling

@@ -39,7 +39,7 @@ typedef struct nn__tensor {
   size_t raw_len;
   float *cdata;       /* float constant, owned (dequantized / copied), or NULL */
   int producer;       /* node index, or -1 */
-  int consumers;      /* live nodes reading it */
+  int consumers;      /* input slots of nodes reading it (counted once, at load) */
   int is_input, is_output;
   int alias;          /* tensor whose storage this one shares (RESHAPE), or -1 */
   int first, last;    /* live range in execution steps, -1 when never stored */

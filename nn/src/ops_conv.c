@@ -49,13 +49,37 @@ static int conv_input(nn__load *L, nn__node *n) {
   return 0;
 }
 
+/* A zero PAD of H and W whose only reader is this convolution becomes the convolution's
+ * own padding: the PAD never runs and its output is never stored. Kernels take explicit
+ * top/left padding (bottom/right follow from oh/ow); every window must still overlap the
+ * input, so each side stays below the kernel's extent. */
+static void absorb_pad(nn__load *L, nn__node *n) {
+  const nn__tensor *x = &L->m->t[n->in[0]];
+  if (x->producer < 0 || x->consumers != 1 || x->is_output) return;
+  nn__node *p = &L->m->nodes[x->producer];
+  const int *pd = p->p; /* before/after of N, H, W, C */
+  if (p->kind != NN__OP_PAD || p->dead || pd[0] || pd[1] || pd[6] || pd[7]) return;
+  nn_conv_desc *d = &n->cd;
+  int eh = (d->kh - 1) * d->dh + 1, ew = (d->kw - 1) * d->dw + 1;
+  int ih = d->ih - pd[2] - pd[3], iw = d->iw - pd[4] - pd[5];
+  int top = d->pad_t + pd[2], left = d->pad_l + pd[4];
+  long bottom = (long)(d->oh - 1) * d->sh + eh - ih - top;
+  long right = (long)(d->ow - 1) * d->sw + ew - iw - left;
+  if (top >= eh || left >= ew || bottom >= eh || right >= ew) return;
+  d->ih = ih, d->iw = iw, d->pad_t = top, d->pad_l = left;
+  n->in[0] = p->in[0];
+  p->dead = 1;
+}
+
 static int geometry(nn__load *L, nn__node *n, int padding) {
   nn_conv_desc *d = &n->cd;
   if (nn__out_size(padding, d->ih, d->kh, d->sh, d->dh, &d->oh, &d->pad_t) ||
       nn__out_size(padding, d->iw, d->kw, d->sw, d->dw, &d->ow, &d->pad_l))
     return nn__fail(L, NN_EFORMAT, "%s: bad padding/stride/kernel geometry",
                     nn__ops[n->kind].name);
-  return out_check(L, n);
+  int r = out_check(L, n);
+  if (!r) absorb_pad(L, n);
+  return r;
 }
 
 static int alloc_packed(nn__load *L, nn__node *n, size_t floats, float **out) {

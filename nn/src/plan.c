@@ -17,6 +17,9 @@ static int mark_producers(nn__load *L) {
                       t->name);
     t->is_input = 1;
   }
+  for (int i = 0; i < m->nnodes; i++)
+    for (int j = 0; j < m->nodes[i].nin; j++)
+      if (m->nodes[i].in[j] >= 0) m->t[m->nodes[i].in[j]].consumers++;
   for (int i = 0; i < m->nnodes; i++) {
     nn__tensor *t = &m->t[m->nodes[i].out];
     if (t->producer >= 0 || t->is_input || t->raw)

@@ -147,7 +147,7 @@ int nn__plan_memory(nn__load *L) {
   /* Constants only packed at load are no longer needed; the rest count as weights. */
   for (int i = 0; i < m->ntensors; i++) {
     nn__tensor *t = &m->t[i];
-    if (t->cdata && !t->run_const) {
+    if (t->cdata && !t->run_const && !t->is_output) {
       free(t->cdata);
       t->cdata = NULL;
     } else if (t->cdata) {

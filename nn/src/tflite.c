@@ -91,8 +91,9 @@ static int parse_buffers(parse *P, const nn__fb_table *root) {
     if (d.len) {
       P->bufs[i].p = nn__fb_vec_bytes(&d);
       P->bufs[i].n = d.len;
-    } else if (off > 1 || size > 0) {
-      /* Large models keep weights after the flatbuffer, addressed from the file start. */
+    } else if (off > 1) {
+      /* Large models keep weights after the flatbuffer, addressed from the file start
+       * (TFLite reserves offsets 0 and 1 for "no external data"). */
       if (off > P->fb->n || size > P->fb->n - off) return BAD("external buffer out of range");
       P->bufs[i].p = P->fb->p + off;
       P->bufs[i].n = (size_t)size;
@@ -210,7 +211,7 @@ static int parse_operator(parse *P, const nn__fb_vec *v, uint32_t i, nn__node *n
   if (nn__fb_vector(&t, OP_CUSTOM, 1, &cv) < 0) return BAD("custom options");
   n->custom = nn__fb_vec_bytes(&cv);
   n->custom_len = cv.len;
-  if (!cv.len && (loff > 1 || lsize)) {
+  if (!cv.len && loff > 1) {
     if (loff > P->fb->n || lsize > P->fb->n - loff) return BAD("large custom options");
     n->custom = P->fb->p + loff;
     n->custom_len = (size_t)lsize;

@@ -137,6 +137,26 @@ static void dw_concat_model_runs(void **s) {
   nn_model_destroy(m);
 }
 
+/* A graph output that folds to a constant still has its values after load. */
+static void constant_output(void **s) {
+  (void)s;
+  tm_model tm;
+  nn_model *m;
+  static uint16_t h[3];
+  h[0] = tm_half(1.5f), h[1] = tm_half(-2), h[2] = tm_half(0.25f);
+  memset(&tm, 0, sizeof tm);
+  int x = tm_tensor_add(&tm, "input", TM_F32, 2, (int[]){1, 2}, NULL, 0);
+  int c = tm_tensor_add(&tm, "c16", TM_F16, 1, (int[]){3}, h, sizeof h);
+  int y = tm_tensor_add(&tm, "output", TM_F32, 1, (int[]){3}, NULL, 0);
+  tm_op_add(&tm, 6, 1, (int[]){c}, y);
+  tm.nin = 1, tm.in[0] = x, tm.nout = 1, tm.out[0] = y;
+  assert_int_equal(load_tm(&tm, &m, NULL), 0);
+  assert_int_equal(nn_run(m), 0);
+  assert_non_null(nn_output(m, 0));
+  nnt_expect_near(nn_output(m, 0), (float[]){1.5f, -2, 0.25f}, 3, 0);
+  nn_model_destroy(m);
+}
+
 static void expect_refusal(const tm_model *tm, int code, const char *needle) {
   nn_model *m = (nn_model *)1;
   int r = load_tm(tm, &m, NULL);
@@ -246,6 +266,6 @@ const struct CMUnitTest nnt_loader_tests[] = {
     cmocka_unit_test(chain_model_runs),  cmocka_unit_test(tconv_model_runs),
     cmocka_unit_test(dw_concat_model_runs), cmocka_unit_test(unsupported_ops),
     cmocka_unit_test(malformed_graphs),  cmocka_unit_test(bad_files),
-    cmocka_unit_test(mutations),
+    cmocka_unit_test(mutations),         cmocka_unit_test(constant_output),
 };
 const size_t nnt_loader_count = sizeof nnt_loader_tests / sizeof nnt_loader_tests[0];

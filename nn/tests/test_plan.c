@@ -103,7 +103,47 @@ static void run_does_not_allocate(void **s) {
   nn_model_destroy(m);
 }
 
+/* input [1,5,5,2] → PAD(H, W by 1) → CONV 3x3/2 VALID (oc 3) → [1,3,3,3]; when `shared`,
+ * the padded tensor is also a graph output, so the PAD must stay. */
+static void pad_conv_model(tm_model *tm, int shared) {
+  static int32_t pads[8] = {0, 0, 1, 1, 1, 1, 0, 0};
+  static float w[3 * 3 * 3 * 2], b[3] = {0.5f, -0.5f, 0};
+  for (int i = 0; i < 54; i++) w[i] = (float)((i * 5) % 7 - 3) * 0.25f;
+  memset(tm, 0, sizeof *tm);
+  int x = tm_tensor_add(tm, "input", TM_F32, 4, (int[]){1, 5, 5, 2}, NULL, 0);
+  int pv = tm_tensor_add(tm, "pads", TM_I32, 2, (int[]){4, 2}, pads, sizeof pads);
+  int p = tm_tensor_add(tm, "padded", TM_F32, 4, (int[]){1, 7, 7, 2}, NULL, 0);
+  int wt = tm_tensor_add(tm, "w", TM_F32, 4, (int[]){3, 3, 3, 2}, w, sizeof w);
+  int bt = tm_tensor_add(tm, "b", TM_F32, 1, (int[]){3}, b, sizeof b);
+  int y = tm_tensor_add(tm, "output", TM_F32, 4, (int[]){1, 3, 3, 3}, NULL, 0);
+  tm_op_add(tm, 34, 2, (int[]){x, pv}, p);
+  tm_op *op = tm_op_add(tm, 3, 3, (int[]){p, wt, bt}, y);
+  tm_op_opt(op, 1, 0, 1, 1);
+  tm_op_opt(op, 1, 1, 4, 2);
+  tm_op_opt(op, 1, 2, 4, 2);
+  tm->nin = 1, tm->in[0] = x, tm->nout = 1 + shared, tm->out[0] = y, tm->out[1] = p;
+}
+
+static void pad_absorbed_into_conv(void **s) {
+  (void)s;
+  tm_model tm;
+  nn_model *m[2];
+  for (int shared = 0; shared < 2; shared++) {
+    pad_conv_model(&tm, shared);
+    m[shared] = load(&tm);
+    assert_int_equal(m[shared]->nodes[0].dead, !shared); /* the PAD */
+    float *x = nn_input(m[shared], 0);
+    for (int i = 0; i < 50; i++) x[i] = (float)((i * 3) % 11) - 5;
+    assert_int_equal(nn_run(m[shared]), 0);
+  }
+  assert_memory_equal(nn_output(m[0], 0), nn_output(m[1], 0), 27 * sizeof(float));
+  nnt_check_no_overlap(m[0]);
+  nn_model_destroy(m[0]);
+  nn_model_destroy(m[1]);
+}
+
 const struct CMUnitTest nnt_plan_tests[] = {
+    cmocka_unit_test(pad_absorbed_into_conv),
     cmocka_unit_test(arena_reuse),
     cmocka_unit_test(relu_fused_into_conv),
     cmocka_unit_test(reshape_aliases),

@@ -27,6 +27,7 @@ typedef struct app {
   uint64_t drain_start;
   int stopping; /* 1 = draining, 2 = network closed */
   int loop_closed;
+  int start_failed; /* the network could not start: skip the drain (see loop_drain_close) */
   sig_ctx *sig;
   net_server *net;
 } app;
@@ -152,6 +153,12 @@ static void start_handles(app *a) {
 static void loop_drain_close(app *a) {
   if (a->loop_closed) return;
   a->loop_closed = 1;
+  if (a->start_failed) {
+    /* lws 4.1 tears a half-created context down by unloading its libuv plugin while uv close
+     * callbacks into that plugin are still pending: running the loop now would jump into
+     * unmapped code. The process is about to exit 1, so leave the loop as it is. */
+    return;
+  }
   uv_run(&a->loop, UV_RUN_DEFAULT);
   net_server_free(a->net);
   a->net = NULL;
@@ -173,6 +180,7 @@ static int run_server(app *a, const bz_config *cfg, bz_store *st, const char *we
     return 1;
   }
   rc = start_net(a, cfg, web, assets);
+  a->start_failed = rc != 0;
   if (rc == 0) {
     start_handles(a);
     uv_run(&a->loop, UV_RUN_DEFAULT);

@@ -99,7 +99,6 @@ static void fill_info(struct lws_context_creation_info *info, net_server *s, con
   if (o->host && !strchr(o->host, ':')) info->options |= LWS_SERVER_OPTION_DISABLE_IPV6;
   info->protocols = protocols;
   info->user = s;
-  info->pcontext = &s->lws;
   info->vhost_name = "buzzd";
   info->server_string = "buzzd";
   info->max_http_header_data = 8192; /* browsers' headers (cookies) exceed the 1 KiB default */
@@ -141,12 +140,14 @@ int net_server_create(net_server **out, uv_loop_t *loop, const net_options *o, s
   struct lws_context_creation_info info;
   fill_info(&info, s, o, loops);
   s->lws = lws_create_context(&info);
-  if (!s->lws) {
+  /* lws 4.1 still returns a context when the vhost (the listener) could not be created. */
+  struct lws_vhost *vh = s->lws ? lws_get_vhost_by_name(s->lws, "buzzd") : NULL;
+  if (!vh) {
+    net_server_close(s); /* the caller's loop finishes the teardown */
     net_server_free(s);
     return o->tls_cert ? NET_ETLS : NET_ELISTEN;
   }
-  struct lws_vhost *vh = lws_get_vhost_by_name(s->lws, "buzzd");
-  s->port = vh ? lws_get_vhost_listen_port(vh) : o->port;
+  s->port = lws_get_vhost_listen_port(vh);
   *out = s;
   return 0;
 }
@@ -164,17 +165,17 @@ uint64_t net__uptime_ms(const net_server *s) {
 
 void net_server_close(net_server *s) {
   /* With a foreign loop this closes every connection now (CLOSED callbacks run, sig hears
-   * about each) and finishes freeing lws' handles as the caller's loop keeps running; lws
-   * then clears s->lws through info.pcontext. */
+   * about each) and finishes freeing lws' handles as the caller's loop keeps running. lws
+   * keeps no pointer to s afterwards (no pcontext), so s may be freed before that ends. */
   if (s && s->lws && !s->closing) {
     s->closing = 1;
     lws_context_destroy(s->lws);
+    s->lws = NULL;
   }
 }
 
 void net_server_free(net_server *s) {
   if (!s) return;
-  if (s->lws) lws_context_destroy(s->lws); /* finishes a destroy the loop could not */
   free(s->web_dir);
   free(s->assets_dir);
   free(s);

@@ -36,7 +36,8 @@ typedef struct net_options {
 /* Fills the callbacks sig uses to talk to connections. `loop` gives the clock. */
 void net_transport(sig_transport *tp, uv_loop_t *loop);
 
-/* Listens. The strings in o are copied. sig must outlive the server. */
+/* Listens. The strings in o are copied. sig must outlive the server. On failure the caller
+ * still runs the loop dry before closing it (lws may have handles to close). */
 int net_server_create(net_server **out, uv_loop_t *loop, const net_options *o, sig_ctx *sig);
 /* The port actually bound. */
 int net_server_port(const net_server *s);

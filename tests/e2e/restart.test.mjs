@@ -79,6 +79,8 @@ test('chat is delivered, survives kill -9 of buzzd, and clients reconnect', { ti
   const idsAfter = await Promise.all(pages.map(selfIdOf));
   t.diagnostic(`after restart: rejoined in ${rejoinMs} ms, video flowing in ${videoMs} ms; ` +
     `ids ${[ja.id, jb.id]} → ${idsAfter}; peer connections ${pcsBefore} → ${pcsAfter}`);
+  // The goal is about 5 s (observed 1.3–2.8 s); the bound is 10 s so a loaded two-core CI
+  // machine does not fail it, while a client that waits for a long back-off still does.
   assert.ok(videoMs < 10000, `video took ${videoMs} ms to flow again after the restart`);
 
   for (const p of pages) {

@@ -5,6 +5,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBuzzd } from '../lib/buzzd.mjs';
 import { rawHttp, getRequest } from '../lib/rawhttp.mjs';
+import { assertCleanShutdown } from './shutdown.mjs';
 
 let server;
 
@@ -115,6 +116,6 @@ describe('hostile HTTP clients', { timeout: 60000 }, () => {
     assert.equal((await r.text()).trim(), 'ok');
     const c = await fetch(`${server.url}/api/rooms`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     assert.equal(c.status, 201);
-    assert.ok(server.alive(), 'buzzd exited');
+    await assertCleanShutdown(server);
   });
 });

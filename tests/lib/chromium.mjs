@@ -38,8 +38,8 @@ export async function launchBrowser(extraArgs = []) {
  * Opens `url` in a fresh context. Page console errors and uncaught exceptions are collected
  * in page.__errors so a failing test can print them.
  */
-export async function openPage(browser, url, { width = 640, height = 480, init } = {}) {
-  const ctx = await browser.newContext({ viewport: { width, height }, permissions: ['camera', 'microphone'] });
+export async function openPage(browser, url, { width = 640, height = 480, init, permissions = [] } = {}) {
+  const ctx = await browser.newContext({ viewport: { width, height }, permissions: ['camera', 'microphone', ...permissions] });
   if (init) await ctx.addInitScript(init);
   const page = await ctx.newPage();
   page.__errors = [];

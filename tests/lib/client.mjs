@@ -29,8 +29,19 @@ export async function launchCallBrowser() {
  * Opens the room page and waits for window.buzzstream; records its events in window.__ev
  * (tracks are reduced to {peerId, kind, trackKind} so they can leave the page).
  */
-export async function openRoom(browser, server, roomId) {
-  const page = await openPage(browser, `${server.url}/r/${roomId}`, { init: watchPeerConnections });
+export async function openRoom(browser, server, roomId, opts = {}) {
+  const page = await openPage(browser, `${server.url}/r/${roomId}`, { init: watchPeerConnections, ...opts });
+  await recordEvents(page);
+  return page;
+}
+
+/** Opens the landing page ("/") with the same instrumentation as openRoom. */
+export async function openLanding(browser, server, opts = {}) {
+  return openPage(browser, `${server.url}/`, { init: watchPeerConnections, ...opts });
+}
+
+/** Waits for window.buzzstream and starts recording its events in window.__ev. */
+export async function recordEvents(page) {
   await page.waitForFunction(() => window.buzzstream, null, { timeout: 15000 });
   await page.evaluate(() => {
     window.__ev = [];
@@ -38,7 +49,11 @@ export async function openRoom(browser, server, roomId) {
     rec('track', (x) => ({ peerId: x.peerId, kind: x.kind, trackKind: x.track && x.track.kind }));
     for (const n of ['joined', 'connection', 'chat', 'error', 'participant-joined', 'participant-left']) rec(n);
   });
-  return page;
+}
+
+/** A button of the in-call control bar by its exact accessible name. */
+export function control(page, name) {
+  return page.getByRole('navigation', { name: 'Call controls' }).getByRole('button', { name, exact: true });
 }
 
 /**

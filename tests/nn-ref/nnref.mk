@@ -5,13 +5,13 @@ NNREF_TESTS := $(addprefix tests/nn-ref/,manifest.test.mjs reference.test.mjs na
 
 .PHONY: test-nn-ref test-nn-ref-native test-nn-ref-wasm
 # Bounded: the whole suite takes a few minutes on two shared cores.
-test-nn-ref: $(BUILD)/models/.stamp $(BUILD)/nn-run
+test-nn-ref: $(BUILD)/models/.stamp $(BUILD)/nn-run $(BUILD)/nn.wasm
 	timeout 1500 nice node --test --test-concurrency=1 $(NNREF_TESTS)
 
 test-nn-ref-native: $(BUILD)/models/.stamp $(BUILD)/nn-run
 	timeout 1200 nice node --test tests/nn-ref/native.test.mjs
 
-test-nn-ref-wasm: $(BUILD)/models/.stamp
+test-nn-ref-wasm: $(BUILD)/models/.stamp $(BUILD)/nn.wasm
 	timeout 900 nice node --test tests/nn-ref/wasm.test.mjs
 
 TEST_SUITES += test-nn-ref

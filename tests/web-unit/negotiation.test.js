@@ -53,6 +53,14 @@ test('ICE restart on failed at once, on disconnected after the grace time', () =
   assert.equal(needsIceRestart('disconnected', 1000), false);
   assert.equal(needsIceRestart('disconnected', 5000), true);
   assert.equal(needsIceRestart('connected', 99999), false);
+  assert.equal(needsIceRestart('closed', 99999), false);
+});
+
+test('a connection that never gets going after negotiation is restarted', () => {
+  assert.equal(needsIceRestart('new', 3000), false);
+  assert.equal(needsIceRestart('connecting', 7999), false);
+  assert.equal(needsIceRestart('new', 8000), true);
+  assert.equal(needsIceRestart('connecting', 9000), true);
 });
 
 test('receivingKinds keeps only mids that deliver media to us', () => {

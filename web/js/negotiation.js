@@ -37,11 +37,18 @@ export function answerIsStale(signalingState) {
 
 /**
  * Whether a connection state calls for an ICE restart. "failed" does at once;
- * "disconnected" only after it lasted `graceMs` (it often recovers by itself).
+ * "disconnected" only after it lasted `graceMs` (it often recovers by itself); "new" or
+ * "connecting" after `stallMs` with negotiation finished, a stall that a lost candidate
+ * exchange can cause (a restart gathers and trickles everything again).
+ * @param {string} state     pc.connectionState
+ * @param {number} sinceMs   how long it has been in that state (for new/connecting: since
+ *                           the last negotiation finished, whichever is later)
  */
-export function needsIceRestart(state, sinceMs, graceMs = 4000) {
+export function needsIceRestart(state, sinceMs, graceMs = 4000, stallMs = 8000) {
   if (state === 'failed') return true;
-  return state === 'disconnected' && sinceMs >= graceMs;
+  if (state === 'disconnected') return sinceMs >= graceMs;
+  if (state === 'new' || state === 'connecting') return sinceMs >= stallMs;
+  return false;
 }
 
 /**

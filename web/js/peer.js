@@ -10,6 +10,10 @@ import { isPolite, decideDescription, answerIsStale, needsIceRestart, receivingK
 const SCREEN_MAX_FPS = 15;
 const SCREEN_MAX_BITRATE = 2500000;     // bit/s; text stays sharp at 1080p / 15 fps
 const RESTART_MIN_INTERVAL_MS = 5000;
+// The polite side lets the impolite one offer first. An initial offer collision is not only
+// slower: Chromium rolling back an offer whose ICE gathering has just started does not gather
+// again for the answer, so that connection would never leave ICE state "new".
+const POLITE_FIRST_OFFER_WAIT_MS = 1500;
 
 // Negotiation trace, on when localStorage["buzz.debug"] is set (read once per page).
 let debugOn = null;
@@ -44,15 +48,24 @@ export class Peer {
     this.remote = { audio: null, camera: null, screen: null };
     this.neg = { makingOffer: false, ignoreOffer: false, settingRemoteAnswer: false };
     this.chain = Promise.resolve();
+    this.offering = Promise.resolve();          // the offer being made, if any
     this.closed = false;
     this.lastRestart = 0;
-    this.disconnectedAt = 0;
+    this.health = { state: 'new', since: Date.now() };
+    this.healthTimer = setInterval(() => this._checkHealth(), 2000);
+    this.ready = !this.polite;                  // may start negotiations
+    this.negPending = false;
+    this.readyTimer = this.polite ?
+      setTimeout(() => this._becomeReady(), POLITE_FIRST_OFFER_WAIT_MS) : 0;
     this._wire();
   }
 
   _wire() {
     const pc = this.pc;
-    pc.onnegotiationneeded = () => this._negotiate();
+    pc.onnegotiationneeded = () => {
+      if (this.ready) this._negotiate();
+      else this.negPending = true;
+    };
     pc.onicecandidate = ({ candidate }) => {
       dbg(this.id, 'cand tx', candidate?.candidate?.slice(0, 60), this.pc.iceGatheringState);
       if (candidate) this.send({ candidate: candidate.toJSON() });
@@ -62,17 +75,31 @@ export class Peer {
     pc.oniceconnectionstatechange = () => this._checkHealth();
   }
 
-  async _negotiate() {
-    if (this.closed) return;
-    try {
-      this.neg.makingOffer = true;
-      await this.pc.setLocalDescription();
-      this._sendDescription();
-    } catch (err) {
-      console.warn(`negotiation with ${this.id} failed`, err);
-    } finally {
-      this.neg.makingOffer = false;
+  /** The polite side got the first offer (or waited long enough): it may offer now. */
+  _becomeReady() {
+    if (this.ready || this.closed) return;
+    this.ready = true;
+    clearTimeout(this.readyTimer);
+    // After an answer Chromium raises negotiationneeded again if anything is still missing.
+    if (this.negPending && this.pc.signalingState === 'stable' && !this.pc.remoteDescription) {
+      this._negotiate();
     }
+    this.negPending = false;
+  }
+
+  _negotiate() {
+    if (this.closed) return;
+    this.neg.makingOffer = true;
+    this.offering = (async () => {
+      try {
+        await this.pc.setLocalDescription();
+        this._sendDescription();
+      } catch (err) {
+        console.warn(`negotiation with ${this.id} failed`, err);
+      } finally {
+        this.neg.makingOffer = false;
+      }
+    })();
   }
 
   _sendDescription() {
@@ -117,6 +144,10 @@ export class Peer {
     if (!desc || (desc.type !== 'offer' && desc.type !== 'answer') ||
       typeof desc.sdp !== 'string') return;
     const pc = this.pc;
+    // Polite side, own offer still being set: let it finish, then roll it back explicitly.
+    // Chromium does not gather candidates again after an *implicit* rollback of an offer
+    // that was in flight, which leaves the answer without any (ICE stays "new").
+    if (desc.type === 'offer' && this.polite && this.neg.makingOffer) await this.offering;
     const d = decideDescription({ type: desc.type, makingOffer: this.neg.makingOffer,
       signalingState: pc.signalingState, settingRemoteAnswer: this.neg.settingRemoteAnswer,
       polite: this.polite });
@@ -142,6 +173,7 @@ export class Peer {
     if (desc.type === 'offer') {
       await pc.setLocalDescription();
       this._sendDescription();
+      this._becomeReady();
     }
     this._syncRemote();
     this._tuneScreen();
@@ -231,28 +263,38 @@ export class Peer {
     }
   }
 
+  /**
+   * Runs on every state change and every 2 s: restarts ICE when the connection failed,
+   * stays disconnected, or never gets going although negotiation finished.
+   */
   _checkHealth() {
     if (this.closed) return;
     const state = this.pc.connectionState;
-    if (state === 'disconnected' && !this.disconnectedAt) this.disconnectedAt = Date.now();
-    if (state !== 'disconnected') this.disconnectedAt = 0;
-    this.onState();
-    if (needsIceRestart(state, 0)) this._restart(true);
-    else if (state === 'disconnected') {
-      setTimeout(() => {
-        const since = this.disconnectedAt ? Date.now() - this.disconnectedAt : 0;
-        if (!this.closed && needsIceRestart(this.pc.connectionState, since)) this._restart(true);
-      }, 4100);
+    const now = Date.now();
+    if (state !== this.health.state) {
+      this.health.state = state;
+      this.health.since = now;
+      this.onState();
+    }
+    // A stall only counts while nothing is being negotiated.
+    const settled = this.pc.signalingState === 'stable' && this.pc.remoteDescription;
+    if (!settled) this.health.since = Math.max(this.health.since, now);
+    if (needsIceRestart(state, now - this.health.since)) {
+      this._restart(true);
+      this.health.since = now;
     }
   }
 
-  /** ICE restart; `tell` also asks the peer to restart (relay {"restart": true}). */
+  /**
+   * ICE restart. Only the impolite side restarts (its offer carries the new credentials);
+   * the polite side asks it to with {"restart": true}, so the two never collide.
+   */
   _restart(tell) {
     const now = Date.now();
     if (this.closed || now - this.lastRestart < RESTART_MIN_INTERVAL_MS) return;
     this.lastRestart = now;
-    this.pc.restartIce();
-    if (tell) this.send({ restart: true });
+    if (!this.polite) this.pc.restartIce();
+    else if (tell) this.send({ restart: true });
   }
 
   getStats() { return this.pc.getStats(); }
@@ -260,6 +302,8 @@ export class Peer {
   close() {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.healthTimer);
+    clearTimeout(this.readyTimer);
     for (const kind of Object.keys(this.remote)) {
       if (this.remote[kind]) this.onMedia(kind, null);
     }

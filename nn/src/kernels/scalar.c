@@ -103,6 +103,16 @@ static void dwconv_pack(const nn_conv_desc *d, const float *w, const float *bias
   memcpy(p + d->oc, w, (size_t)d->oc * d->kh * d->kw * sizeof *w);
 }
 
+/* acc[c] += x[c / mult] * w[c] over the oc channels of one tap. */
+static void dw_tap(float *restrict acc, const float *restrict x, const float *restrict w,
+                   int oc, int mult) {
+  if (mult == 1) {
+    for (int c = 0; c < oc; c++) acc[c] += x[c] * w[c];
+  } else {
+    for (int c = 0; c < oc; c++) acc[c] += x[c / mult] * w[c];
+  }
+}
+
 static void dwconv(const nn_conv_desc *d, const float *in, const float *p, float *out) {
   int oc = d->oc, ic = d->ic, mult = oc / ic;
   const float *w = p + oc;
@@ -117,12 +127,7 @@ static void dwconv(const nn_conv_desc *d, const float *in, const float *p, float
           int ix = ox * d->sw - d->pad_l + kx * d->dw;
           if (ix < 0 || ix >= d->iw) continue;
           const float *x = in + ((size_t)iy * d->iw + ix) * ic;
-          const float *wt = w + (size_t)(ky * d->kw + kx) * oc;
-          if (mult == 1) {
-            for (int c = 0; c < oc; c++) acc[c] += x[c] * wt[c];
-          } else {
-            for (int c = 0; c < oc; c++) acc[c] += x[c / mult] * wt[c];
-          }
+          dw_tap(acc, x, w + (size_t)(ky * d->kw + kx) * oc, oc, mult);
         }
       }
       clamp_row(acc, oc, d->act_min, d->act_max);

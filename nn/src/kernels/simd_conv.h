@@ -65,8 +65,9 @@ static void cv_pack_any(const nn_conv_desc *d, const float *w, const float *bias
     nn_kernels_scalar.conv_pack(d, w, bias, p);
 }
 
-/* One row of ic zeros: padding taps read it, so the inner loop never tests bounds. */
-static size_t cv_scratch_size(const nn_conv_desc *d) { return (size_t)d->ic; }
+/* A row of kw·ic zeros: padding taps (or kernel rows) read it, so the inner loop never
+ * tests bounds. */
+static size_t cv_scratch_size(const nn_conv_desc *d) { return (size_t)d->kw * d->ic; }
 
 /* Clamps and stores one pixel's W channels, only the nvalid that exist. */
 static inline void cv_store(float *o, V v, int nvalid, V lo, V hi) {
@@ -122,11 +123,6 @@ static void cv_tile2(const float *const *ind, int ntaps, int ic, const float *bp
   const float *w = bp + NR;
   for (int t = 0; t < ntaps; t++, ind += MR) {
     CV_ROWS(CV_PTR, 0)
-    if (ic == 3) { /* an RGB input layer: three steps, no loop */
-      CV_STEP2(0) CV_STEP2(1) CV_STEP2(2)
-      w += 3 * NR;
-      continue;
-    }
     int k = 0;
     for (; k + 4 <= ic; k += 4, w += 4 * NR) {
       CV_STEP2(0) CV_STEP2(1) CV_STEP2(2) CV_STEP2(3)
@@ -155,11 +151,6 @@ static void cv_tile1(const float *const *ind, int ntaps, int ic, const float *bp
   const float *w = bp + VL;
   for (int t = 0; t < ntaps; t++, ind += MR) {
     CV_ROWS(CV_PTR, 0)
-    if (ic == 3) { /* an RGB input layer: three steps, no loop */
-      CV_STEP1(0) CV_STEP1(1) CV_STEP1(2)
-      w += 3 * VL;
-      continue;
-    }
     int k = 0;
     for (; k + 4 <= ic; k += 4, w += 4 * VL) {
       CV_STEP1(0) CV_STEP1(1) CV_STEP1(2) CV_STEP1(3)
@@ -175,30 +166,39 @@ static void cv_tile1(const float *const *ind, int ntaps, int ic, const float *bp
   CV_ROWS(CV_STORE1, 0)
 }
 
-/* Fills ind[tap][r] for the tile of pixels starting at p0 (mr of them). The pixel's
- * row and column advance incrementally: a division per pixel costs more in wasm than the
- * rest of the table. */
-static void cv_indirection(const nn_conv_desc *d, const float *in, const float *zero, int p0,
-                           int mr, const float **ind) {
-  int oy = p0 / d->ow, ox = p0 % d->ow;
+/* Fills the pointer table for the tile of pixels starting at p0 (mr of them) and returns
+ * the number of taps in it. With horizontal dilation 1, a kernel row's kw taps read kw·ic
+ * consecutive floats, the same order as the packed weights, so when every pixel's row
+ * segment lies inside the image the table has one entry per kernel row (kh "taps" of
+ * kw·ic products, fewer and longer inner loops); otherwise one per tap. The pixel's row and
+ * column advance incrementally: a division per pixel costs more in wasm than the table. */
+static int cv_indirection(const nn_conv_desc *d, const float *in, const float *zero, int p0,
+                          int mr, const float **ind) {
+  int oy = p0 / d->ow, ox = p0 % d->ow, ic = d->ic;
   if (d->kh == 1 && d->kw == 1 && d->sh == 1 && d->sw == 1 && d->pad_t == 0 &&
       d->pad_l == 0 && d->iw == d->ow) { /* a GEMM: pixel p reads input row p */
-    for (int r = 0; r < MR; r++) ind[r] = in + (size_t)(p0 + (r < mr ? r : mr - 1)) * d->ic;
-    return;
+    for (int r = 0; r < MR; r++) ind[r] = in + (size_t)(p0 + (r < mr ? r : mr - 1)) * ic;
+    return 1;
   }
+  int iy0[MR], ix0[MR], rows = d->dw == 1 && d->kw > 1;
   for (int r = 0; r < MR; r++) {
     if (r > 0 && r < mr && ++ox == d->ow) ox = 0, oy++;
-    int iy0 = oy * d->sh - d->pad_t, ix0 = ox * d->sw - d->pad_l;
+    iy0[r] = oy * d->sh - d->pad_t;
+    ix0[r] = ox * d->sw - d->pad_l;
+    rows &= ix0[r] >= 0 && ix0[r] + d->kw - 1 < d->iw;
+  }
+  for (int r = 0; r < MR; r++) {
     const float **slot = ind + r;
     for (int ky = 0; ky < d->kh; ky++) {
-      int iy = iy0 + ky * d->dh;
-      for (int kx = 0; kx < d->kw; kx++, slot += MR) {
-        int ix = ix0 + kx * d->dw;
-        int inside = (unsigned)iy < (unsigned)d->ih && (unsigned)ix < (unsigned)d->iw;
-        *slot = inside ? in + ((size_t)iy * d->iw + ix) * d->ic : zero;
+      int iy = iy0[r] + ky * d->dh, yin = (unsigned)iy < (unsigned)d->ih;
+      for (int kx = 0; kx < (rows ? 1 : d->kw); kx++, slot += MR) {
+        int ix = ix0[r] + kx * d->dw;
+        int inside = yin && (unsigned)ix < (unsigned)d->iw;
+        *slot = inside ? in + ((size_t)iy * d->iw + ix) * ic : zero;
       }
     }
   }
+  return rows ? d->kh : d->kh * d->kw;
 }
 
 /* Pixel tiles outside, output channel blocks inside: a tile's inputs (and its pointer
@@ -212,18 +212,19 @@ static void cv_conv(const nn_conv_desc *d, const float *in, const float *p, floa
   int npix = d->oh * d->ow, oc = d->oc, ic = d->ic, ntaps = d->kh * d->kw;
   const float *ind[CV_MAX_TAPS * MR];
   V lo = V_SPLAT(d->act_min), hi = V_SPLAT(d->act_max);
-  memset(scratch, 0, (size_t)ic * sizeof *scratch);
+  memset(scratch, 0, cv_scratch_size(d) * sizeof *scratch);
   for (int p0 = 0; p0 < npix; p0 += MR) {
     int mr = npix - p0 < MR ? npix - p0 : MR;
-    cv_indirection(d, in, scratch, p0, mr, ind);
+    int ntab = cv_indirection(d, in, scratch, p0, mr, ind);
+    int klen = ntaps * ic / ntab; /* products per table entry: ic, or kw·ic for rows */
     float *o = out + (size_t)p0 * oc;
     for (int o0 = 0; o0 < oc; o0 += NR) {
       int bw = cv_block_width(oc, o0), nvalid = oc - o0 < bw ? oc - o0 : bw;
       const float *bp = p + (size_t)o0 * (1 + (size_t)ntaps * ic);
       if (bw == NR)
-        cv_tile2(ind, ntaps, ic, bp, o + o0, (size_t)oc, mr, nvalid, lo, hi);
+        cv_tile2(ind, ntab, klen, bp, o + o0, (size_t)oc, mr, nvalid, lo, hi);
       else
-        cv_tile1(ind, ntaps, ic, bp, o + o0, (size_t)oc, mr, nvalid, lo, hi);
+        cv_tile1(ind, ntab, klen, bp, o + o0, (size_t)oc, mr, nvalid, lo, hi);
     }
   }
 }

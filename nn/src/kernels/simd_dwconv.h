@@ -4,24 +4,21 @@
  * weights [kh][kw][VL], zero padded past oc. Other depth multipliers are rare in the models
  * we run and are delegated, packing included, to the scalar set.
  *
- * Loop order: output rows, then channel blocks, then pixels. A block's weight vectors stay
- * in registers along a row, and the few input rows a row of outputs reads stay in L1 while
- * every channel block passes over them (sweeping the whole image once per block instead
- * streams it from L3 when the image is large and the channels few). Each row splits into a left border, an
- * interior where every tap is inside the image (a branch-free, fully unrolled kernel for
- * 3×3 and 5×5) and a right border; rows whose taps leave the image run the bordered path. */
+ * Loop order: output rows, then channel blocks, then pixels: the few input rows one row
+ * of outputs reads stay in L1 while every channel block passes over them (sweeping the
+ * whole image once per block streams it from L3 when the image is large and the channels
+ * few). Rows with horizontal stride and dilation 1 and a 3×3 or 5×5 kernel use a sliding
+ * window over input columns (DW_SLIDE), padding included. Other rows split into a left
+ * border, an interior where every tap is inside the image (fully unrolled for 3×3 and 5×5,
+ * two channel blocks per pass) and a right border; rows whose taps leave the image, and
+ * other kernel sizes, run the bordered path. Channels past the last full vector run in
+ * plain C. */
 
-#ifndef DW_PX3
-#define DW_PX3 2 /* 9 weights + 2 accumulators + temporaries fit 16 registers */
-#endif
 #ifndef DW_PAIR
 #define DW_PAIR 1 /* interior: two channel blocks per pass (see DW_FIXED2) */
 #endif
 #ifndef DW_ROLL
 #define DW_ROLL 1 /* rows with horizontal stride 1 use the sliding window (DW_SLIDE) */
-#endif
-#ifndef DW_PX5
-#define DW_PX5 4 /* 25 weights do not fit anyway: reuse each load 4 times instead */
 #endif
 
 static int dw_is_native(const nn_conv_desc *d) { return d->oc == d->ic; }
@@ -76,9 +73,8 @@ static void dw_span_border(const nn_conv_desc *d, const float *in, const float *
 }
 
 /* Interior span of one row for a K×K kernel known at compile time: no bounds checks, taps
- * fully unrolled, PX output pixels per step so each weight vector loaded (or kept in a
- * register) serves PX multiply-adds. */
-#define DW_FIXED(K, PX)                                                                     \
+ * fully unrolled, the block's weights loaded once per span. */
+#define DW_FIXED(K)                                                                         \
   static void dw_span_k##K(const nn_conv_desc *d, const float *in, const float *bp, int c0,  \
                            int oy, int ox0, int ox1, float *out) {                          \
     V w[K * K], b = V_LOAD(bp), lo = V_SPLAT(d->act_min), hi = V_SPLAT(d->act_max);         \
@@ -88,22 +84,7 @@ static void dw_span_border(const nn_conv_desc *d, const float *in, const float *
     const float *r =                                                                        \
         in + ((size_t)(oy * d->sh - d->pad_t) * d->iw + (ox0 * d->sw - d->pad_l)) * c + c0;  \
     float *o = out + ((size_t)oy * d->ow + ox0) * oc + c0;                                  \
-    int ox = ox0;                                                                           \
-    for (; ox + PX <= ox1; ox += PX, r += PX * step, o += PX * oc) {                        \
-      V acc[PX];                                                                            \
-      _Pragma("GCC unroll 8") for (int i = 0; i < PX; i++) acc[i] = b;                      \
-      _Pragma("GCC unroll 5") for (int ky = 0; ky < K; ky++) {                              \
-        _Pragma("GCC unroll 5") for (int kx = 0; kx < K; kx++) {                            \
-          V wt = w[ky * K + kx];                                                            \
-          const float *x = r + ky * dy + kx * dx;                                           \
-          _Pragma("GCC unroll 8") for (int i = 0; i < PX; i++) acc[i] =                     \
-              V_FMA(V_LOAD(x + i * step), wt, acc[i]);                                      \
-        }                                                                                   \
-      }                                                                                     \
-      _Pragma("GCC unroll 8") for (int i = 0; i < PX; i++)                                  \
-          V_STORE(o + i * oc, V_CLAMP(acc[i], lo, hi));                                     \
-    }                                                                                       \
-    for (; ox < ox1; ox++, r += step, o += oc) {                                            \
+    for (int ox = ox0; ox < ox1; ox++, r += step, o += oc) {                                \
       V acc = b;                                                                            \
       _Pragma("GCC unroll 5") for (int ky = 0; ky < K; ky++) {                              \
         _Pragma("GCC unroll 5") for (int kx = 0; kx < K; kx++) {                            \
@@ -113,8 +94,8 @@ static void dw_span_border(const nn_conv_desc *d, const float *in, const float *
       V_STORE(o, V_CLAMP(acc, lo, hi));                                                     \
     }                                                                                       \
   }
-DW_FIXED(3, DW_PX3)
-DW_FIXED(5, DW_PX5)
+DW_FIXED(3)
+DW_FIXED(5)
 
 /* The same for two adjacent channel blocks at once: their inputs sit VL floats apart and
  * their packed weights a constant distance apart, so in wasm both loads take immediate

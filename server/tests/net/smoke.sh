@@ -69,6 +69,12 @@ B="http://127.0.0.1:$PORT"
 start main "$PORT" --data-dir "$T/data" || exit 1
 MAIN_PID=$LAST_PID
 
+# A second server on a taken port fails fast with status 1 (leak checks off: it exits early).
+ASAN_OPTIONS=detect_leaks=0 timeout 20 "$BIN" --host 127.0.0.1 --port "$PORT" \
+  --data-dir "$T/data-dup" >/dev/null 2>"$T/dup.err"; rc=$?
+check "port in use exits 1 (rc=$rc)" test "$rc" = 1
+check "port in use is logged" grep -q 'start_failed.*listen_failed' "$T/dup.err"
+
 # ---- HTTP ----------------------------------------------------------------------------------
 check "healthz is 200 ok" test "$(curl -s -w ' %{http_code}' "$B/healthz")" = "ok 200"
 H=$(curl -si "$B/style.css")
@@ -116,6 +122,8 @@ check "plain GET /ws is 400" test "$(curl -s -o /dev/null -w '%{http_code}' "$B/
 
 # ---- WebSocket -----------------------------------------------------------------------------
 check "ws join/chat/relay/fragments/too_large" timeout 60 node "$WSC" roundtrip "ws://127.0.0.1:$PORT/ws" "$ROOM"
+check "ws upgrade elsewhere refused" timeout 30 node "$WSC" refused "ws://127.0.0.1:$PORT/api/rooms"
+check "HEAD room info" test "$(curl -s -I -o /dev/null -w '%{http_code}' "$B/api/rooms/$ROOM")" = 200
 
 M=$(curl -s "$B/metrics")
 for name in buzz_uptime_seconds buzz_rooms buzz_connections 'buzz_http_requests_total{code="200"}' \

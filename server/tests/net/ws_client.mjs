@@ -5,6 +5,7 @@
 //   node ws_client.mjs ping URL               ping/pong before join (used for wss)
 //   node ws_client.mjs shutdown URL ROOM FILE join, touch FILE, expect close 1001
 //   node ws_client.mjs overflow URL ROOM      a peer that stops reading gets closed (1008)
+//   node ws_client.mjs refused URL            an upgrade at URL is refused
 import { writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
 
@@ -160,8 +161,19 @@ async function overflow(url, room) {
   console.log('ws_client: overflow ok');
 }
 
+// A WebSocket upgrade anywhere but /ws is refused.
+async function refused(url) {
+  const r = await new Promise((resolve) => {
+    const ws = new WebSocket(url);
+    ws.on('open', () => resolve('open'));
+    ws.on('error', () => resolve('refused'));
+  });
+  expect(r === 'refused', `upgrade at ${url} was accepted`);
+  console.log(`ws_client: ${url} refused ok`);
+}
+
 const [cmd, ...args] = process.argv.slice(2);
-const table = { roundtrip, ping, shutdown, overflow };
+const table = { roundtrip, ping, shutdown, overflow, refused };
 if (!table[cmd]) fail(`unknown command ${cmd}`);
 table[cmd](...args).then(
   () => process.exit(0),
