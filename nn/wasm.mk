@@ -15,7 +15,6 @@
 NNW_CLANG   ?= clang
 NNW_NODE    ?= node
 NNW_SYSROOT ?= /usr
-NNW_DIR     := $(BUILD)/nn-wasm
 # Debian's wasi-libc: headers in /usr/include/wasm32-wasi, libc.a in /usr/lib/wasm32-wasi.
 # Debian ships no wasm32 compiler-rt, so link with -nodefaultlibs -lc: libc.a has what the
 # engine needs (malloc, memcpy, math) and nothing here needs the missing builtins.
@@ -98,3 +97,4 @@ nn-profile-wasm: $(BUILD)/nn-profile.wasm
 
 ALL_TARGETS += $(BUILD)/nn-kernels-test $(BUILD)/nn.wasm $(BUILD)/assets/nn.wasm
 TEST_SUITES += test-nn-kernels test-nn-kernels-asan test-nn-kernels-wasm
+BENCH_TARGETS += bench-nn-kernels

@@ -71,7 +71,8 @@ typedef struct net_ws {
   int closing; /* a close was requested: flush, then close with close_code */
   int close_code;
   int close_started;      /* lws has been told to send the close frame */
-  int peer_code;          /* close code the peer sent, if it closed first */
+  int peer_closed;        /* the peer sent a close frame first */
+  int peer_code;          /* its close code, 0 if none */
   char close_reason[124]; /* a close frame carries at most 123 bytes of reason */
   char peer[64];
 } net_ws;

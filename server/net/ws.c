@@ -136,8 +136,9 @@ static int ws_writeable(struct lws *wsi, net_sess *s) {
     BZ_DEBUG("ws_send_close", "peer=%s code=%d", w->peer, w->close_code);
     lws_close_reason(wsi, (enum lws_close_status)w->close_code, (unsigned char *)w->close_reason,
                      strlen(w->close_reason));
-    /* The peer already started the closing handshake: lws finishes it. */
-    if (w->peer_code) return -1;
+    /* The peer already started the closing handshake: lws finishes it. (lws' polite path
+     * below would free the wsi right away in that state, under our feet.) */
+    if (w->peer_closed) return -1;
     /* Returning -1 here would drop the socket without the close frame (lws 4.1 treats a
      * failed writable as a dead socket). A synchronous "kill" instead takes lws' polite path:
      * it sends the close frame with the reason set above on the next writable, waits for the
@@ -177,6 +178,7 @@ int net__ws_callback(struct lws *wsi, enum lws_callback_reasons reason, net_sess
     case LWS_CALLBACK_CLOSED:
       return ws_closed(wsi, s);
     case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+      s->ws.peer_closed = 1;
       if (in && len >= 2) {
         const uint8_t *b = in;
         s->ws.peer_code = b[0] << 8 | b[1];

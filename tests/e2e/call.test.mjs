@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBuzzd, createRoom } from '../lib/buzzd.mjs';
+import { assertCleanShutdown } from '../lib/shutdown.mjs';
 import {
   launchCallBrowser, openRoom, apiJoin, uiJoin, selfId, events, waitForVideo, waitForAudio,
   waitForPicture, closePages, pageDiag, stepTimer,
@@ -57,4 +58,6 @@ test('three pages: video and audio flow between every pair', { timeout: 150000 }
     }
   }
   for (const p of pages) assert.deepEqual(p.__errors, [], `uncaught page errors: ${pageDiag(p)}`);
+  // buzzd survived the whole call: healthy, clean exit on SIGTERM, no sanitizer report.
+  await assertCleanShutdown(server);
 });

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBuzzd } from '../lib/buzzd.mjs';
+import { assertCleanShutdown } from '../lib/shutdown.mjs';
 import {
   launchCallBrowser, openLanding, openRoom, recordEvents, apiJoin, uiJoin, selfId, control,
   waitForVideo, waitForPicture, videoLuma, framesDecoded, closePages, pageDiag,
@@ -92,4 +93,6 @@ test('create room, mute, camera off/on, copy link, leave', { timeout: 150000 }, 
   await waitFor(() => host.evaluate(() => ['closed', 'idle'].includes(window.buzzstream.connectionState())),
     { timeoutMs: 10000, what: 'the host\'s signaling to close after "Leave"' });
   for (const p of pages) assert.deepEqual(p.__errors, [], pageDiag(p));
+  // buzzd survived the whole call: healthy, clean exit on SIGTERM, no sanitizer report.
+  await assertCleanShutdown(server);
 });

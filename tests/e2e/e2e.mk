@@ -9,3 +9,10 @@ test-e2e:
 	timeout 600 nice node --test --test-concurrency=1 --test-timeout=200000 --test-reporter=spec $(E2E_TESTS)
 
 TEST_SUITES += test-e2e
+
+# The same tests against the ASan + UBSan build of buzzd (server/server.mk): any sanitizer
+# report or unclean exit fails. Not in TEST_SUITES (it doubles the suite's time); run by hand.
+.PHONY: test-e2e-asan
+test-e2e-asan: $(BUILD)/buzzd-asan
+	BUZZD=$(BUILD)/buzzd-asan ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  timeout 900 nice node --test --test-concurrency=1 --test-timeout=200000 --test-reporter=spec $(E2E_TESTS)

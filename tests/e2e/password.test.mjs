@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBuzzd, createRoom } from '../lib/buzzd.mjs';
+import { assertCleanShutdown } from '../lib/shutdown.mjs';
 import { launchCallBrowser, openRoom, apiJoin, uiJoin, selfId, closePages, pageDiag } from '../lib/client.mjs';
 import { waitFor } from '../lib/proc.mjs';
 
@@ -50,4 +51,6 @@ test('wrong room password is refused clearly; the right one works', { timeout: 1
   await waitFor(() => ui.evaluate((id) => window.buzzstream.participants().some((p) => p.id === id), ok.id),
     { what: 'Uma to see Eve in the roster' });
   assert.equal(await ui.evaluate(() => window.buzzstream.connectionState()), 'open');
+  // buzzd survived the whole call: healthy, clean exit on SIGTERM, no sanitizer report.
+  await assertCleanShutdown(server);
 });

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBuzzd, createRoom } from '../lib/buzzd.mjs';
+import { assertCleanShutdown } from '../lib/shutdown.mjs';
 import {
   launchCallBrowser, openRoom, apiJoin, waitForVideo, events, framesDecoded, ensureChatOpen,
   closePages, pageDiag,
@@ -96,4 +97,6 @@ test('chat is delivered, survives kill -9 of buzzd, and clients reconnect', { ti
   await a.evaluate((x) => window.buzzstream.sendChat(x), t3);
   await waitFor(async () => (await chatTexts(b)).includes(t3), { what: 'post-restart chat' });
   for (const p of pages) assert.deepEqual(p.__errors, [], pageDiag(p));
+  // buzzd survived the whole call: healthy, clean exit on SIGTERM, no sanitizer report.
+  await assertCleanShutdown(server);
 });

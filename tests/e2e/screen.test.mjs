@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBuzzd, createRoom } from '../lib/buzzd.mjs';
+import { assertCleanShutdown } from '../lib/shutdown.mjs';
 import {
   launchCallBrowser, openRoom, apiJoin, waitForVideo, waitForPicture, stats, closePages, pageDiag,
 } from '../lib/client.mjs';
@@ -58,4 +59,6 @@ test('screen share reaches the others and stops', { timeout: 150000 }, async (t)
     assert.ok(s.video.framesDecoded > 0, 'camera lost after stopping the share');
   }
   for (const p of pages) assert.deepEqual(p.__errors, [], pageDiag(p));
+  // buzzd survived the whole call: healthy, clean exit on SIGTERM, no sanitizer report.
+  await assertCleanShutdown(server);
 });

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { startBuzzd, createRoom } from '../lib/buzzd.mjs';
+import { assertCleanShutdown } from '../lib/shutdown.mjs';
 import { startCoturn } from '../lib/coturn.mjs';
 import { joinRoom } from '../lib/wsjson.mjs';
 import { launchCallBrowser, openRoom, apiJoin, waitForVideo, waitForPicture, stats, closePages } from '../lib/client.mjs';
@@ -54,4 +55,6 @@ test('relay-only call through coturn', { timeout: 150000 }, async (t) => {
   // coturn really carried the call: it logged allocations for the session.
   assert.match(turn.log(), /ALLOCATE processed, success/,
     `coturn saw no allocation:\n${turn.log().slice(-3000)}`);
+  // buzzd survived the whole call: healthy, clean exit on SIGTERM, no sanitizer report.
+  await assertCleanShutdown(server);
 });

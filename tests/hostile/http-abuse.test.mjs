@@ -5,7 +5,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBuzzd } from '../lib/buzzd.mjs';
 import { rawHttp, getRequest } from '../lib/rawhttp.mjs';
-import { assertCleanShutdown } from './shutdown.mjs';
+import { assertCleanShutdown } from '../lib/shutdown.mjs';
 
 let server;
 

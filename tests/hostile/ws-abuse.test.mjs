@@ -9,7 +9,7 @@ import { startBuzzd, createRoom } from '../lib/buzzd.mjs';
 import { WsJson, joinRoom } from '../lib/wsjson.mjs';
 import { sleep } from '../lib/proc.mjs';
 import { startGoodPair } from './good-pair.mjs';
-import { assertCleanShutdown } from './shutdown.mjs';
+import { assertCleanShutdown } from '../lib/shutdown.mjs';
 
 let server, roomA, roomB, good;
 

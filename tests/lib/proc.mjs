@@ -4,7 +4,12 @@
 import { spawn } from 'node:child_process';
 
 const live = new Set();
-process.on('exit', () => { for (const c of live) { try { c.kill('SIGKILL'); } catch { /* gone */ } } });
+const killAll = () => { for (const c of live) { try { c.kill('SIGKILL'); } catch { /* gone */ } } };
+process.on('exit', killAll);
+// A runner timeout (make's `timeout`, CI) ends us with a signal: take the children along.
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
+  process.once(sig, () => { killAll(); process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGHUP' ? 1 : 15)); });
+}
 
 const LOG_MAX = 256 * 1024; // keep the last 256 KiB of output per child
 

@@ -43,7 +43,9 @@ export class Mesh extends Emitter {
       onState: () => this.emit('peer-state', { peerId: id, state: p.pc.connectionState }),
     });
     this.peers.set(id, p);
-    for (const [kind, track] of Object.entries(this.local)) if (track) p.setTrack(kind, track);
+    for (const [kind, track] of Object.entries(this.local)) {
+      if (track) p.setTrack(kind, track).catch((err) => console.warn(`setTrack ${kind}`, err));
+    }
     return p;
   }
 

@@ -10,10 +10,11 @@
  * The convolution is a register-blocked micro-kernel: MR output pixels × W output channels
  * live in registers while it walks K = kh·kw·ic products, broadcasting one input value
  * per pixel against one row of packed weights; a 1×1 convolution is exactly a GEMM
- * (pixels × ic) · (ic × oc). Each tile first gets a table of input pointers, one per tap
- * per pixel (XNNPACK's "indirection buffer"), with taps in the padding pointing at a row of
- * zeros: the inner loop is then the same branch-free GEMM loop for every shape, and no
- * input is copied. */
+ * (pixels × ic) · (ic × oc) and reads the input in place. Other shapes first get a table
+ * of input pointers per tile, one per tap per pixel (XNNPACK's "indirection buffer"), or
+ * one per kernel row when the row's kw taps are contiguous in memory, with taps in the
+ * padding pointing at a row of zeros: the inner loop is then the same branch-free GEMM
+ * loop for every shape, and no input is copied. */
 
 #define NR (2 * VL)
 #ifndef MR
@@ -274,9 +275,9 @@ static inline void tc_accumulate(float *out, const float *src, int n) {
 
 /* Adds the tile's contributions (row r = input pixel p0 + r) into the output. */
 static void tc_scatter(const nn_conv_desc *d, const float *tile, int p0, int mr, float *out) {
-  int oc = d->oc, n = (int)tc_cols(d);
+  int oc = d->oc, n = (int)tc_cols(d), iy = p0 / d->iw, ix = p0 % d->iw - 1;
   for (int r = 0; r < mr; r++) {
-    int iy = (p0 + r) / d->iw, ix = (p0 + r) % d->iw;
+    if (++ix == d->iw) ix = 0, iy++; /* no division per pixel: costly in wasm */
     for (int ky = 0; ky < d->kh; ky++) {
       int oy = iy * d->sh - d->pad_t + ky;
       if ((unsigned)oy >= (unsigned)d->oh) continue;

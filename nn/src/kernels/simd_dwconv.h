@@ -7,8 +7,8 @@
  * Loop order: output rows, then channel blocks, then pixels: the few input rows one row
  * of outputs reads stay in L1 while every channel block passes over them (sweeping the
  * whole image once per block streams it from L3 when the image is large and the channels
- * few). Rows with horizontal stride and dilation 1 and a 3×3 or 5×5 kernel use a sliding
- * window over input columns (DW_SLIDE), padding included. Other rows split into a left
+ * few). Rows with horizontal stride 1 or 2, dilation 1 and a 3×3 or 5×5 kernel use a
+ * sliding window over input columns (DW_SLIDE, DW_SLIDE_S2), padding included. Other rows split into a left
  * border, an interior where every tap is inside the image (fully unrolled for 3×3 and 5×5,
  * two channel blocks per pass) and a right border; rows whose taps leave the image, and
  * other kernel sizes, run the bordered path. Channels past the last full vector run in
@@ -18,7 +18,7 @@
 #define DW_PAIR 1 /* interior: two channel blocks per pass (see DW_FIXED2) */
 #endif
 #ifndef DW_ROLL
-#define DW_ROLL 1 /* rows with horizontal stride 1 use the sliding window (DW_SLIDE) */
+#define DW_ROLL 1 /* rows with horizontal stride 1 or 2 use the sliding windows */
 #endif
 
 static int dw_is_native(const nn_conv_desc *d) { return d->oc == d->ic; }
@@ -175,13 +175,53 @@ static const float dw_zeros[DW_ZEROS];
 DW_SLIDE(3)
 DW_SLIDE(5)
 
+/* The sliding window for horizontal stride 2 (K = 2m + 1). Output ox reads columns
+ * s .. s + 2m with s = 2·ox − pad_l; the step that completes it loads only its last two
+ * columns, s + 2m − 1 and s + 2m, and adds them to ox and to the m outputs after it that
+ * also read them (acc[j] is output ox + j). Steps start at the virtual output −m so that
+ * output 0's first columns are seen; columns outside the image load as zeros. Each input is
+ * loaded once instead of about K/2 times. */
+#define DW_SLIDE_S2(K)                                                                      \
+  static void dw_row_slide2_k##K(const nn_conv_desc *d, const float *const *rows,           \
+                                 const float *bp, float *o) {                               \
+    enum { M = (K - 1) / 2 };                                                               \
+    V w[K * K], acc[M + 1], x1[K], x2[K];                                                   \
+    const float *r[K];                                                                      \
+    for (int ky = 0; ky < K; ky++) r[ky] = rows[ky];                                        \
+    for (int t = 0; t < K * K; t++) w[t] = V_LOAD(bp + VL + t * VL);                         \
+    V b = V_LOAD(bp), lo = V_SPLAT(d->act_min), hi = V_SPLAT(d->act_max), z = V_SPLAT(0.0f); \
+    for (int j = 0; j <= M; j++) acc[j] = b;                                                \
+    size_t c = (size_t)d->ic, oc = (size_t)d->oc;                                           \
+    unsigned iw = (unsigned)d->iw;                                                          \
+    for (int ox = -M; ox < d->ow; ox++) {                                                   \
+      int i2 = 2 * ox - d->pad_l + 2 * M, i1 = i2 - 1;                                      \
+      int in1 = (unsigned)i1 < iw, in2 = (unsigned)i2 < iw;                                 \
+      _Pragma("GCC unroll 5") for (int ky = 0; ky < K; ky++) {                              \
+        x1[ky] = in1 ? V_LOAD(r[ky] + (size_t)i1 * c) : z;                                  \
+        x2[ky] = in2 ? V_LOAD(r[ky] + (size_t)i2 * c) : z;                                  \
+      }                                                                                     \
+      _Pragma("GCC unroll 5") for (int ky = 0; ky < K; ky++) {                              \
+        _Pragma("GCC unroll 5") for (int j = 0; j <= M; j++) {                              \
+          acc[j] = V_FMA(x2[ky], w[ky * K + 2 * M - 2 * j], acc[j]);                        \
+          if (j < M) acc[j] = V_FMA(x1[ky], w[ky * K + 2 * M - 1 - 2 * j], acc[j]);         \
+        }                                                                                   \
+      }                                                                                     \
+      if (ox >= 0) V_STORE(o + (size_t)ox * oc, V_CLAMP(acc[0], lo, hi));                   \
+      _Pragma("GCC unroll 5") for (int j = 0; j < M; j++) acc[j] = acc[j + 1];              \
+      acc[M] = b;                                                                           \
+    }                                                                                       \
+  }
+DW_SLIDE_S2(3)
+DW_SLIDE_S2(5)
+
 typedef void (*dw_slide_fn)(const nn_conv_desc *d, const float *const *rows, const float *bp,
                             float *o);
 
 /* The sliding kernel for d, or NULL when its shape needs the general path. */
 static dw_slide_fn dw_slider(const nn_conv_desc *d) {
-  if (!DW_ROLL || d->sw != 1 || d->dw != 1 || d->kh != d->kw) return NULL;
+  if (!DW_ROLL || d->sw > 2 || d->dw != 1 || d->kh != d->kw) return NULL;
   if ((size_t)d->iw * d->ic + VL > DW_ZEROS) return NULL; /* zero row too short */
+  if (d->sw == 2) return d->kh == 3 ? dw_row_slide2_k3 : d->kh == 5 ? dw_row_slide2_k5 : NULL;
   return d->kh == 3 ? dw_row_slide_k3 : d->kh == 5 ? dw_row_slide_k5 : NULL;
 }
 

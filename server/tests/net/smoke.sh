@@ -176,10 +176,12 @@ stop conf "$LAST_PID"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" -days 1 \
   -subj /CN=localhost >/dev/null 2>&1
 P3=$(free_port)
-start tls "$P3" --data-dir "$T/data3" --tls-cert "$T/cert.pem" --tls-key "$T/key.pem" || exit 1
+start tls "$P3" --data-dir "$T/data3" --tls-cert "$T/cert.pem" --tls-key "$T/key.pem" \
+  --idle-timeout-s 2 || exit 1
 check "https healthz" test "$(curl -ks "https://127.0.0.1:$P3/healthz")" = ok
 check "plain http refused on the TLS port" bash -c "! curl -sf --max-time 3 http://127.0.0.1:$P3/healthz"
 check "wss ping" timeout 30 node "$WSC" ping "wss://127.0.0.1:$P3/ws"
+check "silent wss client closed with 4002" timeout 30 node "$WSC" idle "wss://127.0.0.1:$P3/ws"
 stop tls "$LAST_PID"
 
 # ---- command line --------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 //   node ws_client.mjs shutdown URL ROOM FILE join, touch FILE, expect close 1001
 //   node ws_client.mjs overflow URL ROOM      a peer that stops reading gets closed (1008)
 //   node ws_client.mjs refused URL            an upgrade at URL is refused
+//   node ws_client.mjs idle URL               a silent client is closed with 4002
 import { writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
 
@@ -161,6 +162,16 @@ async function overflow(url, room) {
   console.log('ws_client: overflow ok');
 }
 
+// A silent connection is closed by sig's idle timeout (driven by buzzd's 1 Hz sig_tick).
+async function idle(url) {
+  const c = connect(url);
+  await c.open;
+  const t0 = Date.now();
+  const { code, reason } = await c.closed;
+  console.log(`ws_client: idle close code=${code} reason=${reason} after ${Date.now() - t0} ms`);
+  expect(code === 4002, `idle timeout closes with 4002, got ${code}`);
+}
+
 // A WebSocket upgrade anywhere but /ws is refused.
 async function refused(url) {
   const r = await new Promise((resolve) => {
@@ -173,7 +184,7 @@ async function refused(url) {
 }
 
 const [cmd, ...args] = process.argv.slice(2);
-const table = { roundtrip, ping, shutdown, overflow, refused };
+const table = { roundtrip, ping, shutdown, overflow, refused, idle };
 if (!table[cmd]) fail(`unknown command ${cmd}`);
 table[cmd](...args).then(
   () => process.exit(0),

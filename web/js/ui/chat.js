@@ -10,7 +10,7 @@ export class ChatPanel {
     this.o = o;
     this.unread = 0;
     this.open = false;
-    this.list = h('ol', { class: 'chat-list', 'aria-label': 'Chat messages', 'aria-live': 'polite' });
+    this.list = h('ol', { class: 'chat-list', 'aria-label': 'Chat history', 'aria-live': 'polite' });
     this.input = h('textarea', { id: 'chat-input', rows: '2', 'aria-label': 'Message',
       maxlength: String(MAX_CHAT_CHARS * 2), placeholder: 'Send a message to everyone' });
     this.sendBtn = h('button', { class: 'btn btn-primary', type: 'submit' }, 'Send');

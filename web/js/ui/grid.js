@@ -1,7 +1,7 @@
 // The video stage: one tile per camera (self first), screens shown large beside them.
 // Tiles follow the DOM contract of docs/client-api.md: data-peer-id + data-kind + <video>.
 
-import { h } from './dom.js';
+import { h, icon } from './dom.js';
 import { bestGrid } from '../layout.js';
 import { initials } from '../text.js';
 
@@ -28,8 +28,9 @@ export class Grid {
     if (t) return t;
     const video = h('video', { autoplay: true, playsInline: true, muted: true });
     const name = h('span', { class: 'name' });
-    const mic = h('span', { class: 'badge mic-off', title: 'Microphone off' }, '🔇');
-    const hand = h('span', { class: 'badge hand', title: 'Hand raised' }, '✋');
+    // SVG, not emoji: headless and minimal systems often lack an emoji font.
+    const mic = h('span', { class: 'badge mic-off', title: 'Microphone off' }, icon('micOff'));
+    const hand = h('span', { class: 'badge hand', title: 'Hand raised' }, icon('hand'));
     const avatar = h('div', { class: 'avatar', 'aria-hidden': 'true' });
     const stats = h('pre', { class: 'tile-stats', hidden: true });
     const el = h('div', { class: `tile tile-${kind}`, dataset: { peerId, kind } },

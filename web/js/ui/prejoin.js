@@ -113,7 +113,7 @@ function buildPrejoin(info) {
   const tile = h('div', { class: 'tile self-preview', dataset: { peerId: 'self', kind: 'camera' } },
     video, h('div', { class: 'avatar', 'aria-hidden': 'true' }, 'Camera is off'));
   const meterBar = h('div', { class: 'meter-bar' });
-  const meter = h('div', { class: 'meter', role: 'meter', 'aria-label': 'Microphone level',
+  const meter = h('div', { class: 'meter', role: 'meter', 'aria-label': 'Input level',
     'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': '0' }, meterBar);
   const micBtn = h('button', { type: 'button', class: 'ctl round' });
   const camBtn = h('button', { type: 'button', class: 'ctl round' });

@@ -59,7 +59,10 @@ export class RoomView {
     this._on('mute-request', (m) => toast(`${m.name} asked you to mute. Your microphone is off.`));
     this._on('error', (e) => toast(errorMessage(e), 'error', 6000));
     this._on('ended', (e) => this._ended(e));
-    this.room.media.on('sink', (id) => this.grid.setSink(id));
+    this.sinkFn = (id) => this.grid.setSink(id);
+    this.room.media.on('sink', this.sinkFn);
+    // A speaker chosen on the pre-join screen applies in the call too.
+    if (this.room.media.prefs.audiooutput) this.grid.setSink(this.room.media.prefs.audiooutput);
   }
 
   _renderAll() {
@@ -133,7 +136,8 @@ export class RoomView {
 
   _onUpdated(p) {
     const prev = this._hands ?? (this._hands = new Map());
-    if (p.hand && !prev.get(p.id)) toast(`${p.name} raised a hand ✋`);
+    const isSelf = p.id === this.room.state.self?.id;
+    if (p.hand && !prev.get(p.id) && !isSelf) toast(`${p.name} raised a hand ✋`);
     prev.set(p.id, p.hand);
   }
 
@@ -224,6 +228,7 @@ export class RoomView {
     clearInterval(this.statsTimer);
     document.removeEventListener('keydown', this.keyHandler);
     for (const u of this.unsub) u();
+    this.room.media.off('sink', this.sinkFn);
     this.grid.destroy();
   }
 }

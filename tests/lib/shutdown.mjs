@@ -1,5 +1,5 @@
-// The last check of every hostile file: buzzd survived the abuse, stops cleanly on SIGTERM
-// (exit 0) and, under the ASan build (make test-hostile-asan), reported no memory error,
+// The last check of every black-box test: buzzd survived what the test did, stops cleanly on SIGTERM
+// (exit 0) and, under the ASan build (make test-hostile-asan / test-e2e-asan), reported no memory error,
 // undefined behaviour or leak.
 import assert from 'node:assert/strict';
 
