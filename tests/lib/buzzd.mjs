@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnLogged, stopChild, sleep } from './proc.mjs';
+import { spawnLogged, stopChild, sleep, tempDir } from './proc.mjs';
 import { freeTcpPort } from './ports.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -48,7 +48,7 @@ async function launch(opts, port, dataDir) {
  * restart(), stop()}. stop() also removes the data directory.
  */
 export async function startBuzzd(opts = {}) {
-  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'buzz-test-'));
+  const base = tempDir(fs.mkdtempSync(path.join(os.tmpdir(), 'buzz-test-')));
   const dataDir = path.join(base, 'data');
   fs.mkdirSync(dataDir);
   let proc;

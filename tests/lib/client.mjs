@@ -6,14 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { launchBrowser, openPage, pageDiag } from './chromium.mjs';
 import { writeY4m } from './y4m.mjs';
-import { waitFor } from './proc.mjs';
+import { waitFor, tempDir } from './proc.mjs';
 
 /**
  * A browser whose fake camera plays a synthetic 640×360 clip (the fake screen stays 1280×720,
  * so camera and screen tracks are told apart by size). close() removes the clip too.
  */
 export async function launchCallBrowser() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'buzz-e2e-'));
+  const dir = tempDir(fs.mkdtempSync(path.join(os.tmpdir(), 'buzz-e2e-')));
   const clip = writeY4m(path.join(dir, 'camera.y4m'));
   const browser = await launchBrowser([`--use-file-for-fake-video-capture=${clip}`]);
   return {

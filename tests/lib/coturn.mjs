@@ -5,7 +5,7 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnLogged, stopChild, sleep } from './proc.mjs';
+import { spawnLogged, stopChild, sleep, tempDir } from './proc.mjs';
 import { freeTcpUdpPort, freeUdpRange } from './ports.mjs';
 
 export const TURNSERVER = process.env.TURNSERVER || '/usr/bin/turnserver';
@@ -32,7 +32,7 @@ function stunPing(port, timeoutMs = 300) {
 export async function startCoturn({ secret = crypto.randomBytes(16).toString('hex') } = {}) {
   const port = await freeTcpUdpPort();
   const relay = await freeUdpRange(200);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'buzz-turn-'));
+  const dir = tempDir(fs.mkdtempSync(path.join(os.tmpdir(), 'buzz-turn-')));
   const args = [
     '-n', '--listening-ip=127.0.0.1', `--listening-port=${port}`, '--relay-ip=127.0.0.1',
     `--min-port=${relay.min}`, `--max-port=${relay.max}`,

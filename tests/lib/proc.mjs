@@ -2,9 +2,17 @@
 // exit promise, and a registry that kills every child if the test process dies first, so a
 // failed test never leaves a server running on the shared machine.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 
 const live = new Set();
-const killAll = () => { for (const c of live) { try { c.kill('SIGKILL'); } catch { /* gone */ } } };
+const tempDirs = new Set();
+const killAll = () => {
+  for (const c of live) { try { c.kill('SIGKILL'); } catch { /* gone */ } }
+  for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
+};
+
+/** Removes `dir` when this process exits, however it exits; returns dir. */
+export function tempDir(dir) { tempDirs.add(dir); return dir; }
 process.on('exit', killAll);
 // A runner timeout (make's `timeout`, CI) ends us with a signal: take the children along.
 for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) {

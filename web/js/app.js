@@ -10,6 +10,7 @@ import { RoomView } from './ui/room-view.js';
 import { showEnded } from './ui/ended.js';
 import { installApi } from './api-global.js';
 import { toast } from './ui/toasts.js';
+import { joinMessage } from './ui/messages.js';
 
 const app = {
   room: null,          // the Room of this page (replaced on rejoin after leaving)
@@ -77,6 +78,7 @@ function endScreen(code) {
   const id = app.room?.roomId;
   const canRejoin = code !== 'room_not_found' && isRoomId(id);
   showEnded(code, {
+    message: joinMessage({ code, message: code }),
     home: () => go('/'),
     rejoin: canRejoin ? () => openRoom(id) : undefined,
   });

@@ -229,7 +229,6 @@ export class Room extends Emitter {
     const next = pickSpeaker(levels, this.speaker, Date.now());
     if (next.id !== this.speaker.id) this.emit('speaker', next.id);
     this.speaker = next;
-    this.emit('levels', levels);
   }
 
   async leave() {
