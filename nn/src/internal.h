@@ -17,6 +17,8 @@
 #define NN__MAX_ARENA ((size_t)1 << 30)  /* bytes of activations */
 #define NN__MAX_WEIGHTS ((size_t)1 << 30) /* bytes of constants and packed weights */
 #define NN__ALIGN 64                     /* arena offsets, bytes */
+/* Input slot of a CONV_2D node holding a residual ADD's other operand once fused. */
+#define NN__CONV_RES 3
 
 /* TFLite TensorType values we read. */
 enum { NN__T_F32 = 0, NN__T_F16 = 1, NN__T_I32 = 2 };

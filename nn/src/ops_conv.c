@@ -125,7 +125,13 @@ NN__PREP(conv) {
   return 0;
 }
 
-NN__RUN(conv) { m->k->conv(&n->cd, n->x[0], n->packed, n->y, m->scratch); }
+/* in[3], when present, is a residual ADD fused by nn__plan_fuse (see NN__CONV_RES). */
+NN__RUN(conv) {
+  if (n->nin > NN__CONV_RES && n->x[NN__CONV_RES])
+    m->k->conv_add(&n->cd, n->x[0], n->packed, n->x[NN__CONV_RES], n->y, m->scratch);
+  else
+    m->k->conv(&n->cd, n->x[0], n->packed, n->y, m->scratch);
+}
 
 NN__PREP(dwconv) {
   int32_t pad, sw, sh, act, dw, dh;

@@ -44,6 +44,8 @@ const key_spec bz_config_keys[] = {
     {"idle_timeout_s", K_INT, OFF(limits.idle_timeout_s), 1, 86400, "close silent sockets"},
     {"reconnect_grace_s", K_INT, OFF(limits.reconnect_grace_s), 0, 86400,
      "keep a dropped participant"},
+    {"room_ttl_days", K_INT, OFF(limits.room_ttl_days), 0, 36500,
+     "delete rooms empty and unused this long (0 = never)"},
 };
 #define NKEYS (sizeof bz_config_keys / sizeof bz_config_keys[0])
 const size_t bz_config_nkeys = NKEYS;

@@ -37,6 +37,7 @@ typedef struct sig_limits {
   int max_chat_chars;       /* 2000 */
   int idle_timeout_s;       /* 30 */
   int reconnect_grace_s;    /* 15 */
+  int room_ttl_days;        /* 30: rooms empty and unused this long are deleted; 0 = never */
 } sig_limits;
 
 void sig_limits_default(sig_limits *l);
@@ -76,7 +77,8 @@ void sig_conn_message(sig_conn *c, const uint8_t *p, size_t n, int truncated);
 /* The socket is gone (any reason). sig frees `c`; the pointer is invalid afterwards. */
 void sig_conn_closed(sig_conn *c);
 
-/* Periodic housekeeping (idle timeouts, reconnect grace expiry, rate buckets).
+/* Periodic housekeeping (idle timeouts, reconnect grace expiry, rate buckets, and once a day
+ * the expiry of rooms empty and unused for room_ttl_days).
  * The transport calls it about once per second. */
 void sig_tick(sig_ctx *ctx);
 

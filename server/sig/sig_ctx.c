@@ -7,6 +7,7 @@
 #include "util/log.h"
 
 #define SIG_BUCKETS 4096 /* room hash buckets; chains stay short up to max_rooms */
+#define SIG_EXPIRE_EVERY_MS (24ull * 3600 * 1000) /* room expiry pass: at start, then daily */
 
 const char *sig_strerror(int err) {
   switch (err) {
@@ -38,6 +39,7 @@ void sig_limits_default(sig_limits *l) {
       .max_chat_chars = 2000,
       .idle_timeout_s = 30,
       .reconnect_grace_s = 15,
+      .room_ttl_days = 30,
   };
 }
 
@@ -55,6 +57,7 @@ static void limits_sanitize(sig_limits *l) {
   if (l->max_chat_chars <= 0) l->max_chat_chars = d.max_chat_chars;
   if (l->idle_timeout_s <= 0) l->idle_timeout_s = d.idle_timeout_s;
   if (l->reconnect_grace_s < 0) l->reconnect_grace_s = d.reconnect_grace_s;
+  if (l->room_ttl_days < 0) l->room_ttl_days = d.room_ttl_days;
 }
 
 uint64_t sig__now(sig_ctx *ctx) {
@@ -66,6 +69,18 @@ uint64_t sig__wall(sig_ctx *ctx) {
 
 static int load_room_cb(void *user, const bz_store_room *row) {
   return sig__room_load_row(user, row);
+}
+
+/* Start-up expiry, in SQL before loading: rooms nobody used for room_ttl_days never reach
+ * memory. sig_tick repeats it daily on the loaded rooms (sig__rooms_expire). */
+static int store_expire(sig_ctx *ctx) {
+  if (ctx->lim.room_ttl_days <= 0) return BZ_STORE_OK;
+  int64_t cutoff = (int64_t)sig__wall(ctx) - (int64_t)ctx->lim.room_ttl_days * 86400000;
+  int n = 0;
+  int rc = bz_store_rooms_expire(ctx->store, cutoff, &n);
+  if (rc == BZ_STORE_OK && n > 0)
+    BZ_INFO("room_expire", "rooms=%d ttl_days=%d", n, ctx->lim.room_ttl_days);
+  return rc;
 }
 
 int sig_ctx_create(sig_ctx **out, const sig_limits *limits, const sig_turn *turn,
@@ -89,8 +104,11 @@ int sig_ctx_create(sig_ctx **out, const sig_limits *limits, const sig_turn *turn
   ctx->store = store;
   ctx->argon_t = 2; /* OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane */
   ctx->argon_m_kib = 19456;
+  ctx->pw_tokens = SIG_PW_BURST;
+  ctx->pw_refill_ms = sig__now(ctx);
   if (store) {
-    int rc = bz_store_rooms_load(store, load_room_cb, ctx);
+    int rc = store_expire(ctx);
+    if (rc == BZ_STORE_OK) rc = bz_store_rooms_load(store, load_room_cb, ctx);
     if (rc != BZ_STORE_OK) {
       BZ_ERROR("sig_load", "err=\"%s\"", bz_store_strerror(rc));
       sig_ctx_destroy(ctx);
@@ -98,6 +116,7 @@ int sig_ctx_create(sig_ctx **out, const sig_limits *limits, const sig_turn *turn
     }
     BZ_INFO("sig_load", "rooms=%d", ctx->nrooms);
   }
+  ctx->expire_next_ms = sig__now(ctx) + SIG_EXPIRE_EVERY_MS;
   *out = ctx;
   return SIG_OK;
 }
@@ -211,6 +230,10 @@ void sig_tick(sig_ctx *ctx) {
   uint64_t now = sig__now(ctx);
   tick_idle(ctx, now);
   if (ctx->nparts > 0) tick_grace(ctx, now);
+  if (now >= ctx->expire_next_ms) {
+    sig__rooms_expire(ctx);
+    ctx->expire_next_ms = now + SIG_EXPIRE_EVERY_MS;
+  }
   sig__leave(ctx);
 }
 

@@ -76,6 +76,9 @@ enum { SIG_LEFT_LEFT, SIG_LEFT_REMOVED, SIG_LEFT_TIMEOUT, SIG_LEFT_DISCONNECTED 
 #define SIG_CHAT_KEEP 100         /* messages sent in `joined` */
 #define SIG_PASSWORD_MAX 128      /* characters */
 #define SIG_RELAY_MAX (60 * 1024) /* serialized relay.data bytes */
+#define SIG_PW_PER_S 8.0          /* argon2 runs per second, whole server */
+#define SIG_PW_BURST 16.0
+#define SIG_PW_CONN_COST 10.0 /* extra per-connection rate tokens per argon2 run */
 
 typedef struct sig_room sig_room;
 
@@ -108,6 +111,7 @@ struct sig_room {
   char owner_hash[65];
   int locked;
   int64_t created_ms;
+  int64_t used_ms; /* wall clock of the last join or leave; 0 = never used */
   sig_part *parts;
   int nparts;
   /* Ring of the last SIG_CHAT_KEEP messages; loaded from the store when the room becomes
@@ -150,6 +154,12 @@ struct sig_ctx {
   sig_rand_fn rand;
   void *rand_user;
   uint32_t argon_t, argon_m_kib; /* argon2id cost */
+  /* Server-wide budget of argon2 runs (join verifications, set-password hashes). Each run
+   * blocks the control thread for tens of ms; the per-connection bucket alone would let many
+   * connections together stall every room. */
+  double pw_tokens;
+  uint64_t pw_refill_ms;
+  uint64_t expire_next_ms; /* monotonic time of the next room expiry pass */
   uint64_t msgs_in[SIG_IN_COUNT], msgs_out[SIG_OUT_COUNT], errors[SIG_PE_COUNT];
 };
 
@@ -177,6 +187,10 @@ int sig__check_name(const char *s, size_t n, int max_chars);
 int sig__check_password(const char *s, size_t n);
 int sig__pw_hash(sig_ctx *ctx, const char *pw, char **out);
 int sig__pw_verify(const char *hash, const char *pw);
+/* Takes one argon2 run from the server-wide budget (SIG_PW_PER_S, burst SIG_PW_BURST) and
+ * charges the connection's own bucket SIG_PW_CONN_COST extra tokens. 1 when the run may go
+ * ahead; 0 means answer rate_limited without hashing. */
+int sig__pw_budget(sig_conn *c);
 /* 1 when an encoded hash is argon2id with bounded cost (m <= 256 MiB, t <= 16, p <= 8). */
 int sig__pw_hash_sane(const char *enc);
 /* Testing hooks: deterministic randomness and cheap argon2 (fuzzer, unit tests). */
@@ -190,6 +204,9 @@ sig_room *sig__room_find(sig_ctx *ctx, const char *id);
 int sig__room_add(sig_ctx *ctx, const char *id, const char *name, const char *password,
                   const char *owner_token, sig_room **out);
 void sig__rooms_free(sig_ctx *ctx);
+/* Deletes (memory and store) every room without participants whose creation and last use are
+ * older than room_ttl_days; returns how many. Also called once a day by sig_tick. */
+int sig__rooms_expire(sig_ctx *ctx);
 /* Rebuilds a room from a store row; invalid rows are skipped with a warning (returns 0). */
 int sig__room_load_row(sig_ctx *ctx, const bz_store_room *row);
 int sig__room_persist(sig_ctx *ctx, sig_room *r);

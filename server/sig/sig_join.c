@@ -7,7 +7,6 @@
 #include "util/log.h"
 
 #define JOIN_TOKEN_MAX 128      /* bytes of room, token, owner_token fields */
-#define JOIN_PASSWORD_COST 10.0 /* extra rate tokens per argon2 verification (CPU heavy) */
 
 typedef struct join_args {
   const char *room, *name, *password, *token, *owner_token;
@@ -140,8 +139,9 @@ static int join_admit(sig_conn *c, sig_room *r, const join_args *a, int owner) {
   if (owner) return r->nparts >= c->ctx->lim.max_participants ? SIG_PE_ROOM_FULL : -1;
   if (r->locked) return SIG_PE_ROOM_LOCKED;
   if (r->pw_hash) {
-    c->tokens -= JOIN_PASSWORD_COST;
-    if (!a->password || !sig__pw_verify(r->pw_hash, a->password)) return SIG_PE_WRONG_PASSWORD;
+    if (!a->password) return SIG_PE_WRONG_PASSWORD; /* nothing to verify: no argon2 run */
+    if (!sig__pw_budget(c)) return SIG_PE_RATE_LIMITED;
+    if (!sig__pw_verify(r->pw_hash, a->password)) return SIG_PE_WRONG_PASSWORD;
   }
   return r->nparts >= c->ctx->lim.max_participants ? SIG_PE_ROOM_FULL : -1;
 }
@@ -150,6 +150,7 @@ static const char *const admit_msgs[SIG_PE_COUNT] = {
     [SIG_PE_ROOM_FULL] = "the room is full",
     [SIG_PE_ROOM_LOCKED] = "the room is locked",
     [SIG_PE_WRONG_PASSWORD] = "missing or wrong password",
+    [SIG_PE_RATE_LIMITED] = "too many password checks on this server; retry in a second",
 };
 
 void sig__h_join(sig_conn *c, json_t *msg, const sig_req *rq) {

@@ -69,6 +69,11 @@ void sig__h_set_password(sig_conn *c, json_t *msg, const sig_req *rq) {
       sig__error(c, rq, rc, "password must be 1 to 128 characters");
       return;
     }
+    /* Hashing is as heavy as a join's verification: same budget. */
+    if (!sig__pw_budget(c)) {
+      sig__error(c, rq, SIG_PE_RATE_LIMITED, "too many password changes; retry in a second");
+      return;
+    }
     if (sig__pw_hash(c->ctx, pw, &hash) != SIG_OK) {
       sig__error(c, rq, SIG_PE_INTERNAL, "cannot hash the password");
       return;

@@ -115,7 +115,33 @@ int sig__room_load_row(sig_ctx *ctx, const bz_store_room *row) {
   if (!r) return -1;
   r->locked = row->locked != 0;
   r->created_ms = row->created_ms;
+  r->used_ms = row->used_ms;
   return 0;
+}
+
+int sig__rooms_expire(sig_ctx *ctx) {
+  if (ctx->lim.room_ttl_days <= 0) return 0;
+  int64_t cutoff = (int64_t)sig__wall(ctx) - (int64_t)ctx->lim.room_ttl_days * 86400000;
+  int n = 0;
+  for (size_t b = 0; b < ctx->nbuckets; b++) {
+    sig_room **pp = &ctx->buckets[b];
+    while (*pp) {
+      sig_room *r = *pp;
+      int64_t last = r->used_ms > r->created_ms ? r->used_ms : r->created_ms;
+      /* A store that cannot delete keeps the room in memory too, so both stay in step. */
+      if (r->nparts > 0 || last >= cutoff ||
+          (ctx->store && bz_store_room_delete(ctx->store, r->id) != BZ_STORE_OK)) {
+        pp = &r->hnext;
+        continue;
+      }
+      *pp = r->hnext;
+      ctx->nrooms--;
+      room_free(r);
+      n++;
+    }
+  }
+  if (n > 0) BZ_INFO("room_expire", "rooms=%d ttl_days=%d", n, ctx->lim.room_ttl_days);
+  return n;
 }
 
 int sig__room_persist(sig_ctx *ctx, sig_room *r) {
@@ -125,7 +151,8 @@ int sig__room_persist(sig_ctx *ctx, sig_room *r) {
                        .pw_hash = r->pw_hash,
                        .owner_hash = r->owner_hash,
                        .locked = r->locked,
-                       .created_ms = r->created_ms};
+                       .created_ms = r->created_ms,
+                       .used_ms = r->used_ms};
   int rc = bz_store_room_put(ctx->store, &row);
   return rc == BZ_STORE_OK ? SIG_OK : SIG_ESTORE;
 }

@@ -27,6 +27,13 @@ static int part_new_id(sig_ctx *ctx, sig_room *r, char out[SIG_PID_LEN + 1]) {
   return -1;
 }
 
+/* Records that the room is in use (first join, last leave) for room expiry. */
+static void room_touch(sig_ctx *ctx, sig_room *r) {
+  r->used_ms = (int64_t)sig__wall(ctx);
+  if (sig__room_persist(ctx, r) != SIG_OK)
+    BZ_WARN("sig_persist", "room=%s err=\"last use kept in memory only\"", r->id);
+}
+
 sig_part *sig__part_add(sig_ctx *ctx, sig_room *r, const char *name) {
   sig_part *p = calloc(1, sizeof *p);
   if (!p) return NULL;
@@ -47,6 +54,7 @@ sig_part *sig__part_add(sig_ctx *ctx, sig_room *r, const char *name) {
   r->nparts++;
   ctx->nparts++;
   if (!r->chat_loaded) sig__chat_load(ctx, r);
+  if (r->nparts == 1) room_touch(ctx, r);
   return p;
 }
 
@@ -72,6 +80,7 @@ void sig__part_remove(sig_ctx *ctx, sig_part *p, int reason) {
   free(p);
   /* With a store the history can be reloaded, so an empty room gives its memory back. */
   if (r->nparts == 0 && ctx->store) sig__chat_clear(r);
+  if (r->nparts == 0) room_touch(ctx, r);
 }
 
 void sig__chat_clear(sig_room *r) {

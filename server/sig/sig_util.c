@@ -135,6 +135,20 @@ int sig__pw_verify(const char *hash, const char *pw) {
   return argon2id_verify(hash, pw, strlen(pw)) == ARGON2_OK;
 }
 
+int sig__pw_budget(sig_conn *c) {
+  sig_ctx *ctx = c->ctx;
+  uint64_t now = sig__now(ctx);
+  c->tokens -= SIG_PW_CONN_COST;
+  if (now > ctx->pw_refill_ms) {
+    ctx->pw_tokens += (double)(now - ctx->pw_refill_ms) / 1000.0 * SIG_PW_PER_S;
+    if (ctx->pw_tokens > SIG_PW_BURST) ctx->pw_tokens = SIG_PW_BURST;
+  }
+  ctx->pw_refill_ms = now;
+  if (ctx->pw_tokens < 1.0) return 0;
+  ctx->pw_tokens -= 1.0;
+  return 1;
+}
+
 int sig__check_password(const char *s, size_t n) {
   long chars = sig__utf8_chars(s, n);
   if (chars < 1 || memchr(s, '\0', n)) return SIG_PE_BAD_MESSAGE;

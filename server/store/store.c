@@ -9,22 +9,33 @@
 
 #include "util/log.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
-enum { ST_ROOM_PUT, ST_ROOM_DEL, ST_ROOM_ALL, ST_CHAT_ADD, ST_CHAT_RECENT, ST_CHAT_TRIM, ST_COUNT };
+enum {
+  ST_ROOM_PUT,
+  ST_ROOM_DEL,
+  ST_ROOM_ALL,
+  ST_ROOM_EXPIRE,
+  ST_CHAT_ADD,
+  ST_CHAT_RECENT,
+  ST_CHAT_TRIM,
+  ST_COUNT
+};
 
 static const char *const store_sql[ST_COUNT] = {
     /* An upsert, not INSERT OR REPLACE: REPLACE deletes the row first, and the cascade
      * would take the room's chat history with it. */
     [ST_ROOM_PUT] =
-        "INSERT INTO rooms(id,name,pw_hash,owner_hash,locked,created)"
-        " VALUES(?1,?2,?3,?4,?5,?6) ON CONFLICT(id) DO UPDATE SET"
+        "INSERT INTO rooms(id,name,pw_hash,owner_hash,locked,created,used)"
+        " VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(id) DO UPDATE SET"
         " name=excluded.name, pw_hash=excluded.pw_hash,"
-        " owner_hash=excluded.owner_hash, locked=excluded.locked",
+        " owner_hash=excluded.owner_hash, locked=excluded.locked, used=excluded.used",
     [ST_ROOM_DEL] = "DELETE FROM rooms WHERE id=?1",
     [ST_ROOM_ALL] =
-        "SELECT id,name,pw_hash,owner_hash,locked,created FROM rooms"
+        "SELECT id,name,pw_hash,owner_hash,locked,created,used FROM rooms"
         " ORDER BY created, id",
+    /* A room is expired when neither its creation nor its last use is at or after ?1. */
+    [ST_ROOM_EXPIRE] = "DELETE FROM rooms WHERE max(created, used) < ?1",
     [ST_CHAT_ADD] = "INSERT INTO chat(room,id,from_id,name,text,ts) VALUES(?1,?2,?3,?4,?5,?6)",
     [ST_CHAT_RECENT] =
         "SELECT room,id,from_id,name,text,ts FROM"
@@ -43,8 +54,11 @@ static const char store_schema_v1[] =
     "CREATE TABLE IF NOT EXISTS chat("
     " room TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE, id INTEGER NOT NULL,"
     " from_id TEXT NOT NULL, name TEXT NOT NULL, text TEXT NOT NULL, ts INTEGER NOT NULL,"
-    " PRIMARY KEY(room, id));"
-    "PRAGMA user_version=1;";
+    " PRIMARY KEY(room, id));";
+
+/* Version 2: rooms remember when they were last used (joined or left), for room expiry.
+ * 0 = never used since the upgrade; expiry then goes by the creation time. */
+static const char store_schema_v2[] = "ALTER TABLE rooms ADD COLUMN used INTEGER NOT NULL DEFAULT 0;";
 
 struct bz_store {
   sqlite3 *db;
@@ -129,8 +143,11 @@ static int store_setup(bz_store *s) {
     BZ_ERROR("store_schema", "found=%d supported=%d", ver, STORE_SCHEMA_VERSION);
     return BZ_STORE_ESCHEMA;
   }
+  if (ver == STORE_SCHEMA_VERSION) return BZ_STORE_OK;
   rc = store_exec(s, "BEGIN;");
-  if (rc == BZ_STORE_OK) rc = store_exec(s, store_schema_v1);
+  if (rc == BZ_STORE_OK && ver < 1) rc = store_exec(s, store_schema_v1);
+  if (rc == BZ_STORE_OK && ver < 2) rc = store_exec(s, store_schema_v2);
+  if (rc == BZ_STORE_OK) rc = store_exec(s, "PRAGMA user_version=2;");
   if (rc == BZ_STORE_OK) return store_exec(s, "COMMIT;");
   store_exec(s, "ROLLBACK;");
   return rc;
@@ -201,7 +218,7 @@ int bz_store_room_put(bz_store *s, const bz_store_room *r) {
   sqlite3_stmt *st = s->st[ST_ROOM_PUT];
   if (bind_text(st, 1, r->id) || bind_text(st, 2, r->name) || bind_text(st, 3, r->pw_hash) ||
       bind_text(st, 4, r->owner_hash) || sqlite3_bind_int(st, 5, r->locked ? 1 : 0) ||
-      sqlite3_bind_int64(st, 6, r->created_ms)) {
+      sqlite3_bind_int64(st, 6, r->created_ms) || sqlite3_bind_int64(st, 7, r->used_ms)) {
     sqlite3_reset(st);
     return store_fail(s, "room_put_bind");
   }
@@ -211,8 +228,23 @@ int bz_store_room_put(bz_store *s, const bz_store_room *r) {
 int bz_store_room_delete(bz_store *s, const char *id) {
   if (!s || !id) return BZ_STORE_EINVAL;
   sqlite3_stmt *st = s->st[ST_ROOM_DEL];
-  if (bind_text(st, 1, id)) return store_fail(s, "room_delete_bind");
+  if (bind_text(st, 1, id)) {
+    sqlite3_reset(st);
+    return store_fail(s, "room_delete_bind");
+  }
   return store_step_done(s, st, "room_delete");
+}
+
+int bz_store_rooms_expire(bz_store *s, int64_t cutoff_ms, int *deleted) {
+  if (!s) return BZ_STORE_EINVAL;
+  sqlite3_stmt *st = s->st[ST_ROOM_EXPIRE];
+  if (sqlite3_bind_int64(st, 1, cutoff_ms)) {
+    sqlite3_reset(st);
+    return store_fail(s, "rooms_expire_bind");
+  }
+  int rc = store_step_done(s, st, "rooms_expire");
+  if (deleted) *deleted = rc == BZ_STORE_OK ? sqlite3_changes(s->db) : 0;
+  return rc;
 }
 
 /* Column text that is never NULL for NOT NULL columns; a NULL from a corrupt row becomes "". */
@@ -233,6 +265,7 @@ int bz_store_rooms_load(bz_store *s, bz_store_room_cb cb, void *user) {
         .owner_hash = col_text(st, 3),
         .locked = sqlite3_column_int(st, 4),
         .created_ms = sqlite3_column_int64(st, 5),
+        .used_ms = sqlite3_column_int64(st, 6),
     };
     if (cb(user, &r) != 0) {
       ret = BZ_STORE_ECALLBACK;

@@ -38,11 +38,15 @@ typedef struct bz_store_room {
   const char *owner_hash;
   int locked;
   int64_t created_ms; /* wall clock, ms since the epoch */
+  int64_t used_ms;    /* wall clock: last join or leave; 0 = never */
 } bz_store_room;
 
 /* Insert or replace the room with r->id. */
 int bz_store_room_put(bz_store *s, const bz_store_room *r);
 int bz_store_room_delete(bz_store *s, const char *id);
+/* Deletes every room (and its chat, by cascade) whose creation and last use are both before
+ * cutoff_ms; *deleted (may be NULL) gets how many. */
+int bz_store_rooms_expire(bz_store *s, int64_t cutoff_ms, int *deleted);
 /* Calls cb for every stored room (ordered by creation). cb returns 0 to continue. */
 typedef int (*bz_store_room_cb)(void *user, const bz_store_room *r);
 int bz_store_rooms_load(bz_store *s, bz_store_room_cb cb, void *user);

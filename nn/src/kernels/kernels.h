@@ -63,6 +63,13 @@ typedef struct nn_kernels {
   void (*sigmoid)(const float *in, float *out, size_t n);
   /* PRELU with per-channel alpha [c]: in is [rows][c]. */
   void (*prelu)(const float *in, const float *alpha, float *out, size_t rows, size_t c);
+
+  /* CONV_2D with a residual ADD fused into its store: out = clamp(conv(in) + res), res of
+   * out's shape. [act_min, act_max] is the ADD's activation, applied to the sum (the conv
+   * itself must have none). Same packing and scratch as conv; out aliases neither in nor
+   * res. The sum rounds exactly as a conv store followed by an add would. */
+  void (*conv_add)(const nn_conv_desc *d, const float *in, const float *packed,
+                   const float *res, float *out, float *scratch);
 } nn_kernels;
 
 /* The reference set: plain C, no intrinsics. */

@@ -162,6 +162,17 @@ static void tconv(const nn_conv_desc *d, const float *in, const float *p, float 
   }
 }
 
+/* The definition of a fused residual ADD: the conv without activation, stored, then the
+ * ADD with the activation, exactly the unfused graph's two steps. */
+static void conv_add(const nn_conv_desc *d, const float *in, const float *p, const float *res,
+                     float *out, float *scratch) {
+  nn_conv_desc plain = *d;
+  plain.act_min = -INFINITY, plain.act_max = INFINITY;
+  conv(&plain, in, p, out, scratch);
+  size_t n = (size_t)d->oh * d->ow * d->oc;
+  for (size_t i = 0; i < n; i++) out[i] = clampf(out[i] + res[i], d->act_min, d->act_max);
+}
+
 /* ---- Elementwise ------------------------------------------------------------------------ */
 
 static void add(const float *a, const float *b, float *out, size_t n, float lo, float hi) {
@@ -228,4 +239,5 @@ const nn_kernels nn_kernels_scalar = {
     .hswish = hswish,
     .sigmoid = sigmoid,
     .prelu = prelu,
+    .conv_add = conv_add,
 };

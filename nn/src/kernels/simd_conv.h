@@ -70,8 +70,18 @@ static void cv_pack_any(const nn_conv_desc *d, const float *w, const float *bias
  * tests bounds. */
 static size_t cv_scratch_size(const nn_conv_desc *d) { return (size_t)d->kw * d->ic; }
 
-/* Clamps and stores one pixel's W channels, only the nvalid that exist. */
-static inline void cv_store(float *o, V v, int nvalid, V lo, V hi) {
+/* Adds the residual (when fused), clamps and stores one pixel's W channels, only the
+ * nvalid that exist. res is NULL without a fused ADD. */
+static inline void cv_store(float *o, V v, int nvalid, V lo, V hi, const float *res) {
+  if (res) {
+    if (nvalid >= VL) {
+      v = V_ADD(v, V_LOAD(res));
+    } else {
+      float tmp[VL] = {0};
+      for (int j = 0; j < nvalid; j++) tmp[j] = res[j];
+      v = V_ADD(v, V_LOAD(tmp));
+    }
+  }
   v = V_CLAMP(v, lo, hi);
   if (nvalid >= VL) {
     V_STORE(o, v);
@@ -117,7 +127,7 @@ static inline void cv_store(float *o, V v, int nvalid, V lo, V hi) {
  * unrolled by 4 so every load in its body is a constant offset from a pointer that moves
  * once per 4 steps (wasm folds constant offsets into the load instruction). */
 static void cv_tile2(const float *const *ind, int ntaps, int ic, const float *bp, float *out,
-                     size_t ostride, int mr, int nvalid, V lo, V hi) {
+                     size_t ostride, int mr, int nvalid, V lo, V hi, const float *res) {
   V b0 = V_LOAD(bp), b1 = V_LOAD(bp + VL);
 #define CV_INIT2(r, _) V c##r##0 = b0, c##r##1 = b1;
   CV_ROWS(CV_INIT2, 0)
@@ -135,17 +145,18 @@ static void cv_tile2(const float *const *ind, int ntaps, int ic, const float *bp
     }
   }
   int n1 = nvalid - VL;
+#define CV_RES(r, off) (res ? res + (size_t)r * ostride + (off) : NULL)
 #define CV_STORE2(r, _)                                                                     \
   if (r < mr) {                                                                             \
-    cv_store(out + (size_t)r * ostride, c##r##0, nvalid, lo, hi);                           \
-    if (n1 > 0) cv_store(out + (size_t)r * ostride + VL, c##r##1, n1, lo, hi);              \
+    cv_store(out + (size_t)r * ostride, c##r##0, nvalid, lo, hi, CV_RES(r, 0));             \
+    if (n1 > 0) cv_store(out + (size_t)r * ostride + VL, c##r##1, n1, lo, hi, CV_RES(r, VL)); \
   }
   CV_ROWS(CV_STORE2, 0)
 }
 
 /* MR pixels × 1 vector: the narrow last block. */
 static void cv_tile1(const float *const *ind, int ntaps, int ic, const float *bp, float *out,
-                     size_t ostride, int mr, int nvalid, V lo, V hi) {
+                     size_t ostride, int mr, int nvalid, V lo, V hi, const float *res) {
   V b0 = V_LOAD(bp);
 #define CV_INIT1(r, _) V c##r##0 = b0;
   CV_ROWS(CV_INIT1, 0)
@@ -163,7 +174,7 @@ static void cv_tile1(const float *const *ind, int ntaps, int ic, const float *bp
     }
   }
 #define CV_STORE1(r, _)                                                                     \
-  if (r < mr) cv_store(out + (size_t)r * ostride, c##r##0, nvalid, lo, hi);
+  if (r < mr) cv_store(out + (size_t)r * ostride, c##r##0, nvalid, lo, hi, CV_RES(r, 0));
   CV_ROWS(CV_STORE1, 0)
 }
 
@@ -203,13 +214,10 @@ static int cv_indirection(const nn_conv_desc *d, const float *in, const float *z
 }
 
 /* Pixel tiles outside, output channel blocks inside: a tile's inputs (and its pointer
- * table) are reused by every block while they are hot in L1. */
-static void cv_conv(const nn_conv_desc *d, const float *in, const float *p, float *out,
-                    float *scratch) {
-  if (!cv_is_native(d)) {
-    nn_kernels_scalar.conv(d, in, p, out, scratch);
-    return;
-  }
+ * table) are reused by every block while they are hot in L1. res: a fused residual ADD's
+ * other operand (out's shape), or NULL. */
+static void cv_conv_res(const nn_conv_desc *d, const float *in, const float *p,
+                        const float *res, float *out, float *scratch) {
   int npix = d->oh * d->ow, oc = d->oc, ic = d->ic, ntaps = d->kh * d->kw;
   const float *ind[CV_MAX_TAPS * MR];
   V lo = V_SPLAT(d->act_min), hi = V_SPLAT(d->act_max);
@@ -219,15 +227,32 @@ static void cv_conv(const nn_conv_desc *d, const float *in, const float *p, floa
     int ntab = cv_indirection(d, in, scratch, p0, mr, ind);
     int klen = ntaps * ic / ntab; /* products per table entry: ic, or kw·ic for rows */
     float *o = out + (size_t)p0 * oc;
+    const float *rs = res ? res + (size_t)p0 * oc : NULL;
     for (int o0 = 0; o0 < oc; o0 += NR) {
       int bw = cv_block_width(oc, o0), nvalid = oc - o0 < bw ? oc - o0 : bw;
-      const float *bp = p + (size_t)o0 * (1 + (size_t)ntaps * ic);
+      const float *bp = p + (size_t)o0 * (1 + (size_t)ntaps * ic), *rb = rs ? rs + o0 : NULL;
       if (bw == NR)
-        cv_tile2(ind, ntab, klen, bp, o + o0, (size_t)oc, mr, nvalid, lo, hi);
+        cv_tile2(ind, ntab, klen, bp, o + o0, (size_t)oc, mr, nvalid, lo, hi, rb);
       else
-        cv_tile1(ind, ntab, klen, bp, o + o0, (size_t)oc, mr, nvalid, lo, hi);
+        cv_tile1(ind, ntab, klen, bp, o + o0, (size_t)oc, mr, nvalid, lo, hi, rb);
     }
   }
+}
+
+static void cv_conv(const nn_conv_desc *d, const float *in, const float *p, float *out,
+                    float *scratch) {
+  if (!cv_is_native(d))
+    nn_kernels_scalar.conv(d, in, p, out, scratch);
+  else
+    cv_conv_res(d, in, p, NULL, out, scratch);
+}
+
+static void cv_conv_add(const nn_conv_desc *d, const float *in, const float *p,
+                        const float *res, float *out, float *scratch) {
+  if (!cv_is_native(d))
+    nn_kernels_scalar.conv_add(d, in, p, res, out, scratch);
+  else
+    cv_conv_res(d, in, p, res, out, scratch);
 }
 
 /* ---- Transposed convolution ------------------------------------------------------------- */
@@ -312,9 +337,9 @@ static void tc_conv(const nn_conv_desc *d, const float *in, const float *p, floa
       int bw = cv_block_width(n, n0), nvalid = n - n0 < bw ? n - n0 : bw;
       const float *bp = g + (size_t)n0 * (1 + (size_t)ic);
       if (bw == NR)
-        cv_tile2(ind, 1, ic, bp, scratch + n0, (size_t)n, mr, nvalid, none_lo, none_hi);
+        cv_tile2(ind, 1, ic, bp, scratch + n0, (size_t)n, mr, nvalid, none_lo, none_hi, NULL);
       else
-        cv_tile1(ind, 1, ic, bp, scratch + n0, (size_t)n, mr, nvalid, none_lo, none_hi);
+        cv_tile1(ind, 1, ic, bp, scratch + n0, (size_t)n, mr, nvalid, none_lo, none_hi, NULL);
     }
     tc_scatter(d, scratch, p0, mr, out);
   }

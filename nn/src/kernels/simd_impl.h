@@ -40,4 +40,5 @@ const nn_kernels NN_SIMD_SET = {
     .hswish = ew_hswish,
     .sigmoid = ew_sigmoid,
     .prelu = ew_prelu,
+    .conv_add = cv_conv_add,
 };

@@ -91,20 +91,23 @@ static float rnd_act(float *hi) {
   }
 }
 
-typedef enum { OP_CONV, OP_DWCONV, OP_TCONV } conv_op;
+typedef enum { OP_CONV, OP_DWCONV, OP_TCONV, OP_CONV_ADD } conv_op;
 
 /* Packs with the set's own pack (into NaN-filled memory), runs, returns the output. */
 static float *run_conv(const nn_kernels *k, conv_op op, const nn_conv_desc *d, const float *in,
-                       const float *w, const float *bias) {
-  size_t np = op == OP_CONV ? k->conv_pack_size(d)
-                            : op == OP_DWCONV ? k->dwconv_pack_size(d) : k->tconv_pack_size(d);
-  size_t ns = op == OP_CONV ? k->conv_scratch_size(d)
-                            : op == OP_TCONV ? k->tconv_scratch_size(d) : 0;
+                       const float *w, const float *bias, const float *res) {
+  int cv = op == OP_CONV || op == OP_CONV_ADD;
+  size_t np = cv ? k->conv_pack_size(d)
+                 : op == OP_DWCONV ? k->dwconv_pack_size(d) : k->tconv_pack_size(d);
+  size_t ns = cv ? k->conv_scratch_size(d) : op == OP_TCONV ? k->tconv_scratch_size(d) : 0;
   float *packed = buf_new(np, NAN), *scratch = buf_new(ns, NAN);
   float *out = buf_new((size_t)d->oh * d->ow * d->oc, NAN);
   if (op == OP_CONV) {
     k->conv_pack(d, w, bias, packed);
     k->conv(d, in, packed, out, scratch);
+  } else if (op == OP_CONV_ADD) {
+    k->conv_pack(d, w, bias, packed);
+    k->conv_add(d, in, packed, res, out, scratch);
   } else if (op == OP_DWCONV) {
     k->dwconv_pack(d, w, bias, packed);
     k->dwconv(d, in, packed, out);
@@ -118,13 +121,15 @@ static float *run_conv(const nn_kernels *k, conv_op op, const nn_conv_desc *d, c
 }
 
 static void compare_conv(const nn_kernels *k, conv_op op, const nn_conv_desc *d) {
-  static const char *names[] = {"conv", "dwconv", "tconv"};
+  static const char *names[] = {"conv", "dwconv", "tconv", "conv+add"};
   size_t nin = (size_t)d->ih * d->iw * d->ic;
   size_t nw = (size_t)d->kh * d->kw * (op == OP_DWCONV ? (size_t)d->oc : (size_t)d->oc * d->ic);
   float *in = buf_random(nin, -1.0f, 1.0f), *w = buf_random(nw, -1.0f, 1.0f);
   float *bias = rnd() % 4 ? buf_random((size_t)d->oc, -1.0f, 1.0f) : NULL;
-  float *ref = run_conv(&nn_kernels_scalar, op, d, in, w, bias);
-  float *got = run_conv(k, op, d, in, w, bias);
+  size_t nout = (size_t)d->oh * d->ow * d->oc;
+  float *res = op == OP_CONV_ADD ? buf_random(nout, -4.0f, 4.0f) : NULL;
+  float *ref = run_conv(&nn_kernels_scalar, op, d, in, w, bias, res);
+  float *got = run_conv(k, op, d, in, w, bias, res);
   char what[256];
   snprintf(what, sizeof what,
            "%s in %dx%dx%d out %dx%dx%d k %dx%d s %d,%d d %d,%d pad %d,%d act [%g,%g]%s",
@@ -135,6 +140,7 @@ static void compare_conv(const nn_kernels *k, conv_op op, const nn_conv_desc *d)
   free(in);
   free(w);
   free(bias);
+  free(res);
   free(ref);
   free(got);
 }
@@ -177,6 +183,17 @@ static void test_conv(const nn_kernels *k, int cases) {
     d.ic = pick(channels, NCH);
     d.oc = pick(channels, NCH);
     compare_conv(k, OP_CONV, &d);
+  }
+}
+
+/* Conv with a fused residual ADD: the sum then the ADD's activation, as the unfused pair. */
+static void test_conv_add(const nn_kernels *k, int cases) {
+  for (int i = 0; i < cases; i++) {
+    nn_conv_desc d;
+    if (!rnd_geometry(&d, i % 50 == 0 ? 7 : i % 2 == 0 ? 1 : 0)) continue;
+    d.ic = pick(channels, NCH);
+    d.oc = pick(channels, NCH);
+    compare_conv(k, OP_CONV_ADD, &d);
   }
 }
 
@@ -289,6 +306,7 @@ int main(int argc, char **argv) {
     test_dwconv(sets[s], cases);
     test_tconv(sets[s], cases / 2);
     test_eltwise(sets[s], cases);
+    test_conv_add(sets[s], cases / 2);
     printf("%s %s: %d failed\n", n_fail == before ? "ok -" : "not ok -", sets[s]->name,
            n_fail - before);
     tested++;

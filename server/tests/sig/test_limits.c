@@ -105,6 +105,45 @@ static void t_password_join_costs_more(void **state) {
   sig_ctx_destroy(ctx);
 }
 
+/* Regression: argon2 runs block the control thread, and the per-connection bucket alone let
+ * many connections guess passwords (or an owner re-hash) at full speed together. */
+static void t_password_budget_server_wide(void **state) {
+  (void)state;
+  sig_ctx *ctx = fake_ctx(NULL, NULL, NULL);
+  char room[16], owner[64];
+  fake_room(ctx, NULL, "pw", room, owner);
+  fake_conn *f[20];
+  int wrong = 0, limited = 0;
+  for (int i = 0; i < 20; i++) {
+    f[i] = fake_open(ctx);
+    fake_join(f[i], room, "A", ",\"password\":\"bad\"", 0);
+    wrong += strcmp(fake_error(f[i]), "wrong_password") == 0;
+    limited += strcmp(fake_error(f[i]), "rate_limited") == 0;
+  }
+  assert_int_equal(wrong, (int)SIG_PW_BURST);
+  assert_int_equal(limited, 20 - (int)SIG_PW_BURST);
+  /* No password given: nothing to verify, so no budget is needed to refuse. */
+  fake_join(f[0], room, "A", "", 0);
+  assert_string_equal(fake_error(f[0]), "wrong_password");
+  fake_now_ms += 1000; /* SIG_PW_PER_S runs come back */
+  fake_join(f[19], room, "A", ",\"password\":\"pw\"", 1);
+  /* set-password draws on the same budget. */
+  fake_conn *o = fake_open(ctx);
+  char extra[128];
+  snprintf(extra, sizeof extra, ",\"owner_token\":\"%s\"", owner);
+  fake_join(o, room, "O", extra, 1);
+  int ok = 0;
+  for (int i = 0; i < 12; i++) {
+    fake_send(o, "{\"type\":\"set-password\",\"password\":\"x\"}");
+    ok += fake_error(o)[0] == '\0';
+  }
+  assert_true(ok < 12);
+  assert_string_equal(fake_error(o), "rate_limited");
+  fake_free(o);
+  for (int i = 0; i < 20; i++) fake_free(f[i]);
+  sig_ctx_destroy(ctx);
+}
+
 static void t_metrics(void **state) {
   (void)state;
   sig_ctx *ctx = fake_ctx(NULL, NULL, NULL);
@@ -166,6 +205,7 @@ int tests_limits(void) {
       cmocka_unit_test(t_abuse_closes),
       cmocka_unit_test(t_abuse_window_resets),
       cmocka_unit_test(t_password_join_costs_more),
+      cmocka_unit_test(t_password_budget_server_wide),
       cmocka_unit_test(t_metrics),
       cmocka_unit_test(t_limits_sanitized),
   };
