@@ -77,6 +77,8 @@ NN__RUN(binary) {
   if (n->kind == NN__OP_ADD) {
     if (n->p[0]) m->k->add_bcast(a, b, n->y, (size_t)n->p[2], (size_t)n->p[3], lo, hi);
     else m->k->add(a, b, n->y, cnt, lo, hi);
+  } else if (n->nin > 2) { /* residual ADD fused by nn__plan_fuse: x[2] */
+    m->k->mul_bcast_add(a, b, n->x[2], n->y, (size_t)n->p[2], (size_t)n->p[3], lo, hi);
   } else {
     if (n->p[0]) m->k->mul_bcast(a, b, n->y, (size_t)n->p[2], (size_t)n->p[3], lo, hi);
     else m->k->mul(a, b, n->y, cnt, lo, hi);

@@ -103,25 +103,33 @@ static int is_relu(int kind) {
   return kind == NN__OP_RELU || kind == NN__OP_RELU6 || kind == NN__OP_RELU_N1_1;
 }
 
-/* Conv node producing ADD operand j alone, fusable with the other operand as residual:
- * the conv has no activation (the ADD's applies to the sum), is not fused already, and
- * the other operand is written before the conv runs (pos = step of each node). */
-static nn__node *residual_conv(nn_model *m, const nn__node *a, int j, const int *uses,
-                               const int *pos) {
+/* The input slot that takes a fused residual: CONV_2D (kernel conv_add) or a per-channel
+ * broadcast MUL (mul_bcast_add, the squeeze-and-excite scale); -1 when p cannot take one. */
+static int residual_slot(const nn__node *p) {
+  if (p->kind == NN__OP_CONV && p->nin <= NN__CONV_RES) return NN__CONV_RES;
+  if (p->kind == NN__OP_MUL && p->nin == 2 && p->p[0] == 1) return 2;
+  return -1;
+}
+
+/* Node producing ADD operand j alone, fusable with the other operand as residual: it has
+ * no activation (the ADD's applies to the sum), is not fused already, and the other
+ * operand is written before it runs (pos = step of each node). */
+static nn__node *residual_producer(nn_model *m, const nn__node *a, int j, const int *uses,
+                                   const int *pos) {
   int ti = a->in[j], oi = a->in[1 - j];
   if (ti < 0 || oi < 0 || ti == oi || uses[ti] != 1) return NULL;
   const nn__tensor *t = &m->t[ti], *o = &m->t[oi];
   if (t->producer < 0 || t->is_output) return NULL;
   nn__node *c = &m->nodes[t->producer];
-  if (c->dead || c->kind != NN__OP_CONV || c->nin > NN__CONV_RES) return NULL;
+  if (c->dead || residual_slot(c) < 0) return NULL;
   if (c->cd.act_min != -INFINITY || c->cd.act_max != INFINITY) return NULL;
   if (o->producer >= 0 && pos[o->producer] >= pos[t->producer]) return NULL;
-  if ((size_t)c->cd.oh * c->cd.ow * c->cd.oc != o->count) return NULL;
+  if (t->count != o->count) return NULL;
   return c;
 }
 
-/* A same-shape ADD of a conv's output and another tensor becomes the conv's epilogue
- * (kernel conv_add): the conv's output is never stored and the ADD pass disappears. */
+/* A same-shape ADD of a conv's (or SE MUL's) output and another tensor becomes that
+ * node's epilogue: its own output is never stored and the ADD pass disappears. */
 static void fuse_residual(nn_model *m, const int *uses) {
   int *pos = malloc(((size_t)m->nnodes + 1) * sizeof *pos);
   if (!pos) return;
@@ -130,12 +138,13 @@ static void fuse_residual(nn_model *m, const int *uses) {
     nn__node *a = &m->nodes[m->order[s]], *c = NULL;
     if (a->dead || a->kind != NN__OP_ADD || a->nin != 2 || a->p[0] != 0) continue;
     int j = 0;
-    for (; j < 2 && !c; j++) c = residual_conv(m, a, j, uses, pos);
+    for (; j < 2 && !c; j++) c = residual_producer(m, a, j, uses, pos);
     if (!c) continue;
     int ci = m->t[a->in[j - 1]].producer;
-    for (int k = c->nin; k < NN__CONV_RES; k++) c->in[k] = -1; /* no bias */
-    c->in[NN__CONV_RES] = a->in[2 - j];
-    c->nin = NN__CONV_RES + 1;
+    int slot = residual_slot(c);
+    for (int k = c->nin; k < slot; k++) c->in[k] = -1; /* a conv without bias */
+    c->in[slot] = a->in[2 - j];
+    c->nin = slot + 1;
     c->cd.act_min = a->cd.act_min, c->cd.act_max = a->cd.act_max;
     m->t[c->out].producer = -1;
     c->out = a->out;

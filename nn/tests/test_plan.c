@@ -142,7 +142,95 @@ static void pad_absorbed_into_conv(void **s) {
   nn_model_destroy(m[1]);
 }
 
+/* input x [1,4,5,3] → CONV 3x3 SAME (oc 3, no activation) → c; ADD(c, other) with RELU6
+ * → output. other is x, or (late) RELU(x) listed after the conv, which must block the
+ * fusion: the conv would read it before it is written. When `shared`, c is also a graph
+ * output, so nothing may fuse: the unfused reference. */
+static void residual_model(tm_model *tm, int shared, int late) {
+  static float w[3 * 3 * 3 * 3], b[3] = {0.25f, -0.5f, 0.125f};
+  for (int i = 0; i < 81; i++) w[i] = (float)((i * 7) % 11 - 5) * 0.125f;
+  memset(tm, 0, sizeof *tm);
+  int x = tm_tensor_add(tm, "input", TM_F32, 4, (int[]){1, 4, 5, 3}, NULL, 0);
+  int wt = tm_tensor_add(tm, "w", TM_F32, 4, (int[]){3, 3, 3, 3}, w, sizeof w);
+  int bt = tm_tensor_add(tm, "b", TM_F32, 1, (int[]){3}, b, sizeof b);
+  int c = tm_tensor_add(tm, "conv", TM_F32, 4, (int[]){1, 4, 5, 3}, NULL, 0);
+  int r = tm_tensor_add(tm, "relu", TM_F32, 4, (int[]){1, 4, 5, 3}, NULL, 0);
+  int y = tm_tensor_add(tm, "output", TM_F32, 4, (int[]){1, 4, 5, 3}, NULL, 0);
+  tm_op *op = tm_op_add(tm, 3, 3, (int[]){x, wt, bt}, c); /* CONV_2D, SAME */
+  tm_op_opt(op, 1, 1, 4, 1);
+  tm_op_opt(op, 1, 2, 4, 1);
+  if (late) tm_op_add(tm, 19, 1, (int[]){x}, r); /* RELU */
+  tm_op_opt(tm_op_add(tm, 0, 2, (int[]){c, late ? r : x}, y), 11, 0, 1, 3); /* ADD, RELU6 */
+  tm->nin = 1, tm->in[0] = x, tm->nout = 1 + shared, tm->out[0] = y, tm->out[1] = c;
+}
+
+static void residual_add_fused_into_conv(void **s) {
+  (void)s;
+  tm_model tm;
+  for (int late = 0; late < 2; late++) {
+    nn_model *m[2];
+    for (int shared = 0; shared < 2; shared++) {
+      residual_model(&tm, shared, late);
+      m[shared] = load(&tm);
+      float *x = nn_input(m[shared], 0);
+      for (int i = 0; i < 60; i++) x[i] = (float)((i * 5) % 13 - 6) * 0.5f;
+      assert_int_equal(nn_run(m[shared]), 0);
+    }
+    const nn__node *conv = &m[0]->nodes[0], *add = &m[0]->nodes[1 + late];
+    assert_int_equal(add->dead, !late); /* fused unless the operand comes too late */
+    assert_int_equal(conv->nin, late ? 3 : NN__CONV_RES + 1);
+    assert_false(m[1]->nodes[1 + late].dead);
+    if (!late) assert_true(m[0]->t[3].first < 0); /* the conv's own output is never stored */
+    const float *got = nn_output(m[0], 0), *want = nn_output(m[1], 0);
+    int clamped = 0;
+    for (int i = 0; i < 60; i++) {
+      assert_true(fabsf(got[i] - want[i]) <= 1e-6f * (1 + fabsf(want[i])));
+      clamped += want[i] == 0.0f || want[i] == 6.0f; /* the ADD's RELU6 was applied */
+    }
+    assert_true(clamped > 0);
+    if (!late) nnt_check_no_overlap(m[0]); /* late: all four tensors meet, nothing to reuse */
+    nn_model_destroy(m[0]);
+    nn_model_destroy(m[1]);
+  }
+}
+
+/* input x [1,3,4,5] → MUL by a per-channel [5] scale → s; ADD(x, s) with RELU6 → output
+ * (a squeeze-and-excite block's tail). When `shared`, s is also an output: nothing fuses. */
+static void se_model(tm_model *tm, int shared) {
+  static float scale[5] = {0.5f, -1.25f, 2.0f, 0.0f, 3.5f};
+  memset(tm, 0, sizeof *tm);
+  int x = tm_tensor_add(tm, "input", TM_F32, 4, (int[]){1, 3, 4, 5}, NULL, 0);
+  int k = tm_tensor_add(tm, "scale", TM_F32, 1, (int[]){5}, scale, sizeof scale);
+  int sc = tm_tensor_add(tm, "scaled", TM_F32, 4, (int[]){1, 3, 4, 5}, NULL, 0);
+  int y = tm_tensor_add(tm, "output", TM_F32, 4, (int[]){1, 3, 4, 5}, NULL, 0);
+  tm_op_add(tm, 18, 2, (int[]){x, k}, sc); /* MUL */
+  tm_op_opt(tm_op_add(tm, 0, 2, (int[]){x, sc}, y), 11, 0, 1, 3); /* ADD, RELU6 */
+  tm->nin = 1, tm->in[0] = x, tm->nout = 1 + shared, tm->out[0] = y, tm->out[1] = sc;
+}
+
+static void residual_add_fused_into_mul(void **s) {
+  (void)s;
+  tm_model tm;
+  nn_model *m[2];
+  for (int shared = 0; shared < 2; shared++) {
+    se_model(&tm, shared);
+    m[shared] = load(&tm);
+    float *x = nn_input(m[shared], 0);
+    for (int i = 0; i < 60; i++) x[i] = (float)((i * 7) % 17 - 8) * 0.375f;
+    assert_int_equal(nn_run(m[shared]), 0);
+    assert_int_equal(m[shared]->nodes[1].dead, !shared);
+    assert_int_equal(m[shared]->nodes[0].nin, shared ? 2 : 3);
+  }
+  const float *got = nn_output(m[0], 0), *want = nn_output(m[1], 0);
+  for (int i = 0; i < 60; i++) assert_true(fabsf(got[i] - want[i]) <= 1e-6f * (1 + fabsf(want[i])));
+  assert_true(want[0] == 0.0f && want[2] == 6.0f); /* the ADD's RELU6 still clamps */
+  nn_model_destroy(m[0]);
+  nn_model_destroy(m[1]);
+}
+
 const struct CMUnitTest nnt_plan_tests[] = {
+    cmocka_unit_test(residual_add_fused_into_mul),
+    cmocka_unit_test(residual_add_fused_into_conv),
     cmocka_unit_test(pad_absorbed_into_conv),
     cmocka_unit_test(arena_reuse),
     cmocka_unit_test(relu_fused_into_conv),

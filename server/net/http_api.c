@@ -149,7 +149,13 @@ static int r_room_create(struct lws *wsi, net_sess *s, const char *a, size_t n) 
   }
   if (len > NET_MAX_BODY) {
     s->http.close_after = 1;
-    return net__http_error(wsi, s, 413, "too_large", "body over 64 KiB");
+    /* Answering before the body is read and then closing makes the kernel reset the
+     * connection while the client is still sending, so it never sees the 413. A body of
+     * bounded size is drained first (http_body drops it); only absurd lengths are cut off. */
+    if (len > NET_MAX_DRAIN) return net__http_error(wsi, s, 413, "too_large", "body over 64 KiB");
+    s->http.body_too_large = 1;
+    s->http.phase = NET_PH_BODY;
+    return 0;
   }
   if (len == 0) return net__api_body_done(wsi, s);
   s->http.phase = NET_PH_BODY;

@@ -104,9 +104,7 @@ static void fill_info(struct lws_context_creation_info *info, net_server *s, con
   info->max_http_header_data = 8192; /* browsers' headers (cookies) exceed the 1 KiB default */
   info->timeout_secs = 20;
   info->keepalive_timeout = 10;
-  info->alpn = "http/1.1";
-  /* WebSocket over HTTP/2 is not wired up: keep ALPN at 1.1 */ /* WebSocket over HTTP/2 is not
-                                                                   wired up: keep ALPN at 1.1 */
+  info->alpn = "http/1.1"; /* WebSocket over HTTP/2 is not wired up: keep ALPN at 1.1 */
   if (o->tls_cert) {
     info->options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     info->ssl_cert_filepath = o->tls_cert;

@@ -12,6 +12,8 @@
 
 /* Largest POST body (413 above). */
 #define NET_MAX_BODY (64 * 1024)
+/* Largest oversized body still read (and dropped) before the 413, see r_room_create. */
+#define NET_MAX_DRAIN (8 * 1024 * 1024)
 /* HTTP body bytes written per writable callback. */
 #define NET_CHUNK (16 * 1024)
 

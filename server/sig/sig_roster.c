@@ -128,6 +128,8 @@ typedef struct chat_load_arg {
 
 static int chat_load_cb(void *user, const bz_store_chat *m) {
   chat_load_arg *arg = user;
+  /* Even a row skipped below holds its id in the table: later messages must not reuse it. */
+  if (m->id >= arg->r->chat_next_id && m->id < INT64_MAX) arg->r->chat_next_id = m->id + 1;
   /* Rows come from a file: keep only what we could have written ourselves. Ids are stored
    * increasing, so a row at or below the newest one kept is out of order and skipped. */
   long chars = sig__utf8_chars(m->text, strlen(m->text));

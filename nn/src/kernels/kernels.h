@@ -70,6 +70,11 @@ typedef struct nn_kernels {
    * res. The sum rounds exactly as a conv store followed by an add would. */
   void (*conv_add)(const nn_conv_desc *d, const float *in, const float *packed,
                    const float *res, float *out, float *scratch);
+  /* MUL (per-channel broadcast, as mul_bcast) with a residual ADD fused: out =
+   * clamp(a·b + res), res [rows][c]. The product is rounded before the sum, as when the
+   * two ops run apart. out may alias a or res. */
+  void (*mul_bcast_add)(const float *a, const float *b, const float *res, float *out,
+                        size_t rows, size_t c, float lo, float hi);
 } nn_kernels;
 
 /* The reference set: plain C, no intrinsics. */

@@ -195,6 +195,15 @@ static void mul_bcast(const float *a, const float *b, float *out, size_t rows, s
     for (size_t i = 0; i < c; i++) out[r * c + i] = clampf(a[r * c + i] * b[i], lo, hi);
 }
 
+static void mul_bcast_add(const float *a, const float *b, const float *res, float *out,
+                          size_t rows, size_t c, float lo, float hi) {
+  for (size_t r = 0; r < rows; r++)
+    for (size_t i = 0; i < c; i++) {
+      float prod = a[r * c + i] * b[i]; /* its own statement: never contracted to an FMA */
+      out[r * c + i] = clampf(prod + res[r * c + i], lo, hi);
+    }
+}
+
 static void clamp(const float *in, float *out, size_t n, float lo, float hi) {
   for (size_t i = 0; i < n; i++) out[i] = clampf(in[i], lo, hi);
 }
@@ -240,4 +249,5 @@ const nn_kernels nn_kernels_scalar = {
     .sigmoid = sigmoid,
     .prelu = prelu,
     .conv_add = conv_add,
+    .mul_bcast_add = mul_bcast_add,
 };

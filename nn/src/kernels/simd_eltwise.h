@@ -29,6 +29,25 @@ static inline float ew_clampf(float x, float lo, float hi) {
 EW_BINARY(add, V_ADD, +)
 EW_BINARY(mul, V_MUL, *)
 
+/* Squeeze-and-excite scale plus residual in one pass: a·b[c] + res. */
+static void ew_mul_bcast_add(const float *a, const float *b, const float *res, float *out,
+                             size_t rows, size_t c, float lo, float hi) {
+  V vlo = V_SPLAT(lo), vhi = V_SPLAT(hi);
+  for (size_t r = 0; r < rows; r++) {
+    const float *ar = a + r * c, *rr = res + r * c;
+    float *orow = out + r * c;
+    size_t i = 0;
+    for (; i + VL <= c; i += VL) {
+      V prod = V_MUL(V_LOAD(ar + i), V_LOAD(b + i));
+      V_STORE(orow + i, V_CLAMP(V_ADD(prod, V_LOAD(rr + i)), vlo, vhi));
+    }
+    for (; i < c; i++) {
+      float prod = ar[i] * b[i];
+      orow[i] = ew_clampf(prod + rr[i], lo, hi);
+    }
+  }
+}
+
 static void ew_clamp(const float *in, float *out, size_t n, float lo, float hi) {
   V vlo = V_SPLAT(lo), vhi = V_SPLAT(hi);
   size_t i = 0;

@@ -41,4 +41,5 @@ const nn_kernels NN_SIMD_SET = {
     .sigmoid = ew_sigmoid,
     .prelu = ew_prelu,
     .conv_add = cv_conv_add,
+    .mul_bcast_add = ew_mul_bcast_add,
 };

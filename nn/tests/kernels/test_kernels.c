@@ -289,6 +289,29 @@ static void test_eltwise(const nn_kernels *k, int cases) {
   }
 }
 
+/* The fused squeeze-and-excite scale + residual: a·b[c] + res, out separate, on a or on res. */
+static void test_mul_bcast_add(const nn_kernels *k, int cases) {
+  for (int i = 0; i < cases; i++) {
+    size_t rows = (size_t)rnd_int(1, 9), c = (size_t)rnd_int(1, 70), n = rows * c;
+    float *a = buf_random(n, -8.0f, 8.0f), *b = buf_random(c, -2.0f, 2.0f);
+    float *res = buf_random(n, -8.0f, 8.0f), hi, lo = rnd_act(&hi);
+    float *ref = buf_new(n, NAN), *got = buf_new(n, NAN);
+    int alias = (int)(rnd() % 3); /* 0 none, 1 out == a, 2 out == res */
+    nn_kernels_scalar.mul_bcast_add(a, b, res, ref, rows, c, lo, hi);
+    if (alias) memcpy(got, alias == 1 ? a : res, n * sizeof *a);
+    k->mul_bcast_add(alias == 1 ? got : a, b, alias == 2 ? got : res, got, rows, c, lo, hi);
+    char what[128];
+    snprintf(what, sizeof what, "mul_bcast_add rows %zu c %zu act [%g,%g]%s", rows, c,
+             (double)lo, (double)hi, alias == 1 ? " out=a" : alias == 2 ? " out=res" : "");
+    check(k->name, what, ref, got, n, TOL_EW);
+    free(a);
+    free(b);
+    free(res);
+    free(ref);
+    free(got);
+  }
+}
+
 int main(int argc, char **argv) {
   uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : 20261124;
   int cases = argc > 2 ? atoi(argv[2]) : 300;
@@ -307,6 +330,7 @@ int main(int argc, char **argv) {
     test_tconv(sets[s], cases / 2);
     test_eltwise(sets[s], cases);
     test_conv_add(sets[s], cases / 2);
+    test_mul_bcast_add(sets[s], cases / 2);
     printf("%s %s: %d failed\n", n_fail == before ? "ok -" : "not ok -", sets[s]->name,
            n_fail - before);
     tested++;

@@ -77,8 +77,8 @@ static void t_store_roundtrip(void **state) {
   assert_int_equal(bz_store_open(&s, t->path), BZ_STORE_OK);
   char hash[65];
   sig__sha256_hex("tok", hash);
-  bz_store_room r1 = {"aaaa-bbbb-cccc", "One", NULL, hash, 0, 100};
-  bz_store_room r2 = {"dddd-eeee-ffff", "Two", "$argon2id$x", hash, 1, 200};
+  bz_store_room r1 = {"aaaa-bbbb-cccc", "One", NULL, hash, 0, 100, 0};
+  bz_store_room r2 = {"dddd-eeee-ffff", "Two", "$argon2id$x", hash, 1, 200, 0};
   assert_int_equal(bz_store_room_put(s, &r1), 0);
   assert_int_equal(bz_store_room_put(s, &r2), 0);
   for (int i = 1; i <= 7; i++) {
@@ -258,11 +258,11 @@ static void t_sig_loads_untrusted_rows(void **state) {
   sig__sha256_hex("tok", hash);
   const char *huge = "$argon2id$v=19$m=4194304,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
   bz_store_room rows[] = {
-      {"good-room-0000", "Good", NULL, hash, 0, 1},
-      {"BAD!-room-0000", "Bad id", NULL, hash, 0, 2},
-      {"huge-hash-0000", "Huge", huge, hash, 0, 3},
-      {"bad0-name-0000", "a\x01b", NULL, hash, 0, 4},
-      {"bad0-hash-0000", "Short owner hash", NULL, "abc", 0, 5},
+      {"good-room-0000", "Good", NULL, hash, 0, 1, (int64_t)fake_wall_ms},
+      {"BAD!-room-0000", "Bad id", NULL, hash, 0, 2, (int64_t)fake_wall_ms},
+      {"huge-hash-0000", "Huge", huge, hash, 0, 3, (int64_t)fake_wall_ms},
+      {"bad0-name-0000", "a\x01b", NULL, hash, 0, 4, (int64_t)fake_wall_ms},
+      {"bad0-hash-0000", "Short owner hash", NULL, "abc", 0, 5, (int64_t)fake_wall_ms},
   };
   for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
     assert_int_equal(bz_store_room_put(s, &rows[i]), 0);
@@ -272,6 +272,10 @@ static void t_sig_loads_untrusted_rows(void **state) {
   assert_int_equal(bz_store_chat_append(s, &ok1), 0);
   assert_int_equal(bz_store_chat_append(s, &bad), 0);
   assert_int_equal(bz_store_chat_append(s, &ok3), 0);
+  /* Regression: a skipped newest row still holds its id; new messages must go past it, or
+   * every later append collides with it and the history stops being stored. */
+  bz_store_chat bad4 = {"good-room-0000", 4, "p00000001", "A", "", 4};
+  assert_int_equal(bz_store_chat_append(s, &bad4), 0);
   sig_ctx *ctx = fake_ctx(NULL, NULL, s);
   char *m = sig_metrics_text(ctx);
   assert_non_null(strstr(m, "\nbuzz_rooms 1\n"));
@@ -287,9 +291,123 @@ static void t_sig_loads_untrusted_rows(void **state) {
   json_decref(j);
   fake_send(f, "{\"type\":\"chat\",\"text\":\"next\"}");
   j = fake_last(f, "chat");
-  assert_int_equal(json_integer_value(json_object_get(j, "id")), 4);
+  assert_int_equal(json_integer_value(json_object_get(j, "id")), 5);
   json_decref(j);
+  struct rows cs = {0};
+  assert_int_equal(bz_store_chat_recent(s, "good-room-0000", 1, chat_cb, &cs), 0);
+  assert_int_equal(cs.n, 1);
+  assert_int_equal(cs.chat_ids[0], 5); /* stored, not lost to a key collision */
   fake_free(f);
+  sig_ctx_destroy(ctx);
+  bz_store_close(s);
+}
+
+/* Room expiry in SQL: by max(created, used), taking the chat along. */
+static void t_store_expire(void **state) {
+  tmp *t = *state;
+  bz_store *s = NULL;
+  assert_int_equal(bz_store_open(&s, t->path), BZ_STORE_OK);
+  char hash[65];
+  sig__sha256_hex("tok", hash);
+  bz_store_room old = {"aaaa-aaaa-aaaa", "Old", NULL, hash, 0, 1000, 0};
+  bz_store_room used = {"bbbb-bbbb-bbbb", "Used", NULL, hash, 0, 1000, 5000};
+  bz_store_room fresh = {"cccc-cccc-cccc", "Fresh", NULL, hash, 0, 6000, 0};
+  assert_int_equal(bz_store_room_put(s, &old), 0);
+  assert_int_equal(bz_store_room_put(s, &used), 0);
+  assert_int_equal(bz_store_room_put(s, &fresh), 0);
+  bz_store_chat m = {"aaaa-aaaa-aaaa", 1, "p00000001", "A", "hi", 1};
+  assert_int_equal(bz_store_chat_append(s, &m), 0);
+  int n = -1;
+  assert_int_equal(bz_store_rooms_expire(s, 4000, &n), 0);
+  assert_int_equal(n, 1);
+  rows rs = {0};
+  assert_int_equal(bz_store_rooms_load(s, room_cb, &rs), 0);
+  assert_int_equal(rs.n, 2);
+  assert_string_equal(rs.ids[0], "bbbb-bbbb-bbbb");
+  assert_string_equal(rs.ids[1], "cccc-cccc-cccc");
+  rows cs = {0};
+  assert_int_equal(bz_store_chat_recent(s, "aaaa-aaaa-aaaa", 10, chat_cb, &cs), 0);
+  assert_int_equal(cs.n, 0);
+  assert_int_equal(bz_store_rooms_expire(s, 4000, &n), 0);
+  assert_int_equal(n, 0);
+  assert_int_equal(bz_store_rooms_expire(NULL, 0, NULL), BZ_STORE_EINVAL);
+  bz_store_close(s);
+}
+
+/* A version 1 file (no `used` column) is migrated in place and keeps its rows. */
+static void t_store_migrates_v1(void **state) {
+  tmp *t = *state;
+  bz_store *s = NULL;
+  assert_int_equal(bz_store_open(&s, t->path), BZ_STORE_OK); /* creates the directories */
+  bz_store_close(s);
+  assert_int_equal(unlink(t->path), 0);
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(t->path, &db), SQLITE_OK);
+  assert_int_equal(
+      sqlite3_exec(db,
+                   "CREATE TABLE rooms(id TEXT PRIMARY KEY, name TEXT NOT NULL, pw_hash TEXT,"
+                   " owner_hash TEXT NOT NULL, locked INTEGER NOT NULL DEFAULT 0,"
+                   " created INTEGER NOT NULL);"
+                   "CREATE TABLE chat(room TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,"
+                   " id INTEGER NOT NULL, from_id TEXT NOT NULL, name TEXT NOT NULL,"
+                   " text TEXT NOT NULL, ts INTEGER NOT NULL, PRIMARY KEY(room, id));"
+                   "INSERT INTO rooms VALUES('aaaa-bbbb-cccc','One',NULL,'h',0,100);"
+                   "PRAGMA user_version=1;",
+                   NULL, NULL, NULL),
+      SQLITE_OK);
+  sqlite3_close(db);
+  assert_int_equal(bz_store_open(&s, t->path), BZ_STORE_OK);
+  rows rs = {0};
+  assert_int_equal(bz_store_rooms_load(s, room_cb, &rs), 0);
+  assert_int_equal(rs.n, 1);
+  assert_int_equal(bz_store_rooms_expire(s, 101, NULL), 0); /* used = 0: created counts */
+  rs.n = 0;
+  assert_int_equal(bz_store_rooms_load(s, room_cb, &rs), 0);
+  assert_int_equal(rs.n, 0);
+  bz_store_close(s);
+}
+
+/* sig expires empty, unused rooms daily (memory and store) and keeps rooms in use. */
+static void t_sig_room_expiry(void **state) {
+  tmp *t = *state;
+  bz_store *s = NULL;
+  assert_int_equal(bz_store_open(&s, t->path), BZ_STORE_OK);
+  sig_limits lim;
+  sig_limits_default(&lim);
+  lim.room_ttl_days = 1;
+  lim.idle_timeout_s = 86400 * 3;
+  sig_ctx *ctx = fake_ctx(&lim, NULL, s);
+  char idle[16], busy[16], left[16];
+  fake_room(ctx, NULL, NULL, idle, NULL);
+  fake_room(ctx, NULL, NULL, busy, NULL);
+  fake_room(ctx, NULL, NULL, left, NULL);
+  fake_conn *b = fake_open(ctx), *l = fake_open(ctx);
+  fake_join(b, busy, "B", "", 1);
+  fake_wall_ms += 20 * 3600 * 1000ull; /* 20 h later someone uses `left`, then leaves */
+  fake_join(l, left, "L", "", 1);
+  fake_send(l, "{\"type\":\"leave\"}");
+  fake_wall_ms += 10 * 3600 * 1000ull; /* idle: 30 h old; left: used 10 h ago */
+  fake_now_ms += 24 * 3600 * 1000ull;
+  sig_tick(ctx);
+  char *info = NULL;
+  assert_int_equal(sig_room_info(ctx, idle, &info), SIG_ENOTFOUND);
+  assert_int_equal(sig_room_info(ctx, busy, &info), SIG_OK);
+  free(info);
+  assert_int_equal(sig_room_info(ctx, left, &info), SIG_OK);
+  free(info);
+  fake_free(l);
+  fake_free(b);
+  sig_ctx_destroy(ctx);
+  /* The store agrees; a restart a day later expires `left` and `busy` (now empty) at load. */
+  ctx = fake_ctx(&lim, NULL, s);
+  assert_int_equal(sig_room_info(ctx, idle, &info), SIG_ENOTFOUND);
+  assert_int_equal(sig_room_info(ctx, left, &info), SIG_OK);
+  free(info);
+  sig_ctx_destroy(ctx);
+  fake_wall_ms += 25 * 3600 * 1000ull;
+  ctx = fake_ctx(&lim, NULL, s);
+  assert_int_equal(sig_room_info(ctx, left, &info), SIG_ENOTFOUND);
+  assert_int_equal(sig_room_info(ctx, busy, &info), SIG_ENOTFOUND);
   sig_ctx_destroy(ctx);
   bz_store_close(s);
 }
@@ -322,6 +440,9 @@ int tests_store(void) {
       cmocka_unit_test_setup_teardown(t_sig_persists, tmp_setup, tmp_teardown),
       cmocka_unit_test_setup_teardown(t_sig_store_failure, tmp_setup, tmp_teardown),
       cmocka_unit_test_setup_teardown(t_sig_loads_untrusted_rows, tmp_setup, tmp_teardown),
+      cmocka_unit_test_setup_teardown(t_store_expire, tmp_setup, tmp_teardown),
+      cmocka_unit_test_setup_teardown(t_store_migrates_v1, tmp_setup, tmp_teardown),
+      cmocka_unit_test_setup_teardown(t_sig_room_expiry, tmp_setup, tmp_teardown),
       cmocka_unit_test(t_turn_matches_openssl),
   };
   return cmocka_run_group_tests_name("store_turn", tests, NULL, NULL);
