@@ -19,6 +19,8 @@
 #define NN__ALIGN 64                     /* arena offsets, bytes */
 /* Input slot of a CONV_2D node holding a residual ADD's other operand once fused. */
 #define NN__CONV_RES 3
+/* p[] slot of a CONV_2D / DEPTHWISE_CONV_2D node: 1 when a HARD_SWISH is fused into it. */
+#define NN__P_HSWISH 15
 
 /* TFLite TensorType values we read. */
 enum { NN__T_F32 = 0, NN__T_F16 = 1, NN__T_I32 = 2 };

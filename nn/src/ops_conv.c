@@ -125,9 +125,12 @@ NN__PREP(conv) {
   return 0;
 }
 
-/* in[3], when present, is a residual ADD fused by nn__plan_fuse (see NN__CONV_RES). */
+/* in[3], when present, is a residual ADD fused by nn__plan_fuse (see NN__CONV_RES);
+ * p[NN__P_HSWISH] a fused HARD_SWISH (never both). */
 NN__RUN(conv) {
-  if (n->nin > NN__CONV_RES && n->x[NN__CONV_RES])
+  if (n->p[NN__P_HSWISH])
+    m->k->conv_hswish(&n->cd, n->x[0], n->packed, n->y, m->scratch);
+  else if (n->nin > NN__CONV_RES && n->x[NN__CONV_RES])
     m->k->conv_add(&n->cd, n->x[0], n->packed, n->x[NN__CONV_RES], n->y, m->scratch);
   else
     m->k->conv(&n->cd, n->x[0], n->packed, n->y, m->scratch);
@@ -162,7 +165,12 @@ NN__PREP(dwconv) {
   return 0;
 }
 
-NN__RUN(dwconv) { m->k->dwconv(&n->cd, n->x[0], n->packed, n->y); }
+NN__RUN(dwconv) {
+  if (n->p[NN__P_HSWISH])
+    m->k->dwconv_hswish(&n->cd, n->x[0], n->packed, n->y);
+  else
+    m->k->dwconv(&n->cd, n->x[0], n->packed, n->y);
+}
 
 /* MediaPipe stores TfLiteTransposeConvParams {int padding; int stride_w; int stride_h;}
  * (TfLitePadding: 1 = SAME, 2 = VALID) as raw little-endian custom options. */

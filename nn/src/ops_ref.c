@@ -53,11 +53,24 @@ void nn__ref_pool_max(const nn_conv_desc *d, const float *in, float *out) {
   }
 }
 
+/* Sums MEAN_CHUNK channels over n pixels (stride c) into acc. A constant trip count lets
+ * the compiler keep acc in vector registers instead of loading and storing the output row
+ * once per pixel; each channel still adds its pixels in order, so sums are unchanged. */
+#define MEAN_CHUNK 16
+static void mean_chunk(const float *in, size_t n, int c, float *acc) {
+  float a[MEAN_CHUNK] = {0};
+  for (size_t p = 0; p < n; p++, in += c)
+    for (int i = 0; i < MEAN_CHUNK; i++) a[i] += in[i];
+  memcpy(acc, a, sizeof a);
+}
+
 void nn__ref_mean_hw(const float *in, float *out, int h, int w, int c) {
   size_t hw = (size_t)h * w;
-  memset(out, 0, (size_t)c * sizeof *out);
+  int c0 = 0;
+  for (; c0 + MEAN_CHUNK <= c; c0 += MEAN_CHUNK) mean_chunk(in + c0, hw, c, out + c0);
+  memset(out + c0, 0, (size_t)(c - c0) * sizeof *out);
   for (size_t p = 0; p < hw; p++)
-    for (int i = 0; i < c; i++) out[i] += in[p * c + i];
+    for (int i = c0; i < c; i++) out[i] += in[p * c + i];
   for (int i = 0; i < c; i++) out[i] /= (float)hw;
 }
 

@@ -154,6 +154,26 @@ static void fuse_residual(nn_model *m, const int *uses) {
   free(pos);
 }
 
+/* A HARD_SWISH whose input comes only from a CONV_2D or DEPTHWISE_CONV_2D (without a
+ * fused residual) is applied by that node as it stores its output. */
+static void fuse_hswish(nn_model *m, const int *uses) {
+  for (int s = 0; s < m->norder; s++) {
+    nn__node *h = &m->nodes[m->order[s]];
+    if (h->dead || h->kind != NN__OP_HSWISH || h->in[0] < 0) continue;
+    nn__tensor *t = &m->t[h->in[0]];
+    if (t->producer < 0 || t->is_output || uses[h->in[0]] != 1) continue;
+    nn__node *p = &m->nodes[t->producer];
+    if (p->dead || p->p[NN__P_HSWISH] || p->nin > NN__CONV_RES ||
+        (p->kind != NN__OP_CONV && p->kind != NN__OP_DWCONV))
+      continue;
+    p->p[NN__P_HSWISH] = 1;
+    p->out = h->out;
+    m->t[h->out].producer = t->producer;
+    t->producer = -1;
+    h->dead = 1;
+  }
+}
+
 void nn__plan_fuse(nn_model *m) {
   int *uses = calloc((size_t)m->ntensors + 1, sizeof *uses);
   if (!uses) return; /* fusion is an optimisation; the unfused graph is still correct */
@@ -177,5 +197,6 @@ void nn__plan_fuse(nn_model *m) {
     r->dead = 1;
   }
   fuse_residual(m, uses); /* after the clamps, so an ADD's fused RELU moves with it */
+  fuse_hswish(m, uses);   /* after the residuals: a conv takes one or the other */
   free(uses);
 }

@@ -222,13 +222,67 @@ static void residual_add_fused_into_mul(void **s) {
     assert_int_equal(m[shared]->nodes[0].nin, shared ? 2 : 3);
   }
   const float *got = nn_output(m[0], 0), *want = nn_output(m[1], 0);
-  for (int i = 0; i < 60; i++) assert_true(fabsf(got[i] - want[i]) <= 1e-6f * (1 + fabsf(want[i])));
+  for (int i = 0; i < 60; i++)
+    assert_true(fabsf(got[i] - want[i]) <= 1e-6f * (1 + fabsf(want[i])));
   assert_true(want[0] == 0.0f && want[2] == 6.0f); /* the ADD's RELU6 still clamps */
   nn_model_destroy(m[0]);
   nn_model_destroy(m[1]);
 }
 
+/* input [1,4,6,2] → CONV 1x1 (oc 4) → HARD_SWISH → DEPTHWISE 3x3 SAME → HARD_SWISH; when
+ * `shared`, both pre-activation tensors are graph outputs too, so nothing fuses. */
+static void hswish_model(tm_model *tm, int shared) {
+  static float w[4 * 2], dw[9 * 4], b[4] = {0.5f, -1, 2, -3};
+  for (int i = 0; i < 8; i++) w[i] = (float)(i % 5 - 2) * 1.5f;
+  for (int i = 0; i < 36; i++) dw[i] = (float)((i * 7) % 9 - 4) * 0.25f;
+  memset(tm, 0, sizeof *tm);
+  int x = tm_tensor_add(tm, "input", TM_F32, 4, (int[]){1, 4, 6, 2}, NULL, 0);
+  int wt = tm_tensor_add(tm, "w", TM_F32, 4, (int[]){4, 1, 1, 2}, w, sizeof w);
+  int dwt = tm_tensor_add(tm, "dw", TM_F32, 4, (int[]){1, 3, 3, 4}, dw, sizeof dw);
+  int bt = tm_tensor_add(tm, "b", TM_F32, 1, (int[]){4}, b, sizeof b);
+  int t[4];
+  for (int i = 0; i < 4; i++)
+    t[i] = tm_tensor_add(tm, "t", TM_F32, 4, (int[]){1, 4, 6, 4}, NULL, 0);
+  tm_op *op = tm_op_add(tm, 3, 3, (int[]){x, wt, bt}, t[0]); /* CONV_2D 1x1 */
+  tm_op_opt(op, 1, 1, 4, 1);
+  tm_op_opt(op, 1, 2, 4, 1);
+  tm_op_add(tm, 117, 1, (int[]){t[0]}, t[1]); /* HARD_SWISH */
+  op = tm_op_add(tm, 4, 3, (int[]){t[1], dwt, bt}, t[2]); /* DEPTHWISE_CONV_2D, SAME */
+  tm_op_opt(op, 2, 1, 4, 1);
+  tm_op_opt(op, 2, 2, 4, 1);
+  tm_op_opt(op, 2, 3, 4, 1);
+  tm_op_add(tm, 117, 1, (int[]){t[2]}, t[3]);
+  tm->nin = 1, tm->in[0] = x, tm->out[0] = t[3], tm->out[1] = t[0], tm->out[2] = t[2];
+  tm->nout = shared ? 3 : 1;
+}
+
+static void hswish_fused_into_convs(void **s) {
+  (void)s;
+  tm_model tm;
+  nn_model *m[2];
+  for (int shared = 0; shared < 2; shared++) {
+    hswish_model(&tm, shared);
+    m[shared] = load(&tm);
+    float *x = nn_input(m[shared], 0);
+    for (int i = 0; i < 48; i++) x[i] = (float)((i * 5) % 11 - 5) * 0.75f;
+    assert_int_equal(nn_run(m[shared]), 0);
+    assert_int_equal(m[shared]->norder, shared ? 4 : 2);
+    assert_int_equal(m[shared]->nodes[1].dead, !shared);
+    assert_int_equal(m[shared]->nodes[3].dead, !shared);
+  }
+  const float *got = nn_output(m[0], 0), *want = nn_output(m[1], 0);
+  int neg = 0;
+  for (int i = 0; i < 96; i++) {
+    assert_true(fabsf(got[i] - want[i]) <= 1e-6f * (1 + fabsf(want[i])));
+    neg += want[i] < 0; /* hard-swish's dip below zero: not a clamp */
+  }
+  assert_true(neg > 0);
+  nn_model_destroy(m[0]);
+  nn_model_destroy(m[1]);
+}
+
 const struct CMUnitTest nnt_plan_tests[] = {
+    cmocka_unit_test(hswish_fused_into_convs),
     cmocka_unit_test(residual_add_fused_into_mul),
     cmocka_unit_test(residual_add_fused_into_conv),
     cmocka_unit_test(pad_absorbed_into_conv),

@@ -208,6 +208,7 @@ int net__api_body_done(struct lws *wsi, net_sess *s) {
   int rc = sig_room_create(net__server(wsi)->sig, name, password, &json);
   json_decref(o);
   if (rc == SIG_ELIMIT) return net__http_error(wsi, s, 429, "too_many_rooms", "max_rooms reached");
+  if (rc == SIG_EBUSY) return net__http_error(wsi, s, 429, "rate_limited", sig_strerror(rc));
   if (rc == SIG_EINVAL)
     return net__http_error(wsi, s, 400, "bad_request", "invalid name or password");
   if (rc < 0) return net__http_error(wsi, s, 500, "internal", sig_strerror(rc));

@@ -106,3 +106,12 @@ int http_etag_match(const char *hdr, size_t n, const char *etag) {
   }
   return 0;
 }
+
+void http_log_safe(const char *in, char *out, size_t cap) {
+  size_t o = 0;
+  for (; in && in[o] && o + 1 < cap; o++) {
+    unsigned char c = (unsigned char)in[o];
+    out[o] = (c <= 0x20 || c == 0x7f || c == '"' || c == '\\') ? '?' : (char)c;
+  }
+  out[o] = '\0';
+}

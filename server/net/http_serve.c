@@ -34,10 +34,12 @@ static const char *const method_names[] = {"OTHER", "GET", "HEAD", "POST"};
 
 static void log_request(struct lws *wsi, net_sess *s, int status, uint64_t len) {
   if (status > 0) net__count_status(net__server(wsi), status);
-  char peer[64] = "";
+  if (!bz_log_enabled(BZ_LOG_DEBUG)) return;
+  char peer[64] = "", path[HTTP_PATH_MAX + 1];
   lws_get_peer_simple(wsi, peer, sizeof peer);
+  http_log_safe(s->http.path, path, sizeof path); /* the path is the peer's text */
   BZ_DEBUG("http", "method=%s path=%s status=%d bytes=%llu peer=%s", method_names[s->http.method],
-           s->http.path, status, (unsigned long long)len, peer);
+           path, status, (unsigned long long)len, peer);
 }
 
 int net__http_respond(struct lws *wsi, net_sess *s, int status, const char *ctype,

@@ -76,4 +76,9 @@ http_route http_route_match(http_method m, const char *p, size_t n, const char *
  * Returns 0 and *out, or HTTP_EINVAL. */
 int http_parse_content_length(const char *p, size_t n, uint64_t *out);
 
+/* Copies untrusted text (a request path) into out[cap] for a key=value log line: control
+ * bytes, DEL, space, '"' and '\\' become '?', so a peer cannot forge log lines or fields;
+ * longer text is cut. cap >= 1. */
+void http_log_safe(const char *in, char *out, size_t cap);
+
 #endif

@@ -24,6 +24,7 @@ enum {
   SIG_ENOTFOUND = -3,
   SIG_ELIMIT = -4, /* max_rooms reached */
   SIG_ESTORE = -5,
+  SIG_EBUSY = -6, /* the server-wide password hashing budget is spent: retry in a second */
 };
 const char *sig_strerror(int err);
 
@@ -82,7 +83,8 @@ void sig_conn_closed(sig_conn *c);
  * The transport calls it about once per second. */
 void sig_tick(sig_ctx *ctx);
 
-/* REST: POST /api/rooms. name/password may be NULL. On success *json_out is a malloc'd
+/* REST: POST /api/rooms. name/password may be NULL. A password costs an argon2 run from the
+ * server-wide budget shared with joins (SIG_EBUSY when spent). On success *json_out is a malloc'd
  * JSON object text {"id","url","owner_token"} the caller frees. */
 int sig_room_create(sig_ctx *ctx, const char *name, const char *password, char **json_out);
 /* REST: GET /api/rooms/<id>. *json_out as above; SIG_ENOTFOUND when unknown. */

@@ -23,6 +23,8 @@ const char *sig_strerror(int err) {
       return "limit reached";
     case SIG_ESTORE:
       return "storage error";
+    case SIG_EBUSY:
+      return "too many password hashes; retry shortly";
     default:
       return "unknown error";
   }

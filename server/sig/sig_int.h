@@ -111,7 +111,8 @@ struct sig_room {
   char owner_hash[65];
   int locked;
   int64_t created_ms;
-  int64_t used_ms; /* wall clock of the last join or leave; 0 = never used */
+  int64_t used_ms;       /* wall clock of the last join or leave; 0 = never used */
+  int64_t used_saved_ms; /* the used_ms last written to the store */
   sig_part *parts;
   int nparts;
   /* Ring of the last SIG_CHAT_KEEP messages; loaded from the store when the room becomes
@@ -191,6 +192,8 @@ int sig__pw_verify(const char *hash, const char *pw);
  * charges the connection's own bucket SIG_PW_CONN_COST extra tokens. 1 when the run may go
  * ahead; 0 means answer rate_limited without hashing. */
 int sig__pw_budget(sig_conn *c);
+/* The server-wide part alone (REST room creation has no connection). */
+int sig__pw_take(sig_ctx *ctx);
 /* 1 when an encoded hash is argon2id with bounded cost (m <= 256 MiB, t <= 16, p <= 8). */
 int sig__pw_hash_sane(const char *enc);
 /* Testing hooks: deterministic randomness and cheap argon2 (fuzzer, unit tests). */

@@ -115,7 +115,7 @@ int sig__room_load_row(sig_ctx *ctx, const bz_store_room *row) {
   if (!r) return -1;
   r->locked = row->locked != 0;
   r->created_ms = row->created_ms;
-  r->used_ms = row->used_ms;
+  r->used_ms = r->used_saved_ms = row->used_ms;
   return 0;
 }
 
@@ -154,7 +154,9 @@ int sig__room_persist(sig_ctx *ctx, sig_room *r) {
                        .created_ms = r->created_ms,
                        .used_ms = r->used_ms};
   int rc = bz_store_room_put(ctx->store, &row);
-  return rc == BZ_STORE_OK ? SIG_OK : SIG_ESTORE;
+  if (rc != BZ_STORE_OK) return SIG_ESTORE;
+  r->used_saved_ms = r->used_ms;
+  return SIG_OK;
 }
 
 int sig__room_add(sig_ctx *ctx, const char *id, const char *name, const char *password,
@@ -195,6 +197,11 @@ int sig__room_add(sig_ctx *ctx, const char *id, const char *name, const char *pa
 int sig_room_create(sig_ctx *ctx, const char *name, const char *password, char **json_out) {
   if (!ctx || !json_out) return SIG_EINVAL;
   *json_out = NULL;
+  /* Checked before anything else so a refused request costs nothing; an invalid password is
+   * left to sig__room_add's 400 rather than counted. */
+  if (password && *password && sig__check_password(password, strlen(password)) == 0 &&
+      !sig__pw_take(ctx))
+    return SIG_EBUSY;
   char id[SIG_ROOM_ID_LEN + 1], token[SIG_OWNER_TOKEN_LEN + 1];
   uint8_t raw[32];
   int tries = 0;

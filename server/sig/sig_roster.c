@@ -27,9 +27,14 @@ static int part_new_id(sig_ctx *ctx, sig_room *r, char out[SIG_PID_LEN + 1]) {
   return -1;
 }
 
-/* Records that the room is in use (first join, last leave) for room expiry. */
+#define USED_SAVE_EVERY_MS (3600 * 1000) /* expiry counts in days: an hour is precise enough */
+
+/* Records that the room is in use (first join, last leave) for room expiry. The store is
+ * written at most hourly per room, so a peer joining and leaving in a loop cannot turn each
+ * message into a database write. */
 static void room_touch(sig_ctx *ctx, sig_room *r) {
   r->used_ms = (int64_t)sig__wall(ctx);
+  if (r->used_ms - r->used_saved_ms < USED_SAVE_EVERY_MS) return;
   if (sig__room_persist(ctx, r) != SIG_OK)
     BZ_WARN("sig_persist", "room=%s err=\"last use kept in memory only\"", r->id);
 }

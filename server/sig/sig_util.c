@@ -135,10 +135,8 @@ int sig__pw_verify(const char *hash, const char *pw) {
   return argon2id_verify(hash, pw, strlen(pw)) == ARGON2_OK;
 }
 
-int sig__pw_budget(sig_conn *c) {
-  sig_ctx *ctx = c->ctx;
+int sig__pw_take(sig_ctx *ctx) {
   uint64_t now = sig__now(ctx);
-  c->tokens -= SIG_PW_CONN_COST;
   if (now > ctx->pw_refill_ms) {
     ctx->pw_tokens += (double)(now - ctx->pw_refill_ms) / 1000.0 * SIG_PW_PER_S;
     if (ctx->pw_tokens > SIG_PW_BURST) ctx->pw_tokens = SIG_PW_BURST;
@@ -147,6 +145,11 @@ int sig__pw_budget(sig_conn *c) {
   if (ctx->pw_tokens < 1.0) return 0;
   ctx->pw_tokens -= 1.0;
   return 1;
+}
+
+int sig__pw_budget(sig_conn *c) {
+  c->tokens -= SIG_PW_CONN_COST;
+  return sig__pw_take(c->ctx);
 }
 
 int sig__check_password(const char *s, size_t n) {

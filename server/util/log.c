@@ -13,6 +13,8 @@ static const char *const level_names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
 
 void bz_log_set_level(int level) { min_level = level; }
 
+int bz_log_enabled(int level) { return level >= min_level && level <= BZ_LOG_ERROR; }
+
 int bz_log_level_from_name(const char *name) {
   for (int i = 0; i < 4; i++)
     if (strcasecmp(name, level_names[i]) == 0) return i;

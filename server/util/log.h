@@ -9,6 +9,7 @@ enum { BZ_LOG_DEBUG = 0, BZ_LOG_INFO = 1, BZ_LOG_WARN = 2, BZ_LOG_ERROR = 3 };
 
 void bz_log_set_level(int level);
 int bz_log_level_from_name(const char *name); /* "debug".."error"; -1 if unknown */
+int bz_log_enabled(int level); /* 1 when lines of `level` are written: skip costly formatting */
 void bz_log(int level, const char *event, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

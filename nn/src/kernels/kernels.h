@@ -75,6 +75,12 @@ typedef struct nn_kernels {
    * two ops run apart. out may alias a or res. */
   void (*mul_bcast_add)(const float *a, const float *b, const float *res, float *out,
                         size_t rows, size_t c, float lo, float hi);
+  /* CONV_2D / DEPTHWISE_CONV_2D followed by HARD_SWISH: out = hswish(clamp(conv(in))),
+   * hswish rounding exactly as the hswish entry. Same packing and scratch as conv/dwconv. */
+  void (*conv_hswish)(const nn_conv_desc *d, const float *in, const float *packed,
+                      float *out, float *scratch);
+  void (*dwconv_hswish)(const nn_conv_desc *d, const float *in, const float *packed,
+                        float *out);
 } nn_kernels;
 
 /* The reference set: plain C, no intrinsics. */

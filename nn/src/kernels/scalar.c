@@ -173,6 +173,19 @@ static void conv_add(const nn_conv_desc *d, const float *in, const float *p, con
   for (size_t i = 0; i < n; i++) out[i] = clampf(out[i] + res[i], d->act_min, d->act_max);
 }
 
+static void hswish(const float *in, float *out, size_t n);
+
+static void conv_hswish(const nn_conv_desc *d, const float *in, const float *p, float *out,
+                        float *scratch) {
+  conv(d, in, p, out, scratch);
+  hswish(out, out, (size_t)d->oh * d->ow * d->oc);
+}
+
+static void dwconv_hswish(const nn_conv_desc *d, const float *in, const float *p, float *out) {
+  dwconv(d, in, p, out);
+  hswish(out, out, (size_t)d->oh * d->ow * d->oc);
+}
+
 /* ---- Elementwise ------------------------------------------------------------------------ */
 
 static void add(const float *a, const float *b, float *out, size_t n, float lo, float hi) {
@@ -250,4 +263,6 @@ const nn_kernels nn_kernels_scalar = {
     .prelu = prelu,
     .conv_add = conv_add,
     .mul_bcast_add = mul_bcast_add,
+    .conv_hswish = conv_hswish,
+    .dwconv_hswish = dwconv_hswish,
 };

@@ -70,9 +70,16 @@ static void cv_pack_any(const nn_conv_desc *d, const float *w, const float *bias
  * tests bounds. */
 static size_t cv_scratch_size(const nn_conv_desc *d) { return (size_t)d->kw * d->ic; }
 
-/* Adds the residual (when fused), clamps and stores one pixel's W channels, only the
- * nvalid that exist. res is NULL without a fused ADD. */
-static inline void cv_store(float *o, V v, int nvalid, V lo, V hi, const float *res) {
+/* x·relu6(x + 3)/6 with the operations, in the order, of the hswish kernel, so a fused
+ * HARD_SWISH rounds exactly as the separate pass would. */
+static inline V v_hswish(V x) {
+  V r = V_CLAMP(V_ADD(x, V_SPLAT(3.0f)), V_SPLAT(0.0f), V_SPLAT(6.0f));
+  return V_MUL(V_MUL(x, r), V_SPLAT(1.0f / 6.0f));
+}
+
+/* Adds the residual (when fused), clamps, applies a fused HARD_SWISH (hs) and stores one
+ * pixel's W channels, only the nvalid that exist. res is NULL without a fused ADD. */
+static inline void cv_store(float *o, V v, int nvalid, V lo, V hi, const float *res, int hs) {
   if (res) {
     if (nvalid >= VL) {
       v = V_ADD(v, V_LOAD(res));
@@ -83,6 +90,7 @@ static inline void cv_store(float *o, V v, int nvalid, V lo, V hi, const float *
     }
   }
   v = V_CLAMP(v, lo, hi);
+  if (hs) v = v_hswish(v);
   if (nvalid >= VL) {
     V_STORE(o, v);
   } else {
@@ -127,7 +135,8 @@ static inline void cv_store(float *o, V v, int nvalid, V lo, V hi, const float *
  * unrolled by 4 so every load in its body is a constant offset from a pointer that moves
  * once per 4 steps (wasm folds constant offsets into the load instruction). */
 static void cv_tile2(const float *const *ind, int ntaps, int ic, const float *bp, float *out,
-                     size_t ostride, int mr, int nvalid, V lo, V hi, const float *res) {
+                     size_t ostride, int mr, int nvalid, V lo, V hi, const float *res,
+                     int hs) {
   V b0 = V_LOAD(bp), b1 = V_LOAD(bp + VL);
 #define CV_INIT2(r, _) V c##r##0 = b0, c##r##1 = b1;
   CV_ROWS(CV_INIT2, 0)
@@ -148,15 +157,17 @@ static void cv_tile2(const float *const *ind, int ntaps, int ic, const float *bp
 #define CV_RES(r, off) (res ? res + (size_t)r * ostride + (off) : NULL)
 #define CV_STORE2(r, _)                                                                     \
   if (r < mr) {                                                                             \
-    cv_store(out + (size_t)r * ostride, c##r##0, nvalid, lo, hi, CV_RES(r, 0));             \
-    if (n1 > 0) cv_store(out + (size_t)r * ostride + VL, c##r##1, n1, lo, hi, CV_RES(r, VL)); \
+    cv_store(out + (size_t)r * ostride, c##r##0, nvalid, lo, hi, CV_RES(r, 0), hs);         \
+    if (n1 > 0)                                                                             \
+      cv_store(out + (size_t)r * ostride + VL, c##r##1, n1, lo, hi, CV_RES(r, VL), hs);     \
   }
   CV_ROWS(CV_STORE2, 0)
 }
 
 /* MR pixels × 1 vector: the narrow last block. */
 static void cv_tile1(const float *const *ind, int ntaps, int ic, const float *bp, float *out,
-                     size_t ostride, int mr, int nvalid, V lo, V hi, const float *res) {
+                     size_t ostride, int mr, int nvalid, V lo, V hi, const float *res,
+                     int hs) {
   V b0 = V_LOAD(bp);
 #define CV_INIT1(r, _) V c##r##0 = b0;
   CV_ROWS(CV_INIT1, 0)
@@ -174,7 +185,7 @@ static void cv_tile1(const float *const *ind, int ntaps, int ic, const float *bp
     }
   }
 #define CV_STORE1(r, _)                                                                     \
-  if (r < mr) cv_store(out + (size_t)r * ostride, c##r##0, nvalid, lo, hi, CV_RES(r, 0));
+  if (r < mr) cv_store(out + (size_t)r * ostride, c##r##0, nvalid, lo, hi, CV_RES(r, 0), hs);
   CV_ROWS(CV_STORE1, 0)
 }
 
@@ -215,9 +226,9 @@ static int cv_indirection(const nn_conv_desc *d, const float *in, const float *z
 
 /* Pixel tiles outside, output channel blocks inside: a tile's inputs (and its pointer
  * table) are reused by every block while they are hot in L1. res: a fused residual ADD's
- * other operand (out's shape), or NULL. */
+ * other operand (out's shape), or NULL; hs: a fused HARD_SWISH. */
 static void cv_conv_res(const nn_conv_desc *d, const float *in, const float *p,
-                        const float *res, float *out, float *scratch) {
+                        const float *res, float *out, float *scratch, int hs) {
   int npix = d->oh * d->ow, oc = d->oc, ic = d->ic, ntaps = d->kh * d->kw;
   const float *ind[CV_MAX_TAPS * MR];
   V lo = V_SPLAT(d->act_min), hi = V_SPLAT(d->act_max);
@@ -232,9 +243,9 @@ static void cv_conv_res(const nn_conv_desc *d, const float *in, const float *p,
       int bw = cv_block_width(oc, o0), nvalid = oc - o0 < bw ? oc - o0 : bw;
       const float *bp = p + (size_t)o0 * (1 + (size_t)ntaps * ic), *rb = rs ? rs + o0 : NULL;
       if (bw == NR)
-        cv_tile2(ind, ntab, klen, bp, o + o0, (size_t)oc, mr, nvalid, lo, hi, rb);
+        cv_tile2(ind, ntab, klen, bp, o + o0, (size_t)oc, mr, nvalid, lo, hi, rb, hs);
       else
-        cv_tile1(ind, ntab, klen, bp, o + o0, (size_t)oc, mr, nvalid, lo, hi, rb);
+        cv_tile1(ind, ntab, klen, bp, o + o0, (size_t)oc, mr, nvalid, lo, hi, rb, hs);
     }
   }
 }
@@ -244,7 +255,15 @@ static void cv_conv(const nn_conv_desc *d, const float *in, const float *p, floa
   if (!cv_is_native(d))
     nn_kernels_scalar.conv(d, in, p, out, scratch);
   else
-    cv_conv_res(d, in, p, NULL, out, scratch);
+    cv_conv_res(d, in, p, NULL, out, scratch, 0);
+}
+
+static void cv_conv_hswish(const nn_conv_desc *d, const float *in, const float *p, float *out,
+                           float *scratch) {
+  if (!cv_is_native(d))
+    nn_kernels_scalar.conv_hswish(d, in, p, out, scratch);
+  else
+    cv_conv_res(d, in, p, NULL, out, scratch, 1);
 }
 
 static void cv_conv_add(const nn_conv_desc *d, const float *in, const float *p,
@@ -252,7 +271,7 @@ static void cv_conv_add(const nn_conv_desc *d, const float *in, const float *p,
   if (!cv_is_native(d))
     nn_kernels_scalar.conv_add(d, in, p, res, out, scratch);
   else
-    cv_conv_res(d, in, p, res, out, scratch);
+    cv_conv_res(d, in, p, res, out, scratch, 0);
 }
 
 /* ---- Transposed convolution ------------------------------------------------------------- */
@@ -337,9 +356,9 @@ static void tc_conv(const nn_conv_desc *d, const float *in, const float *p, floa
       int bw = cv_block_width(n, n0), nvalid = n - n0 < bw ? n - n0 : bw;
       const float *bp = g + (size_t)n0 * (1 + (size_t)ic);
       if (bw == NR)
-        cv_tile2(ind, 1, ic, bp, scratch + n0, (size_t)n, mr, nvalid, none_lo, none_hi, NULL);
+        cv_tile2(ind, 1, ic, bp, scratch + n0, (size_t)n, mr, nvalid, none_lo, none_hi, NULL, 0);
       else
-        cv_tile1(ind, 1, ic, bp, scratch + n0, (size_t)n, mr, nvalid, none_lo, none_hi, NULL);
+        cv_tile1(ind, 1, ic, bp, scratch + n0, (size_t)n, mr, nvalid, none_lo, none_hi, NULL, 0);
     }
     tc_scatter(d, scratch, p0, mr, out);
   }

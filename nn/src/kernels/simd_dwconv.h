@@ -282,11 +282,21 @@ static void dw_tail(const nn_conv_desc *d, const float *in, const float *bp, int
     }
 }
 
-static void dw_conv(const nn_conv_desc *d, const float *in, const float *p, float *out) {
-  if (!dw_is_native(d)) {
-    nn_kernels_scalar.dwconv(d, in, p, out);
-    return;
+/* In place over n floats: a fused HARD_SWISH, with v_hswish's rounding. */
+static void dw_hswish(float *o, size_t n) {
+  size_t i = 0;
+  for (; i + VL <= n; i += VL) V_STORE(o + i, v_hswish(V_LOAD(o + i)));
+  for (; i < n; i++) {
+    float x = o[i], r = x + 3.0f;
+    r = r < 0.0f ? 0.0f : (r > 6.0f ? 6.0f : r);
+    o[i] = x * r * (1.0f / 6.0f);
   }
+}
+
+/* hs: apply a fused HARD_SWISH to each output row as soon as it is complete, while it is
+ * still in L1, instead of in a separate pass over the whole tensor. */
+static void dw_conv_hs(const nn_conv_desc *d, const float *in, const float *p, float *out,
+                       int hs) {
   int c = d->oc, taps = d->kh * d->kw, xlo, xhi;
   dw_span_fn fixed = NULL, fixed2 = NULL;
   if (d->kh == 3 && d->kw == 3) fixed = dw_span_k3, fixed2 = dw_span2_k3;
@@ -298,8 +308,10 @@ static void dw_conv(const nn_conv_desc *d, const float *in, const float *p, floa
   for (int oy = 0; oy < d->oh; oy++) {
     int iy0 = oy * d->sh - d->pad_t;
     int inside = fixed && xlo < xhi && iy0 >= 0 && iy0 + (d->kh - 1) * d->dh < d->ih;
+    size_t row = (size_t)d->ow * c;
     if (slide) {
       dw_row_slide(d, slide, in, p, cfull, oy, out);
+      if (hs && cfull == c) dw_hswish(out + oy * row, row);
       continue;
     }
     for (int c0 = 0; c0 < cfull;) {
@@ -316,6 +328,25 @@ static void dw_conv(const nn_conv_desc *d, const float *in, const float *p, floa
           dw_span_border(d, in, bp + b * blk, c0 + b * VL, oy, xhi, d->ow, out);
       c0 += nb * VL;
     }
+    if (hs && cfull == c) dw_hswish(out + oy * row, row);
   }
-  if (cfull < c) dw_tail(d, in, p + (size_t)cfull * (1 + taps), cfull, out);
+  if (cfull < c) {
+    dw_tail(d, in, p + (size_t)cfull * (1 + taps), cfull, out);
+    if (hs) dw_hswish(out, (size_t)d->oh * d->ow * c); /* ragged channels: one pass */
+  }
+}
+
+static void dw_conv(const nn_conv_desc *d, const float *in, const float *p, float *out) {
+  if (!dw_is_native(d))
+    nn_kernels_scalar.dwconv(d, in, p, out);
+  else
+    dw_conv_hs(d, in, p, out, 0);
+}
+
+static void dw_conv_hswish(const nn_conv_desc *d, const float *in, const float *p,
+                           float *out) {
+  if (!dw_is_native(d))
+    nn_kernels_scalar.dwconv_hswish(d, in, p, out);
+  else
+    dw_conv_hs(d, in, p, out, 1);
 }

@@ -42,4 +42,6 @@ const nn_kernels NN_SIMD_SET = {
     .prelu = ew_prelu,
     .conv_add = cv_conv_add,
     .mul_bcast_add = ew_mul_bcast_add,
+    .conv_hswish = cv_conv_hswish,
+    .dwconv_hswish = dw_conv_hswish,
 };

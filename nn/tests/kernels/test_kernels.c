@@ -91,14 +91,14 @@ static float rnd_act(float *hi) {
   }
 }
 
-typedef enum { OP_CONV, OP_DWCONV, OP_TCONV, OP_CONV_ADD } conv_op;
+typedef enum { OP_CONV, OP_DWCONV, OP_TCONV, OP_CONV_ADD, OP_CONV_HS, OP_DWCONV_HS } conv_op;
 
 /* Packs with the set's own pack (into NaN-filled memory), runs, returns the output. */
 static float *run_conv(const nn_kernels *k, conv_op op, const nn_conv_desc *d, const float *in,
                        const float *w, const float *bias, const float *res) {
-  int cv = op == OP_CONV || op == OP_CONV_ADD;
-  size_t np = cv ? k->conv_pack_size(d)
-                 : op == OP_DWCONV ? k->dwconv_pack_size(d) : k->tconv_pack_size(d);
+  int cv = op == OP_CONV || op == OP_CONV_ADD || op == OP_CONV_HS;
+  int dw = op == OP_DWCONV || op == OP_DWCONV_HS;
+  size_t np = cv ? k->conv_pack_size(d) : dw ? k->dwconv_pack_size(d) : k->tconv_pack_size(d);
   size_t ns = cv ? k->conv_scratch_size(d) : op == OP_TCONV ? k->tconv_scratch_size(d) : 0;
   float *packed = buf_new(np, NAN), *scratch = buf_new(ns, NAN);
   float *out = buf_new((size_t)d->oh * d->ow * d->oc, NAN);
@@ -108,6 +108,12 @@ static float *run_conv(const nn_kernels *k, conv_op op, const nn_conv_desc *d, c
   } else if (op == OP_CONV_ADD) {
     k->conv_pack(d, w, bias, packed);
     k->conv_add(d, in, packed, res, out, scratch);
+  } else if (op == OP_CONV_HS) {
+    k->conv_pack(d, w, bias, packed);
+    k->conv_hswish(d, in, packed, out, scratch);
+  } else if (op == OP_DWCONV_HS) {
+    k->dwconv_pack(d, w, bias, packed);
+    k->dwconv_hswish(d, in, packed, out);
   } else if (op == OP_DWCONV) {
     k->dwconv_pack(d, w, bias, packed);
     k->dwconv(d, in, packed, out);
@@ -121,9 +127,11 @@ static float *run_conv(const nn_kernels *k, conv_op op, const nn_conv_desc *d, c
 }
 
 static void compare_conv(const nn_kernels *k, conv_op op, const nn_conv_desc *d) {
-  static const char *names[] = {"conv", "dwconv", "tconv", "conv+add"};
+  static const char *names[] = {"conv", "dwconv", "tconv", "conv+add", "conv+hswish",
+                                "dwconv+hswish"};
   size_t nin = (size_t)d->ih * d->iw * d->ic;
-  size_t nw = (size_t)d->kh * d->kw * (op == OP_DWCONV ? (size_t)d->oc : (size_t)d->oc * d->ic);
+  int dw = op == OP_DWCONV || op == OP_DWCONV_HS;
+  size_t nw = (size_t)d->kh * d->kw * (dw ? (size_t)d->oc : (size_t)d->oc * d->ic);
   float *in = buf_random(nin, -1.0f, 1.0f), *w = buf_random(nw, -1.0f, 1.0f);
   float *bias = rnd() % 4 ? buf_random((size_t)d->oc, -1.0f, 1.0f) : NULL;
   size_t nout = (size_t)d->oh * d->ow * d->oc;
@@ -186,18 +194,19 @@ static void test_conv(const nn_kernels *k, int cases) {
   }
 }
 
-/* Conv with a fused residual ADD: the sum then the ADD's activation, as the unfused pair. */
-static void test_conv_add(const nn_kernels *k, int cases) {
+/* Conv with a fused residual ADD (the sum, then the ADD's activation, as the unfused pair)
+ * or a fused HARD_SWISH (op). */
+static void test_conv_add(const nn_kernels *k, int cases, conv_op op) {
   for (int i = 0; i < cases; i++) {
     nn_conv_desc d;
     if (!rnd_geometry(&d, i % 50 == 0 ? 7 : i % 2 == 0 ? 1 : 0)) continue;
     d.ic = pick(channels, NCH);
     d.oc = pick(channels, NCH);
-    compare_conv(k, OP_CONV_ADD, &d);
+    compare_conv(k, op, &d);
   }
 }
 
-static void test_dwconv(const nn_kernels *k, int cases) {
+static void test_dwconv(const nn_kernels *k, int cases, conv_op op) {
   for (int i = 0; i < cases; i++) {
     nn_conv_desc d;
     if (!rnd_geometry(&d, i % 2 ? 3 : 5)) continue;
@@ -208,7 +217,7 @@ static void test_dwconv(const nn_kernels *k, int cases) {
       d.ic = 40;
     }
     d.oc = d.ic * (rnd() % 6 ? 1 : 2);
-    compare_conv(k, OP_DWCONV, &d);
+    compare_conv(k, op, &d);
   }
 }
 
@@ -326,10 +335,12 @@ int main(int argc, char **argv) {
     rng_state = seed; /* every set sees the same cases */
     int before = n_fail;
     test_conv(sets[s], cases);
-    test_dwconv(sets[s], cases);
+    test_dwconv(sets[s], cases, OP_DWCONV);
     test_tconv(sets[s], cases / 2);
     test_eltwise(sets[s], cases);
-    test_conv_add(sets[s], cases / 2);
+    test_conv_add(sets[s], cases / 2, OP_CONV_ADD);
+    test_conv_add(sets[s], cases / 2, OP_CONV_HS);
+    test_dwconv(sets[s], cases / 2, OP_DWCONV_HS);
     test_mul_bcast_add(sets[s], cases / 2);
     printf("%s %s: %d failed\n", n_fail == before ? "ok -" : "not ok -", sets[s]->name,
            n_fail - before);

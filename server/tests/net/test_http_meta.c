@@ -72,11 +72,26 @@ static void test_etag_match(void **state) {
   assert_false(http_etag_match("\"7-abc\"", 6, t));
 }
 
+/* Regression: request paths went into log lines raw, so "%0a" forged whole lines. */
+static void test_log_safe(void **state) {
+  (void)state;
+  char out[16];
+  http_log_safe("/a\nINFO x=\"1\" \\", out, sizeof out);
+  assert_string_equal(out, "/a?INFO?x=?1???");
+  http_log_safe("/0123456789abcdefgh", out, sizeof out);
+  assert_string_equal(out, "/0123456789abcd");
+  http_log_safe("/\x7f\xc3\xa9", out, sizeof out);
+  assert_string_equal(out, "/?\xc3\xa9"); /* UTF-8 stays readable */
+  http_log_safe(NULL, out, sizeof out);
+  assert_string_equal(out, "");
+}
+
 int net_tests_http_meta(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_mime),
       cmocka_unit_test(test_etag_format),
       cmocka_unit_test(test_etag_match),
+      cmocka_unit_test(test_log_safe),
   };
   return cmocka_run_group_tests_name("http_meta", tests, NULL, NULL);
 }

@@ -112,6 +112,7 @@ static void t_password_budget_server_wide(void **state) {
   sig_ctx *ctx = fake_ctx(NULL, NULL, NULL);
   char room[16], owner[64];
   fake_room(ctx, NULL, "pw", room, owner);
+  fake_now_ms += 1000; /* creating the room took one run from the budget: refill it */
   fake_conn *f[20];
   int wrong = 0, limited = 0;
   for (int i = 0; i < 20; i++) {
@@ -141,6 +142,27 @@ static void t_password_budget_server_wide(void **state) {
   assert_string_equal(fake_error(o), "rate_limited");
   fake_free(o);
   for (int i = 0; i < 20; i++) fake_free(f[i]);
+  sig_ctx_destroy(ctx);
+}
+
+/* Creating a room with a password hashes it: REST draws on the same server-wide budget. */
+static void t_password_budget_room_create(void **state) {
+  (void)state;
+  sig_ctx *ctx = fake_ctx(NULL, NULL, NULL);
+  char *out = NULL;
+  for (int i = 0; i < (int)SIG_PW_BURST; i++) {
+    assert_int_equal(sig_room_create(ctx, NULL, "pw", &out), SIG_OK);
+    free(out);
+  }
+  assert_int_equal(sig_room_create(ctx, NULL, "pw", &out), SIG_EBUSY);
+  assert_null(out);
+  assert_int_equal(sig_room_create(ctx, NULL, NULL, &out), SIG_OK); /* no hash, no budget */
+  free(out);
+  assert_int_equal(sig_room_create(ctx, NULL, "\xff", &out), SIG_EINVAL); /* still a 400 */
+  assert_string_equal(sig_strerror(SIG_EBUSY), "too many password hashes; retry shortly");
+  fake_now_ms += 1000;
+  assert_int_equal(sig_room_create(ctx, NULL, "pw", &out), SIG_OK);
+  free(out);
   sig_ctx_destroy(ctx);
 }
 
@@ -206,6 +228,7 @@ int tests_limits(void) {
       cmocka_unit_test(t_abuse_window_resets),
       cmocka_unit_test(t_password_join_costs_more),
       cmocka_unit_test(t_password_budget_server_wide),
+      cmocka_unit_test(t_password_budget_room_create),
       cmocka_unit_test(t_metrics),
       cmocka_unit_test(t_limits_sanitized),
   };

@@ -49,6 +49,7 @@ typedef struct rows {
   int locked[8];
   int has_pw[8];
   int64_t chat_ids[8];
+  int64_t used[8];
 } rows;
 
 static int room_cb(void *user, const bz_store_room *r) {
@@ -58,6 +59,7 @@ static int room_cb(void *user, const bz_store_room *r) {
   snprintf(rs->names[rs->n], 32, "%s", r->name);
   rs->locked[rs->n] = r->locked;
   rs->has_pw[rs->n] = r->pw_hash != NULL;
+  rs->used[rs->n] = r->used_ms;
   rs->n++;
   return 0;
 }
@@ -412,6 +414,38 @@ static void t_sig_room_expiry(void **state) {
   bz_store_close(s);
 }
 
+/* Regression: the last use is written at most hourly, so joining and leaving in a loop does
+ * not turn every message into a database write. */
+static void t_sig_used_saved_hourly(void **state) {
+  tmp *t = *state;
+  bz_store *s = NULL;
+  assert_int_equal(bz_store_open(&s, t->path), BZ_STORE_OK);
+  sig_ctx *ctx = fake_ctx(NULL, NULL, s);
+  char room[16];
+  fake_room(ctx, NULL, NULL, room, NULL);
+  uint64_t first = fake_wall_ms;
+  for (int i = 0; i < 5; i++) {
+    fake_conn *f = fake_open(ctx);
+    fake_join(f, room, "A", "", 1);
+    fake_send(f, "{\"type\":\"leave\"}");
+    fake_free(f);
+    fake_wall_ms += 60 * 1000; /* a minute apart */
+  }
+  rows rs = {0};
+  assert_int_equal(bz_store_rooms_load(s, room_cb, &rs), 0);
+  assert_int_equal(rs.n, 1);
+  assert_int_equal(rs.used[0], (int64_t)first);
+  fake_wall_ms += 3600 * 1000;
+  fake_conn *f = fake_open(ctx);
+  fake_join(f, room, "A", "", 1);
+  rs.n = 0;
+  assert_int_equal(bz_store_rooms_load(s, room_cb, &rs), 0);
+  assert_int_equal(rs.used[0], (int64_t)fake_wall_ms);
+  fake_free(f);
+  sig_ctx_destroy(ctx);
+  bz_store_close(s);
+}
+
 /* The reference value comes from the openssl CLI, not from our code. */
 static void t_turn_matches_openssl(void **state) {
   (void)state;
@@ -443,6 +477,7 @@ int tests_store(void) {
       cmocka_unit_test_setup_teardown(t_store_expire, tmp_setup, tmp_teardown),
       cmocka_unit_test_setup_teardown(t_store_migrates_v1, tmp_setup, tmp_teardown),
       cmocka_unit_test_setup_teardown(t_sig_room_expiry, tmp_setup, tmp_teardown),
+      cmocka_unit_test_setup_teardown(t_sig_used_saved_hourly, tmp_setup, tmp_teardown),
       cmocka_unit_test(t_turn_matches_openssl),
   };
   return cmocka_run_group_tests_name("store_turn", tests, NULL, NULL);
