@@ -6,7 +6,7 @@
 #include "turn/turn.h"
 #include "util/log.h"
 
-#define JOIN_TOKEN_MAX 128      /* bytes of room, token, owner_token fields */
+#define JOIN_TOKEN_MAX 128 /* bytes of room, token, owner_token fields */
 
 typedef struct join_args {
   const char *room, *name, *password, *token, *owner_token;

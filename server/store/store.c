@@ -58,7 +58,8 @@ static const char store_schema_v1[] =
 
 /* Version 2: rooms remember when they were last used (joined or left), for room expiry.
  * 0 = never used since the upgrade; expiry then goes by the creation time. */
-static const char store_schema_v2[] = "ALTER TABLE rooms ADD COLUMN used INTEGER NOT NULL DEFAULT 0;";
+static const char store_schema_v2[] =
+    "ALTER TABLE rooms ADD COLUMN used INTEGER NOT NULL DEFAULT 0;";
 
 struct bz_store {
   sqlite3 *db;

@@ -134,9 +134,9 @@ static inline void cv_store(float *o, V v, int nvalid, V lo, V hi, const float *
  * stay valid); bp: the packed block (bias, then [tap][ic][NR] weights). The k loop is
  * unrolled by 4 so every load in its body is a constant offset from a pointer that moves
  * once per 4 steps (wasm folds constant offsets into the load instruction). */
-static void cv_tile2(const float *const *ind, int ntaps, int ic, const float *bp, float *out,
-                     size_t ostride, int mr, int nvalid, V lo, V hi, const float *res,
-                     int hs) {
+static inline __attribute__((always_inline)) void
+cv_tile2_impl(const float *const *ind, int ntaps, int ic, const float *bp, float *out,
+              size_t ostride, int mr, int nvalid, V lo, V hi, const float *res, int hs) {
   V b0 = V_LOAD(bp), b1 = V_LOAD(bp + VL);
 #define CV_INIT2(r, _) V c##r##0 = b0, c##r##1 = b1;
   CV_ROWS(CV_INIT2, 0)
@@ -165,9 +165,9 @@ static void cv_tile2(const float *const *ind, int ntaps, int ic, const float *bp
 }
 
 /* MR pixels × 1 vector: the narrow last block. */
-static void cv_tile1(const float *const *ind, int ntaps, int ic, const float *bp, float *out,
-                     size_t ostride, int mr, int nvalid, V lo, V hi, const float *res,
-                     int hs) {
+static inline __attribute__((always_inline)) void
+cv_tile1_impl(const float *const *ind, int ntaps, int ic, const float *bp, float *out,
+              size_t ostride, int mr, int nvalid, V lo, V hi, const float *res, int hs) {
   V b0 = V_LOAD(bp);
 #define CV_INIT1(r, _) V c##r##0 = b0;
   CV_ROWS(CV_INIT1, 0)
@@ -188,6 +188,24 @@ static void cv_tile1(const float *const *ind, int ntaps, int ic, const float *bp
   if (r < mr) cv_store(out + (size_t)r * ostride, c##r##0, nvalid, lo, hi, CV_RES(r, 0), hs);
   CV_ROWS(CV_STORE1, 0)
 }
+
+/* One compiled copy of each tile per epilogue, with res/hs constant, so the plain tile is
+ * the same code as without fusion (a live residual pointer or flag across the k loop costs
+ * the wasm engine a register in the hot loop; measured ~3% slower whole-model). */
+#define CV_TILE_ARGS                                                                        \
+  const float *const *ind, int ntaps, int ic, const float *bp, float *out, size_t ostride, \
+      int mr, int nvalid, V lo, V hi
+#define CV_TILE_PASS ind, ntaps, ic, bp, out, ostride, mr, nvalid, lo, hi
+static void cv_tile2(CV_TILE_ARGS) { cv_tile2_impl(CV_TILE_PASS, NULL, 0); }
+static void cv_tile1(CV_TILE_ARGS) { cv_tile1_impl(CV_TILE_PASS, NULL, 0); }
+static void cv_tile2_res(CV_TILE_ARGS, const float *res) {
+  cv_tile2_impl(CV_TILE_PASS, res, 0);
+}
+static void cv_tile1_res(CV_TILE_ARGS, const float *res) {
+  cv_tile1_impl(CV_TILE_PASS, res, 0);
+}
+static void cv_tile2_hs(CV_TILE_ARGS) { cv_tile2_impl(CV_TILE_PASS, NULL, 1); }
+static void cv_tile1_hs(CV_TILE_ARGS) { cv_tile1_impl(CV_TILE_PASS, NULL, 1); }
 
 /* Fills the pointer table for the tile of pixels starting at p0 (mr of them) and returns
  * the number of taps in it. With horizontal dilation 1, a kernel row's kw taps read kw·ic
@@ -242,10 +260,19 @@ static void cv_conv_res(const nn_conv_desc *d, const float *in, const float *p,
     for (int o0 = 0; o0 < oc; o0 += NR) {
       int bw = cv_block_width(oc, o0), nvalid = oc - o0 < bw ? oc - o0 : bw;
       const float *bp = p + (size_t)o0 * (1 + (size_t)ntaps * ic), *rb = rs ? rs + o0 : NULL;
-      if (bw == NR)
-        cv_tile2(ind, ntab, klen, bp, o + o0, (size_t)oc, mr, nvalid, lo, hi, rb, hs);
+      float *ob = o + o0;
+      if (bw == NR && rb)
+        cv_tile2_res(ind, ntab, klen, bp, ob, (size_t)oc, mr, nvalid, lo, hi, rb);
+      else if (bw == NR && hs)
+        cv_tile2_hs(ind, ntab, klen, bp, ob, (size_t)oc, mr, nvalid, lo, hi);
+      else if (bw == NR)
+        cv_tile2(ind, ntab, klen, bp, ob, (size_t)oc, mr, nvalid, lo, hi);
+      else if (rb)
+        cv_tile1_res(ind, ntab, klen, bp, ob, (size_t)oc, mr, nvalid, lo, hi, rb);
+      else if (hs)
+        cv_tile1_hs(ind, ntab, klen, bp, ob, (size_t)oc, mr, nvalid, lo, hi);
       else
-        cv_tile1(ind, ntab, klen, bp, o + o0, (size_t)oc, mr, nvalid, lo, hi, rb, hs);
+        cv_tile1(ind, ntab, klen, bp, ob, (size_t)oc, mr, nvalid, lo, hi);
     }
   }
 }
@@ -356,9 +383,9 @@ static void tc_conv(const nn_conv_desc *d, const float *in, const float *p, floa
       int bw = cv_block_width(n, n0), nvalid = n - n0 < bw ? n - n0 : bw;
       const float *bp = g + (size_t)n0 * (1 + (size_t)ic);
       if (bw == NR)
-        cv_tile2(ind, 1, ic, bp, scratch + n0, (size_t)n, mr, nvalid, none_lo, none_hi, NULL, 0);
+        cv_tile2(ind, 1, ic, bp, scratch + n0, (size_t)n, mr, nvalid, none_lo, none_hi);
       else
-        cv_tile1(ind, 1, ic, bp, scratch + n0, (size_t)n, mr, nvalid, none_lo, none_hi, NULL, 0);
+        cv_tile1(ind, 1, ic, bp, scratch + n0, (size_t)n, mr, nvalid, none_lo, none_hi);
     }
     tc_scatter(d, scratch, p0, mr, out);
   }

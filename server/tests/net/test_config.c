@@ -46,10 +46,10 @@ static void test_defaults(void **state) {
 static void test_flags(void **state) {
   (void)state;
   run r;
-  load(&r, (const char *[]){"--port", "9000", "--host=127.0.0.1", "--data-dir", "/tmp/x",
-                            "--log-level", "debug", "--max-rooms=5", "--rate-per-s", "2.5",
-                            "--tls-cert", "c.pem", "--tls-key", "k.pem", "--web-dir", "w",
-                            "--room-ttl-days", "0", NULL});
+  load(&r,
+       (const char *[]){"--port", "9000", "--host=127.0.0.1", "--data-dir", "/tmp/x", "--log-level",
+                        "debug", "--max-rooms=5", "--rate-per-s", "2.5", "--tls-cert", "c.pem",
+                        "--tls-key", "k.pem", "--web-dir", "w", "--room-ttl-days", "0", NULL});
   assert_int_equal(r.rc, BZ_CONFIG_OK);
   assert_int_equal(r.c.limits.room_ttl_days, 0); /* 0 = keep rooms forever */
   assert_int_equal(r.c.port, 9000);
