@@ -1,5 +1,6 @@
 // A/B timing of nn.wasm builds against the TFLite+XNNPACK reference, all in one node
-// process in interleaved rounds (reference, then each build, every round), so load from
+// process in interleaved rounds (each round runs every contender once, the order rotating
+// from round to round), so load from
 // other processes hits every contender alike. For comparing an engine change with the build
 // before it on a busy machine, where absolute times drift between runs.
 //
@@ -56,11 +57,11 @@ async function benchModel(id, opt, runtimes) {
   const ms = fns.map(() => []);
   for (let i = 0; i < 5; i++) fns.forEach((f) => f());
   for (let i = 0; i < opt.runs; i++) {
-    fns.forEach((f, k) => {
-      const t = performance.now();
-      f();
+    for (let j = 0; j < fns.length; j++) { // rotate the order: no contender always follows another
+      const k = (i + j) % fns.length, t = performance.now();
+      fns[k]();
       ms[k].push(performance.now() - t);
-    });
+    }
   }
   models.forEach((m) => m.dispose());
   const rMed = median(ms[0]), rMin = Math.min(...ms[0]);

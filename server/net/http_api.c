@@ -80,8 +80,13 @@ static char *net_metrics(net_server *srv) {
            "# TYPE buzz_ws_open gauge\nbuzz_ws_open %d\n"
            "# HELP buzz_ws_send_queue_overflows_total Connections closed for not reading.\n"
            "# TYPE buzz_ws_send_queue_overflows_total counter\n"
-           "buzz_ws_send_queue_overflows_total %" PRIu64 "\n",
-           srv->ws_accepted, srv->ws_open, srv->ws_sendq_overflows);
+           "buzz_ws_send_queue_overflows_total %" PRIu64 "\n"
+           "# HELP buzz_ws_frames_sent_total WebSocket data frames written.\n"
+           "# TYPE buzz_ws_frames_sent_total counter\nbuzz_ws_frames_sent_total %" PRIu64 "\n"
+           "# HELP buzz_ws_write_batches_total Writable callbacks that wrote frames.\n"
+           "# TYPE buzz_ws_write_batches_total counter\nbuzz_ws_write_batches_total %" PRIu64 "\n",
+           srv->ws_accepted, srv->ws_open, srv->ws_sendq_overflows, srv->ws_frames_sent,
+           srv->ws_write_batches);
   return b;
 }
 

@@ -35,6 +35,7 @@ struct net_server {
   /* counters for /metrics */
   uint64_t http_requests[NET_NSTATUS];
   uint64_t ws_accepted, ws_sendq_overflows;
+  uint64_t ws_frames_sent, ws_write_batches; /* frames written / writable callbacks that wrote */
   rl_table room_rl; /* POST /api/rooms per client address */
 };
 

@@ -2,9 +2,10 @@
  *
  * Inbound: fragments and read chunks are reassembled up to max_message_bytes; a bigger message
  * is discarded to its end and reported to sig as truncated (sig answers too_large, the
- * connection lives on). Outbound: sig's replies are copied into a bounded queue drained one
- * frame per writable callback; a peer that lets it overflow is closed with 1008. A close
- * asked for by sig is sent after what is already queued. */
+ * connection lives on). Outbound: sig's replies are copied into a bounded queue; each writable
+ * callback writes as many queued frames as the socket takes (bounded per callback); a peer
+ * that lets the queue overflow is closed with 1008. A close asked for by sig is sent after
+ * what is already queued. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -15,6 +16,11 @@
 /* After asking for a close, give the peer this long to take the close frame (a peer that does
  * not read never will); then libwebsockets drops the socket. */
 #define CLOSE_GRACE_S 3
+
+/* Most frames / payload bytes one writable callback writes before yielding to other sockets
+ * (it asks for another callback for the rest). */
+#define WS_BATCH_FRAMES 32
+#define WS_BATCH_BYTES (256u * 1024u)
 
 static void ws_request_close(net_sess *s, int code, const char *reason) {
   net_ws *w = &s->ws;
@@ -119,15 +125,38 @@ static int ws_receive(struct lws *wsi, net_sess *s, const void *in, size_t len) 
   return 0;
 }
 
-/* One queued frame per writable callback; the close goes out once the queue is empty. */
-static int ws_writeable(struct lws *wsi, net_sess *s) {
-  net_ws *w = &s->ws;
-  ws_sendq_item *it = ws_sendq_peek(&w->tx);
-  if (it) {
-    unsigned char *p = it->data + w->tx.pre;
-    int n = lws_write(wsi, p, it->len, LWS_WRITE_TEXT);
+/* Writes queued frames while the socket takes them. The callback itself means the socket is
+ * writable, so the first frame goes without asking; before each further one,
+ * lws_send_pipe_choked() asks (one poll(2)), and it also reports choked while lws holds the
+ * unsent tail of a partially written frame, when writing another frame is not allowed. The
+ * batch is bounded so one busy peer cannot hold the loop. Returns frames written, -1 on a
+ * write error. Batching is the point: one writable callback per frame made libuv switch
+ * POLLOUT on and off (two epoll_ctl calls) per message. */
+static int ws_drain(struct lws *wsi, net_ws *w) {
+  int frames = 0;
+  size_t bytes = 0;
+  ws_sendq_item *it;
+  while ((it = ws_sendq_peek(&w->tx)) != NULL) {
+    if (frames >= WS_BATCH_FRAMES || bytes >= WS_BATCH_BYTES) break;
+    if (frames > 0 && lws_send_pipe_choked(wsi)) break;
+    size_t len = it->len;
+    int n = lws_write(wsi, it->data + w->tx.pre, len, LWS_WRITE_TEXT);
     ws_sendq_pop(&w->tx);
     if (n < 0) return -1;
+    frames++;
+    bytes += len;
+  }
+  return frames;
+}
+
+/* Queued frames first; the close goes out in a later callback, once the queue is empty. */
+static int ws_writeable(struct lws *wsi, net_sess *s) {
+  net_ws *w = &s->ws;
+  if (ws_sendq_peek(&w->tx)) {
+    int n = ws_drain(wsi, w);
+    if (n < 0) return -1;
+    net__server(wsi)->ws_frames_sent += (uint64_t)n;
+    net__server(wsi)->ws_write_batches++;
     if (ws_sendq_peek(&w->tx) || w->closing) lws_callback_on_writable(wsi);
     return 0;
   }

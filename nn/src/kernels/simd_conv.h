@@ -77,9 +77,22 @@ static inline V v_hswish(V x) {
   return V_MUL(V_MUL(x, r), V_SPLAT(1.0f / 6.0f));
 }
 
-/* Adds the residual (when fused), clamps, applies a fused HARD_SWISH (hs) and stores one
- * pixel's W channels, only the nvalid that exist. res is NULL without a fused ADD. */
-static inline void cv_store(float *o, V v, int nvalid, V lo, V hi, const float *res, int hs) {
+/* In place over n floats just written (still in L1): a fused HARD_SWISH. Applying it in
+ * the conv's store instead was measured slower under V8 (its constants are rebuilt at each
+ * of the tile's 12 stores), so convs and depthwise convs run it per finished tile/row. */
+static void v_hswish_inplace(float *o, size_t n) {
+  size_t i = 0;
+  for (; i + VL <= n; i += VL) V_STORE(o + i, v_hswish(V_LOAD(o + i)));
+  for (; i < n; i++) {
+    float x = o[i], r = x + 3.0f;
+    r = r < 0.0f ? 0.0f : (r > 6.0f ? 6.0f : r);
+    o[i] = x * r * (1.0f / 6.0f);
+  }
+}
+
+/* Adds the residual (when fused), clamps and stores one pixel's W channels, only the
+ * nvalid that exist. res is NULL without a fused ADD. */
+static inline void cv_store(float *o, V v, int nvalid, V lo, V hi, const float *res) {
   if (res) {
     if (nvalid >= VL) {
       v = V_ADD(v, V_LOAD(res));
@@ -90,7 +103,6 @@ static inline void cv_store(float *o, V v, int nvalid, V lo, V hi, const float *
     }
   }
   v = V_CLAMP(v, lo, hi);
-  if (hs) v = v_hswish(v);
   if (nvalid >= VL) {
     V_STORE(o, v);
   } else {
@@ -136,7 +148,7 @@ static inline void cv_store(float *o, V v, int nvalid, V lo, V hi, const float *
  * once per 4 steps (wasm folds constant offsets into the load instruction). */
 static inline __attribute__((always_inline)) void
 cv_tile2_impl(const float *const *ind, int ntaps, int ic, const float *bp, float *out,
-              size_t ostride, int mr, int nvalid, V lo, V hi, const float *res, int hs) {
+              size_t ostride, int mr, int nvalid, V lo, V hi, const float *res) {
   V b0 = V_LOAD(bp), b1 = V_LOAD(bp + VL);
 #define CV_INIT2(r, _) V c##r##0 = b0, c##r##1 = b1;
   CV_ROWS(CV_INIT2, 0)
@@ -157,9 +169,9 @@ cv_tile2_impl(const float *const *ind, int ntaps, int ic, const float *bp, float
 #define CV_RES(r, off) (res ? res + (size_t)r * ostride + (off) : NULL)
 #define CV_STORE2(r, _)                                                                     \
   if (r < mr) {                                                                             \
-    cv_store(out + (size_t)r * ostride, c##r##0, nvalid, lo, hi, CV_RES(r, 0), hs);         \
+    cv_store(out + (size_t)r * ostride, c##r##0, nvalid, lo, hi, CV_RES(r, 0));             \
     if (n1 > 0)                                                                             \
-      cv_store(out + (size_t)r * ostride + VL, c##r##1, n1, lo, hi, CV_RES(r, VL), hs);     \
+      cv_store(out + (size_t)r * ostride + VL, c##r##1, n1, lo, hi, CV_RES(r, VL));         \
   }
   CV_ROWS(CV_STORE2, 0)
 }
@@ -167,7 +179,7 @@ cv_tile2_impl(const float *const *ind, int ntaps, int ic, const float *bp, float
 /* MR pixels × 1 vector: the narrow last block. */
 static inline __attribute__((always_inline)) void
 cv_tile1_impl(const float *const *ind, int ntaps, int ic, const float *bp, float *out,
-              size_t ostride, int mr, int nvalid, V lo, V hi, const float *res, int hs) {
+              size_t ostride, int mr, int nvalid, V lo, V hi, const float *res) {
   V b0 = V_LOAD(bp);
 #define CV_INIT1(r, _) V c##r##0 = b0;
   CV_ROWS(CV_INIT1, 0)
@@ -185,27 +197,25 @@ cv_tile1_impl(const float *const *ind, int ntaps, int ic, const float *bp, float
     }
   }
 #define CV_STORE1(r, _)                                                                     \
-  if (r < mr) cv_store(out + (size_t)r * ostride, c##r##0, nvalid, lo, hi, CV_RES(r, 0), hs);
+  if (r < mr) cv_store(out + (size_t)r * ostride, c##r##0, nvalid, lo, hi, CV_RES(r, 0));
   CV_ROWS(CV_STORE1, 0)
 }
 
-/* One compiled copy of each tile per epilogue, with res/hs constant, so the plain tile is
- * the same code as without fusion (a live residual pointer or flag across the k loop costs
- * the wasm engine a register in the hot loop; measured ~3% slower whole-model). */
+/* One compiled copy of each tile with and without a residual, so the plain tile is the
+ * same code as without fusion (a live residual pointer across the k loop costs the wasm
+ * engine a register in the hot loop; measured ~3% slower whole-model). */
 #define CV_TILE_ARGS                                                                        \
   const float *const *ind, int ntaps, int ic, const float *bp, float *out, size_t ostride, \
       int mr, int nvalid, V lo, V hi
 #define CV_TILE_PASS ind, ntaps, ic, bp, out, ostride, mr, nvalid, lo, hi
-static void cv_tile2(CV_TILE_ARGS) { cv_tile2_impl(CV_TILE_PASS, NULL, 0); }
-static void cv_tile1(CV_TILE_ARGS) { cv_tile1_impl(CV_TILE_PASS, NULL, 0); }
+static void cv_tile2(CV_TILE_ARGS) { cv_tile2_impl(CV_TILE_PASS, NULL); }
+static void cv_tile1(CV_TILE_ARGS) { cv_tile1_impl(CV_TILE_PASS, NULL); }
 static void cv_tile2_res(CV_TILE_ARGS, const float *res) {
-  cv_tile2_impl(CV_TILE_PASS, res, 0);
+  cv_tile2_impl(CV_TILE_PASS, res);
 }
 static void cv_tile1_res(CV_TILE_ARGS, const float *res) {
-  cv_tile1_impl(CV_TILE_PASS, res, 0);
+  cv_tile1_impl(CV_TILE_PASS, res);
 }
-static void cv_tile2_hs(CV_TILE_ARGS) { cv_tile2_impl(CV_TILE_PASS, NULL, 1); }
-static void cv_tile1_hs(CV_TILE_ARGS) { cv_tile1_impl(CV_TILE_PASS, NULL, 1); }
 
 /* Fills the pointer table for the tile of pixels starting at p0 (mr of them) and returns
  * the number of taps in it. With horizontal dilation 1, a kernel row's kw taps read kw·ic
@@ -263,17 +273,14 @@ static void cv_conv_res(const nn_conv_desc *d, const float *in, const float *p,
       float *ob = o + o0;
       if (bw == NR && rb)
         cv_tile2_res(ind, ntab, klen, bp, ob, (size_t)oc, mr, nvalid, lo, hi, rb);
-      else if (bw == NR && hs)
-        cv_tile2_hs(ind, ntab, klen, bp, ob, (size_t)oc, mr, nvalid, lo, hi);
       else if (bw == NR)
         cv_tile2(ind, ntab, klen, bp, ob, (size_t)oc, mr, nvalid, lo, hi);
       else if (rb)
         cv_tile1_res(ind, ntab, klen, bp, ob, (size_t)oc, mr, nvalid, lo, hi, rb);
-      else if (hs)
-        cv_tile1_hs(ind, ntab, klen, bp, ob, (size_t)oc, mr, nvalid, lo, hi);
       else
         cv_tile1(ind, ntab, klen, bp, ob, (size_t)oc, mr, nvalid, lo, hi);
     }
+    if (hs) v_hswish_inplace(o, (size_t)mr * oc);
   }
 }
 

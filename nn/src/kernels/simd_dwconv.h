@@ -282,17 +282,6 @@ static void dw_tail(const nn_conv_desc *d, const float *in, const float *bp, int
     }
 }
 
-/* In place over n floats: a fused HARD_SWISH, with v_hswish's rounding. */
-static void dw_hswish(float *o, size_t n) {
-  size_t i = 0;
-  for (; i + VL <= n; i += VL) V_STORE(o + i, v_hswish(V_LOAD(o + i)));
-  for (; i < n; i++) {
-    float x = o[i], r = x + 3.0f;
-    r = r < 0.0f ? 0.0f : (r > 6.0f ? 6.0f : r);
-    o[i] = x * r * (1.0f / 6.0f);
-  }
-}
-
 /* hs: apply a fused HARD_SWISH to each output row as soon as it is complete, while it is
  * still in L1, instead of in a separate pass over the whole tensor. */
 static void dw_conv_hs(const nn_conv_desc *d, const float *in, const float *p, float *out,
@@ -311,7 +300,7 @@ static void dw_conv_hs(const nn_conv_desc *d, const float *in, const float *p, f
     size_t row = (size_t)d->ow * c;
     if (slide) {
       dw_row_slide(d, slide, in, p, cfull, oy, out);
-      if (hs && cfull == c) dw_hswish(out + oy * row, row);
+      if (hs && cfull == c) v_hswish_inplace(out + oy * row, row);
       continue;
     }
     for (int c0 = 0; c0 < cfull;) {
@@ -328,11 +317,11 @@ static void dw_conv_hs(const nn_conv_desc *d, const float *in, const float *p, f
           dw_span_border(d, in, bp + b * blk, c0 + b * VL, oy, xhi, d->ow, out);
       c0 += nb * VL;
     }
-    if (hs && cfull == c) dw_hswish(out + oy * row, row);
+    if (hs && cfull == c) v_hswish_inplace(out + oy * row, row);
   }
   if (cfull < c) {
     dw_tail(d, in, p + (size_t)cfull * (1 + taps), cfull, out);
-    if (hs) dw_hswish(out, (size_t)d->oh * d->ow * c); /* ragged channels: one pass */
+    if (hs) v_hswish_inplace(out, (size_t)d->oh * d->ow * c); /* ragged channels: one pass */
   }
 }
 

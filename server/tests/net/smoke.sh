@@ -122,15 +122,17 @@ check "plain GET /ws is 400" test "$(curl -s -o /dev/null -w '%{http_code}' "$B/
 
 # ---- WebSocket -----------------------------------------------------------------------------
 check "ws join/chat/relay/fragments/too_large" timeout 60 node "$WSC" roundtrip "ws://127.0.0.1:$PORT/ws" "$ROOM"
+check "ws burst of frames batched" timeout 30 node "$WSC" burst "ws://127.0.0.1:$PORT/ws"
 check "ws upgrade elsewhere refused" timeout 30 node "$WSC" refused "ws://127.0.0.1:$PORT/api/rooms"
 check "HEAD room info" test "$(curl -s -I -o /dev/null -w '%{http_code}' "$B/api/rooms/$ROOM")" = 200
 
 M=$(curl -s "$B/metrics")
 for name in buzz_uptime_seconds buzz_rooms buzz_connections 'buzz_http_requests_total{code="200"}' \
-            'buzz_messages_in_total{type="join"}' buzz_ws_accepted_total; do
+            'buzz_messages_in_total{type="join"}' buzz_ws_accepted_total \
+            buzz_ws_frames_sent_total buzz_ws_write_batches_total; do
   check "metrics has $name" grep -q "^$name " <<<"$M"
 done
-check "metrics counted 2 ws" grep -q '^buzz_ws_accepted_total 2$' <<<"$M"
+check "metrics counted 3 ws" grep -q '^buzz_ws_accepted_total 3$' <<<"$M"
 check "metrics counted a 413" grep -q '^buzz_http_requests_total{code="413"} 1$' <<<"$M"
 
 # ---- SIGTERM: clients get 1001, exit 0 -----------------------------------------------------

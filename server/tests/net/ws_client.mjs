@@ -3,6 +3,7 @@
 //
 //   node ws_client.mjs roundtrip URL ROOM     join, chat, relay, fragments, too_large, ping
 //   node ws_client.mjs ping URL               ping/pong before join (used for wss)
+//   node ws_client.mjs burst URL              20 pings in one TCP write: pongs in order, batched
 //   node ws_client.mjs shutdown URL ROOM FILE join, touch FILE, expect close 1001
 //   node ws_client.mjs overflow URL ROOM      a peer that stops reading gets closed (1008)
 //   node ws_client.mjs refused URL            an upgrade at URL is refused
@@ -134,6 +135,30 @@ async function metric(httpBase, name) {
   return line ? Number(line.split(' ')[1]) : NaN;
 }
 
+// 20 pings leave in one TCP write (corked), so buzzd reads them in one go and queues 20 pongs
+// at once: they must come back complete and in order, and (the point of batching) in far
+// fewer writable callbacks than frames, per the write counters in /metrics.
+async function burst(url) {
+  const N = 20;
+  const httpBase = url.replace(/^ws/, 'http').replace(/\/ws$/, '');
+  const c = connect(url);
+  await c.open;
+  const f0 = await metric(httpBase, 'buzz_ws_frames_sent_total');
+  const b0 = await metric(httpBase, 'buzz_ws_write_batches_total');
+  c.ws._socket.cork();
+  for (let i = 0; i < N; i++) c.send({ type: 'ping', id: i });
+  c.ws._socket.uncork();
+  for (let i = 0; i < N; i++) expect((await c.next('pong')).id === i, `pong ${i} in order`);
+  const frames = (await metric(httpBase, 'buzz_ws_frames_sent_total')) - f0;
+  const batches = (await metric(httpBase, 'buzz_ws_write_batches_total')) - b0;
+  console.log(`ws_client: burst frames=${frames} write_callbacks=${batches}`);
+  expect(frames === N, `frames_sent grew by ${frames}, expected ${N}`);
+  expect(batches >= 1 && batches <= N / 4, `${batches} writable callbacks for ${N} queued frames`);
+  c.ws.close(1000);
+  await c.closed;
+  console.log('ws_client: burst ok');
+}
+
 // Dave stops reading; Erin relays ~58 KiB messages at him until the server's bounded queue
 // for Dave overflows (after the kernel's socket buffers fill). Dave must be closed, Erin not.
 async function overflow(url, room) {
@@ -184,7 +209,7 @@ async function refused(url) {
 }
 
 const [cmd, ...args] = process.argv.slice(2);
-const table = { roundtrip, ping, shutdown, overflow, refused, idle };
+const table = { roundtrip, ping, burst, shutdown, overflow, refused, idle };
 if (!table[cmd]) fail(`unknown command ${cmd}`);
 table[cmd](...args).then(
   () => process.exit(0),
