@@ -84,9 +84,12 @@ static char *net_metrics(net_server *srv) {
            "# HELP buzz_ws_frames_sent_total WebSocket data frames written.\n"
            "# TYPE buzz_ws_frames_sent_total counter\nbuzz_ws_frames_sent_total %" PRIu64 "\n"
            "# HELP buzz_ws_write_batches_total Writable callbacks that wrote frames.\n"
-           "# TYPE buzz_ws_write_batches_total counter\nbuzz_ws_write_batches_total %" PRIu64 "\n",
+           "# TYPE buzz_ws_write_batches_total counter\nbuzz_ws_write_batches_total %" PRIu64 "\n"
+           "# HELP buzz_ws_direct_writes_total Frames written at once, not via a writable "
+           "callback.\n"
+           "# TYPE buzz_ws_direct_writes_total counter\nbuzz_ws_direct_writes_total %" PRIu64 "\n",
            srv->ws_accepted, srv->ws_open, srv->ws_sendq_overflows, srv->ws_frames_sent,
-           srv->ws_write_batches);
+           srv->ws_write_batches, srv->ws_direct_writes);
   return b;
 }
 

@@ -36,6 +36,7 @@ struct net_server {
   uint64_t http_requests[NET_NSTATUS];
   uint64_t ws_accepted, ws_sendq_overflows;
   uint64_t ws_frames_sent, ws_write_batches; /* frames written / writable callbacks that wrote */
+  uint64_t ws_direct_writes; /* frames written at once, outside a writable callback */
   rl_table room_rl; /* POST /api/rooms per client address */
 };
 

@@ -2,9 +2,10 @@
  *
  * Inbound: fragments and read chunks are reassembled up to max_message_bytes; a bigger message
  * is discarded to its end and reported to sig as truncated (sig answers too_large, the
- * connection lives on). Outbound: sig's replies are copied into a bounded queue; each writable
- * callback writes as many queued frames as the socket takes (bounded per callback); a peer
- * that lets the queue overflow is closed with 1008. A close asked for by sig is sent after
+ * connection lives on). Outbound: sig's replies are copied into a bounded queue; a reply to an
+ * idle connection whose socket takes data is written at once, otherwise each writable callback
+ * writes as many queued frames as the socket takes (bounded per callback); a peer that lets
+ * the queue overflow is closed with 1008. A close asked for by sig is sent after
  * what is already queued. */
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +33,27 @@ static void ws_request_close(net_sess *s, int code, const char *reason) {
   lws_callback_on_writable(w->wsi);
 }
 
+/* Fast path for the common case of one reply in an idle connection: when the frame just queued
+ * is the only one and the socket takes data now, write it at once. Waiting for a writable
+ * callback instead costs a loop iteration and two epoll_ctl calls per message, and delays every
+ * reply of a burst of reads until all of them were handled. lws buffers a partial write itself
+ * (and then reports the pipe choked, so later frames queue). Only for an established
+ * connection (w->conn set) that is not closing (tp_send checks ours, peer_closed the peer's).
+ * Returns 1 if the frame was taken (a failed write starts the close). */
+static int ws_write_now(net_sess *s) {
+  net_ws *w = &s->ws;
+  ws_sendq_item *it = ws_sendq_peek(&w->tx);
+  if (!w->conn || w->peer_closed || w->tx.count != 1 || lws_send_pipe_choked(w->wsi)) return 0;
+  size_t len = it->len;
+  int n = lws_write(w->wsi, it->data + w->tx.pre, len, LWS_WRITE_TEXT);
+  ws_sendq_pop(&w->tx);
+  net_server *srv = net__server(w->wsi);
+  srv->ws_frames_sent++;
+  srv->ws_direct_writes++;
+  if (n < 0) ws_request_close(s, 1011, "write failed");
+  return 1;
+}
+
 /* sig_transport.send */
 static void tp_send(void *user, const char *text, size_t len) {
   net_sess *s = user;
@@ -40,7 +62,7 @@ static void tp_send(void *user, const char *text, size_t len) {
   if (!w->wsi || w->closing || net__server(w->wsi)->closing) return;
   int rc = ws_sendq_push(&w->tx, text, len);
   if (rc == 0) {
-    lws_callback_on_writable(w->wsi);
+    if (!ws_write_now(s)) lws_callback_on_writable(w->wsi);
     return;
   }
   net_server *srv = net__server(w->wsi);

@@ -129,7 +129,7 @@ check "HEAD room info" test "$(curl -s -I -o /dev/null -w '%{http_code}' "$B/api
 M=$(curl -s "$B/metrics")
 for name in buzz_uptime_seconds buzz_rooms buzz_connections 'buzz_http_requests_total{code="200"}' \
             'buzz_messages_in_total{type="join"}' buzz_ws_accepted_total \
-            buzz_ws_frames_sent_total buzz_ws_write_batches_total; do
+            buzz_ws_frames_sent_total buzz_ws_write_batches_total buzz_ws_direct_writes_total; do
   check "metrics has $name" grep -q "^$name " <<<"$M"
 done
 check "metrics counted 3 ws" grep -q '^buzz_ws_accepted_total 3$' <<<"$M"
