@@ -167,6 +167,7 @@ EOF
 start conf "$P2" --config "$T/conf.json" || exit 1
 check "config data_dir used" test -e "$T/data2/buzz.db"
 ROOM2=$(curl -s -X POST "http://127.0.0.1:$P2/api/rooms" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+check "queued frames drain in batches, in order" timeout 60 node "$WSC" drain "ws://127.0.0.1:$P2/ws" "$ROOM2"
 check "slow reader closed, others fine" timeout 60 node "$WSC" overflow "ws://127.0.0.1:$P2/ws" "$ROOM2"
 check "overflow logged" grep -q 'ws_overflow' "$T/conf.log"
 codes=""

@@ -6,6 +6,7 @@
 //   node ws_client.mjs burst URL              20 pings in one TCP write: pongs in order, batched
 //   node ws_client.mjs shutdown URL ROOM FILE join, touch FILE, expect close 1001
 //   node ws_client.mjs overflow URL ROOM      a peer that stops reading gets closed (1008)
+//   node ws_client.mjs drain URL ROOM         frames queued behind a full socket drain in batches
 //   node ws_client.mjs refused URL            an upgrade at URL is refused
 //   node ws_client.mjs idle URL               a silent client is closed with 4002
 import { writeFileSync } from 'node:fs';
@@ -162,6 +163,50 @@ async function burst(url) {
   console.log('ws_client: burst ok');
 }
 
+// Frank stops reading; Gina relays 30 KiB at him, one at a time (her pong says buzzd handled
+// it), until one is not written at once: the kernel's buffers are full and frames queue. Five
+// small relays queue behind it. When Frank reads again he must get every relay in order, and
+// the queued frames must leave through writable callbacks that write more than one frame.
+async function drain(url, room) {
+  const httpBase = url.replace(/^ws/, 'http').replace(/\/ws$/, '');
+  const frank = await join(url, room, 'Frank');
+  const gina = await join(url, room, 'Gina');
+  frank.c.ws._socket.pause();
+  const big = 'z'.repeat(30 * 1024);
+  let seq = 0;
+  const deadline = Date.now() + 20000;
+  const f0 = await metric(httpBase, 'buzz_ws_frames_sent_total');
+  const b0 = await metric(httpBase, 'buzz_ws_write_batches_total');
+  const d0 = await metric(httpBase, 'buzz_ws_direct_writes_total');
+  for (;;) {
+    expect(Date.now() < deadline, `frames still written at once after ${seq} relays`);
+    const d = await metric(httpBase, 'buzz_ws_direct_writes_total');
+    gina.c.send({ type: 'relay', to: frank.self.id, data: { seq: seq++, blob: big } });
+    gina.c.send({ type: 'ping', id: seq });
+    expect((await gina.c.next('pong')).id === seq, 'pong');
+    if ((await metric(httpBase, 'buzz_ws_direct_writes_total')) - d < 2) break;
+  }
+  for (let i = 0; i < 5; i++) gina.c.send({ type: 'relay', to: frank.self.id, data: { seq: seq++ } });
+  gina.c.send({ type: 'ping', id: 0 });
+  await gina.c.next('pong');
+  frank.c.ws._socket.resume();
+  for (let i = 0; i < seq; i++) {
+    const m = await frank.c.next('relay');
+    expect(m.from === gina.self.id && m.data.seq === i, `relay ${i} in order, got ${m.data.seq}`);
+  }
+  // Frames written by writable callbacks = all frames written - those written at once.
+  const queued = (await metric(httpBase, 'buzz_ws_frames_sent_total')) - f0 -
+    ((await metric(httpBase, 'buzz_ws_direct_writes_total')) - d0);
+  const batches = (await metric(httpBase, 'buzz_ws_write_batches_total')) - b0;
+  console.log(`ws_client: drain relays=${seq} queued_frames=${queued} write_callbacks=${batches}`);
+  expect(queued >= 6, `only ${queued} frames went through the queue`);
+  expect(batches >= 1 && batches < queued, `${batches} writable callbacks for ${queued} queued frames`);
+  frank.c.ws.close(1000);
+  gina.c.ws.close(1000);
+  await frank.c.closed;
+  console.log('ws_client: drain ok');
+}
+
 // Dave stops reading; Erin relays ~58 KiB messages at him until the server's bounded queue
 // for Dave overflows (after the kernel's socket buffers fill). Dave must be closed, Erin not.
 async function overflow(url, room) {
@@ -212,7 +257,7 @@ async function refused(url) {
 }
 
 const [cmd, ...args] = process.argv.slice(2);
-const table = { roundtrip, ping, burst, shutdown, overflow, refused, idle };
+const table = { roundtrip, ping, burst, drain, shutdown, overflow, refused, idle };
 if (!table[cmd]) fail(`unknown command ${cmd}`);
 table[cmd](...args).then(
   () => process.exit(0),
