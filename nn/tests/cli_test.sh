@@ -55,7 +55,11 @@ rc=$?
 check "truncated image refused" '[ $rc -ne 0 ] && grep -q "truncated" <<<"$out"'
 out=$(timeout 30 $RUN --bogus 2>&1)
 rc=$?
-check "unknown option refused" '[ $rc -ne 0 ]'
+check "unknown option refused" '[ $rc -ne 0 ] && grep -q "unknown option --bogus" <<<"$out"'
+
+out=$(timeout 30 $RUN --help 2>/dev/null)
+rc=$?
+check "--help prints usage to stdout, exit 0" '[ $rc -eq 0 ] && grep -q "^usage: nn-run --model" <<<"$out"'
 
 echo "# nn-run CLI: $fails failure(s)"
 [ $fails -eq 0 ]

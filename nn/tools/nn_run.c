@@ -13,8 +13,8 @@
 #include "nn.h"
 #include "nn_run.h"
 
-static void usage(void) {
-  fprintf(stderr,
+static void usage(FILE *out) {
+  fprintf(out,
           "usage: nn-run --model M.tflite --input IMG.png|IMG.ppm [--output OUT] [--raw]\n"
           "              [--kernels scalar|auto|NAME] [--bench N] [--profile] [--range LO,HI]\n"
           "              [--decode blazeface|landmarks]\n");
@@ -26,6 +26,19 @@ static int parse_args(int argc, char **argv, nnr_args *a) {
   a->range_auto = 1;
   for (int i = 1; i < argc; i++) {
     const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
+      usage(stdout);
+      exit(0);
+    }
+    static const char *const known[] = {"--model", "--input",   "--output", "--kernels", "--decode",
+                                        "--raw",   "--profile", "--bench",  "--range"};
+    int is_known = 0;
+    for (size_t k = 0; k < sizeof known / sizeof known[0]; k++) is_known |= !strcmp(o, known[k]);
+    if (!is_known) {
+      fprintf(stderr, "nn-run: unknown option %s\n", o);
+      usage(stderr);
+      return -1;
+    }
     int takes = strcmp(o, "--raw") != 0 && strcmp(o, "--profile") != 0;
     if (takes && !v) {
       fprintf(stderr, "nn-run: %s needs a value\n", o);
@@ -53,7 +66,7 @@ static int parse_args(int argc, char **argv, nnr_args *a) {
     }
     i += takes;
   }
-  if (!a->model || !a->input) return usage(), -1;
+  if (!a->model || !a->input) return usage(stderr), -1;
   return 0;
 }
 
