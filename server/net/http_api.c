@@ -123,7 +123,10 @@ static int r_room_page(struct lws *wsi, net_sess *s, const char *a, size_t n) {
 
 static int r_asset(struct lws *wsi, net_sess *s, const char *a, size_t n) {
   /* a points just past "/assets/": a - 1 is that '/', so the path stays absolute. */
-  return net__http_file(wsi, s, net__server(wsi)->assets_dir, a - 1, n + 1, CACHE_IMMUTABLE);
+  /* Only content-hashed names are immutable; nn.wasm and the manifest keep their names
+   * across upgrades, so they are revalidated (ETag/304) instead. */
+  const char *cache = http_path_content_hashed(a, n) ? CACHE_IMMUTABLE : CACHE_HTML;
+  return net__http_file(wsi, s, net__server(wsi)->assets_dir, a - 1, n + 1, cache);
 }
 
 static int r_static(struct lws *wsi, net_sess *s, const char *a, size_t n) {

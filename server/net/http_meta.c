@@ -115,3 +115,22 @@ void http_log_safe(const char *in, char *out, size_t cap) {
   }
   out[o] = '\0';
 }
+
+int http_path_content_hashed(const char *path, size_t n) {
+  size_t seg = 0;
+  for (size_t i = 0; i < n; i++)
+    if (path[i] == '/') seg = i + 1;
+  /* Walk the dot-separated components of the last segment, skipping the first (the name). */
+  size_t i = seg;
+  while (i < n && path[i] != '.') i++;
+  while (i < n) {
+    size_t start = ++i, hex = 0;
+    while (i < n && path[i] != '.') {
+      char c = path[i++];
+      hex += (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    }
+    size_t len = i - start;
+    if (i < n && len >= 16 && len <= 64 && hex == len) return 1; /* an extension follows */
+  }
+  return 0;
+}

@@ -81,4 +81,9 @@ int http_parse_content_length(const char *p, size_t n, uint64_t *out);
  * longer text is cut. cap >= 1. */
 void http_log_safe(const char *in, char *out, size_t cap);
 
+/* 1 when the last segment of path[0..n) carries a content hash as a dot-separated component
+ * of 16 to 64 hex digits (e.g. "models/selfie.3bc182eb9f33925d.tflite"): such a file never
+ * changes under its name and may be cached as immutable. 0 otherwise (nn.wasm, manifest). */
+int http_path_content_hashed(const char *path, size_t n);
+
 #endif

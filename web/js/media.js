@@ -69,9 +69,15 @@ export class LocalMedia extends Emitter {
     if (!navigator.mediaDevices?.getUserMedia) {
       return { mic: mic ? 'no_device' : null, camera: camera ? 'no_device' : null };
     }
-    if (mic) errors.mic = await this._startKind('audio');
+    // micOn is settled right after the microphone starts: a setMic(false) made while the
+    // camera is still starting must not be overwritten afterwards.
+    if (mic) {
+      errors.mic = await this._startKind('audio');
+      if (!this.tracks.audio) this.micOn = false;
+    } else {
+      this.micOn = false;
+    }
     if (camera) errors.camera = await this._startKind('camera');
-    this.micOn = Boolean(mic && this.tracks.audio);
     return errors;
   }
 

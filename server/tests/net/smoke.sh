@@ -38,7 +38,8 @@ printf 'export const x = 1;\n' > "$T/web/js/app.js"
 printf 'body{}\n' > "$T/web/style.css"
 printf '\0asm\1\0\0\0' > "$T/web/nn.wasm"
 printf 'secret\n' > "$T/web/.hidden/key"
-printf 'model-bytes' > "$T/bin/assets/selfie.3f2a9c.tflite"
+printf 'model-bytes' > "$T/bin/assets/selfie.3f2a9c04d1e5b7a8.tflite"
+printf 'wasm-bytes' > "$T/bin/assets/nn.wasm"
 printf 'outside\n' > "$T/outside.txt"
 
 # start NAME PORT ARGS... : runs buzzd from an unrelated cwd, waits for /healthz.
@@ -89,9 +90,11 @@ check "wasm MIME" grep -qi "^content-type: application/wasm" <<<"$(curl -s -D - 
 H=$(curl -si "$B/")
 check "/ serves index.html no-cache" grep -qi '^cache-control: no-cache' <<<"$H"
 check "/ is html" grep -q '<title>buzz</title>' <<<"$H"
-H=$(curl -si "$B/assets/selfie.3f2a9c.tflite")
+H=$(curl -si "$B/assets/selfie.3f2a9c04d1e5b7a8.tflite")
 check "assets immutable" grep -qi '^cache-control: public, max-age=31536000, immutable' <<<"$H"
 check "assets body" grep -q 'model-bytes' <<<"$H"
+H=$(curl -si "$B/assets/nn.wasm")
+check "unhashed asset revalidated" grep -qi '^cache-control: no-cache' <<<"$H"
 check "HEAD has no body" test "$(curl -s -I "$B/style.css" -o /dev/null -w '%{size_download}')" = 0
 for p in '/../outside.txt' '/%2e%2e/outside.txt' '/js/..%2f..%2foutside.txt' '/.hidden/key' \
          '/%2e%2e%2foutside.txt' '/a%00b' '/assets/../../outside.txt' '/..%5coutside.txt'; do

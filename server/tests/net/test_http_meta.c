@@ -86,12 +86,27 @@ static void test_log_safe(void **state) {
   assert_string_equal(out, "");
 }
 
+/* Regression: every /assets/ file was immutable, so an upgraded nn.wasm was never fetched. */
+static void test_content_hashed(void **state) {
+  (void)state;
+  const char *yes[] = {"models/face.3bc182eb9f33925d.tflite", "a.0123456789abcdef0123.js",
+                       "x/y/m.v2.3bc182eb9f33925d.bin"};
+  const char *no[] = {"nn.wasm", "models/manifest.json", "models/face.3bc182eb9f3392.tflite",
+                      "models/face.3bc182eb9f33925g.tflite", "3bc182eb9f33925d.d/x.js",
+                      "m.3bc182eb9f33925d", ""};
+  for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+    assert_true(http_path_content_hashed(yes[i], strlen(yes[i])));
+  for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+    assert_false(http_path_content_hashed(no[i], strlen(no[i])));
+}
+
 int net_tests_http_meta(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_mime),
       cmocka_unit_test(test_etag_format),
       cmocka_unit_test(test_etag_match),
       cmocka_unit_test(test_log_safe),
+      cmocka_unit_test(test_content_hashed),
   };
   return cmocka_run_group_tests_name("http_meta", tests, NULL, NULL);
 }
