@@ -64,6 +64,10 @@ int net__http_respond(struct lws *wsi, net_sess *s, int status, const char *ctyp
                       wsi, (const unsigned char *)"allow:", (const unsigned char *)h->allow,
                       (int)strlen(h->allow), &p, end))
     return 1;
+  /* 429s (room-creation rate, password budget, max_rooms) tell the client when to retry. */
+  if (status == 429 && lws_add_http_header_by_name(wsi, (const unsigned char *)"retry-after:",
+                                                   (const unsigned char *)"1", 1, &p, end))
+    return 1;
   if (h->close_after && lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION,
                                                      (const unsigned char *)"close", 5, &p, end))
     return 1;

@@ -176,6 +176,7 @@ check "overflow logged" grep -q 'ws_overflow' "$T/conf.log"
 codes=""
 for _ in 1 2 3; do codes+="$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$P2/api/rooms") "; done
 check "room creation rate limit: 201 201 429 ($codes)" test "$codes" = "201 201 429 "
+check "429 carries Retry-After" grep -qi '^retry-after: 1' <<<"$(curl -si -X POST "http://127.0.0.1:$P2/api/rooms")"
 stop conf "$LAST_PID"
 
 # ---- TLS -----------------------------------------------------------------------------------
