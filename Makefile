@@ -28,7 +28,7 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	./build/buzzd --port $(or $(PORT),8080) --data-dir $(or $(DATA_DIR),./data)
+	./build/buzzd --port $(or $(PORT),8080) --host $(or $(HOST),0.0.0.0) --data-dir $(or $(DATA_DIR),./data)
 
 # Runs every suite even when one fails, then prints one summary line.
 test: deps
