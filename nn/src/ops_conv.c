@@ -7,8 +7,26 @@
 #include "ops.h"
 
 /* Conv2DOptions / DepthwiseConv2DOptions field ids (schema.fbs). */
-enum { CONV_PAD = 0, CONV_SW = 1, CONV_SH = 2, CONV_ACT = 3, CONV_DW = 4, CONV_DH = 5 };
-enum { DW_PAD = 0, DW_SW = 1, DW_SH = 2, DW_ACT = 4, DW_DW = 5, DW_DH = 6 };
+/* Field ids of Conv2DOptions and DepthwiseConv2DOptions (depth_multiplier sits at 3). */
+typedef struct conv_fields {
+  int pad, sw, sh, act, dw, dh;
+} conv_fields;
+static const conv_fields CONV_FIELDS = {0, 1, 2, 3, 4, 5};
+static const conv_fields DW_FIELDS = {0, 1, 2, 4, 5, 6};
+
+/* Reads the options both convolutions share into n->cd (strides, dilations) and pad/act. */
+static int conv_options(nn__load *L, nn__node *n, const conv_fields *f, const char *op,
+                        int32_t *pad, int32_t *act) {
+  nn_conv_desc *d = &n->cd;
+  int32_t sw, sh, dw, dh;
+  if (!n->has_opt || nn__fb_byte(&n->opt, f->pad, 0, pad) || nn__fb_i32(&n->opt, f->sw, 1, &sw) ||
+      nn__fb_i32(&n->opt, f->sh, 1, &sh) || nn__fb_byte(&n->opt, f->act, 0, act) ||
+      nn__fb_i32(&n->opt, f->dw, 1, &dw) || nn__fb_i32(&n->opt, f->dh, 1, &dh))
+    return nn__fail(L, NN_EFORMAT, "%s: missing or malformed options", op);
+  if (n->nin < 2 || n->in[1] < 0) return nn__fail(L, NN_EFORMAT, "%s: no weights", op);
+  d->sh = sh, d->sw = sw, d->dh = dh, d->dw = dw;
+  return 0;
+}
 
 /* Constant weights w (rank 4) and optional bias [oc]. */
 static int weights(nn__load *L, nn__node *n, const float **w, const float **b, int oc) {
@@ -95,24 +113,17 @@ static int alloc_packed(nn__load *L, nn__node *n, size_t floats, float **out) {
 }
 
 NN__PREP(conv) {
-  int32_t pad, sw, sh, act, dw, dh;
+  int32_t pad, act;
   nn_conv_desc *d = &n->cd;
   const float *w, *b;
   int r = conv_input(L, n);
-  if (r) return r;
-  if (!n->has_opt || nn__fb_byte(&n->opt, CONV_PAD, 0, &pad) ||
-      nn__fb_i32(&n->opt, CONV_SW, 1, &sw) || nn__fb_i32(&n->opt, CONV_SH, 1, &sh) ||
-      nn__fb_byte(&n->opt, CONV_ACT, 0, &act) || nn__fb_i32(&n->opt, CONV_DW, 1, &dw) ||
-      nn__fb_i32(&n->opt, CONV_DH, 1, &dh))
-    return nn__fail(L, NN_EFORMAT, "CONV_2D: missing or malformed options");
-  if (n->nin < 2 || n->in[1] < 0) return nn__fail(L, NN_EFORMAT, "CONV_2D: no weights");
+  if (r || (r = conv_options(L, n, &CONV_FIELDS, "CONV_2D", &pad, &act))) return r;
   const nn__tensor *wt = &L->m->t[n->in[1]];
   if (wt->ndim != 4) return nn__fail(L, NN_EFORMAT, "CONV_2D: weights of rank %d", wt->ndim);
   if (wt->dims[3] != d->ic)
     return nn__fail(L, NN_EUNSUPPORTED, "CONV_2D: grouped convolution (%d vs %d channels)",
                     wt->dims[3], d->ic);
   d->oc = wt->dims[0], d->kh = wt->dims[1], d->kw = wt->dims[2];
-  d->sh = sh, d->sw = sw, d->dh = dh, d->dw = dw;
   if ((r = nn__fused_act(L, n, act, &d->act_min, &d->act_max)) || (r = geometry(L, n, pad)) ||
       (r = weights(L, n, &w, &b, d->oc)))
     return r;
@@ -137,23 +148,16 @@ NN__RUN(conv) {
 }
 
 NN__PREP(dwconv) {
-  int32_t pad, sw, sh, act, dw, dh;
+  int32_t pad, act;
   nn_conv_desc *d = &n->cd;
   const float *w, *b;
   int r = conv_input(L, n);
-  if (r) return r;
-  if (!n->has_opt || nn__fb_byte(&n->opt, DW_PAD, 0, &pad) ||
-      nn__fb_i32(&n->opt, DW_SW, 1, &sw) || nn__fb_i32(&n->opt, DW_SH, 1, &sh) ||
-      nn__fb_byte(&n->opt, DW_ACT, 0, &act) || nn__fb_i32(&n->opt, DW_DW, 1, &dw) ||
-      nn__fb_i32(&n->opt, DW_DH, 1, &dh))
-    return nn__fail(L, NN_EFORMAT, "DEPTHWISE_CONV_2D: missing or malformed options");
-  if (n->nin < 2 || n->in[1] < 0) return nn__fail(L, NN_EFORMAT, "DEPTHWISE_CONV_2D: no weights");
+  if (r || (r = conv_options(L, n, &DW_FIELDS, "DEPTHWISE_CONV_2D", &pad, &act))) return r;
   const nn__tensor *wt = &L->m->t[n->in[1]];
   if (wt->ndim != 4 || wt->dims[0] != 1 || wt->dims[3] % d->ic != 0)
     return nn__fail(L, NN_EFORMAT, "DEPTHWISE_CONV_2D: weights '%s' do not fit %d channels",
                     wt->name, d->ic);
   d->oc = wt->dims[3], d->kh = wt->dims[1], d->kw = wt->dims[2];
-  d->sh = sh, d->sw = sw, d->dh = dh, d->dw = dw;
   if ((r = nn__fused_act(L, n, act, &d->act_min, &d->act_max)) || (r = geometry(L, n, pad)) ||
       (r = weights(L, n, &w, &b, d->oc)))
     return r;
