@@ -122,6 +122,8 @@ int nn__const_i32(nn__load *L, const nn__tensor *t, int32_t *out, int max);
 int nn__plan_order(nn__load *L);
 void nn__plan_fuse(nn_model *m);
 int nn__plan_memory(nn__load *L);
+/* plan_rewrite.c: cheaper equivalent graphs (after prepare, before fusion). */
+int nn__plan_rewrite(nn__load *L);
 
 /* ops_table.c */
 typedef struct nn__op {

@@ -1,4 +1,4 @@
-/* Public API: load (parse → order → prepare/pack → fuse → plan memory), run, accessors. */
+/* Public API: load (parse → order → prepare/pack → rewrite → fuse → plan memory), run, accessors. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,7 +66,7 @@ int nn_model_load(nn_model **out, const uint8_t *data, size_t n, const nn_option
   int r;
   if (!m->k) r = nn__fail(&L, NN_EINVAL, "unknown kernel set '%s'", ks ? ks : "auto");
   else if (!(r = nn__parse_tflite(&L, data, n)) && !(r = nn__plan_order(&L)) &&
-           !(r = prepare_all(&L))) {
+           !(r = prepare_all(&L)) && !(r = nn__plan_rewrite(&L))) {
     nn__plan_fuse(m);
     r = nn__plan_memory(&L);
   }

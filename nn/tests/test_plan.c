@@ -281,7 +281,60 @@ static void hswish_fused_into_convs(void **s) {
   nn_model_destroy(m[1]);
 }
 
+
+/* input [1,3,5,4] → RESIZE_BILINEAR to 6x10 (half-pixel) → CONV 1x1 (oc 2, bias). `act`:
+ * the conv has RELU fused (the pair must not swap); `shared`: the resized tensor is a graph
+ * output too (nor then). */
+static void resize_conv_model(tm_model *tm, int act, int shared) {
+  static float w[2 * 4], b[2] = {0.75f, -0.5f};
+  static int32_t size[2] = {6, 10};
+  for (int i = 0; i < 8; i++) w[i] = (float)((i * 3) % 7 - 3) * 0.5f;
+  memset(tm, 0, sizeof *tm);
+  int x = tm_tensor_add(tm, "input", TM_F32, 4, (int[]){1, 3, 5, 4}, NULL, 0);
+  int sz = tm_tensor_add(tm, "size", TM_I32, 1, (int[]){2}, size, sizeof size);
+  int rs = tm_tensor_add(tm, "resized", TM_F32, 4, (int[]){1, 6, 10, 4}, NULL, 0);
+  int wt = tm_tensor_add(tm, "w", TM_F32, 4, (int[]){2, 1, 1, 4}, w, sizeof w);
+  int bt = tm_tensor_add(tm, "b", TM_F32, 1, (int[]){2}, b, sizeof b);
+  int y = tm_tensor_add(tm, "output", TM_F32, 4, (int[]){1, 6, 10, 2}, NULL, 0);
+  tm_op_opt(tm_op_add(tm, 23, 2, (int[]){x, sz}, rs), 15, 3, 1, 1); /* half_pixel */
+  tm_op *op = tm_op_add(tm, 3, 3, (int[]){rs, wt, bt}, y);        /* CONV_2D 1x1 */
+  tm_op_opt(op, 1, 1, 4, 1);
+  tm_op_opt(op, 1, 2, 4, 1);
+  if (act) tm_op_opt(op, 1, 3, 1, 1); /* RELU */
+  tm->nin = 1, tm->in[0] = x, tm->out[0] = y, tm->out[1] = rs;
+  tm->nout = shared ? 2 : 1;
+}
+
+/* A 1x1 conv after an upsampling resize runs on the small image, then the result is
+ * resized: same values as the definition, a quarter of the conv's multiply-adds. */
+static void resize_then_conv_swapped(void **s) {
+  (void)s;
+  tm_model tm;
+  for (int variant = 0; variant < 3; variant++) {
+    int act = variant == 1, shared = variant == 2;
+    resize_conv_model(&tm, act, shared);
+    nn_model *m = load(&tm);
+    float *x = nn_input(m, 0);
+    for (int i = 0; i < 60; i++) x[i] = (float)((i * 7) % 13 - 6) * 0.3f;
+    float rs[240], want[120];
+    nn__ref_resize_bilinear(x, rs, 3, 5, 6, 10, 4, 0, 1);
+    for (int p = 0; p < 60; p++)
+      for (int o = 0; o < 2; o++) {
+        float acc = (o ? -0.5f : 0.75f);
+        for (int i = 0; i < 4; i++) acc += rs[p * 4 + i] * ((float)(((o * 4 + i) * 3) % 7 - 3) * 0.5f);
+        want[p * 2 + o] = act && acc < 0 ? 0 : acc;
+      }
+    assert_int_equal(nn_run(m), 0);
+    nnt_expect_near(nn_output(m, 0), want, 120, 1e-5f);
+    int swapped = !act && !shared;
+    assert_int_equal(nn_model_macs(m), (uint64_t)(swapped ? 15 : 60) * 4 * 2);
+    if (shared) nnt_expect_near(nn_output(m, 1), rs, 240, 1e-6f);
+    nn_model_destroy(m);
+  }
+}
+
 const struct CMUnitTest nnt_plan_tests[] = {
+    cmocka_unit_test(resize_then_conv_swapped),
     cmocka_unit_test(hswish_fused_into_convs),
     cmocka_unit_test(residual_add_fused_into_mul),
     cmocka_unit_test(residual_add_fused_into_conv),

@@ -369,11 +369,44 @@ static void tc_scatter(const nn_conv_desc *d, const float *tile, int p0, int mr,
   }
 }
 
+/* Stride equal to the kernel and no padding (MediaPipe's 2x2/2 upsampling): every output
+ * pixel takes exactly one tap of one input pixel, so the tile is stored with the bias
+ * added instead of accumulated into a bias-filled output. */
+static int tc_disjoint(const nn_conv_desc *d) {
+  return d->sh == d->kh && d->sw == d->kw && d->pad_t == 0 && d->pad_l == 0 &&
+         d->oh == d->ih * d->sh && d->ow == d->iw * d->sw;
+}
+
+static void tc_store(const nn_conv_desc *d, const float *tile, const float *bias, int p0,
+                     int mr, float *out) {
+  int oc = d->oc, n = (int)tc_cols(d), iy = p0 / d->iw, ix = p0 % d->iw - 1;
+  for (int r = 0; r < mr; r++) {
+    if (++ix == d->iw) ix = 0, iy++;
+    const float *src = tile + (size_t)r * n;
+    for (int ky = 0; ky < d->kh; ky++) {
+      float *o = out + ((size_t)(iy * d->sh + ky) * d->ow + (size_t)ix * d->sw) * oc;
+      if (oc == 1) { /* the kw taps of a kernel row are kw adjacent outputs */
+        for (int kx = 0; kx < d->kw; kx++) o[kx] = src[kx] + bias[0];
+        src += d->kw;
+        continue;
+      }
+      for (int kx = 0; kx < d->kw; kx++, o += oc, src += oc) {
+        int j = 0;
+        for (; j + VL <= oc; j += VL) V_STORE(o + j, V_ADD(V_LOAD(src + j), V_LOAD(bias + j)));
+        for (; j < oc; j++) o[j] = src[j] + bias[j];
+      }
+    }
+  }
+}
+
 static void tc_conv(const nn_conv_desc *d, const float *in, const float *p, float *out,
                     float *scratch) {
   int oc = d->oc, ic = d->ic, n = (int)tc_cols(d), npix = d->ih * d->iw;
   size_t nout = (size_t)d->oh * d->ow;
-  if (oc == 1) { /* one float per pixel: a fill, not nout tiny copies */
+  int disjoint = tc_disjoint(d);
+  if (disjoint) {
+    /* every output is stored by tc_store */
+  } else if (oc == 1) { /* one float per pixel: a fill, not nout tiny copies */
     V b = V_SPLAT(p[0]);
     size_t i = 0;
     for (; i + VL <= nout; i += VL) V_STORE(out + i, b);
@@ -394,7 +427,10 @@ static void tc_conv(const nn_conv_desc *d, const float *in, const float *p, floa
       else
         cv_tile1(ind, 1, ic, bp, scratch + n0, (size_t)n, mr, nvalid, none_lo, none_hi);
     }
-    tc_scatter(d, scratch, p0, mr, out);
+    if (disjoint)
+      tc_store(d, scratch, p, p0, mr, out);
+    else
+      tc_scatter(d, scratch, p0, mr, out);
   }
   if (d->act_min > -INFINITY || d->act_max < INFINITY) {
     V lo = V_SPLAT(d->act_min), hi = V_SPLAT(d->act_max);

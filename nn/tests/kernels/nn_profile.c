@@ -66,9 +66,13 @@ int main(int argc, char **argv) {
     const nn_conv_desc *d = &nd->cd;
     kind_ms[nd->kind] += best[s];
     sum += best[s];
-    printf("%3d %-28s %7.1f us  in %dx%dx%d out %dx%dx%d k %dx%d s %d\n", s,
+    printf("%3d %-28s %7.1f us  in %dx%dx%d out %dx%dx%d k %dx%d s %d  t", s,
            nn__ops[nd->kind].name, best[s] * 1e3, d->ih, d->iw, d->ic, d->oh, d->ow, d->oc,
            d->kh, d->kw, d->sh);
+    /* Tensor ids (constants marked c), so the graph around a slow node can be read. */
+    for (int i = 0; i < nd->nin; i++)
+      if (nd->in[i] >= 0) printf(" %d%s", nd->in[i], m->t[nd->in[i]].cdata ? "c" : "");
+    printf(" -> %d\n", nd->out);
   }
   printf("# kernels %s: fastest run %.3f ms, sum of fastest nodes %.3f ms\n",
          nn_model_kernels(m), total_best, sum);

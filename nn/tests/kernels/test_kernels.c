@@ -238,9 +238,15 @@ static void test_tconv(const nn_kernels *k, int cases) {
     d.pad_l = rnd_int(0, d.kw - 1);
     d.oh = fh - d.pad_t - rnd_int(0, d.kh - 1);
     d.ow = fw - d.pad_l - rnd_int(0, d.kw - 1);
+    if (rnd() % 3 == 0) { /* MediaPipe's upsampling: stride = kernel, every output once */
+      d.sh = d.kh = rnd_int(1, 3);
+      d.sw = d.kw = rnd() % 4 ? d.kh : rnd_int(1, 3);
+      d.pad_t = d.pad_l = 0;
+      d.oh = d.ih * d.sh, d.ow = d.iw * d.sw;
+    }
     if (d.oh < 1 || d.ow < 1) continue;
     d.ic = pick(channels, NCH);
-    d.oc = pick(channels, NCH);
+    d.oc = rnd() % 3 == 0 ? 1 : pick(channels, NCH);
     d.act_min = rnd_act(&d.act_max);
     compare_conv(k, OP_TCONV, &d);
   }
