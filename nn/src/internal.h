@@ -153,10 +153,11 @@ void nn__ref_mean_hw(const float *in, float *out, int h, int w, int c);
 void nn__ref_pad4(const float *in, float *out, const int *in_dims, const int *pads);
 void nn__ref_resize_bilinear(const float *in, float *out, int ih, int iw, int oh, int ow,
                              int c, int align_corners, int half_pixel);
-/* Fast path: per-column (x0, x1, dx) table computed once at load, identical results. */
+/* Fast path: per-column (x0, x1, dx) table computed once at load; separable (rows, then
+ * columns), equal to the definition up to float rounding. row: iw·c floats of scratch. */
 void nn__ref_resize_table(float *tab, int iw, int ow, int align, int half);
 void nn__ref_resize_fast(const float *in, float *out, int ih, int iw, int oh, int ow, int c,
-                         int align, int half, const float *tab);
+                         int align, int half, const float *tab, float *row);
 void nn__ref_concat(const float *const *in, const size_t *chunk, int nin, size_t outer,
                     float *out);
 void nn__ref_tanh(const float *in, float *out, size_t n);

@@ -162,28 +162,36 @@ void nn__ref_resize_table(float *tab, int iw, int ow, int align, int half) {
   }
 }
 
-/* One output pixel: the same products, in the same order, as the definition. */
-static void blend(float *restrict o, const float *restrict a, const float *restrict b,
-                  const float *restrict e, const float *restrict f, float dy, float dx, int c) {
-  float ay = 1 - dy, ax = 1 - dx;
-  for (int i = 0; i < c; i++)
-    o[i] = a[i] * ay * ax + b[i] * dy * ax + e[i] * ay * dx + f[i] * dy * dx;
+/* Separable: each output row first blends its two input rows (once per row, over the
+ * input width), then each output pixel blends two pixels of that row. About 1.6x fewer
+ * multiply-adds than four-tap blending per output for 2x upsampling, and both loops are
+ * plain a·u + b·v over contiguous floats, which compilers vectorise. Same value as the
+ * definition up to float rounding. row: iw·c floats of scratch. */
+static void lerp(float *restrict o, const float *restrict a, const float *restrict b, float u,
+                 float v, size_t n) {
+  for (size_t i = 0; i < n; i++) o[i] = a[i] * u + b[i] * v;
 }
 
 void nn__ref_resize_fast(const float *in, float *out, int ih, int iw, int oh, int ow, int c,
-                         int align, int half, const float *tab) {
+                         int align, int half, const float *tab, float *row) {
   float sy = (float)ih / (float)oh;
   if (align && oh > 1) sy = (float)(ih - 1) / (float)(oh - 1);
+  size_t rlen = (size_t)iw * c;
   for (int y = 0; y < oh; y++) {
     float fy;
     int y0, y1;
     interp(y, sy, half, ih, &fy, &y0, &y1);
     float dy = fy - (float)y0;
-    const float *r0 = in + (size_t)y0 * iw * c, *r1 = in + (size_t)y1 * iw * c;
+    const float *r = in + (size_t)y0 * rlen;
+    if (y1 != y0 && dy != 0) {
+      lerp(row, r, in + (size_t)y1 * rlen, 1 - dy, dy, rlen);
+      r = row;
+    }
     float *o = out + (size_t)y * ow * c;
     for (int x = 0; x < ow; x++, o += c) {
       size_t x0 = (size_t)tab[3 * x] * c, x1 = (size_t)tab[3 * x + 1] * c;
-      blend(o, r0 + x0, r1 + x0, r0 + x1, r1 + x1, dy, tab[3 * x + 2], c);
+      float dx = tab[3 * x + 2];
+      lerp(o, r + x0, r + x1, 1 - dx, dx, (size_t)c);
     }
   }
 }

@@ -62,14 +62,14 @@ NN__PREP(resize) {
   if (r2) return r2;
   if (!(n->packed = malloc((size_t)size[1] * 3 * sizeof *n->packed))) return NN_ENOMEM;
   nn__ref_resize_table(n->packed, x->dims[2], size[1], n->p[0], n->p[1]);
+  n->scratch = (size_t)x->dims[2] * x->dims[3]; /* one blended input row */
   return 0;
 }
 
 NN__RUN(resize) {
-  (void)m;
   const nn_conv_desc *d = &n->cd;
   nn__ref_resize_fast(n->x[0], n->y, d->ih, d->iw, d->oh, d->ow, d->ic, n->p[0], n->p[1],
-                      n->packed);
+                      n->packed, m->scratch);
 }
 
 /* RESHAPE never runs: the output shares the input's storage (or, for a constant, gets its

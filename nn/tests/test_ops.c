@@ -256,19 +256,19 @@ static void resize_bilinear(void **state) {
   nnt_expect_near(o, (float[]){0, 0.5f, 1, 1, 1.5f, 2, 2, 2.5f, 3}, 9, 1e-6f);
 }
 
-/* The table-driven fast path gives bit-identical results to the definition. */
+/* The table-driven separable fast path equals the definition up to float rounding. */
 static void resize_fast_matches(void **state) {
   (void)state;
   static const int geo[][6] = {{3, 5, 7, 4, 0, 0}, {8, 8, 16, 16, 0, 1}, {5, 4, 9, 11, 1, 0},
                                {16, 16, 8, 8, 0, 1}};
   for (size_t g = 0; g < sizeof geo / sizeof geo[0]; g++) {
     int ih = geo[g][0], iw = geo[g][1], oh = geo[g][2], ow = geo[g][3], c = 3;
-    float in[16 * 16 * 3], a[16 * 16 * 3], b[16 * 16 * 3], tab[16 * 3];
+    float in[16 * 16 * 3], a[16 * 16 * 3], b[16 * 16 * 3], tab[16 * 3], row[16 * 3];
     for (int i = 0; i < ih * iw * c; i++) in[i] = frand();
     nn__ref_resize_bilinear(in, a, ih, iw, oh, ow, c, geo[g][4], geo[g][5]);
     nn__ref_resize_table(tab, iw, ow, geo[g][4], geo[g][5]);
-    nn__ref_resize_fast(in, b, ih, iw, oh, ow, c, geo[g][4], geo[g][5], tab);
-    assert_memory_equal(a, b, (size_t)oh * ow * c * sizeof *a);
+    nn__ref_resize_fast(in, b, ih, iw, oh, ow, c, geo[g][4], geo[g][5], tab, row);
+    nnt_expect_near(b, a, (size_t)oh * ow * c, 1e-6f);
   }
 }
 
