@@ -60,12 +60,15 @@ function timeRounds(fns, maxRuns) {
   fns.forEach((f) => f());
   const n = runsFor((performance.now() - t) / fns.length, maxRuns);
   const ms = fns.map(() => []);
+  // The order rotates each round, so no contender always runs right after another (whose
+  // memory traffic would leave it the colder caches every time).
   for (let i = 0; i < n; i++) {
-    fns.forEach((f, k) => {
+    for (let j = 0; j < fns.length; j++) {
+      const k = (i + j) % fns.length;
       t = performance.now();
-      f();
+      fns[k]();
       ms[k].push(performance.now() - t);
-    });
+    }
   }
   return ms.map((xs) => ({ ms: median(xs), min: Math.min(...xs), runs: n }));
 }

@@ -16,10 +16,13 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MODELS = {
   selfie_landscape: { file: 'selfie_landscape.tflite', w: 256, h: 144 },
   selfie_general: { file: 'selfie_general.tflite', w: 256, h: 256 },
+  pose_full: { file: 'pose_full.tflite', w: 256, h: 256 },
+  face_detection_short: { file: 'face_detection_short.tflite', w: 128, h: 128, face: true, range: [-1, 1] },
+  face_landmark: { file: 'face_landmark.tflite', w: 192, h: 192, face: true },
 };
 
 function parseArgs(argv) {
-  const opt = { runs: 100, models: Object.keys(MODELS), builds: [] };
+  const opt = { runs: 100, models: ['selfie_landscape', 'selfie_general'], builds: [] };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--runs') opt.runs = Math.max(5, Number.parseInt(argv[++i], 10) || 100);
     else if (argv[i] === '--models') opt.models = argv[++i].split(',');
@@ -36,9 +39,10 @@ function parseArgs(argv) {
 function fixture(m) {
   const index = JSON.parse(readFileSync(join(ROOT, 'tests/nn-ref/fixtures/index.json'), 'utf8'));
   const f = index.find((x) => x.source === 'astronaut' && x.width === m.w && x.height === m.h &&
-    !x.file.includes('_face'));
+    x.file.includes('_face') === !!m.face);
   if (!f) throw new Error(`nn-ab-wasm: no astronaut fixture of ${m.w}x${m.h}`);
-  return toTensor(decodePng(readFileSync(join(ROOT, 'tests/nn-ref/fixtures', f.file))), [0, 1]);
+  return toTensor(decodePng(readFileSync(join(ROOT, 'tests/nn-ref/fixtures', f.file))),
+    m.range || [0, 1]);
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];

@@ -8,7 +8,8 @@
 //   model.dispose();
 //
 // Outputs are copies unless { copy: false } is passed: then they are views into wasm
-// memory, valid until the next call into this runtime (memory growth detaches them).
+// memory, valid until the next call into this runtime (memory growth detaches them); the
+// same array of views comes back from every such run while the memory is unchanged.
 
 const WASI = 'wasi_snapshot_preview1';
 const ENOSYS = 52;
@@ -172,7 +173,14 @@ export class NNModel {
     });
     const rc = this.rt.exports.nn_wasm_run(this.handle);
     if (rc !== 0) throw new Error(`nn: run failed: ${this.rt.cstring(this.rt.exports.nn_wasm_strerror(rc))}`);
-    return this.outputs.map((_, i) => (copy ? this.outputView(i).slice() : this.outputView(i)));
+    if (copy) return this.outputs.map((_, i) => this.outputView(i).slice());
+    // Views are made once per wasm memory buffer (growth replaces it), so a per-frame loop
+    // with { copy: false } allocates nothing and gives the garbage collector no work.
+    if (this.viewBuffer !== this.rt.exports.memory.buffer) {
+      this.views = this.outputs.map((_, i) => this.outputView(i));
+      this.viewBuffer = this.rt.exports.memory.buffer;
+    }
+    return this.views;
   }
 
   // Feeds an RGBA8 image whose size matches input 0 ([1][height][width][3]), mapping
@@ -205,6 +213,8 @@ export class NNModel {
     e.nn_wasm_destroy(this.handle);
     this.handle = 0;
     this.rgbaPtr = 0;
+    this.views = null;
+    this.viewBuffer = null;
   }
 }
 
