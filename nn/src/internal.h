@@ -17,7 +17,8 @@
 #define NN__MAX_ARENA ((size_t)1 << 30)  /* bytes of activations */
 #define NN__MAX_WEIGHTS ((size_t)1 << 30) /* bytes of constants and packed weights */
 #define NN__ALIGN 64                     /* arena offsets, bytes */
-/* Input slot of a CONV_2D node holding a residual ADD's other operand once fused. */
+/* Input slot of a CONV_2D / DEPTHWISE_CONV_2D node holding a residual ADD's other operand
+ * once fused. */
 #define NN__CONV_RES 3
 /* p[] slot of a CONV_2D / DEPTHWISE_CONV_2D node: 1 when a HARD_SWISH is fused into it. */
 #define NN__P_HSWISH 15
@@ -60,6 +61,7 @@ typedef struct nn__node {
   int out;
   int dead; /* folded or fused away */
   float act_min, act_max;
+  float res_min, res_max; /* DEPTHWISE_CONV_2D: a fused residual ADD's activation */
   nn_conv_desc cd; /* convolutions and pools; geometry for other ops */
   float *packed;   /* owned */
   size_t scratch;  /* floats */
@@ -150,6 +152,10 @@ int nn__act_input(nn__load *L, const nn__node *n, int i, nn__tensor **t);
 void nn__ref_pool_avg(const nn_conv_desc *d, const float *in, float *out);
 void nn__ref_pool_max(const nn_conv_desc *d, const float *in, float *out);
 void nn__ref_mean_hw(const float *in, float *out, int h, int w, int c);
+/* MEAN over H and W of in + in2 (a fused same-shape ADD), each sum rounded as stored. */
+void nn__ref_mean_hw_sum(const float *in, const float *in2, float *out, int h, int w, int c);
+/* Input slot of a MEAN / global AVERAGE_POOL_2D node holding a fused ADD's second operand. */
+#define NN__MEAN_ADDEND 2
 void nn__ref_pad4(const float *in, float *out, const int *in_dims, const int *pads);
 void nn__ref_resize_bilinear(const float *in, float *out, int ih, int iw, int oh, int ow,
                              int c, int align_corners, int half_pixel);

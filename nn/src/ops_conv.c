@@ -169,9 +169,13 @@ NN__PREP(dwconv) {
   return 0;
 }
 
+/* in[3]: a fused residual ADD (activation res_min/res_max), as for CONV_2D. */
 NN__RUN(dwconv) {
   if (n->p[NN__P_HSWISH])
     m->k->dwconv_hswish(&n->cd, n->x[0], n->packed, n->y);
+  else if (n->nin > NN__CONV_RES && n->x[NN__CONV_RES])
+    m->k->dwconv_add(&n->cd, n->x[0], n->packed, n->x[NN__CONV_RES], n->y, n->res_min,
+                     n->res_max);
   else
     m->k->dwconv(&n->cd, n->x[0], n->packed, n->y);
 }

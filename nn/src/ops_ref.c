@@ -64,6 +64,25 @@ static void mean_chunk(const float *in, size_t n, int c, float *acc) {
   memcpy(acc, a, sizeof a);
 }
 
+/* The same over the sums in + in2 (each rounded first, as a stored ADD would be). */
+static void mean_chunk2(const float *in, const float *in2, size_t n, int c, float *acc) {
+  float a[MEAN_CHUNK] = {0};
+  for (size_t p = 0; p < n; p++, in += c, in2 += c)
+    for (int i = 0; i < MEAN_CHUNK; i++) a[i] += in[i] + in2[i];
+  memcpy(acc, a, sizeof a);
+}
+
+void nn__ref_mean_hw_sum(const float *in, const float *in2, float *out, int h, int w, int c) {
+  size_t hw = (size_t)h * w;
+  int c0 = 0;
+  for (; c0 + MEAN_CHUNK <= c; c0 += MEAN_CHUNK)
+    mean_chunk2(in + c0, in2 + c0, hw, c, out + c0);
+  memset(out + c0, 0, (size_t)(c - c0) * sizeof *out);
+  for (size_t p = 0; p < hw; p++)
+    for (int i = c0; i < c; i++) out[i] += in[p * c + i] + in2[p * c + i];
+  for (int i = 0; i < c; i++) out[i] /= (float)hw;
+}
+
 void nn__ref_mean_hw(const float *in, float *out, int h, int w, int c) {
   size_t hw = (size_t)h * w;
   int c0 = 0;

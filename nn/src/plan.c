@@ -106,14 +106,16 @@ static int is_relu(int kind) {
 /* The input slot that takes a fused residual: CONV_2D (kernel conv_add) or a per-channel
  * broadcast MUL (mul_bcast_add, the squeeze-and-excite scale); -1 when p cannot take one. */
 static int residual_slot(const nn__node *p) {
-  if (p->kind == NN__OP_CONV && p->nin <= NN__CONV_RES) return NN__CONV_RES;
+  if ((p->kind == NN__OP_CONV || p->kind == NN__OP_DWCONV) && p->nin <= NN__CONV_RES)
+    return NN__CONV_RES;
   if (p->kind == NN__OP_MUL && p->nin == 2 && p->p[0] == 1) return 2;
   return -1;
 }
 
 /* Node producing ADD operand j alone, fusable with the other operand as residual: it has
- * no activation (the ADD's applies to the sum), is not fused already, and the other
- * operand is written before it runs (pos = step of each node). */
+ * no activation (the ADD's applies to the sum; a depthwise conv keeps its own and applies
+ * the ADD's after the sum), is not fused already, and the other operand is written before
+ * it runs (pos = step of each node). */
 static nn__node *residual_producer(nn_model *m, const nn__node *a, int j, const int *uses,
                                    const int *pos) {
   int ti = a->in[j], oi = a->in[1 - j];
@@ -122,7 +124,8 @@ static nn__node *residual_producer(nn_model *m, const nn__node *a, int j, const 
   if (t->producer < 0 || t->is_output) return NULL;
   nn__node *c = &m->nodes[t->producer];
   if (c->dead || residual_slot(c) < 0) return NULL;
-  if (c->cd.act_min != -INFINITY || c->cd.act_max != INFINITY) return NULL;
+  if (c->kind != NN__OP_DWCONV && (c->cd.act_min != -INFINITY || c->cd.act_max != INFINITY))
+    return NULL;
   if (o->producer >= 0 && pos[o->producer] >= pos[t->producer]) return NULL;
   if (t->count != o->count) return NULL;
   return c;
@@ -145,7 +148,10 @@ static void fuse_residual(nn_model *m, const int *uses) {
     for (int k = c->nin; k < slot; k++) c->in[k] = -1; /* a conv without bias */
     c->in[slot] = a->in[2 - j];
     c->nin = slot + 1;
-    c->cd.act_min = a->cd.act_min, c->cd.act_max = a->cd.act_max;
+    if (c->kind == NN__OP_DWCONV)
+      c->res_min = a->cd.act_min, c->res_max = a->cd.act_max;
+    else
+      c->cd.act_min = a->cd.act_min, c->cd.act_max = a->cd.act_max;
     m->t[c->out].producer = -1;
     c->out = a->out;
     m->t[a->out].producer = ci;
@@ -174,6 +180,37 @@ static void fuse_hswish(nn_model *m, const int *uses) {
   }
 }
 
+/* A mean over H and W: MEAN, or an AVERAGE_POOL_2D whose window is the whole image. */
+static int is_spatial_mean(const nn__node *n) {
+  const nn_conv_desc *d = &n->cd;
+  if (n->kind == NN__OP_MEAN) return n->nin == 2;
+  return n->kind == NN__OP_AVGPOOL && n->nin == 1 && d->oh == 1 && d->ow == 1 &&
+         d->kh == d->ih && d->kw == d->iw && !d->pad_t && !d->pad_l &&
+         d->act_min == -INFINITY && d->act_max == INFINITY;
+}
+
+/* A same-shape ADD without activation read only by a spatial mean (squeeze-and-excite
+ * pooling of a skip sum) is summed by the mean itself: the sum is never stored. */
+static void fuse_add_mean(nn_model *m, const int *uses) {
+  for (int s = 0; s < m->norder; s++) {
+    nn__node *mn = &m->nodes[m->order[s]];
+    if (mn->dead || !is_spatial_mean(mn) || mn->in[0] < 0) continue;
+    nn__tensor *t = &m->t[mn->in[0]];
+    if (t->producer < 0 || t->is_output || uses[mn->in[0]] != 1) continue;
+    nn__node *a = &m->nodes[t->producer];
+    if (a->dead || a->kind != NN__OP_ADD || a->nin != 2 || a->p[0] != 0 || a->in[0] < 0 ||
+        a->in[1] < 0 || a->cd.act_min != -INFINITY || a->cd.act_max != INFINITY)
+      continue;
+    if (m->t[a->in[0]].count != t->count || m->t[a->in[1]].count != t->count) continue;
+    mn->in[0] = a->in[0];
+    if (mn->nin < NN__MEAN_ADDEND) mn->in[1] = -1; /* the pool has no axes input */
+    mn->in[NN__MEAN_ADDEND] = a->in[1];
+    mn->nin = NN__MEAN_ADDEND + 1;
+    t->producer = -1;
+    a->dead = 1;
+  }
+}
+
 void nn__plan_fuse(nn_model *m) {
   int *uses = calloc((size_t)m->ntensors + 1, sizeof *uses);
   if (!uses) return; /* fusion is an optimisation; the unfused graph is still correct */
@@ -198,5 +235,6 @@ void nn__plan_fuse(nn_model *m) {
   }
   fuse_residual(m, uses); /* after the clamps, so an ADD's fused RELU moves with it */
   fuse_hswish(m, uses);   /* after the residuals: a conv takes one or the other */
+  fuse_add_mean(m, uses); /* ADDs left after the residual fusion */
   free(uses);
 }

@@ -145,20 +145,24 @@ static void pad_absorbed_into_conv(void **s) {
 /* input x [1,4,5,3] → CONV 3x3 SAME (oc 3, no activation) → c; ADD(c, other) with RELU6
  * → output. other is x, or (late) RELU(x) listed after the conv, which must block the
  * fusion: the conv would read it before it is written. When `shared`, c is also a graph
- * output, so nothing may fuse: the unfused reference. */
-static void residual_model(tm_model *tm, int shared, int late) {
+ * output, so nothing may fuse: the unfused reference. dw: a DEPTHWISE_CONV_2D 3x3 instead,
+ * with a fused RELU_N1_TO_1 of its own when dw == 2 (kept, applied before the sum). */
+static void residual_model(tm_model *tm, int shared, int late, int dw) {
   static float w[3 * 3 * 3 * 3], b[3] = {0.25f, -0.5f, 0.125f};
   for (int i = 0; i < 81; i++) w[i] = (float)((i * 7) % 11 - 5) * 0.125f;
   memset(tm, 0, sizeof *tm);
   int x = tm_tensor_add(tm, "input", TM_F32, 4, (int[]){1, 4, 5, 3}, NULL, 0);
-  int wt = tm_tensor_add(tm, "w", TM_F32, 4, (int[]){3, 3, 3, 3}, w, sizeof w);
+  int wt = dw ? tm_tensor_add(tm, "w", TM_F32, 4, (int[]){1, 3, 3, 3}, w, 27 * sizeof *w)
+              : tm_tensor_add(tm, "w", TM_F32, 4, (int[]){3, 3, 3, 3}, w, sizeof w);
   int bt = tm_tensor_add(tm, "b", TM_F32, 1, (int[]){3}, b, sizeof b);
   int c = tm_tensor_add(tm, "conv", TM_F32, 4, (int[]){1, 4, 5, 3}, NULL, 0);
   int r = tm_tensor_add(tm, "relu", TM_F32, 4, (int[]){1, 4, 5, 3}, NULL, 0);
   int y = tm_tensor_add(tm, "output", TM_F32, 4, (int[]){1, 4, 5, 3}, NULL, 0);
-  tm_op *op = tm_op_add(tm, 3, 3, (int[]){x, wt, bt}, c); /* CONV_2D, SAME */
-  tm_op_opt(op, 1, 1, 4, 1);
-  tm_op_opt(op, 1, 2, 4, 1);
+  tm_op *op = tm_op_add(tm, dw ? 4 : 3, 3, (int[]){x, wt, bt}, c); /* SAME */
+  tm_op_opt(op, dw ? 2 : 1, 1, 4, 1);
+  tm_op_opt(op, dw ? 2 : 1, 2, 4, 1);
+  if (dw) tm_op_opt(op, 2, 3, 4, 1);     /* depth_multiplier */
+  if (dw == 2) tm_op_opt(op, 2, 4, 1, 2); /* RELU_N1_TO_1 */
   if (late) tm_op_add(tm, 19, 1, (int[]){x}, r); /* RELU */
   tm_op_opt(tm_op_add(tm, 0, 2, (int[]){c, late ? r : x}, y), 11, 0, 1, 3); /* ADD, RELU6 */
   tm->nin = 1, tm->in[0] = x, tm->nout = 1 + shared, tm->out[0] = y, tm->out[1] = c;
@@ -167,10 +171,11 @@ static void residual_model(tm_model *tm, int shared, int late) {
 static void residual_add_fused_into_conv(void **s) {
   (void)s;
   tm_model tm;
-  for (int late = 0; late < 2; late++) {
+  for (int v = 0; v < 6; v++) {
+    int late = v & 1, dw = v >> 1;
     nn_model *m[2];
     for (int shared = 0; shared < 2; shared++) {
-      residual_model(&tm, shared, late);
+      residual_model(&tm, shared, late, dw);
       m[shared] = load(&tm);
       float *x = nn_input(m[shared], 0);
       for (int i = 0; i < 60; i++) x[i] = (float)((i * 5) % 13 - 6) * 0.5f;
@@ -333,7 +338,58 @@ static void resize_then_conv_swapped(void **s) {
   }
 }
 
+/* inputs x, y [1,5,7,18] → ADD → MEAN over H,W (or a global AVERAGE_POOL_2D when `pool`)
+ * → output [1,1,1,18]. When `shared`, the sum is a graph output too: nothing fuses. */
+static void add_mean_model(tm_model *tm, int pool, int shared) {
+  static int32_t axes[2] = {1, 2};
+  memset(tm, 0, sizeof *tm);
+  int x = tm_tensor_add(tm, "x", TM_F32, 4, (int[]){1, 5, 7, 18}, NULL, 0);
+  int y = tm_tensor_add(tm, "y", TM_F32, 4, (int[]){1, 5, 7, 18}, NULL, 0);
+  int sum = tm_tensor_add(tm, "sum", TM_F32, 4, (int[]){1, 5, 7, 18}, NULL, 0);
+  int ax = tm_tensor_add(tm, "axes", TM_I32, 1, (int[]){2}, axes, sizeof axes);
+  int o = tm_tensor_add(tm, "output", TM_F32, 4, (int[]){1, 1, 1, 18}, NULL, 0);
+  tm_op_add(tm, 0, 2, (int[]){x, y}, sum); /* ADD */
+  if (pool) {
+    tm_op *op = tm_op_add(tm, 1, 1, (int[]){sum}, o); /* AVERAGE_POOL_2D 5x7 VALID */
+    tm_op_opt(op, 5, 0, 1, 1);
+    tm_op_opt(op, 5, 1, 4, 1);
+    tm_op_opt(op, 5, 2, 4, 1);
+    tm_op_opt(op, 5, 3, 4, 7);
+    tm_op_opt(op, 5, 4, 4, 5);
+  } else {
+    tm_op_opt(tm_op_add(tm, 40, 2, (int[]){sum, ax}, o), 27, 0, 1, 1); /* MEAN keep_dims */
+  }
+  tm->nin = 2, tm->in[0] = x, tm->in[1] = y, tm->out[0] = o, tm->out[1] = sum;
+  tm->nout = shared ? 2 : 1;
+}
+
+/* The sum is never stored; the means equal the unfused graph's. */
+static void add_fused_into_mean(void **s) {
+  (void)s;
+  tm_model tm;
+  for (int pool = 0; pool < 2; pool++) {
+    nn_model *m[2];
+    for (int shared = 0; shared < 2; shared++) {
+      add_mean_model(&tm, pool, shared);
+      m[shared] = load(&tm);
+      float *x = nn_input(m[shared], 0), *y = nn_input(m[shared], 1);
+      for (int i = 0; i < 630; i++) {
+        x[i] = (float)((i * 7) % 23 - 11) * 0.37f;
+        y[i] = (float)((i * 5) % 17 - 8) * 0.61f;
+      }
+      assert_int_equal(nn_run(m[shared]), 0);
+      assert_int_equal(m[shared]->nodes[0].dead, !shared);
+    }
+    assert_true(m[0]->t[2].first < 0); /* the sum is never stored */
+    const float *got = nn_output(m[0], 0), *want = nn_output(m[1], 0);
+    for (int c = 0; c < 18; c++) assert_true(fabsf(got[c] - want[c]) <= 1e-6f * (1 + fabsf(want[c])));
+    nn_model_destroy(m[0]);
+    nn_model_destroy(m[1]);
+  }
+}
+
 const struct CMUnitTest nnt_plan_tests[] = {
+    cmocka_unit_test(add_fused_into_mean),
     cmocka_unit_test(resize_then_conv_swapped),
     cmocka_unit_test(hswish_fused_into_convs),
     cmocka_unit_test(residual_add_fused_into_mul),

@@ -81,6 +81,12 @@ typedef struct nn_kernels {
                       float *out, float *scratch);
   void (*dwconv_hswish)(const nn_conv_desc *d, const float *in, const float *packed,
                         float *out);
+  /* DEPTHWISE_CONV_2D (with its own activation from d) followed by a residual ADD with
+   * activation [lo, hi]: out = clamp(dwconv(in) + res, lo, hi), the dwconv's output
+   * rounded before the sum as when the two ops run apart. res may be in itself (blocks that
+   * add a depthwise conv's input back); out aliases neither. */
+  void (*dwconv_add)(const nn_conv_desc *d, const float *in, const float *packed,
+                     const float *res, float *out, float lo, float hi);
 } nn_kernels;
 
 /* The reference set: plain C, no intrinsics. */

@@ -186,6 +186,14 @@ static void dwconv_hswish(const nn_conv_desc *d, const float *in, const float *p
   hswish(out, out, (size_t)d->oh * d->ow * d->oc);
 }
 
+/* The unfused pair: the depthwise conv stored, then the ADD with its activation. */
+static void dwconv_add(const nn_conv_desc *d, const float *in, const float *p, const float *res,
+                       float *out, float lo, float hi) {
+  dwconv(d, in, p, out);
+  size_t n = (size_t)d->oh * d->ow * d->oc;
+  for (size_t i = 0; i < n; i++) out[i] = clampf(out[i] + res[i], lo, hi);
+}
+
 /* ---- Elementwise ------------------------------------------------------------------------ */
 
 static void add(const float *a, const float *b, float *out, size_t n, float lo, float hi) {
@@ -265,4 +273,5 @@ const nn_kernels nn_kernels_scalar = {
     .mul_bcast_add = mul_bcast_add,
     .conv_hswish = conv_hswish,
     .dwconv_hswish = dwconv_hswish,
+    .dwconv_add = dwconv_add,
 };

@@ -282,10 +282,29 @@ static void dw_tail(const nn_conv_desc *d, const float *in, const float *bp, int
     }
 }
 
-/* hs: apply a fused HARD_SWISH to each output row as soon as it is complete, while it is
- * still in L1, instead of in a separate pass over the whole tensor. */
-static void dw_conv_hs(const nn_conv_desc *d, const float *in, const float *p, float *out,
-                       int hs) {
+/* out[i] = clamp(out[i] + res[i], lo, hi) over n floats: a fused residual ADD. */
+static void dw_add_res(float *out, const float *res, size_t n, float lo, float hi) {
+  V vlo = V_SPLAT(lo), vhi = V_SPLAT(hi);
+  size_t i = 0;
+  for (; i + VL <= n; i += VL)
+    V_STORE(out + i, V_CLAMP(V_ADD(V_LOAD(out + i), V_LOAD(res + i)), vlo, vhi));
+  for (; i < n; i++) {
+    float v = out[i] + res[i];
+    out[i] = v < lo ? lo : (v > hi ? hi : v);
+  }
+}
+
+/* A residual ADD fused into a depthwise conv: its other operand and activation. */
+typedef struct dw_res {
+  const float *res;
+  float lo, hi;
+} dw_res;
+
+/* Epilogues applied to each output row as soon as it is complete, while it is still in L1,
+ * instead of in a separate pass over the whole tensor: hs, a fused HARD_SWISH; r, a fused
+ * residual ADD (or NULL). */
+static void dw_conv_epi(const nn_conv_desc *d, const float *in, const float *p, float *out,
+                        int hs, const dw_res *r) {
   int c = d->oc, taps = d->kh * d->kw, xlo, xhi;
   dw_span_fn fixed = NULL, fixed2 = NULL;
   if (d->kh == 3 && d->kw == 3) fixed = dw_span_k3, fixed2 = dw_span2_k3;
@@ -301,6 +320,7 @@ static void dw_conv_hs(const nn_conv_desc *d, const float *in, const float *p, f
     if (slide) {
       dw_row_slide(d, slide, in, p, cfull, oy, out);
       if (hs && cfull == c) v_hswish_inplace(out + oy * row, row);
+      if (r && cfull == c) dw_add_res(out + oy * row, r->res + oy * row, row, r->lo, r->hi);
       continue;
     }
     for (int c0 = 0; c0 < cfull;) {
@@ -318,10 +338,12 @@ static void dw_conv_hs(const nn_conv_desc *d, const float *in, const float *p, f
       c0 += nb * VL;
     }
     if (hs && cfull == c) v_hswish_inplace(out + oy * row, row);
+    if (r && cfull == c) dw_add_res(out + oy * row, r->res + oy * row, row, r->lo, r->hi);
   }
-  if (cfull < c) {
+  if (cfull < c) { /* ragged channels: the tail, then one pass over everything */
     dw_tail(d, in, p + (size_t)cfull * (1 + taps), cfull, out);
-    if (hs) v_hswish_inplace(out, (size_t)d->oh * d->ow * c); /* ragged channels: one pass */
+    if (hs) v_hswish_inplace(out, (size_t)d->oh * d->ow * c);
+    if (r) dw_add_res(out, r->res, (size_t)d->oh * d->ow * c, r->lo, r->hi);
   }
 }
 
@@ -329,7 +351,16 @@ static void dw_conv(const nn_conv_desc *d, const float *in, const float *p, floa
   if (!dw_is_native(d))
     nn_kernels_scalar.dwconv(d, in, p, out);
   else
-    dw_conv_hs(d, in, p, out, 0);
+    dw_conv_epi(d, in, p, out, 0, NULL);
+}
+
+static void dw_conv_add(const nn_conv_desc *d, const float *in, const float *p, const float *res,
+                        float *out, float lo, float hi) {
+  dw_res r = {res, lo, hi};
+  if (!dw_is_native(d))
+    nn_kernels_scalar.dwconv_add(d, in, p, res, out, lo, hi);
+  else
+    dw_conv_epi(d, in, p, out, 0, &r);
 }
 
 static void dw_conv_hswish(const nn_conv_desc *d, const float *in, const float *p,
@@ -337,5 +368,5 @@ static void dw_conv_hswish(const nn_conv_desc *d, const float *in, const float *
   if (!dw_is_native(d))
     nn_kernels_scalar.dwconv_hswish(d, in, p, out);
   else
-    dw_conv_hs(d, in, p, out, 1);
+    dw_conv_epi(d, in, p, out, 1, NULL);
 }

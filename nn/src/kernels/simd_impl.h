@@ -44,4 +44,5 @@ const nn_kernels NN_SIMD_SET = {
     .mul_bcast_add = ew_mul_bcast_add,
     .conv_hswish = cv_conv_hswish,
     .dwconv_hswish = dw_conv_hswish,
+    .dwconv_add = dw_conv_add,
 };

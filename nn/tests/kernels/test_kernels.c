@@ -91,13 +91,18 @@ static float rnd_act(float *hi) {
   }
 }
 
-typedef enum { OP_CONV, OP_DWCONV, OP_TCONV, OP_CONV_ADD, OP_CONV_HS, OP_DWCONV_HS } conv_op;
+typedef enum {
+  OP_CONV, OP_DWCONV, OP_TCONV, OP_CONV_ADD, OP_CONV_HS, OP_DWCONV_HS, OP_DWCONV_ADD
+} conv_op;
+
+/* The residual ADD's activation for OP_DWCONV_ADD (the depthwise conv keeps its own). */
+static float res_lo = -INFINITY, res_hi = INFINITY;
 
 /* Packs with the set's own pack (into NaN-filled memory), runs, returns the output. */
 static float *run_conv(const nn_kernels *k, conv_op op, const nn_conv_desc *d, const float *in,
                        const float *w, const float *bias, const float *res) {
   int cv = op == OP_CONV || op == OP_CONV_ADD || op == OP_CONV_HS;
-  int dw = op == OP_DWCONV || op == OP_DWCONV_HS;
+  int dw = op == OP_DWCONV || op == OP_DWCONV_HS || op == OP_DWCONV_ADD;
   size_t np = cv ? k->conv_pack_size(d) : dw ? k->dwconv_pack_size(d) : k->tconv_pack_size(d);
   size_t ns = cv ? k->conv_scratch_size(d) : op == OP_TCONV ? k->tconv_scratch_size(d) : 0;
   float *packed = buf_new(np, NAN), *scratch = buf_new(ns, NAN);
@@ -114,6 +119,9 @@ static float *run_conv(const nn_kernels *k, conv_op op, const nn_conv_desc *d, c
   } else if (op == OP_DWCONV_HS) {
     k->dwconv_pack(d, w, bias, packed);
     k->dwconv_hswish(d, in, packed, out);
+  } else if (op == OP_DWCONV_ADD) {
+    k->dwconv_pack(d, w, bias, packed);
+    k->dwconv_add(d, in, packed, res, out, res_lo, res_hi);
   } else if (op == OP_DWCONV) {
     k->dwconv_pack(d, w, bias, packed);
     k->dwconv(d, in, packed, out);
@@ -128,14 +136,14 @@ static float *run_conv(const nn_kernels *k, conv_op op, const nn_conv_desc *d, c
 
 static void compare_conv(const nn_kernels *k, conv_op op, const nn_conv_desc *d) {
   static const char *names[] = {"conv", "dwconv", "tconv", "conv+add", "conv+hswish",
-                                "dwconv+hswish"};
+                                "dwconv+hswish", "dwconv+add"};
   size_t nin = (size_t)d->ih * d->iw * d->ic;
-  int dw = op == OP_DWCONV || op == OP_DWCONV_HS;
+  int dw = op == OP_DWCONV || op == OP_DWCONV_HS || op == OP_DWCONV_ADD;
   size_t nw = (size_t)d->kh * d->kw * (dw ? (size_t)d->oc : (size_t)d->oc * d->ic);
   float *in = buf_random(nin, -1.0f, 1.0f), *w = buf_random(nw, -1.0f, 1.0f);
   float *bias = rnd() % 4 ? buf_random((size_t)d->oc, -1.0f, 1.0f) : NULL;
   size_t nout = (size_t)d->oh * d->ow * d->oc;
-  float *res = op == OP_CONV_ADD ? buf_random(nout, -4.0f, 4.0f) : NULL;
+  float *res = op == OP_CONV_ADD || op == OP_DWCONV_ADD ? buf_random(nout, -4.0f, 4.0f) : NULL;
   float *ref = run_conv(&nn_kernels_scalar, op, d, in, w, bias, res);
   float *got = run_conv(k, op, d, in, w, bias, res);
   char what[256];
@@ -217,6 +225,7 @@ static void test_dwconv(const nn_kernels *k, int cases, conv_op op) {
       d.ic = 40;
     }
     d.oc = d.ic * (rnd() % 6 ? 1 : 2);
+    res_lo = rnd_act(&res_hi);
     compare_conv(k, op, &d);
   }
 }
@@ -347,6 +356,7 @@ int main(int argc, char **argv) {
     test_conv_add(sets[s], cases / 2, OP_CONV_ADD);
     test_conv_add(sets[s], cases / 2, OP_CONV_HS);
     test_dwconv(sets[s], cases / 2, OP_DWCONV_HS);
+    test_dwconv(sets[s], cases / 2, OP_DWCONV_ADD);
     test_mul_bcast_add(sets[s], cases / 2);
     printf("%s %s: %d failed\n", n_fail == before ? "ok -" : "not ok -", sets[s]->name,
            n_fail - before);
