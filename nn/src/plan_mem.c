@@ -26,12 +26,71 @@ static void touch(nn_model *m, int ti, int step) {
   if (step > r->last) r->last = step;
 }
 
-/* Live intervals over live nodes; compacts m->order to the live nodes. */
-static void liveness(nn_model *m) {
+static void compact_order(nn_model *m) {
   int s = 0;
   for (int i = 0; i < m->norder; i++)
     if (!m->nodes[m->order[i]].dead) m->order[s++] = m->order[i];
   m->norder = s;
+}
+
+/* Input slots an elementwise node may overwrite (its kernels allow out to alias them). */
+static int in_place_slots(const nn__node *n, int *slots) {
+  switch (n->kind) {
+  case NN__OP_ADD:
+  case NN__OP_MUL:
+    slots[0] = 0, slots[1] = 1, slots[2] = 2;
+    return n->nin < 3 ? n->nin : 3;
+  case NN__OP_LOGISTIC: case NN__OP_HSWISH: case NN__OP_RELU: case NN__OP_RELU6:
+  case NN__OP_RELU_N1_1: case NN__OP_TANH: case NN__OP_PRELU:
+    slots[0] = 0;
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+/* An elementwise node whose input of the output's size is read for the last time by it
+ * writes its output over that input: the output joins the input's storage group (as a
+ * RESHAPE alias does). The arena shrinks and the output lands in memory that is already in
+ * cache. Graph inputs and outputs (and anything sharing their storage) are never
+ * overwritten. Best effort: without memory for the bookkeeping nothing changes. */
+static void in_place(nn_model *m) {
+  int nt = m->ntensors;
+  int *glast = malloc(((size_t)nt + 1) * sizeof *glast);
+  char *pinned = calloc((size_t)nt + 1, 1);
+  if (!glast || !pinned) goto done;
+  for (int i = 0; i < nt; i++) glast[i] = -1;
+  for (int s = 0; s < m->norder; s++) {
+    const nn__node *n = &m->nodes[m->order[s]];
+    for (int j = 0; j < n->nin; j++)
+      if (n->in[j] >= 0) glast[root(m, n->in[j])] = s;
+    if (glast[root(m, n->out)] < s) glast[root(m, n->out)] = s;
+  }
+  for (int i = 0; i < nt; i++)
+    if (m->t[i].is_input || m->t[i].is_output) pinned[root(m, i)] = 1;
+  for (int s = 0; s < m->norder; s++) {
+    const nn__node *n = &m->nodes[m->order[s]];
+    int slots[3], ns = in_place_slots(n, slots);
+    nn__tensor *o = &m->t[n->out];
+    if (o->alias >= 0 || is_const(o) || pinned[n->out]) continue;
+    for (int k = 0; k < ns; k++) {
+      int x = n->in[slots[k]];
+      if (x < 0 || is_const(&m->t[x]) || m->t[x].count != o->count) continue;
+      int rx = root(m, x);
+      if (pinned[rx] || glast[rx] != s || rx == n->out) continue;
+      o->alias = x;
+      if (glast[n->out] > glast[rx]) glast[rx] = glast[n->out];
+      break;
+    }
+  }
+done:
+  free(glast);
+  free(pinned);
+}
+
+/* Live intervals over the live nodes (m->order compacted already). */
+static void liveness(nn_model *m) {
+  int s;
   for (int i = 0; i < m->nin; i++) touch(m, m->inputs[i], 0);
   for (s = 0; s < m->norder; s++) {
     const nn__node *n = &m->nodes[m->order[s]];
@@ -131,6 +190,8 @@ static void resolve(nn_model *m) {
 
 int nn__plan_memory(nn__load *L) {
   nn_model *m = L->m;
+  compact_order(m);
+  in_place(m);
   liveness(m);
   int r = place(L);
   if (r) return r;

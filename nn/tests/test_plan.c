@@ -388,7 +388,34 @@ static void add_fused_into_mean(void **s) {
   }
 }
 
+static int tensor_named(const nn_model *m, const char *name) {
+  for (int i = 0; i < m->ntensors; i++)
+    if (strcmp(m->t[i].name, name) == 0) return i;
+  fail_msg("no tensor %s", name);
+  return -1;
+}
+
+/* Elementwise ops write over an input they read last: in the chain model MUL, HARD_SWISH
+ * and LOGISTIC each reuse their input's storage; a graph input is never overwritten. */
+static void elementwise_in_place(void **s) {
+  (void)s;
+  tm_model tm;
+  nnt_chain_model(&tm);
+  nn_model *m = load(&tm);
+  assert_int_equal(m->t[tensor_named(m, "mul")].alias, tensor_named(m, "resized"));
+  assert_int_equal(m->t[tensor_named(m, "hswish")].alias, tensor_named(m, "mul"));
+  assert_int_equal(m->t[tensor_named(m, "logistic")].alias, tensor_named(m, "hswish"));
+  nn_model_destroy(m);
+  /* input → RELU → output: neither may share the other's storage. */
+  nnt_single_op_model(&tm, 19, NULL);
+  m = load(&tm);
+  assert_int_equal(m->t[1].alias, -1);
+  assert_true(nn_input(m, 0) != nn_output(m, 0));
+  nn_model_destroy(m);
+}
+
 const struct CMUnitTest nnt_plan_tests[] = {
+    cmocka_unit_test(elementwise_in_place),
     cmocka_unit_test(add_fused_into_mean),
     cmocka_unit_test(resize_then_conv_swapped),
     cmocka_unit_test(hswish_fused_into_convs),
