@@ -116,6 +116,41 @@ void http_log_safe(const char *in, char *out, size_t cap) {
   out[o] = '\0';
 }
 
+const char *http_reason(int status) {
+  switch (status) {
+  case 200: return "OK";
+  case 201: return "Created";
+  case 204: return "No Content";
+  case 304: return "Not Modified";
+  case 400: return "Bad Request";
+  case 403: return "Forbidden";
+  case 404: return "Not Found";
+  case 405: return "Method Not Allowed";
+  case 413: return "Payload Too Large";
+  case 414: return "URI Too Long";
+  case 429: return "Too Many Requests";
+  case 500: return "Internal Server Error";
+  case 503: return "Service Unavailable";
+  default: return "";
+  }
+}
+
+int http_fill_reason(unsigned char *start, unsigned char **p, unsigned char *end, int status) {
+  const char *reason = http_reason(status);
+  size_t rn = strlen(reason), used = (size_t)(*p - start);
+  unsigned char *crlf = NULL;
+  for (size_t i = 0; i + 1 < used; i++)
+    if (start[i] == '\r' && start[i + 1] == '\n') {
+      crlf = start + i;
+      break;
+    }
+  if (!rn || !crlf || crlf == start || crlf[-1] != ' ' || (size_t)(end - *p) < rn) return 0;
+  memmove(crlf + rn, crlf, (size_t)(*p - crlf));
+  memcpy(crlf, reason, rn);
+  *p += rn;
+  return 1;
+}
+
 int http_path_content_hashed(const char *path, size_t n) {
   size_t seg = 0;
   for (size_t i = 0; i < n; i++)

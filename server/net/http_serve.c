@@ -50,6 +50,7 @@ int net__http_respond(struct lws *wsi, net_sess *s, int status, const char *ctyp
   h->status = status;
   log_request(wsi, s, status, content_len);
   if (lws_add_http_common_headers(wsi, (unsigned)status, ctype, content_len, &p, end)) return 1;
+  http_fill_reason(start, &p, end, status);
   if (lws_add_http_header_by_name(wsi, (const unsigned char *)"x-content-type-options:",
                                   (const unsigned char *)"nosniff", 7, &p, end))
     return 1;

@@ -86,4 +86,13 @@ void http_log_safe(const char *in, char *out, size_t cap);
  * changes under its name and may be cached as immutable. 0 otherwise (nn.wasm, manifest). */
 int http_path_content_hashed(const char *path, size_t n);
 
+/* The standard reason phrase of an HTTP status code ("Created"), or "" for one we never send. */
+const char *http_reason(int status);
+
+/* libwebsockets writes "HTTP/1.1 201 \r\n" for codes outside its own small table (201, 429):
+ * when the status line in [start, *p) has an empty reason phrase, inserts http_reason(status)
+ * and advances *p. Leaves the buffer alone when the line has a phrase, is not found, or the
+ * phrase would not fit before end. Returns 1 when it inserted. */
+int http_fill_reason(unsigned char *start, unsigned char **p, unsigned char *end, int status);
+
 #endif

@@ -120,6 +120,7 @@ check "unknown file 404 JSON" grep -q '"error":"not_found"' <<<"$(curl -s "$B/no
 R=$(curl -s -w '\n%{http_code}' -X POST -H 'content-type: application/json' \
   -d '{"name":"Standup"}' "$B/api/rooms")
 check "POST /api/rooms 201" test "$(tail -n1 <<<"$R")" = 201
+check "201 says Created" grep -q '^HTTP/1.1 201 Created' <<<"$(curl -si -X POST "$B/api/rooms")"
 ROOM=$(head -n1 <<<"$R" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 check "room id shape" grep -Eq '^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$' <<<"$ROOM"
 I=$(curl -s "$B/api/rooms/$ROOM")
@@ -187,7 +188,9 @@ check "overflow logged" grep -q 'ws_overflow' "$T/conf.log"
 codes=""
 for _ in 1 2 3; do codes+="$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$P2/api/rooms") "; done
 check "room creation rate limit: 201 201 429 ($codes)" test "$codes" = "201 201 429 "
-check "429 carries Retry-After" grep -qi '^retry-after: 1' <<<"$(curl -si -X POST "http://127.0.0.1:$P2/api/rooms")"
+H=$(curl -si -X POST "http://127.0.0.1:$P2/api/rooms")
+check "429 carries Retry-After" grep -qi '^retry-after: 1' <<<"$H"
+check "429 says Too Many Requests" grep -q '^HTTP/1.1 429 Too Many Requests' <<<"$H"
 stop conf "$LAST_PID"
 
 # ---- TLS -----------------------------------------------------------------------------------

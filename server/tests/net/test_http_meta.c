@@ -100,6 +100,30 @@ static void test_content_hashed(void **state) {
     assert_false(http_path_content_hashed(no[i], strlen(no[i])));
 }
 
+/* lws leaves the reason phrase of 201 and 429 empty; it is filled in, nothing else moves. */
+static void test_fill_reason(void **state) {
+  (void)state;
+  unsigned char buf[64];
+  const char *line = "HTTP/1.1 201 \r\ncontent-length: 2\r\n";
+  size_t n = strlen(line);
+  memcpy(buf, line, n);
+  unsigned char *p = buf + n;
+  assert_int_equal(http_fill_reason(buf, &p, buf + sizeof buf, 201), 1);
+  assert_int_equal((size_t)(p - buf), n + 7);
+  assert_memory_equal(buf, "HTTP/1.1 201 Created\r\ncontent-length: 2\r\n", n + 7);
+  /* A phrase already there, an unknown code, no room left: unchanged. */
+  assert_int_equal(http_fill_reason(buf, &p, buf + sizeof buf, 201), 0);
+  memcpy(buf, "HTTP/1.1 299 \r\n", 15);
+  p = buf + 15;
+  assert_int_equal(http_fill_reason(buf, &p, buf + sizeof buf, 299), 0);
+  memcpy(buf, "HTTP/1.1 429 \r\n", 15);
+  p = buf + 15;
+  assert_int_equal(http_fill_reason(buf, &p, buf + 20, 429), 0);
+  assert_int_equal(http_fill_reason(buf, &p, buf + sizeof buf, 429), 1);
+  assert_memory_equal(buf, "HTTP/1.1 429 Too Many Requests\r\n", 32);
+  assert_string_equal(http_reason(413), "Payload Too Large");
+}
+
 int net_tests_http_meta(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_mime),
@@ -107,6 +131,7 @@ int net_tests_http_meta(void) {
       cmocka_unit_test(test_etag_match),
       cmocka_unit_test(test_log_safe),
       cmocka_unit_test(test_content_hashed),
+      cmocka_unit_test(test_fill_reason),
   };
   return cmocka_run_group_tests_name("http_meta", tests, NULL, NULL);
 }
