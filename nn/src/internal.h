@@ -152,8 +152,11 @@ int nn__act_input(nn__load *L, const nn__node *n, int i, nn__tensor **t);
 void nn__ref_pool_avg(const nn_conv_desc *d, const float *in, float *out);
 void nn__ref_pool_max(const nn_conv_desc *d, const float *in, float *out);
 void nn__ref_mean_hw(const float *in, float *out, int h, int w, int c);
-/* MEAN over H and W of in + in2 (a fused same-shape ADD), each sum rounded as stored. */
+/* MEAN over H and W of in + in2 (a fused same-shape ADD), each sum rounded as stored;
+ * in2 NULL: of in alone. */
 void nn__ref_mean_hw_sum(const float *in, const float *in2, float *out, int h, int w, int c);
+/* A pool whose one window is the whole image (squeeze-and-excite's global pooling). */
+int nn__pool_is_global(const nn_conv_desc *d);
 /* Input slot of a MEAN / global AVERAGE_POOL_2D node holding a fused ADD's second operand. */
 #define NN__MEAN_ADDEND 2
 void nn__ref_pad4(const float *in, float *out, const int *in_dims, const int *pads);

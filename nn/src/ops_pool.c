@@ -32,16 +32,17 @@ NN__PREP(pool) {
   return nn__check_shape(L, n, &L->m->t[n->out], 4, dims);
 }
 
+int nn__pool_is_global(const nn_conv_desc *d) {
+  return d->oh == 1 && d->ow == 1 && d->kh == d->ih && d->kw == d->iw && !d->pad_t && !d->pad_l;
+}
+
 NN__RUN(pool) {
   const nn_conv_desc *d = &n->cd;
   /* A window that is the whole image (squeeze-and-excite's global pool) is a mean over H
    * and W, which has a channel-vectorised loop; the windowed pool is ~5x slower there. */
-  int global = d->oh == 1 && d->ow == 1 && d->kh == d->ih && d->kw == d->iw && !d->pad_t &&
-               !d->pad_l;
-  if (n->kind == NN__OP_AVGPOOL && global && n->nin > NN__MEAN_ADDEND)
-    nn__ref_mean_hw_sum(n->x[0], n->x[NN__MEAN_ADDEND], n->y, d->ih, d->iw, d->ic);
-  else if (n->kind == NN__OP_AVGPOOL && global)
-    nn__ref_mean_hw(n->x[0], n->y, d->ih, d->iw, d->ic);
+  if (n->kind == NN__OP_AVGPOOL && nn__pool_is_global(d))
+    nn__ref_mean_hw_sum(n->x[0], n->nin > NN__MEAN_ADDEND ? n->x[NN__MEAN_ADDEND] : NULL, n->y,
+                        d->ih, d->iw, d->ic);
   else if (n->kind == NN__OP_AVGPOOL) nn__ref_pool_avg(d, n->x[0], n->y);
   else nn__ref_pool_max(d, n->x[0], n->y);
   if (d->act_min > -INFINITY || d->act_max < INFINITY)
@@ -70,8 +71,6 @@ NN__PREP(mean) {
 /* in[2], when present, is a same-shape ADD's other operand fused by nn__plan_fuse. */
 NN__RUN(mean) {
   (void)m;
-  if (n->nin > NN__MEAN_ADDEND)
-    nn__ref_mean_hw_sum(n->x[0], n->x[NN__MEAN_ADDEND], n->y, n->cd.ih, n->cd.iw, n->cd.ic);
-  else
-    nn__ref_mean_hw(n->x[0], n->y, n->cd.ih, n->cd.iw, n->cd.ic);
+  nn__ref_mean_hw_sum(n->x[0], n->nin > NN__MEAN_ADDEND ? n->x[NN__MEAN_ADDEND] : NULL, n->y,
+                      n->cd.ih, n->cd.iw, n->cd.ic);
 }

@@ -72,25 +72,24 @@ static void mean_chunk2(const float *in, const float *in2, size_t n, int c, floa
   memcpy(acc, a, sizeof a);
 }
 
+/* in2 NULL: the mean of in alone. */
 void nn__ref_mean_hw_sum(const float *in, const float *in2, float *out, int h, int w, int c) {
   size_t hw = (size_t)h * w;
   int c0 = 0;
-  for (; c0 + MEAN_CHUNK <= c; c0 += MEAN_CHUNK)
-    mean_chunk2(in + c0, in2 + c0, hw, c, out + c0);
+  for (; c0 + MEAN_CHUNK <= c; c0 += MEAN_CHUNK) {
+    if (in2)
+      mean_chunk2(in + c0, in2 + c0, hw, c, out + c0);
+    else
+      mean_chunk(in + c0, hw, c, out + c0);
+  }
   memset(out + c0, 0, (size_t)(c - c0) * sizeof *out);
   for (size_t p = 0; p < hw; p++)
-    for (int i = c0; i < c; i++) out[i] += in[p * c + i] + in2[p * c + i];
+    for (int i = c0; i < c; i++) out[i] += in2 ? in[p * c + i] + in2[p * c + i] : in[p * c + i];
   for (int i = 0; i < c; i++) out[i] /= (float)hw;
 }
 
 void nn__ref_mean_hw(const float *in, float *out, int h, int w, int c) {
-  size_t hw = (size_t)h * w;
-  int c0 = 0;
-  for (; c0 + MEAN_CHUNK <= c; c0 += MEAN_CHUNK) mean_chunk(in + c0, hw, c, out + c0);
-  memset(out + c0, 0, (size_t)(c - c0) * sizeof *out);
-  for (size_t p = 0; p < hw; p++)
-    for (int i = c0; i < c; i++) out[i] += in[p * c + i];
-  for (int i = 0; i < c; i++) out[i] /= (float)hw;
+  nn__ref_mean_hw_sum(in, NULL, out, h, w, c);
 }
 
 /* One output row (fixed outer indices) of a 4-D pad: zeros, then the input pixels (each

@@ -184,8 +184,7 @@ static void fuse_hswish(nn_model *m, const int *uses) {
 static int is_spatial_mean(const nn__node *n) {
   const nn_conv_desc *d = &n->cd;
   if (n->kind == NN__OP_MEAN) return n->nin == 2;
-  return n->kind == NN__OP_AVGPOOL && n->nin == 1 && d->oh == 1 && d->ow == 1 &&
-         d->kh == d->ih && d->kw == d->iw && !d->pad_t && !d->pad_l &&
+  return n->kind == NN__OP_AVGPOOL && n->nin == 1 && nn__pool_is_global(d) &&
          d->act_min == -INFINITY && d->act_max == INFINITY;
 }
 
