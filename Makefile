@@ -16,7 +16,7 @@ BENCH_TARGETS :=
 FUZZ_TARGETS :=
 
 # Every component drops its own fragment here; none edits another's.
--include $(sort $(wildcard server/*.mk nn/*.mk models/*.mk web/*.mk tests/*/*.mk bench/*/*.mk))
+-include $(sort $(wildcard server/*.mk nn/*.mk fx/*.mk models/*.mk web/*.mk tests/*/*.mk bench/*/*.mk))
 
 .DEFAULT_GOAL := all
 .PHONY: all run test bench fuzz deps clean

@@ -80,9 +80,13 @@ bench-nn-kernels: $(BUILD)/nn-kernels-bench $(BUILD)/nn-kernels-bench.wasm
 NNW_ENGINE_SRC := $(filter-out %_avx2.c %_sse41.c,$(shell find nn/src -name '*.c' | sort))
 NNW_ENGINE_HDRS := $(shell find nn/src nn/include -name '*.h')
 NNW_INC := -Inn/include -Inn/src
-$(BUILD)/nn.wasm: $(NNW_ENGINE_SRC) $(NNW_ENGINE_HDRS) $(wildcard nn/wasm/*.c) | $(BUILD)
-	$(NNW_CLANG) $(NNW_CFLAGS) $(NNW_INC) -mexec-model=reactor $(NNW_ENGINE_SRC) \
-	  $(wildcard nn/wasm/*.c) $(NNW_LDFLAGS) -o $@
+# The effects core (fx/: image kernels, tier policy) is linked into the same module, so one
+# wasm memory holds the frame, the model input and the mask (no copies between modules).
+NNW_FX_SRC  := $(sort $(wildcard fx/src/*.c fx/wasm/*.c))
+NNW_FX_HDRS := $(wildcard fx/include/*.h fx/src/*.h)
+$(BUILD)/nn.wasm: $(NNW_ENGINE_SRC) $(NNW_ENGINE_HDRS) $(wildcard nn/wasm/*.c) $(NNW_FX_SRC) $(NNW_FX_HDRS) | $(BUILD)
+	$(NNW_CLANG) $(NNW_CFLAGS) $(NNW_INC) -Ifx/include -Ifx/src -mexec-model=reactor $(NNW_ENGINE_SRC) \
+	  $(wildcard nn/wasm/*.c) $(NNW_FX_SRC) $(NNW_LDFLAGS) -o $@
 $(BUILD)/assets/nn.wasm: $(BUILD)/nn.wasm
 	@mkdir -p $(dir $@)
 	cp $< $@

@@ -120,6 +120,7 @@ static int start_net(app *a, const bz_config *cfg, const char *web, const char *
       .tls_key = cfg->tls_key,
       .web_dir = web,
       .assets_dir = assets,
+      .assets_url = cfg->assets_url,
       .max_message_bytes = cfg->limits.max_message_bytes,
       .sendq_max_msgs = (size_t)cfg->send_queue_max_msgs,
       .sendq_max_bytes = (size_t)cfg->send_queue_max_bytes,
@@ -132,9 +133,9 @@ static int start_net(app *a, const bz_config *cfg, const char *web, const char *
              rc == NET_ETLS ? "tls_or_listen_failed" : "listen_failed");
     return -1;
   }
-  BZ_INFO("listen", "addr=%s://%s:%d web_dir=%s assets_dir=%s data_dir=%s",
+  BZ_INFO("listen", "addr=%s://%s:%d web_dir=%s assets_dir=%s assets_url=%s data_dir=%s",
           cfg->tls_cert ? "https" : "http", cfg->host, net_server_port(a->net), web, assets,
-          cfg->data_dir);
+          cfg->assets_url, cfg->data_dir);
   return 0;
 }
 

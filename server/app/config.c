@@ -12,6 +12,35 @@
 #include "app/config_int.h"
 #include "util/log.h"
 
+/* A base URL (assets_url) reaches every client (GET /api/config), which resolves asset paths
+ * against it, so it is held to a plain shape: an absolute path or an http(s) URL with a host,
+ * ending in '/', printable ASCII with no spaces, quotes, '<', '>', '\\', query or fragment. */
+static int check_base_url(const char *key, const char *v, char *err, size_t errlen) {
+  size_t n = strlen(v);
+  if (n > BZ_ASSETS_URL_MAX)
+    return bz_config_fail(err, errlen, "%s: longer than %d bytes", key, BZ_ASSETS_URL_MAX);
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)v[i];
+    if (ch <= 0x20 || ch >= 0x7f || strchr("\"'<>\\?#", ch))
+      return bz_config_fail(err, errlen,
+                            "%s: byte %zu (0x%02x) is not allowed (no spaces, quotes, <, >, \\, "
+                            "?, #, control or non-ASCII bytes)",
+                            key, i + 1, ch);
+  }
+  size_t host = strncmp(v, "https://", 8) == 0 ? 8 : strncmp(v, "http://", 7) == 0 ? 7 : 0;
+  if (!host && v[0] != '/')
+    return bz_config_fail(err, errlen,
+                          "%s: '%s' is neither an absolute path (/assets/) nor an http:// or "
+                          "https:// URL",
+                          key, v);
+  if (!host && v[1] == '/')
+    return bz_config_fail(err, errlen, "%s: '%s' starts with // (write https://HOST/...)", key, v);
+  if (host && (v[host] == '/' || v[host] == '\0'))
+    return bz_config_fail(err, errlen, "%s: '%s' has no host", key, v);
+  if (v[n - 1] != '/') return bz_config_fail(err, errlen, "%s: '%s' must end with '/'", key, v);
+  return 0;
+}
+
 #define OFF(f) offsetof(bz_config, f)
 const key_spec bz_config_keys[] = {
     {"port", K_INT, OFF(port), 0, 65535, "TCP port (0 = any free port)"},
@@ -19,6 +48,8 @@ const key_spec bz_config_keys[] = {
     {"data_dir", K_STR, OFF(data_dir), 0, 0, "directory of buzz.db (created if missing)"},
     {"web_dir", K_STR, OFF(web_dir), 0, 0, "static files (default <exe dir>/../web)"},
     {"assets_dir", K_STR, OFF(assets_dir), 0, 0, "/assets/ files (default <exe dir>/assets)"},
+    {"assets_url", K_URL, OFF(assets_url), 0, 0,
+     "client base URL of nn.wasm, models, backgrounds (default /assets/)"},
     {"tls_cert", K_STR, OFF(tls_cert), 0, 0, "PEM certificate: serve https and wss"},
     {"tls_key", K_STR, OFF(tls_key), 0, 0, "PEM private key for tls_cert"},
     {"turn_uri", K_STR, OFF(turn_uri), 0, 0, "TURN server URI handed to clients"},
@@ -72,7 +103,7 @@ void bz_config_defaults(bz_config *c) {
 
 void bz_config_free(bz_config *c) {
   for (size_t k = 0; k < NKEYS; k++)
-    if (bz_config_keys[k].kind == K_STR) {
+    if (bz_config_keys[k].kind == K_STR || bz_config_keys[k].kind == K_URL) {
       char **s = (char **)((char *)c + bz_config_keys[k].off);
       free(*s);
       *s = NULL;
@@ -108,6 +139,8 @@ static int set_string(bz_config *c, const key_spec *ks, const char *v, char *err
   }
   if (strlen(v) == 0 || strlen(v) > 4096)
     return bz_config_fail(err, errlen, "%s: must be 1..4096 characters", ks->key);
+  int rc = ks->kind == K_URL ? check_base_url(ks->key, v, err, errlen) : 0;
+  if (rc) return rc;
   char *dup = strdup(v);
   if (!dup) return BZ_CONFIG_ENOMEM;
   char **dst = (char **)((char *)c + ks->off);
@@ -117,7 +150,8 @@ static int set_string(bz_config *c, const key_spec *ks, const char *v, char *err
 }
 
 int bz_config_set_text(bz_config *c, const key_spec *ks, const char *v, char *err, size_t errlen) {
-  if (ks->kind == K_STR || ks->kind == K_LEVEL) return set_string(c, ks, v, err, errlen);
+  if (ks->kind == K_STR || ks->kind == K_LEVEL || ks->kind == K_URL)
+    return set_string(c, ks, v, err, errlen);
   char *end = NULL;
   errno = 0;
   double d = strtod(v, &end);
@@ -127,7 +161,7 @@ int bz_config_set_text(bz_config *c, const key_spec *ks, const char *v, char *er
 }
 
 static int set_from_json(bz_config *c, const key_spec *ks, json_t *v, char *err, size_t errlen) {
-  if (ks->kind == K_STR || ks->kind == K_LEVEL) {
+  if (ks->kind == K_STR || ks->kind == K_LEVEL || ks->kind == K_URL) {
     if (!json_is_string(v)) return bz_config_fail(err, errlen, "%s: expected a string", ks->key);
     return set_string(c, ks, json_string_value(v), err, errlen);
   }

@@ -18,6 +18,7 @@ typedef struct bz_config {
   char *data_dir;   /* "./data" by default; created when missing */
   char *web_dir;    /* NULL = <dir of the executable>/../web */
   char *assets_dir; /* NULL = <dir of the executable>/assets */
+  char *assets_url; /* base URL clients load nn.wasm, models, backgrounds from; "/assets/" */
   char *tls_cert;   /* both or neither of these two */
   char *tls_key;
   char *turn_uri;
@@ -30,6 +31,9 @@ typedef struct bz_config {
   double room_create_burst;
   sig_limits limits;
 } bz_config;
+
+/* Longest assets_url (bytes). */
+#define BZ_ASSETS_URL_MAX 1024
 
 enum { BZ_CONFIG_OK = 0, BZ_CONFIG_HELP = 1, BZ_CONFIG_EINVAL = -1, BZ_CONFIG_ENOMEM = -2 };
 

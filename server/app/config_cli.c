@@ -48,6 +48,7 @@ static int walk_args(bz_config *c, int argc, char **argv, int apply, const char 
 static int fill_defaults(bz_config *c) {
   if (!c->host && !(c->host = strdup("0.0.0.0"))) return BZ_CONFIG_ENOMEM;
   if (!c->data_dir && !(c->data_dir = strdup("./data"))) return BZ_CONFIG_ENOMEM;
+  if (!c->assets_url && !(c->assets_url = strdup("/assets/"))) return BZ_CONFIG_ENOMEM;
   return 0;
 }
 
@@ -70,7 +71,8 @@ void bz_config_usage(const char *prog) {
   printf(
       "usage: %s [--port N] [--data-dir DIR] [--config FILE] [--host ADDR]\n"
       "       [--tls-cert FILE --tls-key FILE] [--turn-uri URI --turn-secret S]\n"
-      "       [--web-dir DIR] [--log-level debug|info|warn|error] [--help]\n\n"
+      "       [--web-dir DIR] [--assets-url URL] [--log-level debug|info|warn|error]\n"
+      "       [--help]\n\n"
       "Every setting is also a key of the JSON --config file; flags override the file.\n"
       "Flags take '--name value' or '--name=value'.\n\n",
       prog);

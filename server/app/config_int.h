@@ -6,7 +6,8 @@
 
 #include "app/config.h"
 
-typedef enum { K_INT, K_SIZE, K_DOUBLE, K_STR, K_LEVEL } key_kind;
+/* K_URL: a string that is a base URL (see check_base_url in config.c). */
+typedef enum { K_INT, K_SIZE, K_DOUBLE, K_STR, K_LEVEL, K_URL } key_kind;
 
 /* One setting: its JSON key (the flag is "--" + key with '_' -> '-'), where it lives in
  * bz_config, and its accepted range (numbers only). */

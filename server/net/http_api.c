@@ -14,14 +14,20 @@
 typedef int (*route_fn)(struct lws *wsi, net_sess *s, const char *arg, size_t arg_n);
 
 /* Responds with a malloc'd body the response now owns. */
-static int respond_mem(struct lws *wsi, net_sess *s, int status, const char *ctype, char *body,
-                       size_t n) {
+static int respond_mem_cache(struct lws *wsi, net_sess *s, int status, const char *ctype,
+                             char *body, size_t n, const char *cache) {
   if (!body) return net__http_error(wsi, s, 500, "internal", "out of memory");
   free(s->http.mem);
   s->http.mem = body;
   s->http.mem_len = n;
   s->http.mem_off = 0;
-  return net__http_respond(wsi, s, status, ctype, n, "no-store", NULL);
+  return net__http_respond(wsi, s, status, ctype, n, cache, NULL);
+}
+
+/* Answers generated per request are never stored by caches. */
+static int respond_mem(struct lws *wsi, net_sess *s, int status, const char *ctype, char *body,
+                       size_t n) {
+  return respond_mem_cache(wsi, s, status, ctype, body, n, "no-store");
 }
 
 static int r_not_found(struct lws *wsi, net_sess *s, const char *a, size_t n) {
@@ -105,6 +111,17 @@ static int r_metrics(struct lws *wsi, net_sess *s, const char *a, size_t n) {
                      all ? strlen(all) : 0);
 }
 
+/* GET /api/config: {"assets_url": ...}. It changes only with a restart, so caches may keep it
+ * but must revalidate (no-cache), like the asset manifest it points to. */
+static int r_config(struct lws *wsi, net_sess *s, const char *a, size_t n) {
+  (void)a, (void)n;
+  json_t *o = json_pack("{s:s}", "assets_url", net__server(wsi)->assets_url);
+  char *json = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  json_decref(o);
+  return respond_mem_cache(wsi, s, 200, "application/json", json, json ? strlen(json) : 0,
+                           CACHE_HTML);
+}
+
 static int r_room_info(struct lws *wsi, net_sess *s, const char *a, size_t n) {
   char id[65];
   memcpy(id, a, n); /* the route matcher bounded n to 64 */
@@ -179,7 +196,10 @@ static const route_fn route_table[] = {
     [HTTP_ROUTE_ROOM_CREATE] = r_room_create, [HTTP_ROUTE_ROOM_INFO] = r_room_info,
     [HTTP_ROUTE_ROOM_PAGE] = r_room_page,     [HTTP_ROUTE_ASSET] = r_asset,
     [HTTP_ROUTE_STATIC] = r_static,           [HTTP_ROUTE_WS] = r_ws_plain,
+    [HTTP_ROUTE_CONFIG] = r_config,
 };
+_Static_assert(sizeof route_table / sizeof route_table[0] == HTTP_ROUTE_COUNT,
+               "every http_route has a handler");
 
 int net__api_dispatch(struct lws *wsi, net_sess *s, const char *arg, size_t arg_n) {
   unsigned r = (unsigned)s->http.route;

@@ -118,6 +118,7 @@ static const struct {
     {LIT("/healthz"), MB(HTTP_M_GET) | MB(HTTP_M_HEAD), HTTP_ROUTE_HEALTHZ},
     {LIT("/metrics"), MB(HTTP_M_GET) | MB(HTTP_M_HEAD), HTTP_ROUTE_METRICS},
     {LIT("/api/rooms"), MB(HTTP_M_POST), HTTP_ROUTE_ROOM_CREATE},
+    {LIT("/api/config"), MB(HTTP_M_GET) | MB(HTTP_M_HEAD), HTTP_ROUTE_CONFIG},
     {LIT("/ws"), MB(HTTP_M_GET), HTTP_ROUTE_WS},
 };
 

@@ -57,6 +57,8 @@ typedef enum http_route {
   HTTP_ROUTE_ASSET,       /* GET /assets/<path>; arg = the path after "/assets/" */
   HTTP_ROUTE_STATIC,      /* GET anything else; arg = the whole path */
   HTTP_ROUTE_WS,          /* GET /ws without an upgrade: 400 */
+  HTTP_ROUTE_CONFIG,      /* GET /api/config: what the client needs to know (assets_url) */
+  HTTP_ROUTE_COUNT        /* number of routes (the handler table is checked against it) */
 } http_route;
 
 typedef enum http_method {

@@ -115,7 +115,8 @@ static void fill_info(struct lws_context_creation_info *info, net_server *s, con
 static int dup_paths(net_server *s, const net_options *o) {
   s->web_dir = strdup(o->web_dir ? o->web_dir : "web");
   s->assets_dir = strdup(o->assets_dir ? o->assets_dir : "assets");
-  return (s->web_dir && s->assets_dir) ? 0 : NET_ENOMEM;
+  s->assets_url = strdup(o->assets_url ? o->assets_url : "/assets/");
+  return (s->web_dir && s->assets_dir && s->assets_url) ? 0 : NET_ENOMEM;
 }
 
 int net_server_create(net_server **out, uv_loop_t *loop, const net_options *o, sig_ctx *sig) {
@@ -176,5 +177,6 @@ void net_server_free(net_server *s) {
   if (!s) return;
   free(s->web_dir);
   free(s->assets_dir);
+  free(s->assets_url);
   free(s);
 }

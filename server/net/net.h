@@ -26,6 +26,7 @@ typedef struct net_options {
   const char *tls_cert, *tls_key; /* both set = https + wss on the same port */
   const char *web_dir;            /* static root (web/) */
   const char *assets_dir;         /* root of /assets/ (immutable, content-hashed files) */
+  const char *assets_url;         /* what GET /api/config tells clients; NULL = "/assets/" */
   size_t max_message_bytes;       /* WebSocket message limit (sig_limits) */
   size_t sendq_max_msgs;          /* per-connection send queue bounds */
   size_t sendq_max_bytes;

@@ -26,6 +26,7 @@ struct net_server {
   struct lws_context *lws;
   sig_ctx *sig;
   char *web_dir, *assets_dir;
+  char *assets_url; /* base URL of the effect assets, for GET /api/config */
   size_t max_message_bytes, sendq_max_msgs, sendq_max_bytes;
   int port;
   int tls;

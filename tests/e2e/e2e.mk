@@ -1,7 +1,7 @@
 # Browser end-to-end tests: real build/buzzd, the web client from web/, Debian's chromium
 # driven by playwright-core with fake camera/microphone/screen, coturn for the relay test.
 # Each test file starts and stops its own servers on random loopback ports.
-E2E_TESTS := $(sort $(wildcard tests/e2e/*.test.mjs))
+E2E_TESTS := tests/lib/person.test.mjs $(sort $(wildcard tests/e2e/*.test.mjs))
 
 .PHONY: test-e2e
 test-e2e:

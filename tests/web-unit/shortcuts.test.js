@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { actionForKey, SHORTCUTS } from '../../web/js/shortcuts.js';
 
 test('letters map to actions, case-insensitively', () => {
-  const want = { m: 'toggle-mic', v: 'toggle-camera', s: 'toggle-share', c: 'toggle-chat',
+  const want = { m: 'toggle-mic', v: 'toggle-camera', e: 'toggle-effects', s: 'toggle-share', c: 'toggle-chat',
     h: 'toggle-hand', i: 'toggle-stats', p: 'toggle-people', '?': 'toggle-help' };
   for (const [key, action] of Object.entries(want)) {
     assert.equal(actionForKey({ key }), action, key);

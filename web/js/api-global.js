@@ -3,9 +3,10 @@
 
 import { Emitter } from './emitter.js';
 import { codedError } from './signaling.js';
+import { effectImages } from './effects/effects.js';
 
 const EVENTS = ['roster', 'participant-joined', 'participant-left', 'participant-updated',
-  'chat', 'track', 'connection', 'joined', 'error', 'removed'];
+  'chat', 'track', 'connection', 'joined', 'error', 'removed', 'effect-tier'];
 
 function publicJoined(j) { return { id: j.id, participants: j.participants }; }
 function publicLeft(p) { return { id: p.id, reason: p.reason }; }
@@ -19,6 +20,10 @@ export function installApi(app, apiJoin) {
     }
   };
   if (app.room) app.forward(app.room);
+  const effectsOf = () => {
+    if (!app.room) throw codedError('not_ready', 'The page has not opened a room yet.');
+    return app.room.media.effects;
+  };
   const need = () => {
     if (!app.room?.joined) throw codedError('not_joined', 'Not in a room.');
     return app.room;
@@ -37,6 +42,10 @@ export function installApi(app, apiJoin) {
     chat: () => app.room?.chat() ?? [],
     stats: async () => (app.room?.joined ? app.room.stats() : {}),
     connectionState: () => app.room?.connectionState() ?? 'idle',
+    setEffect: async (change) => { await effectsOf().set(change ?? {}); },
+    effect: () => effectsOf().effect(),
+    effectImages: () => effectImages(),
+    localStats: async () => (app.room ? app.room.localStats() : { video: null, effects: null }),
     on: (ev, fn) => bus.on(ev, fn),
     off: (ev, fn) => bus.off(ev, fn),
   };

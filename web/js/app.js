@@ -11,6 +11,7 @@ import { showEnded } from './ui/ended.js';
 import { installApi } from './api-global.js';
 import { toast } from './ui/toasts.js';
 import { joinMessage } from './ui/messages.js';
+import { effectCatalog } from './effects/effects.js';
 
 const app = {
   room: null,          // the Room of this page (replaced on rejoin after leaving)
@@ -120,5 +121,8 @@ async function apiJoinNow(opts) {
 }
 
 window.addEventListener('popstate', route);
+// The effect catalog (built-in backgrounds) is known before the API appears, so
+// effectImages() is complete from the start; a slow or missing asset server delays by 3 s at most.
+await Promise.race([effectCatalog().catch(() => null), new Promise((r) => setTimeout(r, 3000))]);
 installApi(app, apiJoin);
 route();

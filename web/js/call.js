@@ -84,6 +84,48 @@ export class Mesh extends Emitter {
     return out;
   }
 
+  /**
+   * The outgoing camera video as one encoder sees it (each peer has its own in a mesh; the
+   * first connected one is reported): {fps, width, height, bitrateKbps,
+   * qualityLimitationReason, encodeMsPerFrame}, or null when nothing is being sent.
+   */
+  async outboundVideo() {
+    for (const p of this.peers.values()) {
+      const sender = p.senders.get('camera')?.sender;
+      if (!sender?.track) continue;
+      let report;
+      try { report = await sender.getStats(); } catch { continue; }
+      const out = [...report.values()].filter((s) => s.type === 'outbound-rtp' && s.kind === 'video')
+        .sort((a, b) => (b.frameWidth ?? 0) - (a.frameWidth ?? 0))[0];
+      if (!out) continue;
+      // A rate needs a window: the reference snapshot is replaced once it is ~1 s old.
+      const ref = this.outRef;
+      const now = out.timestamp;
+      const snap = { id: p.id, t: now, bytes: out.bytesSent, enc: out.totalEncodeTime ?? 0,
+        frames: out.framesEncoded ?? 0 };
+      if (!ref || ref.id !== p.id) {
+        this.outRef = snap;
+        this.outKbps = 0;
+        this.outEncodeMs = snap.frames ? (snap.enc * 1000) / snap.frames : 0;
+      } else if (now - ref.t >= 900) {
+        this.outKbps = Math.max(0, Math.round(((snap.bytes - ref.bytes) * 8) / (now - ref.t)));
+        const n = snap.frames - ref.frames;
+        if (n > 0) this.outEncodeMs = ((snap.enc - ref.enc) * 1000) / n;
+        this.outRef = snap;
+      }
+      const bitrateKbps = this.outKbps;
+      return {
+        fps: Math.round(out.framesPerSecond ?? 0),
+        width: out.frameWidth ?? 0,
+        height: out.frameHeight ?? 0,
+        bitrateKbps,
+        qualityLimitationReason: out.qualityLimitationReason ?? 'none',
+        encodeMsPerFrame: Math.round((this.outEncodeMs ?? 0) * 10) / 10,
+      };
+    }
+    return null;
+  }
+
   /** {peerId: PeerStats} (docs/client-api.md). */
   async stats() {
     const out = {};

@@ -2,6 +2,7 @@
 // localStorage); errors turned into codes the UI can explain.
 
 import { Emitter } from './emitter.js';
+import { Effects } from './effects/effects.js';
 
 const CAMERA_CONSTRAINTS = { width: { ideal: 1280 }, height: { ideal: 720 },
   frameRate: { ideal: 30, max: 30 } };
@@ -34,9 +35,20 @@ function loadPrefs() {
 export class LocalMedia extends Emitter {
   constructor() {
     super();
-    this.tracks = { audio: null, camera: null, screen: null };
+    this.tracks = { audio: null, camera: null, screen: null };  // the devices' own tracks
     this.micOn = true;
     this.prefs = loadPrefs();      // {audioinput, videoinput, audiooutput: deviceId}
+    // What peers get for the camera: its own track, or the background effect's output.
+    this.cameraOut = null;
+    this.publishSink = null;       // (kind, track) => Promise, set by the Room
+    this.effects = new Effects((track) => this._publish('camera', track));
+  }
+
+  /** Emits 'track' and waits until the Room has handed the track to every peer. */
+  _publish(kind, track) {
+    if (kind === 'camera') this.cameraOut = track;
+    this.emit('track', { kind, track });
+    return Promise.resolve(this.publishSink?.(kind, track));
   }
 
   _constraint(kind) {
@@ -97,7 +109,7 @@ export class LocalMedia extends Emitter {
     if (old && old !== track) old.stop();
     this.tracks[kind] = track;
     if (kind === 'audio' && track) track.enabled = this.micOn;
-    this.emit('track', { kind, track });
+    this._publish(kind, kind === 'camera' ? this.effects.setSource(track) : track);
   }
 
   /** Mute keeps the track (instant unmute); unmute starts the microphone if needed. */

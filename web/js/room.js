@@ -26,7 +26,10 @@ export class Room extends Emitter {
     this.speakerTimer = 0;
     this.localLevel = null;           // () => 0..1 for the local microphone
     this.mesh.on('media', (m) => this._onMedia(m));
-    this.media.on('track', ({ kind, track }) => this._onLocalTrack(kind, track));
+    this.media.publishSink = (kind, track) => this._onLocalTrack(kind, track);
+    this.media.effects.on('effect-tier', (t) => this.emit('effect-tier', t));
+    this.encoderTimer = 0;
+    this.prevOutbound = null;
   }
 
   connectionState() { return this.sig ? this.sig.state : 'idle'; }
@@ -60,6 +63,7 @@ export class Room extends Emitter {
     }
     this._onJoined(msg, false);
     this._startSpeakerLoop();
+    this._startEncoderLoop();
     return { id: this.state.self.id, participants: this.participants() };
   }
 
@@ -118,10 +122,11 @@ export class Room extends Emitter {
   }
 
   _onLocalTrack(kind, track) {
-    this.mesh.setLocal(kind, track);
+    const sent = this.mesh.setLocal(kind, track);
     if (kind === 'audio') this._resetLevel(track);
     this.emit('local-track', { kind, track });
     if (this.joined) this._pushState();
+    return sent;
   }
 
   _resetLevel(track) {
@@ -213,6 +218,22 @@ export class Room extends Emitter {
   remoteMedia() { return this.mesh.remoteMedia(); }
   stats() { return this.mesh.stats(); }
 
+  /** localStats() of docs/client-api.md: the outgoing camera video and the effect. */
+  async localStats() {
+    const video = this.joined ? await this.mesh.outboundVideo() : null;
+    return { video, effects: this.media.effects.localStats() };
+  }
+
+  /** The encoder competes with the effect for the CPU: its state feeds the tier policy. */
+  _startEncoderLoop() {
+    clearInterval(this.encoderTimer);
+    this.encoderTimer = setInterval(async () => {
+      if (!this.media.effects.active) return;
+      const v = await this.mesh.outboundVideo().catch(() => null);
+      if (v) this.media.effects.encoder(v.qualityLimitationReason, v.encodeMsPerFrame);
+    }, 1000);
+  }
+
   _startSpeakerLoop() {
     clearInterval(this.speakerTimer);
     this.speakerTimer = setInterval(() => this._pollSpeaker(), SPEAKER_POLL_MS);
@@ -239,6 +260,8 @@ export class Room extends Emitter {
 
   _teardown() {
     clearInterval(this.speakerTimer);
+    clearInterval(this.encoderTimer);
+    this.media.effects.destroy();
     this.sig?.close();
     this.mesh.closeAll();
     this.media.stopAll();

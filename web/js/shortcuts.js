@@ -4,6 +4,7 @@
 export const SHORTCUTS = [
   { key: 'm', action: 'toggle-mic', label: 'Microphone on/off' },
   { key: 'v', action: 'toggle-camera', label: 'Camera on/off' },
+  { key: 'e', action: 'toggle-effects', label: 'Background effects' },
   { key: 's', action: 'toggle-share', label: 'Share screen / stop sharing' },
   { key: 'c', action: 'toggle-chat', label: 'Open/close chat' },
   { key: 'p', action: 'toggle-people', label: 'Show/hide participants' },

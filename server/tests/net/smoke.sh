@@ -50,6 +50,8 @@ printf '\0asm\1\0\0\0' > "$T/web/nn.wasm"
 printf 'secret\n' > "$T/web/.hidden/key"
 printf 'model-bytes' > "$T/bin/assets/selfie.3f2a9c04d1e5b7a8.tflite"
 printf 'wasm-bytes' > "$T/bin/assets/nn.wasm"
+printf '\0asm\1\0\0\0' > "$T/bin/assets/nn.77de0ddcad2d94c0.wasm"
+printf '{"schema":1,"wasm":{"path":"nn.77de0ddcad2d94c0.wasm"}}\n' > "$T/bin/assets/manifest.json"
 printf 'outside\n' > "$T/outside.txt"
 
 # start NAME PORT ARGS... : runs buzzd from an unrelated cwd, waits for /healthz.
@@ -105,6 +107,13 @@ check "assets immutable" grep -qi '^cache-control: public, max-age=31536000, imm
 check "assets body" grep -q 'model-bytes' <<<"$H"
 H=$(curl -si "$B/assets/nn.wasm")
 check "unhashed asset revalidated" grep -qi '^cache-control: no-cache' <<<"$H"
+# The asset manifest is revalidated; the hashed nn.<sha16>.wasm it names is immutable.
+H=$(curl -si "$B/assets/manifest.json")
+check "assets manifest no-cache" grep -qi '^cache-control: no-cache' <<<"$H"
+check "assets manifest is JSON" grep -qi '^content-type: application/json' <<<"$H"
+H=$(curl -s -D - -o /dev/null "$B/assets/nn.77de0ddcad2d94c0.wasm")
+check "hashed nn.wasm immutable" grep -qi '^cache-control: public, max-age=31536000, immutable' <<<"$H"
+check "hashed nn.wasm MIME" grep -qi '^content-type: application/wasm' <<<"$H"
 check "HEAD has no body" test "$(curl -s -I "$B/style.css" -o /dev/null -w '%{size_download}')" = 0
 for p in '/../outside.txt' '/%2e%2e/outside.txt' '/js/..%2f..%2foutside.txt' '/.hidden/key' \
          '/%2e%2e%2foutside.txt' '/a%00b' '/assets/../../outside.txt' '/..%5coutside.txt'; do
@@ -132,6 +141,12 @@ head -c 70000 /dev/zero | tr '\0' 'a' >"$T/big"
 check "70 KB body 413" test "$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary @"$T/big" "$B/api/rooms")" = 413
 check "empty body creates a room" test "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$B/api/rooms")" = 201
 check "/r/<id> serves the client" grep -q '<title>buzz</title>' <<<"$(curl -s "$B/r/$ROOM")"
+H=$(curl -si "$B/api/config")
+check "GET /api/config 200 JSON" grep -qi '^content-type: application/json' <<<"$H"
+check "GET /api/config no-cache" grep -qi '^cache-control: no-cache' <<<"$H"
+check "default assets_url is /assets/" test "$(curl -s "$B/api/config")" = '{"assets_url":"/assets/"}'
+check "HEAD /api/config 200" test "$(curl -s -I -o /dev/null -w '%{http_code}' "$B/api/config")" = 200
+check "POST /api/config 405 GET, HEAD" grep -qi '^allow: GET, HEAD' <<<"$(curl -s -D - -o /dev/null -X POST "$B/api/config")"
 check "plain GET /ws is 400" test "$(curl -s -o /dev/null -w '%{http_code}' "$B/ws")" = 400
 
 # ---- WebSocket -----------------------------------------------------------------------------
@@ -176,11 +191,14 @@ P2=$(free_port)
 cat >"$T/conf.json" <<EOF
 {"port": 1, "data_dir": "$T/data2", "rate_per_s": 10000, "rate_burst": 10000,
  "room_create_burst": 3, "room_create_per_min": 0.5,
- "send_queue_max_msgs": 16, "send_queue_max_bytes": 65536, "log_level": "info"}
+ "send_queue_max_msgs": 16, "send_queue_max_bytes": 65536, "log_level": "info",
+ "assets_url": "/from-file/"}
 EOF
-# --port on the command line overrides the file's port 1.
-start conf "$P2" --config "$T/conf.json" || exit 1
+# --port and --assets-url on the command line override the file's.
+start conf "$P2" --config "$T/conf.json" --assets-url https://cdn.example/bz/ || exit 1
 check "config data_dir used" test -e "$T/data2/buzz.db"
+check "--assets-url served by /api/config" \
+  test "$(curl -s "http://127.0.0.1:$P2/api/config")" = '{"assets_url":"https://cdn.example/bz/"}'
 ROOM2=$(curl -s -X POST "http://127.0.0.1:$P2/api/rooms" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 check_twice "queued frames drain in batches, in order" timeout 60 node "$WSC" drain "ws://127.0.0.1:$P2/ws" "$ROOM2"
 check_twice "slow reader closed, others fine" timeout 60 node "$WSC" overflow "ws://127.0.0.1:$P2/ws" "$ROOM2"
@@ -209,10 +227,15 @@ stop tls "$LAST_PID"
 "$BIN" --help >"$T/help" 2>&1; rc=$?
 check "--help exits 0" test "$rc" = 0
 check "--help lists flags" grep -q -- '--tls-cert' "$T/help"
+check "--help lists --assets-url" grep -q -- '--assets-url' "$T/help"
 "$BIN" --bogus 1 >/dev/null 2>&1; check "unknown flag exits 2" test $? = 2
 "$BIN" --port abc >/dev/null 2>&1; check "bad port exits 2" test $? = 2
 "$BIN" --port 70000 >/dev/null 2>&1; check "port out of range exits 2" test $? = 2
 "$BIN" --tls-cert x >/dev/null 2>&1; check "cert without key exits 2" test $? = 2
+"$BIN" --assets-url cdn.example/bz/ >/dev/null 2>"$T/err"; rc=$?
+check "relative --assets-url exits 2 (rc=$rc)" test "$rc" = 2
+check "bad --assets-url message names the key" grep -q assets_url "$T/err"
+"$BIN" --assets-url=https://cdn.example/bz >/dev/null 2>&1; check "--assets-url without final / exits 2" test $? = 2
 echo '{"max_rooms": "many"}' >"$T/bad.json"
 "$BIN" --config "$T/bad.json" 2>"$T/err" >/dev/null; rc=$?
 check "bad config exits 2 (rc=$rc)" test "$rc" = 2

@@ -34,6 +34,7 @@ static void test_defaults(void **state) {
   assert_string_equal(r.c.host, "0.0.0.0");
   assert_string_equal(r.c.data_dir, "./data");
   assert_null(r.c.web_dir);
+  assert_string_equal(r.c.assets_url, "/assets/");
   assert_null(r.c.tls_cert);
   assert_int_equal(r.c.log_level, BZ_LOG_INFO);
   assert_int_equal(r.c.limits.max_message_bytes, 65536);
@@ -88,6 +89,68 @@ static void test_bad_flags(void **state) {
   expect_bad((const char *[]){"--rate-per-s", "nan", NULL}, "out of range");
 }
 
+static void expect_url(const char *url, const char *want) {
+  run r;
+  load(&r, (const char *[]){"--assets-url", url, NULL});
+  assert_int_equal(r.rc, BZ_CONFIG_OK);
+  assert_string_equal(r.c.assets_url, want ? want : url);
+  bz_config_free(&r.c);
+}
+
+static void test_assets_url(void **state) {
+  (void)state;
+  expect_url("/", NULL);
+  expect_url("/assets/", NULL);
+  expect_url("/buzz/static/assets/", NULL);
+  expect_url("https://cdn.example/bz/", NULL);
+  expect_url("http://127.0.0.1:9000/a/", NULL);
+  expect_url("https://cdn.example/", NULL);
+  expect_url("https://b.example/%7Ex/", NULL);
+  run r;
+  load(&r, (const char *[]){"--assets-url=https://cdn.example/eq/", NULL});
+  assert_int_equal(r.rc, BZ_CONFIG_OK);
+  assert_string_equal(r.c.assets_url, "https://cdn.example/eq/");
+  bz_config_free(&r.c);
+  static const struct {
+    const char *url, *needle;
+  } bad[] = {
+      {"assets/", "neither an absolute path"},
+      {"ftp://x/", "neither an absolute path"},
+      {"HTTPS://x/", "neither an absolute path"},
+      {"javascript:alert(1)/", "neither an absolute path"},
+      {"/assets", "must end with '/'"},
+      {"https://cdn.example", "must end with '/'"},
+      {"https://cdn.example/bz", "must end with '/'"},
+      {"//cdn.example/", "starts with //"},
+      {"https:///x/", "no host"},
+      {"https://", "no host"},
+      {"/a b/", "0x20"},
+      {"/a\tb/", "0x09"},
+      {"/a\"b/", "0x22"},
+      {"/a'b/", "0x27"},
+      {"/a<b/", "0x3c"},
+      {"/a>b/", "0x3e"},
+      {"/a\\b/", "0x5c"},
+      {"/a?b=/", "0x3f"},
+      {"/a#b/", "0x23"},
+      {"/\x7f/", "0x7f"},
+      {"/caf\xc3\xa9/", "0xc3"},
+      {"", "1..4096"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    expect_bad((const char *[]){"--assets-url", bad[i].url, NULL}, bad[i].needle);
+  /* 1024 bytes pass, 1025 do not. */
+  char longest[BZ_ASSETS_URL_MAX + 2];
+  memset(longest, 'a', sizeof longest);
+  longest[0] = '/';
+  longest[BZ_ASSETS_URL_MAX - 1] = '/';
+  longest[BZ_ASSETS_URL_MAX] = '\0';
+  expect_url(longest, NULL);
+  longest[BZ_ASSETS_URL_MAX] = '/';
+  longest[BZ_ASSETS_URL_MAX + 1] = '\0';
+  expect_bad((const char *[]){"--assets-url", longest, NULL}, "longer than 1024");
+}
+
 static void test_help(void **state) {
   (void)state;
   run r;
@@ -106,13 +169,15 @@ static void test_json(void **state) {
   bz_config_defaults(&c);
   const char *j =
       "{\"port\": 1234, \"max_message_bytes\": 131072, \"turn_uri\": \"turn:h\","
-      " \"turn_secret\": \"s\", \"log_level\": \"warn\", \"idle_timeout_s\": 5}";
+      " \"turn_secret\": \"s\", \"log_level\": \"warn\", \"idle_timeout_s\": 5,"
+      " \"assets_url\": \"https://cdn.example/bz/\"}";
   assert_int_equal(bz_config_apply_json(&c, j, strlen(j), err, sizeof err), 0);
   assert_int_equal(c.port, 1234);
   assert_int_equal(c.limits.max_message_bytes, 131072);
   assert_string_equal(c.turn_uri, "turn:h");
   assert_int_equal(c.log_level, BZ_LOG_WARN);
   assert_int_equal(c.limits.idle_timeout_s, 5);
+  assert_string_equal(c.assets_url, "https://cdn.example/bz/");
   static const char *const bad[] = {
       "[1]",
       "{\"port\": \"80\"}",
@@ -124,6 +189,9 @@ static void test_json(void **state) {
       "{",
       "",
       "{\"port\": 1e99}",
+      "{\"assets_url\": 5}",
+      "{\"assets_url\": \"assets\"}",
+      "{\"assets_url\": \"https://cdn.example\"}",
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
     if (bz_config_apply_json(&c, bad[i], strlen(bad[i]), err, sizeof err) != BZ_CONFIG_EINVAL)
@@ -137,7 +205,9 @@ static void test_file_precedence(void **state) {
   char path[] = "/tmp/buzz-config-test-XXXXXX";
   int fd = mkstemp(path);
   assert_true(fd >= 0);
-  const char *j = "{\"port\": 1111, \"host\": \"127.0.0.2\", \"max_rooms\": 7}";
+  const char *j =
+      "{\"port\": 1111, \"host\": \"127.0.0.2\", \"max_rooms\": 7,"
+      " \"assets_url\": \"https://file.example/a/\"}";
   assert_int_equal(write(fd, j, strlen(j)), (ssize_t)strlen(j));
   close(fd);
   run r;
@@ -146,7 +216,25 @@ static void test_file_precedence(void **state) {
   assert_int_equal(r.c.port, 2222);
   assert_string_equal(r.c.host, "127.0.0.2");
   assert_int_equal(r.c.limits.max_rooms, 7);
+  assert_string_equal(r.c.assets_url, "https://file.example/a/");
   bz_config_free(&r.c);
+  load(&r, (const char *[]){"--assets-url", "/flag/", "--config", path, NULL});
+  assert_int_equal(r.rc, BZ_CONFIG_OK);
+  assert_string_equal(r.c.assets_url, "/flag/");
+  bz_config_free(&r.c);
+  /* A bad value in the file names the file and the key. */
+  char bad_path[] = "/tmp/buzz-config-test-XXXXXX";
+  fd = mkstemp(bad_path);
+  assert_true(fd >= 0);
+  const char *bj = "{\"assets_url\": \"cdn/\"}";
+  assert_int_equal(write(fd, bj, strlen(bj)), (ssize_t)strlen(bj));
+  close(fd);
+  load(&r, (const char *[]){"--config", bad_path, NULL});
+  assert_int_equal(r.rc, BZ_CONFIG_EINVAL);
+  assert_non_null(strstr(r.err, bad_path));
+  assert_non_null(strstr(r.err, "assets_url"));
+  bz_config_free(&r.c);
+  unlink(bad_path);
   unlink(path);
   load(&r, (const char *[]){"--config", path, NULL});
   assert_int_equal(r.rc, BZ_CONFIG_EINVAL);
@@ -156,9 +244,10 @@ static void test_file_precedence(void **state) {
 
 int net_tests_config(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_defaults),  cmocka_unit_test(test_flags),
-      cmocka_unit_test(test_bad_flags), cmocka_unit_test(test_help),
-      cmocka_unit_test(test_json),      cmocka_unit_test(test_file_precedence),
+      cmocka_unit_test(test_defaults),   cmocka_unit_test(test_flags),
+      cmocka_unit_test(test_bad_flags),  cmocka_unit_test(test_help),
+      cmocka_unit_test(test_json),       cmocka_unit_test(test_file_precedence),
+      cmocka_unit_test(test_assets_url),
   };
   return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

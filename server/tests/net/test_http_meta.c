@@ -89,9 +89,13 @@ static void test_log_safe(void **state) {
 /* Regression: every /assets/ file was immutable, so an upgraded nn.wasm was never fetched. */
 static void test_content_hashed(void **state) {
   (void)state;
+  /* The names build/assets/manifest.json lists (scripts/assets-manifest.mjs) are all hashed. */
   const char *yes[] = {"models/face.3bc182eb9f33925d.tflite", "a.0123456789abcdef0123.js",
-                       "x/y/m.v2.3bc182eb9f33925d.bin"};
-  const char *no[] = {"nn.wasm", "models/manifest.json", "models/face.3bc182eb9f3392.tflite",
+                       "x/y/m.v2.3bc182eb9f33925d.bin", "nn.77de0ddcad2d94c0.wasm",
+                       "backgrounds/brick-wall.80a36343be12e7f8.jpg",
+                       "backgrounds/brick-wall-thumb.dc8a6d2865686075.jpg"};
+  const char *no[] = {"nn.wasm", "models/manifest.json", "manifest.json",
+                      "backgrounds/brick-wall.jpg", "models/face.3bc182eb9f3392.tflite",
                       "models/face.3bc182eb9f33925g.tflite", "3bc182eb9f33925d.d/x.js",
                       "m.3bc182eb9f33925d", ""};
   for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)

@@ -120,6 +120,11 @@ static void test_routes(void **state) {
   assert_int_equal(n, 13);
   assert_memory_equal(a, "m.1a2b.tflite", 13);
   assert_int_equal(route(HTTP_M_GET, "/ws", &a, &n), HTTP_ROUTE_WS);
+  assert_int_equal(route(HTTP_M_GET, "/api/config", &a, &n), HTTP_ROUTE_CONFIG);
+  assert_int_equal(route(HTTP_M_HEAD, "/api/config", &a, &n), HTTP_ROUTE_CONFIG);
+  assert_int_equal(route(HTTP_M_POST, "/api/config", &a, &n), HTTP_ROUTE_BAD_METHOD);
+  assert_int_equal(route(HTTP_M_GET, "/api/config/", &a, &n), HTTP_ROUTE_NONE);
+  assert_int_equal(route(HTTP_M_GET, "/api/configs", &a, &n), HTTP_ROUTE_NONE);
   assert_int_equal(route(HTTP_M_GET, "/app.js", &a, &n), HTTP_ROUTE_STATIC);
   assert_int_equal(n, 7);
   assert_int_equal(route(HTTP_M_POST, "/app.js", &a, &n), HTTP_ROUTE_BAD_METHOD);

@@ -8,6 +8,7 @@ import { setToggle } from './prejoin.js';
 const TOGGLES = [
   ['mic', 'toggle-mic', 'Mute microphone', 'Unmute microphone', 'mic', 'micOff'],
   ['camera', 'toggle-camera', 'Turn off camera', 'Turn on camera', 'cam', 'camOff'],
+  ['effects', 'toggle-effects', 'Effects', 'Effects', 'effects', 'effects'],
   ['screen', 'toggle-share', 'Stop sharing', 'Share screen', 'screen', 'screen'],
   ['chat', 'toggle-chat', 'Close chat', 'Open chat', 'chat', 'chat'],
   ['people', 'toggle-people', 'Hide participants', 'Show participants', 'people', 'people'],

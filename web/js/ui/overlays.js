@@ -42,6 +42,21 @@ function fmtVideo(label, v) {
   return `${label} ${v.width}×${v.height} ${v.fps} fps ${v.bitrateKbps} kb/s loss ${v.lossPct}%`;
 }
 
+/** The text over the self-view: the outgoing video and the background effect. */
+export function localStatsText(s) {
+  const v = s?.video, e = s?.effects;
+  const lines = [v ? `sending ${v.width}×${v.height} ${v.fps} fps ${v.bitrateKbps} kb/s` : 'not sending yet',
+    `encoder ${v ? `${v.encodeMsPerFrame} ms/frame, limited by ${v.qualityLimitationReason}` : '–'}`];
+  if (e) {
+    lines.push(`effect ${e.background} · tier ${e.activeTier ?? '–'}${e.tier !== 'auto' ? ' (pinned)' : ''} · ${e.fps} fps${e.inferEvery > 1 ? ` · model every ${e.inferEvery} frames` : ''}`,
+      `inference ${e.inferMs} ms · compositing ${e.compositeMs} ms · added ${e.addedLatencyMs} ms`,
+      `tier switches ${e.switches}`);
+  } else {
+    lines.push('effect off');
+  }
+  return lines.join('\n');
+}
+
 /** The text shown over a peer's tile: bitrate, fps, resolution, RTT, loss. */
 export function statsText(s) {
   if (!s) return 'no stats yet';

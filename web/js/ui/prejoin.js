@@ -4,6 +4,7 @@ import { h, mount, icon } from './dom.js';
 import { levelMeter } from '../media.js';
 import { joinMessage, mediaMessage } from './messages.js';
 import { MAX_NAME_CHARS } from '../text.js';
+import { openEffectsDialog, tierBadge, effectToasts } from './effects-dialog.js';
 
 const NAME_KEY = 'buzz.name';
 
@@ -28,7 +29,7 @@ export function showPrejoin(room, info, doJoin) {
   let raf = 0;
   const errors = { mic: null, camera: null };
   const render = () => {
-    const cam = media.tracks.camera;
+    const cam = media.cameraOut;
     ui.video.srcObject = cam ? new MediaStream([cam]) : null;
     ui.tile.classList.toggle('off', !cam);
     setToggle(ui.micBtn, media.micActive, 'Mute microphone', 'Unmute microphone', 'mic', 'micOff');
@@ -56,6 +57,10 @@ export function showPrejoin(room, info, doJoin) {
     render();
   });
   wirePickers(ui, media);
+  const badge = tierBadge(media.effects);
+  ui.tile.append(badge.el);
+  const untoast = effectToasts(media.effects);
+  ui.fxBtn.addEventListener('click', () => openEffectsDialog(media.effects));
   ui.form.addEventListener('submit', (e) => {
     e.preventDefault();
     submit(ui, doJoin);
@@ -73,6 +78,8 @@ export function showPrejoin(room, info, doJoin) {
     ready,
     close() {
       cancelAnimationFrame(raf);
+      badge.destroy();
+      untoast();
       meter?.close();
       media.off('track', render);
     },
@@ -117,6 +124,8 @@ function buildPrejoin(info) {
     'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': '0' }, meterBar);
   const micBtn = h('button', { type: 'button', class: 'ctl round' });
   const camBtn = h('button', { type: 'button', class: 'ctl round' });
+  const fxBtn = h('button', { type: 'button', class: 'ctl round', 'aria-label': 'Effects',
+    title: 'Effects' }, icon('effects'));
   const name = h('input', { id: 'pj-name', type: 'text', maxlength: String(MAX_NAME_CHARS),
     value: savedName(), autocomplete: 'name', required: true });
   const pw = info.password ? h('input', { id: 'pj-pw', type: 'password',
@@ -136,10 +145,10 @@ function buildPrejoin(info) {
     join, err);
   const root = h('main', { class: 'prejoin' },
     h('section', { class: 'preview' }, tile,
-      h('div', { class: 'preview-bar' }, micBtn, camBtn, meter), devErr,
+      h('div', { class: 'preview-bar' }, micBtn, camBtn, fxBtn, meter), devErr,
       h('div', { class: 'pickers' }, ...Object.values(pickers).map((p) => p.wrap))),
     form);
-  return { root, video, tile, meter, meterBar, micBtn, camBtn, name, pw, join, err, devErr,
+  return { root, video, tile, meter, meterBar, micBtn, camBtn, fxBtn, name, pw, join, err, devErr,
     pickers, form };
 }
 

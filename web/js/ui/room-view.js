@@ -5,10 +5,11 @@ import { Grid } from './grid.js';
 import { ChatPanel } from './chat.js';
 import { PeoplePanel } from './people.js';
 import { Controls } from './controls.js';
-import { helpOverlay, askPassword, statsText } from './overlays.js';
+import { helpOverlay, askPassword, statsText, localStatsText } from './overlays.js';
 import { toast } from './toasts.js';
 import { actionForKey } from '../shortcuts.js';
 import { errorMessage } from './messages.js';
+import { openEffectsDialog, tierBadge, effectToasts } from './effects-dialog.js';
 
 export class RoomView {
   /** @param {import('../room.js').Room} room  @param {() => void} onEnded */
@@ -32,6 +33,9 @@ export class RoomView {
     this.unsub = [];
     this.statsTimer = 0;
     this._listen();
+    this.badge = tierBadge(room.media.effects);
+    this.grid.tile('self', 'camera').el.append(this.badge.el);
+    this.unsub.push(effectToasts(room.media.effects), () => this.badge.destroy());
     this.keyHandler = (e) => this._onKey(e);
     document.addEventListener('keydown', this.keyHandler);
     mount(this.el);
@@ -107,7 +111,7 @@ export class RoomView {
   _renderLocal() {
     const m = this.room.media;
     const s = this.room.localState();
-    this.grid.setVideo('self', 'camera', m.tracks.camera);
+    this.grid.setVideo('self', 'camera', m.cameraOut);
     this.grid.setVideo('self', 'screen', m.tracks.screen);
     const self = this.room.state.self;
     if (self) this.grid.setInfo('self', { ...self, ...s }, true);
@@ -204,14 +208,15 @@ export class RoomView {
     for (const t of this.grid.tiles.values()) t.stats.hidden = !on;
     if (!on) return;
     const tick = async () => {
-      const all = await this.room.stats();
+      const [all, local] = await Promise.all([this.room.stats(), this.room.localStats()]);
+      if (!this.panels.stats) return;
       for (const [key, t] of this.grid.tiles) {
         const cut = key.lastIndexOf(':');
         const [id, kind] = [key.slice(0, cut), key.slice(cut + 1)];
         // Camera tiles show camera and audio; screen tiles the screen. Both show the link.
         const drop = kind === 'screen' ? /^(video|audio)/ : /^screen/;
         t.stats.hidden = false;
-        t.stats.textContent = id === 'self' ? 'local preview' :
+        t.stats.textContent = id === 'self' ? (kind === 'camera' ? localStatsText(local) : 'local screen') :
           statsText(all[id]).split('\n').filter((l) => !drop.test(l)).join('\n');
       }
     };
@@ -244,6 +249,7 @@ const ACTIONS = {
   'toggle-people'() { this._setPanel('people', !this.panels.people); },
   'toggle-stats'() { this._setPanel('stats', !this.panels.stats); },
   'toggle-help'() { this._setPanel('help', !this.panels.help); },
+  'toggle-effects'() { return openEffectsDialog(this.room.media.effects); },
   async 'copy-link'() {
     const url = `${location.origin}/r/${this.room.roomId}`;
     try {

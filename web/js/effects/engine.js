@@ -1,0 +1,287 @@
+// The per-frame core of the background effects, shared by the Worker pipeline and the
+// main-thread fallback: nn.wasm (the C engine, with fx/ linked in) holds the frame, the model
+// input, the mask and the output in one wasm memory. The adaptive policy (fx_policy, C) picks
+// the tier and how often inference runs; this file only moves bytes and measures time.
+
+import { NN } from '../nn/nn.js';
+import { fetchAsset } from './assets.js';
+
+export const TIERS = ['small', 'medium', 'large'];
+// Model and mask refinement per tier (docs/effects.md has the quality table behind this).
+const TIER_SPEC = {
+  small: { model: 'selfie_landscape', refine: 1 },
+  medium: { model: 'selfie_general', refine: 1 },
+  large: { model: 'selfie_general', refine: 2 },
+};
+const PIN = { auto: -2, small: 0, medium: 1, large: 2 };
+const REASONS = ['none', 'start', 'slow', 'headroom', 'encoder', 'pinned', 'paused'];
+export const QL = { none: 0, cpu: 1, bandwidth: 2, other: 3 };
+const MODE = { none: 0, blur: 1, image: 2 };
+
+export function tierName(t) { return t < 0 ? 'paused' : TIERS[t]; }
+
+function codeError(code, message) {
+  const e = new Error(message);
+  e.code = code;
+  return e;
+}
+
+export class EffectEngine {
+  /** Loads nn.wasm (verified against the manifest) and the small tier's model. */
+  static async create({ base, manifest, targetFps = 30, tier = 'auto' }) {
+    const wasm = await fetchAsset(base, manifest.wasm, { what: 'nn.wasm' });
+    let rt;
+    try {
+      rt = await NN.create(wasm);
+    } catch (err) {
+      throw codeError('model_load_failed', `nn.wasm could not be started: ${err.message}`);
+    }
+    for (const name of ['fx_wasm_create', 'fxp_wasm_create', 'fx_wasm_rgba_to_i420']) {
+      if (!rt.exports[name]) throw codeError('model_load_failed', `nn.wasm lacks ${name}`);
+    }
+    const engine = new EffectEngine(rt, base, manifest, targetFps, tier);
+    await engine.ensureModel('small');
+    if (tier !== 'auto') await engine.ensureModel(tier);
+    return engine;
+  }
+
+  constructor(rt, base, manifest, targetFps, tier) {
+    this.rt = rt;
+    this.e = rt.exports;
+    this.base = base;
+    this.manifest = manifest;
+    this.models = new Map();         // model id → Promise<NNModel>
+    this.ready = new Map();          // model id → NNModel once loaded
+    this.ctx = 0;
+    this.w = 0;
+    this.h = 0;
+    this.mode = MODE.blur;
+    this.strength = 35;
+    this.targetFps = targetFps;
+    this.pinned = tier;
+    this.policy = this.e.fxp_wasm_create(targetFps, 0, PIN[tier] ?? -2);
+    if (!this.policy) throw codeError('model_load_failed', 'fx policy could not be created');
+    this.frameNo = 0;
+    this.hasMask = false;
+    this.lastTier = null;          // tier whose model made the current mask
+    this.busy = false;             // a frame is being copied in or processed
+    this.idleWaiters = [];
+    this.onTier = () => {};        // ({from, to, reason}) on every switch
+    this.onError = () => {};
+  }
+
+  /** Brackets the processing of one frame (see _whenIdle). */
+  enter() { this.busy = true; }
+  leave() {
+    this.busy = false;
+    for (const f of this.idleWaiters.splice(0)) f();
+  }
+
+  _whenIdle() { return this.busy ? new Promise((r) => this.idleWaiters.push(r)) : Promise.resolve(); }
+
+  startTier() { return this.pinned === 'auto' ? 'small' : this.pinned; }
+
+  /** Loads (once) the model behind a tier; resolves when it can run. */
+  ensureModel(tier) {
+    const id = TIER_SPEC[tier].model;
+    if (!this.models.has(id)) {
+      const entry = this.manifest.models[id];
+      const p = (async () => {
+        const bytes = await fetchAsset(this.base, entry, { what: `model ${id}` });
+        // Loading allocates wasm memory, which may grow it and detach the views a frame in
+        // flight is being copied into: wait for the frame boundary.
+        await this._whenIdle();
+        let m;
+        try { m = this.rt.load(bytes); } catch (err) { throw codeError('model_load_failed', `model ${id}: ${err.message}`); }
+        this.ready.set(id, m);
+        this._updateMaxTier();
+        return m;
+      })();
+      p.catch(() => this.models.delete(id));
+      this.models.set(id, p);
+    }
+    return this.models.get(id);
+  }
+
+  /** Every tier the policy may pick is one whose model is loaded. */
+  _updateMaxTier() {
+    let max = -1;
+    for (let t = 0; t < TIERS.length; t++) if (this.ready.has(TIER_SPEC[TIERS[t]].model)) max = t; else break;
+    this.maxTier = Math.max(0, max);
+    this.e.fxp_wasm_configure(this.policy, this.targetFps, this.maxTier, PIN[this.pinned] ?? -2);
+  }
+
+  /** Loads the larger tiers' models in the background (small first, then the rest). */
+  preloadAll() {
+    for (const t of TIERS) this.ensureModel(t).catch((err) => this.onError(err));
+  }
+
+  configure({ mode, strength, tier, targetFps }) {
+    if (mode !== undefined) this.mode = MODE[mode] ?? MODE.blur;
+    if (strength !== undefined) this.strength = strength;
+    if (targetFps !== undefined && targetFps > 0) this.targetFps = targetFps;
+    if (tier !== undefined && tier !== this.pinned) {
+      this.pinned = tier;
+      if (tier !== 'auto') this.ensureModel(tier).catch((err) => this.onError(err));
+    }
+    this.e.fxp_wasm_configure(this.policy, this.targetFps, this.maxTier ?? 0, PIN[this.pinned] ?? -2);
+  }
+
+  _ensureCtx(w, h) {
+    if (this.ctx && this.w === w && this.h === h) return;
+    if (!this.ctx) {
+      this.ctx = this.e.fx_wasm_create(w, h);
+      if (!this.ctx) throw codeError('effects_unsupported', `fx: cannot process ${w}x${h} frames`);
+    } else {
+      const rc = this.e.fx_wasm_resize(this.ctx, w, h);
+      if (rc !== 0) throw codeError('effects_unsupported', `fx: cannot process ${w}x${h} frames`);
+    }
+    this.w = w;
+    this.h = h;
+    this.hasMask = false;
+    if (this.bg) this._applyBackground();
+  }
+
+  /** The wasm view where the next I420 frame (w×h, packed) goes. */
+  frameView(w, h) {
+    this._ensureCtx(w, h);
+    return new Uint8Array(this.e.memory.buffer, this.e.fx_wasm_frame(this.ctx), (w * h * 3) >> 1);
+  }
+
+  outView() {
+    return new Uint8Array(this.e.memory.buffer, this.e.fx_wasm_out(this.ctx), (this.w * this.h * 3) >> 1);
+  }
+
+  /** A scratch buffer in wasm memory of n bytes (kept and grown). */
+  scratch(n) {
+    if (!this.scratchPtr || this.scratchBytes < n) {
+      if (this.scratchPtr) this.e.nn_wasm_free(this.scratchPtr);
+      this.scratchPtr = this.rt.alloc(n);
+      this.scratchBytes = n;
+    }
+    return { ptr: this.scratchPtr, view: new Uint8Array(this.e.memory.buffer, this.scratchPtr, n) };
+  }
+
+  /** NV12 in the scratch buffer → the frame buffer. */
+  nv12ToFrame(w, h) {
+    this._ensureCtx(w, h);
+    this.e.fx_wasm_nv12_to_i420(this.scratchPtr, w, h, this.e.fx_wasm_frame(this.ctx));
+  }
+
+  /** RGBA in the scratch buffer → the frame buffer. */
+  rgbaToFrame(w, h, matrix = 0) {
+    this._ensureCtx(w, h);
+    this.e.fx_wasm_rgba_to_i420(this.scratchPtr, w, h, matrix, this.e.fx_wasm_frame(this.ctx));
+  }
+
+  /** The output frame as RGBA in the scratch buffer (after the frame's bytes there are used). */
+  outToRgba(matrix = 0) {
+    const n = this.w * this.h * 4;
+    const s = this.scratch(n);
+    this.e.fx_wasm_i420_to_rgba(this.e.fx_wasm_out(this.ctx), this.w, this.h, matrix, s.ptr);
+    return new Uint8ClampedArray(this.e.memory.buffer, s.ptr, n);
+  }
+
+  setColor(matrix, fullRange) {
+    if (this.ctx) this.e.fx_wasm_set_color(this.ctx, matrix, fullRange ? 1 : 0);
+    this.color = [matrix, fullRange ? 1 : 0];
+  }
+
+  /** Background picture for mode "image": RGBA bytes (bw×bh). */
+  setBackground(rgba, bw, bh) {
+    this.bg = { rgba: new Uint8Array(rgba), bw, bh };
+    if (this.ctx) this._applyBackground();
+  }
+
+  _applyBackground() {
+    const { rgba, bw, bh } = this.bg;
+    const s = this.scratch(rgba.length);
+    s.view.set(rgba);
+    const rc = this.e.fx_wasm_set_background(this.ctx, s.ptr, bw, bh);
+    if (rc !== 0) throw codeError('image_invalid', `the image (${bw}x${bh}) cannot be used`);
+  }
+
+  /** The policy's current decision: {tier, inferEvery}. */
+  decision() {
+    const p = this.e.fxp_wasm_current(this.policy);
+    return this._readDecision(p);
+  }
+
+  _readDecision(ptr) {
+    const d = new Int32Array(this.e.memory.buffer, ptr, 5);
+    return { tier: d[0], inferEvery: d[1], changed: d[2], from: d[3], reason: d[4] };
+  }
+
+  /**
+   * Processes the frame in the frame buffer (copied there by the caller).
+   * t: {captureMs, startMs, waitMs, dropped}. Returns {passThrough, inferred, inferMs,
+   * compositeMs, tier} — passThrough when the policy paused the effect (the caller sends the
+   * camera frame as it is).
+   */
+  process(t) {
+    const e = this.e;
+    const d = this.decision();
+    let inferMs = 0, compositeMs = 0, inferred = false;
+    const out = { passThrough: d.tier < 0, inferred: false, inferMs: 0, compositeMs: 0, tier: d.tier };
+    if (d.tier >= 0) {
+      let spec = TIER_SPEC[TIERS[d.tier]];
+      let model = this.ready.get(spec.model);
+      if (!model) { spec = TIER_SPEC.small; model = this.ready.get(spec.model); }
+      const t0 = performance.now();
+      const due = !this.hasMask || this.frameNo % Math.max(1, d.inferEvery) === 0;
+      if (model && due) {
+        const [, mh, mw] = model.inputs[0].shape;
+        const inPtr = e.nn_wasm_input(model.handle, 0);
+        let rc = e.fx_wasm_make_input(this.ctx, inPtr, mw, mh, 0, 1);
+        const t1 = performance.now();
+        if (rc === 0) rc = e.nn_wasm_run(model.handle);
+        const t2 = performance.now();
+        inferMs = t2 - t1;
+        if (rc === 0) {
+          const [, oh, ow] = model.outputs[0].shape;
+          rc = e.fx_wasm_update_mask(this.ctx, e.nn_wasm_output(model.handle, 0), ow, oh, 0, spec.refine);
+        }
+        if (rc !== 0) throw codeError('effects_unsupported', `fx: ${this.rt.cstring(e.fx_wasm_strerror(rc))}`);
+        this.hasMask = true;
+        inferred = true;
+        compositeMs += (t1 - t0) + (performance.now() - t2);
+      }
+      const t3 = performance.now();
+      const rc = e.fx_wasm_composite(this.ctx, this.mode, this.strength);
+      if (rc !== 0) throw codeError('effects_unsupported', `fx: ${this.rt.cstring(e.fx_wasm_strerror(rc))}`);
+      compositeMs += performance.now() - t3;
+      Object.assign(out, { inferred, inferMs, compositeMs });
+    }
+    this.frameNo++;
+    return out;
+  }
+
+  /** Tells the policy how the frame went (after it was handed to the track). */
+  feed({ captureMs, totalMs, inferMs, compositeMs, dropped }) {
+    const p = this.e.fxp_wasm_frame(this.policy, captureMs, totalMs, inferMs, compositeMs, dropped);
+    const d = this._readDecision(p);
+    if (d.changed) {
+      this.onTier({ from: d.from === -2 ? null : tierName(d.from), to: tierName(d.tier),
+        reason: REASONS[d.reason] ?? 'slow' });
+    }
+    return d;
+  }
+
+  /** The first decision (reason "start" or "pinned"), reported once. */
+  announceStart() {
+    const d = this.decision();
+    this.onTier({ from: null, to: tierName(d.tier), reason: this.pinned === 'auto' ? 'start' : 'pinned' });
+  }
+
+  encoder(ql, encodeMs) { this.e.fxp_wasm_encoder(this.policy, QL[ql] ?? QL.other, encodeMs || 0); }
+  switches() { return this.e.fxp_wasm_switches(this.policy); }
+  kernels() { return this.rt.cstring(this.e.fx_wasm_kernels()); }
+
+  destroy() {
+    if (this.ctx) this.e.fx_wasm_destroy(this.ctx);
+    if (this.policy) this.e.fxp_wasm_destroy(this.policy);
+    for (const m of this.ready.values()) m.dispose();
+    this.ctx = 0;
+    this.policy = 0;
+  }
+}

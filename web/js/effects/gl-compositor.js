@@ -1,0 +1,413 @@
+// The WebGL2 back end of the effects compositing (the CPU one is fx/ in WebAssembly): mask
+// upsampling and refinement, background blur and blend, on the GPU. Works on an
+// OffscreenCanvas in a Worker or on the main thread. Per frame (1280×720 typical):
+//   upload   frame → RGBA8 texture (the VideoFrame itself, no CPU copy); mask → R8 texture
+//   down     low grid (÷4): frame block means, with the mask packed in alpha
+//   refine   joint bilateral of the mask guided by the low frame, x then y (coarse masks only)
+//   premult  (rgb·w, w) with w the background weight
+//   blur     separable Gaussian on the low grid (σ = 0.3·strength frame pixels, as the CPU
+//            back end), or a small one for the light wrap of mode 'image'
+//   resolve  low grid: blur(rgb·w) / blur(w) and the mask (blur), or the light wrap (image)
+//   output   into the canvas: m·frame + (1−m)·background
+// The full-resolution work is the upload and one output pass of two to four texture reads per
+// pixel (what costs under a software WebGL). Textures and framebuffers are made once per frame
+// size and mask size; nothing is allocated on the GPU per frame. Sources and grid conventions
+// are in gl-shaders.js.
+
+import * as S from './gl-shaders.js';
+
+const MODES = { none: 0, blur: 1, image: 2 };
+// Output pass variants (gl-shaders.js OUTPUT): per mode, and blur with a mask finer than the
+// low grid.
+const OUTPUTS = {
+  OUT_NONE: '#define MODE 0', OUT_BLUR: '#define MODE 1', OUT_BLUR_FINE: '#define MODE 1\n#define FINE_MASK',
+  OUT_IMAGE: '#define MODE 2',
+};
+const WRAP_SIGMA = 6;        // light wrap reach, frame pixels
+const WRAP_AMOUNT = 0.43;    // at most this much of the blurred image over the person's edge
+const EDGE = [0.3, 0.7];     // mask values mapped onto 0..1 with a smoothstep
+const RANGE_SIGMA = 0.1;     // colour similarity of the refinement (colours in 0..1)
+const TARGETS = ['low', 'refh', 'ref', 'prem', 'tmp', 'blur', 'comp'];   // low-grid render targets
+
+function unsupported(message) {
+  const e = new Error(message);
+  e.code = 'effects_unsupported';
+  return e;
+}
+
+/** The pixel size of any TexImageSource (VideoFrame first: its display size). */
+function sourceSize(s) {
+  if (s.displayWidth !== undefined) return [s.displayWidth, s.displayHeight];
+  if (s.videoWidth !== undefined) return [s.videoWidth, s.videoHeight];
+  return [s.width, s.height];
+}
+
+/**
+ * Gaussian of sigma texels as a centre weight and mirrored pairs of taps merged into one
+ * bilinear fetch each: {w0, n, taps: Float32Array(2·MAX_TAPS) of (offset, weight)}.
+ */
+function gaussianTaps(sigma) {
+  const taps = new Float32Array(2 * S.MAX_TAPS);
+  const r = Math.min(Math.ceil(3 * sigma), 2 * S.MAX_TAPS);
+  if (r < 1) return { w0: 1, n: 0, taps };
+  const g = [];
+  for (let i = 0; i <= r; i++) g.push(Math.exp(-(i * i) / (2 * sigma * sigma)));
+  let sum = g[0];
+  for (let i = 1; i <= r; i++) sum += 2 * g[i];
+  let n = 0;
+  for (let i = 1; i <= r; i += 2) {
+    const a = g[i] / sum, b = i + 1 <= r ? g[i + 1] / sum : 0;
+    taps[2 * n] = (i * a + (i + 1) * b) / (a + b);
+    taps[2 * n + 1] = a + b;
+    n++;
+  }
+  return { w0: g[0] / sum, n, taps };
+}
+
+export class GLCompositor {
+  /** canvas: an OffscreenCanvas (or HTMLCanvasElement). Throws code 'effects_unsupported'. */
+  constructor(canvas) {
+    this.canvas = canvas;
+    const gl = canvas.getContext('webgl2', {
+      alpha: false, depth: false, stencil: false, antialias: false, premultipliedAlpha: false,
+      preserveDrawingBuffer: false, powerPreference: 'high-performance',
+    });
+    if (!gl) throw unsupported('Background effects on the GPU need WebGL2, which this browser does not offer here.');
+    if (gl.isContextLost()) throw unsupported('The WebGL2 context is lost.');
+    this.gl = gl;
+    this.lost = false;
+    this._onLost = () => { this.lost = true; };
+    canvas.addEventListener?.('webglcontextlost', this._onLost);
+    // Half-float render targets keep the premultiplied blur exact near the person; without
+    // them RGBA8 still works, with coarser colours right at the edge.
+    this.floatTargets = Boolean(gl.getExtension('EXT_color_buffer_float') ||
+      gl.getExtension('EXT_color_buffer_half_float'));
+    this.maxSize = gl.getParameter(gl.MAX_TEXTURE_SIZE);
+    this.vao = gl.createVertexArray();
+    this.progs = {};
+    for (const name of ['DOWN', 'REFINE', 'PREMULT', 'BLUR', 'RESOLVE_BLUR', 'RESOLVE_IMAGE']) {
+      this.progs[name] = this._program(name, S[name]);
+    }
+    for (const [name, defs] of Object.entries(OUTPUTS)) {
+      this.progs[name] = this._program(name, S.OUTPUT.replace('#version 300 es\n', `#version 300 es\n${defs}\n`));
+    }
+    gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, false);
+    gl.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, false);
+    gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+    gl.pixelStorei(gl.PACK_ALIGNMENT, 1);
+    gl.disable(gl.BLEND);
+    gl.disable(gl.DEPTH_TEST);
+    this.w = 0; this.h = 0;         // frame size the targets are made for
+    this.t = null;                  // per-size textures and framebuffers
+    this.mask = null;               // {tex, w, h}
+    this.bg = null;                 // {tex, w, h}
+    this.kernels = new Map();       // sigma → gaussianTaps
+  }
+
+  _program(name, fsSource) {
+    const gl = this.gl;
+    const shader = (type, src) => {
+      const s = gl.createShader(type);
+      gl.shaderSource(s, src);
+      gl.compileShader(s);
+      if (!gl.getShaderParameter(s, gl.COMPILE_STATUS) && !gl.isContextLost()) {
+        throw unsupported(`WebGL2 shader ${name} does not compile: ${gl.getShaderInfoLog(s)}`);
+      }
+      return s;
+    };
+    const vs = shader(gl.VERTEX_SHADER, S.VERTEX), fs = shader(gl.FRAGMENT_SHADER, fsSource);
+    const p = gl.createProgram();
+    gl.attachShader(p, vs);
+    gl.attachShader(p, fs);
+    gl.linkProgram(p);
+    gl.deleteShader(vs);
+    gl.deleteShader(fs);
+    if (!gl.getProgramParameter(p, gl.LINK_STATUS) && !gl.isContextLost()) {
+      throw unsupported(`WebGL2 program ${name} does not link: ${gl.getProgramInfoLog(p)}`);
+    }
+    const loc = {};
+    const n = gl.getProgramParameter(p, gl.ACTIVE_UNIFORMS) ?? 0;
+    for (let i = 0; i < n; i++) {
+      const u = gl.getActiveUniform(p, i).name.replace(/\[0\]$/, '');
+      loc[u] = gl.getUniformLocation(p, u);
+    }
+    return { p, loc };
+  }
+
+  /** An immutable w×h texture, clamped, with the given filter. */
+  _texture(format, w, h, filter, levels = 1) {
+    const gl = this.gl;
+    const tex = gl.createTexture();
+    gl.bindTexture(gl.TEXTURE_2D, tex);
+    gl.texStorage2D(gl.TEXTURE_2D, levels, format, w, h);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, levels > 1 ? gl.LINEAR_MIPMAP_LINEAR : filter);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, filter);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
+    return tex;
+  }
+
+  /** A render target: {tex, fb, w, h}; null when the format cannot be rendered to. */
+  _target(format, w, h) {
+    const gl = this.gl;
+    const tex = this._texture(format, w, h, gl.LINEAR);
+    const fb = gl.createFramebuffer();
+    gl.bindFramebuffer(gl.FRAMEBUFFER, fb);
+    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, tex, 0);
+    const ok = gl.checkFramebufferStatus(gl.FRAMEBUFFER) === gl.FRAMEBUFFER_COMPLETE;
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    if (!ok) {
+      gl.deleteFramebuffer(fb);
+      gl.deleteTexture(tex);
+      return null;
+    }
+    return { tex, fb, w, h };
+  }
+
+  _freeTargets() {
+    const gl = this.gl;
+    if (!this.t) return;
+    gl.deleteTexture(this.t.frame);
+    for (const k of TARGETS) {
+      gl.deleteFramebuffer(this.t[k].fb);
+      gl.deleteTexture(this.t[k].tex);
+    }
+    this.t = null;
+  }
+
+  /** Textures and framebuffers for w×h frames, remade only when the size changes. */
+  _ensureSize(w, h) {
+    if (this.t && w === this.w && h === this.h) return;
+    if (!(w > 0 && h > 0) || w > this.maxSize || h > this.maxSize) {
+      throw unsupported(`WebGL2 cannot composite ${w}x${h} frames (texture limit ${this.maxSize}).`);
+    }
+    const gl = this.gl;
+    this._freeTargets();
+    const lw = Math.ceil(w / S.LOW_FACTOR), lh = Math.ceil(h / S.LOW_FACTOR);
+    let prem = this._target(this.floatTargets ? gl.RGBA16F : gl.RGBA8, lw, lh);
+    if (!prem && this.floatTargets) {
+      this.floatTargets = false;
+      prem = this._target(gl.RGBA8, lw, lh);
+    }
+    const fl = this.floatTargets ? gl.RGBA16F : gl.RGBA8;
+    const t = {
+      frame: this._texture(gl.RGBA8, w, h, gl.LINEAR),
+      low: this._target(gl.RGBA8, lw, lh), refh: this._target(gl.RGBA8, lw, lh), ref: this._target(gl.RGBA8, lw, lh),
+      prem, tmp: this._target(fl, lw, lh), blur: this._target(fl, lw, lh), comp: this._target(gl.RGBA8, lw, lh),
+      lw, lh,
+    };
+    const bad = TARGETS.find((k) => !t[k]);
+    if (bad) {
+      gl.deleteTexture(t.frame);
+      for (const k of TARGETS) if (t[k]) { gl.deleteFramebuffer(t[k].fb); gl.deleteTexture(t[k].tex); }
+      throw unsupported(gl.isContextLost() ? 'The WebGL2 context was lost.' : `WebGL2 cannot render to the ${bad} target.`);
+    }
+    this.t = t;
+    this.canvas.width = w;
+    this.canvas.height = h;
+    this.w = w;
+    this.h = h;
+  }
+
+  _ensureMask(w, h) {
+    if (this.mask && this.mask.w === w && this.mask.h === h) return;
+    if (!(w > 0 && h > 0) || w > this.maxSize || h > this.maxSize) throw new RangeError(`bad mask size ${w}x${h}`);
+    if (this.mask) this.gl.deleteTexture(this.mask.tex);
+    this.mask = { tex: this._texture(this.gl.R8, w, h, this.gl.LINEAR), w, h };
+  }
+
+  /**
+   * Background for mode 'image': an ImageBitmap (or any TexImageSource) or {data, width,
+   * height} with RGBA rows packed; null clears it. Kept, mipmapped, until replaced.
+   */
+  setBackground(img) {
+    const gl = this.gl;
+    if (this.bg) gl.deleteTexture(this.bg.tex);
+    this.bg = null;
+    if (!img) return;
+    const raw = img.data !== undefined;
+    const [w, h] = raw ? [img.width, img.height] : sourceSize(img);
+    if (!(w > 0 && h > 0) || w > this.maxSize || h > this.maxSize) throw new RangeError(`bad background size ${w}x${h}`);
+    const levels = Math.floor(Math.log2(Math.max(w, h))) + 1;
+    const tex = this._texture(gl.RGBA8, w, h, gl.LINEAR, levels);
+    if (raw) {
+      if (img.data.length < w * h * 4) throw new RangeError(`background data holds ${img.data.length} bytes, ${w}x${h} RGBA needs ${w * h * 4}`);
+      const px = new Uint8Array(img.data.buffer, img.data.byteOffset, w * h * 4);
+      gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, w, h, gl.RGBA, gl.UNSIGNED_BYTE, px);
+    } else {
+      gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, gl.RGBA, gl.UNSIGNED_BYTE, img);
+    }
+    gl.generateMipmap(gl.TEXTURE_2D);
+    this.bg = { tex, w, h };
+  }
+
+  _kernel(sigma) {
+    const key = Math.round(sigma * 100);
+    let k = this.kernels.get(key);
+    if (!k) {
+      k = gaussianTaps(key / 100);
+      this.kernels.set(key, k);
+    }
+    return k;
+  }
+
+  /** Draws program `name` into target (null: the canvas) with textures bound in order. */
+  _pass(name, target, textures, uniforms) {
+    const gl = this.gl;
+    const { p, loc } = this.progs[name];
+    gl.useProgram(p);
+    gl.bindVertexArray(this.vao);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, target ? target.fb : null);
+    gl.viewport(0, 0, target ? target.w : this.w, target ? target.h : this.h);
+    let unit = 0;
+    for (const [u, tex] of Object.entries(textures)) {
+      gl.activeTexture(gl.TEXTURE0 + unit);
+      gl.bindTexture(gl.TEXTURE_2D, tex);
+      if (loc[u]) gl.uniform1i(loc[u], unit);
+      unit++;
+    }
+    uniforms?.(loc);
+    gl.drawArrays(gl.TRIANGLES, 0, 3);
+  }
+
+  _blur(src, sigmaLow) {
+    const gl = this.gl, t = this.t, k = this._kernel(sigmaLow);
+    const set = (sx, sy) => (loc) => {
+      gl.uniform2f(loc.u_step, sx, sy);
+      gl.uniform1f(loc.u_w0, k.w0);
+      gl.uniform1i(loc.u_n, k.n);
+      gl.uniform2fv(loc.u_taps, k.taps);
+    };
+    this._pass('BLUR', t.tmp, { u_src: src.tex }, set(1 / t.lw, 0));
+    this._pass('BLUR', t.blur, { u_src: t.tmp.tex }, set(0, 1 / t.lh));
+  }
+
+  /**
+   * Renders the composite of frame (VideoFrame or other TexImageSource) and mask (maskW×maskH
+   * bytes, person = 255) into the canvas at the frame's size. Returns {uploadMs, renderMs}:
+   * the CPU time spent issuing the uploads and the draws (the GPU finishes them later; the
+   * caller's new VideoFrame(canvas) or readPixels waits for it).
+   */
+  composite(frame, mask, maskW, maskH, mode, strength) {
+    const gl = this.gl;
+    if (!gl) throw new Error('GLCompositor: used after destroy()');
+    if (this.lost || gl.isContextLost()) throw unsupported('The WebGL2 context was lost.');
+    const m = MODES[mode];
+    if (m === undefined) throw new RangeError(`unknown effect mode ${mode}`);
+    const t0 = performance.now();
+    const [w, h] = sourceSize(frame);
+    this._ensureSize(w, h);
+    const t = this.t;
+    gl.bindTexture(gl.TEXTURE_2D, t.frame);
+    gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, gl.RGBA, gl.UNSIGNED_BYTE, frame);
+    const effect = m !== 0 && !(m === 2 && !this.bg);   // 'image' without a picture: pass through
+    if (effect) {
+      if (!mask || mask.length < maskW * maskH) throw new RangeError(`mask holds ${mask?.length} bytes, ${maskW}x${maskH} needs ${maskW * maskH}`);
+      this._ensureMask(maskW, maskH);
+      gl.bindTexture(gl.TEXTURE_2D, this.mask.tex);
+      const bytes = mask.length === maskW * maskH && mask instanceof Uint8Array ? mask :
+        new Uint8Array(mask.buffer, mask.byteOffset, maskW * maskH);
+      gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, maskW, maskH, gl.RED, gl.UNSIGNED_BYTE, bytes);
+    }
+    const t1 = performance.now();
+    if (effect) this._effectPasses(m, strength);
+    this._output(effect ? m : 0);
+    const t2 = performance.now();
+    return { uploadMs: t1 - t0, renderMs: t2 - t1 };
+  }
+
+  _effectPasses(m, strength) {
+    const gl = this.gl, t = this.t, L = S.LOW_FACTOR;
+    this._pass('DOWN', t.low, { u_src: t.frame, u_mask: this.mask.tex }, (loc) => {
+      gl.uniform2f(loc.u_srcTexel, 1 / this.w, 1 / this.h);
+      gl.uniform2f(loc.u_maskUv, L / this.w, L / this.h);
+    });
+    // A mask at half the frame's resolution or finer (the C refinement made it) is used as it
+    // is; coarser ones are refined on the low grid.
+    this.fine = this.mask.w * 2 >= this.w;
+    let src = t.low;
+    if (!this.fine) {
+      const set = (dx, dy) => (loc) => {
+        gl.uniform2i(loc.u_dir, dx, dy);
+        gl.uniform1f(loc.u_rangeK, 1 / (2 * RANGE_SIGMA * RANGE_SIGMA));
+      };
+      this._pass('REFINE', t.refh, { u_src: t.low.tex }, set(1, 0));
+      this._pass('REFINE', t.ref, { u_src: t.refh.tex }, set(0, 1));
+      src = t.ref;
+    }
+    this.lowMask = src;
+    this._pass('PREMULT', t.prem, { u_src: src.tex });
+    const s = Math.min(100, Math.max(1, Number(strength) || 1));
+    this._blur(t.prem, (m === 1 ? 0.3 * s : WRAP_SIGMA) / L);
+    if (m === 1) {
+      this._pass('RESOLVE_BLUR', t.comp, { u_blur: t.blur.tex, u_src: src.tex });
+      return;
+    }
+    this._pass('RESOLVE_IMAGE', t.comp, { u_blur: t.blur.tex, u_bg: this.bg.tex }, (loc) => {
+      gl.uniform2f(loc.u_lowSize, t.lw, t.lh);
+      gl.uniform4fv(loc.u_bgXf, this._bgXf());
+      // The wrap colour: the picture at about 8 frame pixels per texel (1/scale texels each).
+      gl.uniform1f(loc.u_softLod, Math.max(0, Math.log2(8 / this._bgScale())));
+      gl.uniform1f(loc.u_wrap, WRAP_AMOUNT);
+    });
+  }
+
+  /** Frame uv → picture uv for a cover fit (scaled by the larger ratio, centred, cropped). */
+  _bgScale() { return Math.max(this.w / this.bg.w, this.h / this.bg.h); }
+  _bgXf() {
+    const sc = this._bgScale();
+    const kx = this.w / (sc * this.bg.w), ky = this.h / (sc * this.bg.h);
+    return [kx, ky, (1 - kx) / 2, (1 - ky) / 2];
+  }
+
+  _output(m) {
+    const gl = this.gl, t = this.t, L = S.LOW_FACTOR;
+    const lowUv = [1 / (L * t.lw), 1 / (L * t.lh)];
+    // The mask the output reads when it is not in comp: the fine model mask (r) or the
+    // refined low one (a).
+    const maskTex = m === 0 ? null : this.fine ? this.mask.tex : this.lowMask.tex;
+    const maskUv = this.fine ? [1 / this.w, 1 / this.h] : lowUv;
+    let name = 'OUT_NONE', tex = { u_frame: t.frame };
+    if (m === 1 && !this.fine) name = 'OUT_BLUR', tex = { u_frame: t.frame, u_comp: t.comp.tex };
+    if (m === 1 && this.fine) name = 'OUT_BLUR_FINE', tex = { u_frame: t.frame, u_comp: t.comp.tex, u_mask: maskTex };
+    if (m === 2) name = 'OUT_IMAGE', tex = { u_frame: t.frame, u_comp: t.comp.tex, u_mask: maskTex, u_bg: this.bg.tex };
+    this._pass(name, null, tex, (loc) => {
+      gl.uniform2f(loc.u_size, this.w, this.h);
+      if (m === 0) return;
+      gl.uniform2f(loc.u_lowUv, lowUv[0], lowUv[1]);
+      gl.uniform2f(loc.u_maskUv, maskUv[0], maskUv[1]);
+      if (this.fine) gl.uniform4f(loc.u_maskSel, 1, 0, 0, 0);
+      else gl.uniform4f(loc.u_maskSel, 0, 0, 0, 1);
+      gl.uniform2f(loc.u_edge, EDGE[0], EDGE[1]);
+      if (m === 2) gl.uniform4fv(loc.u_bgXf, this._bgXf());
+    });
+  }
+
+  /**
+   * The canvas as RGBA rows, top row first: {width, height, data}. Call it before the canvas
+   * is presented or snapshotted (same task as composite): the drawing buffer is not kept.
+   */
+  readPixels() {
+    const gl = this.gl, w = this.w, h = this.h;
+    const buf = new Uint8Array(w * h * 4), data = new Uint8Array(w * h * 4);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    gl.readPixels(0, 0, w, h, gl.RGBA, gl.UNSIGNED_BYTE, buf);
+    const row = w * 4;
+    for (let y = 0; y < h; y++) data.set(buf.subarray((h - 1 - y) * row, (h - y) * row), y * row);
+    return { width: w, height: h, data };
+  }
+
+  /** Frees every GL object; the canvas keeps its (now idle) context. */
+  destroy() {
+    const gl = this.gl;
+    if (!gl) return;
+    this.canvas.removeEventListener?.('webglcontextlost', this._onLost);
+    this._freeTargets();
+    if (this.mask) gl.deleteTexture(this.mask.tex);
+    if (this.bg) gl.deleteTexture(this.bg.tex);
+    for (const { p } of Object.values(this.progs)) gl.deleteProgram(p);
+    gl.deleteVertexArray(this.vao);
+    this.mask = this.bg = null;
+    this.gl = null;
+  }
+}

@@ -1,0 +1,190 @@
+// GLSL ES 3.00 sources of the WebGL2 compositor (gl-compositor.js). Every pass draws one
+// full-screen triangle (no vertex buffers: positions come from gl_VertexID) and finds its
+// texel from gl_FragCoord, so no varyings are needed.
+//
+// Orientation: textures are uploaded with UNPACK_FLIP_Y false, so texel row 0 is the top row
+// of the picture, and every intermediate render target keeps that layout (target row y is
+// picture row y). Only the final pass into the canvas, whose row 0 is the bottom, flips.
+//
+// Grids: "full" is the frame (W×H); "low" is the frame downsampled ×LOW_FACTOR (lw×lh, rounded
+// up), where the mask is refined and the background blurred. A low texel q covers full pixels
+// [q·LOW_FACTOR, (q+1)·LOW_FACTOR); a full pixel centre c (in pixels) is at c / LOW_FACTOR on
+// the low grid. The mask always spans the whole frame.
+
+export const LOW_FACTOR = 4;
+/** Pairs of linearly interpolated taps on each side of the blur kernel's centre. */
+export const MAX_TAPS = 24;
+
+const HEADER = `#version 300 es
+precision highp float;
+precision highp int;
+precision highp sampler2D;
+`;
+
+export const VERTEX = `#version 300 es
+void main() {
+  // (0,0), (2,0), (0,2) → a triangle covering clip space [-1,1]².
+  vec2 p = vec2(float((gl_VertexID << 1) & 2), float(gl_VertexID & 2));
+  gl_Position = vec4(p * 2.0 - 1.0, 0.0, 1.0);
+}
+`;
+
+/**
+ * Full → low, RGBA8: rgb the mean of the frame's 4×4 block (four bilinear taps, each centred
+ * on a 2×2 quad), a the mask at the block's centre. Packing guide and mask in one texel
+ * halves the fetches of the refinement.
+ */
+export const DOWN = `${HEADER}
+uniform sampler2D u_src;     // the frame, LINEAR
+uniform sampler2D u_mask;    // the model's mask, LINEAR
+uniform vec2 u_srcTexel;     // 1 / frame size
+uniform vec2 u_maskUv;       // low texel centre (q + 0.5) → mask uv
+out vec4 o;
+void main() {
+  vec2 base = floor(gl_FragCoord.xy) * 4.0;
+  vec3 c = 0.25 * (texture(u_src, (base + vec2(1.0, 1.0)) * u_srcTexel).rgb +
+                   texture(u_src, (base + vec2(3.0, 1.0)) * u_srcTexel).rgb +
+                   texture(u_src, (base + vec2(1.0, 3.0)) * u_srcTexel).rgb +
+                   texture(u_src, (base + vec2(3.0, 3.0)) * u_srcTexel).rgb);
+  o = vec4(c, texture(u_mask, gl_FragCoord.xy * u_maskUv).r);
+}
+`;
+
+/**
+ * One direction of the joint bilateral refinement of the mask on the low grid (run along x,
+ * then y): the mask (a) is averaged over 7 texels weighted by distance and by how close
+ * their colour (rgb, the low frame) is to the centre's, so its edge snaps to the picture's.
+ * The guide colour is passed through for the next pass.
+ */
+export const REFINE = `${HEADER}
+uniform sampler2D u_src;     // (guide rgb, mask), texelFetch
+uniform ivec2 u_dir;         // (1, 0) or (0, 1)
+uniform float u_rangeK;      // 1 / (2 σr²), colours in 0..1
+out vec4 o;
+const float SPACE_K = 0.2222; // 1 / (2 σs²), σs = 1.5 low texels
+void main() {
+  ivec2 q = ivec2(gl_FragCoord.xy);
+  ivec2 hi = textureSize(u_src, 0) - 1;
+  vec4 c0 = texelFetch(u_src, q, 0);
+  float sw = 1.0, sm = c0.a;
+  for (int i = 1; i <= 3; i++) {
+    float ws = exp(-float(i * i) * SPACE_K);
+    vec4 a = texelFetch(u_src, clamp(q + u_dir * i, ivec2(0), hi), 0);
+    vec4 b = texelFetch(u_src, clamp(q - u_dir * i, ivec2(0), hi), 0);
+    vec3 da = a.rgb - c0.rgb, db = b.rgb - c0.rgb;
+    float wa = ws * exp(-dot(da, da) * u_rangeK), wb = ws * exp(-dot(db, db) * u_rangeK);
+    sm += wa * a.a + wb * b.a;
+    sw += wa + wb;
+  }
+  o = vec4(c0.rgb, sm / sw);
+}
+`;
+
+/**
+ * Input of the normalised convolution: (rgb·w, w) with w the background weight. Texels that
+ * are even partly person (m ≥ 0.3) get no weight, so the person never bleeds into the blur.
+ */
+export const PREMULT = `${HEADER}
+uniform sampler2D u_src;     // (low frame rgb, mask)
+out vec4 o;
+void main() {
+  vec4 c = texelFetch(u_src, ivec2(gl_FragCoord.xy), 0);
+  float w = 1.0 - smoothstep(0.0, 0.3, c.a);
+  o = vec4(c.rgb * w, w);
+}
+`;
+
+/**
+ * One direction of a separable Gaussian on the low grid. Taps come in pairs merged into one
+ * bilinear fetch (offset between the two texels, weight their sum), mirrored around the centre.
+ */
+export const BLUR = `${HEADER}
+uniform sampler2D u_src;     // LINEAR
+uniform vec2 u_step;         // one texel along the direction, in uv
+uniform float u_w0;          // centre weight
+uniform int u_n;             // pairs used, <= MAX_TAPS
+uniform vec2 u_taps[${MAX_TAPS}];   // (offset in texels, weight)
+out vec4 o;
+void main() {
+  vec2 uv = gl_FragCoord.xy / vec2(textureSize(u_src, 0));
+  vec4 s = texture(u_src, uv) * u_w0;
+  for (int i = 0; i < u_n; i++) {
+    vec2 d = u_step * u_taps[i].x;
+    s += (texture(u_src, uv + d) + texture(u_src, uv - d)) * u_taps[i].y;
+  }
+  o = s;
+}
+`;
+
+/**
+ * Blur mode, low grid, RGBA8: the background blur(rgb·w) / blur(w) and the refined mask.
+ * Where no background is near (deep in the person, blur(w) ≈ 0) it falls back to the frame.
+ */
+export const RESOLVE_BLUR = `${HEADER}
+uniform sampler2D u_blur;    // (blur(rgb·w), blur(w))
+uniform sampler2D u_src;     // (low frame rgb, mask)
+out vec4 o;
+void main() {
+  ivec2 q = ivec2(gl_FragCoord.xy);
+  vec4 b = texelFetch(u_blur, q, 0), c = texelFetch(u_src, q, 0);
+  o = vec4((b.rgb + 1e-3 * c.rgb) / (b.a + 1e-3), c.a);
+}
+`;
+
+/**
+ * Image mode, low grid: the light wrap as (amount·soft, amount), amount = u_wrap·blur(w) (how
+ * much background is near), soft = the picture from a coarse mip level.
+ */
+export const RESOLVE_IMAGE = `${HEADER}
+uniform sampler2D u_blur;    // (blur(rgb·w), blur(w))
+uniform sampler2D u_bg;      // background picture, mipmapped
+uniform vec2 u_lowSize;      // low grid size (uv = (q + 0.5) / size)
+uniform vec4 u_bgXf;         // frame uv → picture uv: uv * xy + zw
+uniform float u_softLod;     // mip level of the wrap colour
+uniform float u_wrap;        // at most this much of the picture over the person's edge
+out vec4 o;
+void main() {
+  float a = u_wrap * texelFetch(u_blur, ivec2(gl_FragCoord.xy), 0).a;
+  vec3 soft = textureLod(u_bg, gl_FragCoord.xy / u_lowSize * u_bgXf.xy + u_bgXf.zw, u_softLod).rgb;
+  o = vec4(a * soft, a);
+}
+`;
+
+// The output passes, into the canvas (row 0 at the bottom, hence the flip of p). Variants by
+// #define: MODE 0 the frame; 1 blur; 2 image. FINE_MASK: the mask comes from its own texture
+// (the model's, already fine) rather than from the low grid.
+export const OUTPUT = `${HEADER}
+uniform sampler2D u_frame;   // full, texelFetch
+uniform sampler2D u_comp;    // low: blur (background rgb, mask); image (wrap·soft, wrap)
+uniform sampler2D u_mask;    // image, or FINE_MASK: the mask texture
+uniform sampler2D u_bg;      // image: the picture
+uniform vec4 u_maskSel;      // which channel of u_mask holds the mask
+uniform vec2 u_size;         // W, H
+uniform vec2 u_maskUv;       // full pixel centre → mask uv
+uniform vec2 u_lowUv;        // full pixel centre → low uv
+uniform vec2 u_edge;         // smoothstep bounds of the mask edge
+uniform vec4 u_bgXf;         // frame uv → picture uv: uv * xy + zw
+out vec4 o;
+void main() {
+  ivec2 p = ivec2(int(gl_FragCoord.x), int(u_size.y) - 1 - int(gl_FragCoord.y));
+  vec3 f = texelFetch(u_frame, p, 0).rgb;
+#if MODE == 0
+  o = vec4(f, 1.0);
+#else
+  vec2 c = vec2(p) + 0.5;
+  vec4 k = texture(u_comp, c * u_lowUv);
+#if MODE == 1 && !defined(FINE_MASK)
+  float m = k.a;
+#else
+  float m = dot(texture(u_mask, c * u_maskUv), u_maskSel);
+#endif
+  m = smoothstep(u_edge.x, u_edge.y, m);
+#if MODE == 1
+  o = vec4(mix(k.rgb, f, m), 1.0);
+#else
+  vec3 bg = texture(u_bg, c / u_size * u_bgXf.xy + u_bgXf.zw).rgb;
+  o = vec4(mix(bg, f * (1.0 - k.a) + k.rgb, m), 1.0);
+#endif
+#endif
+}
+`;

@@ -1,0 +1,154 @@
+// One effect session: the engine plus everything around a frame that does not depend on how
+// frames arrive — settings and their versions, the background picture, stats, the policy's
+// measurements. The Worker (worker.js) and the main-thread fallback (main-pipeline.js) each
+// own one and differ only in how they copy frames in and out.
+//
+// Messages it takes (handle): init {base, manifest, tier, targetFps} · setting {mode,
+// strength, tier, version} · background {bitmap | rgba+w+h, version} · encoder {ql, encodeMs}.
+// Messages it posts: ready {kernels} · error {code, message, fatal} · applied {version}
+// · tier {from, to, reason} · stats {fps, inferMs, compositeMs, addedLatencyMs, inferEvery,
+// activeTier, switches}.
+
+import { EffectEngine, tierName } from './engine.js';
+import { FrameStats, WaitEstimator } from './frame-stats.js';
+
+function bitmapToRgba(bitmap) {
+  const c = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const g = c.getContext('2d');
+  g.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  const w = c.width & ~1 || 2, h = c.height & ~1 || 2;
+  return { rgba: g.getImageData(0, 0, w, h).data, w, h };
+}
+
+export class EffectSession {
+  constructor(post) {
+    this.post = post;
+    this.engine = null;
+    this.enginePromise = null;
+    this.setting = { mode: 'blur', strength: 35, tier: 'auto', version: 0 };
+    this.appliedVersion = -1;
+    this.pendingBackground = null;
+    this.stats = new FrameStats();
+    this.waits = new WaitEstimator();
+    this.statsTimer = 0;
+    this.lastTs = null;
+    this.interval = 1000 / 30;
+  }
+
+  fail(err, fatal = false) {
+    this.post({ type: 'error', code: err.code ?? 'effects_unsupported', message: err.message, fatal });
+  }
+
+  async init(m) {
+    this.enginePromise = EffectEngine.create({ base: m.base, manifest: m.manifest,
+      targetFps: m.targetFps ?? 30, tier: m.tier ?? 'auto' });
+    try {
+      this.engine = await this.enginePromise;
+    } catch (err) {
+      this.fail(err, true);
+      return;
+    }
+    const e = this.engine;
+    e.onTier = (t) => this.post({ type: 'tier', ...t });
+    e.onError = (err) => this.fail(err);
+    e.configure({ mode: this.setting.mode, strength: this.setting.strength, tier: this.setting.tier });
+    e.preloadAll();
+    this.post({ type: 'ready', kernels: e.kernels() });
+    e.announceStart();
+    this.statsTimer = setInterval(() => this.postStats(), 500);
+  }
+
+  /** Resolves the engine once init has run (null if it failed). */
+  ready() { return this.engine ? Promise.resolve(this.engine) : (this.enginePromise ?? Promise.resolve(null)).catch(() => null); }
+
+  handle(m) {
+    switch (m.type) {
+      case 'init': return this.init(m);
+      case 'setting':
+        this.setting = { mode: m.mode, strength: m.strength, tier: m.tier, version: m.version };
+        this.engine?.configure({ mode: m.mode, strength: m.strength, tier: m.tier });
+        return null;
+      case 'background':
+        try {
+          this.pendingBackground = m.bitmap ? bitmapToRgba(m.bitmap) :
+            m.rgba ? { rgba: m.rgba, w: m.w, h: m.h } : null;
+        } catch (err) {
+          this.fail(Object.assign(new Error(`The image cannot be used: ${err.message}`), { code: 'image_invalid' }));
+        }
+        this.setting = { ...this.setting, version: m.version };
+        return null;
+      case 'encoder': this.engine?.encoder(m.ql, m.encodeMs); return null;
+      default: return null;
+    }
+  }
+
+  postStats() {
+    if (!this.engine) return;
+    const d = this.engine.decision();
+    this.post({ type: 'stats', ...this.stats.summary(), inferEvery: d.inferEvery,
+      activeTier: tierName(d.tier), switches: this.engine.switches() });
+  }
+
+  /** A new source starts: frame-rate target and clean measurements. */
+  startSource(targetFps) {
+    this.interval = 1000 / (targetFps || 30);
+    this.engine?.configure({ targetFps: targetFps || 30 });
+    this.lastTs = null;
+    this.waits = new WaitEstimator();
+    this.stats.reset();
+  }
+
+  /**
+   * Processes one camera frame. captureMs: its capture time on the frame clock.
+   * copyIn(engine) → Promise<color> puts the frame into the engine; makeOut(engine, color)
+   * builds the output; deliver(out | null) hands it to the track (null: pass the camera frame
+   * through). Returns what deliver returned.
+   */
+  async frame(captureMs, copyIn, makeOut, deliver) {
+    const engine = this.engine;
+    const readAt = performance.now();
+    const waitMs = this.waits.wait(readAt, captureMs);
+    const dropped = this.lastTs === null ? 0 :
+      Math.max(0, Math.round((captureMs - this.lastTs) / this.interval) - 1);
+    this.lastTs = captureMs;
+    const version = this.setting.version;
+    let out = null, res = null;
+    engine.enter();
+    try {
+      if (this.pendingBackground) {
+        const b = this.pendingBackground;
+        this.pendingBackground = null;
+        engine.setBackground(b.rgba, b.w, b.h);
+      }
+      const color = await copyIn(engine);
+      res = engine.process({ dropped });
+      if (!res.passThrough) out = makeOut(engine, color);
+    } catch (err) {
+      this.fail(err);
+      out = null;
+    } finally {
+      engine.leave();
+    }
+    const delivered = await deliver(out);
+    const at = performance.now();
+    if (version > this.appliedVersion) {
+      this.appliedVersion = version;
+      this.post({ type: 'applied', version });
+    }
+    if (res) {
+      const latencyMs = waitMs + (at - readAt);
+      this.stats.add({ at, inferMs: res.inferMs, compositeMs: res.compositeMs, latencyMs,
+        inferred: res.inferred });
+      engine.feed({ captureMs, totalMs: latencyMs, inferMs: res.inferMs,
+        compositeMs: Math.max(0, at - readAt - res.inferMs), dropped });
+    }
+    return delivered;
+  }
+
+  destroy() {
+    clearInterval(this.statsTimer);
+    this.engine?.destroy();
+    this.engine = null;
+  }
+}

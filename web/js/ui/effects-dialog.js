@@ -1,0 +1,145 @@
+// The "Effects" dialog (pre-join and in the call): background choice as radio buttons,
+// upload of an own picture (it never leaves the browser), and the model quality pin. Names
+// are part of docs/client-api.md.
+
+import { h } from './dom.js';
+import { effectCatalog } from '../effects/effects.js';
+import { toast } from './toasts.js';
+
+const CHOICES = [
+  { value: 'none', label: 'No effect' },
+  { value: 'blur-light', label: 'Light blur' },
+  { value: 'blur-strong', label: 'Strong blur' },
+];
+const QUALITY = [['auto', 'Auto'], ['small', 'Small'], ['medium', 'Medium'], ['large', 'Large']];
+let seq = 0;
+
+/** Opens the dialog for `effects`; resolves when it closes. Only one is open at a time. */
+export function openEffectsDialog(effects) {
+  const open = document.querySelector('.effects-dialog');
+  if (open) { open.querySelector('input:checked, input, button')?.focus(); return Promise.resolve(); }
+  return new Promise((resolve) => {
+    const id = `fx${++seq}`;
+    const status = h('p', { class: 'hint fx-status', role: 'status' });
+    const error = h('p', { class: 'form-error', role: 'alert' });
+    const grid = h('div', { class: 'fx-choices' });
+    const group = h('fieldset', { class: 'fx-group' }, h('legend', {}, 'Background'), grid);
+    const file = h('input', { type: 'file', accept: 'image/*', class: 'visually-hidden',
+      'aria-label': 'Background image file', tabindex: '-1' });
+    const upload = h('button', { type: 'button', class: 'btn fx-upload' }, 'Upload image');
+    const quality = h('select', { id: `${id}-q` }, ...QUALITY.map(([v, t]) => h('option', { value: v }, t)));
+    const close = h('button', { type: 'button', class: 'btn btn-primary' }, 'Close');
+    const card = h('div', { class: 'card fx-card' }, h('h2', {}, 'Effects'), group,
+      h('div', { class: 'row fx-upload-row' }, upload, file),
+      h('div', { class: 'fx-advanced' }, h('label', { for: `${id}-q` }, 'Model quality'), quality,
+        h('span', { class: 'hint' }, 'Auto adapts the model to what this device sustains.')),
+      status, error, h('div', { class: 'row' }, close));
+    const el = h('div', { class: 'overlay effects-dialog', role: 'dialog', 'aria-modal': 'true',
+      'aria-label': 'Effects' }, card);
+    const radios = new Map();
+    const addChoice = (value, label, thumb) => {
+      const input = h('input', { type: 'radio', name: `${id}-bg`, value });
+      const lab = h('label', { class: 'fx-choice' }, input,
+        thumb ? h('img', { src: thumb, alt: '', loading: 'lazy' }) : h('span', { class: `fx-swatch fx-${value}`, 'aria-hidden': 'true' }),
+        h('span', {}, label));
+      input.addEventListener('change', () => { if (input.checked) apply(value); });
+      grid.append(lab);
+      radios.set(value, input);
+      return input;
+    };
+    for (const c of CHOICES) addChoice(c.value, c.label);
+    const sync = () => {
+      const e = effects.effect();
+      const key = e.background === 'image' ? (e.image === 'custom' || !radios.has(`image:${e.image}`) ? 'image:custom' : `image:${e.image}`) : e.background;
+      if (key === 'image:custom' && !radios.has(key)) addChoice('image:custom', 'Your image');
+      for (const [v, r] of radios) r.checked = v === key;
+      quality.value = e.tier;
+    };
+    let busy = 0;
+    const run = async (change, what) => {
+      const my = ++busy;
+      error.textContent = '';
+      status.textContent = what ? `Applying ${what}…` : 'Applying…';
+      try {
+        await effects.set(change);
+        if (my === busy) status.textContent = '';
+      } catch (err) {
+        if (my === busy) { status.textContent = ''; error.textContent = err.message; }
+        if (err.code !== 'cancelled') toast(err.message, 'error', 6000);
+      }
+      sync();
+    };
+    const apply = (value) => {
+      if (value.startsWith('image:')) {
+        const img = value.slice(6);
+        if (img === 'custom') run({ background: 'image' }, 'your image');
+        else run({ background: 'image', image: img }, radios.get(value)?.parentElement.textContent);
+      } else {
+        run({ background: value }, value === 'none' ? '' : CHOICES.find((c) => c.value === value).label.toLowerCase());
+      }
+    };
+    upload.addEventListener('click', () => file.click());
+    file.addEventListener('change', () => {
+      const f = file.files?.[0];
+      if (!f) return;
+      if (!radios.has('image:custom')) addChoice('image:custom', 'Your image');
+      run({ background: 'image', image: f }, 'your image');
+      file.value = '';
+    });
+    quality.addEventListener('change', () => run({ tier: quality.value }, `${quality.value} model`));
+    const done = () => {
+      el.remove();
+      effects.off('change', sync);
+      document.removeEventListener('keydown', onKey, true);
+      resolve();
+    };
+    const onKey = (e) => { if (e.key === 'Escape') { e.stopPropagation(); e.preventDefault(); done(); } };
+    close.addEventListener('click', done);
+    el.addEventListener('click', (e) => { if (e.target === el) done(); });
+    document.addEventListener('keydown', onKey, true);
+    effects.on('change', sync);
+    status.textContent = 'Loading backgrounds…';
+    effectCatalog().then(({ base, manifest }) => {
+      status.textContent = '';
+      for (const [bid, b] of Object.entries(manifest.backgrounds ?? {})) {
+        const thumb = b.thumb ? new URL(b.thumb, base).href : null;
+        addChoice(`image:${bid}`, b.title ?? bid, thumb);
+      }
+      // Keep "Your image" last.
+      const custom = radios.get('image:custom');
+      if (custom) grid.append(custom.parentElement);
+      sync();
+    }).catch((err) => { status.textContent = ''; error.textContent = `Effects are unavailable: ${err.message}`; });
+    sync();
+    document.body.append(el);
+    (grid.querySelector('input:checked') ?? grid.querySelector('input'))?.focus();
+  });
+}
+
+/** The small tier badge on a self-view tile; updates itself from `effects`. */
+export function tierBadge(effects) {
+  const el = h('span', { class: 'tier-badge', hidden: true });
+  const render = () => {
+    const e = effects.effect();
+    const t = e.background !== 'none' ? e.activeTier : null;
+    el.hidden = !t;
+    if (!t) return;
+    const text = t === 'paused' ? 'Effect paused' : t[0].toUpperCase() + t.slice(1);
+    el.textContent = text;
+    el.title = t === 'paused' ? 'Background effect paused' : `Effect model: ${t}`;
+    el.setAttribute('aria-label', el.title);
+  };
+  effects.on('change', render);
+  render();
+  return { el, destroy: () => effects.off('change', render) };
+}
+
+/** Toasts for an effect that had to pause (and resume) to keep the call smooth. */
+export function effectToasts(effects) {
+  const fn = ({ from, to }) => {
+    if (to === 'paused') toast('Background effect paused to keep the call smooth. It will resume when the device has room.', 'info', 8000);
+    else if (from === 'paused') toast('Background effect resumed.');
+  };
+  effects.on('effect-tier', fn);
+  return () => effects.off('effect-tier', fn);
+}
