@@ -67,26 +67,34 @@ const uint8_t *fx_out(const fx_ctx *c);
 void fx_set_color(fx_ctx *c, int matrix, int full_range);
 
 /* Model input from the current frame: the whole frame resized (bilinear, area-averaged when
- * shrinking by more than 2×) to mw×mh, RGB interleaved HWC float, 0..255 mapped onto
- * [lo, hi]. dst holds mw*mh*3 floats (the model's input tensor). */
+ * shrinking by more than 2×) to mw×mh (each 1..FX_MAX_DIM), RGB interleaved HWC float,
+ * 0..255 mapped onto [lo, hi]. dst holds mw*mh*3 floats (the model's input tensor). */
 int fx_make_input(fx_ctx *c, float *dst, int mw, int mh, float lo, float hi);
 
-/* Takes the model's output for the current frame: mw×mh values, probabilities in 0..1
- * (is_logit 0) or logits (1). Smooths it over time against the previous mask (still areas
- * steady, moving edges follow at once) and refines it to the working resolution guided by
- * the current frame (refine FX_REFINE_*). The first call after create/resize/reset takes the
- * output as it is. */
+/* Takes the model's output for the current frame: mw×mh values (mw·mh ≤ 512·512),
+ * probabilities in 0..1 (is_logit 0) or logits (1); NaN counts as background. Smooths it
+ * over time against the previous mask (still areas steady, moving edges follow at once) and
+ * refines it to the working resolution guided by the current frame (refine FX_REFINE_*:
+ * FAST and GUIDED give a mask of (w/2)×(h/2), GUIDED_FULL one of w×h). The first call after
+ * create/resize/reset, or with a model size other than the last one, takes the output as it
+ * is. */
 int fx_update_mask(fx_ctx *c, const float *out, int mw, int mh, int is_logit, int refine);
-/* Forgets the mask history (effect turned off and on, tier swapped to another model). */
+/* Forgets the mask history (effect turned off and on, tier swapped to another model). The
+ * current mask stays in use by fx_composite until the next fx_update_mask. */
 void fx_reset_mask(fx_ctx *c);
 
-/* Background image for FX_MODE_IMAGE: RGBA8 (bw×bh, rows packed), scaled to cover the frame
- * (centre crop, aspect kept) and stored as I420 at the frame size. */
+/* Background image for FX_MODE_IMAGE: RGBA8 (bw×bh, each 1..FX_MAX_DIM, rows packed; alpha
+ * ignored), scaled to cover the frame (centre crop, aspect kept) and stored as I420 at the
+ * frame size with the colour matrix of fx_set_color. The context keeps a copy (bw·bh·4 bytes)
+ * so fx_resize and fx_set_color can rebuild it; the caller's buffer is not referenced after
+ * the call. */
 int fx_set_background(fx_ctx *c, const uint8_t *rgba, int bw, int bh);
 
 /* Writes the output frame: person from the frame, background per mode (strength 1..100 for
- * FX_MODE_BLUR: light blur ~25, strong ~75). Light wrap at the edge for FX_MODE_IMAGE.
- * Without a mask yet, the frame is copied through. */
+ * FX_MODE_BLUR, clamped into that range: light blur ~25, strong ~75). Light wrap at the edge
+ * for FX_MODE_IMAGE. Without a mask yet, the frame is copied through. An unknown mode, or
+ * FX_MODE_IMAGE before any fx_set_background, returns FX_EINVAL with the frame copied
+ * through (the output is always a valid frame). */
 int fx_composite(fx_ctx *c, int mode, int strength);
 
 /* The current refined mask at working resolution, for tests and debugging: *w × *h bytes,

@@ -10,7 +10,8 @@
  * fails, and uses hysteresis so it does not oscillate: at most FX_POLICY_MAX_SWITCHES_PER_MIN
  * tier switches in any minute of steady conditions. docs/effects.md (## Adaptive tier policy)
  * explains the rules; the constants below are the single source of truth, and
- * fx/tests/test_policy.c holds them.
+ * fx/tests/test_policy.c (synthetic samples) and test_policy_traces.c (a simulated device)
+ * hold them.
  *
  * The ladder, lowest to highest (auto mode): paused < small/3 < small/2 < small/1 < medium/1
  * < large/1 (tier/infer_every). A step down goes one rung down, a step up one rung up
@@ -94,9 +95,10 @@ typedef struct fx_policy fx_policy;
 
 typedef struct fx_policy_config {
   double target_fps; /* the camera's frame rate, e.g. 30 */
-  int max_tier;      /* largest tier available (FX_TIER_SMALL..FX_TIER_LARGE) */
-  int pinned;        /* FX_POLICY_AUTO (-2); else a tier FX_TIER_SMALL..max_tier, never
-                        moved (its infer_every may still rise to 2 or 3) */
+  int max_tier;      /* largest tier automatic climbing may reach (SMALL..LARGE) */
+  int pinned;        /* FX_POLICY_AUTO (-2); else a tier FX_TIER_SMALL..FX_TIER_LARGE, never
+                        moved (its infer_every may still rise to 2 or 3); max_tier does not
+                        bound it (a tier may be pinned before its model has loaded) */
 } fx_policy_config;
 
 /* One processed (or dropped) camera frame. Times in milliseconds. */
@@ -111,18 +113,21 @@ typedef struct fx_frame_sample {
 typedef struct fx_decision {
   int tier;        /* FX_TIER_* (FX_TIER_PAUSED: pass frames through unprocessed) */
   int infer_every; /* 1, 2 or 3 (3 while paused: the rung a resume starts from) */
-  int changed;     /* 1 when tier changed at this call (infer_every changes are not) */
+  int changed;     /* 1 when this call reports a change of tier (infer_every changes are
+                      not reported) */
   int from;        /* previous tier (FX_TIER_PAUSED..), FX_TIER_NONE (-2) for the first
                       choice; equal to tier when not changed */
   int reason;      /* FX_REASON_* when changed, else FX_REASON_NONE */
 } fx_decision;
 /* fx/wasm/policy_wasm.c hands this struct to JavaScript as 5 consecutive int32. */
 
-/* Each change of tier is reported exactly once, by the first fx_policy_frame or
- * fx_policy_current call after it (changed = 1); later calls report changed = 0.
+/* Each change of tier is reported exactly once (changed = 1), by the next fx_policy_frame
+ * call, also when fx_policy_configure or fx_policy_encoder made it; the first decision is
+ * reported by the first fx_policy_frame or fx_policy_current call. Otherwise
+ * fx_policy_current only reads: it shows the tier and infer_every in force with changed = 0.
  *
  * Returns 0, or -1 for a bad config (target_fps not in (0, 240], max_tier not a tier, pinned
- * neither FX_POLICY_AUTO nor a tier up to max_tier; also a NULL argument or no memory), with
+ * neither FX_POLICY_AUTO nor a tier; also a NULL argument or no memory), with
  * *out NULL. The caller frees the policy with fx_policy_destroy. The first tier is small (auto:
  * the client loads the small model first) or the pinned one; the first decision reports it as a
  * change from FX_TIER_NONE with FX_REASON_START (FX_REASON_PINNED when pinned). */
@@ -131,8 +136,10 @@ void fx_policy_destroy(fx_policy *p); /* NULL is fine */
 /* Changes the target, max_tier and pin; returns 0, or -1 (bad config, nothing changed).
  * Pinning a tier other than the running one switches to it at infer_every 1 (reason
  * FX_REASON_PINNED); unpinning keeps the running rung and adapts from there; lowering
- * max_tier below the running tier steps down to it (FX_REASON_CONFIG); raising it lets the
- * policy climb (headroom already held counts). The next decision reports a change. */
+ * max_tier below the running tier (not pinned, or unpinned by this call) steps down to it
+ * (FX_REASON_CONFIG); raising it lets the
+ * policy climb (headroom already held counts). A change is reported by the next
+ * fx_policy_frame. */
 int fx_policy_configure(fx_policy *p, const fx_policy_config *cfg);
 /* Feeds one frame (processed, paused pass-through, or after drops); *d is the decision for
  * the next frame. Bad values are tolerated: non-finite or negative times count as 0, a
@@ -140,9 +147,11 @@ int fx_policy_configure(fx_policy *p, const fx_policy_config *cfg);
 void fx_policy_frame(fx_policy *p, const fx_frame_sample *s, fx_decision *d);
 /* Feeds the outgoing encoder's state (from getStats about once a second):
  * quality_limitation FX_QL_*, encode_ms per frame (0 when unknown). Its time is the last
- * frame's t_ms. A change it causes is reported by the next decision. */
+ * frame's t_ms. A change it causes is in force at once and reported by the next
+ * fx_policy_frame. */
 void fx_policy_encoder(fx_policy *p, int quality_limitation, double encode_ms);
-/* The current decision without feeding a frame (first call after create: the start). */
+/* The decision in force without feeding a frame (first call after create, before any frame:
+ * the start, reported as the change). */
 void fx_policy_current(fx_policy *p, fx_decision *d);
 /* Tier switches so far (pauses included; infer_every changes and the first choice not). */
 int fx_policy_switches(const fx_policy *p);

@@ -14,8 +14,8 @@ static uint8_t to_u8(float v) {
 }
 
 /* The block of bg, bgb_lo and the conversion scratch, for the current frame size and bw. */
-static int bg_alloc(const fx_ctx *c, int bw, void **mem, uint8_t **bg, uint8_t **lo,
-                    uint16_t **acc, float **rgb) {
+static int bg_alloc(const fx_ctx *c, int bw, void **mem, uint8_t **bg, uint8_t **lo, uint16_t **acc,
+                    float **rgb) {
   size_t n = (size_t)c->w * c->h, g = (size_t)c->gw * c->gh + 2 * (size_t)c->cgw * c->cgh;
   size_t sz[4] = {n * 3 / 2, g + FX__PAD, ((size_t)bw * 4 + FX__PAD) * sizeof(uint16_t),
                   (size_t)c->w * 6 * sizeof(float)};
@@ -84,8 +84,8 @@ int fx__bg_rebuild(fx_ctx *c) {
     float *row = c->bg_rgb + (size_t)(y & 1) * 3 * c->w;
     scaled_row(c, k, y, row);
     for (int x = 0; x < c->w; x++)
-      Y[(size_t)y * c->w + x] = to_u8(m[9] + m[0] * row[3 * x] + m[1] * row[3 * x + 1] +
-                                      m[2] * row[3 * x + 2]);
+      Y[(size_t)y * c->w + x] =
+          to_u8(m[9] + m[0] * row[3 * x] + m[1] * row[3 * x + 1] + m[2] * row[3 * x + 2]);
     if (!(y & 1)) continue;
     const float *r0 = c->bg_rgb, *r1 = c->bg_rgb + 3 * c->w;
     for (int x = 0; x < c->hw; x++) {

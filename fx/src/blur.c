@@ -60,8 +60,7 @@ void fx__blur_planes(fx_ctx *c, const uint8_t *yuv, const uint8_t *mask_half, in
   k->ratio(w1, w2, CG, dst + G + CG);
 }
 
-void fx__box_blur_u8(fx_ctx *c, const uint8_t *src, int w, int h, int r, int passes,
-                     uint8_t *dst) {
+void fx__box_blur_u8(fx_ctx *c, const uint8_t *src, int w, int h, int r, int passes, uint8_t *dst) {
   const fx__kern *k = fx__k();
   int32_t *f = c->work[0];
   size_t n = (size_t)w * h;

@@ -40,7 +40,9 @@ static const uint8_t *mask_row(fx_ctx *c, const fx__kern *k, fx__ring *rg, int y
 }
 
 /* Box radius on a grid for a Gaussian of sigma grid pixels from three passes. */
-static int radius(double sigma) { return (int)floor((sqrt(1.0 + 4.0 * sigma * sigma) - 1.0) / 2.0 + 0.5); }
+static int radius(double sigma) {
+  return (int)floor((sqrt(1.0 + 4.0 * sigma * sigma) - 1.0) / 2.0 + 0.5);
+}
 
 static void composite_blur(fx_ctx *c, const fx__kern *k, int strength) {
   /* Strength 1..100 → σ of 0.3..30 frame pixels. */

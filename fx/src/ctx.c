@@ -8,10 +8,14 @@
 
 const char *fx_strerror(int err) {
   switch (err) {
-  case FX_OK: return "ok";
-  case FX_ENOMEM: return "out of memory";
-  case FX_EINVAL: return "invalid argument";
-  default: return "unknown error";
+    case FX_OK:
+      return "ok";
+    case FX_ENOMEM:
+      return "out of memory";
+    case FX_EINVAL:
+      return "invalid argument";
+    default:
+      return "unknown error";
   }
 }
 
@@ -26,8 +30,12 @@ const fx__kern *fx__k(void) {
   return &fx__kern_scalar;
 }
 
-const char *fx_kernels(void) { return fx__k()->name; }
-void fx_use_scalar(int on) { force_scalar = on != 0; }
+const char *fx_kernels(void) {
+  return fx__k()->name;
+}
+void fx_use_scalar(int on) {
+  force_scalar = on != 0;
+}
 
 /* ---- buffers ---- */
 
@@ -159,6 +167,10 @@ void fx_destroy(fx_ctx *c) {
 
 int fx_resize(fx_ctx *c, int w, int h) {
   if (!c || !valid_size(w, h)) return FX_EINVAL;
+  if (w == c->w && h == c->h) { /* same size (another camera, or a defensive call): no allocation */
+    reset_state(c);
+    return FX_OK;
+  }
   fx_ctx tmp;
   if (alloc_block(c, w, h, &tmp) != FX_OK) return FX_ENOMEM;
   void *old = c->mem;
@@ -181,10 +193,18 @@ int fx_resize(fx_ctx *c, int w, int h) {
   return FX_OK;
 }
 
-int fx_width(const fx_ctx *c) { return c ? c->w : 0; }
-int fx_height(const fx_ctx *c) { return c ? c->h : 0; }
-uint8_t *fx_frame(fx_ctx *c) { return c ? c->frame : NULL; }
-const uint8_t *fx_out(const fx_ctx *c) { return c ? c->out : NULL; }
+int fx_width(const fx_ctx *c) {
+  return c ? c->w : 0;
+}
+int fx_height(const fx_ctx *c) {
+  return c ? c->h : 0;
+}
+uint8_t *fx_frame(fx_ctx *c) {
+  return c ? c->frame : NULL;
+}
+const uint8_t *fx_out(const fx_ctx *c) {
+  return c ? c->out : NULL;
+}
 
 void fx_set_color(fx_ctx *c, int matrix, int full_range) {
   if (!c || (matrix != FX_MATRIX_BT601 && matrix != FX_MATRIX_BT709)) return;

@@ -39,8 +39,7 @@ static void plane_row(fx_ctx *c, const fx__kern *k, const uint8_t *p, int pw, co
                       const fx__taps *ty, int oy, int slot) {
   int s0 = ty->start[oy], n = ty->off[oy + 1] - ty->off[oy];
   const uint16_t *w = ty->w + ty->off[oy];
-  for (int j = 0; j < n; j++)
-    k->vacc(c->acc[slot], p + (size_t)(s0 + j) * pw, w[j], j == 0, pw);
+  for (int j = 0; j < n; j++) k->vacc(c->acc[slot], p + (size_t)(s0 + j) * pw, w[j], j == 0, pw);
   k->hresample(c->acc[slot], tx, c->hrow[slot]);
 }
 

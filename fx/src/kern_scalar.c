@@ -5,12 +5,20 @@
 
 #include "fx_internal.h"
 
-static int imin(int a, int b) { return a < b ? a : b; }
-static int imax(int a, int b) { return a > b ? a : b; }
-static uint8_t clamp_u8(int v) { return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v); }
+static int imin(int a, int b) {
+  return a < b ? a : b;
+}
+static int imax(int a, int b) {
+  return a > b ? a : b;
+}
+static uint8_t clamp_u8(int v) {
+  return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+}
 
 /* log2(2f) for the upsampling factors fx uses (2, 4, 8). */
-static int sh2f(int f) { return f == 2 ? 2 : f == 4 ? 3 : 4; }
+static int sh2f(int f) {
+  return f == 2 ? 2 : f == 4 ? 3 : 4;
+}
 
 void fx__down2_rows(const uint8_t *src, int sw, int sh, uint8_t *dst, int x0, int y) {
   int dw = (sw + 1) / 2;
@@ -68,6 +76,11 @@ static void lerp_u8(const uint8_t *a, const uint8_t *b, int wa, int wb, int sh, 
   for (int i = 0; i < n; i++) dst[i] = (uint8_t)((a[i] * wa + b[i] * wb + half) >> sh);
 }
 
+static void vlerp16(const uint16_t *a, const uint16_t *b, int wa, int wb, uint8_t *dst, int n) {
+  for (int i = 0; i < n; i++)
+    dst[i] = (uint8_t)(((uint32_t)a[i] * wa + (uint32_t)b[i] * wb + 32768u) >> 16);
+}
+
 static void vacc(uint16_t *acc, const uint8_t *row, int wgt, int first, int n) {
   if (first)
     for (int i = 0; i < n; i++) acc[i] = (uint16_t)(row[i] * wgt);
@@ -91,8 +104,8 @@ static float clampf255(float x) {
   return 255.0f < x ? 255.0f : x;
 }
 
-static void yuv_rgbf(const uint32_t *y, const uint32_t *u, const uint32_t *v, int n,
-                     const float *k, float *dst) {
+static void yuv_rgbf(const uint32_t *y, const uint32_t *u, const uint32_t *v, int n, const float *k,
+                     float *dst) {
   const float s = 1.0f / 65536.0f;
   for (int i = 0; i < n; i++) {
     float Y = (float)y[i] * s, cb = (float)u[i] * s - 128.0f, cr = (float)v[i] * s - 128.0f;
@@ -171,8 +184,8 @@ static void guided_q(const uint8_t *I, const int32_t *a0, const int32_t *a1, con
   }
 }
 
-void fx__prem_y_cells(const uint8_t *y, int w, int h, const uint8_t *m, int32_t *num,
-                      int32_t *den, int gy, int gx0) {
+void fx__prem_y_cells(const uint8_t *y, int w, int h, const uint8_t *m, int32_t *num, int32_t *den,
+                      int gy, int gx0) {
   int hw = w / 2, hh = h / 2, gw = (w + 3) / 4;
   for (int gx = gx0; gx < gw; gx++) {
     int32_t n = 0, d = 0;
@@ -188,8 +201,7 @@ void fx__prem_y_cells(const uint8_t *y, int w, int h, const uint8_t *m, int32_t 
   }
 }
 
-static void prem_y(const uint8_t *y, int w, int h, const uint8_t *m, int32_t *num,
-                   int32_t *den) {
+static void prem_y(const uint8_t *y, int w, int h, const uint8_t *m, int32_t *num, int32_t *den) {
   for (int gy = 0; gy < (h + 3) / 4; gy++) fx__prem_y_cells(y, w, h, m, num, den, gy, 0);
 }
 
@@ -248,6 +260,7 @@ const fx__kern fx__kern_scalar = {
     .up_h_u8 = up_h_u8,
     .up_h_i32 = up_h_i32,
     .lerp_u8 = lerp_u8,
+    .vlerp16 = vlerp16,
     .vacc = vacc,
     .hresample = fx__hresample,
     .yuv_rgbf = yuv_rgbf,

@@ -15,9 +15,15 @@ typedef v128_t V;
 #define U16X8(p) wasm_u16x8_load8x8(p) /* 8 bytes → u16x8 */
 #define ST64(p, v) wasm_v128_store64_lane((p), (v), 0)
 
-static inline V lo16(V v) { return wasm_u16x8_extend_low_u8x16(v); }
-static inline V hi16(V v) { return wasm_u16x8_extend_high_u8x16(v); }
-static inline V narrow8(V a, V b) { return wasm_u8x16_narrow_i16x8(a, b); }
+static inline V lo16(V v) {
+  return wasm_u16x8_extend_low_u8x16(v);
+}
+static inline V hi16(V v) {
+  return wasm_u16x8_extend_high_u8x16(v);
+}
+static inline V narrow8(V a, V b) {
+  return wasm_u8x16_narrow_i16x8(a, b);
+}
 
 /* ---- resampling ---- */
 
@@ -74,8 +80,10 @@ static void up_h_u8(const uint8_t *src, int n, int f, uint8_t *dst) {
       V t01h = wasm_i16x8_shuffle(o0, o1, 4, 12, 5, 13, 6, 14, 7, 15);
       V t23l = wasm_i16x8_shuffle(o2, o3, 0, 8, 1, 9, 2, 10, 3, 11);
       V t23h = wasm_i16x8_shuffle(o2, o3, 4, 12, 5, 13, 6, 14, 7, 15);
-      V q0 = wasm_i32x4_shuffle(t01l, t23l, 0, 4, 1, 5), q1 = wasm_i32x4_shuffle(t01l, t23l, 2, 6, 3, 7);
-      V q2 = wasm_i32x4_shuffle(t01h, t23h, 0, 4, 1, 5), q3 = wasm_i32x4_shuffle(t01h, t23h, 2, 6, 3, 7);
+      V q0 = wasm_i32x4_shuffle(t01l, t23l, 0, 4, 1, 5),
+        q1 = wasm_i32x4_shuffle(t01l, t23l, 2, 6, 3, 7);
+      V q2 = wasm_i32x4_shuffle(t01h, t23h, 0, 4, 1, 5),
+        q3 = wasm_i32x4_shuffle(t01h, t23h, 2, 6, 3, 7);
       ST(dst + 4 * i, narrow8(q0, q1));
       ST(dst + 4 * i + 16, narrow8(q2, q3));
     }
@@ -116,18 +124,51 @@ static void up_h_i32(const int32_t *src, int n, int f, int32_t *dst) {
   fx__up_h_i32_range(src, n, f, dst, i, n);
 }
 
-static void lerp_u8(const uint8_t *a, const uint8_t *b, int wa, int wb, int sh, uint8_t *dst,
-                    int n) {
+/* clang 16 turns a vector shift by a run-time count into one scalar shift per lane, so the
+ * kernels whose shift varies are specialised on the counts fx uses (inlined with constants). */
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE int lerp_body(const uint8_t *a, const uint8_t *b, int wa, int wb, int sh, uint8_t *dst,
+                     int n) {
   V va = wasm_i16x8_splat((int16_t)wa), vb = wasm_i16x8_splat((int16_t)wb);
   V half = wasm_i16x8_splat((int16_t)(1 << (sh - 1)));
   int i = 0;
   for (; i + 16 <= n; i += 16) { /* 255·2^sh + half, sh ≤ 4: u16 */
     V x = LD(a + i), y = LD(b + i);
-    V l = wasm_i16x8_add(wasm_i16x8_add(wasm_i16x8_mul(lo16(x), va), wasm_i16x8_mul(lo16(y), vb)), half);
-    V h = wasm_i16x8_add(wasm_i16x8_add(wasm_i16x8_mul(hi16(x), va), wasm_i16x8_mul(hi16(y), vb)), half);
+    V l = wasm_i16x8_add(wasm_i16x8_add(wasm_i16x8_mul(lo16(x), va), wasm_i16x8_mul(lo16(y), vb)),
+                         half);
+    V h = wasm_i16x8_add(wasm_i16x8_add(wasm_i16x8_mul(hi16(x), va), wasm_i16x8_mul(hi16(y), vb)),
+                         half);
     ST(dst + i, narrow8(wasm_u16x8_shr(l, sh), wasm_u16x8_shr(h, sh)));
   }
-  for (; i < n; i++) dst[i] = (uint8_t)((a[i] * wa + b[i] * wb + (1 << (sh - 1))) >> sh);
+  return i;
+}
+
+static void lerp_u8(const uint8_t *a, const uint8_t *b, int wa, int wb, int sh, uint8_t *dst,
+                    int n) {
+  int i = sh == 2   ? lerp_body(a, b, wa, wb, 2, dst, n)
+          : sh == 3 ? lerp_body(a, b, wa, wb, 3, dst, n)
+          : sh == 4 ? lerp_body(a, b, wa, wb, 4, dst, n)
+                    : 0;
+  if (i < n) fx__kern_scalar.lerp_u8(a + i, b + i, wa, wb, sh, dst + i, n - i);
+}
+
+static void vlerp16(const uint16_t *a, const uint16_t *b, int wa, int wb, uint8_t *dst, int n) {
+  V va = wasm_i16x8_splat((int16_t)wa), vb = wasm_i16x8_splat((int16_t)wb);
+  V half = wasm_i32x4_splat(32768);
+  int i = 0;
+  for (; i + 8 <= n; i += 8) { /* 65280·256 < 2^32 */
+    V x = LD(a + i), y = LD(b + i);
+    V l = wasm_i32x4_add(
+        wasm_i32x4_add(wasm_u32x4_extmul_low_u16x8(x, va), wasm_u32x4_extmul_low_u16x8(y, vb)),
+        half);
+    V h = wasm_i32x4_add(
+        wasm_i32x4_add(wasm_u32x4_extmul_high_u16x8(x, va), wasm_u32x4_extmul_high_u16x8(y, vb)),
+        half);
+    V s16 = wasm_u16x8_narrow_i32x4(wasm_u32x4_shr(l, 16), wasm_u32x4_shr(h, 16));
+    ST64(dst + i, narrow8(s16, s16));
+  }
+  if (i < n) fx__kern_scalar.vlerp16(a + i, b + i, wa, wb, dst + i, n - i);
 }
 
 static void vacc(uint16_t *acc, const uint8_t *row, int wgt, int first, int n) {
@@ -146,8 +187,8 @@ static void vacc(uint16_t *acc, const uint8_t *row, int wgt, int first, int n) {
   for (; i < n; i++) acc[i] = (uint16_t)((first ? 0 : acc[i]) + row[i] * wgt);
 }
 
-static void yuv_rgbf(const uint32_t *y, const uint32_t *u, const uint32_t *v, int n,
-                     const float *k, float *dst) {
+static void yuv_rgbf(const uint32_t *y, const uint32_t *u, const uint32_t *v, int n, const float *k,
+                     float *dst) {
   V s = wasm_f32x4_splat(1.0f / 65536.0f), c128 = wasm_f32x4_splat(128.0f);
   V yo = wasm_f32x4_splat(k[FX__K_YO]), ys = wasm_f32x4_splat(k[FX__K_YS]);
   V crr = wasm_f32x4_splat(k[FX__K_CRR]), cbg = wasm_f32x4_splat(k[FX__K_CBG]);
@@ -195,8 +236,8 @@ static void guided_fields(const uint8_t *I, const uint8_t *p, int n, int32_t *f0
   if (i < n) fx__kern_scalar.guided_fields(I + i, p + i, n - i, f0 + i, f1 + i, f2 + i, f3 + i);
 }
 
-static void box_v(const int32_t *src, int32_t *dst, int32_t *col, int w, int h, int r, int inv,
-                  int sh) {
+INLINE void box_v_body(const int32_t *src, int32_t *dst, int32_t *col, int w, int h, int r, int inv,
+                       int sh) {
   int w4 = w & ~3;
   for (int x = 0; x < w; x++) col[x] = 0;
   for (int j = -r; j <= r; j++) {
@@ -224,6 +265,16 @@ static void box_v(const int32_t *src, int32_t *dst, int32_t *col, int w, int h, 
   }
 }
 
+static void box_v(const int32_t *src, int32_t *dst, int32_t *col, int w, int h, int r, int inv,
+                  int sh) {
+  if (sh == 0)
+    box_v_body(src, dst, col, w, h, r, inv, 0);
+  else if (sh == 14)
+    box_v_body(src, dst, col, w, h, r, inv, 14);
+  else
+    fx__kern_scalar.box_v(src, dst, col, w, h, r, inv, sh);
+}
+
 static void transpose(const int32_t *src, int w, int h, int32_t *dst) {
   int y = 0;
   for (; y + 4 <= h; y += 4) {
@@ -248,7 +299,8 @@ static void transpose(const int32_t *src, int w, int h, int32_t *dst) {
 
 static void guided_ab(const int32_t *s0, const int32_t *s1, const int32_t *s2, const int32_t *s3,
                       int n, int N, float eps_n2, int32_t *A, int32_t *B) {
-  V vn = wasm_i32x4_splat(N), eps = wasm_f32x4_splat(eps_n2), inv = wasm_f32x4_splat(1.0f / (float)N);
+  V vn = wasm_i32x4_splat(N), eps = wasm_f32x4_splat(eps_n2),
+    inv = wasm_f32x4_splat(1.0f / (float)N);
   V amax = wasm_f32x4_splat(FX__GUIDED_AMAX), amin = wasm_f32x4_splat(-FX__GUIDED_AMAX);
   V q10 = wasm_f32x4_splat(1024.0f);
   int i = 0;
@@ -256,10 +308,12 @@ static void guided_ab(const int32_t *s0, const int32_t *s1, const int32_t *s2, c
     V a0 = LD(s0 + i), a1 = LD(s1 + i);
     V var = wasm_i32x4_sub(wasm_i32x4_mul(vn, LD(s2 + i)), wasm_i32x4_mul(a0, a0));
     V cov = wasm_i32x4_sub(wasm_i32x4_mul(vn, LD(s3 + i)), wasm_i32x4_mul(a0, a1));
-    V a = wasm_f32x4_div(wasm_f32x4_convert_i32x4(cov), wasm_f32x4_add(wasm_f32x4_convert_i32x4(var), eps));
+    V a = wasm_f32x4_div(wasm_f32x4_convert_i32x4(cov),
+                         wasm_f32x4_add(wasm_f32x4_convert_i32x4(var), eps));
     a = wasm_f32x4_pmin(wasm_f32x4_pmax(a, amin), amax);
-    V b = wasm_f32x4_mul(
-        wasm_f32x4_sub(wasm_f32x4_convert_i32x4(a1), wasm_f32x4_mul(a, wasm_f32x4_convert_i32x4(a0))), inv);
+    V b = wasm_f32x4_mul(wasm_f32x4_sub(wasm_f32x4_convert_i32x4(a1),
+                                        wasm_f32x4_mul(a, wasm_f32x4_convert_i32x4(a0))),
+                         inv);
     ST(A + i, wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_nearest(wasm_f32x4_mul(a, q10))));
     ST(B + i, wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_nearest(wasm_f32x4_mul(b, q10))));
   }
@@ -276,8 +330,8 @@ static void scale_i32(int32_t *x, int n, float s) {
   if (i < n) fx__kern_scalar.scale_i32(x + i, n - i, s);
 }
 
-static void guided_q(const uint8_t *I, const int32_t *a0, const int32_t *a1, const int32_t *b0,
-                     const int32_t *b1, int wa, int wb, int sh, uint8_t *dst, int n) {
+INLINE int guided_q_body(const uint8_t *I, const int32_t *a0, const int32_t *a1, const int32_t *b0,
+                         const int32_t *b1, int wa, int wb, int sh, uint8_t *dst, int n) {
   V va = wasm_i32x4_splat(wa), vb = wasm_i32x4_splat(wb), half = wasm_i32x4_splat(1 << (sh - 1));
   int i = 0;
   for (; i + 8 <= n; i += 8) {
@@ -292,6 +346,14 @@ static void guided_q(const uint8_t *I, const int32_t *a0, const int32_t *a1, con
     V s16 = wasm_i16x8_narrow_i32x4(q[0], q[1]); /* saturating: the clamp to 0..255 */
     ST64(dst + i, narrow8(s16, s16));
   }
+  return i;
+}
+
+static void guided_q(const uint8_t *I, const int32_t *a0, const int32_t *a1, const int32_t *b0,
+                     const int32_t *b1, int wa, int wb, int sh, uint8_t *dst, int n) {
+  int i = sh == 14   ? guided_q_body(I, a0, a1, b0, b1, wa, wb, 14, dst, n)
+          : sh == 16 ? guided_q_body(I, a0, a1, b0, b1, wa, wb, 16, dst, n)
+                     : 0;
   if (i < n)
     fx__kern_scalar.guided_q(I + i, a0 + i, a1 + i, b0 + i, b1 + i, wa, wb, sh, dst + i, n - i);
 }
@@ -303,8 +365,7 @@ static inline V hadd32(V a, V b) {
   return wasm_i32x4_add(wasm_i32x4_shuffle(a, b, 0, 2, 4, 6), wasm_i32x4_shuffle(a, b, 1, 3, 5, 7));
 }
 
-static void prem_y(const uint8_t *y, int w, int h, const uint8_t *m, int32_t *num,
-                   int32_t *den) {
+static void prem_y(const uint8_t *y, int w, int h, const uint8_t *m, int32_t *num, int32_t *den) {
   int hw = w / 2, gw = (w + 3) / 4;
   V k256 = wasm_i16x8_splat(256);
   for (int gy = 0; gy < (h + 3) / 4; gy++) {
@@ -319,8 +380,10 @@ static void prem_y(const uint8_t *y, int w, int h, const uint8_t *m, int32_t *nu
         const uint8_t *mr = m + (size_t)(2 * gy) * hw + 2 * gx;
         V w0 = wasm_i16x8_sub(k256, U16X8(mr)), w1 = wasm_i16x8_sub(k256, U16X8(mr + hw));
         /* 2×2 sums ≤ 1020 times weights ≤ 256: u32 */
-        V sl = wasm_i32x4_add(wasm_u32x4_extmul_low_u16x8(h0, w0), wasm_u32x4_extmul_low_u16x8(h1, w1));
-        V sh = wasm_i32x4_add(wasm_u32x4_extmul_high_u16x8(h0, w0), wasm_u32x4_extmul_high_u16x8(h1, w1));
+        V sl = wasm_i32x4_add(wasm_u32x4_extmul_low_u16x8(h0, w0),
+                              wasm_u32x4_extmul_low_u16x8(h1, w1));
+        V sh = wasm_i32x4_add(wasm_u32x4_extmul_high_u16x8(h0, w0),
+                              wasm_u32x4_extmul_high_u16x8(h1, w1));
         size_t o = (size_t)gy * gw + gx;
         ST(num + o, wasm_u32x4_shr(hadd32(sl, sh), 4));
         ST(den + o, wasm_i32x4_shl(wasm_u32x4_extadd_pairwise_u16x8(wasm_i16x8_add(w0, w1)), 5));
@@ -384,8 +447,9 @@ static void blend(const uint8_t *src, const uint8_t *bg, const uint8_t *m, uint8
     V s = LD(src + i), b = LD(bg + i), mm = LD(m + i), r[2];
     for (int h = 0; h < 2; h++) {
       V sv = h ? hi16(s) : lo16(s), bv = h ? hi16(b) : lo16(b), mv = h ? hi16(mm) : lo16(mm);
-      V x = wasm_i16x8_add(wasm_i16x8_add(wasm_i16x8_mul(mv, sv),
-                                          wasm_i16x8_mul(wasm_i16x8_sub(k255, mv), bv)), k128);
+      V x = wasm_i16x8_add(
+          wasm_i16x8_add(wasm_i16x8_mul(mv, sv), wasm_i16x8_mul(wasm_i16x8_sub(k255, mv), bv)),
+          k128);
       r[h] = wasm_u16x8_shr(wasm_i16x8_add(x, wasm_u16x8_shr(x, 8)), 8);
     }
     ST(dst + i, narrow8(r[0], r[1]));
@@ -398,13 +462,15 @@ static void wrap(const uint8_t *src, const uint8_t *bgb, const uint8_t *mb, int 
   V k255 = wasm_i16x8_splat(255), k256 = wasm_i16x8_splat(256), k128 = wasm_i16x8_splat(128);
   V am = wasm_i16x8_splat((int16_t)amount);
   int i = 0;
-  for (; i + 16 <= n; i += 16) { /* (255 − mb)·amount + 128 ≤ 65408, s·(256 − wr) + b·wr + 128 ≤ 65408 */
+  for (; i + 16 <= n;
+       i += 16) { /* (255 − mb)·amount + 128 ≤ 65408, s·(256 − wr) + b·wr + 128 ≤ 65408 */
     V s = LD(src + i), b = LD(bgb + i), mm = LD(mb + i), r[2];
     for (int h = 0; h < 2; h++) {
       V sv = h ? hi16(s) : lo16(s), bv = h ? hi16(b) : lo16(b), mv = h ? hi16(mm) : lo16(mm);
       V wr = wasm_u16x8_shr(wasm_i16x8_add(wasm_i16x8_mul(wasm_i16x8_sub(k255, mv), am), k128), 8);
-      V x = wasm_i16x8_add(wasm_i16x8_add(wasm_i16x8_mul(sv, wasm_i16x8_sub(k256, wr)),
-                                          wasm_i16x8_mul(bv, wr)), k128);
+      V x = wasm_i16x8_add(
+          wasm_i16x8_add(wasm_i16x8_mul(sv, wasm_i16x8_sub(k256, wr)), wasm_i16x8_mul(bv, wr)),
+          k128);
       r[h] = wasm_u16x8_shr(x, 8);
     }
     ST(dst + i, narrow8(r[0], r[1]));
@@ -418,6 +484,7 @@ const fx__kern fx__kern_simd128 = {
     .up_h_u8 = up_h_u8,
     .up_h_i32 = up_h_i32,
     .lerp_u8 = lerp_u8,
+    .vlerp16 = vlerp16,
     .vacc = vacc,
     .hresample = fx__hresample, /* scalar: the taps vary per output */
     .yuv_rgbf = yuv_rgbf,

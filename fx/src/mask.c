@@ -13,9 +13,6 @@
  * 720p) or full resolution (GUIDED_FULL). Box sums run vertically with running column sums;
  * horizontal passes are vertical passes over the transposed image, so every pass is
  * contiguous SIMD. FX_REFINE_FAST is a plain bilinear resample to half resolution. */
-#include <math.h>
-#include <string.h>
-
 #include "fx_internal.h"
 
 static int alpha_q8(int d) {

@@ -85,8 +85,9 @@ static int level_index(int tier, int every) {
 static int config_ok(const fx_policy_config *c) {
   if (!c || !isfinite(c->target_fps) || c->target_fps <= 0 || c->target_fps > 240) return 0;
   if (c->max_tier < FX_TIER_SMALL || c->max_tier > FX_TIER_LARGE) return 0;
-  if (c->pinned == FX_POLICY_AUTO) return 1;
-  return c->pinned >= FX_TIER_SMALL && c->pinned <= c->max_tier;
+  /* A pin may name a tier above max_tier: the caller pins what the user chose, before its
+   * model has loaded; max_tier bounds only the automatic climb. */
+  return c->pinned == FX_POLICY_AUTO || (c->pinned >= FX_TIER_SMALL && c->pinned <= FX_TIER_LARGE);
 }
 
 static double clean_ms(double v) {
@@ -364,10 +365,13 @@ int fx_policy_configure(fx_policy *p, const fx_policy_config *cfg) {
   return 0;
 }
 
-static void report(fx_policy *p, fx_decision *d) {
+/* Fills *d; consume: this call reports the pending change (fx_policy_frame always;
+ * fx_policy_current only the first decision, so that it can be announced before the first
+ * frame while every later change reaches the caller through fx_policy_frame). */
+static void report(fx_policy *p, fx_decision *d, int consume) {
   d->tier = p->tier;
   d->infer_every = p->every;
-  if (p->pend) {
+  if (p->pend && consume) {
     d->changed = 1;
     d->from = p->pend_from;
     d->reason = p->pend_reason;
@@ -380,7 +384,7 @@ static void report(fx_policy *p, fx_decision *d) {
 }
 
 void fx_policy_current(fx_policy *p, fx_decision *d) {
-  report(p, d);
+  report(p, d, p->pend && p->pend_from == FX_TIER_NONE);
 }
 
 int fx_policy_switches(const fx_policy *p) {
@@ -489,5 +493,5 @@ void fx_policy_frame(fx_policy *p, const fx_frame_sample *s, fx_decision *d) {
     if (p->n < FX_POLICY_WINDOW) p->n++;
     if (p->n >= FX_POLICY_MIN_FRAMES) judge_frame(p, dt);
   }
-  report(p, d);
+  report(p, d, 1);
 }

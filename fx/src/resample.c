@@ -63,12 +63,40 @@ int fx__taps_build(fx__taps *t, int n, int m, double off, double len) {
   return FX_OK;
 }
 
-void fx__resample_u8(fx_ctx *c, const uint8_t *src, int sw, int sh, uint8_t *dst, int dw,
-                     int dh, double lx, double ly) {
+/* Source row s resampled horizontally, in 8.8 fixed point, into ring slot s & 1. */
+static const uint16_t *hrow16(fx_ctx *c, const fx__kern *k, const uint8_t *src, int sw, int s,
+                              int *idx) {
+  uint16_t *slot = c->acc[1 + (s & 1)];
+  if (idx[s & 1] != s) {
+    k->vacc(c->acc[0], src + (size_t)s * sw, 256, 1, sw);
+    k->hresample(c->acc[0], &c->tx, c->hrow[0]);
+    for (int x = 0; x < c->tx.m; x++) slot[x] = (uint16_t)((c->hrow[0][x] + 128u) >> 8);
+    idx[s & 1] = s;
+  }
+  return slot;
+}
+
+void fx__resample_u8(fx_ctx *c, const uint8_t *src, int sw, int sh, uint8_t *dst, int dw, int dh,
+                     double lx, double ly) {
   const fx__kern *k = fx__k();
   if (fx__taps_build(&c->tx, sw, dw, 0.0, lx) != FX_OK ||
       fx__taps_build(&c->ty, sh, dh, 0.0, ly) != FX_OK)
     return; /* sizes are validated by the callers; unreachable */
+  int up = dh > sh;
+  for (int y = 0; up && y < dh; y++) up = c->ty.off[y + 1] - c->ty.off[y] <= 2;
+  if (up) {
+    /* Enlarging vertically (bilinear: two source rows per output row): the horizontal taps
+     * run once per source row, not once per output row. */
+    int idx[2] = {-1, -1};
+    for (int y = 0; y < dh; y++) {
+      int s0 = c->ty.start[y], two = c->ty.off[y + 1] - c->ty.off[y] == 2;
+      int w0 = c->ty.w[c->ty.off[y]];
+      const uint16_t *r0 = hrow16(c, k, src, sw, s0, idx);
+      const uint16_t *r1 = two ? hrow16(c, k, src, sw, s0 + 1, idx) : r0;
+      k->vlerp16(r0, r1, w0, 256 - w0, dst + (size_t)y * dw, dw);
+    }
+    return;
+  }
   for (int y = 0; y < dh; y++) {
     int s0 = c->ty.start[y], n = c->ty.off[y + 1] - c->ty.off[y];
     const uint16_t *w = c->ty.w + c->ty.off[y];

@@ -18,27 +18,43 @@ static double now_ms(void) {
 
 enum { K_INPUT, K_INPUT_SQ, K_FAST, K_GUIDED, K_FULL, K_BLUR25, K_BLUR75, K_IMAGE, K_TOTAL, K_N };
 static const char *names[K_N] = {
-    "make_input 256x144", "make_input 256x256", "update_mask fast",  "update_mask guided",
-    "update_mask guided_full", "composite blur 25", "composite blur 75", "composite image",
-    "frame total (input+guided+blur50)"};
+    "make_input 256x144", "make_input 256x256",      "update_mask fast",
+    "update_mask guided", "update_mask guided_full", "composite blur 25",
+    "composite blur 75",  "composite image",         "frame total (input+guided+blur50)"};
 
 static fx_ctx *ctx;
 static float *input, *model;
 
 static void run(int k) {
   switch (k) {
-  case K_INPUT: fx_make_input(ctx, input, 256, 144, 0.0f, 1.0f); break;
-  case K_INPUT_SQ: fx_make_input(ctx, input, 256, 256, 0.0f, 1.0f); break;
-  case K_FAST: fx_update_mask(ctx, model, 256, 144, 0, FX_REFINE_FAST); break;
-  case K_GUIDED: fx_update_mask(ctx, model, 256, 144, 0, FX_REFINE_GUIDED); break;
-  case K_FULL: fx_update_mask(ctx, model, 256, 144, 0, FX_REFINE_GUIDED_FULL); break;
-  case K_BLUR25: fx_composite(ctx, FX_MODE_BLUR, 25); break;
-  case K_BLUR75: fx_composite(ctx, FX_MODE_BLUR, 75); break;
-  case K_IMAGE: fx_composite(ctx, FX_MODE_IMAGE, 0); break;
-  default:
-    fx_make_input(ctx, input, 256, 144, 0.0f, 1.0f);
-    fx_update_mask(ctx, model, 256, 144, 0, FX_REFINE_GUIDED);
-    fx_composite(ctx, FX_MODE_BLUR, 50);
+    case K_INPUT:
+      fx_make_input(ctx, input, 256, 144, 0.0f, 1.0f);
+      break;
+    case K_INPUT_SQ:
+      fx_make_input(ctx, input, 256, 256, 0.0f, 1.0f);
+      break;
+    case K_FAST:
+      fx_update_mask(ctx, model, 256, 144, 0, FX_REFINE_FAST);
+      break;
+    case K_GUIDED:
+      fx_update_mask(ctx, model, 256, 144, 0, FX_REFINE_GUIDED);
+      break;
+    case K_FULL:
+      fx_update_mask(ctx, model, 256, 144, 0, FX_REFINE_GUIDED_FULL);
+      break;
+    case K_BLUR25:
+      fx_composite(ctx, FX_MODE_BLUR, 25);
+      break;
+    case K_BLUR75:
+      fx_composite(ctx, FX_MODE_BLUR, 75);
+      break;
+    case K_IMAGE:
+      fx_composite(ctx, FX_MODE_IMAGE, 0);
+      break;
+    default:
+      fx_make_input(ctx, input, 256, 144, 0.0f, 1.0f);
+      fx_update_mask(ctx, model, 256, 144, 0, FX_REFINE_GUIDED);
+      fx_composite(ctx, FX_MODE_BLUR, 50);
   }
 }
 

@@ -85,9 +85,9 @@ static void ref_yuv(int matrix, int full, const double rgb[3], int yuv[3]) {
 
 static void test_color_pure(void **state) {
   (void)state;
-  static const double colors[][3] = {{255, 0, 0},   {0, 255, 0},     {0, 0, 255},
+  static const double colors[][3] = {{255, 0, 0},     {0, 255, 0},   {0, 0, 255},
                                      {255, 255, 255}, {0, 0, 0},     {128, 128, 128},
-                                     {255, 255, 0}, {0, 255, 255},   {200, 100, 50}};
+                                     {255, 255, 0},   {0, 255, 255}, {200, 100, 50}};
   fx_ctx *c = mk(16, 8);
   float out[8 * 4 * 3];
   for (int matrix = 0; matrix < 2; matrix++)
@@ -104,8 +104,8 @@ static void test_color_pure(void **state) {
           for (int ch = 0; ch < 3; ch++) {
             double got = out[3 * p + ch];
             if (fabs(got - want[ch]) > 1.0)
-              fail_msg("matrix %d full %d color %zu ch %d: got %.2f want %.2f", matrix, full, i,
-                       ch, got, want[ch]);
+              fail_msg("matrix %d full %d color %zu ch %d: got %.2f want %.2f", matrix, full, i, ch,
+                       got, want[ch]);
             /* The round trip lands within 2 levels of the colour itself. */
             assert_true(fabs(got - colors[i][ch]) <= 2.5);
           }
@@ -229,7 +229,7 @@ static void test_temporal(void **state) {
   assert_true(m[0] > 128 && m[0] < 138);
   for (int k = 0; k < 30; k++) m = mask_of(c, o, 8, 1, 0, FX_REFINE_FAST);
   assert_true(abs(m[0] - 140) <= 1);
-  /* Flicker of ±8 levels is damped to well under half. */
+  /* A flicker of 15 levels peak to peak is damped to a third or less. */
   int lo = 255, hi = 0;
   for (int k = 0; k < 40; k++) {
     for (int i = 0; i < 8; i++) o[i] = (k & 1) ? 0.58f : 0.52f;
@@ -239,7 +239,7 @@ static void test_temporal(void **state) {
       hi = m[0] > hi ? m[0] : hi;
     }
   }
-  assert_true(hi - lo <= 8); /* input swings 15 levels */
+  assert_true(hi - lo <= 5); /* input swings 15 levels; measured 3 */
   /* A moving edge: background → person is followed at once. */
   for (int i = 0; i < 8; i++) o[i] = i < 4 ? 0.0f : 1.0f;
   for (int k = 0; k < 5; k++) m = mask_of(c, o, 8, 1, 0, FX_REFINE_FAST);
@@ -459,8 +459,9 @@ static void test_no_halo(void **state) {
         int v = out[(size_t)y * w + x];
         worst = v > worst ? v : worst;
       }
-    /* A plain blur of σ = 30 px would put the person's 235 at ~110 here. */
-    if (worst > 40) fail_msg("refine %d: background reaches %d near the person", refine, worst);
+    /* Measured 17..20; a plain (unweighted) blur puts the person's 235 at 118 four pixels
+     * out and still 88 at sixteen. */
+    if (worst > 30) fail_msg("refine %d: background reaches %d near the person", refine, worst);
     /* The person is untouched inside. */
     for (int y = 0; y < h; y++) assert_int_equal(out[(size_t)y * w + 128], 235);
     fx_destroy(c);
@@ -474,7 +475,8 @@ static void test_light_wrap(void **state) {
   fx_ctx *c = mk(w, h);
   fill(c, 200, 128, 128);
   uint8_t img[4 * 4 * 4];
-  for (int i = 0; i < 16; i++) img[4 * i] = img[4 * i + 1] = img[4 * i + 2] = 0, img[4 * i + 3] = 255;
+  for (int i = 0; i < 16; i++)
+    img[4 * i] = img[4 * i + 1] = img[4 * i + 2] = 0, img[4 * i + 3] = 255;
   assert_int_equal(fx_set_background(c, img, 4, 4), FX_OK);
   float o[32 * 16];
   for (int y = 0; y < mh; y++)
@@ -483,7 +485,7 @@ static void test_light_wrap(void **state) {
   assert_int_equal(fx_composite(c, FX_MODE_IMAGE, 0), FX_OK);
   const uint8_t *out = fx_out(c);
   int mid = out[32 * w + 64], edge = out[32 * w + 34];
-  assert_int_equal(mid, 200);        /* deep inside: the person as is */
+  assert_int_equal(mid, 200);           /* deep inside: the person as is */
   assert_true(edge < 190 && edge > 60); /* at the edge: some of the dark background */
   assert_true(out[32 * w + 5] <= 17);   /* outside: the background */
   fx_destroy(c);
@@ -596,6 +598,12 @@ static void test_resize(void **state) {
   }
   assert_int_equal(fx_resize(c, 5, 5), FX_EINVAL);
   assert_int_equal(fx_width(c), 130);
+  /* The same size again: buffers kept (no allocation), the mask dropped. */
+  const uint8_t *before = fx_out(c);
+  assert_int_equal(fx_update_mask(c, o, 16, 12, 0, 0), FX_OK);
+  assert_int_equal(fx_resize(c, 130, 2), FX_OK);
+  assert_ptr_equal(fx_out(c), before);
+  assert_null(fx_mask(c, NULL, NULL));
   free(o);
   fx_destroy(c);
 }
@@ -610,14 +618,22 @@ static void test_kernel_set(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_color_pure),     cmocka_unit_test(test_resize_constant),
-      cmocka_unit_test(test_resize_gradient), cmocka_unit_test(test_mask_decode),
-      cmocka_unit_test(test_temporal),       cmocka_unit_test(test_guided_snap),
-      cmocka_unit_test(test_blur_constant),  cmocka_unit_test(test_blur_checker),
-      cmocka_unit_test(test_mask_full_is_identity), cmocka_unit_test(test_image_replaces),
-      cmocka_unit_test(test_no_halo),        cmocka_unit_test(test_light_wrap),
-      cmocka_unit_test(test_sizes),          cmocka_unit_test(test_bad_args),
-      cmocka_unit_test(test_resize),         cmocka_unit_test(test_kernel_set),
+      cmocka_unit_test(test_color_pure),
+      cmocka_unit_test(test_resize_constant),
+      cmocka_unit_test(test_resize_gradient),
+      cmocka_unit_test(test_mask_decode),
+      cmocka_unit_test(test_temporal),
+      cmocka_unit_test(test_guided_snap),
+      cmocka_unit_test(test_blur_constant),
+      cmocka_unit_test(test_blur_checker),
+      cmocka_unit_test(test_mask_full_is_identity),
+      cmocka_unit_test(test_image_replaces),
+      cmocka_unit_test(test_no_halo),
+      cmocka_unit_test(test_light_wrap),
+      cmocka_unit_test(test_sizes),
+      cmocka_unit_test(test_bad_args),
+      cmocka_unit_test(test_resize),
+      cmocka_unit_test(test_kernel_set),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

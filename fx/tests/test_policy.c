@@ -19,17 +19,24 @@
 #define FPS 30.0
 #define T_MS (1000.0 / FPS)
 
+static int feed_exact(fx_policy *p, fx_decision *d, double *t, int n, double dt, int dropped,
+                      const double infer[3], double composite);
+
 /* ---- tests ---- */
 
 static void test_config_and_first_decision(void **state) {
   (void)state;
   fx_policy *p = (fx_policy *)1;
   const fx_policy_config bad[] = {
-      {0, FX_TIER_LARGE, FX_POLICY_AUTO},   {-30, FX_TIER_LARGE, FX_POLICY_AUTO},
-      {NAN, FX_TIER_LARGE, FX_POLICY_AUTO}, {INFINITY, FX_TIER_LARGE, FX_POLICY_AUTO},
-      {241, FX_TIER_LARGE, FX_POLICY_AUTO}, {30, 3, FX_POLICY_AUTO},
-      {30, FX_TIER_PAUSED, FX_POLICY_AUTO}, {30, FX_TIER_MEDIUM, FX_TIER_LARGE},
-      {30, FX_TIER_LARGE, FX_TIER_PAUSED},  {30, FX_TIER_LARGE, 3},
+      {0, FX_TIER_LARGE, FX_POLICY_AUTO},
+      {-30, FX_TIER_LARGE, FX_POLICY_AUTO},
+      {NAN, FX_TIER_LARGE, FX_POLICY_AUTO},
+      {INFINITY, FX_TIER_LARGE, FX_POLICY_AUTO},
+      {241, FX_TIER_LARGE, FX_POLICY_AUTO},
+      {30, 3, FX_POLICY_AUTO},
+      {30, FX_TIER_PAUSED, FX_POLICY_AUTO},
+      {30, FX_TIER_LARGE, FX_TIER_PAUSED},
+      {30, FX_TIER_LARGE, 3},
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     assert_int_equal(fx_policy_create(&p, &bad[i]), -1);
@@ -51,6 +58,9 @@ static void test_config_and_first_decision(void **state) {
   assert_int_equal(d.changed, 0);
   assert_int_equal(d.from, FX_TIER_SMALL);
   assert_int_equal(d.reason, FX_REASON_NONE);
+  fx_frame_sample first = {.t_ms = 0, .total_ms = 10, .infer_ms = 5, .composite_ms = 3};
+  fx_policy_frame(p, &first, &d); /* not again by the first frame */
+  assert_int_equal(d.changed, 0);
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
     assert_int_equal(fx_policy_configure(p, &bad[i]), -1);
   fx_policy_current(p, &d);
@@ -72,6 +82,74 @@ static void test_config_and_first_decision(void **state) {
   assert_int_equal(d.changed, 0);
   fx_policy_destroy(p);
   fx_policy_destroy(NULL);
+
+  /* A pin above max_tier is taken (the client pins before the model has loaded); max_tier
+   * bounds the automatic climb only: unpinning above it steps down (FX_REASON_CONFIG). */
+  fx_policy_config early = {30, FX_TIER_SMALL, FX_TIER_LARGE};
+  assert_int_equal(fx_policy_create(&p, &early), 0);
+  fx_policy_current(p, &d);
+  assert_int_equal(d.tier, FX_TIER_LARGE);
+  assert_int_equal(d.reason, FX_REASON_PINNED);
+  assert_int_equal(fx_policy_configure(p, &early), 0);
+  early.pinned = FX_POLICY_AUTO;
+  assert_int_equal(fx_policy_configure(p, &early), 0);
+  fx_policy_frame(p, &fs, &d);
+  assert_int_equal(d.changed, 1);
+  assert_int_equal(d.from, FX_TIER_LARGE);
+  assert_int_equal(d.tier, FX_TIER_SMALL);
+  assert_int_equal(d.reason, FX_REASON_CONFIG);
+  fx_policy_destroy(p);
+}
+
+/* A change made by the encoder or by configure is in force at once (fx_policy_current shows
+ * it, with changed 0) and reported once, by the next frame. */
+static void test_reporting(void **state) {
+  (void)state;
+  static const double infer[3] = {3, 5, 9};
+  fx_policy *p;
+  fx_policy_config cfg = {30, FX_TIER_LARGE, FX_POLICY_AUTO};
+  assert_int_equal(fx_policy_create(&p, &cfg), 0);
+  fx_decision d;
+  double t = 0;
+  /* No fx_policy_current first: the first frame reports the start. */
+  fx_frame_sample fs = {.t_ms = t, .total_ms = 8, .infer_ms = 3, .composite_ms = 4};
+  fx_policy_frame(p, &fs, &d);
+  assert_int_equal(d.changed, 1);
+  assert_int_equal(d.from, FX_TIER_NONE);
+  assert_int_equal(d.reason, FX_REASON_START);
+  t += T_MS;
+  assert_true(feed_exact(p, &d, &t, 1000, T_MS, 0, infer, 4) > 0);
+  assert_int_equal(d.tier, FX_TIER_MEDIUM);
+  assert_int_equal(d.reason, FX_REASON_HEADROOM);
+
+  fx_policy_encoder(p, FX_QL_CPU, 10);
+  for (int i = 0; i < 3; i++) {
+    fx_policy_current(p, &d);
+    assert_int_equal(d.tier, FX_TIER_SMALL);
+    assert_int_equal(d.changed, 0);
+  }
+  fs.t_ms = t;
+  fx_policy_frame(p, &fs, &d);
+  assert_int_equal(d.changed, 1);
+  assert_int_equal(d.from, FX_TIER_MEDIUM);
+  assert_int_equal(d.tier, FX_TIER_SMALL);
+  assert_int_equal(d.reason, FX_REASON_ENCODER);
+  fs.t_ms += T_MS;
+  fx_policy_frame(p, &fs, &d);
+  assert_int_equal(d.changed, 0);
+
+  cfg.pinned = FX_TIER_LARGE;
+  assert_int_equal(fx_policy_configure(p, &cfg), 0);
+  fx_policy_current(p, &d);
+  assert_int_equal(d.tier, FX_TIER_LARGE);
+  assert_int_equal(d.changed, 0);
+  fs.t_ms += T_MS;
+  fx_policy_frame(p, &fs, &d);
+  assert_int_equal(d.changed, 1);
+  assert_int_equal(d.from, FX_TIER_SMALL);
+  assert_int_equal(d.reason, FX_REASON_PINNED);
+  assert_int_equal(fx_policy_switches(p), 3);
+  fx_policy_destroy(p);
 }
 
 /* Garbage in the samples (NaN, negative, clock going backwards) neither crashes nor moves. */
@@ -317,6 +395,7 @@ static void test_hiccup_exact(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_config_and_first_decision),
+      cmocka_unit_test(test_reporting),
       cmocka_unit_test(test_bad_samples),
       cmocka_unit_test(test_thresholds),
       cmocka_unit_test(test_frame_rate),

@@ -166,12 +166,19 @@ test('effects in a call: blur, built-in image, upload and "No effect", through t
   await sender.keyboard.press('Escape');
   r = await setEffect(sender, { background: 'blur-light', tier: 'small' });
   assert.ok(r.ok, JSON.stringify(r));
+  // Leave first: a second page of the same profile would replace this one in the room.
+  await sender.evaluate(() => window.buzzstream.leave());
   const again = await sender.context().newPage();
+  const fetched = [];
+  again.on('request', (q) => { if (/\/assets\/(nn\.|models\/|backgrounds\/[^/]*[0-9a-f]{16}\.jpg)/.test(q.url())) fetched.push(q.url()); });
   await again.goto(`${server.url}/r/${room.id}`);
   await again.waitForFunction(() => window.buzzstream);
   const remembered = await again.evaluate(() => window.buzzstream.effect());
   assert.equal(remembered.background, 'blur-light');
   assert.equal(remembered.tier, 'small');
+  // The remembered effect runs on the pre-join preview, from Cache Storage: no download.
+  await waitEffectRunning(again);
+  assert.deepEqual(fetched, [], 'nn.wasm and the models come from Cache Storage on a second visit');
   await again.close();
   step('none, shortcut, remembered');
   for (const p of pages) assert.deepEqual(p.__errors, [], `uncaught page errors: ${pageDiag(p)}`);

@@ -19,12 +19,15 @@ const WEB = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../we
 // it allowed in builds that gate SwiftShader WebGL behind it.
 const GL_ARGS = ['--enable-unsafe-swiftshader'];
 
+// The scene: a disc of radius 0.3·H at the centre, checker squares of H/22.5 px (32 at
+// 720p), a red 24×24 marker in the top-left corner. Shared by both sides.
+const DISC = [250, 210, 60], DARK = 30, LIGHT = 225, MEAN = (DARK + LIGHT) / 2;
+function geom(w, h) { return { cx: w / 2, cy: h / 2, r: 0.3 * h, sq: Math.round(h / 22.5) }; }
+
 // Page and Worker side (served as /__gl/scene.js): scenes, masks and one composite per spec.
-// Geometry: disc of radius 0.3·H at the centre, checker squares of H/22.5 px (32 at 720p),
-// a red 24×24 marker in the top-left corner.
 const SCENE_JS = String.raw`
-export const DISC = [250, 210, 60], DARK = 30, LIGHT = 225;
-export const geom = (w, h) => ({ cx: w / 2, cy: h / 2, r: 0.3 * h, sq: Math.round(h / 22.5) });
+const DISC = ${JSON.stringify(DISC)}, DARK = ${DARK}, LIGHT = ${LIGHT};
+${geom}
 
 function scene(w, h) {
   const c = new OffscreenCanvas(w, h), g = c.getContext('2d');
@@ -95,21 +98,31 @@ export async function run(spec) {
   const m = spec.mask ?? { kind: 'disc', w: 256, h: 144 };
   c.setBackground(await background(spec.bg));
   c.composite(frame, mask(m.kind, m.w, m.h, spec.w, spec.h), m.w, m.h, spec.mode, spec.strength ?? 50);
-  const out = c.readPixels();
+  let out = c.readPixels();
+  if (spec.viaVideoFrame) {
+    // What the caller sends: new VideoFrame(canvas), here drawn back into a 2D canvas.
+    const vf = new VideoFrame(c.canvas, { timestamp: 0 });
+    const back = new OffscreenCanvas(vf.displayWidth, vf.displayHeight), g = back.getContext('2d');
+    g.drawImage(vf, 0, 0);
+    vf.close();
+    const px = g.getImageData(0, 0, back.width, back.height).data;
+    out = { width: back.width, height: back.height, data: new Uint8Array(px.buffer) };
+  }
   frame.close();
   const ref = src.getContext('2d').getImageData(0, 0, spec.w, spec.h).data;
   return { width: out.width, height: out.height, out: b64(out.data), src: b64(new Uint8Array(ref.buffer)) };
 }
 
-/** ms per 1280×720 composite (blur 85, 256×144 mask), after warm-up; each waits for the GPU. */
-export async function timing(n) {
+/** ms per 1280×720 composite (256×144 mask), after warm-up; each waits for the GPU. */
+export async function timing({ n, mode }) {
   const c = await compositor();
   const w = 1280, h = 720, src = scene(w, h), m = mask('disc', 256, 144, w, h);
+  c.setBackground(await background({ top: [200, 30, 30], bottom: [30, 200, 30] }));
   const sum = { uploadMs: 0, renderMs: 0, videoFrameMs: 0, totalMs: 0 };
   for (let i = -3; i < n; i++) {
     const frame = new VideoFrame(src, { timestamp: i * 33333 });
     const t0 = performance.now();
-    const r = c.composite(frame, m, 256, 144, 'blur', 85);
+    const r = c.composite(frame, m, 256, 144, mode, 85);
     const t1 = performance.now();
     const out = new VideoFrame(c.canvas, { timestamp: i * 33333 });
     const t2 = performance.now();
@@ -171,8 +184,6 @@ function startStatic() {
 }
 
 // ---- analysis (node side) ----
-const geom = (w, h) => ({ cx: w / 2, cy: h / 2, r: 0.3 * h, sq: Math.round(h / 22.5) });
-const MEAN = (30 + 225) / 2;
 const lumaAt = (d, i) => 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
 
 function decode(res) {
@@ -291,8 +302,9 @@ test('image: background replaced (cover crop), person kept, frame/mask/picture u
   const rgb = [40, 90, 200];
   const flat = await inPage({ w: W, h: H, mode: 'image', bg: { rgb } });
   const far = region(W, H, 0.3 * H + 20, 1e9, 2);
-  assert.ok(maxDiffColour(flat.out, rgb, far) <= 3, `background is the picture (max diff ${maxDiffColour(flat.out, rgb, far)})`);
-  assert.ok(maxDiff(flat.out, flat.src, INSIDE(W, H)) <= 3, `person is the frame (max diff ${maxDiff(flat.out, flat.src, INSIDE(W, H))})`);
+  const bgd = maxDiffColour(flat.out, rgb, far), pd = maxDiff(flat.out, flat.src, INSIDE(W, H));
+  assert.ok(bgd <= 3, `background is the picture (max diff ${bgd})`);
+  assert.ok(pd <= 3, `person is the frame (max diff ${pd})`);
 
   // A top/bottom split picture: its top half is the frame's top (cover crops top and bottom).
   const top = [200, 30, 30], bottom = [30, 200, 30];
@@ -304,11 +316,17 @@ test('image: background replaced (cover crop), person kept, frame/mask/picture u
 
   // Mask in the top-left quadrant only: the frame (with its red marker) shows there, the
   // picture everywhere else.
-  const quad = await inPage({ w: W, h: H, mode: 'image', bg: { rgb }, mask: { kind: 'quad', w: 256, h: 144 } });
-  assert.ok(near(px(quad.out, 5, 5), [255, 0, 0]), `marker stays top-left: ${px(quad.out, 5, 5)}`);
-  assert.ok(near(px(quad.out, 200, 100), px(quad.src, 200, 100)), 'top-left quadrant is the frame');
-  for (const [x, y] of [[1100, 100], [200, 620], [1100, 620]]) {
-    assert.ok(near(px(quad.out, x, y), rgb), `(${x},${y}) is the picture: ${px(quad.out, x, y)}`);
+  // The same through new VideoFrame(canvas), as the pipeline sends it.
+  for (const viaVideoFrame of [false, true]) {
+    const how = viaVideoFrame ? 'VideoFrame(canvas)' : 'readPixels';
+    const quad = await inPage({ w: W, h: H, mode: 'image', bg: { rgb }, mask: { kind: 'quad', w: 256, h: 144 },
+      viaVideoFrame });
+    assert.equal(quad.w, W, how);
+    assert.ok(near(px(quad.out, 5, 5), [255, 0, 0]), `${how}: marker stays top-left: ${px(quad.out, 5, 5)}`);
+    assert.ok(near(px(quad.out, 200, 100), px(quad.src, 200, 100)), `${how}: top-left quadrant is the frame`);
+    for (const [x, y] of [[1100, 100], [200, 620], [1100, 620]]) {
+      assert.ok(near(px(quad.out, x, y), rgb), `${how}: (${x},${y}) is the picture: ${px(quad.out, x, y)}`);
+    }
   }
   const none = await inPage({ w: W, h: H, mode: 'none' });
   assert.ok(near(px(none.out, 5, 5), [255, 0, 0]) && !near(px(none.out, 5, H - 6), [255, 0, 0], 60),
@@ -317,7 +335,8 @@ test('image: background replaced (cover crop), person kept, frame/mask/picture u
 
 test('frame size changes and a half-resolution (already refined) mask', async () => {
   const rgb = [40, 90, 200];
-  for (const [w, h, mw, mh] of [[640, 360, 256, 144], [1280, 720, 640, 360], [640, 360, 256, 256], [1278, 718, 257, 143]]) {
+  const cases = [[640, 360, 256, 144], [1280, 720, 640, 360], [640, 360, 256, 256], [1278, 718, 257, 143]];
+  for (const [w, h, mw, mh] of cases) {
     const f = await inPage({ w, h, mode: 'image', bg: { rgb }, mask: { kind: 'disc', w: mw, h: mh } });
     assert.equal(f.w, w);
     assert.equal(f.h, h);
@@ -335,7 +354,11 @@ test('a lost context makes the next composite throw effects_unsupported', async 
     src.getContext('2d').fillRect(0, 0, 64, 36);
     c.composite(src, new Uint8Array(16 * 9), 16, 9, 'blur', 50);
     c.gl.getExtension('WEBGL_lose_context').loseContext();
-    try { c.composite(src, new Uint8Array(16 * 9), 16, 9, 'blur', 50); } catch (e) { return { code: e.code, message: e.message }; }
+    try {
+      c.composite(src, new Uint8Array(16 * 9), 16, 9, 'blur', 50);
+    } catch (e) {
+      return { code: e.code, message: e.message };
+    }
     return null;
   });
   assert.equal(r?.code, 'effects_unsupported', JSON.stringify(r));
@@ -350,7 +373,10 @@ test('composites inside a module Worker; time per 1280x720 composite', async (t)
   const b = decode(await page.evaluate((s) => window.inWorker(s), { w: W, h: H, mode: 'blur', strength: 85 }));
   assert.ok(lumaStats(b.out, FAR(W, H)).variance < 0.05 * lumaStats(b.src, FAR(W, H)).variance, 'worker: blurred');
   const n = 10;
-  const worker = await page.evaluate((k) => window.inWorker({ timing: k }), n);
-  const main = await page.evaluate((k) => window.scene.timing(k), n);
-  t.diagnostic(`1280x720 blur composite, mean of ${n} (ms): worker ${JSON.stringify(worker)}; main thread ${JSON.stringify(main)}`);
+  for (const mode of ['blur', 'image']) {
+    const worker = await page.evaluate((k) => window.inWorker({ timing: k }), { n, mode });
+    t.diagnostic(`1280x720 ${mode} composite in the Worker, mean of ${n} (ms): ${JSON.stringify(worker)}`);
+  }
+  const main = await page.evaluate((k) => window.scene.timing(k), { n, mode: 'blur' });
+  t.diagnostic(`1280x720 blur composite on the main thread, mean of ${n} (ms): ${JSON.stringify(main)}`);
 });

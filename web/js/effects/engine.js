@@ -14,7 +14,8 @@ const TIER_SPEC = {
   large: { model: 'selfie_general', refine: 2 },
 };
 const PIN = { auto: -2, small: 0, medium: 1, large: 2 };
-const REASONS = ['none', 'start', 'slow', 'headroom', 'encoder', 'pinned', 'paused'];
+// FX_REASON_CONFIG (7, the largest tier shrank) never happens here: maxTier only grows.
+const REASONS = ['none', 'start', 'slow', 'headroom', 'encoder', 'pinned', 'paused', 'slow'];
 export const QL = { none: 0, cpu: 1, bandwidth: 2, other: 3 };
 const MODE = { none: 0, blur: 1, image: 2 };
 

@@ -2,32 +2,37 @@
 // upsampling and refinement, background blur and blend, on the GPU. Works on an
 // OffscreenCanvas in a Worker or on the main thread. Per frame (1280×720 typical):
 //   upload   frame → RGBA8 texture (the VideoFrame itself, no CPU copy); mask → R8 texture
-//   down     low grid (÷4): frame block means, with the mask packed in alpha
+//   down     low grid (÷4, ÷2 below 960 wide): frame block means, the mask packed in alpha
 //   refine   joint bilateral of the mask guided by the low frame, x then y (coarse masks only)
 //   premult  (rgb·w, w) with w the background weight
 //   blur     separable Gaussian on the low grid (σ = 0.3·strength frame pixels, as the CPU
 //            back end), or a small one for the light wrap of mode 'image'
-//   resolve  low grid: blur(rgb·w) / blur(w) and the mask (blur), or the light wrap (image)
-//   output   into the canvas: m·frame + (1−m)·background
+//   resolve  low grid: (B, mask) with B = blur(rgb·w) / blur(w) the background near each
+//            texel; for 'image' also the light wrap
+//   output   into the canvas: m·frame + (1−m)·background, m the upsampled mask with a
+//            smoothstep edge that lets go of pixels coloured like B in the edge band
 // The full-resolution work is the upload and one output pass of two to four texture reads per
-// pixel (what costs under a software WebGL). Textures and framebuffers are made once per frame
-// size and mask size; nothing is allocated on the GPU per frame. Sources and grid conventions
+// pixel (what costs under a software WebGL); the picture of 'image' is drawn at the frame size
+// once (cover) when it or the frame size changes. Textures and framebuffers are made once per
+// frame size and mask size; nothing is allocated on the GPU per frame. Sources and grid conventions
 // are in gl-shaders.js.
 
 import * as S from './gl-shaders.js';
 
 const MODES = { none: 0, blur: 1, image: 2 };
-// Output pass variants (gl-shaders.js OUTPUT): per mode, and blur with a mask finer than the
-// low grid.
+// Output pass variants (gl-shaders.js OUTPUT): per mode, and with a mask finer than the low
+// grid (read from its own texture).
 const OUTPUTS = {
   OUT_NONE: '#define MODE 0', OUT_BLUR: '#define MODE 1', OUT_BLUR_FINE: '#define MODE 1\n#define FINE_MASK',
-  OUT_IMAGE: '#define MODE 2',
+  OUT_IMAGE: '#define MODE 2', OUT_IMAGE_FINE: '#define MODE 2\n#define FINE_MASK',
 };
 const WRAP_SIGMA = 6;        // light wrap reach, frame pixels
 const WRAP_AMOUNT = 0.43;    // at most this much of the blurred image over the person's edge
 const EDGE = [0.3, 0.7];     // mask values mapped onto 0..1 with a smoothstep
 const RANGE_SIGMA = 0.1;     // colour similarity of the refinement (colours in 0..1)
-const TARGETS = ['low', 'refh', 'ref', 'prem', 'tmp', 'blur', 'comp'];   // low-grid render targets
+// Render targets: on the low grid, and on the half grid (low ÷ 2) where wide blurs run.
+const TARGETS = ['low', 'refh', 'ref', 'prem', 'tmp', 'blur', 'comp', 'comp2', 'hprem', 'htmp', 'hblur'];
+const HALF_SIGMA = 2;        // blurs of σ ≥ this many low texels run on the half grid
 
 function unsupported(message) {
   const e = new Error(message);
@@ -39,6 +44,7 @@ function unsupported(message) {
 function sourceSize(s) {
   if (s.displayWidth !== undefined) return [s.displayWidth, s.displayHeight];
   if (s.videoWidth !== undefined) return [s.videoWidth, s.videoHeight];
+  if (s.naturalWidth !== undefined) return [s.naturalWidth, s.naturalHeight];
   return [s.width, s.height];
 }
 
@@ -85,7 +91,7 @@ export class GLCompositor {
     this.maxSize = gl.getParameter(gl.MAX_TEXTURE_SIZE);
     this.vao = gl.createVertexArray();
     this.progs = {};
-    for (const name of ['DOWN', 'REFINE', 'PREMULT', 'BLUR', 'RESOLVE_BLUR', 'RESOLVE_IMAGE']) {
+    for (const name of ['DOWN', 'REFINE', 'PREMULT', 'HALVE', 'BLUR', 'RESOLVE_BLUR', 'RESOLVE_IMAGE', 'COVER']) {
       this.progs[name] = this._program(name, S[name]);
     }
     for (const [name, defs] of Object.entries(OUTPUTS)) {
@@ -101,6 +107,7 @@ export class GLCompositor {
     this.t = null;                  // per-size textures and framebuffers
     this.mask = null;               // {tex, w, h}
     this.bg = null;                 // {tex, w, h}
+    this.cover = null;              // target: the picture cover-scaled to the frame size
     this.kernels = new Map();       // sigma → gaussianTaps
   }
 
@@ -126,7 +133,7 @@ export class GLCompositor {
       throw unsupported(`WebGL2 program ${name} does not link: ${gl.getProgramInfoLog(p)}`);
     }
     const loc = {};
-    const n = gl.getProgramParameter(p, gl.ACTIVE_UNIFORMS) ?? 0;
+    const n = gl.getProgramParameter(p, gl.ACTIVE_UNIFORMS) || 0;
     for (let i = 0; i < n; i++) {
       const u = gl.getActiveUniform(p, i).name.replace(/\[0\]$/, '');
       loc[u] = gl.getUniformLocation(p, u);
@@ -164,8 +171,16 @@ export class GLCompositor {
     return { tex, fb, w, h };
   }
 
+  _freeCover() {
+    if (!this.cover) return;
+    this.gl.deleteFramebuffer(this.cover.fb);
+    this.gl.deleteTexture(this.cover.tex);
+    this.cover = null;
+  }
+
   _freeTargets() {
     const gl = this.gl;
+    this._freeCover();
     if (!this.t) return;
     gl.deleteTexture(this.t.frame);
     for (const k of TARGETS) {
@@ -178,12 +193,14 @@ export class GLCompositor {
   /** Textures and framebuffers for w×h frames, remade only when the size changes. */
   _ensureSize(w, h) {
     if (this.t && w === this.w && h === this.h) return;
-    if (!(w > 0 && h > 0) || w > this.maxSize || h > this.maxSize) {
+    if (!(w > 0 && h > 0)) throw new RangeError(`frame size ${w}x${h}`);
+    if (w > this.maxSize || h > this.maxSize) {
       throw unsupported(`WebGL2 cannot composite ${w}x${h} frames (texture limit ${this.maxSize}).`);
     }
     const gl = this.gl;
     this._freeTargets();
-    const lw = Math.ceil(w / S.LOW_FACTOR), lh = Math.ceil(h / S.LOW_FACTOR);
+    const L = S.lowFactor(w), lw = Math.ceil(w / L), lh = Math.ceil(h / L);
+    const hw = Math.ceil(lw / 2), hh = Math.ceil(lh / 2);
     let prem = this._target(this.floatTargets ? gl.RGBA16F : gl.RGBA8, lw, lh);
     if (!prem && this.floatTargets) {
       this.floatTargets = false;
@@ -194,13 +211,16 @@ export class GLCompositor {
       frame: this._texture(gl.RGBA8, w, h, gl.LINEAR),
       low: this._target(gl.RGBA8, lw, lh), refh: this._target(gl.RGBA8, lw, lh), ref: this._target(gl.RGBA8, lw, lh),
       prem, tmp: this._target(fl, lw, lh), blur: this._target(fl, lw, lh), comp: this._target(gl.RGBA8, lw, lh),
-      lw, lh,
+      comp2: this._target(gl.RGBA8, lw, lh),
+      hprem: this._target(fl, hw, hh), htmp: this._target(fl, hw, hh), hblur: this._target(fl, hw, hh),
+      L, lw, lh,
     };
     const bad = TARGETS.find((k) => !t[k]);
     if (bad) {
       gl.deleteTexture(t.frame);
       for (const k of TARGETS) if (t[k]) { gl.deleteFramebuffer(t[k].fb); gl.deleteTexture(t[k].tex); }
-      throw unsupported(gl.isContextLost() ? 'The WebGL2 context was lost.' : `WebGL2 cannot render to the ${bad} target.`);
+      throw unsupported(gl.isContextLost() ? 'The WebGL2 context was lost.' :
+        `WebGL2 cannot render to the ${bad} target.`);
     }
     this.t = t;
     this.canvas.width = w;
@@ -224,14 +244,19 @@ export class GLCompositor {
     const gl = this.gl;
     if (this.bg) gl.deleteTexture(this.bg.tex);
     this.bg = null;
+    this._freeCover();
     if (!img) return;
     const raw = img.data !== undefined;
     const [w, h] = raw ? [img.width, img.height] : sourceSize(img);
-    if (!(w > 0 && h > 0) || w > this.maxSize || h > this.maxSize) throw new RangeError(`bad background size ${w}x${h}`);
+    if (!(w > 0 && h > 0) || w > this.maxSize || h > this.maxSize) {
+      throw new RangeError(`bad background size ${w}x${h}`);
+    }
     const levels = Math.floor(Math.log2(Math.max(w, h))) + 1;
     const tex = this._texture(gl.RGBA8, w, h, gl.LINEAR, levels);
     if (raw) {
-      if (img.data.length < w * h * 4) throw new RangeError(`background data holds ${img.data.length} bytes, ${w}x${h} RGBA needs ${w * h * 4}`);
+      if (img.data.length < w * h * 4) {
+        throw new RangeError(`background data holds ${img.data.length} bytes, ${w}x${h} RGBA needs ${w * h * 4}`);
+      }
       const px = new Uint8Array(img.data.buffer, img.data.byteOffset, w * h * 4);
       gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, w, h, gl.RGBA, gl.UNSIGNED_BYTE, px);
     } else {
@@ -270,16 +295,28 @@ export class GLCompositor {
     gl.drawArrays(gl.TRIANGLES, 0, 3);
   }
 
-  _blur(src, sigmaLow) {
-    const gl = this.gl, t = this.t, k = this._kernel(sigmaLow);
+  /**
+   * Gaussian of sigmaLow low texels over prem, the normalised-convolution input; returns the
+   * target holding it. Wide ones run on the half grid: averaging (rgb·w, w) over 2×2 blocks
+   * keeps the person out exactly, and costs a quarter of the taps.
+   */
+  _blur(sigmaLow) {
+    const gl = this.gl, t = this.t;
+    let src = t.prem, tmp = t.tmp, dst = t.blur, sigma = sigmaLow;
+    if (sigmaLow >= HALF_SIGMA) {
+      this._pass('HALVE', t.hprem, { u_src: t.prem.tex }, (loc) => gl.uniform2f(loc.u_srcTexel, 1 / t.lw, 1 / t.lh));
+      src = t.hprem, tmp = t.htmp, dst = t.hblur, sigma = sigmaLow / 2;
+    }
+    const k = this._kernel(sigma);
     const set = (sx, sy) => (loc) => {
       gl.uniform2f(loc.u_step, sx, sy);
       gl.uniform1f(loc.u_w0, k.w0);
       gl.uniform1i(loc.u_n, k.n);
       gl.uniform2fv(loc.u_taps, k.taps);
     };
-    this._pass('BLUR', t.tmp, { u_src: src.tex }, set(1 / t.lw, 0));
-    this._pass('BLUR', t.blur, { u_src: t.tmp.tex }, set(0, 1 / t.lh));
+    this._pass('BLUR', tmp, { u_src: src.tex }, set(1 / src.w, 0));
+    this._pass('BLUR', dst, { u_src: tmp.tex }, set(0, 1 / src.h));
+    return dst;
   }
 
   /**
@@ -302,7 +339,9 @@ export class GLCompositor {
     gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, gl.RGBA, gl.UNSIGNED_BYTE, frame);
     const effect = m !== 0 && !(m === 2 && !this.bg);   // 'image' without a picture: pass through
     if (effect) {
-      if (!mask || mask.length < maskW * maskH) throw new RangeError(`mask holds ${mask?.length} bytes, ${maskW}x${maskH} needs ${maskW * maskH}`);
+      if (!mask || mask.length < maskW * maskH) {
+        throw new RangeError(`mask holds ${mask?.length} bytes, ${maskW}x${maskH} needs ${maskW * maskH}`);
+      }
       this._ensureMask(maskW, maskH);
       gl.bindTexture(gl.TEXTURE_2D, this.mask.tex);
       const bytes = mask.length === maskW * maskH && mask instanceof Uint8Array ? mask :
@@ -317,14 +356,15 @@ export class GLCompositor {
   }
 
   _effectPasses(m, strength) {
-    const gl = this.gl, t = this.t, L = S.LOW_FACTOR;
+    const gl = this.gl, t = this.t, L = t.L;
     this._pass('DOWN', t.low, { u_src: t.frame, u_mask: this.mask.tex }, (loc) => {
       gl.uniform2f(loc.u_srcTexel, 1 / this.w, 1 / this.h);
       gl.uniform2f(loc.u_maskUv, L / this.w, L / this.h);
+      gl.uniform1i(loc.u_factor, L);
     });
-    // A mask at half the frame's resolution or finer (the C refinement made it) is used as it
-    // is; coarser ones are refined on the low grid.
-    this.fine = this.mask.w * 2 >= this.w;
+    // A mask clearly finer than the low grid (640×360 for 1280×720 frames: the C refinement
+    // made it) is used as it is; coarser ones are refined on the low grid.
+    this.fine = this.mask.w >= 1.5 * t.lw;
     let src = t.low;
     if (!this.fine) {
       const set = (dx, dy) => (loc) => {
@@ -335,20 +375,35 @@ export class GLCompositor {
       this._pass('REFINE', t.ref, { u_src: t.refh.tex }, set(0, 1));
       src = t.ref;
     }
-    this.lowMask = src;
     this._pass('PREMULT', t.prem, { u_src: src.tex });
     const s = Math.min(100, Math.max(1, Number(strength) || 1));
-    this._blur(t.prem, (m === 1 ? 0.3 * s : WRAP_SIGMA) / L);
-    if (m === 1) {
-      this._pass('RESOLVE_BLUR', t.comp, { u_blur: t.blur.tex, u_src: src.tex });
-      return;
-    }
-    this._pass('RESOLVE_IMAGE', t.comp, { u_blur: t.blur.tex, u_bg: this.bg.tex }, (loc) => {
+    const blur = this._blur((m === 1 ? 0.3 * s : WRAP_SIGMA) / L);
+    // (B, mask), B the background near each texel; in mode 'image' from the small blur.
+    // A half-grid texel centre is at (q + 0.5) / 2: uv = (q + 0.5) / (2·hw).
+    const bs = blur === t.blur ? 1 : 2;
+    this._pass('RESOLVE_BLUR', m === 1 ? t.comp : t.comp2, { u_blur: blur.tex, u_src: src.tex },
+      (loc) => gl.uniform2f(loc.u_blurUv, 1 / (bs * blur.w), 1 / (bs * blur.h)));
+    if (m === 1) return;
+    this._ensureCover();
+    this._pass('RESOLVE_IMAGE', t.comp, { u_blur: blur.tex, u_bg: this.bg.tex }, (loc) => {
       gl.uniform2f(loc.u_lowSize, t.lw, t.lh);
+      gl.uniform2f(loc.u_blurUv, 1 / (bs * blur.w), 1 / (bs * blur.h));
       gl.uniform4fv(loc.u_bgXf, this._bgXf());
       // The wrap colour: the picture at about 8 frame pixels per texel (1/scale texels each).
       gl.uniform1f(loc.u_softLod, Math.max(0, Math.log2(8 / this._bgScale())));
       gl.uniform1f(loc.u_wrap, WRAP_AMOUNT);
+    });
+  }
+
+  /** The picture drawn once at the frame's size (again after a new picture or frame size). */
+  _ensureCover() {
+    if (this.cover) return;
+    const gl = this.gl;
+    this.cover = this._target(gl.RGBA8, this.w, this.h);
+    if (!this.cover) throw unsupported('WebGL2 cannot render to the background target.');
+    this._pass('COVER', this.cover, { u_bg: this.bg.tex }, (loc) => {
+      gl.uniform2f(loc.u_size, this.w, this.h);
+      gl.uniform4fv(loc.u_bgXf, this._bgXf());
     });
   }
 
@@ -361,25 +416,20 @@ export class GLCompositor {
   }
 
   _output(m) {
-    const gl = this.gl, t = this.t, L = S.LOW_FACTOR;
-    const lowUv = [1 / (L * t.lw), 1 / (L * t.lh)];
-    // The mask the output reads when it is not in comp: the fine model mask (r) or the
-    // refined low one (a).
-    const maskTex = m === 0 ? null : this.fine ? this.mask.tex : this.lowMask.tex;
-    const maskUv = this.fine ? [1 / this.w, 1 / this.h] : lowUv;
-    let name = 'OUT_NONE', tex = { u_frame: t.frame };
-    if (m === 1 && !this.fine) name = 'OUT_BLUR', tex = { u_frame: t.frame, u_comp: t.comp.tex };
-    if (m === 1 && this.fine) name = 'OUT_BLUR_FINE', tex = { u_frame: t.frame, u_comp: t.comp.tex, u_mask: maskTex };
-    if (m === 2) name = 'OUT_IMAGE', tex = { u_frame: t.frame, u_comp: t.comp.tex, u_mask: maskTex, u_bg: this.bg.tex };
+    const gl = this.gl, t = this.t, L = t.L;
+    const fine = this.fine ? '_FINE' : '';
+    const name = m === 0 ? 'OUT_NONE' : m === 1 ? `OUT_BLUR${fine}` : `OUT_IMAGE${fine}`;
+    const tex = { u_frame: t.frame };
+    if (m !== 0) tex.u_comp = t.comp.tex;
+    if (m === 2) tex.u_comp2 = t.comp2.tex;
+    if (m !== 0 && this.fine) tex.u_mask = this.mask.tex;
+    if (m === 2) tex.u_bg = this.cover.tex;
     this._pass(name, null, tex, (loc) => {
       gl.uniform2f(loc.u_size, this.w, this.h);
       if (m === 0) return;
-      gl.uniform2f(loc.u_lowUv, lowUv[0], lowUv[1]);
-      gl.uniform2f(loc.u_maskUv, maskUv[0], maskUv[1]);
-      if (this.fine) gl.uniform4f(loc.u_maskSel, 1, 0, 0, 0);
-      else gl.uniform4f(loc.u_maskSel, 0, 0, 0, 1);
+      gl.uniform2f(loc.u_lowUv, 1 / (L * t.lw), 1 / (L * t.lh));
+      if (this.fine) gl.uniform2f(loc.u_maskUv, 1 / this.w, 1 / this.h);
       gl.uniform2f(loc.u_edge, EDGE[0], EDGE[1]);
-      if (m === 2) gl.uniform4fv(loc.u_bgXf, this._bgXf());
     });
   }
 

@@ -6,12 +6,14 @@
 // of the picture, and every intermediate render target keeps that layout (target row y is
 // picture row y). Only the final pass into the canvas, whose row 0 is the bottom, flips.
 //
-// Grids: "full" is the frame (W×H); "low" is the frame downsampled ×LOW_FACTOR (lw×lh, rounded
-// up), where the mask is refined and the background blurred. A low texel q covers full pixels
-// [q·LOW_FACTOR, (q+1)·LOW_FACTOR); a full pixel centre c (in pixels) is at c / LOW_FACTOR on
-// the low grid. The mask always spans the whole frame.
+// Grids: "full" is the frame (W×H); "low" is the frame downsampled ×F (lw×lh, rounded up;
+// F = 4, or 2 for small frames, lowFactor()), where the mask is refined and the background
+// blurred (wide blurs on the "half" grid, low ÷ 2). A low texel q covers full pixels
+// [q·F, (q+1)·F); a full pixel centre c (in pixels) is at c / F on the low grid. The mask
+// always spans the whole frame.
 
-export const LOW_FACTOR = 4;
+/** The low grid's factor for frames w pixels wide (320 texels across for 640 and 1280). */
+export function lowFactor(w) { return w >= 960 ? 4 : 2; }
 /** Pairs of linearly interpolated taps on each side of the blur kernel's centre. */
 export const MAX_TAPS = 24;
 
@@ -30,23 +32,27 @@ void main() {
 `;
 
 /**
- * Full → low, RGBA8: rgb the mean of the frame's 4×4 block (four bilinear taps, each centred
- * on a 2×2 quad), a the mask at the block's centre. Packing guide and mask in one texel
- * halves the fetches of the refinement.
+ * Full → low, RGBA8: rgb the mean of the frame's F×F block (bilinear taps, each centred on a
+ * 2×2 quad), a the mask at the block's centre. Packing guide and mask in one texel halves the
+ * fetches of the refinement.
  */
 export const DOWN = `${HEADER}
 uniform sampler2D u_src;     // the frame, LINEAR
 uniform sampler2D u_mask;    // the model's mask, LINEAR
 uniform vec2 u_srcTexel;     // 1 / frame size
 uniform vec2 u_maskUv;       // low texel centre (q + 0.5) → mask uv
+uniform int u_factor;        // F: 2 or 4
 out vec4 o;
 void main() {
-  vec2 base = floor(gl_FragCoord.xy) * 4.0;
-  vec3 c = 0.25 * (texture(u_src, (base + vec2(1.0, 1.0)) * u_srcTexel).rgb +
-                   texture(u_src, (base + vec2(3.0, 1.0)) * u_srcTexel).rgb +
-                   texture(u_src, (base + vec2(1.0, 3.0)) * u_srcTexel).rgb +
-                   texture(u_src, (base + vec2(3.0, 3.0)) * u_srcTexel).rgb);
-  o = vec4(c, texture(u_mask, gl_FragCoord.xy * u_maskUv).r);
+  vec2 base = floor(gl_FragCoord.xy) * float(u_factor);
+  int n = u_factor / 2;
+  vec3 c = vec3(0.0);
+  for (int j = 0; j < n; j++) {
+    for (int i = 0; i < n; i++) {
+      c += texture(u_src, (base + vec2(float(2 * i + 1), float(2 * j + 1))) * u_srcTexel).rgb;
+    }
+  }
+  o = vec4(c / float(n * n), texture(u_mask, gl_FragCoord.xy * u_maskUv).r);
 }
 `;
 
@@ -117,17 +123,28 @@ void main() {
 `;
 
 /**
- * Blur mode, low grid, RGBA8: the background blur(rgb·w) / blur(w) and the refined mask.
- * Where no background is near (deep in the person, blur(w) ≈ 0) it falls back to the frame.
+ * Low grid, RGBA8: (B, mask), B = blur(rgb·w) / blur(w) the background near each texel. Where
+ * no background is near (deep in the person, blur(w) ≈ 0) B falls back to the frame.
  */
 export const RESOLVE_BLUR = `${HEADER}
-uniform sampler2D u_blur;    // (blur(rgb·w), blur(w))
+uniform sampler2D u_blur;    // (blur(rgb·w), blur(w)), low or half grid, LINEAR
 uniform sampler2D u_src;     // (low frame rgb, mask)
+uniform vec2 u_blurUv;       // low texel centre → u_blur uv
 out vec4 o;
 void main() {
-  ivec2 q = ivec2(gl_FragCoord.xy);
-  vec4 b = texelFetch(u_blur, q, 0), c = texelFetch(u_src, q, 0);
+  vec4 b = texture(u_blur, gl_FragCoord.xy * u_blurUv);
+  vec4 c = texelFetch(u_src, ivec2(gl_FragCoord.xy), 0);
   o = vec4((b.rgb + 1e-3 * c.rgb) / (b.a + 1e-3), c.a);
+}
+`;
+
+/** Low → half grid: the mean of each 2×2 block (one bilinear tap), for wide blurs. */
+export const HALVE = `${HEADER}
+uniform sampler2D u_src;     // LINEAR
+uniform vec2 u_srcTexel;     // 1 / source size
+out vec4 o;
+void main() {
+  o = texture(u_src, 2.0 * gl_FragCoord.xy * u_srcTexel);
 }
 `;
 
@@ -136,35 +153,63 @@ void main() {
  * much background is near), soft = the picture from a coarse mip level.
  */
 export const RESOLVE_IMAGE = `${HEADER}
-uniform sampler2D u_blur;    // (blur(rgb·w), blur(w))
+uniform sampler2D u_blur;    // (blur(rgb·w), blur(w)), low or half grid, LINEAR
 uniform sampler2D u_bg;      // background picture, mipmapped
+uniform vec2 u_blurUv;       // low texel centre → u_blur uv
 uniform vec2 u_lowSize;      // low grid size (uv = (q + 0.5) / size)
 uniform vec4 u_bgXf;         // frame uv → picture uv: uv * xy + zw
 uniform float u_softLod;     // mip level of the wrap colour
 uniform float u_wrap;        // at most this much of the picture over the person's edge
 out vec4 o;
 void main() {
-  float a = u_wrap * texelFetch(u_blur, ivec2(gl_FragCoord.xy), 0).a;
+  float a = u_wrap * texture(u_blur, gl_FragCoord.xy * u_blurUv).a;
   vec3 soft = textureLod(u_bg, gl_FragCoord.xy / u_lowSize * u_bgXf.xy + u_bgXf.zw, u_softLod).rgb;
   o = vec4(a * soft, a);
 }
 `;
 
+/**
+ * The background picture cover-scaled to the frame (full grid), drawn when the picture or the
+ * frame size changes, so the output pass reads one texel per pixel instead of filtering the
+ * picture every frame.
+ */
+export const COVER = `${HEADER}
+uniform sampler2D u_bg;      // the picture, mipmapped
+uniform vec2 u_size;         // W, H
+uniform vec4 u_bgXf;         // frame uv → picture uv: uv * xy + zw
+out vec4 o;
+void main() {
+  o = vec4(texture(u_bg, gl_FragCoord.xy / u_size * u_bgXf.xy + u_bgXf.zw).rgb, 1.0);
+}
+`;
+
 // The output passes, into the canvas (row 0 at the bottom, hence the flip of p). Variants by
-// #define: MODE 0 the frame; 1 blur; 2 image. FINE_MASK: the mask comes from its own texture
-// (the model's, already fine) rather than from the low grid.
+// #define: MODE 0 the frame, 1 blur, 2 image; FINE_MASK: the mask comes from the model's own
+// texture (already fine) rather than from the low grid.
+//
+// The mask edge: the upsampled mask through a smoothstep, then, inside the edge band only,
+// pixels whose colour is that of the background near them (B) are let go to the background.
+// This removes the rim of the old background a coarse mask leaves around hair and shoulders
+// (most visible over a replacement picture); a pixel that differs from B is never changed.
 export const OUTPUT = `${HEADER}
 uniform sampler2D u_frame;   // full, texelFetch
-uniform sampler2D u_comp;    // low: blur (background rgb, mask); image (wrap·soft, wrap)
-uniform sampler2D u_mask;    // image, or FINE_MASK: the mask texture
-uniform sampler2D u_bg;      // image: the picture
-uniform vec4 u_maskSel;      // which channel of u_mask holds the mask
+uniform sampler2D u_comp;    // low: blur (B, mask); image (wrap·soft, wrap)
+uniform sampler2D u_comp2;   // image: low (B, mask)
+uniform sampler2D u_mask;    // FINE_MASK: the model's mask
+uniform sampler2D u_bg;      // image: the picture at the frame's size (COVER)
 uniform vec2 u_size;         // W, H
 uniform vec2 u_maskUv;       // full pixel centre → mask uv
 uniform vec2 u_lowUv;        // full pixel centre → low uv
 uniform vec2 u_edge;         // smoothstep bounds of the mask edge
-uniform vec4 u_bgXf;         // frame uv → picture uv: uv * xy + zw
 out vec4 o;
+
+float edgeMask(float r, vec3 f, vec3 b) {
+  float m = smoothstep(u_edge.x, u_edge.y, r);
+  float near = 1.0 - smoothstep(0.06, 0.2, distance(f, b));
+  float band = 1.0 - smoothstep(0.6, 0.95, r);
+  return m * (1.0 - near * band);
+}
+
 void main() {
   ivec2 p = ivec2(int(gl_FragCoord.x), int(u_size.y) - 1 - int(gl_FragCoord.y));
   vec3 f = texelFetch(u_frame, p, 0).rgb;
@@ -173,16 +218,20 @@ void main() {
 #else
   vec2 c = vec2(p) + 0.5;
   vec4 k = texture(u_comp, c * u_lowUv);
-#if MODE == 1 && !defined(FINE_MASK)
-  float m = k.a;
+#if MODE == 2
+  vec4 k2 = texture(u_comp2, c * u_lowUv);
 #else
-  float m = dot(texture(u_mask, c * u_maskUv), u_maskSel);
+  vec4 k2 = k;
 #endif
-  m = smoothstep(u_edge.x, u_edge.y, m);
+#ifdef FINE_MASK
+  float m = edgeMask(texture(u_mask, c * u_maskUv).r, f, k2.rgb);
+#else
+  float m = edgeMask(k2.a, f, k2.rgb);
+#endif
 #if MODE == 1
   o = vec4(mix(k.rgb, f, m), 1.0);
 #else
-  vec3 bg = texture(u_bg, c / u_size * u_bgXf.xy + u_bgXf.zw).rgb;
+  vec3 bg = texelFetch(u_bg, p, 0).rgb;
   o = vec4(mix(bg, f * (1.0 - k.a) + k.rgb, m), 1.0);
 #endif
 #endif

@@ -1,0 +1,101 @@
+// The adaptive tier policy in a real browser: a sender whose machine gets busy (competing
+// busy processes started and ended by the test, as on a loaded laptop — CDP CPU throttling
+// does not slow dedicated Workers) steps its model tier down, keeps its effect frame rate,
+// steps back up when the load goes, and does not flap. A pinned tier does not move. Time
+// bounds are generous; no speed figure is asserted.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { startBuzzd, createRoom } from '../lib/buzzd.mjs';
+import { openRoom, closePages, pageDiag } from '../lib/client.mjs';
+import { waitFor, sleep } from '../lib/proc.mjs';
+import { launchPersonBrowser, setEffect, localStats, recordTiers, tierEvents, waitEffectRunning } from '../lib/effects.mjs';
+
+const BUSY = 4;
+const ORDER = { paused: -1, small: 0, medium: 1, large: 2 };
+
+/** n busy processes, ended by stop() (and by the test runner's exit at the latest). */
+function startLoad(n) {
+  const kids = Array.from({ length: n }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+  const stop = () => { for (const k of kids) k.kill('SIGKILL'); };
+  process.once('exit', stop);
+  return { stop };
+}
+
+async function waitTier(page, pred, what, timeoutMs) {
+  let last;
+  try {
+    return await waitFor(async () => {
+      const ev = await tierEvents(page);
+      last = ev;
+      return ev.find(pred) ?? null;
+    }, { timeoutMs, intervalMs: 500, what });
+  } catch (e) {
+    e.message += `\ntier events: ${JSON.stringify(last)}\nlocalStats: ${JSON.stringify(await localStats(page))}\n${pageDiag(page)}`;
+    throw e;
+  }
+}
+
+test('busy machine: the tier steps down, fps recovers, it steps back up; a pinned tier stays', { timeout: 300000 }, async (t) => {
+  const server = await startBuzzd();
+  const cb = await launchPersonBrowser();
+  const pages = [];
+  let load = null;
+  t.after(async () => { load?.stop(); await closePages(pages); await cb.close(); await server.stop(); });
+  const room = await createRoom(server, { name: 'fx adapt' });
+  // The pre-join preview runs the effect the same way the call does.
+  const page = await openRoom(cb.browser, server, room.id);
+  pages.push(page);
+  await recordTiers(page);
+  const r = await setEffect(page, { background: 'blur-strong', tier: 'auto' });
+  assert.ok(r.ok, JSON.stringify(r));
+  await waitEffectRunning(page, { minFps: 20 });
+
+  const up = await waitTier(page, (e) => e.reason === 'headroom' && ORDER[e.to] >= 1,
+    'a climb to a larger tier on the idle machine', 60000);
+  t.diagnostic(`idle: climbed ${up.from} → ${up.to}`);
+  await sleep(3000);
+  const startAt = Date.now();
+  load = startLoad(BUSY);
+  const down = await waitTier(page, (e) => e.t >= startAt && (e.reason === 'slow' || e.reason === 'paused'),
+    'a step down under load', 20000);
+  t.diagnostic(`loaded: ${down.from} → ${down.to} (${down.reason}) after ${down.t - startAt} ms`);
+  assert.ok(ORDER[down.to] < ORDER[down.from], JSON.stringify(down));
+  const recovered = await waitFor(async () => {
+    const s = (await localStats(page)).effects;
+    return s && s.activeTier !== 'paused' && s.fps >= 15 ? s : null;
+  }, { timeoutMs: 30000, intervalMs: 1000, what: 'the effect frame rate back at ≥ 15 fps under load' });
+  t.diagnostic(`under load: ${recovered.activeTier} ${recovered.fps} fps, model every ${recovered.inferEvery}`);
+  await sleep(5000);
+  load.stop();
+  load = null;
+  const freeAt = Date.now();
+  const back = await waitTier(page, (e) => e.t >= freeAt && e.reason === 'headroom', 'a step back up after the load', 90000);
+  t.diagnostic(`released: ${back.from} → ${back.to} after ${back.t - freeAt} ms`);
+  const all = await tierEvents(page);
+  const minutes = Math.max(1, (Date.now() - all[0].t) / 60000);
+  const switches = all.filter((e) => e.from !== null).length;
+  t.diagnostic(`${switches} switches in ${minutes.toFixed(1)} min: ${all.map((e) => `${e.from}→${e.to}:${e.reason}`).join(' ')}`);
+  assert.ok(switches <= 4 * Math.ceil(minutes) + 2, `no flapping: ${switches} switches in ${minutes.toFixed(1)} min`);
+  // localStats() is refreshed twice a second.
+  await waitFor(async () => (await localStats(page)).effects.switches === switches,
+    { timeoutMs: 3000, what: `localStats().effects.switches = ${switches}, the switches the events told` });
+
+  // A pinned tier does not move, busy machine or not.
+  // Pin a tier other than the running one, so the pin is a switch (reason "pinned").
+  const running = (await localStats(page)).effects.activeTier;
+  const pin = running === 'large' ? 'medium' : 'large';
+  const pinAt = Date.now();
+  assert.ok((await setEffect(page, { tier: pin })).ok);
+  await waitTier(page, (e) => e.t >= pinAt && e.reason === 'pinned' && e.to === pin, `the pin to ${pin} announced`, 10000);
+  load = startLoad(BUSY);
+  await sleep(15000);
+  load.stop();
+  load = null;
+  const afterPin = (await tierEvents(page)).filter((e) => e.t >= pinAt);
+  assert.deepEqual(afterPin.map((e) => [e.to, e.reason]), [[pin, 'pinned']], `pinned: ${JSON.stringify(afterPin)}`);
+  const s = (await localStats(page)).effects;
+  assert.equal(s.activeTier, pin);
+  assert.equal(s.tier, pin);
+  assert.deepEqual(page.__errors, [], pageDiag(page));
+});
