@@ -143,3 +143,30 @@ test('bad input: not an image, 50 megapixels, a model that does not match the ma
   assert.equal((await localStats(c)).effects, null, 'no effect after the failure');
   assert.equal((await c.evaluate(() => window.buzzstream.effect())).background, 'none', 'the failed effect is not kept');
 });
+
+test('camera off: setEffect resolves at once and the effect applies when the camera turns on', { timeout: 120000 }, async (t) => {
+  const server = await startBuzzd();
+  const cb = await launchPersonBrowser();
+  const pages = [];
+  t.after(async () => { await closePages(pages); await cb.close(); await server.stop(); });
+  const ref = await reference();
+  const room = await createRoom(server, { name: 'fx camera off' });
+  const a = await openRoom(cb.browser, server, room.id);
+  const b = await openRoom(cb.browser, server, room.id);
+  pages.push(a, b);
+  const ja = await apiJoin(a, { name: 'Ann', camera: false });
+  const jb = await apiJoin(b, { name: 'Bob', camera: false, mic: false });
+  assert.ok(ja.ok && jb.ok);
+  const r = await setEffect(a, { background: 'blur-strong' });
+  assert.ok(r.ok, JSON.stringify(r));
+  assert.equal((await a.evaluate(() => window.buzzstream.effect())).background, 'blur-strong');
+  await a.evaluate(() => window.buzzstream.setCamera(true));
+  await waitForVideo(b, ja.id);
+  const got = await waitBlurred(b, ja.id, ref, 'the effect on the camera turned on after setEffect');
+  t.diagnostic(`camera turned on later: ${JSON.stringify(got)}`);
+  // Off and on again: still processed.
+  await a.evaluate(() => window.buzzstream.setCamera(false));
+  await a.evaluate(() => window.buzzstream.setCamera(true));
+  await waitBlurred(b, ja.id, ref, 'the effect after the camera was turned off and on');
+  for (const p of pages) assert.deepEqual(p.__errors, [], `uncaught page errors: ${pageDiag(p)}`);
+});

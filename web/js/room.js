@@ -28,6 +28,7 @@ export class Room extends Emitter {
     this.mesh.on('media', (m) => this._onMedia(m));
     this.media.publishSink = (kind, track) => this._onLocalTrack(kind, track);
     this.media.effects.on('effect-tier', (t) => this.emit('effect-tier', t));
+    this.media.effects.on('error', (e) => this.emit('error', e));
     this.encoderTimer = 0;
     this.prevOutbound = null;
   }

@@ -168,11 +168,17 @@ export class Effects extends Emitter {
     if (!this.source || this.source.readyState !== 'live') return undefined;   // applied when the camera starts
     this.pipeline.setSource(this.source);
     await this._waitApplied(version);
-    if (this.output !== this.pipeline.track && this.setting.background !== 'none') {
-      this.output = this.pipeline.track;
-      await this.publish(this.output);
-    }
+    await this._sendProcessed();
     return undefined;
+  }
+
+  /** Once processed frames flow, peers (and the self-view) get them instead of the camera's. */
+  _sendProcessed() {
+    if (!this.active || !this.pipeline || this.applied < 0 || !this.source) return undefined;
+    if (this.output === this.pipeline.track) return this.publishing;
+    this.output = this.pipeline.track;
+    this.publishing = this.publish(this.output);
+    return this.publishing;
   }
 
   async _imageBitmap(image, base, manifest) {
@@ -215,6 +221,8 @@ export class Effects extends Emitter {
       }
       case 'applied':
         this.applied = Math.max(this.applied, m.version);
+        // The camera may have started after setEffect: switch to the processed track now.
+        this._sendProcessed()?.catch?.(() => {});
         for (const w of [...this.waiters]) {
           if (w.version <= this.applied) this._settle(w, null);
         }
