@@ -10,7 +10,7 @@ import { createRoom } from '../../tests/lib/buzzd.mjs';
 import { launchBrowser } from '../../tests/lib/chromium.mjs';
 import { openRoom, apiJoin, waitForVideo, stats, pageDiag } from '../../tests/lib/client.mjs';
 import { launchPersonBrowser, setEffect, localStats, waitEffectRunning } from '../../tests/lib/effects.mjs';
-import { sleep } from '../../tests/lib/proc.mjs';
+import { sleep, waitFor } from '../../tests/lib/proc.mjs';
 import { cpuWindow, mainThreadMeter, median, mean, percentile } from './measure.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -80,7 +80,7 @@ function summarise(tier, w, lat, base) {
     mainMsPerFrame: (r.mainMsPerS - base.mainMsPerS) / (fps || NaN),
     sentFps: mean(vid.map((v) => v.fps)), sent: mode(vid.map((v) => `${v.width}x${v.height}`)),
     ql: mode(vid.map((v) => v.qualityLimitationReason)), encodeMs: median(vid.map((v) => v.encodeMsPerFrame)),
-    recvFps: mean(recv.map((v) => v.fps)), samples: w.samples.length,
+    kbps: median(vid.map((v) => v.bitrateKbps)), recvFps: mean(recv.map((v) => v.fps)), samples: w.samples.length,
   };
 }
 
@@ -90,7 +90,7 @@ function summariseBaseline(w) {
   return { rendererCores: r.renderer, allCores: r.all, mainMsPerS: r.mainMsPerS,
     sentFps: mean(vid.map((v) => v.fps)), sent: mode(vid.map((v) => `${v.width}x${v.height}`)),
     ql: mode(vid.map((v) => v.qualityLimitationReason)), encodeMs: median(vid.map((v) => v.encodeMsPerFrame)),
-    recvFps: mean(w.samples.map((s) => s.recv?.fps).filter((x) => x !== undefined)) };
+    kbps: median(vid.map((v) => v.bitrateKbps)), recvFps: mean(w.samples.map((s) => s.recv?.fps).filter((x) => x !== undefined)) };
 }
 
 /**
@@ -112,7 +112,13 @@ export async function runCall(o) {
     call.senderId = js.id;
     await waitForVideo(call.receiver, js.id);
     call.main = await mainThreadMeter(call.sender);
-    o.log(`call joined; warming up ${o.warmS} s without an effect`);
+    // The encoder starts small while the bandwidth estimate ramps up; the baseline has to
+    // encode what the effect windows will, 720p.
+    o.log('call joined; waiting for the encoder to reach 1280x720');
+    await waitFor(async () => {
+      const v = (await localStats(call.sender)).video;
+      return v && v.width === 1280 && v.height === 720;
+    }, { timeoutMs: 60000, intervalMs: 500, what: 'the sender encoding 1280x720' });
     await sleep(o.warmS * 1000);
     const before = summariseBaseline(await measureWindow(call, o.windowS));
     const results = [];

@@ -137,6 +137,18 @@ static void init_sigmoid(fx_ctx *c) {
   }
 }
 
+/* A smoothstep from FX__EDGE_LO to FX__EDGE_HI: the guided filter leaves a transition of
+ * ~10–20 frame pixels where hair meets a backdrop of similar brightness, which shows as a
+ * rim of the old background behind a replacement. Narrowing it keeps the 0.5 contour near
+ * where the filter put it (a little inside, since the rim is background). */
+static void init_edge(fx_ctx *c) {
+  for (int i = 0; i < 256; i++) {
+    double t = (i - FX__EDGE_LO) / (double)(FX__EDGE_HI - FX__EDGE_LO);
+    t = t < 0 ? 0 : t > 1 ? 1 : t;
+    c->edge_lut[i] = (uint8_t)(255.0 * t * t * (3.0 - 2.0 * t) + 0.5);
+  }
+}
+
 int fx_create(fx_ctx **out, int w, int h) {
   if (!out) return FX_EINVAL;
   *out = NULL;
@@ -153,6 +165,7 @@ int fx_create(fx_ctx **out, int w, int h) {
   c->full_range = 0;
   fx__color_update(c);
   init_sigmoid(c);
+  init_edge(c);
   reset_state(c);
   *out = c;
   return FX_OK;

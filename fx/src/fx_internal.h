@@ -20,6 +20,8 @@
  * pixels, which snaps a mask edge that is up to ±6 px off onto the luma edge) and ε in 8-bit
  * levels squared (0.004 on a 0..1 scale). r ≤ 5 keeps the window sums within int32. */
 #define FX__GUIDED_R 4
+#define FX__EDGE_LO 96  /* mask levels below → background (edge_lut) */
+#define FX__EDGE_HI 192 /* mask levels above → person */
 #define FX__GUIDED_EPS (0.004f * 255.0f * 255.0f)
 /* Guided coefficients are clamped to |a| ≤ this so every fixed-point product fits int32. */
 #define FX__GUIDED_AMAX 16.0f
@@ -180,6 +182,7 @@ struct fx_ctx {
   uint16_t *acc[3];    /* FX_MAX_DIM + FX__PAD each */
   uint32_t *hrow[3];   /* FX_MAX_DIM + FX__PAD each */
   float sig_lut[1026]; /* logistic on [-16, 16] in steps of 1/32, plus guard */
+  uint8_t edge_lut[256]; /* refined mask → final mask: the soft edge narrowed (mask.c) */
 
   /* Background image (FX_MODE_IMAGE). */
   uint8_t *bg_rgba; /* the caller's image, bw × bh × 4, kept for fx_resize */

@@ -12,7 +12,10 @@
  * then upsampled bilinearly and applied to the luma at half resolution (GUIDED, 640×360 for
  * 720p) or full resolution (GUIDED_FULL). Box sums run vertically with running column sums;
  * horizontal passes are vertical passes over the transposed image, so every pass is
- * contiguous SIMD. FX_REFINE_FAST is a plain bilinear resample to half resolution. */
+ * contiguous SIMD. Both end with an edge curve (a smoothstep from FX__EDGE_LO to FX__EDGE_HI)
+ * that narrows the soft transition the filter leaves where hair meets a backdrop of similar
+ * brightness, which would show as a rim of the old background behind a replacement.
+ * FX_REFINE_FAST is a plain bilinear resample to half resolution. */
 #include "fx_internal.h"
 
 static int alpha_q8(int d) {
@@ -103,6 +106,10 @@ static void guided_apply(fx_ctx *c, const fx__kern *k, const int32_t *A, const i
   }
 }
 
+static void apply_lut(uint8_t *m, size_t n, const uint8_t *lut) {
+  for (size_t i = 0; i < n; i++) m[i] = lut[m[i]];
+}
+
 int fx_update_mask(fx_ctx *c, const float *out, int mw, int mh, int is_logit, int refine) {
   if (!c || !out || mw < 1 || mh < 1 || mw > FX_MAX_DIM || mh > FX_MAX_DIM ||
       (size_t)mw * mh > FX__MAX_MASK_PIXELS)
@@ -132,9 +139,16 @@ int fx_update_mask(fx_ctx *c, const float *out, int mw, int mh, int is_logit, in
       c->mask_is_full = 0;
     } else {
       guided_apply(c, k, A, B, c->frame, c->w, c->h, 4, c->mask_full);
-      k->down2(c->mask_full, c->w, c->h, c->mask_half);
       c->mask_is_full = 1;
     }
+  }
+  /* The guided refinements end with the edge curve (ctx.c init_edge); FAST stays the plain
+   * resample of the smoothed model output. */
+  if (refine == FX_REFINE_GUIDED_FULL) {
+    apply_lut(c->mask_full, (size_t)c->w * c->h, c->edge_lut);
+    k->down2(c->mask_full, c->w, c->h, c->mask_half);
+  } else if (refine == FX_REFINE_GUIDED) {
+    apply_lut(c->mask_half, (size_t)c->hw * c->hh, c->edge_lut);
   }
   c->have_mask = 1;
   c->mask_version++;
