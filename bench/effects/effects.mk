@@ -4,7 +4,8 @@
 # solution doing the same blur in the same run (ratio lines). About 4 minutes; results in
 # docs/bench.md, "Background effects". Files prefixed quality- belong to the quality bench.
 .PHONY: bench-effects
-bench-effects: $(BUILD)/buzzd $(ASSETS_MANIFEST)
+# (Fragments are read in sorted order, bench/ first, so the manifest is named, not $(ASSETS_MANIFEST).)
+bench-effects: $(BUILD)/buzzd $(BUILD)/assets/manifest.json
 	timeout 480 node bench/effects/run.mjs --json $(BUILD)/bench-effects.json
 
 BENCH_TARGETS += bench-effects

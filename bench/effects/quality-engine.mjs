@@ -10,8 +10,9 @@
 //   smoothing and no refinement; the caller upsamples it bilinearly.
 // - letterbox: a 256×256 pose model fed the frame with its aspect kept (black rows above and
 //   below: fx_wasm_make_input writes the frame's 256×144 into the middle rows of the input),
-//   its logits' middle rows given to fx_wasm_update_mask (is_logit 1). fx has no letterboxed
-//   make_input of its own; this builds one from the existing exports.
+//   its output's middle rows given to fx_wasm_update_mask (is_logit 1 for the pose models'
+//   logits, 0 for a selfie model's probabilities). fx has no letterboxed make_input of its
+//   own; this builds one from the existing exports.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -51,9 +52,9 @@ export class Engine {
   }
 
   /** A pipeline for w×h frames: { model, refine } for a tier, plus raw / letterbox / output
-   * (index of the mask output) for the comparison pipelines. */
+   * (index of the mask output) / isLogit for the comparison pipelines. */
   pipeline(spec, w, h) {
-    return new Pipeline(this, { output: 0, raw: false, letterbox: false, ...spec }, w, h);
+    return new Pipeline(this, { output: 0, raw: false, letterbox: false, isLogit: 0, ...spec }, w, h);
   }
 
   /** Copies an RGBA picture into wasm memory once; pipelines convert it from there. */
@@ -90,7 +91,7 @@ class Pipeline {
       // The frame's rows in the square input and output: 256·h/w of them, centred.
       this.rows = Math.round((mw * h) / w);
       this.top = (mh - this.rows) >> 1;
-      this.logits = engine.rt.alloc(ow * this.rows * 4);
+      this.rowsOut = engine.rt.alloc(ow * this.rows * 4);
     }
   }
 
@@ -122,8 +123,8 @@ class Pipeline {
     }
     if (this.spec.letterbox) {
       const src = out + this.top * this.ow * 4;
-      new Uint8Array(e.memory.buffer).copyWithin(this.logits, src, src + this.ow * this.rows * 4);
-      this.check(e.fx_wasm_update_mask(this.ctx, this.logits, this.ow, this.rows, 1, this.spec.refine), 'update_mask');
+      new Uint8Array(e.memory.buffer).copyWithin(this.rowsOut, src, src + this.ow * this.rows * 4);
+      this.check(e.fx_wasm_update_mask(this.ctx, this.rowsOut, this.ow, this.rows, this.spec.isLogit, this.spec.refine), 'update_mask');
     } else {
       this.check(e.fx_wasm_update_mask(this.ctx, out, this.ow, this.oh, 0, this.spec.refine), 'update_mask');
     }
@@ -141,6 +142,6 @@ class Pipeline {
 
   destroy() {
     this.e.fx_wasm_destroy(this.ctx);
-    if (this.logits) this.e.nn_wasm_free(this.logits);
+    if (this.rowsOut) this.e.nn_wasm_free(this.rowsOut);
   }
 }

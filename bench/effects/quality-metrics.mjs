@@ -22,6 +22,19 @@ export function iou(m, truth, threshold = 128) {
   return union ? inter / union : 1;
 }
 
+/** IoU of (m ≥ 128) against the truth counted only on the band's pixels: where the outline
+ * lies, without the soft values that edgeError rewards for hedging. */
+export function bandIou(m, truth, band) {
+  let inter = 0, union = 0;
+  for (let i = 0; i < band.length; i++) {
+    if (!band[i]) continue;
+    const a = m[i] >= 128, b = truth[i] !== 0;
+    inter += a && b;
+    union += a || b;
+  }
+  return union ? inter / union : 1;
+}
+
 /** The pixels within `radius` of the truth's outline (either side), 0/1 per pixel. */
 export function edgeBand(truth, w, h, radius) {
   const toBg = squaredDistance(w, h, (i) => truth[i] === 0);
@@ -96,4 +109,9 @@ export function addNoise(rgba, sigma, next, out) {
 
 export function mean(values) {
   return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+export function median(values) {
+  const s = [...values].sort((a, b) => a - b), k = s.length >> 1;
+  return s.length % 2 ? s[k] : (s[k - 1] + s[k]) / 2;
 }

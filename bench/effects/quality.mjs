@@ -30,7 +30,7 @@ import { loadBackground, originalFrameRGBA } from '../../tests/lib/person.mjs';
 import { Engine, REFINE, TIERS } from './quality-engine.mjs';
 import { BACKGROUNDS, MATTE_FILTER, buildMatte, composite, truthOf } from './quality-matte.mjs';
 import {
-  addNoise, bandAt, edgeBand, edgeError, gaussian, iou, maskAt, mean, meanDelta,
+  addNoise, bandAt, bandIou, edgeBand, edgeError, gaussian, iou, maskAt, mean, meanDelta, median,
 } from './quality-metrics.mjs';
 import { writeOverlays } from './quality-png.mjs';
 
@@ -47,9 +47,16 @@ const PIPELINES = [
   { name: 'small-raw', model: 'selfie_landscape', raw: true },
   { name: 'medium-raw', model: 'selfie_general', raw: true },
 ];
+// Candidate tier definitions (--candidates): the small model with the other refinements,
+// selfie_general fed with the frame's aspect kept (letterboxed) instead of squashed, and the
+// pose models' segmentation output, letterboxed (the way the matte's pose_heavy run is fed).
 const CANDIDATES = [
-  { name: 'pose_lite-lb', model: 'pose_lite', output: 2, letterbox: true, refine: REFINE.full },
-  { name: 'pose_full-lb', model: 'pose_full', output: 2, letterbox: true, refine: REFINE.full },
+  { name: 'small-fast', model: 'selfie_landscape', refine: REFINE.fast },
+  { name: 'small-full', model: 'selfie_landscape', refine: REFINE.full },
+  { name: 'general-lb', model: 'selfie_general', letterbox: true, refine: REFINE.guided },
+  { name: 'general-lb-full', model: 'selfie_general', letterbox: true, refine: REFINE.full },
+  { name: 'pose_lite-lb-full', model: 'pose_lite', output: 2, letterbox: true, isLogit: 1, refine: REFINE.full },
+  { name: 'pose_full-lb-full', model: 'pose_full', output: 2, letterbox: true, isLogit: 1, refine: REFINE.full },
 ];
 
 function parseArgs(argv) {
@@ -134,9 +141,10 @@ async function main() {
     const c = composite(original, bg, alpha);
     composites.push({ name, rgba: c });
     still(engine, pipes, c, opt.frames).forEach((m, i) => {
-      const r = { iou: iou(m, truth), edge: edgeError(m, alpha, band) };
+      const r = { iou: iou(m, truth), edge: edgeError(m, alpha, band), bandIou: bandIou(m, truth, band) };
       results[i].composites[name] = r;
-      console.log(`quality tier=${specs[i].name} composite=${name} iou=${f4(r.iou)} edge_err=${f4(r.edge)}`);
+      console.log(`quality tier=${specs[i].name} composite=${name} iou=${f4(r.iou)} edge_err=${f4(r.edge)} ` +
+        `band_iou=${f4(r.bandIou)}`);
     });
   }
 
@@ -158,17 +166,19 @@ async function main() {
   for (const r of results) {
     const c = Object.values(r.composites), t = Object.values(r.temporal);
     Object.assign(r, {
-      iou: mean(c.map((x) => x.iou)), iouMin: Math.min(...c.map((x) => x.iou)), edge: mean(c.map((x) => x.edge)),
+      iou: mean(c.map((x) => x.iou)), iouMin: Math.min(...c.map((x) => x.iou)), iouMedian: median(c.map((x) => x.iou)),
+      edge: mean(c.map((x) => x.edge)), bandIou: mean(c.map((x) => x.bandIou)),
       dmask: mean(t.map((x) => x.all)), dmaskEdge: mean(t.map((x) => x.band)),
     });
     console.log(`quality summary tier=${r.name} model=${r.model} composites=${c.length} iou_mean=${f4(r.iou)} ` +
-      `iou_min=${f4(r.iouMin)} edge_err_mean=${f4(r.edge)} agreement_iou=${f4(r.agreement)} ` +
+      `iou_median=${f4(r.iouMedian)} iou_min=${f4(r.iouMin)} edge_err_mean=${f4(r.edge)} band_iou_mean=${f4(r.bandIou)} agreement_iou=${f4(r.agreement)} ` +
       `dmask=${f3(r.dmask)} dmask_frac=${(r.dmask / 255).toExponential(2)} dmask_edge=${f3(r.dmaskEdge)}`);
   }
   const [s, m, l] = results;
   const rises = {
     iou: s.iou < m.iou && m.iou < l.iou,
     edge_err: s.edge > m.edge && m.edge > l.edge,
+    band_iou: s.bandIou < m.bandIou && m.bandIou < l.bandIou,
     agreement: s.agreement < m.agreement && m.agreement < l.agreement,
     dmask: s.dmask > m.dmask && m.dmask > l.dmask,
   };

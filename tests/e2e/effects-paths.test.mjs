@@ -170,3 +170,37 @@ test('camera off: setEffect resolves at once and the effect applies when the cam
   await waitBlurred(b, ja.id, ref, 'the effect after the camera was turned off and on');
   for (const p of pages) assert.deepEqual(p.__errors, [], `uncaught page errors: ${pageDiag(p)}`);
 });
+
+test('compositing back ends: "auto" measures both and keeps the faster; "webgl" runs the WebGL2 one', { timeout: 150000 }, async (t) => {
+  const server = await startBuzzd();
+  const cb = await launchPersonBrowser();
+  const pages = [];
+  t.after(async () => { await closePages(pages); await cb.close(); await server.stop(); });
+  const ref = await reference();
+  const room = await createRoom(server, { name: 'fx back ends' });
+  const a = await openRoom(cb.browser, server, room.id);
+  const b = await openRoom(cb.browser, server, room.id);
+  pages.push(a, b);
+  const ja = await apiJoin(a, { name: 'Ann' });
+  const jb = await apiJoin(b, { name: 'Bob', camera: false, mic: false });
+  assert.ok(ja.ok && jb.ok);
+  await waitForVideo(b, ja.id);
+  let r = await setEffect(a, { background: 'blur-strong' });
+  assert.ok(r.ok, JSON.stringify(r));
+  const trial = await waitFor(async () => (await localStats(a)).effects?.backendTrial, { timeoutMs: 20000, what: 'the start-up measurement of both back ends' });
+  t.diagnostic(`auto: cpu ${trial.cpuMs.toFixed(1)} ms, webgl ${trial.webglMs.toFixed(1)} ms → ${trial.chosen}`);
+  assert.equal(trial.chosen, trial.cpuMs <= trial.webglMs ? 'cpu' : 'webgl', 'the faster back end is kept');
+  await waitFor(async () => (await localStats(a)).effects.backend === trial.chosen, { timeoutMs: 5000, what: 'the chosen back end in use' });
+  // Forced WebGL2 (with a pinned tier, so a slow software WebGL does not pause the effect).
+  r = await setEffect(a, { backend: 'webgl', tier: 'small' });
+  assert.ok(r.ok, JSON.stringify(r));
+  await waitFor(async () => (await localStats(a)).effects.backend === 'webgl', { timeoutMs: 5000, what: 'backend webgl' });
+  assert.equal((await a.evaluate(() => window.buzzstream.effect())).backend, 'webgl');
+  const got = await waitBlurred(b, ja.id, ref, 'the WebGL2 blur at the receiver');
+  t.diagnostic(`webgl blur at the receiver: ${JSON.stringify(got)}`);
+  r = await setEffect(a, { backend: 'cpu' });
+  assert.ok(r.ok, JSON.stringify(r));
+  await waitFor(async () => (await localStats(a)).effects.backend === 'cpu', { timeoutMs: 5000, what: 'backend cpu' });
+  await waitBlurred(b, ja.id, ref, 'the CPU blur at the receiver');
+  for (const p of pages) assert.deepEqual(p.__errors, [], `uncaught page errors: ${pageDiag(p)}`);
+});

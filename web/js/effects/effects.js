@@ -101,7 +101,7 @@ export class Effects extends Emitter {
     const s = this.setting;
     const image = s.image === null || typeof s.image === 'string' ? s.image : 'custom';
     return { background: s.background, image, tier: s.tier, activeTier: this.active ? this.activeTier : null,
-      backend: this.active ? 'cpu' : s.backend };
+      backend: this.active && this.stats?.backend ? this.stats.backend : s.backend };
   }
 
   get active() { return this.setting.background !== 'none'; }
@@ -139,9 +139,6 @@ export class Effects extends Emitter {
     if (next.background !== 'none') {
       const sup = effectsSupport();
       if (!sup.ok) throw effectError('effects_unsupported', `Background effects need ${sup.missing}, which this browser lacks.`);
-      if (next.backend === 'webgl') {
-        throw effectError('effects_unsupported', 'The WebGL2 compositing back end is not available in this build; use "cpu" or "auto".');
-      }
     }
     if (isUpload(change.image)) saveCustomImage(change.image instanceof Blob ? change.image : await bitmapBlob(bitmap));
     this.setting = next;
@@ -164,7 +161,7 @@ export class Effects extends Emitter {
     }
     const mode = next.background === 'image' ? 'image' : 'blur';
     this.pipeline.post({ type: 'setting', mode, strength: BLUR_STRENGTH[next.background] ?? 50,
-      tier: next.tier, version });
+      tier: next.tier, backend: next.backend, version });
     if (!this.source || this.source.readyState !== 'live') return undefined;   // applied when the camera starts
     this.pipeline.setSource(this.source);
     await this._waitApplied(version);
@@ -216,6 +213,12 @@ export class Effects extends Emitter {
       case 'error': {
         const err = effectError(m.code, m.message);
         if (m.fatal) { ready.reject(err); this._rejectAll(err); }
+        if (m.reject !== undefined) {
+          // The back end asked for cannot run: the effect goes on with the one chosen by measurement.
+          this.setting = { ...this.setting, backend: 'auto' };
+          saveSetting(this.setting);
+          this._rejectAll(err);
+        }
         this.emit('error', { code: m.code, message: m.message });
         break;
       }
@@ -280,10 +283,10 @@ export class Effects extends Emitter {
     if (!this.active || !this.pipeline) return null;
     const s = this.stats ?? {};
     return { background: this.setting.background, tier: this.setting.tier,
-      activeTier: s.activeTier ?? this.activeTier, backend: 'cpu', fps: s.fps ?? 0,
+      activeTier: s.activeTier ?? this.activeTier, backend: s.backend ?? 'cpu', fps: s.fps ?? 0,
       inferEvery: s.inferEvery ?? 1, inferMs: s.inferMs ?? 0, compositeMs: s.compositeMs ?? 0,
       addedLatencyMs: s.addedLatencyMs ?? 0, switches: s.switches ?? 0, path: this.path,
-      kernels: this.kernels };
+      kernels: this.kernels, backendTrial: s.backendTrial ?? null };
   }
 
   destroy() {

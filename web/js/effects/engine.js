@@ -202,6 +202,15 @@ export class EffectEngine {
     if (rc !== 0) throw codeError('image_invalid', `the image (${bw}x${bh}) cannot be used`);
   }
 
+  /** The refined mask (0 background … 255 person) as a view into wasm memory: {data, w, h}. */
+  maskView() {
+    const e = this.e;
+    const w = e.fx_wasm_mask_width(this.ctx), h = e.fx_wasm_mask_height(this.ctx);
+    return { data: new Uint8Array(e.memory.buffer, e.fx_wasm_mask(this.ctx), w * h), w, h };
+  }
+
+  get modeName() { return ['none', 'blur', 'image'][this.mode] ?? 'blur'; }
+
   /** The policy's current decision: {tier, inferEvery}. */
   decision() {
     const p = this.e.fxp_wasm_current(this.policy);
@@ -215,11 +224,12 @@ export class EffectEngine {
 
   /**
    * Processes the frame in the frame buffer (copied there by the caller).
-   * t: {captureMs, startMs, waitMs, dropped}. Returns {passThrough, inferred, inferMs,
-   * compositeMs, tier} — passThrough when the policy paused the effect (the caller sends the
-   * camera frame as it is).
+   * t: {dropped, composite}: composite false leaves the compositing to another back end (the
+   * mask is ready in maskView()). Returns {passThrough, inferred, inferMs, compositeMs, tier}
+   * — passThrough when the policy paused the effect (the caller sends the camera frame as
+   * it is).
    */
-  process(t) {
+  process(t = {}) {
     const e = this.e;
     const d = this.decision();
     let inferMs = 0, compositeMs = 0, inferred = false;
@@ -248,8 +258,10 @@ export class EffectEngine {
         compositeMs += (t1 - t0) + (performance.now() - t2);
       }
       const t3 = performance.now();
-      const rc = e.fx_wasm_composite(this.ctx, this.mode, this.strength);
-      if (rc !== 0) throw codeError('effects_unsupported', `fx: ${this.rt.cstring(e.fx_wasm_strerror(rc))}`);
+      if (t.composite !== false) {
+        const rc = e.fx_wasm_composite(this.ctx, this.mode, this.strength);
+        if (rc !== 0) throw codeError('effects_unsupported', `fx: ${this.rt.cstring(e.fx_wasm_strerror(rc))}`);
+      }
       compositeMs += performance.now() - t3;
       Object.assign(out, { inferred, inferMs, compositeMs });
     }

@@ -11,6 +11,7 @@
 
 import { EffectEngine, tierName } from './engine.js';
 import { FrameStats, WaitEstimator } from './frame-stats.js';
+import { BackendChooser } from './backend.js';
 
 function bitmapToRgba(bitmap) {
   const c = new OffscreenCanvas(bitmap.width, bitmap.height);
@@ -22,8 +23,11 @@ function bitmapToRgba(bitmap) {
 }
 
 export class EffectSession {
-  constructor(post) {
+  /** glCapable: frames arrive as VideoFrames the WebGL2 back end can take (the Worker path). */
+  constructor(post, { glCapable = false } = {}) {
     this.post = post;
+    this.glCapable = glCapable;
+    this.backends = new BackendChooser();
     this.engine = null;
     this.enginePromise = null;
     this.setting = { mode: 'blur', strength: 35, tier: 'auto', version: 0 };
@@ -65,10 +69,19 @@ export class EffectSession {
   handle(m) {
     switch (m.type) {
       case 'init': return this.init(m);
-      case 'setting':
+      case 'setting': {
         this.setting = { mode: m.mode, strength: m.strength, tier: m.tier, version: m.version };
         this.engine?.configure({ mode: m.mode, strength: m.strength, tier: m.tier });
+        const want = m.backend ?? 'auto';
+        let err = null;
+        if (want === 'webgl' && !this.glCapable) {
+          err = Object.assign(new Error('WebGL2 compositing runs on the Worker path only; this browser uses the main-thread fallback.'), { code: 'effects_unsupported' });
+        } else if (want !== this.backends.wanted || want === 'webgl') {
+          err = this.backends.want(this.glCapable ? want : 'cpu');
+        }
+        if (err) this.post({ type: 'error', code: err.code, message: err.message, reject: m.version });
         return null;
+      }
       case 'background':
         try {
           this.pendingBackground = m.bitmap ? bitmapToRgba(m.bitmap) :
@@ -87,7 +100,8 @@ export class EffectSession {
     if (!this.engine) return;
     const d = this.engine.decision();
     this.post({ type: 'stats', ...this.stats.summary(), inferEvery: d.inferEvery,
-      activeTier: tierName(d.tier), switches: this.engine.switches() });
+      activeTier: tierName(d.tier), switches: this.engine.switches(), backend: this.backends.current,
+      backendTrial: this.backends.result ?? null });
   }
 
   /** A new source starts: frame-rate target and clean measurements. */
@@ -102,10 +116,11 @@ export class EffectSession {
   /**
    * Processes one camera frame. captureMs: its capture time on the frame clock.
    * copyIn(engine) → Promise<color> puts the frame into the engine; makeOut(engine, color)
-   * builds the output; deliver(out | null) hands it to the track (null: pass the camera frame
-   * through). Returns what deliver returned.
+   * builds the output of the CPU back end; deliver(out | null) hands it to the track (null:
+   * pass the camera frame through). glSource: the frame as the WebGL2 back end takes it (a
+   * VideoFrame), or null. Returns what deliver returned.
    */
-  async frame(captureMs, copyIn, makeOut, deliver) {
+  async frame(captureMs, copyIn, makeOut, deliver, glSource = null) {
     const engine = this.engine;
     const readAt = performance.now();
     const waitMs = this.waits.wait(readAt, captureMs);
@@ -120,10 +135,19 @@ export class EffectSession {
         const b = this.pendingBackground;
         this.pendingBackground = null;
         engine.setBackground(b.rgba, b.w, b.h);
+        this.backends.setBackground(b);
       }
       const color = await copyIn(engine);
-      res = engine.process({ dropped });
-      if (!res.passThrough) out = makeOut(engine, color);
+      const which = glSource ? this.backends.next() : 'cpu';
+      const t0 = performance.now();
+      res = engine.process({ dropped, composite: which === 'cpu' });
+      if (!res.passThrough) {
+        out = which === 'webgl' ? this._glOut(engine, glSource) : makeOut(engine, color);
+        // Compositing as each back end costs it, output frame included, inference not.
+        const ms = performance.now() - t0 - res.inferMs;
+        if (out) this.backends.measured(which, ms);
+        if (which === 'webgl') res.compositeMs = ms;
+      }
     } catch (err) {
       this.fail(err);
       out = null;
@@ -140,10 +164,27 @@ export class EffectSession {
       const latencyMs = waitMs + (at - readAt);
       this.stats.add({ at, inferMs: res.inferMs, compositeMs: res.compositeMs, latencyMs,
         inferred: res.inferred });
-      engine.feed({ captureMs, totalMs: latencyMs, inferMs: res.inferMs,
+      const d = engine.feed({ captureMs, totalMs: latencyMs, inferMs: res.inferMs,
         compositeMs: Math.max(0, at - readAt - res.inferMs), dropped });
+      if (d.changed && d.reason === 2) this.backends.recheck();
     }
     return delivered;
+  }
+
+  /** The WebGL2 composite of the current mask over `src`, as a new VideoFrame. */
+  _glOut(engine, src) {
+    const gl = this.backends.gl;
+    try {
+      const m = engine.maskView();
+      gl.composite(src, m.data, m.w, m.h, engine.modeName, engine.strength);
+      const init = { timestamp: src.timestamp };
+      if (src.duration) init.duration = src.duration;
+      return new VideoFrame(gl.canvas, init);
+    } catch (err) {
+      this.backends.failed(err);
+      this.fail(Object.assign(new Error(`WebGL2 compositing stopped (${err.message}); using the CPU.`), { code: 'effects_unsupported' }));
+      return null;
+    }
   }
 
   destroy() {

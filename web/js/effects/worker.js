@@ -10,7 +10,7 @@
 import { EffectSession } from './session.js';
 import { frameToEngine, engineToFrame } from './frame-io.js';
 
-const session = new EffectSession((m) => self.postMessage(m));
+const session = new EffectSession((m) => self.postMessage(m), { glCapable: true });
 let sink = null;                     // the generator's writable, kept across sources
 let loop = null;                     // {reader, gen}
 let gen = 0;
@@ -41,7 +41,7 @@ async function run(readable, my, targetFps) {
             frame.close();
             return false;
           }
-        });
+        }, frame);
       if (!ok) break;
     }
   } finally {
