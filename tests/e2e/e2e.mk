@@ -6,7 +6,7 @@ E2E_TESTS := tests/lib/person.test.mjs $(sort $(wildcard tests/e2e/*.test.mjs))
 .PHONY: test-e2e
 test-e2e:
 	@test -x $(BUILD)/buzzd || { echo "test-e2e: $(BUILD)/buzzd missing (run make all)"; exit 1; }
-	timeout 600 nice node --test --test-concurrency=1 --test-timeout=200000 --test-reporter=spec $(E2E_TESTS)
+	timeout 1500 nice node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=spec $(E2E_TESTS)
 
 TEST_SUITES += test-e2e
 
