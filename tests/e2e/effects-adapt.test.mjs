@@ -14,9 +14,14 @@ import { launchPersonBrowser, setEffect, localStats, recordTiers, tierEvents, wa
 const BUSY = 4;
 const ORDER = { paused: -1, small: 0, medium: 1, large: 2 };
 
-/** n busy processes, ended by stop() (and by the test runner's exit at the latest). */
+/**
+ * n busy processes, ended by stop() (and by the test runner's exit at the latest). Each runs
+ * in a session of its own (detached → setsid): with the kernel's autogroup scheduling, CPU is
+ * shared between sessions first, so loops in the test's own session would barely slow the
+ * browser, which playwright starts in another one.
+ */
 function startLoad(n) {
-  const kids = Array.from({ length: n }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+  const kids = Array.from({ length: n }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore', detached: true }));
   const stop = () => { for (const k of kids) k.kill('SIGKILL'); };
   process.once('exit', stop);
   return { stop };
@@ -97,5 +102,38 @@ test('busy machine: the tier steps down, fps recovers, it steps back up; a pinne
   const s = (await localStats(page)).effects;
   assert.equal(s.activeTier, pin);
   assert.equal(s.tier, pin);
+  assert.deepEqual(page.__errors, [], pageDiag(page));
+});
+
+test('a machine too busy for even the smallest tier: the effect pauses with a toast, then resumes', { timeout: 200000 }, async (t) => {
+  const server = await startBuzzd();
+  const cb = await launchPersonBrowser();
+  const pages = [];
+  let load = null;
+  t.after(async () => { load?.stop(); await closePages(pages); await cb.close(); await server.stop(); });
+  const room = await createRoom(server, { name: 'fx pause' });
+  const page = await openRoom(cb.browser, server, room.id);
+  pages.push(page);
+  await recordTiers(page);
+  assert.ok((await setEffect(page, { background: 'blur-light' })).ok);
+  await waitEffectRunning(page, { minFps: 20 });
+  const startAt = Date.now();
+  load = startLoad(12);
+  const paused = await waitTier(page, (e) => e.t >= startAt && e.to === 'paused', 'the effect paused under heavy load', 60000);
+  assert.equal(paused.reason, 'paused');
+  t.diagnostic(`paused after ${paused.t - startAt} ms (${paused.from} → paused)`);
+  await page.getByRole('status').filter({ hasText: 'Background effect paused to keep the call smooth' }).first()
+    .waitFor({ timeout: 5000 });
+  assert.equal(await page.locator('[data-peer-id="self"] .tier-badge').innerText(), 'Effect paused');
+  // While paused the camera's own frames keep flowing: the call stays smooth.
+  const s = await localStats(page);
+  assert.equal(s.effects.activeTier, 'paused');
+  load.stop();
+  load = null;
+  const freeAt = Date.now();
+  const resumed = await waitTier(page, (e) => e.t >= freeAt && e.from === 'paused', 'the effect resumed after the load', 120000);
+  t.diagnostic(`resumed ${resumed.to} after ${resumed.t - freeAt} ms`);
+  await page.getByRole('status').filter({ hasText: 'Background effect resumed' }).first().waitFor({ timeout: 5000 });
+  await waitEffectRunning(page, { minFps: 15 });
   assert.deepEqual(page.__errors, [], pageDiag(page));
 });
