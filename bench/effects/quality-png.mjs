@@ -6,8 +6,9 @@
 //                    on the person, person cut away); cutout-zoom.png: hair, left shoulder
 //                    against the flag, helmet ring, right shoulder, each 2× (nearest)
 //   composite-*.png  the composites
-//   mask-*.png       each pipeline's mask on the first composite: green its outline (≥ 128),
-//                    red the truth's
+//   masks-*.png      per composite, one half-size panel per pipeline (three a row, in the
+//                    order of the summary lines): green the mask's outline (≥ 128), red the
+//                    truth's
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,7 +60,28 @@ function zoomSheet(rgb, W) {
   return { width: SW, height: SH, data: out };
 }
 
-export function writeOverlays(dir, { W, H, original, alpha, heavy, composites, masks, names }) {
+// Panels of W×H RGB pictures at half size, `cols` a row.
+function grid(panels, W, H, cols) {
+  const pw = W >> 1, ph = H >> 1, rows = Math.ceil(panels.length / cols);
+  const out = new Uint8Array(pw * cols * ph * rows * 3);
+  panels.forEach((rgb, k) => {
+    const ox = (k % cols) * pw, oy = Math.floor(k / cols) * ph;
+    for (let y = 0; y < ph; y++) {
+      for (let x = 0; x < pw; x++) {
+        // The outlines are one pixel wide: keep them by taking any outline colour in the 2×2.
+        let s = ((2 * y) * W + 2 * x) * 3;
+        for (const d of [0, 1, W, W + 1]) {
+          const t = ((2 * y) * W + 2 * x + d) * 3;
+          if ((rgb[t] === 0 && rgb[t + 1] === 255 && rgb[t + 2] === 0) || (rgb[t] === 255 && rgb[t + 1] === 0 && rgb[t + 2] === 0)) s = t;
+        }
+        out.set(rgb.subarray(s, s + 3), ((oy + y) * pw * cols + ox + x) * 3);
+      }
+    }
+  });
+  return { width: pw * cols, height: ph * rows, data: out };
+}
+
+export function writeOverlays(dir, { W, H, original, alpha, heavy, composites, names }) {
   const dim = new Uint8Array(W * H * 3), cut = new Uint8Array(W * H * 3);
   for (let i = 0; i < W * H; i++) {
     for (let c = 0; c < 3; c++) {
@@ -74,9 +96,11 @@ export function writeOverlays(dir, { W, H, original, alpha, heavy, composites, m
   save(dir, 'cutout.png', W, H, cut);
   const z = zoomSheet(cut, W);
   save(dir, 'cutout-zoom.png', z.width, z.height, z.data);
-  for (const c of composites) save(dir, `composite-${c.name}.png`, W, H, rgbOf(c.rgba));
-  masks.forEach((m, i) => {
-    const rgb = outline(rgbOf(composites[0].rgba), alpha, W, H, 0.5, RED);
-    save(dir, `mask-${names[i]}.png`, W, H, outline(rgb, m, W, H, 128, GREEN));
-  });
+  for (const c of composites) {
+    save(dir, `composite-${c.name}.png`, W, H, rgbOf(c.rgba));
+    const panels = c.masks.map((m) => outline(outline(rgbOf(c.rgba), alpha, W, H, 0.5, RED), m, W, H, 128, GREEN));
+    const g = grid(panels, W, H, 3);
+    save(dir, `masks-${c.name}.png`, g.width, g.height, g.data);
+  }
+  writeFileSync(join(dir, 'masks-order.txt'), `${names.join('\n')}\n`);
 }

@@ -8,7 +8,8 @@
 //               have α ≥ 0.5 as their exact person mask
 //   per tier    our engine exactly as the browser runs it (quality-engine.mjs), `--frames`
 //               frames in a row on each composite, the last mask upsampled to 1280×720:
-//               IoU at 128, and edge_err = mean |mask/255 − α| within 20 px of the outline
+//               IoU at 128, edge_err = mean |mask/255 − α| within 20 px of the outline,
+//               band_iou = the IoU on those pixels only
 //   agreement   IoU of each tier's mask on the original picture against pose_heavy's mask
 //   temporal    each composite again with fresh camera noise (Gaussian, σ levels per
 //               channel, seeded) for `--noise-frames` frames: mean |Δmask| (0..255) between
@@ -16,9 +17,9 @@
 //               within the edge band
 //
 // Pipelines: the three tiers; raw rows (the model's output upsampled bilinearly, no fx
-// refinement or smoothing) as baselines; with --candidates, pose_lite / pose_full letterboxed
-// through fx as candidate large tiers. One line per figure, then one summary line per
-// pipeline and the ordering check. --png DIR writes the matte and mask overlays to look at.
+// refinement or smoothing) as baselines; with --candidates, other tier definitions (see
+// CANDIDATES). One line per figure, then one summary line per pipeline and the ordering
+// check (printed, not enforced). --png DIR writes the matte and mask overlays to look at.
 //
 // Usage: node bench/effects/quality.mjs [--frames N] [--noise-frames N] [--skip N]
 //        [--sigma S] [--composites a,b] [--candidates] [--png DIR] [--json FILE]
@@ -139,8 +140,9 @@ async function main() {
   for (const [name, path] of backgrounds) {
     const bg = (await loadBackground(path, W, H)).data;
     const c = composite(original, bg, alpha);
-    composites.push({ name, rgba: c });
-    still(engine, pipes, c, opt.frames).forEach((m, i) => {
+    const masks = still(engine, pipes, c, opt.frames);
+    composites.push({ name, rgba: c, masks: opt.png ? masks.map((m) => Uint8Array.from(m)) : null });
+    masks.forEach((m, i) => {
       const r = { iou: iou(m, truth), edge: edgeError(m, alpha, band), bandIou: bandIou(m, truth, band) };
       results[i].composites[name] = r;
       console.log(`quality tier=${specs[i].name} composite=${name} iou=${f4(r.iou)} edge_err=${f4(r.edge)} ` +
@@ -187,7 +189,7 @@ async function main() {
 
   if (opt.png) {
     mkdirSync(opt.png, { recursive: true });
-    writeOverlays(opt.png, { W, H, original, alpha, heavy, composites, masks: still(engine, pipes, composites[0].rgba, opt.frames), names: specs.map((x) => x.name) });
+    writeOverlays(opt.png, { W, H, original, alpha, heavy, composites, names: specs.map((x) => x.name) });
   }
   if (opt.json) writeFileSync(opt.json, `${JSON.stringify({ opt, results, rises }, null, 1)}\n`);
   pipes.forEach((p) => p.destroy());
