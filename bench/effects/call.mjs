@@ -1,8 +1,9 @@
 // bench-effects, camera-paced: a real call through buzzd. The sender's fake camera plays the
 // 1280×720 person clip at 30 fps (tests/lib/effects.mjs); the receiver, in a browser of its
 // own so that the sender's browser holds only the sender's processes, decodes what arrives.
-// Windows, in order: effect off (baseline), then for each tier blur-light pinned to it (a
-// measurement window, then a latency window), then effect off again.
+// Windows, in order: effect off (baseline), then for each tier and compositing back end
+// blur-light pinned to both (a measurement window, then a latency window), then effect off
+// again.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,7 +59,7 @@ function rates(w) {
 }
 
 /** The figures of a window with the effect on, against the baseline's rates. */
-function summarise(tier, w, lat, base) {
+function summarise({ tier, backend }, w, lat, base) {
   const eff = w.samples.map((s) => s.local.effects).filter(Boolean);
   const vid = w.samples.map((s) => s.local.video).filter(Boolean);
   const recv = w.samples.map((s) => s.recv).filter(Boolean);
@@ -68,13 +69,15 @@ function summarise(tier, w, lat, base) {
   const perFrame = (x) => (fps > 0 ? (x * 1000) / fps : NaN);
   const perS = eff.map((e) => e.addedLatencyMs);
   return {
-    tier, path: mode(eff.map((e) => e.path)), activeTier: mode(eff.map((e) => e.activeTier)),
+    tier, backend, backendUsed: mode(eff.map((e) => e.backend)), path: mode(eff.map((e) => e.path)),
+    activeTier: mode(eff.map((e) => e.activeTier)),
     fps, inferMs: median(eff.map((e) => e.inferMs)), compositeMs: median(eff.map((e) => e.compositeMs)),
     inferEvery: median(eff.map((e) => e.inferEvery)),
     latencyP50: percentile(lat.latencyMs, 50), latencyP95: percentile(lat.latencyMs, 95),
     latencyFrames: lat.latencyMs.length, latencyCameraFrames: lat.cameraFrames,
     statsLatencyP50: percentile(perS, 50), statsLatencyP95: percentile(perS, 95),
     cpuCores: cores, cpuMsPerFrame: perFrame(cores),
+    workerCores: w.cpu.workerS / w.cpu.wallS, workerMsPerFrame: perFrame(w.cpu.workerS / w.cpu.wallS),
     cpuAllCores: r.all - base.all, cpuAllMsPerFrame: perFrame(r.all - base.all),
     rendererCores: r.renderer,
     mainMsPerFrame: (r.mainMsPerS - base.mainMsPerS) / (fps || NaN),
@@ -94,7 +97,7 @@ function summariseBaseline(w) {
 }
 
 /**
- * Runs the call phase. o: {server, tiers, windowS, latencyS, warmS, log(line)}.
+ * Runs the call phase. o: {server, tiers, backends, windowS, latencyS, warmS, log(line)}.
  * Resolves {baseline: [before, after], tiers: [summary...], mainDomain}.
  */
 export async function runCall(o) {
@@ -120,17 +123,24 @@ export async function runCall(o) {
       return v && v.width === 1280 && v.height === 720;
     }, { timeoutMs: 60000, intervalMs: 500, what: 'the sender encoding 1280x720' });
     await sleep(o.warmS * 1000);
+    // One warm-up with the effect on, so the first tier measured does not pay for the
+    // models' first loads, wasm tier-up and the Worker's start.
+    await setEffect(call.sender, { background: 'blur-light', tier: o.tiers[0], backend: o.backends[0] });
+    await sleep(o.warmS * 1000);
+    await setEffect(call.sender, { background: 'none' });
+    await sleep(o.warmS * 1000);
     const before = summariseBaseline(await measureWindow(call, o.windowS));
     const results = [];
-    for (const tier of o.tiers) {
-      const r = await setEffect(call.sender, { background: 'blur-light', tier });
-      if (!r.ok) throw new Error(`setEffect ${tier}: ${JSON.stringify(r)}\n${pageDiag(call.sender)}`);
+    const combos = o.tiers.flatMap((tier) => o.backends.map((backend) => ({ tier, backend })));
+    for (const c of combos) {
+      const r = await setEffect(call.sender, { background: 'blur-light', ...c });
+      if (!r.ok) throw new Error(`setEffect ${JSON.stringify(c)}: ${JSON.stringify(r)}\n${pageDiag(call.sender)}`);
       await waitEffectRunning(call.sender, { minFps: 5 });
       await sleep(o.warmS * 1000);
       const w = await measureWindow(call, o.windowS);
       const lat = await latencyWindow(call, o.latencyS);
       results.push({ w, lat });
-      o.log(`tier ${tier} measured`);
+      o.log(`tier ${c.tier} backend ${c.backend} measured`);
     }
     const off = await setEffect(call.sender, { background: 'none' });
     if (!off.ok) throw new Error(`setEffect none: ${JSON.stringify(off)}`);
@@ -138,7 +148,7 @@ export async function runCall(o) {
     const after = summariseBaseline(await measureWindow(call, o.windowS));
     const base = { renderer: (before.rendererCores + after.rendererCores) / 2,
       all: (before.allCores + after.allCores) / 2, mainMsPerS: (before.mainMsPerS + after.mainMsPerS) / 2 };
-    return { baseline: [before, after], tiers: results.map((x, i) => summarise(o.tiers[i], x.w, x.lat, base)),
+    return { baseline: [before, after], tiers: results.map((x, i) => summarise(combos[i], x.w, x.lat, base)),
       mainDomain: call.main.domain };
   } finally {
     await call.main?.detach();

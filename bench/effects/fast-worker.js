@@ -2,16 +2,20 @@
 // imported from buzzd) the same 1280×720 I420 picture as fast as it goes: per frame the
 // steps of the Worker pipeline (worker.js + session.js) without the camera and track
 // streams — copy the VideoFrame into wasm (frame-io.js), process (model input, inference,
-// mask, blur composite, all in C), build the output VideoFrame. bench/effects/fast.mjs
-// starts it from a Blob, so every import is an absolute URL on buzzd's origin.
+// mask refinement in C), composite on the back end asked for (the C kernels, or WebGL2
+// through gl-compositor.js as session.js's _glOut does it) and build the output VideoFrame.
+// bench/effects/fast.mjs starts it from a Blob, so every import is an absolute URL on
+// buzzd's origin.
 //
 // Messages in:  init {origin, picture (I420 bytes), width, height, strength}
-//               run {tier, frames, warmup, maxMs}
+//               run {tier, backend: 'cpu' | 'webgl', frames, warmup, maxMs}
 // Messages out: ready {kernels} · result {ms, inferMs, compositeMs, inferred, tiers, wallMs}
 //               · error {message}
 
 let engine = null;
 let io = null;
+let GLCompositor = null;
+let gl = null;                         // the WebGL2 compositor, made on first use
 let picture = null;                    // {bytes, width, height}
 let ts = 0;                            // µs, advanced 1/30 s per frame like a camera's
 
@@ -22,6 +26,7 @@ async function init(m) {
   const { assetBase, loadManifest } = await import(at('/js/effects/assets.js'));
   const { EffectEngine, TIERS } = await import(at('/js/effects/engine.js'));
   io = await import(at('/js/effects/frame-io.js'));
+  ({ GLCompositor } = await import(at('/js/effects/gl-compositor.js')));
   // As session.js does it: the assets base from /api/config, the manifest, then the engine.
   const base = await assetBase(m.origin);
   const manifest = await loadManifest(base);
@@ -38,16 +43,31 @@ function cameraFrame() {
     codedHeight: picture.height, timestamp: ts, duration: 33333, colorSpace: COLOR });
 }
 
-/** One frame through the engine; returns {ms, res}. The input frame is made before timing. */
-async function oneFrame() {
+/** The WebGL2 composite of the current mask over `frame` as a new VideoFrame (session.js). */
+function glOut(frame) {
+  if (!gl) gl = new GLCompositor(new OffscreenCanvas(2, 2));
+  const m = engine.maskView();
+  gl.composite(frame, m.data, m.w, m.h, engine.modeName, engine.strength);
+  // Making the VideoFrame waits for the GPU (here SwiftShader) to finish the draws.
+  return new VideoFrame(gl.canvas, { timestamp: frame.timestamp, duration: frame.duration });
+}
+
+/**
+ * One frame through the engine; returns {ms, res}. The input frame is made before timing.
+ * res.compositeMs is, as session.js counts it, everything from process() to the output
+ * frame but the inference.
+ */
+async function oneFrame(backend) {
   const frame = cameraFrame();
   const t0 = performance.now();
   engine.enter();
   let out = null, res;
   try {
     const { color } = await io.frameToEngine(engine, frame);
-    res = engine.process({ dropped: 0 });
-    if (!res.passThrough) out = io.engineToFrame(engine, frame, color);
+    const t1 = performance.now();
+    res = engine.process({ dropped: 0, composite: backend === 'cpu' });
+    if (!res.passThrough) out = backend === 'webgl' ? glOut(frame) : io.engineToFrame(engine, frame, color);
+    res.compositeMs = performance.now() - t1 - res.inferMs;
   } finally {
     engine.leave();
   }
@@ -61,11 +81,11 @@ async function oneFrame() {
 // frame: the full per-frame cost, as MediaPipe's solution pays it.
 async function run(m) {
   engine.configure({ tier: m.tier });
-  for (let i = 0; i < m.warmup; i++) await oneFrame();
+  for (let i = 0; i < m.warmup; i++) await oneFrame(m.backend);
   const r = { type: 'result', ms: [], inferMs: [], compositeMs: [], inferred: 0, tiers: {} };
   const t0 = performance.now();
   for (let i = 0; i < m.frames && performance.now() - t0 < m.maxMs; i++) {
-    const { ms, res } = await oneFrame();
+    const { ms, res } = await oneFrame(m.backend);
     r.ms.push(ms);
     if (res.inferred) { r.inferred++; r.inferMs.push(res.inferMs); }
     r.compositeMs.push(res.compositeMs);

@@ -85,7 +85,7 @@ export async function openMediaPipe({ staticUrl, blurPx, extraArgs = [] }) {
 /** Pools rounds of one contender: per-frame ms, frames, wall and CPU seconds. */
 export function pool(runs) {
   const out = { ms: [], inferMs: [], compositeMs: [], drawMs: [], frames: 0, wallMs: 0, rendererS: 0,
-    allS: 0, inferred: 0, tiers: {} };
+    allS: 0, workerS: 0, inferred: 0, tiers: {} };
   for (const r of runs) {
     out.ms.push(...r.ms);
     out.inferMs.push(...(r.inferMs ?? []));
@@ -95,6 +95,7 @@ export function pool(runs) {
     out.wallMs += r.wallMs;
     out.rendererS += r.cpu.rendererS;
     out.allS += r.cpu.allS;
+    out.workerS += r.cpu.workerS;
     out.inferred += r.inferred ?? r.ms.length;
     for (const [k, v] of Object.entries(r.tiers ?? {})) out.tiers[k] = (out.tiers[k] ?? 0) + v;
   }

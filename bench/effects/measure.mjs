@@ -15,6 +15,25 @@ export function processCpuSeconds(pid) {
   return (Number(f[11]) + Number(f[12])) / TICKS_PER_S;
 }
 
+/**
+ * CPU seconds of the threads of process `pid` whose name starts with `prefix` (Chromium
+ * names a Worker's thread "DedicatedWorker thread", shown as "DedicatedWorker").
+ */
+export function threadCpuSeconds(pid, prefix) {
+  let tids;
+  try { tids = fs.readdirSync(`/proc/${pid}/task`); } catch { return 0; }
+  let sum = 0;
+  for (const tid of tids) {
+    let s;
+    try { s = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'); } catch { continue; }
+    const comm = s.slice(s.indexOf('(') + 1, s.lastIndexOf(')'));
+    if (!comm.startsWith(prefix)) continue;
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    sum += (Number(f[11]) + Number(f[12])) / TICKS_PER_S;
+  }
+  return sum;
+}
+
 /** The browser's processes now: [{pid, type}] (type "browser", "renderer", "GPU", ...). */
 export async function browserProcesses(browser) {
   const cdp = await browser.newBrowserCDPSession();
@@ -30,18 +49,22 @@ export async function browserProcesses(browser) {
  * CPU seconds a browser spends over a window, split into its renderer processes (pages and
  * their Workers: the effect, the encoder, the page's own script) and all its processes
  * (plus the browser process, the GPU process — SwiftShader's WebGL runs there — and the
- * utility processes, camera capture among them). A process that starts or ends inside the
- * window counts from its first to its last sample.
+ * utility processes, camera capture among them), and the dedicated Worker threads of its
+ * renderers (workerS). A process that starts inside the window counts from zero, one that
+ * ends inside it not at all; a Worker thread likewise.
  */
 export async function cpuWindow(browser) {
   const procs = await browserProcesses(browser);
   const t0 = performance.now();
   const start = new Map(procs.map((p) => [p.pid, processCpuSeconds(p.pid)]));
+  const workers = (list) => list.filter((p) => p.type === 'renderer')
+    .reduce((sum, p) => sum + threadCpuSeconds(p.pid, 'DedicatedWorker'), 0);
+  const workerStart = workers(procs);
   return {
     async stop() {
       const now = await browserProcesses(browser);
       const wallS = (performance.now() - t0) / 1000;
-      const out = { wallS, rendererS: 0, allS: 0 };
+      const out = { wallS, rendererS: 0, allS: 0, workerS: Math.max(0, workers(now) - workerStart) };
       for (const p of now) {
         const end = processCpuSeconds(p.pid);
         const begin = start.get(p.pid) ?? 0;

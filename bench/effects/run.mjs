@@ -2,14 +2,15 @@
 // MediaPipe's own selfie segmentation solution in the same browser build and the same run.
 //
 //   1. call (camera-paced): buzzd, a sender sending the fake person camera (1280×720, 30 fps)
-//      to a receiver; blur-light pinned to each tier — call.mjs
+//      to a receiver; blur-light pinned to each tier and compositing back end — call.mjs
 //   2. fast: the same picture through our engine in a Worker and through MediaPipe's
 //      solution, each as fast as it goes, in alternating rounds — fast.mjs
 //
 // One line per figure (docs/bench.md, "Background effects", says how each is measured),
 // then ratio lines (ours / MediaPipe's at the same model) and the issue's targets.
 //
-//   node bench/effects/run.mjs [--tiers small,medium,large] [--window S] [--latency S]
+//   node bench/effects/run.mjs [--tiers small,medium,large] [--backends cpu,webgl]
+//     [--window S] [--latency S]
 //     [--warm S] [--rounds N] [--frames N] [--mp-frames N] [--only call|fast]
 //     [--json FILE] [--save-images DIR]
 import fs from 'node:fs';
@@ -39,12 +40,14 @@ const PAIRS = { small: { model: 1, name: 'landscape' }, medium: { model: 0, name
 const TARGET = { fps: 28.5, cores: 0.5, latencyP95: 20, ratio: 0.1 };
 
 function parseArgs(argv) {
-  const o = { tiers: ['small', 'medium', 'large'], windowS: 12, latencyS: 6, warmS: 5, rounds: 2,
+  const o = { tiers: ['small', 'medium', 'large'], backends: ['cpu', 'webgl'], windowS: 10, latencyS: 6,
+    warmS: 4, rounds: 2,
     frames: 300, mpFrames: 40, only: null, json: null, saveImages: null };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     switch (argv[i]) {
       case '--tiers': o.tiers = v.split(','); i++; break;
+      case '--backends': o.backends = v.split(','); i++; break;
       case '--window': o.windowS = Number(v); i++; break;
       case '--latency': o.latencyS = Number(v); i++; break;
       case '--warm': o.warmS = Number(v); i++; break;
@@ -58,6 +61,7 @@ function parseArgs(argv) {
     }
   }
   for (const t of o.tiers) if (!PAIRS[t]) throw new Error(`unknown tier ${t}`);
+  for (const b of o.backends) if (!['cpu', 'webgl'].includes(b)) throw new Error(`unknown back end ${b}`);
   return o;
 }
 
@@ -85,18 +89,23 @@ function callLines(res) {
       `cpu_all_cores=${fmt(b.allCores, 3)} main_ms_per_s=${fmt(b.mainMsPerS)}`);
   }
   for (const t of res.tiers) {
-    line(`effects tier=${t.tier} path=${t.path} mode=call fps=${fmt(t.fps)} active_tier=${t.activeTier} ` +
+    line(`effects tier=${t.tier} backend=${t.backendUsed} path=${t.path} mode=call fps=${fmt(t.fps)} ` +
+      `active_tier=${t.activeTier} ` +
       `infer_every=${t.inferEvery} infer_ms=${fmt(t.inferMs)} composite_ms=${fmt(t.compositeMs)} ` +
       `latency_p50_ms=${fmt(t.latencyP50)} latency_p95_ms=${fmt(t.latencyP95)} latency_frames=${t.latencyFrames} ` +
       `stats_latency_p50_ms=${fmt(t.statsLatencyP50)} stats_latency_p95_ms=${fmt(t.statsLatencyP95)} ` +
       `cpu_ms_per_frame=${fmt(t.cpuMsPerFrame)} cpu_cores=${fmt(t.cpuCores, 3)} ` +
+      `worker_cpu_ms_per_frame=${fmt(t.workerMsPerFrame)} worker_cores=${fmt(t.workerCores, 3)} ` +
       `cpu_all_ms_per_frame=${fmt(t.cpuAllMsPerFrame)} cpu_all_cores=${fmt(t.cpuAllCores, 3)} ` +
       `main_ms_per_frame=${fmt(t.mainMsPerFrame, 2)} sent_fps=${fmt(t.sentFps)} sent=${t.sent} ql=${t.ql} ` +
       `kbps=${fmt(t.kbps, 0)} encode_ms=${fmt(t.encodeMs)} recv_fps=${fmt(t.recvFps)}`);
   }
 }
 
-/** The fast phase: per tier, rounds of ours and MediaPipe's at the same model, alternating. */
+/**
+ * The fast phase: per tier, rounds of ours (each back end) and MediaPipe's at the same
+ * model, the order reversed every other round.
+ */
 async function runFast(o, server, staticUrl) {
   const buzz = await openBuzz({ server, pictureUrl: `${staticUrl}/picture.i420`, strength: STRENGTH });
   const mp = await openMediaPipe({ staticUrl, blurPx: BLUR_PX });
@@ -105,14 +114,16 @@ async function runFast(o, server, staticUrl) {
     for (const tier of o.tiers) {
       const pair = PAIRS[tier];
       const doMp = !out.models[pair.name];
-      const ours = [], theirs = [];
+      const ours = Object.fromEntries(o.backends.map((b) => [b, []]));
+      const theirs = [];
       for (let r = 0; r < o.rounds; r++) {
-        const steps = [() => buzz.run({ tier, frames: o.frames, warmup: 20, maxMs: 6000 }).then((x) => ours.push(x))];
+        const steps = o.backends.map((backend) => () => buzz.run({ tier, backend, frames: o.frames, warmup: 20,
+          maxMs: 4000 }).then((x) => ours[backend].push(x)));
         if (doMp) steps.push(() => mp.run({ model: pair.model, frames: o.mpFrames, warmup: 3, maxMs: 10000 }).then((x) => theirs.push(x)));
         if (r % 2) steps.reverse();
         for (const s of steps) await s();
       }
-      out.tiers[tier] = pool(ours);
+      for (const b of o.backends) out.tiers[`${tier}/${b}`] = pool(ours[b]);
       if (doMp) out.models[pair.name] = pool(theirs);
       log(`fast ${tier}${doMp ? ` and mediapipe ${pair.name}` : ''} measured`);
     }
@@ -132,18 +143,21 @@ async function runFast(o, server, staticUrl) {
 function fastFigures(p) {
   return { frames: p.frames, fps: (p.frames * 1000) / p.wallMs, p50: percentile(p.ms, 50), p95: percentile(p.ms, 95),
     cpuMsPerFrame: (p.rendererS * 1000) / p.frames, cpuAllMsPerFrame: (p.allS * 1000) / p.frames,
+    workerMsPerFrame: (p.workerS * 1000) / p.frames,
     inferMs: median(p.inferMs), compositeMs: median(p.compositeMs), drawMs: median(p.drawMs),
     inferred: p.inferred, tiers: p.tiers };
 }
 
 function fastLines(f) {
   const res = { tiers: {}, models: {} };
-  for (const [tier, p] of Object.entries(f.tiers)) {
-    const x = res.tiers[tier] = fastFigures(p);
-    line(`effects tier=${tier} path=worker mode=fast frames=${x.frames} fps=${fmt(x.fps)} ` +
+  for (const [key, p] of Object.entries(f.tiers)) {
+    const x = res.tiers[key] = fastFigures(p);
+    const [tier, backend] = key.split('/');
+    line(`effects tier=${tier} backend=${backend} path=worker mode=fast frames=${x.frames} fps=${fmt(x.fps)} ` +
       `ms_per_frame_p50=${fmt(x.p50, 2)} ms_per_frame_p95=${fmt(x.p95, 2)} infer_ms=${fmt(x.inferMs, 2)} ` +
       `composite_ms=${fmt(x.compositeMs, 2)} inferred=${x.inferred} cpu_ms_per_frame=${fmt(x.cpuMsPerFrame, 2)} ` +
-      `cpu_all_ms_per_frame=${fmt(x.cpuAllMsPerFrame, 2)} kernels=${f.kernels}`);
+      `cpu_all_ms_per_frame=${fmt(x.cpuAllMsPerFrame, 2)} worker_cpu_ms_per_frame=${fmt(x.workerMsPerFrame, 2)} ` +
+      `kernels=${f.kernels}`);
   }
   for (const [name, p] of Object.entries(f.models)) {
     const x = res.models[name] = fastFigures(p);
@@ -152,13 +166,14 @@ function fastLines(f) {
       `cpu_all_ms_per_frame=${fmt(x.cpuAllMsPerFrame, 2)} version=${f.mediapipe.version} ` +
       `webgl="${f.mediapipe.webgl}"`);
   }
-  for (const [tier, x] of Object.entries(res.tiers)) {
+  for (const [key, x] of Object.entries(res.tiers)) {
+    const [tier, backend] = key.split('/');
     const name = PAIRS[tier].name;
     const m = res.models[name];
     if (!m) continue;
     x.ratio = x.p50 / m.p50;
     x.cpuRatio = x.cpuAllMsPerFrame / m.cpuAllMsPerFrame;
-    line(`ratio tier=${tier} model=${name} buzz/mediapipe=${fmt(x.ratio, 3)} p95=${fmt(x.p95 / m.p95, 3)} ` +
+    line(`ratio tier=${tier} backend=${backend} model=${name} buzz/mediapipe=${fmt(x.ratio, 3)} p95=${fmt(x.p95 / m.p95, 3)} ` +
       `cpu_all=${fmt(x.cpuRatio, 3)}`);
   }
   return res;
@@ -167,19 +182,25 @@ function fastLines(f) {
 const met = (ok) => (ok ? 'met' : 'NOT met');
 
 function targetLines(call, fast) {
-  const s = call?.tiers.find((t) => t.tier === 'small');
-  if (s) {
+  for (const s of call?.tiers.filter((t) => t.tier === 'small') ?? []) {
+    const b = s.backend;
     const ok = s.fps >= TARGET.fps && s.sentFps >= TARGET.fps && s.sent === `${W}x${H}`;
-    line(`target small_720p30_in_call fps=${fmt(s.fps)} sent_fps=${fmt(s.sentFps)} sent=${s.sent} ` +
+    line(`target small_${b}_720p30_in_call fps=${fmt(s.fps)} sent_fps=${fmt(s.sentFps)} sent=${s.sent} ` +
       `goal>=${TARGET.fps}fps_at_${W}x${H} ${met(ok)}`);
-    line(`target small_cpu cpu_cores=${fmt(s.cpuCores, 3)} goal<=${TARGET.cores} ${met(s.cpuCores <= TARGET.cores)}`);
-    line(`target small_latency latency_p95_ms=${fmt(s.latencyP95)} goal<=${TARGET.latencyP95} ` +
+    // Judged on the largest of the measures: the renderer's and the whole browser's CPU
+    // beyond the effect-off baseline (complete but noisy; WebGL's draws run in the GPU
+    // process, which only the second sees) and the effect Worker thread's own (a lower bound).
+    const cores = Math.max(s.cpuCores, s.cpuAllCores, s.workerCores);
+    line(`target small_${b}_cpu cpu_cores=${fmt(s.cpuCores, 3)} cpu_all_cores=${fmt(s.cpuAllCores, 3)} ` +
+      `worker_cores=${fmt(s.workerCores, 3)} goal<=${TARGET.cores} ${met(cores <= TARGET.cores)}`);
+    line(`target small_${b}_latency latency_p95_ms=${fmt(s.latencyP95)} goal<=${TARGET.latencyP95} ` +
       `${met(s.latencyP95 <= TARGET.latencyP95)}`);
   }
-  for (const [tier, x] of Object.entries(fast?.tiers ?? {})) {
+  for (const [key, x] of Object.entries(fast?.tiers ?? {})) {
     if (x.ratio === undefined) continue;
-    line(`target ${tier}_vs_mediapipe_${PAIRS[tier].name} buzz/mediapipe=${fmt(x.ratio, 3)} goal<=${TARGET.ratio} ` +
-      `${met(x.ratio <= TARGET.ratio)}`);
+    const [tier, backend] = key.split('/');
+    line(`target ${tier}_${backend}_vs_mediapipe_${PAIRS[tier].name} buzz/mediapipe=${fmt(x.ratio, 3)} ` +
+      `goal<=${TARGET.ratio} ${met(x.ratio <= TARGET.ratio)}`);
   }
 }
 
@@ -204,7 +225,7 @@ async function main() {
   const result = { date: new Date().toISOString(), loadavgStart: os.loadavg()[0], options: o };
   try {
     if (o.only !== 'fast') {
-      const call = await runCall({ server, tiers: o.tiers, windowS: o.windowS, latencyS: o.latencyS, warmS: o.warmS, log });
+      const call = await runCall({ server, tiers: o.tiers, backends: o.backends, windowS: o.windowS, latencyS: o.latencyS, warmS: o.warmS, log });
       result.call = call;
       callLines(call);
     }

@@ -5,14 +5,20 @@
 
 import { NN } from '../nn/nn.js';
 import { fetchAsset } from './assets.js';
+import { SecondLooks } from './looks.js';
 
 export const TIERS = ['small', 'medium', 'large'];
-// Model and mask refinement per tier (docs/effects.md has the quality table behind this).
+// Per tier: the full-frame model, the second looks (looks.js) and the mask refinement
+// (FX_REFINE_GUIDED). docs/effects.md has the quality table behind this: quality rises with
+// the number of looks, and the full-resolution refinement only added flicker.
+const FULL_MODEL = 'selfie_landscape';
 const TIER_SPEC = {
-  small: { model: 'selfie_landscape', refine: 1 },
-  medium: { model: 'selfie_general', refine: 1 },
-  large: { model: 'selfie_general', refine: 2 },
+  small: { looks: [], refine: 1 },
+  medium: { looks: [{ model: 'selfie_general', head: 0, blend: 'replace' }], refine: 1 },
+  large: { looks: [{ model: 'selfie_general', head: 0, blend: 'replace' },
+    { model: 'selfie_general', head: 0.45, blend: 'mean' }], refine: 1 },
 };
+const tierModels = (tier) => [FULL_MODEL, ...new Set(TIER_SPEC[tier].looks.map((l) => l.model))];
 const PIN = { auto: -2, small: 0, medium: 1, large: 2 };
 // FX_REASON_CONFIG (7, the largest tier shrank) never happens here: maxTier only grows.
 const REASONS = ['none', 'start', 'slow', 'headroom', 'encoder', 'pinned', 'paused', 'slow'];
@@ -65,6 +71,7 @@ export class EffectEngine {
     this.frameNo = 0;
     this.hasMask = false;
     this.lastTier = null;          // tier whose model made the current mask
+    this.looks = new SecondLooks(this);
     this.busy = false;             // a frame is being copied in or processed
     this.idleWaiters = [];
     this.onTier = () => {};        // ({from, to, reason}) on every switch
@@ -82,9 +89,12 @@ export class EffectEngine {
 
   startTier() { return this.pinned === 'auto' ? 'small' : this.pinned; }
 
-  /** Loads (once) the model behind a tier; resolves when it can run. */
+  /** Loads (once) the models behind a tier; resolves when it can run. */
   ensureModel(tier) {
-    const id = TIER_SPEC[tier].model;
+    return Promise.all(tierModels(tier).map((id) => this._loadModel(id)));
+  }
+
+  _loadModel(id) {
     if (!this.models.has(id)) {
       const entry = this.manifest.models[id];
       const p = (async () => {
@@ -107,7 +117,9 @@ export class EffectEngine {
   /** Every tier the policy may pick is one whose model is loaded. */
   _updateMaxTier() {
     let max = -1;
-    for (let t = 0; t < TIERS.length; t++) if (this.ready.has(TIER_SPEC[TIERS[t]].model)) max = t; else break;
+    for (let t = 0; t < TIERS.length; t++) {
+      if (tierModels(TIERS[t]).every((id) => this.ready.has(id))) max = t; else break;
+    }
     this.maxTier = Math.max(0, max);
     this.e.fxp_wasm_configure(this.policy, this.targetFps, this.maxTier, PIN[this.pinned] ?? -2);
   }
@@ -140,6 +152,7 @@ export class EffectEngine {
     this.w = w;
     this.h = h;
     this.hasMask = false;
+    this.looks.reset();
     if (this.bg) this._applyBackground();
   }
 
@@ -236,8 +249,8 @@ export class EffectEngine {
     const out = { passThrough: d.tier < 0, inferred: false, inferMs: 0, compositeMs: 0, tier: d.tier };
     if (d.tier >= 0) {
       let spec = TIER_SPEC[TIERS[d.tier]];
-      let model = this.ready.get(spec.model);
-      if (!model) { spec = TIER_SPEC.small; model = this.ready.get(spec.model); }
+      if (!tierModels(TIERS[d.tier]).every((id) => this.ready.has(id))) spec = TIER_SPEC.small;
+      const model = this.ready.get(FULL_MODEL);
       const t0 = performance.now();
       const due = !this.hasMask || this.frameNo % Math.max(1, d.inferEvery) === 0;
       if (model && due) {
@@ -250,12 +263,19 @@ export class EffectEngine {
         inferMs = t2 - t1;
         if (rc === 0) {
           const [, oh, ow] = model.outputs[0].shape;
-          rc = e.fx_wasm_update_mask(this.ctx, e.nn_wasm_output(model.handle, 0), ow, oh, 0, spec.refine);
+          const outPtr = e.nn_wasm_output(model.handle, 0);
+          if (spec.looks.length) {
+            const g = this.looks.run(spec.looks, new Float32Array(e.memory.buffer, outPtr, ow * oh), ow, oh);
+            inferMs += g.inferMs;
+            rc = e.fx_wasm_update_mask(this.ctx, g.ptr, g.w, g.h, 0, spec.refine);
+          } else {
+            rc = e.fx_wasm_update_mask(this.ctx, outPtr, ow, oh, 0, spec.refine);
+          }
         }
         if (rc !== 0) throw codeError('effects_unsupported', `fx: ${this.rt.cstring(e.fx_wasm_strerror(rc))}`);
         this.hasMask = true;
         inferred = true;
-        compositeMs += (t1 - t0) + (performance.now() - t2);
+        compositeMs += (performance.now() - t0) - inferMs;
       }
       const t3 = performance.now();
       if (t.composite !== false) {
@@ -291,6 +311,7 @@ export class EffectEngine {
   kernels() { return this.rt.cstring(this.e.fx_wasm_kernels()); }
 
   destroy() {
+    this.looks.destroy();
     if (this.ctx) this.e.fx_wasm_destroy(this.ctx);
     if (this.policy) this.e.fxp_wasm_destroy(this.policy);
     for (const m of this.ready.values()) m.dispose();
