@@ -117,9 +117,10 @@ async function runFast(o, server, staticUrl) {
       const ours = Object.fromEntries(o.backends.map((b) => [b, []]));
       const theirs = [];
       for (let r = 0; r < o.rounds; r++) {
-        const steps = o.backends.map((backend) => () => buzz.run({ tier, backend, frames: o.frames, warmup: 20,
-          maxMs: 4000 }).then((x) => ours[backend].push(x)));
-        if (doMp) steps.push(() => mp.run({ model: pair.model, frames: o.mpFrames, warmup: 3, maxMs: 10000 }).then((x) => theirs.push(x)));
+        // WebGL under SwiftShader takes 50–400 ms a frame here: fewer warm-up frames.
+        const steps = o.backends.map((backend) => () => buzz.run({ tier, backend, frames: o.frames,
+          warmup: backend === 'cpu' ? 20 : 5, maxMs: 3000 }).then((x) => ours[backend].push(x)));
+        if (doMp) steps.push(() => mp.run({ model: pair.model, frames: o.mpFrames, warmup: 3, maxMs: 8000 }).then((x) => theirs.push(x)));
         if (r % 2) steps.reverse();
         for (const s of steps) await s();
       }
