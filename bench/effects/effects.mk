@@ -1,7 +1,7 @@
 # bench-effects: the background effect's speed at 720p in headless Chromium — in a real call
 # through buzzd (camera-paced, per tier: fps, latency p50/p95, CPU and main-thread ms per
 # frame) and fed as fast as it goes, beside MediaPipe's own @mediapipe/selfie_segmentation
-# solution doing the same blur in the same run (ratio lines). About 4 minutes; results in
+# solution doing the same blur in the same run (ratio lines). 4–5 minutes here; results in
 # docs/bench.md, "Background effects". Files prefixed quality- belong to the quality bench.
 .PHONY: bench-effects
 # (Fragments are read in sorted order, bench/ first, so the manifest is named, not $(ASSETS_MANIFEST).)
