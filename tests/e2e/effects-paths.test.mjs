@@ -164,6 +164,11 @@ test('camera off: setEffect resolves at once and the effect applies when the cam
   await waitForVideo(b, ja.id);
   const got = await waitBlurred(b, ja.id, ref, 'the effect on the camera turned on after setEffect');
   t.diagnostic(`camera turned on later: ${JSON.stringify(got)}`);
+  // On a phone-sized screen the control bar (Effects included) fits without scrolling.
+  await a.setViewportSize({ width: 390, height: 844 });
+  const bar = await a.evaluate(() => { const n = document.querySelector('nav.controls'); return [n.scrollWidth, n.clientWidth]; });
+  assert.ok(bar[0] <= bar[1], `control bar ${bar[0]} px wide in ${bar[1]} px`);
+  assert.ok(await a.getByRole('navigation', { name: 'Call controls' }).getByRole('button', { name: 'Effects', exact: true }).isVisible());
   // Off and on again: still processed.
   await a.evaluate(() => window.buzzstream.setCamera(false));
   await a.evaluate(() => window.buzzstream.setCamera(true));
