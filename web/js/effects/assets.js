@@ -3,14 +3,10 @@
 // SHA-256 of the no-cache manifest (fetch `integrity` on the network, a digest on a cache hit)
 // and kept in Cache Storage, so a second visit downloads none of them. Works in a Worker too.
 
+import { effectError } from './settings.js';
+
 const CACHE_NAME = 'buzz-assets-v1';
 let configPromise = null;
-
-function codeError(code, message) {
-  const e = new Error(message);
-  e.code = code;
-  return e;
-}
 
 /** The assets base URL (absolute) from GET /api/config; "/assets/" when the server is older. */
 export function assetBase(origin = globalThis.location?.origin) {
@@ -36,11 +32,11 @@ export async function loadManifest(base) {
     r = await fetch(new URL('manifest.json', base), { cache: 'no-cache', mode: 'cors',
       credentials: 'omit' });
   } catch (err) {
-    throw codeError('model_load_failed', `The effects manifest could not be loaded: ${err.message}`);
+    throw effectError('model_load_failed', `The effects manifest could not be loaded: ${err.message}`);
   }
-  if (!r.ok) throw codeError('model_load_failed', `The effects manifest could not be loaded: HTTP ${r.status}`);
+  if (!r.ok) throw effectError('model_load_failed', `The effects manifest could not be loaded: HTTP ${r.status}`);
   const m = await r.json();
-  if (m?.schema !== 1 || !m.wasm || !m.models) throw codeError('model_load_failed', 'The effects manifest is malformed.');
+  if (m?.schema !== 1 || !m.wasm || !m.models) throw effectError('model_load_failed', 'The effects manifest is malformed.');
   return m;
 }
 
@@ -65,7 +61,7 @@ async function openCache() {
  */
 export async function fetchAsset(base, entry, { what = entry?.path, code = 'model_load_failed' } = {}) {
   if (!entry || typeof entry.path !== 'string' || !/^[0-9a-f]{64}$/.test(entry.sha256 ?? '')) {
-    throw codeError(code, `${what}: no such entry in the effects manifest.`);
+    throw effectError(code, `${what}: no such entry in the effects manifest.`);
   }
   const url = new URL(entry.path, base).href;
   const cache = await openCache();
@@ -83,9 +79,9 @@ export async function fetchAsset(base, entry, { what = entry?.path, code = 'mode
       credentials: 'omit' });
   } catch (err) {
     // A failed `integrity` check is a network error in fetch: say which is likelier.
-    throw codeError(code, `${what} could not be loaded or its SHA-256 does not match the manifest (${err.message}).`);
+    throw effectError(code, `${what} could not be loaded or its SHA-256 does not match the manifest (${err.message}).`);
   }
-  if (!r.ok) throw codeError(code, `${what} could not be loaded: HTTP ${r.status}.`);
+  if (!r.ok) throw effectError(code, `${what} could not be loaded: HTTP ${r.status}.`);
   const buf = await r.arrayBuffer();
   if (cache) await cache.put(url, new Response(buf, { headers: { 'Content-Type': r.headers.get('Content-Type') ?? 'application/octet-stream' } })).catch(() => {});
   return buf;

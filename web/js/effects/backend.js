@@ -4,6 +4,7 @@
 // SwiftShader) it is the CPU — and measures again when the policy reports the device slow
 // (at most every RECHECK_MS), so a choice that stopped being the fastest does not stick.
 
+import { effectError } from './settings.js';
 import { GLCompositor } from './gl-compositor.js';
 
 const TRIAL_FRAMES = 4;        // per back end; the first of each is a warm-up
@@ -38,11 +39,11 @@ export class BackendChooser {
     if (this.gl) return null;
     if (this.glError) return this.glError;
     try {
-      if (typeof OffscreenCanvas !== 'function') throw Object.assign(new Error('OffscreenCanvas is missing'), { code: 'effects_unsupported' });
+      if (typeof OffscreenCanvas !== 'function') throw effectError('effects_unsupported', 'OffscreenCanvas is missing');
       this.gl = new GLCompositor(new OffscreenCanvas(2, 2));
       if (this.background) this.gl.setBackground(this.background);
     } catch (err) {
-      this.glError = Object.assign(new Error(`WebGL2 compositing is unavailable: ${err.message}`), { code: 'effects_unsupported' });
+      this.glError = effectError('effects_unsupported', `WebGL2 compositing is unavailable: ${err.message}`);
       this.gl = null;
     }
     return this.glError;

@@ -156,7 +156,7 @@ export class Effects extends Emitter {
     }
     const version = ++this.version;
     if (bitmap) {
-      this.pipeline.post({ type: 'background', bitmap, version }, bitmap ? [bitmap] : []);
+      this.pipeline.post({ type: 'background', bitmap, version }, [bitmap]);
       this.bgSent = true;
     }
     const mode = next.background === 'image' ? 'image' : 'blur';

@@ -6,6 +6,7 @@
 import { NN } from '../nn/nn.js';
 import { fetchAsset } from './assets.js';
 import { SecondLooks } from './looks.js';
+import { effectError } from './settings.js';
 
 export const TIERS = ['small', 'medium', 'large'];
 // Per tier: the full-frame model, the second looks (looks.js) and the mask refinement
@@ -27,11 +28,6 @@ const MODE = { none: 0, blur: 1, image: 2 };
 
 export function tierName(t) { return t < 0 ? 'paused' : TIERS[t]; }
 
-function codeError(code, message) {
-  const e = new Error(message);
-  e.code = code;
-  return e;
-}
 
 export class EffectEngine {
   /** Loads nn.wasm (verified against the manifest) and the small tier's model. */
@@ -41,10 +37,10 @@ export class EffectEngine {
     try {
       rt = await NN.create(wasm);
     } catch (err) {
-      throw codeError('model_load_failed', `nn.wasm could not be started: ${err.message}`);
+      throw effectError('model_load_failed', `nn.wasm could not be started: ${err.message}`);
     }
     for (const name of ['fx_wasm_create', 'fxp_wasm_create', 'fx_wasm_rgba_to_i420']) {
-      if (!rt.exports[name]) throw codeError('model_load_failed', `nn.wasm lacks ${name}`);
+      if (!rt.exports[name]) throw effectError('model_load_failed', `nn.wasm lacks ${name}`);
     }
     const engine = new EffectEngine(rt, base, manifest, targetFps, tier);
     await engine.ensureModel('small');
@@ -67,7 +63,7 @@ export class EffectEngine {
     this.targetFps = targetFps;
     this.pinned = tier;
     this.policy = this.e.fxp_wasm_create(targetFps, 0, PIN[tier] ?? -2);
-    if (!this.policy) throw codeError('model_load_failed', 'fx policy could not be created');
+    if (!this.policy) throw effectError('model_load_failed', 'fx policy could not be created');
     this.frameNo = 0;
     this.hasMask = false;
     this.lastTier = null;          // tier whose model made the current mask
@@ -87,8 +83,6 @@ export class EffectEngine {
 
   _whenIdle() { return this.busy ? new Promise((r) => this.idleWaiters.push(r)) : Promise.resolve(); }
 
-  startTier() { return this.pinned === 'auto' ? 'small' : this.pinned; }
-
   /** Loads (once) the models behind a tier; resolves when it can run. */
   ensureModel(tier) {
     return Promise.all(tierModels(tier).map((id) => this._loadModel(id)));
@@ -103,7 +97,7 @@ export class EffectEngine {
         // flight is being copied into: wait for the frame boundary.
         await this._whenIdle();
         let m;
-        try { m = this.rt.load(bytes); } catch (err) { throw codeError('model_load_failed', `model ${id}: ${err.message}`); }
+        try { m = this.rt.load(bytes); } catch (err) { throw effectError('model_load_failed', `model ${id}: ${err.message}`); }
         this.ready.set(id, m);
         this._updateMaxTier();
         return m;
@@ -144,10 +138,10 @@ export class EffectEngine {
     if (this.ctx && this.w === w && this.h === h) return;
     if (!this.ctx) {
       this.ctx = this.e.fx_wasm_create(w, h);
-      if (!this.ctx) throw codeError('effects_unsupported', `fx: cannot process ${w}x${h} frames`);
+      if (!this.ctx) throw effectError('effects_unsupported', `fx: cannot process ${w}x${h} frames`);
     } else {
       const rc = this.e.fx_wasm_resize(this.ctx, w, h);
-      if (rc !== 0) throw codeError('effects_unsupported', `fx: cannot process ${w}x${h} frames`);
+      if (rc !== 0) throw effectError('effects_unsupported', `fx: cannot process ${w}x${h} frames`);
     }
     this.w = w;
     this.h = h;
@@ -212,7 +206,7 @@ export class EffectEngine {
     const s = this.scratch(rgba.length);
     s.view.set(rgba);
     const rc = this.e.fx_wasm_set_background(this.ctx, s.ptr, bw, bh);
-    if (rc !== 0) throw codeError('image_invalid', `the image (${bw}x${bh}) cannot be used`);
+    if (rc !== 0) throw effectError('image_invalid', `the image (${bw}x${bh}) cannot be used`);
   }
 
   /** The refined mask (0 background … 255 person) as a view into wasm memory: {data, w, h}. */
@@ -272,21 +266,25 @@ export class EffectEngine {
             rc = e.fx_wasm_update_mask(this.ctx, outPtr, ow, oh, 0, spec.refine);
           }
         }
-        if (rc !== 0) throw codeError('effects_unsupported', `fx: ${this.rt.cstring(e.fx_wasm_strerror(rc))}`);
+        this._check(rc);
         this.hasMask = true;
         inferred = true;
         compositeMs += (performance.now() - t0) - inferMs;
       }
       const t3 = performance.now();
       if (t.composite !== false) {
-        const rc = e.fx_wasm_composite(this.ctx, this.mode, this.strength);
-        if (rc !== 0) throw codeError('effects_unsupported', `fx: ${this.rt.cstring(e.fx_wasm_strerror(rc))}`);
+        this._check(e.fx_wasm_composite(this.ctx, this.mode, this.strength));
       }
       compositeMs += performance.now() - t3;
       Object.assign(out, { inferred, inferMs, compositeMs });
     }
     this.frameNo++;
     return out;
+  }
+
+  /** Throws for a failed fx call (rc < 0), naming the fx error. */
+  _check(rc) {
+    if (rc !== 0) throw effectError('effects_unsupported', `fx: ${this.rt.cstring(this.e.fx_wasm_strerror(rc))}`);
   }
 
   /** Tells the policy how the frame went (after it was handed to the track). */

@@ -5,6 +5,7 @@
 // Measured in bench/effects/quality.mjs (docs/effects.md, "Quality per tier"): IoU 0.949 →
 // 0.973 → 0.976 against a known matte; the whole frame squashed into selfie_general was 0.855.
 
+import { effectError } from './settings.js';
 import { personBox, headBox, roiRect, stableRect, cropI420, pasteRoi, resampleGrid } from './roi.js';
 
 const GW = 512, GH = 288;   // the pasted grid (fx_update_mask takes up to 512×512 values)
@@ -29,10 +30,10 @@ export class SecondLooks {
     let c = this.ctxs[k];
     if (!c) {
       const ctx = e.fx_wasm_create(w, h);
-      if (!ctx) throw Object.assign(new Error(`fx: cannot make a ${w}x${h} crop`), { code: 'effects_unsupported' });
+      if (!ctx) throw effectError('effects_unsupported', `fx: cannot make a ${w}x${h} crop`);
       c = this.ctxs[k] = { ctx, w, h };
     } else if (c.w !== w || c.h !== h) {
-      if (e.fx_wasm_resize(c.ctx, w, h) !== 0) throw Object.assign(new Error(`fx: cannot resize a crop to ${w}x${h}`), { code: 'effects_unsupported' });
+      if (e.fx_wasm_resize(c.ctx, w, h) !== 0) throw effectError('effects_unsupported', `fx: cannot resize a crop to ${w}x${h}`);
       c.w = w;
       c.h = h;
     }
@@ -72,7 +73,7 @@ export class SecondLooks {
         const t0 = performance.now();
         if (rc === 0) rc = e.nn_wasm_run(m.handle);
         inferMs += performance.now() - t0;
-        if (rc !== 0) throw Object.assign(new Error(`nn: second look failed (${rc})`), { code: 'effects_unsupported' });
+        if (rc !== 0) throw effectError('effects_unsupported', `nn: second look failed (${rc})`);
         const pc = new Float32Array(e.memory.buffer, e.nn_wasm_output(m.handle, 0), mow * moh);
         if (k === 0) {
           pasteRoi(pf, ow, oh, pc, mow, moh, rect, W, H, GW, GH, FEATHER, look.blend, this.grid);

@@ -9,6 +9,7 @@
 // · tier {from, to, reason} · stats {fps, inferMs, compositeMs, addedLatencyMs, inferEvery,
 // activeTier, switches}.
 
+import { effectError } from './settings.js';
 import { EffectEngine, tierName } from './engine.js';
 import { FrameStats, WaitEstimator } from './frame-stats.js';
 import { BackendChooser } from './backend.js';
@@ -75,7 +76,7 @@ export class EffectSession {
         const want = m.backend ?? 'auto';
         let err = null;
         if (want === 'webgl' && !this.glCapable) {
-          err = Object.assign(new Error('WebGL2 compositing runs on the Worker path only; this browser uses the main-thread fallback.'), { code: 'effects_unsupported' });
+          err = effectError('effects_unsupported', 'WebGL2 compositing runs on the Worker path only; this browser uses the main-thread fallback.');
         } else if (want !== this.backends.wanted || want === 'webgl') {
           err = this.backends.want(this.glCapable ? want : 'cpu');
         }
@@ -87,7 +88,7 @@ export class EffectSession {
           this.pendingBackground = m.bitmap ? bitmapToRgba(m.bitmap) :
             m.rgba ? { rgba: m.rgba, w: m.w, h: m.h } : null;
         } catch (err) {
-          this.fail(Object.assign(new Error(`The image cannot be used: ${err.message}`), { code: 'image_invalid' }));
+          this.fail(effectError('image_invalid', `The image cannot be used: ${err.message}`));
         }
         this.setting = { ...this.setting, version: m.version };
         return null;
@@ -182,7 +183,7 @@ export class EffectSession {
       return new VideoFrame(gl.canvas, init);
     } catch (err) {
       this.backends.failed(err);
-      this.fail(Object.assign(new Error(`WebGL2 compositing stopped (${err.message}); using the CPU.`), { code: 'effects_unsupported' }));
+      this.fail(effectError('effects_unsupported', `WebGL2 compositing stopped (${err.message}); using the CPU.`));
       return null;
     }
   }

@@ -14,11 +14,10 @@ const KEY = 'buzz.effect';
 export const DEFAULT_SETTING = Object.freeze({ background: 'none', image: null, tier: 'auto',
   backend: 'auto' });
 
-export function effectError(code, message) {
-  const e = new Error(message);
-  e.code = code;
-  return e;
-}
+// Errors with a `code`: the same helper as the signaling errors.
+import { codedError as effectError } from '../signaling.js';
+
+export { effectError };
 
 /** True for the forms `image` may take besides a built-in id (validated when decoded). */
 export function isImageObject(x) {
