@@ -50,7 +50,8 @@ export function openEffectsDialog(effects) {
     for (const c of CHOICES) addChoice(c.value, c.label);
     const sync = () => {
       const e = effects.effect();
-      const key = e.background === 'image' ? (e.image === 'custom' || !radios.has(`image:${e.image}`) ? 'image:custom' : `image:${e.image}`) : e.background;
+      // A built-in picture's radio appears once the catalog has loaded; until then none is checked.
+      const key = e.background === 'image' ? `image:${e.image === 'custom' ? 'custom' : e.image}` : e.background;
       if (key === 'image:custom' && !radios.has(key)) addChoice('image:custom', 'Your image');
       for (const [v, r] of radios) r.checked = v === key;
       quality.value = e.tier;
