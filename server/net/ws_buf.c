@@ -57,6 +57,8 @@ void ws_sendq_init(ws_sendq *q, size_t max_count, size_t max_bytes, size_t pre) 
   memset(q, 0, sizeof *q);
   q->max_count = max_count;
   q->max_bytes = max_bytes;
+  q->drop_max_count = max_count / 2 ? max_count / 2 : 1;
+  q->drop_max_bytes = max_bytes / 4;
   q->pre = pre;
 }
 
@@ -64,21 +66,81 @@ void ws_sendq_free(ws_sendq *q) {
   while (q->head) ws_sendq_pop(q);
 }
 
-int ws_sendq_push(ws_sendq *q, const void *p, size_t n) {
-  if (q->count + 1 > q->max_count || n > q->max_bytes - q->bytes) return WS_BUF_EFULL;
+/* Unlinks and frees `it`, which must be the oldest droppable item (q->drop_head) when it is
+ * droppable: both pop (the oldest of all) and eviction (the oldest droppable) satisfy that. */
+static void sendq_remove(ws_sendq *q, ws_sendq_item *it) {
+  if (it->prev)
+    it->prev->next = it->next;
+  else
+    q->head = it->next;
+  if (it->next)
+    it->next->prev = it->prev;
+  else
+    q->tail = it->prev;
+  if (it->cls == WS_FRAME_DROPPABLE) {
+    q->drop_head = it->drop_next;
+    if (!q->drop_head) q->drop_tail = NULL;
+    q->drop_count--;
+    q->drop_bytes -= it->len;
+  }
+  q->count--;
+  q->bytes -= it->len;
+  free(it);
+}
+
+/* Whether a frame of n bytes and class cls fits with the queue as it is now. */
+static int sendq_fits(const ws_sendq *q, size_t n, int cls) {
+  if (q->count + 1 > q->max_count || n > q->max_bytes - q->bytes) return 0;
+  if (cls != WS_FRAME_DROPPABLE) return 1;
+  return q->drop_count + 1 <= q->drop_max_count && n <= q->drop_max_bytes - q->drop_bytes;
+}
+
+/* Whether it would fit once every droppable frame were gone. */
+static int sendq_could_fit(const ws_sendq *q, size_t n, int cls) {
+  size_t keep_count = q->count - q->drop_count, keep_bytes = q->bytes - q->drop_bytes;
+  if (keep_count + 1 > q->max_count || n > q->max_bytes - keep_bytes) return 0;
+  return cls != WS_FRAME_DROPPABLE || (q->drop_max_count >= 1 && n <= q->drop_max_bytes);
+}
+
+int ws_sendq_push_class(ws_sendq *q, const void *p, size_t n, int cls) {
+  int drop = cls == WS_FRAME_DROPPABLE;
+  if (!sendq_could_fit(q, n, cls)) {
+    if (!drop) return WS_BUF_EFULL;
+    q->dropped++;
+    return WS_BUF_DROPPED;
+  }
   ws_sendq_item *it = malloc(sizeof *it + q->pre + n);
   if (!it) return WS_BUF_ENOMEM;
-  it->next = NULL;
+  while (!sendq_fits(q, n, cls)) { /* terminates: could_fit said evicting all is enough */
+    sendq_remove(q, q->drop_head);
+    q->dropped++;
+  }
+  it->next = it->drop_next = NULL;
+  it->prev = q->tail;
   it->len = n;
+  it->cls = drop ? WS_FRAME_DROPPABLE : WS_FRAME_MUST;
   if (n) memcpy(it->data + q->pre, p, n);
   if (q->tail)
     q->tail->next = it;
   else
     q->head = it;
   q->tail = it;
+  if (drop) {
+    if (q->drop_tail)
+      q->drop_tail->drop_next = it;
+    else
+      q->drop_head = it;
+    q->drop_tail = it;
+    q->drop_count++;
+    q->drop_bytes += n;
+  }
   q->count++;
   q->bytes += n;
-  return 0;
+  return WS_BUF_OK;
+}
+
+int ws_sendq_push(ws_sendq *q, const void *p, size_t n) {
+  return ws_sendq_push_class(q, p, n, WS_FRAME_MUST);
 }
 
 ws_sendq_item *ws_sendq_peek(const ws_sendq *q) {
@@ -86,11 +148,5 @@ ws_sendq_item *ws_sendq_peek(const ws_sendq *q) {
 }
 
 void ws_sendq_pop(ws_sendq *q) {
-  ws_sendq_item *it = q->head;
-  if (!it) return;
-  q->head = it->next;
-  if (!q->head) q->tail = NULL;
-  q->count--;
-  q->bytes -= it->len;
-  free(it);
+  if (q->head) sendq_remove(q, q->head);
 }
