@@ -77,6 +77,10 @@ const key_spec bz_config_keys[] = {
      "keep a dropped participant"},
     {"room_ttl_days", K_INT, OFF(limits.room_ttl_days), 0, 36500,
      "delete rooms empty and unused this long (0 = never)"},
+    {"join_history_msgs", K_INT, OFF(limits.join_history_msgs), 0, 100,
+     "most chat messages sent in joined (older: chat-history)"},
+    {"join_history_bytes", K_INT, OFF(limits.join_history_bytes), 16384, 16 << 20,
+     "most chat bytes in joined and in one chat-history reply"},
 };
 #define NKEYS (sizeof bz_config_keys / sizeof bz_config_keys[0])
 const size_t bz_config_nkeys = NKEYS;

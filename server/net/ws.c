@@ -4,8 +4,9 @@
  * is discarded to its end and reported to sig as truncated (sig answers too_large, the
  * connection lives on). Outbound: sig's replies are copied into a bounded queue; a reply to an
  * idle connection whose socket takes data is written at once, otherwise each writable callback
- * writes as many queued frames as the socket takes (bounded per callback); a peer that lets
- * the queue overflow is closed with 1008. A close asked for by sig is sent after
+ * writes as many queued frames as the socket takes (bounded per callback). Chat broadcasts
+ * are droppable: a slow reader loses its oldest queued chat; a peer that lets must-deliver
+ * frames overflow the queue is closed with 1008. A close asked for by sig is sent after
  * what is already queued. */
 #include <stdio.h>
 #include <string.h>
@@ -54,23 +55,33 @@ static int ws_write_now(net_sess *s) {
   return 1;
 }
 
-/* sig_transport.send */
-static void tp_send(void *user, const char *text, size_t len) {
+/* sig_transport.send. Chat broadcasts are droppable: a receiver that falls behind loses its
+ * oldest queued chat (see ws_buf.h) instead of being closed; only a must-deliver frame that
+ * does not fit closes it. Returns the droppable frames this receiver lost in this call. */
+static int tp_send(void *user, const char *text, size_t len, int cls) {
   net_sess *s = user;
   net_ws *w = &s->ws;
   /* Closing, or the whole server is going down (sig may still announce departures then). */
-  if (!w->wsi || w->closing || net__server(w->wsi)->closing) return;
-  int rc = ws_sendq_push(&w->tx, text, len);
-  if (rc == 0) {
+  if (!w->wsi || w->closing || net__server(w->wsi)->closing) return 0;
+  uint64_t dropped = w->tx.dropped;
+  int rc = ws_sendq_push_class(&w->tx, text, len,
+                               cls == SIG_TX_DROPPABLE ? WS_FRAME_DROPPABLE : WS_FRAME_MUST);
+  int lost = (int)(w->tx.dropped - dropped);
+  if (lost && dropped == 0)
+    BZ_INFO("ws_chat_dropped", "peer=%s queued_msgs=%zu queued_bytes=%zu first_drop=1", w->peer,
+            w->tx.count, w->tx.bytes);
+  if (rc == WS_BUF_OK) {
     if (!ws_write_now(s)) lws_callback_on_writable(w->wsi);
-    return;
+    return lost;
   }
+  if (rc == WS_BUF_DROPPED) return lost; /* nothing new to write */
   net_server *srv = net__server(w->wsi);
   srv->ws_sendq_overflows++;
   BZ_WARN("ws_overflow", "peer=%s queued_msgs=%zu queued_bytes=%zu reason=%s", w->peer, w->tx.count,
           w->tx.bytes, rc == WS_BUF_EFULL ? "send_queue_full" : "out_of_memory");
   ws_sendq_free(&w->tx); /* nothing queued matters any more: get the close frame out */
   ws_request_close(s, 1008, "send queue overflow");
+  return lost;
 }
 
 /* sig_transport.close */

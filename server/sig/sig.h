@@ -39,6 +39,8 @@ typedef struct sig_limits {
   int idle_timeout_s;       /* 30 */
   int reconnect_grace_s;    /* 15 */
   int room_ttl_days;        /* 30: rooms empty and unused this long are deleted; 0 = never */
+  int join_history_msgs;    /* 50: most chat messages in `joined` (0..SIG_CHAT_KEEP) */
+  int join_history_bytes;   /* 65536: most serialized chat bytes in `joined` or a chat-history */
 } sig_limits;
 
 void sig_limits_default(sig_limits *l);
@@ -49,11 +51,21 @@ typedef struct sig_turn {
   int ttl_s;          /* credential lifetime, default 86400 */
 } sig_turn;
 
+/* Delivery class of an outgoing frame (sig_transport.send). */
+enum {
+  SIG_TX_MUST = 0,     /* replies, roster, relay, errors: delivered in order or the peer closed */
+  SIG_TX_DROPPABLE = 1 /* chat broadcasts: may be dropped for a receiver that falls behind */
+};
+
 /* How sig talks back to the transport. `user` is the transport's per-connection pointer
  * given to sig_conn_open. Both calls may happen inside sig_conn_message and from timers. */
 typedef struct sig_transport {
-  /* Queue one text frame (not NUL-terminated). The transport copies the bytes. */
-  void (*send)(void *user, const char *text, size_t len);
+  /* Queue one text frame (not NUL-terminated). The transport copies the bytes. A SIG_TX_MUST
+   * frame that does not fit the receiver's send queue closes that connection (1008). For a
+   * SIG_TX_DROPPABLE frame the transport may instead drop older droppable frames still
+   * queued for this receiver, or this one, so nobody is disconnected for someone else's
+   * chat. Returns how many droppable frames the receiver lost in this call (0 normally). */
+  int (*send)(void *user, const char *text, size_t len, int cls);
   /* Ask the transport to close with a WebSocket close code and reason. sig_conn_closed()
    * must still be called by the transport when the socket is really gone. */
   void (*close)(void *user, int code, const char *reason);

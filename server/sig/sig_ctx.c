@@ -42,6 +42,8 @@ void sig_limits_default(sig_limits *l) {
       .idle_timeout_s = 30,
       .reconnect_grace_s = 15,
       .room_ttl_days = 30,
+      .join_history_msgs = 50,
+      .join_history_bytes = 65536,
   };
 }
 
@@ -60,6 +62,9 @@ static void limits_sanitize(sig_limits *l) {
   if (l->idle_timeout_s <= 0) l->idle_timeout_s = d.idle_timeout_s;
   if (l->reconnect_grace_s < 0) l->reconnect_grace_s = d.reconnect_grace_s;
   if (l->room_ttl_days < 0) l->room_ttl_days = d.room_ttl_days;
+  if (l->join_history_msgs < 0 || l->join_history_msgs > SIG_CHAT_KEEP)
+    l->join_history_msgs = d.join_history_msgs;
+  if (l->join_history_bytes < 1024) l->join_history_bytes = d.join_history_bytes;
 }
 
 uint64_t sig__now(sig_ctx *ctx) {

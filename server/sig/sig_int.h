@@ -42,6 +42,7 @@ enum {
   SIG_IN_SET_PASSWORD,
   SIG_IN_LEAVE,
   SIG_IN_PING,
+  SIG_IN_CHAT_HISTORY,
   SIG_IN_INVALID,
   SIG_IN_COUNT
 };
@@ -62,6 +63,7 @@ enum {
   SIG_OUT_OK,
   SIG_OUT_PONG,
   SIG_OUT_ERROR,
+  SIG_OUT_CHAT_HISTORY,
   SIG_OUT_COUNT
 };
 extern const char *const sig__out_names[SIG_OUT_COUNT];
@@ -162,6 +164,7 @@ struct sig_ctx {
   uint64_t pw_refill_ms;
   uint64_t expire_next_ms; /* monotonic time of the next room expiry pass */
   uint64_t msgs_in[SIG_IN_COUNT], msgs_out[SIG_OUT_COUNT], errors[SIG_PE_COUNT];
+  uint64_t chat_dropped; /* chat frames the transport dropped for receivers behind (sig.h) */
 };
 
 /* A request being handled: its type and the optional numeric "id" to echo. */
@@ -246,6 +249,17 @@ void sig__h_mute_request(sig_conn *c, json_t *msg, const sig_req *rq);
 void sig__h_remove(sig_conn *c, json_t *msg, const sig_req *rq);
 void sig__h_lock(sig_conn *c, json_t *msg, const sig_req *rq);
 void sig__h_set_password(sig_conn *c, json_t *msg, const sig_req *rq);
+void sig__h_chat_history(sig_conn *c, json_t *msg, const sig_req *rq);
+
+/* chat history (sig_history.c) */
+#define SIG_HISTORY_MAX 100 /* most messages one chat-history reply carries */
+/* One chat message as it goes on the wire ({id, from, name, text, ts}); NULL when it cannot
+ * be built (e.g. invalid UTF-8 from a damaged store file). */
+json_t *sig__chat_json(int64_t id, const char *from, const char *name, const char *text,
+                       int64_t ts);
+/* joined.chat: the newest messages of r's ring within join_history_msgs and
+ * join_history_bytes, oldest first. *more says whether older ones exist (ring or store). */
+json_t *sig__join_chat(sig_ctx *ctx, const sig_room *r, int *more);
 
 /* The participant named by msg.to in the sender's room (not the sender); NULL after sending
  * the error. */

@@ -54,15 +54,10 @@ static int join_parse(sig_conn *c, json_t *msg, join_args *a, const char **why) 
   return -1;
 }
 
-static json_t *join_chat_json(const sig_room *r) {
-  json_t *arr = json_array();
-  for (int i = 0; arr && i < r->chat_len; i++) {
-    const sig_chat_msg *m = &r->chat[(r->chat_head + i) % SIG_CHAT_KEEP];
-    json_array_append_new(
-        arr, json_pack("{s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)m->id, "from", m->from,
-                       "name", m->name, "text", m->text, "ts", (json_int_t)m->ts_ms));
-  }
-  return arr;
+/* The newest chat within join_history_msgs / join_history_bytes (sig_history.c); *more says
+ * whether older messages exist, for the client's "Load earlier messages". */
+static json_t *join_chat_json(sig_ctx *ctx, const sig_room *r, int *more) {
+  return sig__join_chat(ctx, r, more);
 }
 
 static json_t *join_ice_json(sig_ctx *ctx, const sig_part *p) {
@@ -85,14 +80,17 @@ static void join_send_joined(sig_conn *c, const sig_req *rq, sig_part *p) {
   json_t *others = json_array();
   for (sig_part *q = r->parts; others && q; q = q->next)
     if (q != p) json_array_append_new(others, sig__part_json(q));
+  int chat_more = 0;
+  json_t *chat = join_chat_json(c->ctx, r, &chat_more);
   json_t *obj = json_pack("{s:o, s:o, s:o, s:o, s:o, s:s, s:b, s:s}", "self", sig__part_json(p),
-                          "participants", others, "room", sig__room_json(r), "chat",
-                          join_chat_json(r), "ice_servers", join_ice_json(c->ctx, p),
-                          "reconnect_token", p->token, "owner", p->owner, "media", "p2p");
+                          "participants", others, "room", sig__room_json(r), "chat", chat,
+                          "ice_servers", join_ice_json(c->ctx, p), "reconnect_token", p->token,
+                          "owner", p->owner, "media", "p2p");
   if (!obj) {
     sig__error(c, rq, SIG_PE_INTERNAL, "cannot build the joined message");
     return;
   }
+  json_object_set_new(obj, "chat_more", json_boolean(chat_more));
   sig__reply(c, rq, SIG_OUT_JOINED, obj);
 }
 

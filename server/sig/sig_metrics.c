@@ -71,6 +71,11 @@ char *sig_metrics_text(sig_ctx *ctx) {
                  sig__out_names, ctx->msgs_out, SIG_OUT_COUNT);
   metrics_family(&b, "buzz_errors_total", "code", "Signaling errors sent by code.", sig__perr_names,
                  ctx->errors, SIG_PE_COUNT);
+  mbuf_printf(&b,
+              "# HELP buzz_ws_chat_dropped_total Chat frames dropped for receivers too slow to "
+              "take them (they page them back with chat-history).\n"
+              "# TYPE buzz_ws_chat_dropped_total counter\nbuzz_ws_chat_dropped_total %" PRIu64 "\n",
+              ctx->chat_dropped);
   if (b.failed) {
     free(b.p);
     return NULL;

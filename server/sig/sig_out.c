@@ -20,7 +20,19 @@ const char *const sig__out_names[SIG_OUT_COUNT] = {
     [SIG_OUT_OK] = "ok",
     [SIG_OUT_PONG] = "pong",
     [SIG_OUT_ERROR] = "error",
+    [SIG_OUT_CHAT_HISTORY] = "chat-history",
 };
+
+/* What the transport may do with each type when a receiver falls behind (sig.h). Only chat
+ * broadcasts may be dropped: a receiver notices the gap in the chat ids and pages the missing
+ * messages back with chat-history. Everything else carries state that cannot be re-read. */
+static const unsigned char out_droppable[SIG_OUT_COUNT] = {
+    [SIG_OUT_CHAT] = 1,
+};
+
+static int out_class(int out_type) {
+  return out_droppable[out_type] ? SIG_TX_DROPPABLE : SIG_TX_MUST;
+}
 
 const char *const sig__perr_names[SIG_PE_COUNT] = {
     [SIG_PE_BAD_JSON] = "bad_json",
@@ -72,7 +84,7 @@ void sig__send(sig_conn *c, int out_type, json_t *obj) {
   char *text = conn_can_send(c) ? out_dump(out_type, obj, &len) : NULL;
   if (text) {
     c->ctx->msgs_out[out_type]++;
-    c->ctx->tp.send(c->user, text, len);
+    c->ctx->chat_dropped += (uint64_t)c->ctx->tp.send(c->user, text, len, out_class(out_type));
   } else if (conn_can_send(c)) {
     BZ_WARN("sig_send", "type=%s err=\"cannot build message\"", sig__out_names[out_type]);
   }
@@ -87,8 +99,9 @@ void sig__broadcast(sig_room *r, const sig_part *skip, int out_type, json_t *obj
   if (!text) return;
   for (sig_part *p = r->parts; p; p = p->next) {
     if (p == skip || !conn_can_send(p->conn)) continue;
-    p->conn->ctx->msgs_out[out_type]++;
-    p->conn->ctx->tp.send(p->conn->user, text, len);
+    sig_ctx *ctx = p->conn->ctx;
+    ctx->msgs_out[out_type]++;
+    ctx->chat_dropped += (uint64_t)ctx->tp.send(p->conn->user, text, len, out_class(out_type));
   }
   free(text);
 }

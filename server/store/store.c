@@ -19,6 +19,7 @@ enum {
   ST_CHAT_ADD,
   ST_CHAT_RECENT,
   ST_CHAT_TRIM,
+  ST_CHAT_BEFORE,
   ST_COUNT
 };
 
@@ -44,6 +45,11 @@ static const char *const store_sql[ST_COUNT] = {
     [ST_CHAT_TRIM] =
         "DELETE FROM chat WHERE room=?1 AND id <="
         " (SELECT id FROM chat WHERE room=?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+    /* Newest first: the caller stops at its byte budget, nearest to `before`. The primary key
+     * (room, id) makes this a range scan. */
+    [ST_CHAT_BEFORE] =
+        "SELECT room,id,from_id,name,text,ts FROM chat WHERE room=?1 AND id<?2"
+        " ORDER BY id DESC LIMIT ?3",
 };
 
 /* Version 1 schema. Chat rows go away with their room. */
@@ -323,4 +329,34 @@ int bz_store_chat_trim(bz_store *s, const char *room, int keep) {
   if (bind_text(st, 1, room) || sqlite3_bind_int(st, 2, keep))
     return store_fail(s, "chat_trim_bind");
   return store_step_done(s, st, "chat_trim");
+}
+
+int bz_store_chat_before(bz_store *s, const char *room, int64_t before, int limit,
+                         bz_store_chat_cb cb, void *user) {
+  if (!s || !room || !cb || limit < 0) return BZ_STORE_EINVAL;
+  sqlite3_stmt *st = s->st[ST_CHAT_BEFORE];
+  if (bind_text(st, 1, room) || sqlite3_bind_int64(st, 2, before) ||
+      sqlite3_bind_int(st, 3, limit)) {
+    sqlite3_reset(st);
+    return store_fail(s, "chat_before_bind");
+  }
+  int rc, ret = BZ_STORE_OK;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    bz_store_chat m = {
+        .room = col_text(st, 0),
+        .id = sqlite3_column_int64(st, 1),
+        .from_id = col_text(st, 2),
+        .name = col_text(st, 3),
+        .text = col_text(st, 4),
+        .ts_ms = sqlite3_column_int64(st, 5),
+    };
+    if (cb(user, &m) != 0) {
+      ret = BZ_STORE_ECALLBACK;
+      break;
+    }
+  }
+  if (ret == BZ_STORE_OK && rc != SQLITE_DONE) ret = store_fail(s, "chat_before");
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  return ret;
 }

@@ -65,6 +65,11 @@ int bz_store_chat_append(bz_store *s, const bz_store_chat *m);
 /* Calls cb with the newest `limit` messages of `room`, oldest first. */
 typedef int (*bz_store_chat_cb)(void *user, const bz_store_chat *m);
 int bz_store_chat_recent(bz_store *s, const char *room, int limit, bz_store_chat_cb cb, void *user);
+/* Calls cb with up to `limit` messages of `room` whose id is below `before`, newest first
+ * (chat-history pages back from there). A callback returning non-zero stops early
+ * (BZ_STORE_ECALLBACK). A reader: control thread. */
+int bz_store_chat_before(bz_store *s, const char *room, int64_t before, int limit,
+                         bz_store_chat_cb cb, void *user);
 /* Deletes all but the newest `keep` messages of `room`. */
 int bz_store_chat_trim(bz_store *s, const char *room, int keep);
 

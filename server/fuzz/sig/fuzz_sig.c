@@ -29,9 +29,11 @@ static fz_conn fz_conns[NCONN];
 static uint64_t fz_now, fz_counter;
 static int fz_verbose;
 
-static void fz_send(void *user, const char *text, size_t len) {
+static int fz_send(void *user, const char *text, size_t len, int cls) {
   fz_conn *fc = user;
   if (fz_verbose) fprintf(stderr, "[%d] <- %.*s\n", (int)(fc - fz_conns), (int)len, text);
+  /* Connection 1 is a slow reader: its chat is dropped, as a full send queue would. */
+  return cls == SIG_TX_DROPPABLE && fc == &fz_conns[1];
 }
 
 static void fz_close(void *user, int code, const char *reason) {
@@ -63,7 +65,8 @@ static int fz_rand(void *user, uint8_t *buf, size_t n) {
   return 0;
 }
 
-static const sig_transport fz_tp = {fz_send, fz_close, fz_clock, fz_wall, NULL};
+static const sig_transport fz_tp = {
+    .send = fz_send, .close = fz_close, .now_ms = fz_clock, .wall_ms = fz_wall};
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc;

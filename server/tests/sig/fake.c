@@ -15,8 +15,12 @@ uint64_t fake_now_ms = 1000000;
 uint64_t fake_wall_ms = 1795000000000ull;
 int fake_sync_close = 0;
 
-static void fk_send(void *user, const char *text, size_t len) {
+int fake_drop_chat = 0;
+
+static int fk_send(void *user, const char *text, size_t len, int cls) {
   fake_conn *f = user;
+  f->sent_classes[cls == SIG_TX_DROPPABLE]++;
+  if (cls == SIG_TX_DROPPABLE && fake_drop_chat) return 1; /* a receiver that fell behind */
   if (f->nframes == f->cap) {
     f->cap = f->cap ? f->cap * 2 : 16;
     f->frames = realloc(f->frames, (size_t)f->cap * sizeof *f->frames);
@@ -27,6 +31,7 @@ static void fk_send(void *user, const char *text, size_t len) {
   memcpy(copy, text, len);
   copy[len] = '\0';
   f->frames[f->nframes++] = copy;
+  return 0;
 }
 
 static void fk_close(void *user, int code, const char *reason) {
@@ -47,7 +52,8 @@ static uint64_t fk_wall(void *u) {
   return fake_wall_ms;
 }
 
-static const sig_transport fake_tp = {fk_send, fk_close, fk_now, fk_wall, NULL};
+static const sig_transport fake_tp = {
+    .send = fk_send, .close = fk_close, .now_ms = fk_now, .wall_ms = fk_wall};
 
 sig_ctx *fake_ctx(const sig_limits *lim, const sig_turn *turn, bz_store *store) {
   sig_limits def;

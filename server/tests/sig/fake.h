@@ -16,11 +16,13 @@ typedef struct fake_conn {
   int closes;     /* close requests received */
   int close_code; /* last one */
   char close_reason[64];
+  int sent_classes[2]; /* frames sig sent as SIG_TX_MUST / SIG_TX_DROPPABLE */
 } fake_conn;
 
 extern uint64_t fake_now_ms;  /* monotonic clock the ctx sees */
 extern uint64_t fake_wall_ms; /* wall clock the ctx sees */
 extern int fake_sync_close;   /* 1: the close callback reports sig_conn_closed at once */
+extern int fake_drop_chat;    /* 1: droppable frames are dropped (not recorded), send says 1 */
 
 /* A ctx with default limits (or `lim`), cheap argon2 and real randomness. */
 sig_ctx *fake_ctx(const sig_limits *lim, const sig_turn *turn, bz_store *store);

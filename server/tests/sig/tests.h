@@ -5,4 +5,5 @@ int tests_msg(void);
 int tests_room(void);
 int tests_limits(void);
 int tests_store(void);
+int tests_history(void);
 #endif

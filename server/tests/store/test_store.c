@@ -122,6 +122,60 @@ static void t_store_roundtrip(void **state) {
   bz_store_close(s);
 }
 
+static int stop_cb(void *user, const bz_store_chat *m) {
+  chat_cb(user, m);
+  return 1;
+}
+
+/* bz_store_chat_before: below `before`, newest first, at most `limit`, one room only. */
+static void t_store_chat_before(void **state) {
+  tmp *t = *state;
+  bz_store *s = NULL;
+  assert_int_equal(bz_store_open(&s, t->path), BZ_STORE_OK);
+  char hash[65];
+  sig__sha256_hex("tok", hash);
+  bz_store_room r1 = {"aaaa-bbbb-cccc", "One", NULL, hash, 0, 100, 0};
+  bz_store_room r2 = {"dddd-eeee-ffff", "Two", NULL, hash, 0, 200, 0};
+  assert_int_equal(bz_store_room_put(s, &r1), 0);
+  assert_int_equal(bz_store_room_put(s, &r2), 0);
+  for (int i = 1; i <= 7; i++) {
+    char text[16];
+    snprintf(text, sizeof text, "m%d", i);
+    bz_store_chat m = {"aaaa-bbbb-cccc", i, "p00000001", "A", text, 1000 + i};
+    assert_int_equal(bz_store_chat_append(s, &m), 0);
+  }
+  bz_store_chat other = {"dddd-eeee-ffff", 3, "p00000002", "B", "other room", 1};
+  assert_int_equal(bz_store_chat_append(s, &other), 0);
+  rows rs = {0};
+  assert_int_equal(bz_store_chat_before(s, "aaaa-bbbb-cccc", 6, 3, chat_cb, &rs), 0);
+  assert_int_equal(rs.n, 3);
+  assert_int_equal(rs.chat_ids[0], 5); /* newest first */
+  assert_int_equal(rs.chat_ids[2], 3);
+  assert_string_equal(rs.names[0], "m5");
+  memset(&rs, 0, sizeof rs);
+  assert_int_equal(bz_store_chat_before(s, "aaaa-bbbb-cccc", 3, 100, chat_cb, &rs), 0);
+  assert_int_equal(rs.n, 2);
+  assert_int_equal(rs.chat_ids[1], 1);
+  memset(&rs, 0, sizeof rs);
+  assert_int_equal(bz_store_chat_before(s, "aaaa-bbbb-cccc", 1, 100, chat_cb, &rs), 0);
+  assert_int_equal(rs.n, 0);
+  memset(&rs, 0, sizeof rs);
+  assert_int_equal(bz_store_chat_before(s, "dddd-eeee-ffff", 100, 100, chat_cb, &rs), 0);
+  assert_int_equal(rs.n, 1);
+  assert_string_equal(rs.names[0], "other room");
+  memset(&rs, 0, sizeof rs);
+  assert_int_equal(bz_store_chat_before(s, "aaaa-bbbb-cccc", 100, 100, stop_cb, &rs),
+                   BZ_STORE_ECALLBACK);
+  assert_int_equal(rs.n, 1);
+  assert_int_equal(bz_store_chat_before(s, "aaaa-bbbb-cccc", 100, -1, chat_cb, &rs),
+                   BZ_STORE_EINVAL);
+  /* The statement was reset: the next read works. */
+  memset(&rs, 0, sizeof rs);
+  assert_int_equal(bz_store_chat_before(s, "aaaa-bbbb-cccc", 100, 100, chat_cb, &rs), 0);
+  assert_int_equal(rs.n, 7);
+  bz_store_close(s);
+}
+
 static void t_store_errors(void **state) {
   tmp *t = *state;
   bz_store *s = NULL;
@@ -299,6 +353,17 @@ static void t_sig_loads_untrusted_rows(void **state) {
   assert_int_equal(bz_store_chat_recent(s, "good-room-0000", 1, chat_cb, &cs), 0);
   assert_int_equal(cs.n, 1);
   assert_int_equal(cs.chat_ids[0], 5); /* stored, not lost to a key collision */
+  /* chat-history reads the same rows and skips the same damaged ones (2: bad UTF-8, 4: empty). */
+  fake_send(f, "{\"type\":\"chat-history\",\"before\":6}");
+  j = fake_last(f, "chat-history");
+  assert_non_null(j);
+  chat = json_object_get(j, "messages");
+  assert_int_equal(json_array_size(chat), 3);
+  assert_int_equal(json_integer_value(json_object_get(json_array_get(chat, 0), "id")), 1);
+  assert_int_equal(json_integer_value(json_object_get(json_array_get(chat, 1), "id")), 3);
+  assert_int_equal(json_integer_value(json_object_get(json_array_get(chat, 2), "id")), 5);
+  assert_true(json_is_false(json_object_get(j, "more")));
+  json_decref(j);
   fake_free(f);
   sig_ctx_destroy(ctx);
   bz_store_close(s);
@@ -470,6 +535,7 @@ static void t_turn_matches_openssl(void **state) {
 int tests_store(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(t_store_roundtrip, tmp_setup, tmp_teardown),
+      cmocka_unit_test_setup_teardown(t_store_chat_before, tmp_setup, tmp_teardown),
       cmocka_unit_test_setup_teardown(t_store_errors, tmp_setup, tmp_teardown),
       cmocka_unit_test_setup_teardown(t_sig_persists, tmp_setup, tmp_teardown),
       cmocka_unit_test_setup_teardown(t_sig_store_failure, tmp_setup, tmp_teardown),
