@@ -40,6 +40,7 @@ export function installApi(app, apiJoin) {
     raiseHand: async (on = true) => need().raiseHand(on),
     sendChat: async (text) => { await need().sendChat(text); },
     chat: () => app.room?.chat() ?? [],
+    chatHistory: async (opts) => need().chatHistory(opts ?? {}),
     stats: async () => (app.room?.joined ? app.room.stats() : {}),
     connectionState: () => app.room?.connectionState() ?? 'idle',
     setEffect: async (change) => { await effectsOf().set(change ?? {}); },

@@ -5,12 +5,14 @@ import { Emitter } from './emitter.js';
 import { Signaling, codedError } from './signaling.js';
 import { Mesh } from './call.js';
 import { LocalMedia, levelMeter } from './media.js';
-import { emptyRoster, reduceRoster } from './roster.js';
+import { emptyRoster, reduceRoster, chatGaps } from './roster.js';
 import { ownerToken } from './api.js';
 import { cleanName, checkChat } from './text.js';
 import { pickSpeaker } from './speaker.js';
 
 const SPEAKER_POLL_MS = 300;
+const HISTORY_LIMIT_MAX = 100;       // chat-history's limit range (docs/protocol.md)
+const GAP_FILL_REQUESTS = 5;         // chat-history requests one gap check may make
 
 export class Room extends Emitter {
   constructor(roomId) {
@@ -22,6 +24,8 @@ export class Room extends Emitter {
     this.state = emptyRoster();
     this.joinOpts = null;
     this.pendingChats = [];
+    this.gapsTried = new Set();       // chat gaps asked for once already (`${before}:${count}`)
+    this.gapFilling = false;
     this.speaker = { id: null, since: 0 };
     this.speakerTimer = 0;
     this.localLevel = null;           // () => 0..1 for the local microphone
@@ -37,6 +41,8 @@ export class Room extends Emitter {
   self() { return this.state.self ? { ...this.state.self } : null; }
   participants() { return this.state.participants.map((p) => ({ ...p })); }
   chat() { return this.state.chat.map((c) => ({ ...c })); }
+  /** Whether the server has chat older than the oldest message held. */
+  chatMore() { return this.state.chatMore; }
   get joined() { return Boolean(this.state.self) && this.connectionState() !== 'closed'; }
 
   /**
@@ -94,6 +100,7 @@ export class Room extends Emitter {
       newId: again && before !== self.id });
     this.emit('roster', this.participants());
     this.emit('room', { ...this.state.room, owner: this.state.owner });
+    if (again) this._fillChatGaps();
   }
 
   _fail(err) {
@@ -187,6 +194,46 @@ export class Room extends Emitter {
         this._settleChat(entry, codedError('disconnected', 'Not connected.'));
       }
     });
+  }
+
+  /**
+   * chat-history (docs/client-api.md): messages older than `before` (default: the oldest
+   * held), at most `limit` (1..100, default 50). They join the room's chat (in id order,
+   * without duplicates). Resolves {messages (oldest first), more}.
+   */
+  async chatHistory({ before, limit } = {}) {
+    if (!this.sig || !this.joined) throw codedError('not_joined', 'Not in a room.');
+    const b = before ?? this.state.chat[0]?.id ?? Number.MAX_SAFE_INTEGER;
+    const n = limit ?? 50;
+    if (!Number.isSafeInteger(b) || b < 1) throw codedError('bad_message', 'before must be a chat id.');
+    if (!Number.isInteger(n) || n < 1 || n > HISTORY_LIMIT_MAX) {
+      throw codedError('bad_message', 'limit must be 1 to 100.');
+    }
+    const r = await this.sig.request({ type: 'chat-history', before: b, limit: n });
+    const ids = new Set((Array.isArray(r.messages) ? r.messages : []).map((m) => m?.id));
+    this.state = reduceRoster(this.state, { ...r, type: 'chat-history', before: b });
+    // The reply's messages as the room holds them now: checked, in id order.
+    const messages = this.state.chat.filter((c) => ids.has(c.id)).map((c) => ({ ...c }));
+    const more = r.more === true;
+    this.emit('chat-history', { messages, more });
+    return { messages, more };
+  }
+
+  /** Pages back the messages the server dropped for us (a slow link) or sent while we were
+   * reconnecting: chat ids increase by one, so a hole in them is a loss. Best effort. */
+  async _fillChatGaps() {
+    if (this.gapFilling) return;
+    this.gapFilling = true;
+    try {
+      for (let i = 0; i < GAP_FILL_REQUESTS; i++) {
+        const gap = chatGaps(this.state.chat).find((g) => !this.gapsTried.has(`${g.before}:${g.count}`));
+        if (!gap || !this.joined) return;
+        this.gapsTried.add(`${gap.before}:${gap.count}`);
+        await this.chatHistory({ before: gap.before, limit: Math.min(gap.count, HISTORY_LIMIT_MAX) });
+      }
+    } catch { /* a later message tries again */ } finally {
+      this.gapFilling = false;
+    }
   }
 
   _settleChat(entry, err, msg) {
@@ -296,9 +343,11 @@ const HANDLERS = {
   },
   'room-updated'() { this.emit('room', { ...this.state.room, owner: this.state.owner }); },
   relay(m) { this.mesh.handleRelay(m.from, m.data); },
-  chat(m) {
+  chat(m, prev) {
     const msg = this.state.chat[this.state.chat.length - 1];
     this.emit('chat', { ...msg });
+    const last = prev.chat[prev.chat.length - 1];
+    if (last && Number.isFinite(m.id) && m.id > last.id + 1) this._fillChatGaps();
     if (m.from === this.state.self?.id) {
       const e = this.pendingChats.find((x) => x.text === m.text);
       if (e) this._settleChat(e, null, msg);

@@ -1,13 +1,16 @@
 // The room state as a pure reducer over server messages (docs/protocol.md), so the UI and
 // window.buzzstream read one source of truth and the logic is testable without a socket.
 //
-// State: {self, participants (others, join order), room, owner, chat}. Reducers never
-// mutate their input; unknown or malformed messages return the state unchanged.
+// State: {self, participants (others, join order), room, owner, chat, chatMore}. Reducers
+// never mutate their input; unknown or malformed messages return the state unchanged.
+// chat is ordered by id; chatMore says whether the server has messages older than chat[0].
 
-export const CHAT_HISTORY_MAX = 500;
+export const CHAT_HISTORY_MAX = 500;   // live messages kept
+export const CHAT_PAGED_MAX = 5000;    // with "Load earlier messages" the user asked for more
 
 export function emptyRoster() {
-  return { self: null, participants: [], room: null, owner: false, chat: [] };
+  return { self: null, participants: [], room: null, owner: false, chat: [], chatMore: false,
+    chatPaged: false };
 }
 
 const BOOL_FIELDS = ['mic', 'camera', 'screen', 'hand', 'owner'];
@@ -48,15 +51,58 @@ function onJoined(state, m) {
   const list = Array.isArray(m.participants) ? m.participants : [];
   const participants = list.map(cleanParticipant).filter((p) => p && p.id !== self.id);
   const history = (Array.isArray(m.chat) ? m.chat : []).map(cleanChat).filter(Boolean);
-  // A rejoin delivers the last 100 messages again: merge by id so none shows twice.
-  const chat = mergeChat(state.chat, history);
-  return { self, participants, room: cleanRoom(m.room, null), owner: m.owner === true, chat };
+  // A rejoin delivers the newest messages again: merge by id so none shows twice.
+  // chat_more is about what is older than joined.chat; after a rejoin we may hold older ones.
+  const olderHeld = state.chat.length > 0 && history.length > 0 && state.chat[0].id < history[0].id;
+  const chatMore = olderHeld ? state.chatMore : m.chat_more === true;
+  return { ...withChat({ ...state, chatMore }, mergeChat(state.chat, history)), self, participants,
+    room: cleanRoom(m.room, null), owner: m.owner === true };
 }
 
+/** The state with `chat`, cut to the newest CHAT_HISTORY_MAX (CHAT_PAGED_MAX once the user
+ * paged back); cutting makes the server's older messages "more" again. */
+function withChat(state, chat) {
+  const max = state.chatPaged ? CHAT_PAGED_MAX : CHAT_HISTORY_MAX;
+  if (chat.length <= max) return { ...state, chat };
+  return { ...state, chat: chat.slice(-max), chatMore: true };
+}
+
+const chatKey = (c) => `${c.id}:${c.ts}:${c.from}`;
+
+/** old + incoming without duplicates, ordered by id. */
 function mergeChat(old, incoming) {
-  const seen = new Set(old.map((c) => `${c.id}:${c.ts}:${c.from}`));
-  const merged = old.concat(incoming.filter((c) => !seen.has(`${c.id}:${c.ts}:${c.from}`)));
-  return merged.slice(-CHAT_HISTORY_MAX);
+  const seen = new Set(old.map(chatKey));
+  const fresh = incoming.filter((c) => !seen.has(chatKey(c)) && seen.add(chatKey(c)));
+  if (fresh.length === 0) return old;
+  const merged = old.concat(fresh);
+  merged.sort((a, b) => a.id - b.id);
+  return merged;
+}
+
+/**
+ * A chat-history reply ({messages, more}) for the request's `before`. Paging at the top
+ * (before at or under the oldest message held) updates chatMore; filling a gap does not.
+ */
+function onChatHistory(state, m) {
+  const msgs = (Array.isArray(m.messages) ? m.messages : []).map(cleanChat).filter(Boolean);
+  const top = state.chat.length === 0 || !(m.before > state.chat[0].id);
+  const next = { ...state, chatMore: top ? m.more === true : state.chatMore,
+    chatPaged: state.chatPaged || top };
+  return withChat(next, mergeChat(state.chat, msgs));
+}
+
+/**
+ * Holes in the ids of `chat` (sorted by id): chat ids increase by one per room, so a jump
+ * means the server dropped messages for us (a slow link) or we were away. Newest first:
+ * [{before, count}] where `before` is the id above the hole and `count` how many are missing.
+ */
+export function chatGaps(chat) {
+  const gaps = [];
+  for (let i = chat.length - 1; i > 0; i--) {
+    const missing = chat[i].id - chat[i - 1].id - 1;
+    if (missing > 0) gaps.push({ before: chat[i].id, count: missing });
+  }
+  return gaps;
 }
 
 function onParticipantJoined(state, m) {
@@ -86,7 +132,7 @@ function onRoomUpdated(state, m) {
 function onChat(state, m) {
   const c = cleanChat(m);
   if (!c) return state;
-  return { ...state, chat: [...state.chat, c].slice(-CHAT_HISTORY_MAX) };
+  return withChat(state, [...state.chat, c]);
 }
 
 const REDUCERS = {
@@ -96,6 +142,7 @@ const REDUCERS = {
   'participant-updated': onParticipantUpdated,
   'room-updated': onRoomUpdated,
   'chat': onChat,
+  'chat-history': onChatHistory,
 };
 
 /** The next state after server message m. */

@@ -131,7 +131,7 @@ export class Signaling extends Emitter {
     try { msg = JSON.parse(data); } catch { return; }
     if (!msg || typeof msg !== 'object' || typeof msg.type !== 'string') return;
     if (Number.isInteger(msg.id) && this.pending.has(msg.id) &&
-      ['joined', 'ok', 'error', 'pong', 'left'].includes(msg.type)) {
+      ['joined', 'ok', 'error', 'pong', 'left', 'chat-history'].includes(msg.type)) {
       const p = this.pending.get(msg.id);
       this.pending.delete(msg.id);
       clearTimeout(p.timer);

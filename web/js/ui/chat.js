@@ -1,16 +1,25 @@
-// The chat panel: history, composer with "Send", unread count while closed.
+// The chat panel: history (with "Load earlier messages" when the server has older ones),
+// composer with "Send", unread count while closed.
 
 import { h } from './dom.js';
 import { MAX_CHAT_CHARS } from '../text.js';
+import { CHAT_HISTORY_MAX, CHAT_PAGED_MAX } from '../roster.js';
 import { errorMessage } from './messages.js';
 
 export class ChatPanel {
-  /** @param {{send: (text: string) => Promise<void>, onUnread: (n: number) => void}} o */
+  /**
+   * @param {{send: (text: string) => Promise<void>, onUnread: (n: number) => void,
+   *   loadEarlier: () => Promise<void>}} o
+   */
   constructor(o) {
     this.o = o;
     this.unread = 0;
     this.open = false;
+    this.cap = CHAT_HISTORY_MAX;      // items kept; more once the user paged back
     this.list = h('ol', { class: 'chat-list', 'aria-label': 'Chat history', 'aria-live': 'polite' });
+    this.moreBtn = h('button', { class: 'btn btn-small chat-more', type: 'button', hidden: true },
+      'Load earlier messages');
+    this.moreBtn.addEventListener('click', () => this._loadEarlier());
     this.input = h('textarea', { id: 'chat-input', rows: '2', 'aria-label': 'Message',
       maxlength: String(MAX_CHAT_CHARS * 2), placeholder: 'Send a message to everyone' });
     this.sendBtn = h('button', { class: 'btn btn-primary', type: 'submit' }, 'Send');
@@ -21,7 +30,26 @@ export class ChatPanel {
       if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); this._send(); }
     });
     this.el = h('aside', { class: 'panel chat', 'aria-label': 'Chat', hidden: true },
-      h('h2', {}, 'Chat'), this.list, this.err, form);
+      h('h2', {}, 'Chat'), this.moreBtn, this.list, this.err, form);
+  }
+
+  async _loadEarlier() {
+    this.moreBtn.disabled = true;
+    this.err.textContent = '';
+    try {
+      await this.o.loadEarlier();
+    } catch (err) {
+      this.err.textContent = errorMessage(err);
+    } finally {
+      this.moreBtn.disabled = false;
+    }
+  }
+
+  /** Shows "Load earlier messages" only while the server has older messages. */
+  setMore(more) {
+    const hadFocus = document.activeElement === this.moreBtn;
+    this.moreBtn.hidden = !more;
+    if (hadFocus && !more) this.input.focus(); // not lost to <body> with the button
   }
 
   async _send() {
@@ -47,9 +75,36 @@ export class ChatPanel {
     this._scroll();
   }
 
+  /**
+   * Inserts messages (older ones paged back, or a gap filled) at their place by id, skipping
+   * those shown already, without moving what the reader is looking at: the first message in
+   * view stays where it is on screen, unless the reader was at the newest and the new ones
+   * are not all above the view (then the list stays at the bottom).
+   */
+  insert(msgs, selfId) {
+    const fresh = msgs.filter((m) => !this.list.querySelector(`li[data-key="${itemKey(m)}"]`));
+    if (fresh.length === 0) return;
+    const list = this.list;
+    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 4;
+    const top = list.getBoundingClientRect().top;
+    const anchor = [...list.children].find((li) => li.getBoundingClientRect().bottom > top);
+    const anchorY = anchor ? anchor.getBoundingClientRect().top - top : 0;
+    const anchorId = anchor ? Number(anchor.dataset.id) : Infinity;
+    // Announcing a page of old messages would drown a screen reader: quiet while inserting.
+    list.setAttribute('aria-live', 'off');
+    for (const m of fresh) {
+      const next = [...list.children].find((li) => Number(li.dataset.id) > m.id);
+      list.insertBefore(this._item(m, selfId), next ?? null);
+    }
+    this.cap = CHAT_PAGED_MAX;
+    if (atBottom && fresh.some((m) => m.id > anchorId)) this._scroll();
+    else if (anchor) list.scrollTop += anchor.getBoundingClientRect().top - top - anchorY;
+    setTimeout(() => list.setAttribute('aria-live', 'polite'), 0);
+  }
+
   add(m, selfId) {
     this.list.append(this._item(m, selfId));
-    while (this.list.childElementCount > 500) this.list.firstElementChild.remove();
+    while (this.list.childElementCount > this.cap) this.list.firstElementChild.remove();
     this._scroll();
     if (!this.open && m.from !== selfId) {
       this.unread++;
@@ -59,7 +114,8 @@ export class ChatPanel {
 
   _item(m, selfId) {
     const time = new Date(m.ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-    return h('li', { class: m.from === selfId ? 'mine' : '' },
+    return h('li', { class: m.from === selfId ? 'mine' : '', dataset: { id: String(m.id),
+      key: itemKey(m) } },
       h('div', { class: 'meta' }, h('strong', {}, m.from === selfId ? 'You' : m.name),
         h('time', { datetime: new Date(m.ts).toISOString() }, time)),
       h('p', {}, m.text));
@@ -78,3 +134,6 @@ export class ChatPanel {
     }
   }
 }
+
+/** The same identity as the room's chat state (roster.js): id, time and sender. */
+function itemKey(m) { return `${m.id}-${m.ts}-${m.from}`.replace(/[^A-Za-z0-9_-]/g, '_'); }

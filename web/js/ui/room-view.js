@@ -19,7 +19,8 @@ export class RoomView {
     this.panels = { chat: false, people: false, stats: false, help: false };
     this.grid = new Grid();
     this.chat = new ChatPanel({ send: (t) => room.sendChat(t),
-      onUnread: (n) => this.controls.setUnread(n) });
+      onUnread: (n) => this.controls.setUnread(n),
+      loadEarlier: async () => { await room.chatHistory(); } });
     this.people = new PeoplePanel(this._ownerActions());
     this.controls = new Controls((a) => this.act(a));
     this.controls.setScreenSupported(Boolean(navigator.mediaDevices?.getDisplayMedia));
@@ -55,6 +56,10 @@ export class RoomView {
     this._on('local-track', () => this._renderLocal());
     this._on('local', () => this._renderLocal());
     this._on('chat', (m) => this.chat.add(m, this.room.state.self?.id));
+    this._on('chat-history', ({ messages }) => {
+      this.chat.insert(messages, this.room.state.self?.id);
+      this.chat.setMore(this.room.chatMore());
+    });
     this._on('speaker', (id) => this.grid.setSpeaker(id));
     this._on('connection', (s) => this._renderConn(s));
     this._on('participant-joined', (p) => toast(`${p.name} joined`));
@@ -74,6 +79,7 @@ export class RoomView {
     this._renderRoom({ ...this.room.state.room, owner: this.room.state.owner });
     this._renderLocal();
     this.chat.setHistory(this.room.state.chat, this.room.state.self?.id);
+    this.chat.setMore(this.room.chatMore());
     for (const m of this.room.remoteMedia()) this._onMedia(m.peerId, m.kind, m.track);
     this._renderConn(this.room.connectionState());
   }
