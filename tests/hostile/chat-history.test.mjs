@@ -5,6 +5,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBuzzd, createRoom } from '../lib/buzzd.mjs';
+import { assertCleanShutdown } from '../lib/shutdown.mjs';
 import { WsJson, joinRoom } from '../lib/wsjson.mjs';
 import { stopChild } from '../lib/proc.mjs';
 
@@ -126,5 +127,9 @@ describe('chat history: bounded joined, paged chat-history', { timeout: 120000 }
     assert.equal(joined.chat_more, true);
     assertWhole((await pageAll(c, joined.chat[0].id, 50)).concat(joined.chat), TOTAL);
     await c.close();
+  });
+
+  it('afterwards buzzd is healthy and shuts down cleanly', async () => {
+    await assertCleanShutdown(server);
   });
 });

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import net from 'node:net';
 import { startBuzzd, createRoom } from '../lib/buzzd.mjs';
+import { assertCleanShutdown } from '../lib/shutdown.mjs';
 import { joinRoom } from '../lib/wsjson.mjs';
 import { sleep, waitFor } from '../lib/proc.mjs';
 
@@ -213,5 +214,9 @@ describe('a slow reader in a busy chat', { timeout: 240000 }, () => {
     assert.equal(h.more, true);
     console.log(`slow reader: read ${slow.bytesRead} bytes, got ${got.length}/${COUNT} chats, ` +
       `dropped ${dropped}, in ${Date.now() - started} ms`);
+  });
+
+  it('afterwards buzzd is healthy and shuts down cleanly', async () => {
+    await assertCleanShutdown(server);
   });
 });
