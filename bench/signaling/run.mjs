@@ -29,9 +29,12 @@ const { values: args } = parseArgs({
 });
 
 // Limits a benchmark must lift: it creates rooms far faster than a person would (the
-// default is 60/min per address with a burst of 30). Message limits stay at their defaults.
+// default is 60/min per address with a burst of 30), and opens thousands of WebSockets from
+// one loopback address (defaults: 256 connections, 128 WebSockets per address). Message limits
+// stay at their defaults.
 const BUZZ_CONFIG = process.env.BENCH_BUZZ_CONFIG ??
-  JSON.stringify({ room_create_per_min: 1e6, room_create_burst: 1e6 });
+  JSON.stringify({ room_create_per_min: 1e6, room_create_burst: 1e6,
+    max_conns_per_addr: 1000000, max_ws_per_addr: 1000000 });
 
 async function startRef() {
   const port = await freeTcpPort();

@@ -126,6 +126,12 @@ static int start_net(app *a, const bz_config *cfg, const char *web, const char *
       .sendq_max_bytes = (size_t)cfg->send_queue_max_bytes,
       .room_create_per_min = cfg->room_create_per_min,
       .room_create_burst = cfg->room_create_burst,
+      .max_connections = cfg->max_connections,
+      .max_conns_per_addr = cfg->max_conns_per_addr,
+      .max_ws_per_addr = cfg->max_ws_per_addr,
+      .trust_proxy = cfg->trust_proxy,
+      .http_timeout_s = cfg->http_timeout_s,
+      .keepalive_timeout_s = cfg->keepalive_timeout_s,
   };
   int rc = net_server_create(&a->net, &a->loop, &o, a->sig);
   if (rc < 0) {

@@ -64,6 +64,18 @@ const key_spec bz_config_keys[] = {
      "POST /api/rooms per client address per minute"},
     {"room_create_burst", K_DOUBLE, OFF(room_create_burst), 1, 1e6,
      "POST /api/rooms burst per client address"},
+    {"max_connections", K_INT, OFF(max_connections), 0, 1 << 20,
+     "client connections in all (0 = RLIMIT_NOFILE less a reserve)"},
+    {"max_conns_per_addr", K_INT, OFF(max_conns_per_addr), 1, 1 << 20,
+     "client connections per address (429 above)"},
+    {"max_ws_per_addr", K_INT, OFF(max_ws_per_addr), 1, 1 << 20,
+     "WebSockets per address (429 above)"},
+    {"trust_proxy", K_INT, OFF(trust_proxy), 0, 1,
+     "1 = behind a reverse proxy: client address from X-Forwarded-For"},
+    {"http_timeout_s", K_INT, OFF(http_timeout_s), 1, 3600,
+     "a request head or body must arrive within this"},
+    {"keepalive_timeout_s", K_INT, OFF(keepalive_timeout_s), 1, 3600,
+     "close idle keep-alive connections after this"},
     {"max_message_bytes", K_SIZE, OFF(limits.max_message_bytes), 1024, 16 << 20,
      "largest WebSocket message"},
     {"rate_per_s", K_DOUBLE, OFF(limits.rate_per_s), 0.01, 1e6, "messages/s per connection"},
@@ -102,6 +114,12 @@ void bz_config_defaults(bz_config *c) {
   c->send_queue_max_bytes = 4 << 20;
   c->room_create_per_min = 60;
   c->room_create_burst = 30;
+  c->max_connections = 0;
+  c->max_conns_per_addr = 256;
+  c->max_ws_per_addr = 128;
+  c->trust_proxy = 0;
+  c->http_timeout_s = 10;
+  c->keepalive_timeout_s = 10;
   sig_limits_default(&c->limits);
 }
 

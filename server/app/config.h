@@ -29,6 +29,12 @@ typedef struct bz_config {
   int send_queue_max_bytes;
   double room_create_per_min; /* POST /api/rooms per client address */
   double room_create_burst;
+  int max_connections;    /* 0 = from RLIMIT_NOFILE (see docs/protocol.md, "Connections") */
+  int max_conns_per_addr; /* client connections per address */
+  int max_ws_per_addr;    /* WebSockets per address */
+  int trust_proxy;        /* 0/1: the client address is the last X-Forwarded-For entry */
+  int http_timeout_s;     /* request head / body deadline */
+  int keepalive_timeout_s; /* idle keep-alive connections */
   sig_limits limits;
 } bz_config;
 

@@ -56,10 +56,39 @@ static int r_ws_plain(struct lws *wsi, net_sess *s, const char *a, size_t n) {
   return net__http_error(wsi, s, 400, "bad_request", "/ws needs a WebSocket upgrade");
 }
 
+/* Admission and guard counters (front.c, net_rx.c), appended to b (cap bytes). */
+static char *conn_metrics(net_server *srv, char *b, size_t cap) {
+  size_t n = strlen(b);
+  snprintf(b + n, cap - n,
+           "# HELP buzz_conns_open Client connections open (HTTP and WebSocket).\n"
+           "# TYPE buzz_conns_open gauge\nbuzz_conns_open %d\n"
+           "# HELP buzz_conns_max The global connection cap.\n"
+           "# TYPE buzz_conns_max gauge\nbuzz_conns_max %d\n"
+           "# HELP buzz_conns_accepted_total Connections admitted.\n"
+           "# TYPE buzz_conns_accepted_total counter\nbuzz_conns_accepted_total %" PRIu64 "\n"
+           "# HELP buzz_conns_refused_total Connections refused, by reason.\n"
+           "# TYPE buzz_conns_refused_total counter\n"
+           "buzz_conns_refused_total{reason=\"per_address\"} %" PRIu64 "\n"
+           "buzz_conns_refused_total{reason=\"busy\"} %" PRIu64 "\n"
+           "# HELP buzz_conns_evicted_total Idle connections closed to make room.\n"
+           "# TYPE buzz_conns_evicted_total counter\nbuzz_conns_evicted_total %" PRIu64 "\n"
+           "# HELP buzz_http_heads_refused_total Request heads refused before routing.\n"
+           "# TYPE buzz_http_heads_refused_total counter\n"
+           "buzz_http_heads_refused_total %" PRIu64 "\n"
+           "# HELP buzz_ws_unmasked_total Connections closed for an unmasked client frame.\n"
+           "# TYPE buzz_ws_unmasked_total counter\nbuzz_ws_unmasked_total %" PRIu64 "\n"
+           "# HELP buzz_accept_errors_total Failed accept(2) calls.\n"
+           "# TYPE buzz_accept_errors_total counter\nbuzz_accept_errors_total %" PRIu64 "\n",
+           srv->conns.open, srv->max_conns, srv->conns_accepted, srv->conns_refused_addr,
+           srv->conns_refused_busy, srv->conns_evicted, srv->heads_refused, srv->ws_unmasked,
+           srv->accept_errors);
+  return b;
+}
+
 /* buzzd's own metrics, appended after sig's. */
 static char *net_metrics(net_server *srv) {
   static const int codes[NET_NSTATUS - 1] = {NET_STATUS_CODES};
-  size_t cap = 4096, n = 0;
+  size_t cap = 8192, n = 0;
   char *b = malloc(cap);
   if (!b) return NULL;
   n += (size_t)snprintf(b + n, cap - n,
@@ -96,7 +125,7 @@ static char *net_metrics(net_server *srv) {
            "# TYPE buzz_ws_direct_writes_total counter\nbuzz_ws_direct_writes_total %" PRIu64 "\n",
            srv->ws_accepted, srv->ws_open, srv->ws_sendq_overflows, srv->ws_frames_sent,
            srv->ws_write_batches, srv->ws_direct_writes);
-  return b;
+  return conn_metrics(srv, b, cap);
 }
 
 static int r_metrics(struct lws *wsi, net_sess *s, const char *a, size_t n) {
@@ -155,7 +184,7 @@ static int r_room_create(struct lws *wsi, net_sess *s, const char *a, size_t n) 
   (void)a, (void)n;
   net_server *srv = net__server(wsi);
   char peer[64] = "";
-  lws_get_peer_simple(wsi, peer, sizeof peer);
+  net__front_peer(wsi, peer, sizeof peer); /* the address the caps count (proxy-aware) */
   if (!rl_take(&srv->room_rl, peer, strlen(peer), net__mono_ms())) {
     s->http.close_after = 1; /* the body stays unread */
     BZ_WARN("room_create_limited", "peer=%s", peer);

@@ -128,6 +128,7 @@ const char *http_reason(int status) {
   case 405: return "Method Not Allowed";
   case 413: return "Payload Too Large";
   case 414: return "URI Too Long";
+  case 431: return "Request Header Fields Too Large";
   case 429: return "Too Many Requests";
   case 500: return "Internal Server Error";
   case 503: return "Service Unavailable";
@@ -168,4 +169,19 @@ int http_path_content_hashed(const char *path, size_t n) {
     if (i < n && len >= 16 && len <= 64 && hex == len) return 1; /* an extension follows */
   }
   return 0;
+}
+
+int http_reply_format(char *buf, size_t cap, int status, const char *code, const char *message,
+                      const char *allow) {
+  char body[512];
+  int bn = snprintf(body, sizeof body, "{\"error\":\"%s\",\"message\":\"%s\"}", code, message);
+  if (bn < 0 || (size_t)bn >= sizeof body) return -1;
+  int n = snprintf(buf, cap,
+                   "HTTP/1.1 %d %s\r\nServer: buzzd\r\ncontent-type: application/json\r\n"
+                   "content-length: %d\r\ncache-control: no-store\r\n"
+                   "x-content-type-options: nosniff\r\n%s%s%s%sconnection: close\r\n\r\n%s",
+                   status, http_reason(status), bn, allow ? "allow: " : "", allow ? allow : "",
+                   allow ? "\r\n" : "",
+                   (status == 429 || status == 503) ? "retry-after: 1\r\n" : "", body);
+  return (n < 0 || (size_t)n >= cap) ? -1 : n;
 }

@@ -181,3 +181,13 @@ int http_parse_content_length(const char *p, size_t n, uint64_t *out) {
   if (out) *out = v;
   return 0;
 }
+
+const char *http_route_allow(const char *path, size_t n) {
+  if (!path || n == 0 || path[0] != '/') return "GET, HEAD, POST";
+  const char *q = memchr(path, '?', n);
+  if (q) n = (size_t)(q - path);
+  http_route r = http_route_match(HTTP_M_GET, path, n, NULL, NULL);
+  if (r == HTTP_ROUTE_BAD_METHOD) return "POST";
+  if (r == HTTP_ROUTE_WS) return "GET";
+  return "GET, HEAD";
+}

@@ -36,7 +36,7 @@ static void log_request(struct lws *wsi, net_sess *s, int status, uint64_t len) 
   if (status > 0) net__count_status(net__server(wsi), status);
   if (!bz_log_enabled(BZ_LOG_DEBUG)) return;
   char peer[64] = "", path[HTTP_PATH_MAX + 1];
-  lws_get_peer_simple(wsi, peer, sizeof peer);
+  net__front_peer(wsi, peer, sizeof peer);
   http_log_safe(s->http.path, path, sizeof path); /* the path is the peer's text */
   BZ_DEBUG("http", "method=%s path=%s status=%d bytes=%llu peer=%s", method_names[s->http.method],
            path, status, (unsigned long long)len, peer);
@@ -117,6 +117,8 @@ int net__http_file(struct lws *wsi, net_sess *s, const char *root, const char *a
   if (rn < 0) return net__http_error(wsi, s, 404, "not_found", "no such file");
   struct stat st;
   int fd = open_regular(root, rel, &st);
+  if (fd < 0 && (errno == EMFILE || errno == ENFILE)) /* out of descriptors, not of files */
+    return net__http_error(wsi, s, 503, "server_busy", "out of file descriptors, retry shortly");
   if (fd < 0) return net__http_error(wsi, s, 404, "not_found", "no such file");
   const char *ctype = http_mime_type(rel, (size_t)rn);
   const char *cache = cache_override                        ? cache_override
@@ -141,7 +143,9 @@ static int http_finish(struct lws *wsi, net_http *h) {
   int close_after = h->close_after;
   net__http_reset(h);
   if (close_after) return -1;
-  return lws_http_transaction_completed(wsi) ? -1 : 0;
+  if (lws_http_transaction_completed(wsi)) return -1;
+  net__front_busy(wsi, 0); /* waiting for the next request: may be closed to make room */
+  return 0;
 }
 
 /* Writes the next chunk of the body; ends the transaction after the last one. */
@@ -176,6 +180,7 @@ static int http_writeable(struct lws *wsi, net_sess *s) {
 static int http_request(struct lws *wsi, net_sess *s, const char *uri, size_t len) {
   net_http *h = &s->http;
   net__http_reset(h);
+  net__front_busy(wsi, 1);
   h->method = request_method(wsi);
   size_t pn = len < HTTP_PATH_MAX ? len : HTTP_PATH_MAX;
   memcpy(h->path, uri, pn);

@@ -97,4 +97,16 @@ const char *http_reason(int status);
  * phrase would not fit before end. Returns 1 when it inserted. */
 int http_fill_reason(unsigned char *start, unsigned char **p, unsigned char *end, int status);
 
+/* The Allow header value for a 405 on path[0..n) (a query string is ignored): "POST" for
+ * POST-only routes, "GET" for /ws, "GET, HEAD" otherwise; "GET, HEAD, POST" when the target
+ * is not a path at all (CONNECT host:443, OPTIONS *). */
+const char *http_route_allow(const char *path, size_t n);
+
+/* Formats a complete HTTP/1.1 response with a JSON error body {"error": code, "message":
+ * message} and Connection: close (allow: an Allow header, or NULL; a 429 or 503 gets
+ * Retry-After: 1). code and message are our own constants (not escaped). Returns the length,
+ * or -1 when it does not fit in cap. */
+int http_reply_format(char *buf, size_t cap, int status, const char *code, const char *message,
+                      const char *allow);
+
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "net/http_head.h"
 #include "net/net_int.h"
 #include "util/log.h"
 
@@ -48,8 +49,39 @@ static half reason_half(enum lws_callback_reasons r) {
 
 /* One protocol serves both HTTP and /ws: browsers open the WebSocket without a subprotocol,
  * which libwebsockets binds to the first protocol of the vhost. */
+/* Connection life-cycle reasons, which carry no per-connection data of ours (front.c). */
+static int lifecycle(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in) {
+  net_server *srv = wsi ? net__server(wsi) : NULL;
+  if (!srv) return 0;
+  switch (reason) {
+    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+      return net__front_filter(srv, wsi, user, (int)(intptr_t)in);
+    case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+      net__front_bind(srv, wsi);
+      return 0;
+    case LWS_CALLBACK_WSI_DESTROY:
+      net__front_destroy(srv, wsi);
+      return 0;
+    default:
+      return 0;
+  }
+}
+
 static int net_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                         size_t len) {
+  switch (reason) {
+    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+    case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+    case LWS_CALLBACK_WSI_DESTROY:
+      return lifecycle(wsi, reason, user, in);
+    case LWS_CALLBACK_RAW_ADOPT:
+    case LWS_CALLBACK_RAW_RX:
+      /* lws turns CONNECT into a raw socket with no timeout. On plain connections the guard
+       * (net_rx.c) answers CONNECT before lws sees it; on TLS ones this closes it at once. */
+      return -1;
+    default:
+      break;
+  }
   half h = reason_half(reason);
   net_sess *s = (h != HALF_NONE && wsi) ? lws_wsi_user(wsi) : NULL;
   if (!s || s != user) return lws_callback_http_dummy(wsi, reason, user, in, len);
@@ -67,8 +99,15 @@ static const struct lws_protocols protocols[] = {
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
-/* libwebsockets' own warnings and errors go to our log as one key=value line each. */
+/* libwebsockets' own warnings and errors go to our log as one key=value line each, under a
+ * budget (a peer can make lws log at will: descriptors running out logged "accept: errno 24"
+ * at 6 MB/s). An accept failure also pauses accepting (front.c). */
 static void lws_log_emit(int level, const char *line) {
+  static bz_log_budget fallback = BZ_LOG_BUDGET(5, 20);
+  net_server *srv = net__rx_server;
+  if (srv && strncmp(line, "accept: errno", 13) == 0) net__front_accept_failed(srv);
+  bz_log_budget *budget = srv ? &srv->lws_log : &fallback;
+  if (!bz_log_budget_take(budget, "lws", net__mono_ms())) return;
   char msg[512];
   size_t n = strlen(line);
   while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) n--;
@@ -101,9 +140,14 @@ static void fill_info(struct lws_context_creation_info *info, net_server *s, con
   info->user = s;
   info->vhost_name = "buzzd";
   info->server_string = "buzzd";
-  info->max_http_header_data = 8192; /* browsers' headers (cookies) exceed the 1 KiB default */
-  info->timeout_secs = 20;
-  info->keepalive_timeout = 10;
+  /* Room for any head the guard passes (request line and headers up to 8 KiB each), and a read
+   * buffer that holds a whole held head plus what follows it (net_rx.c). */
+  info->max_http_header_data = HEAD_MAX + 1024;
+  info->pt_serv_buf_size = 2 * HEAD_MAX + LWS_PRE + 4096;
+  /* A head (from accept, or from the start of its bytes) or a body must arrive in
+   * timeout_secs; an idle keep-alive connection is closed after keepalive_timeout. */
+  info->timeout_secs = (unsigned)(o->http_timeout_s > 0 ? o->http_timeout_s : 10);
+  info->keepalive_timeout = o->keepalive_timeout_s > 0 ? o->keepalive_timeout_s : 10;
   info->alpn = "http/1.1"; /* WebSocket over HTTP/2 is not wired up: keep ALPN at 1.1 */
   if (o->tls_cert) {
     info->options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
@@ -134,6 +178,11 @@ int net_server_create(net_server **out, uv_loop_t *loop, const net_options *o, s
   s->tls = o->tls_cert != NULL;
   s->start_ms = net__mono_ms();
   rl_init(&s->room_rl, o->room_create_per_min / 60.0, o->room_create_burst);
+  if (net__front_init(s, o) < 0) {
+    net_server_free(s);
+    return NET_ENOMEM;
+  }
+  net__rx_server = s;
   lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_emit);
   void *loops[1] = {loop};
   struct lws_context_creation_info info;
@@ -147,6 +196,7 @@ int net_server_create(net_server **out, uv_loop_t *loop, const net_options *o, s
     return o->tls_cert ? NET_ETLS : NET_ELISTEN;
   }
   s->port = lws_get_vhost_listen_port(vh);
+  net__front_start(s);
   *out = s;
   return 0;
 }
@@ -168,6 +218,7 @@ void net_server_close(net_server *s) {
    * keeps no pointer to s afterwards (no pcontext), so s may be freed before that ends. */
   if (s && s->lws && !s->closing) {
     s->closing = 1;
+    net__front_close(s);
     lws_context_destroy(s->lws);
     s->lws = NULL;
   }
@@ -175,6 +226,8 @@ void net_server_close(net_server *s) {
 
 void net_server_free(net_server *s) {
   if (!s) return;
+  if (net__rx_server == s) net__rx_server = NULL;
+  net__front_free(s);
   free(s->web_dir);
   free(s->assets_dir);
   free(s->assets_url);

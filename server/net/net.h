@@ -32,6 +32,13 @@ typedef struct net_options {
   size_t sendq_max_bytes;
   double room_create_per_min; /* POST /api/rooms rate per client address (429 above) */
   double room_create_burst;
+  /* Connection admission (docs/protocol.md, "Connections"). */
+  int max_connections;    /* client connections in all; 0 = from RLIMIT_NOFILE */
+  int max_conns_per_addr; /* per client address (429 above) */
+  int max_ws_per_addr;    /* WebSockets per client address (429 above) */
+  int trust_proxy;        /* 1 = the client address is the last X-Forwarded-For entry */
+  int http_timeout_s;     /* a request head or body must arrive within this */
+  int keepalive_timeout_s; /* an idle keep-alive connection is closed after this */
 } net_options;
 
 /* Fills the callbacks sig uses to talk to connections. `loop` gives the clock. */

@@ -5,10 +5,12 @@
 #include <libwebsockets.h>
 #include <stdint.h>
 
+#include "net/conns.h"
 #include "net/http_util.h"
 #include "net/net.h"
 #include "net/ratelimit.h"
 #include "net/ws_buf.h"
+#include "util/log.h"
 
 /* Largest POST body (413 above). */
 #define NET_MAX_BODY (64 * 1024)
@@ -18,8 +20,16 @@
 #define NET_CHUNK (16 * 1024)
 
 /* Status codes counted for /metrics; anything else lands in the last slot ("other"). */
-#define NET_STATUS_CODES 200, 201, 304, 400, 404, 405, 413, 414, 429, 500
-enum { NET_NSTATUS = 11 };
+#define NET_STATUS_CODES 200, 201, 304, 400, 404, 405, 413, 414, 429, 431, 500, 503
+enum { NET_NSTATUS = 13 };
+
+/* Descriptors kept free below RLIMIT_NOFILE (see net_fill_caps in front.c). */
+#define NET_FD_RESERVE 32
+/* Connections admitted beyond the cap while the idle ones they displace finish closing. */
+#define NET_EVICT_SLACK 16
+/* Accept back-off after EMFILE / ENFILE: first pause and longest pause (ms). */
+#define NET_BACKOFF_MIN_MS 100
+#define NET_BACKOFF_MAX_MS 1000
 
 struct net_server {
   uv_loop_t *loop;
@@ -39,6 +49,19 @@ struct net_server {
   uint64_t ws_frames_sent, ws_write_batches; /* frames written / writable callbacks that wrote */
   uint64_t ws_direct_writes; /* frames written at once, outside a writable callback */
   rl_table room_rl; /* POST /api/rooms per client address */
+  /* Connection admission (front.c) and the read-path guard (net_rx.c). */
+  conn_table conns;
+  int max_conns;   /* global cap on client connections, below RLIMIT_NOFILE */
+  int trust_proxy; /* the client address is the last X-Forwarded-For entry */
+  struct lws *listen_wsi; /* seen in the first FILTER_NETWORK_CONNECTION */
+  uv_timer_t backoff; /* re-enables accepting after an accept error */
+  int backoff_ms;     /* current pause, 0 = not paused */
+  int backoff_last_ms; /* the pause before, and when it ended (ms, monotonic) */
+  uint64_t backoff_resumed_ms;
+  int backoff_inited;
+  uint64_t conns_accepted, conns_refused_addr, conns_refused_busy, conns_evicted;
+  uint64_t heads_refused, ws_unmasked, accept_errors;
+  bz_log_budget lws_log, refuse_log; /* rate limits for lws lines and refusal lines */
 };
 
 /* The HTTP half of a connection: one request and its response at a time (keep-alive reuses
@@ -113,6 +136,31 @@ int net__api_body_done(struct lws *wsi, net_sess *s);
 /* ws.c: the WebSocket callbacks. */
 int net__ws_callback(struct lws *wsi, enum lws_callback_reasons reason, net_sess *s, void *in,
                      size_t len);
+
+/* front.c: admission, caps, eviction and the connection table's life cycle. */
+int net__front_init(net_server *s, const net_options *o);
+void net__front_start(net_server *s); /* after the listener is up: the back-off timer */
+void net__front_close(net_server *s);
+void net__front_free(net_server *s);
+/* LWS_CALLBACK_FILTER_NETWORK_CONNECTION: 0 admits fd; 1 refuses it (already answered). */
+int net__front_filter(net_server *s, struct lws *listen_wsi,
+                      const struct lws_filter_network_conn_args *a, int fd);
+void net__front_bind(net_server *s, struct lws *wsi);    /* SERVER_NEW_CLIENT_INSTANTIATED */
+void net__front_destroy(net_server *s, struct lws *wsi); /* WSI_DESTROY */
+/* A request started (busy = 1) or a keep-alive transaction ended (0). */
+void net__front_busy(struct lws *wsi, int busy);
+/* The client address as the caps count it (proxy-aware); "" when unknown. */
+void net__front_peer(struct lws *wsi, char *buf, size_t cap);
+int net__front_ws_allowed(struct lws *wsi);
+void net__front_ws_open(struct lws *wsi);
+/* libwebsockets logged an accept failure: stop accepting for a while. */
+void net__front_accept_failed(net_server *s);
+/* Writes a complete JSON error response straight to a socket, without blocking; best effort. */
+void net__reply_raw(net_server *s, int fd, int status, const char *code, const char *message,
+                    const char *allow);
+
+/* net_rx.c: the read-path guard. The one server whose connections recv() inspects. */
+extern net_server *net__rx_server;
 
 void net__count_status(net_server *srv, int status);
 uint64_t net__uptime_ms(const net_server *s);

@@ -112,11 +112,14 @@ void net_transport(sig_transport *tp, uv_loop_t *loop) {
   tp->ctx_user = loop;
 }
 
-/* Only /ws upgrades; anything else asking for a WebSocket is refused. */
+/* Only /ws upgrades; anything else asking for a WebSocket is refused. So is one over its
+ * address's WebSocket cap (on plain connections net_rx.c has already answered that one with
+ * 429; this catches TLS connections, whose heads it cannot read). */
 static int ws_filter(struct lws *wsi) {
   char uri[16];
   int n = lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI);
-  return (n == 3 && memcmp(uri, "/ws", 3) == 0) ? 0 : 1;
+  if (!(n == 3 && memcmp(uri, "/ws", 3) == 0)) return 1;
+  return net__front_ws_allowed(wsi) ? 0 : 1;
 }
 
 static int ws_established(struct lws *wsi, net_sess *s) {
@@ -124,7 +127,8 @@ static int ws_established(struct lws *wsi, net_sess *s) {
   net_ws *w = &s->ws;
   memset(w, 0, sizeof *w);
   w->wsi = wsi;
-  lws_get_peer_simple(wsi, w->peer, sizeof w->peer);
+  /* The address the caps count: with --trust-proxy the client behind the proxy. */
+  net__front_peer(wsi, w->peer, sizeof w->peer);
   ws_reasm_init(&w->rx, srv->max_message_bytes);
   ws_sendq_init(&w->tx, srv->sendq_max_msgs, srv->sendq_max_bytes, LWS_PRE);
   if (srv->closing) return -1;
@@ -133,6 +137,7 @@ static int ws_established(struct lws *wsi, net_sess *s) {
     BZ_ERROR("ws_open_failed", "peer=%s reason=out_of_memory", w->peer);
     return -1;
   }
+  net__front_ws_open(wsi); /* counted against its address; never evicted as idle */
   srv->ws_accepted++;
   srv->ws_open++;
   BZ_INFO("ws_open", "peer=%s tls=%d", w->peer, srv->tls);

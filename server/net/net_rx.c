@@ -1,0 +1,131 @@
+/* The read path of plain connections: buzzd's own recv(2), in front of libwebsockets' parser.
+ *
+ * Why here: libwebsockets 4.1 reads every plain socket with recv(fd, buf, len, 0)
+ * (lws_ssl_capable_read_no_ssl) and offers no hook before its parser, which is where the
+ * cases of docs/protocol.md "Strictness" went wrong (CONNECT switched to a raw socket with no
+ * timeout, unknown methods dropped, %00 truncating the path, long heads closed without a
+ * status, h2c upgraded, unmasked frames accepted). An executable's definition of recv
+ * pre-empts libc's for the shared libraries it loads, so this function sees exactly the bytes
+ * lws gets, request by request (keep-alive included), and passes them through guard.h.
+ * Everything else in the process (libuv, OpenSSL, SQLite) reads with read/recvmsg, and any
+ * descriptor that is not one of our plain client connections goes straight to the kernel.
+ * TLS connections are read by OpenSSL with read(2) and are not inspected: on them
+ * libwebsockets' own parser is the only check (docs/protocol.md says so).
+ *
+ * A refused head is answered here, straight on the socket (lws has not seen it, and has
+ * nothing of its own in flight on a connection waiting for a head), and lws is then told the
+ * peer closed (return 0), so it closes the connection. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "net/net_int.h"
+
+net_server *net__rx_server;
+
+typedef struct rx_ctx {
+  net_server *srv;
+  int fd;
+} rx_ctx;
+
+/* The last entry of an X-Forwarded-For value (the address our proxy saw), when it is an IP
+ * literal. Returns 0 and the text in out. */
+static int last_forwarded(const uint8_t *v, size_t n, char *out, size_t cap) {
+  size_t start = n;
+  while (start > 0 && v[start - 1] != ',') start--;
+  while (start < n && (v[start] == ' ' || v[start] == '\t')) start++;
+  size_t len = n - start;
+  if (len == 0 || len >= cap) return -1;
+  memcpy(out, v + start, len);
+  out[len] = '\0';
+  unsigned char bin[sizeof(struct in6_addr)];
+  if (inet_pton(AF_INET, out, bin) == 1 || inet_pton(AF_INET6, out, bin) == 1) return 0;
+  return -1;
+}
+
+/* guard_head_fn: the per-address rules that need the head. */
+static int on_head(void *ctx, const uint8_t *p, const http_head *h) {
+  rx_ctx *c = ctx;
+  net_server *s = c->srv;
+  if (s->trust_proxy && h->xff_n) {
+    char ip[CONNS_KEY_MAX];
+    if (last_forwarded(p + h->xff_off, h->xff_n, ip, sizeof ip) == 0 &&
+        conns_rekey(&s->conns, c->fd, ip) == CONNS_ECAP)
+      return GUARD_ECAP;
+  }
+  if (h->ws_upgrade && !conns_ws_allowed(&s->conns, c->fd)) return GUARD_ECAP;
+  conns_set_idle(&s->conns, c->fd, 0, 0); /* a request is in progress */
+  return 0;
+}
+
+static void refuse(net_server *s, int fd, conn_slot *c, int verdict, const uint8_t *head,
+                   const http_head *h) {
+  s->heads_refused++;
+  if (verdict == GUARD_ECLOSE) return;
+  if (verdict == GUARD_ECAP) {
+    s->conns_refused_addr++;
+    bz_log_limited(&s->refuse_log, BZ_LOG_WARN, "conn_refused",
+                   "peer=%s reason=per_address_cap", c->addr->key);
+    net__reply_raw(s, fd, 429, "too_many_connections", "too many connections from your address",
+                   NULL);
+    return;
+  }
+  const char *allow = NULL;
+  if (verdict == HEAD_EMETHOD)
+    allow = http_route_allow((const char *)head + h->target_off, h->target_n);
+  bz_log_limited(&s->refuse_log, BZ_LOG_INFO, "http_refused", "peer=%s status=%d error=%s",
+                 c->addr->key, http_head_status(verdict), http_head_code(verdict));
+  net__reply_raw(s, fd, http_head_status(verdict), http_head_code(verdict),
+                 http_head_message(verdict), allow);
+}
+
+ssize_t recv(int fd, void *buf, size_t len, int flags) {
+  net_server *s = net__rx_server;
+  conn_slot *c = (s && flags == 0) ? conns_get(&s->conns, fd) : NULL;
+  if (!c || c->tls || (c->guard.phase == GUARD_PASS && !c->guard.held_n))
+    return recvfrom(fd, buf, len, flags, NULL, NULL);
+  net_guard *g = &c->guard;
+  if (g->phase == GUARD_DEAD) return 0;
+  uint8_t *b = buf;
+  size_t k = guard_prefix(g, b, len);
+  if (k >= len) { /* cannot happen with pt_serv_buf_size > HEAD_MAX (net.c); refuse safely */
+    g->phase = GUARD_DEAD;
+    net__reply_raw(s, fd, 431, "headers_too_large", http_head_message(HEAD_EFIELDS), NULL);
+    return 0;
+  }
+  ssize_t r = recvfrom(fd, b + k, len - k, 0, NULL, NULL);
+  if (r < 0) {
+    int e = errno;
+    g->held_n = k; /* guard_prefix copied them; they are still in g->held */
+    errno = e;
+    return -1;
+  }
+  if (r == 0) return 0; /* the peer closed: a held partial head is moot */
+  int verdict;
+  http_head h;
+  rx_ctx ctx = {s, fd};
+  long pass = guard_scan(g, b, k + (size_t)r, on_head, &ctx, &verdict, &h);
+  if (pass < 0) return 0; /* out of memory for the held bytes: close */
+  if (g->frames_refused) {
+    s->ws_unmasked += g->frames_refused;
+    g->frames_refused = 0;
+    bz_log_limited(&s->refuse_log, BZ_LOG_INFO, "ws_refused", "peer=%s reason=unmasked_frame",
+                   c->addr->key);
+  }
+  if (verdict) {
+    /* Heads passed on in this read are served (and the connection then closed); a refusal of
+     * the first head is answered now. */
+    if (pass == 0) {
+      refuse(s, fd, c, verdict, b, &h);
+      return 0;
+    }
+    s->heads_refused++;
+    return pass;
+  }
+  if (pass == 0) {
+    errno = EAGAIN; /* all of it is held: nothing for lws yet */
+    return -1;
+  }
+  return pass;
+}
