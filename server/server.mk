@@ -27,7 +27,7 @@ $(BUILD)/buzzd: $(BUZZD_OBJS)
 # Unit tests: the socket-free parts of net and app (no libwebsockets), with sig/store/turn/util
 # linked in for sig_limits_default and the logger.
 NET_PURE_SRCS := server/net/http_path.c server/net/http_meta.c server/net/ws_buf.c \
-                 server/net/ratelimit.c \
+                 server/net/ratelimit.c server/net/http_head.c server/net/guard.c server/net/conns.c \
                  server/app/config.c server/app/config_cli.c
 NET_DEP_SRCS := $(sort $(filter server/sig/% server/store/% server/turn/% server/util/%, \
                   $(BUZZD_SRCS)))
@@ -68,7 +68,7 @@ $(BUILD)/buzzd-asan: $(BUZZD_SRCS) $(shell find server -name '*.h' -not -path 's
 
 # libFuzzer target over the HTTP path/route/ETag/MIME functions and WebSocket reassembly.
 HTTP_FUZZ_SRCS := server/fuzz/http/fuzz_http.c server/net/http_path.c server/net/http_meta.c \
-                  server/net/ws_buf.c
+                  server/net/ws_buf.c server/net/http_head.c server/net/guard.c
 $(BUILD)/fuzz/fuzz-http: $(HTTP_FUZZ_SRCS) $(wildcard server/net/*.h)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CSTD) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined \

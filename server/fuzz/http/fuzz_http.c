@@ -6,11 +6,16 @@
  * http_parse_content_length, the path also through http_mime_type; then the whole input is fed
  * to ws_reasm in chunks whose sizes come from the bytes themselves. Properties checked beyond
  * "no crash": a resolved path is within bounds, never contains a ".." or hidden segment,
- * and route arguments point inside the input. */
+ * and route arguments point inside the input. The whole input is also a request stream for
+ * http_head_parse (every offset it reports lies inside the input) and for the read-path guard
+ * (fed in chunks sized by the bytes, as recv would: it never passes on more than it was given
+ * and never holds more than a head). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/guard.h"
+#include "net/http_head.h"
 #include "net/http_util.h"
 #include "net/ws_buf.h"
 
@@ -71,6 +76,44 @@ static void fuzz_reasm(const uint8_t *d, size_t n) {
   ws_reasm_free(&r);
 }
 
+static void fuzz_head(const uint8_t *d, size_t n) {
+  http_head h;
+  int rc = http_head_parse(d, n, &h);
+  if (rc == HEAD_OK) {
+    if (h.len > n || h.target_off + h.target_n > n || h.xff_off + h.xff_n > n) abort();
+    for (int k = 0; k < h.ndrop; k++)
+      if (h.drop_off[k] + h.drop_len[k] > h.len) abort();
+  }
+  if (rc < 0 && http_head_status(rc) == 0) abort();
+}
+
+static int policy(void *ctx, const uint8_t *p, const http_head *h) {
+  (void)ctx, (void)p;
+  return h->target_n == 7 ? GUARD_ECAP : 0; /* refuse some, as the caps would */
+}
+
+static void fuzz_guard(const uint8_t *d, size_t n) {
+  enum { CAP = 2 * HEAD_MAX + 64 };
+  static uint8_t buf[CAP];
+  net_guard g;
+  guard_init(&g);
+  size_t i = 0;
+  while (i < n && g.phase != GUARD_DEAD) {
+    size_t k = guard_prefix(&g, buf, CAP);
+    size_t chunk = (size_t)(d[i] % 200) * 37 + 1;
+    if (chunk > n - i) chunk = n - i;
+    if (chunk > CAP - k) chunk = CAP - k;
+    memcpy(buf + k, d + i, chunk);
+    i += chunk;
+    int verdict;
+    http_head h;
+    long pass = guard_scan(&g, buf, k + chunk, policy, NULL, &verdict, &h);
+    if (pass < 0) break;
+    if ((size_t)pass > k + chunk || g.held_n > HEAD_MAX + 16) abort();
+  }
+  guard_free(&g);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1) return 0;
   int decode = data[0] & 1;
@@ -90,6 +133,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fuzz_header(hdr, hn);
   }
   fuzz_reasm(data, size);
+  uint8_t *all = malloc(size);
+  memcpy(all, data, size);
+  fuzz_head(all, size);
+  fuzz_guard(all, size);
+  free(all);
   free(path);
   free(hdr);
   return 0;

@@ -8,5 +8,6 @@ int main(void) {
   failed += net_tests_ws_buf();
   failed += net_tests_config();
   failed += net_tests_ratelimit();
+  failed += net_tests_http_head();
   return failed;
 }

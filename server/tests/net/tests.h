@@ -14,5 +14,6 @@ int net_tests_http_meta(void);
 int net_tests_ws_buf(void);
 int net_tests_config(void);
 int net_tests_ratelimit(void);
+int net_tests_http_head(void);
 
 #endif
