@@ -72,6 +72,7 @@ void bz_config_usage(const char *prog) {
       "usage: %s [--port N] [--data-dir DIR] [--config FILE] [--host ADDR]\n"
       "       [--tls-cert FILE --tls-key FILE] [--turn-uri URI --turn-secret S]\n"
       "       [--web-dir DIR] [--assets-url URL] [--log-level debug|info|warn|error]\n"
+      "       [--trust-proxy 0|1] [--max-conns-per-addr N] [--max-ws-per-addr N]\n"
       "       [--help]\n\n"
       "Every setting is also a key of the JSON --config file; flags override the file.\n"
       "Flags take '--name value' or '--name=value'.\n\n",
