@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "app/offload.h"
 #include "net/net.h"
 #include "store/store.h"
 #include "util/log.h"
@@ -181,6 +182,7 @@ static int run_server(app *a, const bz_config *cfg, bz_store *st, const char *we
   sig_transport tp;
   sig_turn turn = {.uri = cfg->turn_uri, .secret = cfg->turn_secret, .ttl_s = cfg->turn_ttl_s};
   net_transport(&tp, &a->loop);
+  tp.offload = bz_offload; /* ctx_user is the loop */
   int rc = sig_ctx_create(&a->sig, &cfg->limits, &turn, &tp, st);
   if (rc < 0) {
     BZ_ERROR("start_failed", "reason=\"sig: %s\"", sig_strerror(rc));

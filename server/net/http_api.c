@@ -246,6 +246,19 @@ static int opt_string(json_t *o, const char *key, const char **out) {
   return 0;
 }
 
+/* sig's answer to a room creation: kept until the socket is writable. */
+static void room_created(void *user, int err, const char *json) {
+  net_sess *s = user;
+  net_http *h = &s->http;
+  h->op = NULL;
+  h->ready = 1;
+  h->wait_err = err;
+  free(h->mem);
+  h->mem = json ? strdup(json) : NULL;
+  if (json && !h->mem) h->wait_err = SIG_ENOMEM;
+  lws_callback_on_writable(h->wsi);
+}
+
 int net__api_body_done(struct lws *wsi, net_sess *s) {
   net_http *h = &s->http;
   h->phase = NET_PH_IDLE;
@@ -264,13 +277,32 @@ int net__api_body_done(struct lws *wsi, net_sess *s) {
     json_decref(o);
     return net__http_error(wsi, s, 400, "bad_request", "name and password must be strings");
   }
-  char *json = NULL;
-  int rc = sig_room_create(net__server(wsi)->sig, name, password, &json);
+  char peer[64] = "";
+  net__front_peer(wsi, peer, sizeof peer);
+  h->sig = net__server(wsi)->sig;
+  h->phase = NET_PH_WAIT;
+  /* Hashing and storing run off the loop; room_created comes back (maybe before this returns)
+   * and the answer goes out on writable. */
+  int rc = sig_room_create(h->sig, name, password, peer, room_created, s, &h->op);
   json_decref(o);
+  if (rc == SIG_OK) return 0;
+  h->phase = NET_PH_IDLE;
   if (rc == SIG_ELIMIT) return net__http_error(wsi, s, 429, "too_many_rooms", "max_rooms reached");
   if (rc == SIG_EBUSY) return net__http_error(wsi, s, 429, "rate_limited", sig_strerror(rc));
   if (rc == SIG_EINVAL)
     return net__http_error(wsi, s, 400, "bad_request", "invalid name or password");
-  if (rc < 0) return net__http_error(wsi, s, 500, "internal", sig_strerror(rc));
-  return respond_mem(wsi, s, 201, "application/json", json, strlen(json));
+  return net__http_error(wsi, s, 500, "internal", sig_strerror(rc));
+}
+
+int net__api_wait_done(struct lws *wsi, net_sess *s) {
+  net_http *h = &s->http;
+  h->phase = NET_PH_IDLE;
+  if (h->wait_err == SIG_ESTORE)
+    return net__http_error(wsi, s, 503, "store_unavailable",
+                           "the database is unavailable; no room was created");
+  if (h->wait_err != SIG_OK || !h->mem)
+    return net__http_error(wsi, s, 500, "internal", sig_strerror(h->wait_err));
+  char *body = h->mem; /* respond_mem frees the old h->mem and takes body */
+  h->mem = NULL;
+  return respond_mem(wsi, s, 201, "application/json", body, strlen(body));
 }

@@ -16,6 +16,7 @@
 #define CACHE_IMMUTABLE "public, max-age=31536000, immutable"
 
 void net__http_reset(net_http *h) {
+  if (h->op) sig_room_create_cancel(h->sig, h->op); /* the client left before the answer */
   free(h->body);
   free(h->mem);
   if (h->fd >= 0) close(h->fd);
@@ -152,6 +153,7 @@ static int http_finish(struct lws *wsi, net_http *h) {
 static int http_writeable(struct lws *wsi, net_sess *s) {
   net_http *h = &s->http;
   if (h->phase == NET_PH_SENT) return http_finish(wsi, h);
+  if (h->phase == NET_PH_WAIT) return h->ready ? net__api_wait_done(wsi, s) : 0;
   if (h->phase != NET_PH_STREAM) return 0; /* nothing of ours to write */
   unsigned char buf[LWS_PRE + NET_CHUNK], *p = buf + LWS_PRE;
   size_t n = 0;
@@ -181,6 +183,7 @@ static int http_request(struct lws *wsi, net_sess *s, const char *uri, size_t le
   net_http *h = &s->http;
   net__http_reset(h);
   net__front_busy(wsi, 1);
+  h->wsi = wsi;
   h->method = request_method(wsi);
   size_t pn = len < HTTP_PATH_MAX ? len : HTTP_PATH_MAX;
   memcpy(h->path, uri, pn);

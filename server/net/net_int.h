@@ -71,6 +71,7 @@ typedef enum net_phase {
   NET_PH_BODY,     /* reading a POST body */
   NET_PH_SENT,     /* headers of a body-less response queued: finish on writable */
   NET_PH_STREAM,   /* writing the body from mem or fd on writable */
+  NET_PH_WAIT,     /* waiting for sig (room creation): answered on writable once ready */
 } net_phase;
 
 typedef struct net_http {
@@ -88,6 +89,11 @@ typedef struct net_http {
   int close_after;   /* close instead of keep-alive (e.g. unread request body) */
   const char *allow; /* Allow header of a 405 (static string) */
   int status;
+  /* NET_PH_WAIT: sig's request (cancelled if the connection goes first) and its answer. */
+  struct lws *wsi;
+  sig_ctx *sig;
+  sig_op *op;
+  int ready, wait_err;
 } net_http;
 
 /* The WebSocket half of a connection. */
@@ -132,6 +138,8 @@ int net__http_file(struct lws *wsi, net_sess *s, const char *root, const char *a
 /* http_api.c: /healthz, /metrics and the REST routes. */
 int net__api_dispatch(struct lws *wsi, net_sess *s, const char *arg, size_t arg_n);
 int net__api_body_done(struct lws *wsi, net_sess *s);
+/* NET_PH_WAIT became ready: sends sig's answer. */
+int net__api_wait_done(struct lws *wsi, net_sess *s);
 
 /* ws.c: the WebSocket callbacks. */
 int net__ws_callback(struct lws *wsi, enum lws_callback_reasons reason, net_sess *s, void *in,

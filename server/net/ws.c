@@ -137,6 +137,7 @@ static int ws_established(struct lws *wsi, net_sess *s) {
     BZ_ERROR("ws_open_failed", "peer=%s reason=out_of_memory", w->peer);
     return -1;
   }
+  sig_conn_set_addr(w->conn, w->peer); /* per-address password budget */
   net__front_ws_open(wsi); /* counted against its address; never evicted as idle */
   srv->ws_accepted++;
   srv->ws_open++;

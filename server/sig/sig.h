@@ -4,7 +4,9 @@
  * WebSocket text messages as bytes and gets replies back through the callbacks in
  * sig_transport. That keeps it unit-testable and fuzzable ("bytes in -> replies out").
  *
- * Threading: every function runs on the control thread (the libuv loop that owns it).
+ * Threading: every function runs on the control thread (the libuv loop that owns it). The
+ * two slow things sig does, argon2 password hashing and SQLite writes, run as jobs on other
+ * threads through sig_transport.offload; their results come back on the control thread.
  * Error convention: 0 on success, a negative SIG_E* code on failure; sig_strerror() names it.
  * docs/protocol.md is the wire contract this module implements. */
 #ifndef BUZZ_SIG_H
@@ -41,6 +43,12 @@ typedef struct sig_limits {
   int room_ttl_days;        /* 30: rooms empty and unused this long are deleted; 0 = never */
   int join_history_msgs;    /* 50: most chat messages in `joined` (0..SIG_CHAT_KEEP) */
   int join_history_bytes;   /* 65536: most serialized chat bytes in `joined` or a chat-history */
+  /* argon2 (password) runs: CPU ms per second for the whole server and per client address,
+   * and how many may wait (server, address). */
+  double password_cpu_ms_per_s;      /* 250 */
+  double password_addr_cpu_ms_per_s; /* 100 */
+  int password_queue_max;            /* 64 */
+  int password_addr_queue_max;       /* 8 */
 } sig_limits;
 
 void sig_limits_default(sig_limits *l);
@@ -74,6 +82,10 @@ typedef struct sig_transport {
   /* Wall-clock milliseconds since the epoch (chat timestamps). */
   uint64_t (*wall_ms)(void *ctx_user);
   void *ctx_user;
+  /* Optional. Runs work(arg) on another thread, then done(arg) on the control thread.
+   * Returns 0, or negative when nothing was queued (done is then never called). NULL: sig
+   * runs work and done inline (unit tests, the fuzzer). */
+  int (*offload)(void *ctx_user, void (*work)(void *arg), void (*done)(void *arg), void *arg);
 } sig_transport;
 
 /* store may be NULL (in-memory only; used by the fuzzer). The ctx keeps pointers to
@@ -84,6 +96,8 @@ void sig_ctx_destroy(sig_ctx *ctx); /* closes nothing: call after the transport 
 
 /* Connection lifecycle, driven by the transport. */
 sig_conn *sig_conn_open(sig_ctx *ctx, void *user); /* NULL on ENOMEM */
+/* The client's address (text, cut at 63 bytes), for the per-address password budget. */
+void sig_conn_set_addr(sig_conn *c, const char *addr);
 /* One complete text message. `truncated` = 1 when the frame exceeded max_message_bytes and the
  * transport discarded the rest: sig answers `too_large`. Never aborts on any input. */
 void sig_conn_message(sig_conn *c, const uint8_t *p, size_t n, int truncated);
@@ -95,10 +109,21 @@ void sig_conn_closed(sig_conn *c);
  * The transport calls it about once per second. */
 void sig_tick(sig_ctx *ctx);
 
-/* REST: POST /api/rooms. name/password may be NULL. A password costs an argon2 run from the
- * server-wide budget shared with joins (SIG_EBUSY when spent). On success *json_out is a malloc'd
- * JSON object text {"id","url","owner_token"} the caller frees. */
-int sig_room_create(sig_ctx *ctx, const char *name, const char *password, char **json_out);
+/* REST: POST /api/rooms. name/password may be NULL. Invalid input (SIG_EINVAL), max_rooms
+ * (SIG_ELIMIT) and a full password queue (SIG_EBUSY) are returned at once and cb is never
+ * called. Otherwise SIG_OK: the password (if any) is hashed and the room stored off the
+ * control thread, and cb runs once on the control thread — possibly before this returns —
+ * with SIG_OK and the JSON text {"id","url","owner_token"} (valid during the call), or with
+ * SIG_ESTORE / SIG_ENOMEM. *op, when given, names the request until cb runs: it is set before
+ * any callback, so a caller that clears it in cb always knows whether one is pending. addr
+ * is the client's address (per-address password budget). */
+typedef struct sig_op sig_op;
+typedef void (*sig_room_created_fn)(void *user, int err, const char *json);
+int sig_room_create(sig_ctx *ctx, const char *name, const char *password, const char *addr,
+                    sig_room_created_fn cb, void *user, sig_op **op);
+/* The caller's request is gone (its connection closed): cb will not be called. The room may
+ * still be created. */
+void sig_room_create_cancel(sig_ctx *ctx, sig_op *op);
 /* REST: GET /api/rooms/<id>. *json_out as above; SIG_ENOTFOUND when unknown. */
 int sig_room_info(sig_ctx *ctx, const char *id, char **json_out);
 

@@ -1,4 +1,5 @@
 /* Context and connection lifecycle, housekeeping timers, shutdown. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +43,10 @@ void sig_limits_default(sig_limits *l) {
       .idle_timeout_s = 30,
       .reconnect_grace_s = 15,
       .room_ttl_days = 30,
+      .password_cpu_ms_per_s = 250,
+      .password_addr_cpu_ms_per_s = 100,
+      .password_queue_max = 64,
+      .password_addr_queue_max = 8,
       .join_history_msgs = 50,
       .join_history_bytes = 65536,
   };
@@ -62,6 +67,11 @@ static void limits_sanitize(sig_limits *l) {
   if (l->idle_timeout_s <= 0) l->idle_timeout_s = d.idle_timeout_s;
   if (l->reconnect_grace_s < 0) l->reconnect_grace_s = d.reconnect_grace_s;
   if (l->room_ttl_days < 0) l->room_ttl_days = d.room_ttl_days;
+  if (!(l->password_cpu_ms_per_s > 0)) l->password_cpu_ms_per_s = d.password_cpu_ms_per_s;
+  if (!(l->password_addr_cpu_ms_per_s > 0))
+    l->password_addr_cpu_ms_per_s = d.password_addr_cpu_ms_per_s;
+  if (l->password_queue_max <= 0) l->password_queue_max = d.password_queue_max;
+  if (l->password_addr_queue_max <= 0) l->password_addr_queue_max = d.password_addr_queue_max;
   if (l->join_history_msgs < 0 || l->join_history_msgs > SIG_CHAT_KEEP)
     l->join_history_msgs = d.join_history_msgs;
   if (l->join_history_bytes < 1024) l->join_history_bytes = d.join_history_bytes;
@@ -111,8 +121,10 @@ int sig_ctx_create(sig_ctx **out, const sig_limits *limits, const sig_turn *turn
   ctx->store = store;
   ctx->argon_t = 2; /* OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane */
   ctx->argon_m_kib = 19456;
-  ctx->pw_tokens = SIG_PW_BURST;
-  ctx->pw_refill_ms = sig__now(ctx);
+  if (sig__pwq_create(ctx) != SIG_OK) {
+    sig_ctx_destroy(ctx);
+    return SIG_ENOMEM;
+  }
   if (store) {
     int rc = store_expire(ctx);
     if (rc == BZ_STORE_OK) rc = bz_store_rooms_load(store, load_room_cb, ctx);
@@ -145,6 +157,7 @@ void sig_ctx_destroy(sig_ctx *ctx) {
     free(c);
   }
   sig__rooms_free(ctx);
+  sig__pwq_destroy(ctx);
   free(ctx->buckets);
   free(ctx);
 }
@@ -174,8 +187,30 @@ static void conn_free(sig_ctx *ctx, sig_conn *c) {
     p->gone_reason = c->close_reason;
     BZ_INFO("sig_disconnect", "room=%s participant=%s", p->room->id, p->id);
   }
+  if (c->pw) { /* its queued join will not be answered: do not spend CPU on it */
+    sig__pw_cancel(ctx, c->pw);
+    c->pw = NULL;
+  }
   conn_unlink(ctx, c);
+  c->part = NULL;
+  if (c->refs > 0) { /* store writes still point at it: they free it when they answer */
+    c->orphan = c->dead = 1;
+    c->user = NULL;
+    return;
+  }
   free(c);
+}
+
+void sig__conn_ref(sig_conn *c) {
+  c->refs++;
+}
+
+void sig__conn_unref(sig_conn *c) {
+  if (--c->refs == 0 && c->orphan) free(c);
+}
+
+void sig_conn_set_addr(sig_conn *c, const char *addr) {
+  if (c && addr) snprintf(c->addr, sizeof c->addr, "%s", addr);
 }
 
 void sig_conn_closed(sig_conn *c) {
@@ -237,6 +272,7 @@ void sig_tick(sig_ctx *ctx) {
   uint64_t now = sig__now(ctx);
   tick_idle(ctx, now);
   if (ctx->nparts > 0) tick_grace(ctx, now);
+  sig__pw_pump(ctx); /* a budget in debt has refilled meanwhile */
   if (now >= ctx->expire_next_ms) {
     sig__rooms_expire(ctx);
     ctx->expire_next_ms = now + SIG_EXPIRE_EVERY_MS;

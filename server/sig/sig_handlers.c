@@ -104,10 +104,5 @@ void sig__h_chat(sig_conn *c, json_t *msg, const sig_req *rq) {
     sig__error(c, rq, SIG_PE_FIELD_TOO_LONG, "chat text is too long");
     return;
   }
-  sig_part *p = c->part;
-  int64_t ts = (int64_t)sig__wall(c->ctx);
-  int64_t id = sig__chat_record(c->ctx, p->room, p, text, ts);
-  sig__broadcast(p->room, NULL, SIG_OUT_CHAT,
-                 json_pack("{s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)id, "from", p->id, "name",
-                           p->name, "text", text, "ts", (json_int_t)ts));
+  sig__chat_send(c, rq, text); /* broadcast once stored */
 }

@@ -26,6 +26,7 @@ typedef enum {
   SIG_PE_FIELD_TOO_LONG,
   SIG_PE_RATE_LIMITED,
   SIG_PE_INTERNAL,
+  SIG_PE_STORE_UNAVAILABLE,
   SIG_PE_COUNT
 } sig_perr;
 extern const char *const sig__perr_names[SIG_PE_COUNT];
@@ -78,9 +79,9 @@ enum { SIG_LEFT_LEFT, SIG_LEFT_REMOVED, SIG_LEFT_TIMEOUT, SIG_LEFT_DISCONNECTED 
 #define SIG_CHAT_KEEP 100         /* messages sent in `joined` */
 #define SIG_PASSWORD_MAX 128      /* characters */
 #define SIG_RELAY_MAX (60 * 1024) /* serialized relay.data bytes */
-#define SIG_PW_PER_S 8.0          /* argon2 runs per second, whole server */
-#define SIG_PW_BURST 16.0
-#define SIG_PW_CONN_COST 10.0 /* extra per-connection rate tokens per argon2 run */
+#define SIG_PW_CONN_COST 10.0     /* extra per-connection rate tokens per argon2 run */
+#define SIG_ADDR_MAX 64           /* client address text kept (sig_conn_set_addr) */
+#define SIG_WQ_MAX 1024           /* store writes queued, whole server */
 
 typedef struct sig_room sig_room;
 
@@ -122,6 +123,7 @@ struct sig_room {
   sig_chat_msg chat[SIG_CHAT_KEEP];
   int chat_head, chat_len, chat_loaded;
   int64_t chat_next_id;
+  int jobs; /* store writes and password jobs that point here: expiry waits for them */
 };
 
 struct sig_conn {
@@ -139,6 +141,10 @@ struct sig_conn {
   int closing;      /* close requested: further messages are ignored, nothing is sent */
   int close_reason; /* SIG_LEFT_* for the grace expiry of its participant */
   int dead;         /* transport reported it gone while sig was busy: freed at a safe point */
+  int refs;         /* store writes waiting to answer it; the struct outlives the socket */
+  int orphan;       /* the socket is gone and refs > 0: freed by the last sig__conn_unref */
+  struct sig_pw *pw; /* its join waiting for a password check, at most one */
+  char addr[SIG_ADDR_MAX]; /* client address (per-address password budget) */
 };
 
 typedef int (*sig_rand_fn)(void *user, uint8_t *buf, size_t n);
@@ -157,11 +163,14 @@ struct sig_ctx {
   sig_rand_fn rand;
   void *rand_user;
   uint32_t argon_t, argon_m_kib; /* argon2id cost */
-  /* Server-wide budget of argon2 runs (join verifications, set-password hashes). Each run
-   * blocks the control thread for tens of ms; the per-connection bucket alone would let many
-   * connections together stall every room. */
-  double pw_tokens;
-  uint64_t pw_refill_ms;
+  int jobs_in_flight; /* offloaded jobs not yet done (sig_jobs.c) */
+  int rooms_creating; /* POST /api/rooms accepted, not yet stored */
+  /* store write queue (sig_wq.c) */
+  struct sig_write *wq_head, *wq_tail;
+  int wq_len, wq_running;
+  uint64_t store_failures; /* writes refused (queue full) or failed */
+  /* password queue and its CPU budgets (sig_pwq.c) */
+  struct sig_pwq *pwq;
   uint64_t expire_next_ms; /* monotonic time of the next room expiry pass */
   uint64_t msgs_in[SIG_IN_COUNT], msgs_out[SIG_OUT_COUNT], errors[SIG_PE_COUNT];
   uint64_t chat_dropped; /* chat frames the transport dropped for receivers behind (sig.h) */
@@ -189,14 +198,59 @@ long sig__utf8_chars(const char *s, size_t n);
 int sig__check_name(const char *s, size_t n, int max_chars);
 /* A password: valid UTF-8, 1..SIG_PASSWORD_MAX chars. 0 ok, SIG_PE_* else. */
 int sig__check_password(const char *s, size_t n);
-int sig__pw_hash(sig_ctx *ctx, const char *pw, char **out);
+/* The argon2 calls themselves; thread-safe (they read only their arguments). */
+int sig__pw_hash_raw(uint32_t t_cost, uint32_t m_kib, const uint8_t salt[16], const char *pw,
+                     char **out);
 int sig__pw_verify(const char *hash, const char *pw);
-/* Takes one argon2 run from the server-wide budget (SIG_PW_PER_S, burst SIG_PW_BURST) and
- * charges the connection's own bucket SIG_PW_CONN_COST extra tokens. 1 when the run may go
- * ahead; 0 means answer rate_limited without hashing. */
-int sig__pw_budget(sig_conn *c);
-/* The server-wide part alone (REST room creation has no connection). */
-int sig__pw_take(sig_ctx *ctx);
+/* Connections whose socket is gone stay allocated while store writes still point at them. */
+void sig__conn_ref(sig_conn *c);
+void sig__conn_unref(sig_conn *c);
+
+/* jobs (sig_jobs.c): work handed to another thread. Job structs embed sig_job first. */
+typedef struct sig_job sig_job;
+struct sig_job {
+  sig_ctx *ctx;
+  void (*work)(sig_job *j); /* another thread: reads only what the job itself holds */
+  void (*done)(sig_job *j); /* control thread, inside sig__enter/leave */
+};
+/* Never fails: without an offload hook, or when it cannot queue, the job runs inline. */
+void sig__offload(sig_ctx *ctx, sig_job *j);
+
+/* store writes (sig_wq.c), one at a time, in order. */
+typedef struct sig_write sig_write;
+struct sig_write {
+  sig_job job; /* first */
+  sig_write *next;
+  bz_store *store;
+  int (*write)(bz_store *st, sig_write *w);         /* writer thread: a BZ_STORE_* code */
+  void (*done)(sig_ctx *ctx, sig_write *w, int rc); /* control thread; frees w */
+  int rc;
+};
+/* SIG_OK: done will run (at once when there is no store); SIG_EBUSY: the queue is full, w was
+ * not taken. */
+int sig__write(sig_ctx *ctx, sig_write *w);
+
+/* password checks and hashes (sig_pwq.c): argon2 off the control thread, under CPU-time
+ * budgets per second for the server and per client address, queued in a bounded FIFO that
+ * takes turns between addresses. */
+typedef struct sig_pw sig_pw;
+/* Called once per job, on the control thread. ok: verify -> 1 when the password matched, 0 not;
+ * hash -> 1 with hash_out (malloc'd, the callee owns it) set, 0 when hashing failed; -1 when
+ * the job was cancelled (from inside sig__pw_cancel for a queued job, later for a running
+ * one: the callee must then touch only its own arg). */
+typedef void (*sig_pw_done_fn)(sig_ctx *ctx, void *arg, int ok, char *hash_out);
+/* verify_hash NULL: hash `password`. Returns SIG_OK and (optionally) *out, or SIG_EBUSY when
+ * the queue (server-wide or of this address) is full, SIG_ENOMEM. */
+int sig__pw_submit(sig_ctx *ctx, const char *addr, const char *verify_hash, const char *password,
+                   sig_pw_done_fn done, void *arg, sig_pw **out);
+/* Cancels a job: its done gets ok = -1 (at once when queued, when it finishes if running). */
+void sig__pw_cancel(sig_ctx *ctx, sig_pw *p);
+/* Starts what the budgets allow; the transport tick and each completion call it. */
+void sig__pw_pump(sig_ctx *ctx);
+int sig__pwq_create(sig_ctx *ctx);
+void sig__pwq_destroy(sig_ctx *ctx);
+int sig__pwq_queued(const sig_ctx *ctx);
+void sig__pwq_stats(const sig_ctx *ctx, uint64_t *runs, uint64_t *cpu_us, uint64_t *refused);
 /* 1 when an encoded hash is argon2id with bounded cost (m <= 256 MiB, t <= 16, p <= 8). */
 int sig__pw_hash_sane(const char *enc);
 /* Testing hooks: deterministic randomness and cheap argon2 (fuzzer, unit tests). */
@@ -205,8 +259,9 @@ void sig__set_argon2_cost(sig_ctx *ctx, uint32_t t_cost, uint32_t m_kib);
 
 /* rooms */
 sig_room *sig__room_find(sig_ctx *ctx, const char *id);
-/* Adds a room with a given id (tests, fuzzer, store loading). owner_token NULL = random
- * (not returned). */
+/* Adds a room with a given id, hashing and storing synchronously on the calling thread: for
+ * the unit tests and the fuzzer only (buzzd creates rooms with sig_room_create). owner_token
+ * NULL = random (not returned). */
 int sig__room_add(sig_ctx *ctx, const char *id, const char *name, const char *password,
                   const char *owner_token, sig_room **out);
 void sig__rooms_free(sig_ctx *ctx);
@@ -224,8 +279,12 @@ void sig__chat_load(sig_ctx *ctx, sig_room *r);
 void sig__chat_push(sig_room *r, int64_t id, int64_t ts, const char *from, const char *name,
                     const char *text);
 void sig__chat_clear(sig_room *r);
-int64_t sig__chat_record(sig_ctx *ctx, sig_room *r, const sig_part *from, const char *text,
-                         int64_t ts);
+/* Persisted changes (sig_writes.c): applied and answered once the store committed them. */
+void sig__chat_send(sig_conn *c, const sig_req *rq, const char *text);
+/* what: SIG_IN_LOCK (locked) or SIG_IN_SET_PASSWORD (pw_hash, taken over; NULL = none). */
+void sig__room_setting(sig_conn *c, const sig_req *rq, sig_room *r, int what, int locked,
+                       char *pw_hash);
+void sig__room_save_used(sig_ctx *ctx, sig_room *r);
 
 /* output */
 json_t *sig__part_json(const sig_part *p);

@@ -1,5 +1,6 @@
 /* join (first join and reconnect with a token) and leave. */
 #include <openssl/crypto.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sig/sig_int.h"
@@ -132,15 +133,9 @@ static void join_resume(sig_conn *c, const sig_req *rq, sig_part *p, const join_
                  json_pack("{s:o}", "participant", sig__part_json(p)));
 }
 
-/* The admission checks of a new participant; -1 when admitted, else the error code. */
-static int join_admit(sig_conn *c, sig_room *r, const join_args *a, int owner) {
-  if (owner) return r->nparts >= c->ctx->lim.max_participants ? SIG_PE_ROOM_FULL : -1;
-  if (r->locked) return SIG_PE_ROOM_LOCKED;
-  if (r->pw_hash) {
-    if (!a->password) return SIG_PE_WRONG_PASSWORD; /* nothing to verify: no argon2 run */
-    if (!sig__pw_budget(c)) return SIG_PE_RATE_LIMITED;
-    if (!sig__pw_verify(r->pw_hash, a->password)) return SIG_PE_WRONG_PASSWORD;
-  }
+/* The admission checks that need no password: -1 when they pass, else the error code. */
+static int join_admit_fast(sig_conn *c, sig_room *r, int owner) {
+  if (!owner && r->locked) return SIG_PE_ROOM_LOCKED;
   return r->nparts >= c->ctx->lim.max_participants ? SIG_PE_ROOM_FULL : -1;
 }
 
@@ -148,8 +143,110 @@ static const char *const admit_msgs[SIG_PE_COUNT] = {
     [SIG_PE_ROOM_FULL] = "the room is full",
     [SIG_PE_ROOM_LOCKED] = "the room is locked",
     [SIG_PE_WRONG_PASSWORD] = "missing or wrong password",
-    [SIG_PE_RATE_LIMITED] = "too many password checks on this server; retry in a second",
+    [SIG_PE_RATE_LIMITED] = "too many password checks waiting; retry in a second",
 };
+
+/* Adds the participant: the last step of every first join. */
+static void join_finish(sig_conn *c, const sig_req *rq, sig_room *r, const char *name,
+                        const int state[4], int owner) {
+  sig_part *p = sig__part_add(c->ctx, r, name);
+  if (!p) {
+    sig__error(c, rq, SIG_PE_INTERNAL, "cannot add participant");
+    return;
+  }
+  join_args st;
+  memcpy(st.state, state, sizeof st.state);
+  p->owner = owner;
+  join_apply(p, &st);
+  p->conn = c;
+  c->part = p;
+  BZ_INFO("sig_join", "room=%s participant=%s owner=%d", r->id, p->id, owner);
+  join_send_joined(c, rq, p);
+  sig__broadcast(r, p, SIG_OUT_PARTICIPANT_JOINED,
+                 json_pack("{s:o}", "participant", sig__part_json(p)));
+}
+
+/* A join waiting for its password check (sig_pwq.c). It holds the room (r->jobs) so expiry
+ * leaves it; the connection points at the check (c->pw) and cancels it when it goes. */
+typedef struct join_wait {
+  sig_conn *c;
+  sig_room *r;
+  json_t *id; /* the request's id, to echo */
+  char *name, *hash;
+  int state[4];
+} join_wait;
+
+static void join_wait_free(join_wait *w) {
+  w->r->jobs--;
+  json_decref(w->id);
+  free(w->name);
+  free(w->hash);
+  free(w);
+}
+
+static void join_checked(sig_ctx *ctx, void *arg, int ok, char *unused) {
+  (void)ctx;
+  free(unused);
+  join_wait *w = arg;
+  if (ok < 0) { /* cancelled: the connection is going away (and may be gone) */
+    join_wait_free(w);
+    return;
+  }
+  sig_conn *c = w->c;
+  sig_room *r = w->r;
+  sig_req rq = {.type = SIG_IN_JOIN, .id = w->id};
+  c->pw = NULL;
+  int rc = -1;
+  const char *why = NULL;
+  if (c->part || c->closing || c->dead) {
+    rc = -2; /* joined another way meanwhile, or going away: nothing to answer */
+  } else if (!ok) {
+    rc = SIG_PE_WRONG_PASSWORD;
+  } else if (!r->pw_hash || strcmp(r->pw_hash, w->hash) != 0) {
+    rc = SIG_PE_WRONG_PASSWORD; /* the owner changed the password while this one waited */
+    why = "the room password changed; try again";
+  } else {
+    rc = join_admit_fast(c, r, 0);
+  }
+  if (rc == -1)
+    join_finish(c, &rq, r, w->name, w->state, 0);
+  else if (rc >= 0)
+    sig__error(c, &rq, rc, why ? why : admit_msgs[rc]);
+  join_wait_free(w);
+}
+
+/* Queues the password check of a first join; answers it when the queue refuses. */
+static void join_queue_check(sig_conn *c, const sig_req *rq, sig_room *r, const join_args *a) {
+  if (c->pw) {
+    sig__error(c, rq, SIG_PE_RATE_LIMITED, "a password check of this connection is waiting");
+    return;
+  }
+  join_wait *w = calloc(1, sizeof *w);
+  if (!w) {
+    sig__error(c, rq, SIG_PE_INTERNAL, "out of memory");
+    return;
+  }
+  w->c = c;
+  w->r = r;
+  r->jobs++;
+  w->name = strdup(a->name);
+  w->hash = strdup(r->pw_hash);
+  if (!w->name || !w->hash) {
+    join_wait_free(w);
+    sig__error(c, rq, SIG_PE_INTERNAL, "out of memory");
+    return;
+  }
+  w->id = rq->id ? json_incref(rq->id) : NULL;
+  memcpy(w->state, a->state, sizeof w->state);
+  c->tokens -= SIG_PW_CONN_COST; /* a connection looping on guesses runs out of messages */
+  int rc = sig__pw_submit(c->ctx, c->addr, r->pw_hash, a->password, join_checked, w, &c->pw);
+  if (rc != SIG_OK) {
+    c->pw = NULL;
+    join_wait_free(w);
+    sig__error(c, rq, rc == SIG_EBUSY ? SIG_PE_RATE_LIMITED : SIG_PE_INTERNAL,
+               rc == SIG_EBUSY ? admit_msgs[SIG_PE_RATE_LIMITED] : "out of memory");
+  }
+}
 
 void sig__h_join(sig_conn *c, json_t *msg, const sig_req *rq) {
   join_args a;
@@ -183,24 +280,18 @@ void sig__h_join(sig_conn *c, json_t *msg, const sig_req *rq) {
     join_resume(c, rq, p, &a, owner);
     return;
   }
-  rc = join_admit(c, r, &a, owner);
+  rc = join_admit_fast(c, r, owner);
+  if (rc < 0 && !owner && r->pw_hash && !a.password)
+    rc = SIG_PE_WRONG_PASSWORD; /* nothing to verify: no argon2 run */
   if (rc >= 0) {
     sig__error(c, rq, rc, admit_msgs[rc]);
     return;
   }
-  p = sig__part_add(c->ctx, r, a.name);
-  if (!p) {
-    sig__error(c, rq, SIG_PE_INTERNAL, "cannot add participant");
+  if (!owner && r->pw_hash) {
+    join_queue_check(c, rq, r, &a); /* answered when the check is done */
     return;
   }
-  p->owner = owner;
-  join_apply(p, &a);
-  p->conn = c;
-  c->part = p;
-  BZ_INFO("sig_join", "room=%s participant=%s owner=%d", r->id, p->id, owner);
-  join_send_joined(c, rq, p);
-  sig__broadcast(r, p, SIG_OUT_PARTICIPANT_JOINED,
-                 json_pack("{s:o}", "participant", sig__part_json(p)));
+  join_finish(c, rq, r, a.name, a.state, owner);
 }
 
 void sig__h_leave(sig_conn *c, json_t *msg, const sig_req *rq) {

@@ -50,6 +50,7 @@ const char *const sig__perr_names[SIG_PE_COUNT] = {
     [SIG_PE_FIELD_TOO_LONG] = "field_too_long",
     [SIG_PE_RATE_LIMITED] = "rate_limited",
     [SIG_PE_INTERNAL] = "internal",
+    [SIG_PE_STORE_UNAVAILABLE] = "store_unavailable",
 };
 
 json_t *sig__part_json(const sig_part *p) {

@@ -11,14 +11,6 @@ static int owner_check(sig_conn *c, const sig_req *rq) {
   return 0;
 }
 
-static void owner_room_changed(sig_conn *c, const sig_req *rq) {
-  sig_room *r = c->part->room;
-  if (sig__room_persist(c->ctx, r) != SIG_OK)
-    BZ_WARN("sig_persist", "room=%s err=\"room state kept in memory only\"", r->id);
-  sig__reply(c, rq, SIG_OUT_OK, json_object());
-  sig__broadcast(r, NULL, SIG_OUT_ROOM_UPDATED, json_pack("{s:o}", "room", sig__room_json(r)));
-}
-
 void sig__h_mute_request(sig_conn *c, json_t *msg, const sig_req *rq) {
   if (!owner_check(c, rq)) return;
   sig_part *t = sig__target(c, msg, rq);
@@ -49,8 +41,59 @@ void sig__h_lock(sig_conn *c, json_t *msg, const sig_req *rq) {
     sig__error(c, rq, SIG_PE_BAD_MESSAGE, "lock needs 'locked' (boolean)");
     return;
   }
-  c->part->room->locked = json_is_true(v);
-  owner_room_changed(c, rq);
+  sig__room_setting(c, rq, c->part->room, SIG_IN_LOCK, json_is_true(v), NULL);
+}
+
+/* set-password hashes on the password queue (as heavy as a join's check: same budgets), then
+ * stores; the owner's ok and room-updated come once both are done. */
+typedef struct pw_change {
+  sig_conn *c;
+  sig_room *r;
+  json_t *id;
+} pw_change;
+
+static void owner_hashed(sig_ctx *ctx, void *arg, int ok, char *hash) {
+  (void)ctx;
+  pw_change *pc = arg;
+  sig_req rq = {.type = SIG_IN_SET_PASSWORD, .id = pc->id};
+  sig_conn *c = pc->c;
+  if (ok > 0 && c->part && c->part->room == pc->r && !c->closing && !c->dead) {
+    sig__room_setting(c, &rq, pc->r, SIG_IN_SET_PASSWORD, 0, hash);
+    hash = NULL;
+  } else if (ok == 0 && !c->closing && !c->dead) {
+    sig__error(c, &rq, SIG_PE_INTERNAL, "cannot hash the password");
+  }
+  free(hash);
+  if (ok >= 0) c->pw = NULL; /* a cancelled job's connection may be gone */
+  pc->r->jobs--;
+  json_decref(pc->id);
+  free(pc);
+}
+
+static void owner_hash_password(sig_conn *c, const sig_req *rq, const char *pw) {
+  if (c->pw) {
+    sig__error(c, rq, SIG_PE_RATE_LIMITED, "a password change of this connection is waiting");
+    return;
+  }
+  pw_change *pc = calloc(1, sizeof *pc);
+  if (!pc) {
+    sig__error(c, rq, SIG_PE_INTERNAL, "out of memory");
+    return;
+  }
+  pc->c = c;
+  pc->r = c->part->room;
+  pc->r->jobs++;
+  pc->id = rq->id ? json_incref(rq->id) : NULL;
+  c->tokens -= SIG_PW_CONN_COST;
+  int rc = sig__pw_submit(c->ctx, c->addr, NULL, pw, owner_hashed, pc, &c->pw);
+  if (rc == SIG_OK) return;
+  c->pw = NULL;
+  pc->r->jobs--;
+  json_decref(pc->id);
+  free(pc);
+  sig__error(c, rq, rc == SIG_EBUSY ? SIG_PE_RATE_LIMITED : SIG_PE_INTERNAL,
+             rc == SIG_EBUSY ? "too many password checks waiting; retry in a second"
+                             : "out of memory");
 }
 
 void sig__h_set_password(sig_conn *c, json_t *msg, const sig_req *rq) {
@@ -62,25 +105,14 @@ void sig__h_set_password(sig_conn *c, json_t *msg, const sig_req *rq) {
   }
   const char *pw = json_is_string(v) ? json_string_value(v) : "";
   size_t len = json_is_string(v) ? json_string_length(v) : 0;
-  char *hash = NULL;
-  if (len > 0) {
-    int rc = sig__check_password(pw, len);
-    if (rc) {
-      sig__error(c, rq, rc, "password must be 1 to 128 characters");
-      return;
-    }
-    /* Hashing is as heavy as a join's verification: same budget. */
-    if (!sig__pw_budget(c)) {
-      sig__error(c, rq, SIG_PE_RATE_LIMITED, "too many password changes; retry in a second");
-      return;
-    }
-    if (sig__pw_hash(c->ctx, pw, &hash) != SIG_OK) {
-      sig__error(c, rq, SIG_PE_INTERNAL, "cannot hash the password");
-      return;
-    }
+  if (len == 0) {
+    sig__room_setting(c, rq, c->part->room, SIG_IN_SET_PASSWORD, 0, NULL);
+    return;
   }
-  sig_room *r = c->part->room;
-  free(r->pw_hash);
-  r->pw_hash = hash;
-  owner_room_changed(c, rq);
+  int rc = sig__check_password(pw, len);
+  if (rc) {
+    sig__error(c, rq, rc, "password must be 1 to 128 characters");
+    return;
+  }
+  owner_hash_password(c, rq, pw);
 }

@@ -119,27 +119,92 @@ int sig__room_load_row(sig_ctx *ctx, const bz_store_room *row) {
   return 0;
 }
 
-int sig__rooms_expire(sig_ctx *ctx) {
-  if (ctx->lim.room_ttl_days <= 0) return 0;
-  int64_t cutoff = (int64_t)sig__wall(ctx) - (int64_t)ctx->lim.room_ttl_days * 86400000;
-  int n = 0;
-  for (size_t b = 0; b < ctx->nbuckets; b++) {
-    sig_room **pp = &ctx->buckets[b];
-    while (*pp) {
-      sig_room *r = *pp;
-      int64_t last = r->used_ms > r->created_ms ? r->used_ms : r->created_ms;
-      /* A store that cannot delete keeps the room in memory too, so both stay in step. */
-      if (r->nparts > 0 || last >= cutoff ||
-          (ctx->store && bz_store_room_delete(ctx->store, r->id) != BZ_STORE_OK)) {
-        pp = &r->hnext;
-        continue;
-      }
-      *pp = r->hnext;
-      ctx->nrooms--;
+/* Expiry deletes the row first and frees the room when the delete committed, unless
+ * somebody joined meanwhile: then the row is written back. */
+typedef struct expire_job {
+  sig_write w; /* first */
+  sig_room *r;
+  char id[SIG_ROOM_ID_LEN + 1];
+  int restore; /* 0: delete the row; 1: put it back */
+  bz_store_room row; /* restore: its strings are the job's own copies (the worker reads them) */
+  char owner_hash[65];
+  char *name, *pw_hash;
+} expire_job;
+
+static void expire_free(expire_job *j) {
+  free(j->name);
+  free(j->pw_hash);
+  free(j);
+}
+
+static int expire_write(bz_store *st, sig_write *w) {
+  expire_job *j = (expire_job *)w;
+  return j->restore ? bz_store_room_put(st, &j->row) : bz_store_room_delete(st, j->id);
+}
+
+static void expire_done(sig_ctx *ctx, sig_write *w, int rc);
+
+static void expire_submit(sig_ctx *ctx, sig_room *r, int restore) {
+  expire_job *j = calloc(1, sizeof *j);
+  if (!j) return;
+  j->r = r;
+  memcpy(j->id, r->id, sizeof j->id);
+  j->restore = restore;
+  memcpy(j->owner_hash, r->owner_hash, sizeof j->owner_hash);
+  j->name = strdup(r->name);
+  j->pw_hash = r->pw_hash ? strdup(r->pw_hash) : NULL;
+  if (!j->name || (r->pw_hash && !j->pw_hash)) {
+    expire_free(j);
+    return;
+  }
+  j->row = (bz_store_room){.id = j->id, .name = j->name, .pw_hash = j->pw_hash,
+                           .owner_hash = j->owner_hash, .locked = r->locked,
+                           .created_ms = r->created_ms, .used_ms = r->used_ms};
+  j->w.write = expire_write;
+  j->w.done = expire_done;
+  r->jobs++;
+  if (sig__write(ctx, &j->w) != SIG_OK) {
+    r->jobs--;
+    expire_free(j);
+  }
+}
+
+static void expire_done(sig_ctx *ctx, sig_write *w, int rc) {
+  expire_job *j = (expire_job *)w;
+  sig_room *r = j->r;
+  r->jobs--;
+  if (rc == BZ_STORE_OK && !j->restore) {
+    if (r->nparts == 0 && r->jobs == 0) {
+      room_unlink(ctx, r);
       room_free(r);
-      n++;
+    } else {
+      expire_submit(ctx, r, 1); /* back in use: the row must exist again */
     }
   }
+  expire_free(j);
+}
+
+int sig__rooms_expire(sig_ctx *ctx) {
+  if (ctx->lim.room_ttl_days <= 0 || ctx->nrooms == 0) return 0;
+  int64_t cutoff = (int64_t)sig__wall(ctx) - (int64_t)ctx->lim.room_ttl_days * 86400000;
+  /* Collected first: a delete may complete (and free its room) inside expire_submit. */
+  sig_room **due = malloc((size_t)ctx->nrooms * sizeof *due);
+  if (!due) return 0;
+  int n = 0;
+  for (size_t b = 0; b < ctx->nbuckets; b++)
+    for (sig_room *r = ctx->buckets[b]; r; r = r->hnext) {
+      int64_t last = r->used_ms > r->created_ms ? r->used_ms : r->created_ms;
+      if (r->nparts == 0 && r->jobs == 0 && last < cutoff) due[n++] = r;
+    }
+  for (int i = 0; i < n; i++) {
+    if (ctx->store) {
+      expire_submit(ctx, due[i], 0);
+    } else {
+      room_unlink(ctx, due[i]);
+      room_free(due[i]);
+    }
+  }
+  free(due);
   if (n > 0) BZ_INFO("room_expire", "rooms=%d ttl_days=%d", n, ctx->lim.room_ttl_days);
   return n;
 }
@@ -177,8 +242,10 @@ int sig__room_add(sig_ctx *ctx, const char *id, const char *name, const char *pa
   }
   sig__sha256_hex(owner_token, owner_hash);
   char *pw_hash = NULL;
+  uint8_t salt[16];
   if (password) {
-    int rc = sig__pw_hash(ctx, password, &pw_hash);
+    if (sig__random(ctx, salt, sizeof salt) != 0) return SIG_ENOMEM;
+    int rc = sig__pw_hash_raw(ctx->argon_t, ctx->argon_m_kib, salt, password, &pw_hash);
     if (rc != SIG_OK) return rc;
   }
   sig_room *r = room_insert(ctx, id, name, pw_hash, owner_hash);
@@ -194,33 +261,141 @@ int sig__room_add(sig_ctx *ctx, const char *id, const char *name, const char *pa
   return SIG_OK;
 }
 
-int sig_room_create(sig_ctx *ctx, const char *name, const char *password, char **json_out) {
-  if (!ctx || !json_out) return SIG_EINVAL;
-  *json_out = NULL;
-  /* Checked before anything else so a refused request costs nothing; an invalid password is
-   * left to sig__room_add's 400 rather than counted. */
-  if (password && *password && sig__check_password(password, strlen(password)) == 0 &&
-      !sig__pw_take(ctx))
-    return SIG_EBUSY;
-  char id[SIG_ROOM_ID_LEN + 1], token[SIG_OWNER_TOKEN_LEN + 1];
-  uint8_t raw[32];
-  int tries = 0;
-  do {
-    if (room_id_random(ctx, id) != 0) return SIG_ENOMEM;
-  } while (sig__room_find(ctx, id) && ++tries < 8);
-  if (sig__random(ctx, raw, sizeof raw) != 0) return SIG_ENOMEM;
-  sig__b64url(raw, sizeof raw, token);
+/* POST /api/rooms, in up to two jobs: the password's hash (password queue), then the row
+ * (store writer). The room enters memory and the answer goes out only once the row is
+ * stored. The id is drawn up front and checked free again at the end. */
+struct sig_op {
+  sig_write w; /* first: the store write */
+  char id[SIG_ROOM_ID_LEN + 1];
+  char token[SIG_OWNER_TOKEN_LEN + 1];
+  char owner_hash[65];
+  char *name, *pw_hash;
+  int64_t created_ms;
+  sig_pw *pw; /* the hash job while it runs */
+  sig_room_created_fn cb; /* NULL once cancelled */
+  void *user;
+};
+
+static void create_free(sig_op *op) {
+  OPENSSL_cleanse(op->token, sizeof op->token);
+  free(op->name);
+  free(op->pw_hash);
+  free(op);
+}
+
+static void create_answer(sig_op *op, int err, const char *json) {
+  sig_room_created_fn cb = op->cb;
+  op->cb = NULL;
+  if (cb) cb(op->user, err, json);
+}
+
+static int create_write(bz_store *st, sig_write *w) {
+  sig_op *op = (sig_op *)w;
+  bz_store_room row = {.id = op->id,
+                       .name = op->name,
+                       .pw_hash = op->pw_hash,
+                       .owner_hash = op->owner_hash,
+                       .created_ms = op->created_ms};
+  return bz_store_room_put(st, &row);
+}
+
+static void create_stored(sig_ctx *ctx, sig_write *w, int rc) {
+  sig_op *op = (sig_op *)w;
   sig_room *r = NULL;
-  int rc = sig__room_add(ctx, id, name, password, token, &r);
-  OPENSSL_cleanse(raw, sizeof raw);
-  if (rc != SIG_OK) return rc;
+  if (rc == BZ_STORE_OK && !sig__room_find(ctx, op->id))
+    r = room_insert(ctx, op->id, op->name, op->pw_hash, op->owner_hash);
+  ctx->rooms_creating--;
+  if (!r) {
+    /* Out of memory after the row was stored: the room appears at the next start. */
+    if (rc == BZ_STORE_OK) BZ_ERROR("room_create", "room=%s err=\"stored, not in memory\"", op->id);
+    create_answer(op, rc == BZ_STORE_OK ? SIG_ENOMEM : SIG_ESTORE, NULL);
+    create_free(op);
+    return;
+  }
+  r->created_ms = op->created_ms;
   char url[4 + SIG_ROOM_ID_LEN];
-  snprintf(url, sizeof url, "/r/%s", id);
-  json_t *o = json_pack("{s:s, s:s, s:s}", "id", id, "url", url, "owner_token", token);
-  *json_out = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  snprintf(url, sizeof url, "/r/%s", op->id);
+  json_t *o = json_pack("{s:s, s:s, s:s}", "id", op->id, "url", url, "owner_token", op->token);
+  char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
   json_decref(o);
-  BZ_INFO("room_create", "room=%s password=%d", id, r->pw_hash != NULL);
-  return *json_out ? SIG_OK : SIG_ENOMEM;
+  BZ_INFO("room_create", "room=%s password=%d", op->id, r->pw_hash != NULL);
+  create_answer(op, text ? SIG_OK : SIG_ENOMEM, text);
+  free(text);
+  create_free(op);
+}
+
+static void create_store(sig_ctx *ctx, sig_op *op) {
+  op->w.write = create_write;
+  op->w.done = create_stored;
+  if (sig__write(ctx, &op->w) == SIG_OK) return;
+  ctx->rooms_creating--;
+  create_answer(op, SIG_ESTORE, NULL);
+  create_free(op);
+}
+
+static void create_hashed(sig_ctx *ctx, void *arg, int ok, char *hash) {
+  sig_op *op = arg;
+  op->pw = NULL;
+  op->pw_hash = hash;
+  if (ok > 0) {
+    create_store(ctx, op);
+    return;
+  }
+  ctx->rooms_creating--;
+  create_answer(op, SIG_ENOMEM, NULL);
+  create_free(op);
+}
+
+int sig_room_create(sig_ctx *ctx, const char *name, const char *password, const char *addr,
+                    sig_room_created_fn cb, void *user, sig_op **out) {
+  if (!ctx || !cb) return SIG_EINVAL;
+  if (out) *out = NULL;
+  if (!name || !*name) name = "Meeting"; /* an empty form field means "no name" */
+  if (sig__check_name(name, strlen(name), ctx->lim.max_name_chars) != 0) return SIG_EINVAL;
+  if (password && *password == '\0') password = NULL; /* empty means no password */
+  if (password && sig__check_password(password, strlen(password)) != 0) return SIG_EINVAL;
+  /* Rooms on their way into memory count, so max_rooms holds when they arrive. */
+  if (ctx->nrooms + ctx->rooms_creating >= ctx->lim.max_rooms) return SIG_ELIMIT;
+  sig_op *op = calloc(1, sizeof *op);
+  if (!op || !(op->name = strdup(name))) {
+    free(op);
+    return SIG_ENOMEM;
+  }
+  uint8_t raw[32];
+  int tries = 0, rc = SIG_OK;
+  do {
+    if (room_id_random(ctx, op->id) != 0) rc = SIG_ENOMEM;
+  } while (rc == SIG_OK && sig__room_find(ctx, op->id) && ++tries < 8);
+  if (rc == SIG_OK && sig__random(ctx, raw, sizeof raw) != 0) rc = SIG_ENOMEM;
+  if (rc != SIG_OK) {
+    create_free(op);
+    return rc;
+  }
+  sig__b64url(raw, sizeof raw, op->token);
+  OPENSSL_cleanse(raw, sizeof raw);
+  sig__sha256_hex(op->token, op->owner_hash);
+  op->created_ms = (int64_t)sig__wall(ctx);
+  op->cb = cb;
+  op->user = user;
+  ctx->rooms_creating++;
+  if (out) *out = op;
+  if (!password) {
+    create_store(ctx, op); /* may answer before returning */
+    return SIG_OK;
+  }
+  rc = sig__pw_submit(ctx, addr, NULL, password, create_hashed, op, &op->pw);
+  if (rc != SIG_OK) {
+    ctx->rooms_creating--;
+    if (out) *out = NULL;
+    create_free(op);
+  }
+  return rc;
+}
+
+void sig_room_create_cancel(sig_ctx *ctx, sig_op *op) {
+  if (!op) return;
+  op->cb = NULL;
+  if (op->pw) sig__pw_cancel(ctx, op->pw); /* its done frees op */
 }
 
 int sig_room_info(sig_ctx *ctx, const char *id, char **json_out) {

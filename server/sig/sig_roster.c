@@ -7,8 +7,6 @@
 #include "store/store.h"
 #include "util/log.h"
 
-#define CHAT_TRIM_EVERY 100 /* trim the stored history every N messages ... */
-#define CHAT_TRIM_KEEP 1000 /* ... down to the newest N (>= SIG_CHAT_KEEP) */
 
 sig_part *sig__part_find(sig_room *r, const char *id) {
   for (sig_part *p = r->parts; p; p = p->next)
@@ -34,9 +32,8 @@ static int part_new_id(sig_ctx *ctx, sig_room *r, char out[SIG_PID_LEN + 1]) {
  * message into a database write. */
 static void room_touch(sig_ctx *ctx, sig_room *r) {
   r->used_ms = (int64_t)sig__wall(ctx);
-  if (r->used_ms - r->used_saved_ms < USED_SAVE_EVERY_MS) return;
-  if (sig__room_persist(ctx, r) != SIG_OK)
-    BZ_WARN("sig_persist", "room=%s err=\"last use kept in memory only\"", r->id);
+  if (r->used_ms - r->used_saved_ms < USED_SAVE_EVERY_MS || !ctx->store) return;
+  sig__room_save_used(ctx, r);
 }
 
 sig_part *sig__part_add(sig_ctx *ctx, sig_room *r, const char *name) {
@@ -155,21 +152,4 @@ void sig__chat_load(sig_ctx *ctx, sig_room *r) {
   int rc = bz_store_chat_recent(ctx->store, r->id, SIG_CHAT_KEEP, chat_load_cb, &arg);
   if (rc != BZ_STORE_OK)
     BZ_WARN("sig_chat_load", "room=%s err=\"%s\"", r->id, bz_store_strerror(rc));
-}
-
-/* Records a chat message in the ring and the store; returns its id. */
-int64_t sig__chat_record(sig_ctx *ctx, sig_room *r, const sig_part *from, const char *text,
-                         int64_t ts) {
-  int64_t id = r->chat_next_id;
-  sig__chat_push(r, id, ts, from->id, from->name, text);
-  r->chat_next_id = id + 1;
-  if (!ctx->store) return id;
-  bz_store_chat row = {
-      .room = r->id, .id = id, .from_id = from->id, .name = from->name, .text = text, .ts_ms = ts};
-  int rc = bz_store_chat_append(ctx->store, &row);
-  if (rc == BZ_STORE_OK && id % CHAT_TRIM_EVERY == 0)
-    rc = bz_store_chat_trim(ctx->store, r->id, CHAT_TRIM_KEEP);
-  if (rc != BZ_STORE_OK)
-    BZ_WARN("sig_chat_store", "room=%s err=\"%s\"", r->id, bz_store_strerror(rc));
-  return id;
 }

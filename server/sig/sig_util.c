@@ -112,17 +112,14 @@ int sig__check_name(const char *s, size_t n, int max_chars) {
   return count > max_chars ? SIG_PE_FIELD_TOO_LONG : 0;
 }
 
-int sig__pw_hash(sig_ctx *ctx, const char *pw, char **out) {
-  uint8_t salt[16];
+int sig__pw_hash_raw(uint32_t t_cost, uint32_t m_kib, const uint8_t salt[16], const char *pw,
+                     char **out) {
   *out = NULL;
-  if (sig__random(ctx, salt, sizeof salt) != 0) return SIG_ENOMEM;
-  size_t elen = argon2_encodedlen(ctx->argon_t, ctx->argon_m_kib, 1, sizeof salt, 32, Argon2_id);
+  size_t elen = argon2_encodedlen(t_cost, m_kib, 1, 16, 32, Argon2_id);
   char *enc = malloc(elen);
   if (!enc) return SIG_ENOMEM;
-  int rc = argon2id_hash_encoded(ctx->argon_t, ctx->argon_m_kib, 1, pw, strlen(pw), salt,
-                                 sizeof salt, 32, enc, elen);
-  if (rc != ARGON2_OK) {
-    BZ_ERROR("argon2", "err=\"%s\"", argon2_error_message(rc));
+  int rc = argon2id_hash_encoded(t_cost, m_kib, 1, pw, strlen(pw), salt, 16, 32, enc, elen);
+  if (rc != ARGON2_OK) { /* no logging here: this runs on a worker thread; the caller logs */
     free(enc);
     return rc == ARGON2_MEMORY_ALLOCATION_ERROR ? SIG_ENOMEM : SIG_EINVAL;
   }
@@ -133,23 +130,6 @@ int sig__pw_hash(sig_ctx *ctx, const char *pw, char **out) {
 /* 1 when pw matches the encoded argon2id hash; 0 otherwise (including a corrupt hash). */
 int sig__pw_verify(const char *hash, const char *pw) {
   return argon2id_verify(hash, pw, strlen(pw)) == ARGON2_OK;
-}
-
-int sig__pw_take(sig_ctx *ctx) {
-  uint64_t now = sig__now(ctx);
-  if (now > ctx->pw_refill_ms) {
-    ctx->pw_tokens += (double)(now - ctx->pw_refill_ms) / 1000.0 * SIG_PW_PER_S;
-    if (ctx->pw_tokens > SIG_PW_BURST) ctx->pw_tokens = SIG_PW_BURST;
-  }
-  ctx->pw_refill_ms = now;
-  if (ctx->pw_tokens < 1.0) return 0;
-  ctx->pw_tokens -= 1.0;
-  return 1;
-}
-
-int sig__pw_budget(sig_conn *c) {
-  c->tokens -= SIG_PW_CONN_COST;
-  return sig__pw_take(c->ctx);
 }
 
 int sig__check_password(const char *s, size_t n) {

@@ -20,6 +20,9 @@ enum {
   ST_CHAT_RECENT,
   ST_CHAT_TRIM,
   ST_CHAT_BEFORE,
+  ST_ROOM_SET_LOCKED,
+  ST_ROOM_SET_PW,
+  ST_ROOM_SET_USED,
   ST_COUNT
 };
 
@@ -32,6 +35,10 @@ static const char *const store_sql[ST_COUNT] = {
         " name=excluded.name, pw_hash=excluded.pw_hash,"
         " owner_hash=excluded.owner_hash, locked=excluded.locked, used=excluded.used",
     [ST_ROOM_DEL] = "DELETE FROM rooms WHERE id=?1",
+    /* One column each, so two queued changes of one room never overwrite each other. */
+    [ST_ROOM_SET_LOCKED] = "UPDATE rooms SET locked=?2 WHERE id=?1",
+    [ST_ROOM_SET_PW] = "UPDATE rooms SET pw_hash=?2 WHERE id=?1",
+    [ST_ROOM_SET_USED] = "UPDATE rooms SET used=?2 WHERE id=?1",
     [ST_ROOM_ALL] =
         "SELECT id,name,pw_hash,owner_hash,locked,created,used FROM rooms"
         " ORDER BY created, id",
@@ -67,10 +74,22 @@ static const char store_schema_v1[] =
 static const char store_schema_v2[] =
     "ALTER TABLE rooms ADD COLUMN used INTEGER NOT NULL DEFAULT 0;";
 
-struct bz_store {
+/* Two connections to the same file: reads on the control thread, writes on whichever single
+ * thread runs them (buzzd's store writer). SQLite's WAL lets a reader go on while a write
+ * waits for a lock, so the control thread never waits behind a slow or locked write. */
+typedef struct store_conn {
   sqlite3 *db;
   sqlite3_stmt *st[ST_COUNT];
+} store_conn;
+
+struct bz_store {
+  store_conn rd, wr;
 };
+
+/* How long a statement waits for another process's lock. The reader's bound is what a
+ * control-thread read can cost at worst; a writer runs off the control thread. */
+#define STORE_READ_BUSY_MS 100
+#define STORE_WRITE_BUSY_MS 2000
 
 const char *bz_store_strerror(int err) {
   switch (err) {
@@ -93,8 +112,8 @@ const char *bz_store_strerror(int err) {
   }
 }
 
-static int store_fail(bz_store *s, const char *what) {
-  BZ_ERROR("store_error", "op=%s sqlite=\"%s\"", what, s->db ? sqlite3_errmsg(s->db) : "-");
+static int store_fail(store_conn *c, const char *what) {
+  BZ_ERROR("store_error", "op=%s sqlite=\"%s\"", what, c->db ? sqlite3_errmsg(c->db) : "-");
   return BZ_STORE_ESQL;
 }
 
@@ -119,7 +138,7 @@ static int store_mkdirs(const char *path) {
   return rc;
 }
 
-static int store_exec(bz_store *s, const char *sql) {
+static int store_exec(store_conn *s, const char *sql) {
   char *err = NULL;
   if (sqlite3_exec(s->db, sql, NULL, NULL, &err) != SQLITE_OK) {
     BZ_ERROR("store_error", "op=exec sqlite=\"%s\"", err ? err : "?");
@@ -129,7 +148,7 @@ static int store_exec(bz_store *s, const char *sql) {
   return BZ_STORE_OK;
 }
 
-static int store_user_version(bz_store *s, int *out) {
+static int store_user_version(store_conn *s, int *out) {
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
     return store_fail(s, "user_version");
@@ -139,7 +158,7 @@ static int store_user_version(bz_store *s, int *out) {
   return rc == SQLITE_ROW ? BZ_STORE_OK : store_fail(s, "user_version");
 }
 
-static int store_setup(bz_store *s) {
+static int store_setup(store_conn *s) {
   int rc = store_exec(s,
                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                       " PRAGMA foreign_keys=ON;");
@@ -160,12 +179,31 @@ static int store_setup(bz_store *s) {
   return rc;
 }
 
-static int store_prepare_all(bz_store *s) {
+static int store_prepare_all(store_conn *s) {
   for (int i = 0; i < ST_COUNT; i++)
     if (sqlite3_prepare_v3(s->db, store_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) !=
         SQLITE_OK)
       return store_fail(s, "prepare");
   return BZ_STORE_OK;
+}
+
+static int store_conn_open(store_conn *c, const char *path, int busy_ms) {
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK) {
+    BZ_ERROR("store_open", "path=%s sqlite=\"%s\"", path,
+             c->db ? sqlite3_errmsg(c->db) : "out of memory");
+    return BZ_STORE_EOPEN;
+  }
+  sqlite3_busy_timeout(c->db, busy_ms);
+  return BZ_STORE_OK;
+}
+
+static void store_conn_close(store_conn *c, int checkpoint) {
+  for (int i = 0; i < ST_COUNT; i++) sqlite3_finalize(c->st[i]);
+  if (!c->db) return;
+  /* Fold the WAL back into the main file so a copied buzz.db is complete on its own. */
+  if (checkpoint) sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+  sqlite3_close(c->db);
 }
 
 int bz_store_open(bz_store **out, const char *path) {
@@ -178,16 +216,13 @@ int bz_store_open(bz_store **out, const char *path) {
   }
   bz_store *s = calloc(1, sizeof *s);
   if (!s) return BZ_STORE_ENOMEM;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
-    BZ_ERROR("store_open", "path=%s sqlite=\"%s\"", path,
-             s->db ? sqlite3_errmsg(s->db) : "out of memory");
-    bz_store_close(s);
-    return BZ_STORE_EOPEN;
-  }
-  sqlite3_busy_timeout(s->db, 2000);
-  rc = store_setup(s);
-  if (rc == BZ_STORE_OK) rc = store_prepare_all(s);
+  /* The writer connection sets the file up (WAL, schema) before the reader opens it. */
+  rc = store_conn_open(&s->wr, path, STORE_WRITE_BUSY_MS);
+  if (rc == BZ_STORE_OK) rc = store_setup(&s->wr);
+  if (rc == BZ_STORE_OK) rc = store_prepare_all(&s->wr);
+  if (rc == BZ_STORE_OK) rc = store_conn_open(&s->rd, path, STORE_READ_BUSY_MS);
+  if (rc == BZ_STORE_OK) rc = store_exec(&s->rd, "PRAGMA foreign_keys=ON;");
+  if (rc == BZ_STORE_OK) rc = store_prepare_all(&s->rd);
   if (rc != BZ_STORE_OK) {
     bz_store_close(s);
     return rc;
@@ -198,17 +233,13 @@ int bz_store_open(bz_store **out, const char *path) {
 
 void bz_store_close(bz_store *s) {
   if (!s) return;
-  for (int i = 0; i < ST_COUNT; i++) sqlite3_finalize(s->st[i]);
-  if (s->db) {
-    /* Fold the WAL back into the main file so a copied buzz.db is complete on its own. */
-    sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-    sqlite3_close(s->db);
-  }
+  store_conn_close(&s->rd, 0);
+  store_conn_close(&s->wr, 1);
   free(s);
 }
 
 /* Runs a prepared statement that returns no rows, then resets it. */
-static int store_step_done(bz_store *s, sqlite3_stmt *st, const char *what) {
+static int store_step_done(store_conn *s, sqlite3_stmt *st, const char *what) {
   int rc = sqlite3_step(st);
   int ret = rc == SQLITE_DONE ? BZ_STORE_OK : store_fail(s, what);
   sqlite3_reset(st);
@@ -222,35 +253,67 @@ static int bind_text(sqlite3_stmt *st, int i, const char *v) {
 
 int bz_store_room_put(bz_store *s, const bz_store_room *r) {
   if (!s || !r || !r->id || !r->name || !r->owner_hash) return BZ_STORE_EINVAL;
-  sqlite3_stmt *st = s->st[ST_ROOM_PUT];
+  sqlite3_stmt *st = s->wr.st[ST_ROOM_PUT];
   if (bind_text(st, 1, r->id) || bind_text(st, 2, r->name) || bind_text(st, 3, r->pw_hash) ||
       bind_text(st, 4, r->owner_hash) || sqlite3_bind_int(st, 5, r->locked ? 1 : 0) ||
       sqlite3_bind_int64(st, 6, r->created_ms) || sqlite3_bind_int64(st, 7, r->used_ms)) {
     sqlite3_reset(st);
-    return store_fail(s, "room_put_bind");
+    return store_fail(&s->wr, "room_put_bind");
   }
-  return store_step_done(s, st, "room_put");
+  return store_step_done(&s->wr, st, "room_put");
+}
+
+/* Runs one of the single-column UPDATEs; a room that is not there is an error (the caller
+ * would otherwise acknowledge a change nothing holds). */
+static int room_set(bz_store *s, int which, const char *id, const char *text, int64_t num,
+                    const char *what) {
+  if (!s || !id) return BZ_STORE_EINVAL;
+  sqlite3_stmt *st = s->wr.st[which];
+  int bad = bind_text(st, 1, id) ||
+            (which == ST_ROOM_SET_PW ? bind_text(st, 2, text) : sqlite3_bind_int64(st, 2, num));
+  if (bad) {
+    sqlite3_reset(st);
+    return store_fail(&s->wr, what);
+  }
+  int rc = store_step_done(&s->wr, st, what);
+  if (rc == BZ_STORE_OK && sqlite3_changes(s->wr.db) != 1) {
+    BZ_ERROR("store_error", "op=%s room=%.20s err=\"no such room\"", what, id);
+    return BZ_STORE_ESQL;
+  }
+  return rc;
+}
+
+int bz_store_room_set_locked(bz_store *s, const char *id, int locked) {
+  return room_set(s, ST_ROOM_SET_LOCKED, id, NULL, locked ? 1 : 0, "room_set_locked");
+}
+
+int bz_store_room_set_password(bz_store *s, const char *id, const char *pw_hash) {
+  return room_set(s, ST_ROOM_SET_PW, id, pw_hash, 0, "room_set_password");
+}
+
+int bz_store_room_set_used(bz_store *s, const char *id, int64_t used_ms) {
+  return room_set(s, ST_ROOM_SET_USED, id, NULL, used_ms, "room_set_used");
 }
 
 int bz_store_room_delete(bz_store *s, const char *id) {
   if (!s || !id) return BZ_STORE_EINVAL;
-  sqlite3_stmt *st = s->st[ST_ROOM_DEL];
+  sqlite3_stmt *st = s->wr.st[ST_ROOM_DEL];
   if (bind_text(st, 1, id)) {
     sqlite3_reset(st);
-    return store_fail(s, "room_delete_bind");
+    return store_fail(&s->wr, "room_delete_bind");
   }
-  return store_step_done(s, st, "room_delete");
+  return store_step_done(&s->wr, st, "room_delete");
 }
 
 int bz_store_rooms_expire(bz_store *s, int64_t cutoff_ms, int *deleted) {
   if (!s) return BZ_STORE_EINVAL;
-  sqlite3_stmt *st = s->st[ST_ROOM_EXPIRE];
+  sqlite3_stmt *st = s->wr.st[ST_ROOM_EXPIRE];
   if (sqlite3_bind_int64(st, 1, cutoff_ms)) {
     sqlite3_reset(st);
-    return store_fail(s, "rooms_expire_bind");
+    return store_fail(&s->wr, "rooms_expire_bind");
   }
-  int rc = store_step_done(s, st, "rooms_expire");
-  if (deleted) *deleted = rc == BZ_STORE_OK ? sqlite3_changes(s->db) : 0;
+  int rc = store_step_done(&s->wr, st, "rooms_expire");
+  if (deleted) *deleted = rc == BZ_STORE_OK ? sqlite3_changes(s->wr.db) : 0;
   return rc;
 }
 
@@ -262,7 +325,7 @@ static const char *col_text(sqlite3_stmt *st, int i) {
 
 int bz_store_rooms_load(bz_store *s, bz_store_room_cb cb, void *user) {
   if (!s || !cb) return BZ_STORE_EINVAL;
-  sqlite3_stmt *st = s->st[ST_ROOM_ALL];
+  sqlite3_stmt *st = s->rd.st[ST_ROOM_ALL];
   int rc, ret = BZ_STORE_OK;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     bz_store_room r = {
@@ -279,29 +342,29 @@ int bz_store_rooms_load(bz_store *s, bz_store_room_cb cb, void *user) {
       break;
     }
   }
-  if (ret == BZ_STORE_OK && rc != SQLITE_DONE) ret = store_fail(s, "rooms_load");
+  if (ret == BZ_STORE_OK && rc != SQLITE_DONE) ret = store_fail(&s->rd, "rooms_load");
   sqlite3_reset(st);
   return ret;
 }
 
 int bz_store_chat_append(bz_store *s, const bz_store_chat *m) {
   if (!s || !m || !m->room || !m->from_id || !m->name || !m->text) return BZ_STORE_EINVAL;
-  sqlite3_stmt *st = s->st[ST_CHAT_ADD];
+  sqlite3_stmt *st = s->wr.st[ST_CHAT_ADD];
   if (bind_text(st, 1, m->room) || sqlite3_bind_int64(st, 2, m->id) ||
       bind_text(st, 3, m->from_id) || bind_text(st, 4, m->name) || bind_text(st, 5, m->text) ||
       sqlite3_bind_int64(st, 6, m->ts_ms)) {
     sqlite3_reset(st);
-    return store_fail(s, "chat_append_bind");
+    return store_fail(&s->wr, "chat_append_bind");
   }
-  return store_step_done(s, st, "chat_append");
+  return store_step_done(&s->wr, st, "chat_append");
 }
 
 int bz_store_chat_recent(bz_store *s, const char *room, int limit, bz_store_chat_cb cb,
                          void *user) {
   if (!s || !room || !cb || limit < 0) return BZ_STORE_EINVAL;
-  sqlite3_stmt *st = s->st[ST_CHAT_RECENT];
+  sqlite3_stmt *st = s->rd.st[ST_CHAT_RECENT];
   if (bind_text(st, 1, room) || sqlite3_bind_int(st, 2, limit))
-    return store_fail(s, "chat_recent_bind");
+    return store_fail(&s->rd, "chat_recent_bind");
   int rc, ret = BZ_STORE_OK;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     bz_store_chat m = {
@@ -317,7 +380,7 @@ int bz_store_chat_recent(bz_store *s, const char *room, int limit, bz_store_chat
       break;
     }
   }
-  if (ret == BZ_STORE_OK && rc != SQLITE_DONE) ret = store_fail(s, "chat_recent");
+  if (ret == BZ_STORE_OK && rc != SQLITE_DONE) ret = store_fail(&s->rd, "chat_recent");
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);
   return ret;
@@ -325,20 +388,20 @@ int bz_store_chat_recent(bz_store *s, const char *room, int limit, bz_store_chat
 
 int bz_store_chat_trim(bz_store *s, const char *room, int keep) {
   if (!s || !room || keep < 0) return BZ_STORE_EINVAL;
-  sqlite3_stmt *st = s->st[ST_CHAT_TRIM];
+  sqlite3_stmt *st = s->wr.st[ST_CHAT_TRIM];
   if (bind_text(st, 1, room) || sqlite3_bind_int(st, 2, keep))
-    return store_fail(s, "chat_trim_bind");
-  return store_step_done(s, st, "chat_trim");
+    return store_fail(&s->wr, "chat_trim_bind");
+  return store_step_done(&s->wr, st, "chat_trim");
 }
 
 int bz_store_chat_before(bz_store *s, const char *room, int64_t before, int limit,
                          bz_store_chat_cb cb, void *user) {
   if (!s || !room || !cb || limit < 0) return BZ_STORE_EINVAL;
-  sqlite3_stmt *st = s->st[ST_CHAT_BEFORE];
+  sqlite3_stmt *st = s->rd.st[ST_CHAT_BEFORE];
   if (bind_text(st, 1, room) || sqlite3_bind_int64(st, 2, before) ||
       sqlite3_bind_int(st, 3, limit)) {
     sqlite3_reset(st);
-    return store_fail(s, "chat_before_bind");
+    return store_fail(&s->rd, "chat_before_bind");
   }
   int rc, ret = BZ_STORE_OK;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -355,7 +418,7 @@ int bz_store_chat_before(bz_store *s, const char *room, int64_t before, int limi
       break;
     }
   }
-  if (ret == BZ_STORE_OK && rc != SQLITE_DONE) ret = store_fail(s, "chat_before");
+  if (ret == BZ_STORE_OK && rc != SQLITE_DONE) ret = store_fail(&s->rd, "chat_before");
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);
   return ret;

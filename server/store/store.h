@@ -1,6 +1,11 @@
 /* store: SQLite persistence for buzzd (rooms and chat history).
  *
- * One bz_store per server, used only on the control thread. The file is opened in WAL mode;
+ * One bz_store per server, holding two connections to the file. Threads: the readers
+ * (bz_store_rooms_load, bz_store_chat_recent and other read functions) run on the control
+ * thread and wait at most 100 ms for a lock; the writers (room_put, room_delete, rooms_expire,
+ * chat_append, chat_trim, room_set_*) may run on another thread, one call at a time, concurrently with
+ * the readers, and wait up to 2 s for another process's lock before failing with
+ * BZ_STORE_ESQL. open and close run with no other call in flight. The file is opened in WAL mode;
  * the schema carries a version (PRAGMA user_version) so later releases can migrate it.
  * Every function returns 0 or a negative BZ_STORE_E* code (bz_store_strerror names it);
  * nothing here aborts, whatever the file contains. Strings passed in are copied by SQLite;
@@ -44,6 +49,11 @@ typedef struct bz_store_room {
 /* Insert or replace the room with r->id. */
 int bz_store_room_put(bz_store *s, const bz_store_room *r);
 int bz_store_room_delete(bz_store *s, const char *id);
+/* Change one column of an existing room (BZ_STORE_ESQL when the room is not stored).
+ * pw_hash NULL = no password. Writers. */
+int bz_store_room_set_locked(bz_store *s, const char *id, int locked);
+int bz_store_room_set_password(bz_store *s, const char *id, const char *pw_hash);
+int bz_store_room_set_used(bz_store *s, const char *id, int64_t used_ms);
 /* Deletes every room (and its chat, by cascade) whose creation and last use are both before
  * cutoff_ms; *deleted (may be NULL) gets how many. */
 int bz_store_rooms_expire(bz_store *s, int64_t cutoff_ms, int *deleted);

@@ -38,11 +38,18 @@ json_t *fake_last(const fake_conn *f, const char *type);
 /* The `code` of the newest frame when it is an error, else "" (static storage). */
 const char *fake_error(const fake_conn *f);
 
+/* 1: offloaded jobs (password checks, store writes) wait for fake_run_jobs, which runs
+ * them in order (and those they start) and returns how many ran. 0: inline. */
+extern int fake_defer_jobs;
+int fake_run_jobs(void);
+/* sig_room_create, waited for: the REST status and *out the JSON (caller frees). */
+int fake_room_create(sig_ctx *ctx, const char *name, const char *password, char **out);
+
 /* Creates a room through the REST helper; writes its id and owner token. */
 void fake_room(sig_ctx *ctx, const char *name, const char *password, char id[16],
                char owner_token[64]);
 /* Joins `room` as `name` (extra: more JSON fields, starting with ',' or ""), asserts success
- * when expect_ok, and returns the participant id (static storage, overwritten per call). */
+ * when expect_ok (expect_ok < 0: only sends), and returns the participant id (static storage, overwritten per call). */
 const char *fake_join(fake_conn *f, const char *room, const char *name, const char *extra,
                       int expect_ok);
 

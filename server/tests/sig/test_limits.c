@@ -107,61 +107,114 @@ static void t_password_join_costs_more(void **state) {
 
 /* Regression: argon2 runs block the control thread, and the per-connection bucket alone let
  * many connections guess passwords (or an owner re-hash) at full speed together. */
-static void t_password_budget_server_wide(void **state) {
+/* Password checks wait in a bounded queue, one runs at a time off the control thread, and
+ * queued joins are answered in order. */
+static void t_password_queue_bounded(void **state) {
   (void)state;
-  sig_ctx *ctx = fake_ctx(NULL, NULL, NULL);
+  sig_limits lim;
+  sig_limits_default(&lim);
+  lim.password_queue_max = 4;
+  sig_ctx *ctx = fake_ctx(&lim, NULL, NULL);
   char room[16], owner[64];
   fake_room(ctx, NULL, "pw", room, owner);
-  fake_now_ms += 1000; /* creating the room took one run from the budget: refill it */
-  fake_conn *f[20];
-  int wrong = 0, limited = 0;
-  for (int i = 0; i < 20; i++) {
+  fake_defer_jobs = 1;
+  fake_conn *f[7];
+  char addr[32];
+  for (int i = 0; i < 7; i++) {
     f[i] = fake_open(ctx);
-    fake_join(f[i], room, "A", ",\"password\":\"bad\"", 0);
-    wrong += strcmp(fake_error(f[i]), "wrong_password") == 0;
-    limited += strcmp(fake_error(f[i]), "rate_limited") == 0;
+    snprintf(addr, sizeof addr, "10.0.0.%d", i);
+    sig_conn_set_addr(f[i]->c, addr);
+    fake_join(f[i], room, "A", i == 3 ? ",\"password\":\"pw\"" : ",\"password\":\"bad\"", -1);
   }
-  assert_int_equal(wrong, (int)SIG_PW_BURST);
-  assert_int_equal(limited, 20 - (int)SIG_PW_BURST);
-  /* No password given: nothing to verify, so no budget is needed to refuse. */
-  fake_join(f[0], room, "A", "", 0);
+  /* One running + four queued; the sixth and seventh are refused at once. */
+  for (int i = 0; i < 5; i++) assert_int_equal(f[i]->nframes, 0);
+  assert_string_equal(fake_error(f[5]), "rate_limited");
+  assert_string_equal(fake_error(f[6]), "rate_limited");
+  /* A second join on a connection whose check waits is refused too. */
+  fake_join(f[0], room, "A", ",\"password\":\"x\"", -1);
+  assert_string_equal(fake_error(f[0]), "rate_limited");
+  fake_clear(f[0]);
+  /* A connection that goes away takes its queued check with it. */
+  fake_free(f[4]);
+  f[4] = NULL;
+  assert_int_equal(fake_run_jobs(), 4); /* 0, 1, 2, 3: f[4]'s was dropped */
   assert_string_equal(fake_error(f[0]), "wrong_password");
-  fake_now_ms += 1000; /* SIG_PW_PER_S runs come back */
-  fake_join(f[19], room, "A", ",\"password\":\"pw\"", 1);
-  /* set-password draws on the same budget. */
-  fake_conn *o = fake_open(ctx);
-  char extra[128];
-  snprintf(extra, sizeof extra, ",\"owner_token\":\"%s\"", owner);
-  fake_join(o, room, "O", extra, 1);
-  int ok = 0;
-  for (int i = 0; i < 12; i++) {
-    fake_send(o, "{\"type\":\"set-password\",\"password\":\"x\"}");
-    ok += fake_error(o)[0] == '\0';
-  }
-  assert_true(ok < 12);
-  assert_string_equal(fake_error(o), "rate_limited");
-  fake_free(o);
-  for (int i = 0; i < 20; i++) fake_free(f[i]);
+  assert_string_equal(fake_error(f[1]), "wrong_password");
+  assert_string_equal(fake_error(f[2]), "wrong_password");
+  assert_int_equal(fake_count(f[3], "joined"), 1);
+  fake_defer_jobs = 0;
+  for (int i = 0; i < 7; i++) fake_free(f[i]);
   sig_ctx_destroy(ctx);
 }
 
-/* Creating a room with a password hashes it: REST draws on the same server-wide budget. */
-static void t_password_budget_room_create(void **state) {
+/* One address's CPU budget in debt holds its next check back while other addresses go on;
+ * the budget refills with time (sig_tick retries). */
+static void t_password_budget_per_address(void **state) {
   (void)state;
-  sig_ctx *ctx = fake_ctx(NULL, NULL, NULL);
+  sig_limits lim;
+  sig_limits_default(&lim);
+  lim.password_addr_cpu_ms_per_s = 0.001; /* any real run puts the address in debt */
+  lim.idle_timeout_s = 86400;
+  sig_ctx *ctx = fake_ctx(&lim, NULL, NULL);
+  char room[16], owner[64];
+  fake_room(ctx, NULL, "pw", room, owner);
+  fake_defer_jobs = 1;
+  fake_conn *a1 = fake_open(ctx), *a2 = fake_open(ctx), *b = fake_open(ctx);
+  sig_conn_set_addr(a1->c, "198.51.100.1");
+  sig_conn_set_addr(a2->c, "198.51.100.1");
+  sig_conn_set_addr(b->c, "203.0.113.9");
+  fake_join(a1, room, "A", ",\"password\":\"bad\"", -1);
+  fake_join(a2, room, "A", ",\"password\":\"bad\"", -1);
+  fake_join(b, room, "B", ",\"password\":\"pw\"", -1);
+  fake_run_jobs(); /* a1 ran (debt now), b's turn came before a2's */
+  assert_string_equal(fake_error(a1), "wrong_password");
+  assert_int_equal(fake_count(b, "joined"), 1);
+  assert_int_equal(a2->nframes, 0);
+  fake_now_ms += 3600000; /* an hour at 1 us/s pays back a run of up to 3.6 ms ... */
+  sig_tick(ctx);
+  fake_run_jobs();
+  if (a2->nframes == 0) fake_now_ms += 360000000; /* ... a slow (sanitized) one takes longer */
+  sig_tick(ctx);
+  fake_run_jobs();
+  assert_string_equal(fake_error(a2), "wrong_password");
+  fake_defer_jobs = 0;
+  fake_free(a1);
+  fake_free(a2);
+  fake_free(b);
+  sig_ctx_destroy(ctx);
+}
+
+static void count_answer(void *user, int err, const char *json) {
+  assert_int_equal(err, SIG_OK);
+  assert_non_null(json);
+  (*(int *)user)++;
+}
+
+/* Creating a room with a password hashes it on the same queue; invalid input costs nothing. */
+static void t_password_room_create(void **state) {
+  (void)state;
+  sig_limits lim;
+  sig_limits_default(&lim);
+  lim.password_queue_max = 2;
+  lim.password_addr_queue_max = 3;
+  sig_ctx *ctx = fake_ctx(&lim, NULL, NULL);
+  fake_defer_jobs = 1;
+  int answers = 0;
+  for (int i = 0; i < 3; i++) /* one hashing, two waiting */
+    assert_int_equal(sig_room_create(ctx, NULL, "pw", "a", count_answer, &answers, NULL), SIG_OK);
+  assert_int_equal(sig_room_create(ctx, NULL, "pw", "a", count_answer, &answers, NULL), SIG_EBUSY);
+  assert_int_equal(answers, 0); /* nothing answered before it is stored */
+  /* No password: no hash to wait for (and this ctx has no store: answered at once). */
+  assert_int_equal(sig_room_create(ctx, NULL, NULL, "a", count_answer, &answers, NULL), SIG_OK);
+  assert_int_equal(answers, 1);
+  fake_run_jobs();
+  assert_int_equal(answers, 4);
   char *out = NULL;
-  for (int i = 0; i < (int)SIG_PW_BURST; i++) {
-    assert_int_equal(sig_room_create(ctx, NULL, "pw", &out), SIG_OK);
-    free(out);
-  }
-  assert_int_equal(sig_room_create(ctx, NULL, "pw", &out), SIG_EBUSY);
-  assert_null(out);
-  assert_int_equal(sig_room_create(ctx, NULL, NULL, &out), SIG_OK); /* no hash, no budget */
-  free(out);
-  assert_int_equal(sig_room_create(ctx, NULL, "\xff", &out), SIG_EINVAL); /* still a 400 */
+  assert_int_equal(fake_room_create(ctx, NULL, "\xff", &out), SIG_EINVAL); /* still a 400 */
   assert_string_equal(sig_strerror(SIG_EBUSY), "too many password hashes; retry shortly");
-  fake_now_ms += 1000;
-  assert_int_equal(sig_room_create(ctx, NULL, "pw", &out), SIG_OK);
+  fake_defer_jobs = 0;
+  assert_int_equal(fake_room_create(ctx, NULL, "pw", &out), SIG_OK);
+  assert_non_null(strstr(out, "owner_token"));
   free(out);
   sig_ctx_destroy(ctx);
 }
@@ -227,8 +280,9 @@ int tests_limits(void) {
       cmocka_unit_test(t_abuse_closes),
       cmocka_unit_test(t_abuse_window_resets),
       cmocka_unit_test(t_password_join_costs_more),
-      cmocka_unit_test(t_password_budget_server_wide),
-      cmocka_unit_test(t_password_budget_room_create),
+      cmocka_unit_test(t_password_queue_bounded),
+      cmocka_unit_test(t_password_budget_per_address),
+      cmocka_unit_test(t_password_room_create),
       cmocka_unit_test(t_metrics),
       cmocka_unit_test(t_limits_sanitized),
   };

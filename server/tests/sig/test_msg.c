@@ -241,7 +241,7 @@ static void t_internal(void **state) {
   fake_join(e->a, e->room, "A", "", 0);
   assert_string_equal(fake_error(e->a), "internal");
   char *out = NULL;
-  assert_int_not_equal(sig_room_create(e->ctx, NULL, NULL, &out), SIG_OK);
+  assert_int_not_equal(fake_room_create(e->ctx, NULL, NULL, &out), SIG_OK);
   assert_null(out);
   sig__set_rand(e->ctx, NULL, NULL);
   fake_join(e->a, e->room, "A", "", 1);

@@ -275,8 +275,58 @@ static void t_sig_persists(void **state) {
   bz_store_close(s);
 }
 
+/* Writes run as jobs: nothing is broadcast or acknowledged before the write is done; a sender
+ * that disconnects while its message is being stored still has it delivered to the others;
+ * with another process holding the write lock, lock and chat fail with store_unavailable and
+ * memory is unchanged. */
+static void t_sig_ack_after_commit(void **state) {
+  tmp *t = *state;
+  bz_store *s = NULL;
+  assert_int_equal(bz_store_open(&s, t->path), BZ_STORE_OK);
+  sig_ctx *ctx = fake_ctx(NULL, NULL, s);
+  char room[16], owner[64], extra[160];
+  fake_room(ctx, "Ack", NULL, room, owner);
+  snprintf(extra, sizeof extra, ",\"owner_token\":\"%s\"", owner);
+  fake_conn *o = fake_open(ctx), *a = fake_open(ctx);
+  fake_join(o, room, "Owner", extra, 1);
+  fake_join(a, room, "Ann", "", 1);
+  fake_clear(o);
+  fake_defer_jobs = 1;
+  fake_send(a, "{\"type\":\"chat\",\"text\":\"queued\"}");
+  fake_send(o, "{\"type\":\"lock\",\"locked\":true,\"id\":7}");
+  assert_int_equal(fake_count(o, "chat") + fake_count(o, "ok"), 0);
+  assert_int_equal(((sig_room *)sig__room_find(ctx, room))->locked, 0);
+  fake_free(a); /* gone before its message is stored */
+  assert_int_equal(fake_run_jobs(), 2);
+  assert_int_equal(fake_count(o, "chat"), 1);
+  json_t *ok = fake_last(o, "ok");
+  assert_non_null(ok);
+  assert_int_equal(json_integer_value(json_object_get(ok, "id")), 7);
+  json_decref(ok);
+  assert_int_equal(((sig_room *)sig__room_find(ctx, room))->locked, 1);
+  fake_defer_jobs = 0;
+  /* Another process holds the write lock (the writer waits 2 s, then gives up). */
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(t->path, &db), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE;", NULL, NULL, NULL), SQLITE_OK);
+  fake_clear(o);
+  fake_send(o, "{\"type\":\"lock\",\"locked\":false}");
+  assert_string_equal(fake_error(o), "store_unavailable");
+  assert_int_equal(((sig_room *)sig__room_find(ctx, room))->locked, 1);
+  fake_send(o, "{\"type\":\"chat\",\"text\":\"lost?\"}");
+  assert_string_equal(fake_error(o), "store_unavailable");
+  assert_int_equal(fake_count(o, "chat"), 0);
+  sqlite3_exec(db, "ROLLBACK;", NULL, NULL, NULL);
+  sqlite3_close(db);
+  fake_send(o, "{\"type\":\"chat\",\"text\":\"after\"}");
+  assert_int_equal(fake_count(o, "chat"), 1);
+  fake_free(o);
+  sig_ctx_destroy(ctx);
+  bz_store_close(s);
+}
+
 /* A store that starts failing under sig (tables dropped behind its back): room creation
- * reports SIG_ESTORE and leaves no half-created room; chat is still delivered live. */
+ * reports SIG_ESTORE and leaves no half-created room; a chat message that cannot be stored is refused (store_unavailable), not delivered. */
 static void t_sig_store_failure(void **state) {
   tmp *t = *state;
   bz_store *s = NULL;
@@ -292,13 +342,15 @@ static void t_sig_store_failure(void **state) {
                    SQLITE_OK);
   sqlite3_close(db);
   char *out = NULL;
-  assert_int_equal(sig_room_create(ctx, "After", NULL, &out), SIG_ESTORE);
+  assert_int_equal(fake_room_create(ctx, "After", NULL, &out), SIG_ESTORE);
   assert_null(out);
   char *m = sig_metrics_text(ctx);
   assert_non_null(strstr(m, "\nbuzz_rooms 1\n"));
   free(m);
-  fake_send(f, "{\"type\":\"chat\",\"text\":\"still delivered\"}");
-  assert_int_equal(fake_count(f, "chat"), 1);
+  /* A message that cannot be stored is not delivered: the sender is told. */
+  fake_send(f, "{\"type\":\"chat\",\"text\":\"not stored\"}");
+  assert_int_equal(fake_count(f, "chat"), 0);
+  assert_string_equal(fake_error(f), "store_unavailable");
   fake_free(f);
   sig_ctx_destroy(ctx);
   bz_store_close(s);
@@ -537,6 +589,7 @@ int tests_store(void) {
       cmocka_unit_test_setup_teardown(t_store_roundtrip, tmp_setup, tmp_teardown),
       cmocka_unit_test_setup_teardown(t_store_chat_before, tmp_setup, tmp_teardown),
       cmocka_unit_test_setup_teardown(t_store_errors, tmp_setup, tmp_teardown),
+      cmocka_unit_test_setup_teardown(t_sig_ack_after_commit, tmp_setup, tmp_teardown),
       cmocka_unit_test_setup_teardown(t_sig_persists, tmp_setup, tmp_teardown),
       cmocka_unit_test_setup_teardown(t_sig_store_failure, tmp_setup, tmp_teardown),
       cmocka_unit_test_setup_teardown(t_sig_loads_untrusted_rows, tmp_setup, tmp_teardown),
