@@ -76,6 +76,27 @@ char *sig_metrics_text(sig_ctx *ctx) {
               "take them (they page them back with chat-history).\n"
               "# TYPE buzz_ws_chat_dropped_total counter\nbuzz_ws_chat_dropped_total %" PRIu64 "\n",
               ctx->chat_dropped);
+  uint64_t runs, cpu_us, refused;
+  sig__pwq_stats(ctx, &runs, &cpu_us, &refused);
+  mbuf_printf(&b,
+              "# HELP buzz_password_checks_total argon2 runs (joins, set-password, new rooms).\n"
+              "# TYPE buzz_password_checks_total counter\nbuzz_password_checks_total %" PRIu64 "\n"
+              "# HELP buzz_password_cpu_seconds_total CPU time those runs took.\n"
+              "# TYPE buzz_password_cpu_seconds_total counter\n"
+              "buzz_password_cpu_seconds_total %.3f\n"
+              "# HELP buzz_password_refused_total Password checks refused: the queue was full.\n"
+              "# TYPE buzz_password_refused_total counter\nbuzz_password_refused_total %" PRIu64 "\n"
+              "# HELP buzz_password_queued Password checks waiting or running.\n"
+              "# TYPE buzz_password_queued gauge\nbuzz_password_queued %d\n",
+              runs, (double)cpu_us / 1e6, refused, sig__pwq_queued(ctx));
+  mbuf_printf(&b,
+              "# HELP buzz_store_writes_queued Database writes waiting or running.\n"
+              "# TYPE buzz_store_writes_queued gauge\nbuzz_store_writes_queued %d\n"
+              "# HELP buzz_store_write_failures_total Database writes that failed or were "
+              "refused (answered store_unavailable).\n"
+              "# TYPE buzz_store_write_failures_total counter\n"
+              "buzz_store_write_failures_total %" PRIu64 "\n",
+              ctx->wq_len, ctx->store_failures);
   if (b.failed) {
     free(b.p);
     return NULL;

@@ -68,6 +68,9 @@ describe('password checks and store writes off the control thread', () => {
     console.log(`pings=${ping.rtts.length} p50=${p50.toFixed(1)}ms max=${max.toFixed(1)}ms ` +
                 `joins max=${Math.max(...joins).toFixed(0)}ms answers=${JSON.stringify(answers)}`);
     assert.ok(answers.wrong_password > 0, 'the guesses were checked');
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const checks = Number(/^buzz_password_checks_total (\d+)$/m.exec(metrics)?.[1]);
+    assert.ok(checks >= answers.wrong_password, `buzz_password_checks_total ${checks}`);
     assert.equal(answers.other, 0, 'every guess got wrong_password or rate_limited');
     // Before: p50 2.5 s, max 5 s. Generous bounds for a loaded 2-core machine.
     assert.ok(p50 < 250, `ping p50 ${p50} ms`);
@@ -114,6 +117,9 @@ c.execute('ROLLBACK')
     await new Promise((r) => (locker.exitCode !== null || locker.signalCode ? r() : locker.once('exit', r)));
     await sleep(300);
     assert.equal(broadcast.size, 0, `nothing unstored was broadcast: ${[...broadcast]}`);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const failures = Number(/^buzz_store_write_failures_total (\d+)$/m.exec(metrics)?.[1]);
+    assert.ok(failures >= 4, `buzz_store_write_failures_total ${failures}`);
     const info = await (await fetch(`${server.url}/api/rooms/${room.id}`)).json();
     assert.equal(info.locked, false, 'the failed lock changed nothing');
     // Released: writes go through again.
