@@ -359,12 +359,10 @@ int bz_store_chat_append(bz_store *s, const bz_store_chat *m) {
   return store_step_done(&s->wr, st, "chat_append");
 }
 
-int bz_store_chat_recent(bz_store *s, const char *room, int limit, bz_store_chat_cb cb,
-                         void *user) {
-  if (!s || !room || !cb || limit < 0) return BZ_STORE_EINVAL;
-  sqlite3_stmt *st = s->rd.st[ST_CHAT_RECENT];
-  if (bind_text(st, 1, room) || sqlite3_bind_int(st, 2, limit))
-    return store_fail(&s->rd, "chat_recent_bind");
+/* Steps a bound chat SELECT (room,id,from_id,name,text,ts), handing each row to cb; then
+ * resets the statement. */
+static int chat_rows(store_conn *c, sqlite3_stmt *st, bz_store_chat_cb cb, void *user,
+                     const char *what) {
   int rc, ret = BZ_STORE_OK;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     bz_store_chat m = {
@@ -380,10 +378,19 @@ int bz_store_chat_recent(bz_store *s, const char *room, int limit, bz_store_chat
       break;
     }
   }
-  if (ret == BZ_STORE_OK && rc != SQLITE_DONE) ret = store_fail(&s->rd, "chat_recent");
+  if (ret == BZ_STORE_OK && rc != SQLITE_DONE) ret = store_fail(c, what);
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);
   return ret;
+}
+
+int bz_store_chat_recent(bz_store *s, const char *room, int limit, bz_store_chat_cb cb,
+                         void *user) {
+  if (!s || !room || !cb || limit < 0) return BZ_STORE_EINVAL;
+  sqlite3_stmt *st = s->rd.st[ST_CHAT_RECENT];
+  if (bind_text(st, 1, room) || sqlite3_bind_int(st, 2, limit))
+    return store_fail(&s->rd, "chat_recent_bind");
+  return chat_rows(&s->rd, st, cb, user, "chat_recent");
 }
 
 int bz_store_chat_trim(bz_store *s, const char *room, int keep) {
@@ -403,23 +410,5 @@ int bz_store_chat_before(bz_store *s, const char *room, int64_t before, int limi
     sqlite3_reset(st);
     return store_fail(&s->rd, "chat_before_bind");
   }
-  int rc, ret = BZ_STORE_OK;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    bz_store_chat m = {
-        .room = col_text(st, 0),
-        .id = sqlite3_column_int64(st, 1),
-        .from_id = col_text(st, 2),
-        .name = col_text(st, 3),
-        .text = col_text(st, 4),
-        .ts_ms = sqlite3_column_int64(st, 5),
-    };
-    if (cb(user, &m) != 0) {
-      ret = BZ_STORE_ECALLBACK;
-      break;
-    }
-  }
-  if (ret == BZ_STORE_OK && rc != SQLITE_DONE) ret = store_fail(&s->rd, "chat_before");
-  sqlite3_reset(st);
-  sqlite3_clear_bindings(st);
-  return ret;
+  return chat_rows(&s->rd, st, cb, user, "chat_before");
 }
