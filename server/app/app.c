@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "app/loop_lag.h"
 #include "app/offload.h"
 #include "net/net.h"
 #include "store/store.h"
@@ -25,6 +26,7 @@ typedef struct app {
   uv_loop_t loop;
   uv_signal_t sigint, sigterm;
   uv_timer_t tick, drain;
+  bz_loop_lag lag;
   uint64_t drain_start;
   int stopping; /* 1 = draining, 2 = network closed */
   int loop_closed;
@@ -46,6 +48,7 @@ static void app_finish(app *a) {
   uv_timer_stop(&a->drain);
   uv_close((uv_handle_t *)&a->tick, NULL);
   uv_close((uv_handle_t *)&a->drain, NULL);
+  bz_loop_lag_stop(&a->lag);
   uv_close((uv_handle_t *)&a->sigint, NULL);
   uv_close((uv_handle_t *)&a->sigterm, NULL);
   BZ_INFO("shutdown_close", "ws_open=%d", net_server_ws_count(a->net));
@@ -133,6 +136,7 @@ static int start_net(app *a, const bz_config *cfg, const char *web, const char *
       .trust_proxy = cfg->trust_proxy,
       .http_timeout_s = cfg->http_timeout_s,
       .keepalive_timeout_s = cfg->keepalive_timeout_s,
+      .loop_lag = &a->lag.hist,
   };
   int rc = net_server_create(&a->net, &a->loop, &o, a->sig);
   if (rc < 0) {
@@ -155,6 +159,7 @@ static void start_handles(app *a) {
   uv_signal_start(&a->sigint, signal_cb, SIGINT);
   uv_signal_start(&a->sigterm, signal_cb, SIGTERM);
   uv_timer_start(&a->tick, tick_cb, 1000, 1000);
+  bz_loop_lag_start(&a->lag, &a->loop);
 }
 
 /* Runs the loop dry (lws finishes its teardown there), then closes it. Idempotent. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "net/net_int.h"
+#include "util/hist.h"
 #include "util/log.h"
 
 #define CACHE_HTML "no-cache"
@@ -132,8 +133,13 @@ static int r_metrics(struct lws *wsi, net_sess *s, const char *a, size_t n) {
   (void)a, (void)n;
   net_server *srv = net__server(wsi);
   char *sig_text = sig_metrics_text(srv->sig), *own = net_metrics(srv);
+  char lag[4096] = "";
+  if (srv->loop_lag)
+    bz_hist_prometheus(srv->loop_lag, "buzz_loop_lag_seconds",
+                       "How late the control thread's 20 ms probe timer fired.", lag,
+                       sizeof lag);
   char *all = NULL;
-  if (sig_text && own && asprintf(&all, "%s%s", sig_text, own) < 0) all = NULL;
+  if (sig_text && own && asprintf(&all, "%s%s%s", sig_text, own, lag) < 0) all = NULL;
   free(sig_text);
   free(own);
   return respond_mem(wsi, s, 200, "text/plain; version=0.0.4; charset=utf-8", all,

@@ -39,6 +39,7 @@ typedef struct net_options {
   int trust_proxy;        /* 1 = the client address is the last X-Forwarded-For entry */
   int http_timeout_s;     /* a request head or body must arrive within this */
   int keepalive_timeout_s; /* an idle keep-alive connection is closed after this */
+  const struct bz_hist *loop_lag; /* the control loop's lag, shown in /metrics; may be NULL */
 } net_options;
 
 /* Fills the callbacks sig uses to talk to connections. `loop` gives the clock. */

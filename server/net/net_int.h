@@ -53,6 +53,7 @@ struct net_server {
   conn_table conns;
   int max_conns;   /* global cap on client connections, below RLIMIT_NOFILE */
   int trust_proxy; /* the client address is the last X-Forwarded-For entry */
+  const struct bz_hist *loop_lag; /* owned by the app; read when /metrics is asked */
   struct lws *listen_wsi; /* seen in the first FILTER_NETWORK_CONNECTION */
   uv_timer_t backoff; /* re-enables accepting after an accept error */
   int backoff_ms;     /* current pause, 0 = not paused */

@@ -3,7 +3,7 @@
 // undefined behaviour or leak.
 import assert from 'node:assert/strict';
 
-const SANITIZER = /AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:/;
+const SANITIZER = /AddressSanitizer|LeakSanitizer|ThreadSanitizer|UndefinedBehaviorSanitizer|runtime error:/;
 
 export async function assertCleanShutdown(server) {
   assert.ok(server.alive(), `buzzd died during the tests:\n${server.log().slice(-4000)}`);

@@ -164,6 +164,9 @@ for name in buzz_uptime_seconds buzz_rooms buzz_connections 'buzz_http_requests_
 done
 check "metrics counted $WS_EXPECTED ws" grep -q "^buzz_ws_accepted_total $WS_EXPECTED\$" <<<"$M"
 check "metrics counted a 413" grep -q '^buzz_http_requests_total{code="413"} 1$' <<<"$M"
+check "metrics has the loop-lag probe's samples" \
+  grep -Eq '^buzz_loop_lag_seconds_count [1-9][0-9]*$' <<<"$M"
+check "loop-lag buckets end at +Inf" grep -q '^buzz_loop_lag_seconds_bucket{le="+Inf"} ' <<<"$M"
 
 # ---- SIGTERM: clients get 1001, exit 0 -----------------------------------------------------
 rm -f "$T/ready"
@@ -248,7 +251,7 @@ check "ws open logged" grep -q 'INFO ws_open peer=' "$T/main.log"
 check "http request logged at debug" grep -q 'DEBUG http method=GET path=/healthz status=200' "$T/main.log"
 
 # Sanitizer builds (see test-server-net-asan) report into the logs.
-check "no sanitizer reports" bash -c "! grep -l -e AddressSanitizer -e 'runtime error' -e LeakSanitizer $T/*.log"
+check "no sanitizer reports" bash -c "! grep -l -e AddressSanitizer -e 'runtime error' -e LeakSanitizer -e ThreadSanitizer $T/*.log"
 
 if [ "$failures" -ne 0 ]; then
   echo "smoke: $failures check(s) FAILED; main log tail:"; tail -n 30 "$T/main.log"

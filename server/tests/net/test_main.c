@@ -9,5 +9,6 @@ int main(void) {
   failed += net_tests_config();
   failed += net_tests_ratelimit();
   failed += net_tests_http_head();
+  failed += net_tests_hist();
   return failed;
 }

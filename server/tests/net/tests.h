@@ -15,5 +15,6 @@ int net_tests_ws_buf(void);
 int net_tests_config(void);
 int net_tests_ratelimit(void);
 int net_tests_http_head(void);
+int net_tests_hist(void);
 
 #endif
