@@ -81,9 +81,38 @@ int net__http_respond(struct lws *wsi, net_sess *s, int status, const char *ctyp
   return 0;
 }
 
+/* The page a person who follows a dead link sees: the same look as the web client, a way
+ * home, no script. Static text, so nothing from the request is echoed into HTML. */
+static const char not_found_page[] =
+    "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+    "<meta name=\"color-scheme\" content=\"dark\"><title>Page not found · BuzzStream</title>"
+    "<link rel=\"icon\" href=\"data:,\"><link rel=\"stylesheet\" href=\"/css/app.css\"></head>"
+    "<body><main class=\"ended\"><div class=\"card\"><h1>Page not found</h1>"
+    "<p>There is nothing at this address. Check the link, or start from the home page.</p>"
+    "<div class=\"row\"><a class=\"btn btn-primary\" href=\"/\">Go to the home page</a></div>"
+    "</div></main></body></html>\n";
+
+/* A 404 for a browser navigation (Accept names text/html) outside /api/ is an HTML page;
+ * programs (curl's and fetch()'s Accept: *\/\*) and the whole API keep the JSON error. */
+static int wants_html_404(struct lws *wsi, const net_http *h) {
+  if (strncmp(h->path, "/api/", 5) == 0 || strcmp(h->path, "/api") == 0) return 0;
+  char accept[1024];
+  int n = lws_hdr_copy(wsi, accept, sizeof accept, WSI_TOKEN_HTTP_ACCEPT);
+  return n > 0 && strstr(accept, "text/html") != NULL;
+}
+
 int net__http_error(struct lws *wsi, net_sess *s, int status, const char *code,
                     const char *message) {
   net_http *h = &s->http;
+  if (status == 404 && wants_html_404(wsi, h)) {
+    free(h->mem);
+    h->mem = strdup(not_found_page);
+    h->mem_len = h->mem ? strlen(h->mem) : 0;
+    h->mem_off = 0;
+    return net__http_respond(wsi, s, 404, "text/html; charset=utf-8", h->mem_len, "no-store",
+                             NULL);
+  }
   json_t *o = json_pack("{s:s, s:s}", "error", code, "message", message);
   char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
   json_decref(o);

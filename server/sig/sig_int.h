@@ -44,6 +44,7 @@ enum {
   SIG_IN_LEAVE,
   SIG_IN_PING,
   SIG_IN_CHAT_HISTORY,
+  SIG_IN_REACTION,
   SIG_IN_INVALID,
   SIG_IN_COUNT
 };
@@ -65,6 +66,7 @@ enum {
   SIG_OUT_PONG,
   SIG_OUT_ERROR,
   SIG_OUT_CHAT_HISTORY,
+  SIG_OUT_REACTION,
   SIG_OUT_COUNT
 };
 extern const char *const sig__out_names[SIG_OUT_COUNT];
@@ -104,6 +106,8 @@ typedef struct sig_part {
   char token[SIG_TOKEN_LEN + 1];
   char *name; /* owned, valid UTF-8 */
   int mic, camera, screen, hand, owner;
+  double react_tokens; /* reaction bucket (sig_reaction.c) */
+  uint64_t react_ms;   /* its last refill, monotonic; 0 = full */
 } sig_part;
 
 struct sig_room {
@@ -309,6 +313,11 @@ void sig__h_remove(sig_conn *c, json_t *msg, const sig_req *rq);
 void sig__h_lock(sig_conn *c, json_t *msg, const sig_req *rq);
 void sig__h_set_password(sig_conn *c, json_t *msg, const sig_req *rq);
 void sig__h_chat_history(sig_conn *c, json_t *msg, const sig_req *rq);
+void sig__h_reaction(sig_conn *c, json_t *msg, const sig_req *rq);
+
+/* reactions (sig_reaction.c): a bucket per participant, on top of the connection's. */
+#define SIG_REACTION_BURST 6.0 /* reactions in a row */
+#define SIG_REACTION_PER_S 2.0 /* sustained rate */
 
 /* chat history (sig_history.c) */
 #define SIG_HISTORY_MAX 100 /* most messages one chat-history reply carries */

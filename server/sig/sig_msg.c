@@ -19,6 +19,7 @@ const char *const sig__in_names[SIG_IN_COUNT] = {
     [SIG_IN_LEAVE] = "leave",
     [SIG_IN_PING] = "ping",
     [SIG_IN_CHAT_HISTORY] = "chat-history",
+    [SIG_IN_REACTION] = "reaction",
     [SIG_IN_INVALID] = "invalid",
 };
 
@@ -40,6 +41,7 @@ static const sig_route sig_routes[] = {
     {SIG_IN_LEAVE, sig__h_leave, 1},
     {SIG_IN_PING, sig__h_ping, 0},
     {SIG_IN_CHAT_HISTORY, sig__h_chat_history, 1},
+    {SIG_IN_REACTION, sig__h_reaction, 1},
 };
 _Static_assert(sizeof sig_routes / sizeof sig_routes[0] == SIG_IN_INVALID,
                "every client type has exactly one route");

@@ -21,13 +21,16 @@ const char *const sig__out_names[SIG_OUT_COUNT] = {
     [SIG_OUT_PONG] = "pong",
     [SIG_OUT_ERROR] = "error",
     [SIG_OUT_CHAT_HISTORY] = "chat-history",
+    [SIG_OUT_REACTION] = "reaction",
 };
 
 /* What the transport may do with each type when a receiver falls behind (sig.h). Only chat
  * broadcasts may be dropped: a receiver notices the gap in the chat ids and pages the missing
- * messages back with chat-history. Everything else carries state that cannot be re-read. */
+ * messages back with chat-history. Reactions are decoration that fades in seconds: losing one
+ * is harmless. Everything else carries state that cannot be re-read. */
 static const unsigned char out_droppable[SIG_OUT_COUNT] = {
     [SIG_OUT_CHAT] = 1,
+    [SIG_OUT_REACTION] = 1,
 };
 
 static int out_class(int out_type) {

@@ -6,4 +6,5 @@ int tests_room(void);
 int tests_limits(void);
 int tests_store(void);
 int tests_history(void);
+int tests_reaction(void);
 #endif
