@@ -222,3 +222,22 @@ export async function referenceRun(bytes, input, which = null) {
   }
   return results;
 }
+
+// What a browser needs to run the reference on a model of `size` bytes
+// (bench/nn/page/worker.mjs): the glue script, the wasm to instantiate (the relocated build
+// when the model does not fit the static buffer) and, for that build, the addresses the
+// instantiation hook of bigModelHook() uses, so the page can do the same before any code runs.
+export function referenceForBrowser(size) {
+  const bin = loadBinaries();
+  const glue = readFileSync(join(TFLITE_DIR, 'tflite-simd.js'));
+  if (size <= STATIC_MODEL_MAX) return { glue, wasm: bin.wasm, meta: { modelAt: STATIC_MODEL_AT, relocated: false } };
+  const reloc = relocatedWasm(bin.wasm, size);
+  return {
+    glue,
+    wasm: reloc.wasm,
+    meta: {
+      modelAt: BIG_MODEL_AT, relocated: true, heapStart: reloc.stackTop, memExport: 'q',
+      sbrkValAddr: SBRK_VAL_ADDR, heapBase: HEAP_BASE, page: PAGE, headroom: HEAP_HEADROOM,
+    },
+  };
+}
