@@ -9,7 +9,7 @@
 
 BUZZD_SRCS := $(sort $(shell find server -name '*.c' -not -path 'server/tests/*' \
                 -not -path 'server/fuzz/*'))
-BUZZD_PKGS := libuv libwebsockets jansson sqlite3 openssl libargon2
+BUZZD_PKGS := libuv libwebsockets jansson sqlite3 openssl libargon2 libsrtp2
 BUZZD_OBJ := $(BUILD)/obj-buzzd
 BUZZD_OBJS := $(patsubst %.c,$(BUZZD_OBJ)/%.o,$(BUZZD_SRCS))
 BUZZD_CFLAGS = $(CFLAGS_BASE) -Iserver -MMD -MP $(shell pkg-config --cflags $(BUZZD_PKGS))

@@ -1,0 +1,54 @@
+/* libFuzzer target for the RFC 7983 demultiplexer and the RTP / RTCP parsers
+ * (server/rtc/demux.c, rtp.c). The input is one datagram, given to every parser whatever its
+ * class. Properties beyond "no crash": every view lies inside the input, header + payload +
+ * padding add up to the datagram, extension values lie inside the extension block, and RTCP
+ * walks cover the compound exactly when it validates. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "rtc/demux.h"
+#include "rtc/rtp.h"
+
+static void inside(const uint8_t *p, size_t n, const uint8_t *q, size_t len) {
+  if (len && (q < p || q + len > p + n)) abort();
+}
+
+static void fuzz_rtp(const uint8_t *d, size_t n) {
+  rtp_view v;
+  if (rtp_parse(d, n, &v) != 0) return;
+  if (v.header_len + v.payload_len + v.padding_len != n) abort();
+  inside(d, n, v.payload, v.payload_len);
+  inside(d, n, v.ext, v.ext_len);
+  for (int id = 0; id < 256; id++) {
+    const uint8_t *val;
+    size_t len;
+    if (rtp_ext_find(&v, (uint8_t)id, &val, &len) == 1) inside(v.ext, v.ext_len, val, len);
+  }
+}
+
+static void fuzz_rtcp(const uint8_t *d, size_t n) {
+  int valid = rtcp_validate(d, n) == 0;
+  rtcp_iter it;
+  rtcp_view v;
+  rtcp_iter_init(&it, d, n);
+  int rc;
+  size_t covered = 0;
+  while ((rc = rtcp_next(&it, &v)) == 1) {
+    inside(d, n, v.body, v.body_len);
+    covered += v.total_len;
+    rtcp_report r;
+    if (rtcp_parse_report(&v, &r) == 0 && (r.n_blocks < 0 || r.n_blocks > 31)) abort();
+    rtcp_fb fb;
+    if (rtcp_parse_fb(&v, &fb) == 0 && (fb.n_items < 0 || fb.n_items > RTCP_FB_MAX_ITEMS))
+      abort();
+  }
+  if (valid && (rc != 0 || covered != n)) abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  rtc_pkt_class c = rtc_demux(data, size);
+  if (c == RTC_PKT_RTP && (size < 12 || data[0] < 128 || data[0] > 191)) abort();
+  fuzz_rtp(data, size);
+  fuzz_rtcp(data, size);
+  return 0;
+}

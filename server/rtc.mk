@@ -1,0 +1,65 @@
+# The media plane (server/rtc): buzzd links its sources through server/server.mk (every .c
+# under server/); this fragment builds and runs its tests and fuzzers.
+#
+#   make test-rtc            cmocka unit tests (STUN RFC 5769 vectors, ICE-lite, demux, RTP/RTCP,
+#                            DTLS-SRTP handshake and SRTP round trips, workers over real UDP)
+#   make test-rtc-asan       the same under ASan + UBSan (leaks included)
+#   make test-rtc-fuzz       bounded libFuzzer runs (~15 s each) of fuzz-stun and fuzz-rtp
+#   make fuzz-rtc            long runs of both
+
+RTC_SRCS := $(sort $(wildcard server/rtc/*.c)) server/util/log.c
+RTC_HDRS := $(wildcard server/rtc/*.h server/util/log.h)
+RTC_TEST_SRCS := $(sort $(wildcard server/tests/rtc/*.c))
+RTC_TEST_HDRS := $(wildcard server/tests/rtc/*.h)
+RTC_PKGS := libuv openssl libsrtp2
+RTC_TEST_FLAGS = -Iserver -Iserver/tests/rtc $(call PKG,$(RTC_PKGS) cmocka) -lpthread
+
+$(BUILD)/tests/rtc-unit: $(RTC_SRCS) $(RTC_TEST_SRCS) $(RTC_HDRS) $(RTC_TEST_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(RTC_SRCS) $(RTC_TEST_SRCS) $(RTC_TEST_FLAGS) -o $@
+
+$(BUILD)/tests/rtc-unit-asan: $(RTC_SRCS) $(RTC_TEST_SRCS) $(RTC_HDRS) $(RTC_TEST_HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CSTD) $(WARN) -O1 -g $(SANFLAGS) $(RTC_SRCS) $(RTC_TEST_SRCS) $(RTC_TEST_FLAGS) -o $@
+
+.PHONY: test-rtc test-rtc-asan test-rtc-fuzz fuzz-rtc
+test-rtc: $(BUILD)/tests/rtc-unit
+	timeout 120 $<
+
+test-rtc-asan: $(BUILD)/tests/rtc-unit-asan
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 timeout 300 $<
+
+# libFuzzer targets: one per parser of untrusted bytes. The parsers are pure, so each target
+# links only what it needs (no libuv, no sockets).
+RTC_FUZZERS := stun rtp
+FUZZ_STUN_SRCS := server/rtc/stun.c server/rtc/ice.c server/rtc/map.c
+FUZZ_RTP_SRCS := server/rtc/rtp.c server/rtc/demux.c server/rtc/stun.c
+RTC_FUZZ_FLAGS := $(CSTD) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined \
+  -fno-sanitize-recover=undefined -Iserver
+
+$(BUILD)/fuzz/fuzz-stun: server/fuzz/rtc/fuzz_stun.c $(FUZZ_STUN_SRCS) $(RTC_HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(RTC_FUZZ_FLAGS) $< $(FUZZ_STUN_SRCS) $(call PKG,openssl) -o $@
+
+$(BUILD)/fuzz/fuzz-rtp: server/fuzz/rtc/fuzz_rtp.c $(FUZZ_RTP_SRCS) $(RTC_HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(RTC_FUZZ_FLAGS) $< $(FUZZ_RTP_SRCS) $(call PKG,openssl) -o $@
+
+# New inputs go to a scratch directory so the committed seed corpora stay small.
+test-rtc-fuzz: $(foreach f,$(RTC_FUZZERS),$(BUILD)/fuzz/fuzz-$(f))
+	@set -e; for f in $(RTC_FUZZERS); do \
+	  rm -rf $(BUILD)/fuzz/$$f-work && mkdir -p $(BUILD)/fuzz/$$f-work; \
+	  echo "fuzz-$$f"; \
+	  timeout 90 $(BUILD)/fuzz/fuzz-$$f -max_total_time=15 -max_len=2048 -timeout=10 \
+	    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/$$f- \
+	    $(BUILD)/fuzz/$$f-work server/fuzz/rtc/corpus-$$f; \
+	done
+
+fuzz-rtc: $(foreach f,$(RTC_FUZZERS),$(BUILD)/fuzz/fuzz-$(f))
+	@set -e; for f in $(RTC_FUZZERS); do mkdir -p $(BUILD)/fuzz/$$f-work; \
+	  timeout 700 $(BUILD)/fuzz/fuzz-$$f -max_total_time=300 -max_len=2048 -timeout=10 \
+	    -rss_limit_mb=2048 -artifact_prefix=$(BUILD)/fuzz/$$f- $(BUILD)/fuzz/$$f-work \
+	    server/fuzz/rtc/corpus-$$f; done
+
+TEST_SUITES += test-rtc test-rtc-asan test-rtc-fuzz
+FUZZ_TARGETS += fuzz-rtc

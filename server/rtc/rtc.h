@@ -1,0 +1,103 @@
+/* rtc: buzzd's media plane — media worker threads, each with its own libuv loop and one UDP
+ * socket, on which every transport of that worker is multiplexed (ICE-lite, then DTLS-SRTP).
+ *
+ * Threads. rtc_create, rtc_destroy, rtc_transport_add / _remove and the read-only getters run
+ * on the control thread (the one whose loop is options.control_loop). Everything a worker owns
+ * (its transports, its socket, its maps) is touched only by that worker's thread. The two
+ * sides talk only through message queues and uv_async wake-ups: control -> worker for
+ * commands, worker -> control for events, which are delivered by options.on_event on the
+ * control loop. The queues take a mutex for the enqueue and the swap; the packet path takes
+ * no lock.
+ *
+ * Ports. Worker i binds host:(port + i), or any free port when port is 0 (the log and
+ * rtc_worker_port say which). announced_ip is what the SDP candidates will carry (a public
+ * address in front of a 1:1 NAT); NULL means the bound host itself. */
+#ifndef BZ_RTC_H
+#define BZ_RTC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#define RTC_MAX_WORKERS 64
+
+typedef struct rtc rtc;
+
+typedef enum {
+  RTC_EV_ICE_CONNECTED = 1, /* a check selected a peer address (addr filled) */
+  RTC_EV_CONSENT_EXPIRED,   /* no valid check for consent_timeout_ms: media stops */
+  RTC_EV_DTLS_CONNECTED,    /* DTLS-SRTP is up (profile filled) */
+  RTC_EV_DTLS_FAILED,       /* handshake failed or the fingerprint did not match */
+  RTC_EV_TRANSPORT_REJECTED /* rtc_transport_add could not be applied (duplicate, full) */
+} rtc_event_type;
+
+typedef struct rtc_event {
+  rtc_event_type type;
+  int worker;
+  uint64_t transport_id;
+  char addr[64];   /* "ip:port" of the peer, ICE_CONNECTED */
+  int srtp_profile; /* DTLS_CONNECTED: RTC_SRTP_* of rtc/srtp.h */
+} rtc_event;
+
+/* Called on the control thread; ev is valid only during the call. */
+typedef void (*rtc_event_cb)(void *user, const rtc_event *ev);
+
+typedef struct rtc_options {
+  const char *host;         /* bind address literal; "0.0.0.0" when NULL */
+  int port;                 /* worker i binds port + i; 0 = any free port each */
+  const char *announced_ip; /* NULL = host */
+  int workers;              /* 0 = one per core (at most RTC_MAX_WORKERS) */
+  uint32_t consent_timeout_ms;   /* 0 = 30000 (RFC 7675) */
+  int max_transports_per_worker; /* 0 = 4096 */
+  uv_loop_t *control_loop;  /* where events are delivered; NULL = events are dropped */
+  rtc_event_cb on_event;
+  void *user;
+} rtc_options;
+
+/* Credentials of one transport, from the SDP exchange (signaling owns them). */
+typedef struct rtc_transport_params {
+  char ufrag[33];              /* ours, 4..32 ice-chars */
+  char pwd[65];                /* ours, 22..64 ice-chars */
+  char remote_ufrag[257];      /* theirs; "" = accept any */
+  char remote_fingerprint[160]; /* "sha-256 AB:CD:..." from their SDP; "" = accept any */
+} rtc_transport_params;
+
+enum {
+  RTC_EARG = -1,   /* bad option or parameter */
+  RTC_ENOMEM = -2,
+  RTC_EBIND = -3,  /* a worker's UDP socket could not be bound */
+  RTC_ECRYPTO = -4, /* certificate / DTLS context / SRTP library setup failed */
+  RTC_ETHREAD = -5,
+};
+const char *rtc_strerror(int err);
+
+/* Generates the DTLS certificate, binds every worker's socket and starts the threads. On
+ * failure nothing is left running and *out is NULL. */
+int rtc_create(rtc **out, const rtc_options *o);
+/* Stops and joins every worker and frees everything. Events still queued are dropped. When
+ * a control loop was given, the last handle closes on that loop: run it (as buzzd's shutdown
+ * does) before uv_loop_close. */
+void rtc_destroy(rtc *r);
+
+int rtc_worker_count(const rtc *r);
+int rtc_worker_port(const rtc *r, int worker);
+const char *rtc_announced_ip(const rtc *r);
+/* "sha-256 AB:CD:..." of the DTLS certificate, for a=fingerprint. */
+const char *rtc_fingerprint(const rtc *r);
+
+/* Asks `worker` to create a transport with these credentials under `id` (the caller's, unique
+ * per worker). Asynchronous: RTC_EV_TRANSPORT_REJECTED says if it could not. 0 or RTC_E*. */
+int rtc_transport_add(rtc *r, int worker, uint64_t id, const rtc_transport_params *p);
+/* Asks `worker` to drop transport `id` (nothing happens if it does not exist). */
+int rtc_transport_remove(rtc *r, int worker, uint64_t id);
+
+/* Counters of one worker, read on any thread (each is written by the worker alone). */
+typedef struct rtc_worker_stats {
+  uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, tx_dropped;
+  uint64_t stun_in, stun_rejected, dtls_in, rtp_in, rtcp_in, unknown_in;
+  uint64_t transports;
+  uint64_t srtp_rejected, dtls_connected, dtls_failed;
+} rtc_worker_stats;
+void rtc_worker_stats_get(const rtc *r, int worker, rtc_worker_stats *out);
+
+#endif

@@ -1,0 +1,107 @@
+/* Internals shared by rtc.c (control side), worker.c (the thread) and transport.c. Not a
+ * public interface. */
+#ifndef BZ_RTC_INT_H
+#define BZ_RTC_INT_H
+
+#include <stdatomic.h>
+#include <uv.h>
+
+#include "rtc/dtls.h"
+#include "rtc/ice.h"
+#include "rtc/map.h"
+#include "rtc/rtc.h"
+#include "rtc/srtp.h"
+#include "rtc/udp.h"
+
+typedef enum { MSG_STOP = 1, MSG_TRANSPORT_ADD, MSG_TRANSPORT_REMOVE } rtc__msg_type;
+
+/* One command (control -> worker) or event (worker -> control). Heap nodes: the sender
+ * allocates, the receiver frees. */
+typedef struct rtc__msg {
+  struct rtc__msg *next;
+  int type;
+  uint64_t id;
+  rtc_transport_params params; /* MSG_TRANSPORT_ADD */
+  rtc_event ev;                /* events */
+} rtc__msg;
+
+/* A FIFO guarded by a mutex (enqueue and swap only, never held while handling). */
+typedef struct rtc__queue {
+  uv_mutex_t lock;
+  rtc__msg *head, *tail;
+} rtc__queue;
+
+int rtc__queue_init(rtc__queue *q);
+void rtc__queue_push(rtc__queue *q, rtc__msg *m);
+rtc__msg *rtc__queue_take_all(rtc__queue *q); /* the whole list, oldest first */
+void rtc__queue_free(rtc__queue *q);          /* frees what is left */
+
+typedef struct rtc__counters {
+  _Atomic uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, tx_dropped;
+  _Atomic uint64_t stun_in, stun_rejected, dtls_in, rtp_in, rtcp_in, unknown_in, transports;
+  _Atomic uint64_t srtp_rejected, dtls_connected, dtls_failed;
+} rtc__counters;
+
+typedef struct rtc__transport rtc__transport;
+
+typedef struct rtc__worker {
+  rtc *owner;
+  int index;
+  int fd, port;
+  uv_thread_t thread;
+  int thread_started;
+  int fd_owned;     /* initialised: stop_join closes fd and frees what follows */
+  rtc__msg *stop_msg; /* made at init, so stopping never needs an allocation */
+  uv_loop_t loop;
+  uv_async_t wake;
+  uv_poll_t poll;
+  uv_timer_t tick;
+  rtc__queue inbox;
+  rtc_map *by_ufrag; /* our ufrag -> transport */
+  rtc_map *by_addr;  /* validated peer address -> transport */
+  rtc_map *by_id;    /* transport id (8 bytes) -> transport */
+  rtc__transport *transports; /* doubly linked list of all */
+  udp_rx *rx;
+  udp_tx *tx;
+  rtc__counters c;
+} rtc__worker;
+
+struct rtc {
+  rtc_options o;
+  char host[64], announced[64];
+  int nworkers;
+  rtc__worker *workers;
+  rtc_cert *cert;
+  rtc_dtls_ctx *dtls;
+  uv_loop_t *control;
+  uv_async_t events_async; /* on the control loop */
+  rtc__queue events;
+  int async_ready;
+};
+
+static inline void rtc__count(_Atomic uint64_t *c, uint64_t n) {
+  /* One writer per counter: a relaxed load and store is enough and costs no locked op. */
+  atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,
+                        memory_order_relaxed);
+}
+
+/* worker.c */
+int rtc__worker_init(rtc__worker *w, rtc *owner, int index, int fd, int port);
+int rtc__worker_start(rtc__worker *w);
+void rtc__worker_stop_join(rtc__worker *w); /* posts MSG_STOP, joins, frees the loop */
+void rtc__worker_post(rtc__worker *w, rtc__msg *m);
+/* Sends an event to the control thread (from the worker thread). */
+void rtc__emit(rtc__worker *w, const rtc_event *ev);
+uint64_t rtc__now_ms(rtc__worker *w);
+
+/* transport.c: everything here runs on the worker's thread. */
+int rtc__transport_add(rtc__worker *w, uint64_t id, const rtc_transport_params *p);
+void rtc__transport_remove(rtc__worker *w, uint64_t id);
+void rtc__transport_destroy_all(rtc__worker *w);
+void rtc__transport_tick(rtc__worker *w, uint64_t now_ms);
+/* One received datagram (already demultiplexed by first byte in worker.c). */
+void rtc__on_stun(rtc__worker *w, const uint8_t *p, size_t n, const struct sockaddr *from);
+void rtc__on_dtls(rtc__worker *w, const uint8_t *p, size_t n, const struct sockaddr *from);
+void rtc__on_srtp(rtc__worker *w, uint8_t *p, size_t n, const struct sockaddr *from, int rtcp);
+
+#endif

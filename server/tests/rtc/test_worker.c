@@ -1,0 +1,245 @@
+/* The media workers over real UDP on 127.0.0.1: a transport added from the control thread,
+ * ICE-lite checks answered, DTLS-SRTP with an OpenSSL client on a datagram socket, SRTP
+ * accepted and forgeries refused, unknown ufrags and garbage dropped, consent expiry, removal,
+ * a taken port, and a clean shutdown (the leak check of the ASan build covers it). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rtc/rtc.h"
+#include "rtc/srtp.h"
+#include "rtc/stun.h"
+#include "tests.h"
+
+#define UFRAG "wkrU"
+#define PWD "workerpassword0123456789"
+
+typedef struct seen {
+  int n[8];
+  rtc_event last;
+} seen;
+
+static void on_event(void *user, const rtc_event *ev) {
+  seen *s = user;
+  if (ev->type < 8) s->n[ev->type]++;
+  s->last = *ev;
+}
+
+static uint64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Runs the control loop until `cond` holds or `ms` pass; returns the condition. */
+#define WAIT_FOR(loop, cond, ms)                                   \
+  ({                                                               \
+    uint64_t until_ = now_ms() + (ms);                             \
+    while (!(cond) && now_ms() < until_) {                         \
+      uv_run((loop), UV_RUN_NOWAIT);                               \
+      usleep(2000);                                                \
+    }                                                              \
+    (cond);                                                        \
+  })
+
+static int udp_client(int port) {
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  assert_true(fd >= 0);
+  struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+  inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+  assert_int_equal(connect(fd, (struct sockaddr *)&to, sizeof to), 0);
+  struct timeval tv = {.tv_sec = 0, .tv_usec = 200000};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return fd;
+}
+
+static int check(uint8_t *buf, size_t cap, const char *user, int nominate) {
+  uint8_t tid[STUN_TID_LEN];
+  for (int i = 0; i < STUN_TID_LEN; i++) tid[i] = (uint8_t)(rand() & 0xFF);
+  stun_builder b;
+  stun_build_init(&b, buf, cap, STUN_BINDING_REQUEST, tid);
+  stun_build_attr(&b, STUN_ATTR_USERNAME, user, strlen(user));
+  stun_build_u64(&b, STUN_ATTR_ICE_CONTROLLING, 1);
+  if (nominate) stun_build_attr(&b, STUN_ATTR_USE_CANDIDATE, NULL, 0);
+  stun_build_integrity(&b, (const uint8_t *)PWD, strlen(PWD));
+  stun_build_fingerprint(&b);
+  return stun_build_finish(&b);
+}
+
+/* Sends a check and waits for a success response (retrying: the add is asynchronous). */
+static int ice_roundtrip(int fd, const char *user) {
+  uint8_t req[256], resp[2048];
+  for (int attempt = 0; attempt < 25; attempt++) {
+    int n = check(req, sizeof req, user, 1);
+    assert_true(send(fd, req, (size_t)n, 0) == n);
+    ssize_t k = recv(fd, resp, sizeof resp, 0);
+    if (k <= 0) continue;
+    stun_msg m;
+    if (stun_parse(resp, (size_t)k, &m) < 0) continue;
+    if (m.type != STUN_BINDING_SUCCESS || memcmp(m.tid, req + 8, STUN_TID_LEN)) continue;
+    assert_int_equal(stun_check_integrity(&m, (const uint8_t *)PWD, strlen(PWD)), 0);
+    assert_int_equal(stun_check_fingerprint(&m), 0);
+    return 1;
+  }
+  return 0;
+}
+
+static void stats(rtc *r, rtc_worker_stats *s) { rtc_worker_stats_get(r, 0, s); }
+
+static void test_worker_end_to_end(void **state) {
+  (void)state;
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  seen ev;
+  memset(&ev, 0, sizeof ev);
+  rtc_options o = {.host = "127.0.0.1", .workers = 2, .consent_timeout_ms = 700,
+                   .control_loop = &loop, .on_event = on_event, .user = &ev};
+  rtc *r;
+  assert_int_equal(rtc_create(&r, &o), 0);
+  assert_int_equal(rtc_worker_count(r), 2);
+  int port = rtc_worker_port(r, 0);
+  assert_true(port > 0 && port != rtc_worker_port(r, 1));
+  assert_string_equal(rtc_announced_ip(r), "127.0.0.1");
+  assert_memory_equal(rtc_fingerprint(r), "sha-256 ", 8);
+
+  void *x509, *key;
+  char fp[160];
+  rtc_test_client_cert(&x509, &key, fp);
+  rtc_transport_params p;
+  memset(&p, 0, sizeof p);
+  strcpy(p.ufrag, UFRAG);
+  strcpy(p.pwd, PWD);
+  snprintf(p.remote_fingerprint, sizeof p.remote_fingerprint, "%s", fp);
+  assert_int_equal(rtc_transport_add(r, 0, 42, &p), 0);
+  /* Bad credentials are refused at once; a duplicate id is refused by the worker. */
+  rtc_transport_params bad = p;
+  strcpy(bad.pwd, "short");
+  assert_int_equal(rtc_transport_add(r, 0, 43, &bad), RTC_EARG);
+  assert_int_equal(rtc_transport_add(r, 5, 43, &p), RTC_EARG);
+  assert_int_equal(rtc_transport_add(r, 0, 42, &p), 0);
+  assert_true(WAIT_FOR(&loop, ev.n[RTC_EV_TRANSPORT_REJECTED] == 1, 2000));
+
+  int fd = udp_client(port);
+  /* DTLS or SRTP before any check is ignored (the address is not validated). */
+  static const uint8_t early[] = {22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1};
+  send(fd, early, sizeof early, 0);
+  assert_true(ice_roundtrip(fd, UFRAG ":peer"));
+  assert_true(WAIT_FOR(&loop, ev.n[RTC_EV_ICE_CONNECTED] == 1, 2000));
+  assert_int_equal(ev.last.transport_id, 42);
+  assert_int_equal(ev.last.worker, 0);
+  assert_memory_equal(ev.last.addr, "127.0.0.1:", 10);
+
+  /* An unknown ufrag and a wrong password: no success, counted. */
+  uint8_t req[256], resp[2048];
+  int n = check(req, sizeof req, "nope:peer", 1);
+  send(fd, req, (size_t)n, 0);
+  assert_true(recv(fd, resp, sizeof resp, 0) < 0);
+  static const uint8_t junk[] = {0xff, 0, 1, 2, 3};
+  send(fd, junk, sizeof junk, 0);
+
+  /* DTLS over the same socket, then SRTP. */
+  SSL_CTX *cctx = SSL_CTX_new(DTLS_client_method());
+  SSL_CTX_use_certificate(cctx, x509);
+  SSL_CTX_use_PrivateKey(cctx, key);
+  assert_int_equal(SSL_CTX_set_tlsext_use_srtp(cctx, "SRTP_AEAD_AES_128_GCM"), 0);
+  SSL *ssl = SSL_new(cctx);
+  BIO *bio = BIO_new_dgram(fd, BIO_NOCLOSE);
+  struct sockaddr_in peer = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+  inet_pton(AF_INET, "127.0.0.1", &peer.sin_addr);
+  BIO_ctrl(bio, BIO_CTRL_DGRAM_SET_CONNECTED, 0, &peer);
+  SSL_set_bio(ssl, bio, bio);
+  int ok = 0;
+  for (int i = 0; i < 50 && !ok; i++) {
+    int rc = SSL_connect(ssl);
+    if (rc == 1) ok = 1;
+    else if (SSL_get_error(ssl, rc) != SSL_ERROR_WANT_READ) break;
+    else DTLSv1_handle_timeout(ssl);
+  }
+  assert_true(ok);
+  assert_true(WAIT_FOR(&loop, ev.n[RTC_EV_DTLS_CONNECTED] == 1, 2000));
+  assert_int_equal(ev.last.srtp_profile, RTC_SRTP_AEAD_AES_128_GCM);
+  /* Client keys (the client writes with the first key). */
+  rtc_srtp_keys k = {.profile = RTC_SRTP_AEAD_AES_128_GCM, .key_len = 16, .salt_len = 12};
+  uint8_t m[56];
+  assert_int_equal(
+      SSL_export_keying_material(ssl, m, sizeof m, "EXTRACTOR-dtls_srtp", 19, NULL, 0, 0), 1);
+  memcpy(k.local_key, m, 16);
+  memcpy(k.remote_key, m + 16, 16);
+  memcpy(k.local_salt, m + 32, 12);
+  memcpy(k.remote_salt, m + 44, 12);
+  rtc_srtp *cs;
+  assert_int_equal(rtc_srtp_create(&cs, &k), 0);
+  for (int i = 0; i < 10; i++) {
+    uint8_t pkt[128] = {0x80, 96, 0, (uint8_t)i, 0, 0, 0, 0, 0x11, 0x22, 0x33, 0x44, 'v'};
+    size_t len = 13;
+    assert_int_equal(rtc_srtp_protect_rtp(cs, pkt, &len, sizeof pkt), 0);
+    if (i == 9) pkt[len - 1] ^= 1; /* the last one is forged */
+    send(fd, pkt, len, 0);
+  }
+  rtc_worker_stats s;
+  assert_true(WAIT_FOR(&loop, (stats(r, &s), s.rtp_in == 10), 2000));
+  assert_int_equal(s.srtp_rejected, 1);
+  assert_int_equal(s.dtls_connected, 1);
+  assert_true(s.stun_rejected >= 1);
+  assert_true(s.unknown_in >= 1);
+  assert_int_equal(s.transports, 1);
+  assert_true(s.tx_packets >= 2);
+  rtc_srtp_destroy(cs);
+
+  /* Silence: consent expires (700 ms, checked every 250 ms). */
+  assert_true(WAIT_FOR(&loop, ev.n[RTC_EV_CONSENT_EXPIRED] == 1, 3000));
+  assert_int_equal(rtc_transport_remove(r, 0, 42), 0);
+  assert_int_equal(rtc_transport_remove(r, 0, 999), 0); /* unknown: nothing happens */
+  assert_true(WAIT_FOR(&loop, (stats(r, &s), s.transports == 0), 2000));
+
+  SSL_free(ssl);
+  SSL_CTX_free(cctx);
+  close(fd);
+  rtc_test_client_cert_free(x509, key);
+  rtc_destroy(r);
+  uv_run(&loop, UV_RUN_DEFAULT); /* the events handle closes here */
+  assert_int_equal(uv_loop_close(&loop), 0);
+  ERR_clear_error();
+}
+
+static void test_port_taken_and_options(void **state) {
+  (void)state;
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  struct sockaddr_in a = {.sin_family = AF_INET};
+  inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+  assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+  socklen_t sl = sizeof a;
+  getsockname(fd, (struct sockaddr *)&a, &sl);
+  int taken = ntohs(a.sin_port);
+  /* Worker 0 gets taken - 1 (if free), worker 1 the taken port: the whole create fails. */
+  rtc_options o = {.host = "127.0.0.1", .port = taken - 1, .workers = 2};
+  rtc *r = (rtc *)1;
+  assert_int_equal(rtc_create(&r, &o), RTC_EBIND);
+  assert_null(r);
+  close(fd);
+  rtc_options bad = {.host = "not-an-ip", .workers = 1};
+  assert_int_equal(rtc_create(&r, &bad), RTC_EBIND);
+  rtc_options neg = {.workers = -1};
+  assert_int_equal(rtc_create(&r, &neg), RTC_EARG);
+  rtc_options high = {.host = "127.0.0.1", .port = 65535, .workers = 2};
+  assert_int_equal(rtc_create(&r, &high), RTC_EARG);
+  /* No control loop: events are dropped, the rest works, destroy frees at once. */
+  rtc_options plain = {.host = "127.0.0.1", .workers = 1};
+  assert_int_equal(rtc_create(&r, &plain), 0);
+  rtc_destroy(r);
+  assert_string_equal(rtc_strerror(RTC_EBIND), "cannot bind the UDP port");
+}
+
+int rtc_tests_worker(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_worker_end_to_end),
+      cmocka_unit_test(test_port_taken_and_options),
+  };
+  return cmocka_run_group_tests_name("worker", tests, NULL, NULL);
+}
