@@ -4,6 +4,7 @@
 #   make test-rtc            cmocka unit tests (STUN RFC 5769 vectors, ICE-lite, demux, RTP/RTCP,
 #                            DTLS-SRTP handshake and SRTP round trips, workers over real UDP)
 #   make test-rtc-asan       the same under ASan + UBSan (leaks included)
+#   make test-rtc-tsan       the same under ThreadSanitizer (the worker tests cross threads)
 #   make test-rtc-fuzz       bounded libFuzzer runs (~15 s each) of fuzz-stun and fuzz-rtp
 #   make fuzz-rtc            long runs of both
 
@@ -22,12 +23,20 @@ $(BUILD)/tests/rtc-unit-asan: $(RTC_SRCS) $(RTC_TEST_SRCS) $(RTC_HDRS) $(RTC_TES
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CSTD) $(WARN) -O1 -g $(SANFLAGS) $(RTC_SRCS) $(RTC_TEST_SRCS) $(RTC_TEST_FLAGS) -o $@
 
-.PHONY: test-rtc test-rtc-asan test-rtc-fuzz fuzz-rtc
+$(BUILD)/tests/rtc-unit-tsan: $(RTC_SRCS) $(RTC_TEST_SRCS) $(RTC_HDRS) $(RTC_TEST_HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CSTD) $(WARN) -O1 -g -fsanitize=thread $(RTC_SRCS) $(RTC_TEST_SRCS) \
+	  $(RTC_TEST_FLAGS) -o $@
+
+.PHONY: test-rtc test-rtc-asan test-rtc-tsan test-rtc-fuzz fuzz-rtc
 test-rtc: $(BUILD)/tests/rtc-unit
 	timeout 120 $<
 
 test-rtc-asan: $(BUILD)/tests/rtc-unit-asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 timeout 300 $<
+
+test-rtc-tsan: $(BUILD)/tests/rtc-unit-tsan
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 timeout 300 $<
 
 # libFuzzer targets: one per parser of untrusted bytes. The parsers are pure, so each target
 # links only what it needs (no libuv, no sockets).
@@ -61,5 +70,5 @@ fuzz-rtc: $(foreach f,$(RTC_FUZZERS),$(BUILD)/fuzz/fuzz-$(f))
 	    -rss_limit_mb=2048 -artifact_prefix=$(BUILD)/fuzz/$$f- $(BUILD)/fuzz/$$f-work \
 	    server/fuzz/rtc/corpus-$$f; done
 
-TEST_SUITES += test-rtc test-rtc-asan test-rtc-fuzz
+TEST_SUITES += test-rtc test-rtc-asan test-rtc-tsan test-rtc-fuzz
 FUZZ_TARGETS += fuzz-rtc

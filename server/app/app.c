@@ -15,6 +15,7 @@
 #include "app/loop_lag.h"
 #include "app/offload.h"
 #include "net/net.h"
+#include "rtc/rtc.h"
 #include "store/store.h"
 #include "util/log.h"
 
@@ -33,6 +34,7 @@ typedef struct app {
   int start_failed; /* the network could not start: skip the drain (see loop_drain_close) */
   sig_ctx *sig;
   net_server *net;
+  rtc *rtc; /* the media workers (not yet driven by signaling: see docs/architecture.md) */
 } app;
 
 static void tick_cb(uv_timer_t *t) {
@@ -51,6 +53,8 @@ static void app_finish(app *a) {
   bz_loop_lag_stop(&a->lag);
   uv_close((uv_handle_t *)&a->sigint, NULL);
   uv_close((uv_handle_t *)&a->sigterm, NULL);
+  rtc_destroy(a->rtc); /* joins the workers; its last handle closes as the loop runs dry */
+  a->rtc = NULL;
   BZ_INFO("shutdown_close", "ws_open=%d", net_server_ws_count(a->net));
   net_server_close(a->net);
 }
@@ -150,6 +154,31 @@ static int start_net(app *a, const bz_config *cfg, const char *web, const char *
   return 0;
 }
 
+static void on_rtc_event(void *user, const rtc_event *ev) {
+  (void)user;
+  BZ_DEBUG("rtc_event", "type=%d worker=%d transport=%llu addr=%s", (int)ev->type, ev->worker,
+           (unsigned long long)ev->transport_id, ev->addr[0] ? ev->addr : "-");
+}
+
+/* The media workers: UDP sockets on the same host as HTTP, ports from --rtc-port. */
+static int start_rtc(app *a, const bz_config *cfg) {
+  rtc_options o = {
+      .host = cfg->host,
+      .port = cfg->rtc_port,
+      .announced_ip = cfg->announced_ip,
+      .workers = cfg->rtc_workers,
+      .control_loop = &a->loop,
+      .on_event = on_rtc_event,
+      .user = a,
+  };
+  int rc = rtc_create(&a->rtc, &o);
+  if (rc < 0) {
+    BZ_ERROR("start_failed", "rtc_port=%d reason=\"rtc: %s\"", cfg->rtc_port, rtc_strerror(rc));
+    return -1;
+  }
+  return 0;
+}
+
 static void start_handles(app *a) {
   uv_signal_init(&a->loop, &a->sigint);
   uv_signal_init(&a->loop, &a->sigterm);
@@ -193,8 +222,15 @@ static int run_server(app *a, const bz_config *cfg, bz_store *st, const char *we
     BZ_ERROR("start_failed", "reason=\"sig: %s\"", sig_strerror(rc));
     return 1;
   }
-  rc = start_net(a, cfg, web, assets);
-  a->start_failed = rc != 0;
+  rc = start_rtc(a, cfg);
+  if (rc == 0) {
+    rc = start_net(a, cfg, web, assets);
+    a->start_failed = rc != 0;
+    if (rc != 0) {
+      rtc_destroy(a->rtc);
+      a->rtc = NULL;
+    }
+  }
   if (rc == 0) {
     start_handles(a);
     uv_run(&a->loop, UV_RUN_DEFAULT);

@@ -35,6 +35,9 @@ typedef struct bz_config {
   int trust_proxy;        /* 0/1: the client address is the last X-Forwarded-For entry */
   int http_timeout_s;     /* request head / body deadline */
   int keepalive_timeout_s; /* idle keep-alive connections */
+  int rtc_port;           /* media worker i binds UDP rtc_port + i; 0 = any free port each */
+  int rtc_workers;        /* media worker threads; 0 = one per core */
+  char *announced_ip;     /* address put in SDP candidates (1:1 NAT); NULL = host */
   sig_limits limits;
 } bz_config;
 

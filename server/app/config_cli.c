@@ -1,4 +1,5 @@
 /* Command-line half of config (see config.h): flag parsing, final checks, usage. */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,11 @@ int bz_config_load(bz_config *c, int argc, char **argv, char *err, size_t errlen
   if (!c->turn_uri != !c->turn_secret)
     return bz_config_fail(err, errlen, "--turn-uri and --turn-secret go together");
   if (c->limits.rate_burst < 1) return bz_config_fail(err, errlen, "rate_burst must be at least 1");
+  unsigned char ip[16];
+  if (c->announced_ip && inet_pton(AF_INET, c->announced_ip, ip) != 1 &&
+      inet_pton(AF_INET6, c->announced_ip, ip) != 1)
+    return bz_config_fail(err, errlen, "announced_ip: '%s' is not an IPv4 or IPv6 address",
+                          c->announced_ip);
   return fill_defaults(c);
 }
 
@@ -73,6 +79,7 @@ void bz_config_usage(const char *prog) {
       "       [--tls-cert FILE --tls-key FILE] [--turn-uri URI --turn-secret S]\n"
       "       [--web-dir DIR] [--assets-url URL] [--log-level debug|info|warn|error]\n"
       "       [--trust-proxy 0|1] [--max-conns-per-addr N] [--max-ws-per-addr N]\n"
+      "       [--rtc-port N] [--rtc-workers N] [--announced-ip ADDR]\n"
       "       [--help]\n\n"
       "Every setting is also a key of the JSON --config file; flags override the file.\n"
       "Flags take '--name value' or '--name=value'.\n\n",

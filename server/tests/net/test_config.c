@@ -151,6 +151,30 @@ static void test_assets_url(void **state) {
   expect_bad((const char *[]){"--assets-url", longest, NULL}, "longer than 1024");
 }
 
+/* The media-plane settings: defaults, flags, and announced_ip held to an address literal. */
+static void test_rtc_settings(void **state) {
+  (void)state;
+  run r;
+  load(&r, (const char *[]){NULL});
+  assert_int_equal(r.c.rtc_port, 0);
+  assert_int_equal(r.c.rtc_workers, 0);
+  assert_null(r.c.announced_ip);
+  bz_config_free(&r.c);
+  load(&r, (const char *[]){"--rtc-port", "40000", "--rtc-workers=3", "--announced-ip",
+                            "203.0.113.7", NULL});
+  assert_int_equal(r.rc, BZ_CONFIG_OK);
+  assert_int_equal(r.c.rtc_port, 40000);
+  assert_int_equal(r.c.rtc_workers, 3);
+  assert_string_equal(r.c.announced_ip, "203.0.113.7");
+  bz_config_free(&r.c);
+  load(&r, (const char *[]){"--announced-ip", "2001:db8::1", NULL});
+  assert_int_equal(r.rc, BZ_CONFIG_OK);
+  bz_config_free(&r.c);
+  expect_bad((const char *[]){"--announced-ip", "example.com", NULL}, "not an IPv4 or IPv6");
+  expect_bad((const char *[]){"--rtc-port", "70000", NULL}, "out of range");
+  expect_bad((const char *[]){"--rtc-workers", "65", NULL}, "out of range");
+}
+
 static void test_help(void **state) {
   (void)state;
   run r;
@@ -246,6 +270,7 @@ int net_tests_config(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_defaults),   cmocka_unit_test(test_flags),
       cmocka_unit_test(test_bad_flags),  cmocka_unit_test(test_help),
+      cmocka_unit_test(test_rtc_settings),
       cmocka_unit_test(test_json),       cmocka_unit_test(test_file_precedence),
       cmocka_unit_test(test_assets_url),
   };
