@@ -221,5 +221,6 @@ void rtc_worker_stats_get(const rtc *r, int worker, rtc_worker_stats *s) {
   LD(rx_packets); LD(rx_bytes); LD(tx_packets); LD(tx_bytes); LD(tx_dropped);
   LD(stun_in); LD(stun_rejected); LD(dtls_in); LD(rtp_in); LD(rtcp_in); LD(unknown_in);
   LD(transports); LD(srtp_rejected); LD(dtls_connected); LD(dtls_failed);
+  LD(fwd_packets); LD(fwd_bytes);
 #undef LD
 }

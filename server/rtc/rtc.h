@@ -60,6 +60,8 @@ typedef struct rtc_transport_params {
   char pwd[65];                /* ours, 22..64 ice-chars */
   char remote_ufrag[257];      /* theirs; "" = accept any */
   char remote_fingerprint[160]; /* "sha-256 AB:CD:..." from their SDP; "" = accept any */
+  uint64_t room;               /* transports of one room on one worker forward to each other;
+                                  0 = in no room (nothing forwarded) */
 } rtc_transport_params;
 
 enum {
@@ -86,7 +88,9 @@ const char *rtc_announced_ip(const rtc *r);
 const char *rtc_fingerprint(const rtc *r);
 
 /* Asks `worker` to create a transport with these credentials under `id` (the caller's, unique
- * per worker). Asynchronous: RTC_EV_TRANSPORT_REJECTED says if it could not. 0 or RTC_E*. */
+ * per worker). Every RTP and RTCP packet a transport of a room sends is forwarded, as it is
+ * (same SSRC, sequence numbers and payload types), to every other connected transport of that
+ * room on that worker, re-encrypted with each one's keys: a room lives on one worker. Asynchronous: RTC_EV_TRANSPORT_REJECTED says if it could not. 0 or RTC_E*. */
 int rtc_transport_add(rtc *r, int worker, uint64_t id, const rtc_transport_params *p);
 /* Asks `worker` to drop transport `id` (nothing happens if it does not exist). */
 int rtc_transport_remove(rtc *r, int worker, uint64_t id);
@@ -97,6 +101,7 @@ typedef struct rtc_worker_stats {
   uint64_t stun_in, stun_rejected, dtls_in, rtp_in, rtcp_in, unknown_in;
   uint64_t transports;
   uint64_t srtp_rejected, dtls_connected, dtls_failed;
+  uint64_t fwd_packets, fwd_bytes; /* SRTP/SRTCP sent on to other members of a room */
 } rtc_worker_stats;
 void rtc_worker_stats_get(const rtc *r, int worker, rtc_worker_stats *out);
 

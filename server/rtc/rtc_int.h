@@ -39,10 +39,11 @@ void rtc__queue_free(rtc__queue *q);          /* frees what is left */
 typedef struct rtc__counters {
   _Atomic uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, tx_dropped;
   _Atomic uint64_t stun_in, stun_rejected, dtls_in, rtp_in, rtcp_in, unknown_in, transports;
-  _Atomic uint64_t srtp_rejected, dtls_connected, dtls_failed;
+  _Atomic uint64_t srtp_rejected, dtls_connected, dtls_failed, fwd_packets, fwd_bytes;
 } rtc__counters;
 
 typedef struct rtc__transport rtc__transport;
+typedef struct rtc__room rtc__room;
 
 typedef struct rtc__worker {
   rtc *owner;
@@ -60,6 +61,7 @@ typedef struct rtc__worker {
   rtc_map *by_ufrag; /* our ufrag -> transport */
   rtc_map *by_addr;  /* validated peer address -> transport */
   rtc_map *by_id;    /* transport id (8 bytes) -> transport */
+  rtc_map *by_room;  /* room id (8 bytes) -> rtc__room */
   rtc__transport *transports; /* doubly linked list of all */
   udp_rx *rx;
   udp_tx *tx;
@@ -93,6 +95,34 @@ void rtc__worker_post(rtc__worker *w, rtc__msg *m);
 /* Sends an event to the control thread (from the worker thread). */
 void rtc__emit(rtc__worker *w, const rtc_event *ev);
 uint64_t rtc__now_ms(rtc__worker *w);
+
+/* One transport (a peer connection's bundled ICE/DTLS/SRTP), owned by one worker. */
+struct rtc__transport {
+  rtc__transport *prev, *next; /* the worker's list */
+  rtc__transport *room_prev, *room_next; /* the room's members */
+  rtc__worker *w;
+  uint64_t id;
+  rtc__room *room;          /* NULL = in no room */
+  ice_lite ice;
+  char remote_fp[RTC_FINGERPRINT_MAX];
+  rtc_dtls *dtls;           /* made on the first DTLS datagram */
+  uint64_t dtls_started_ms;
+  rtc_srtp *srtp;           /* after the handshake */
+  struct sockaddr_storage reply_to; /* where DTLS output goes: the address it came from */
+};
+
+/* The transports of one room on this worker. */
+struct rtc__room {
+  uint64_t id;
+  rtc__transport *members;
+  int n;
+};
+
+/* forward.c */
+int rtc__room_join(rtc__worker *w, rtc__transport *t, uint64_t room);
+void rtc__room_leave(rtc__worker *w, rtc__transport *t);
+/* p[0..n) is a decrypted RTP (rtcp = 0) or RTCP packet from t: sends it to the others. */
+void rtc__forward(rtc__worker *w, rtc__transport *from, const uint8_t *p, size_t n, int rtcp);
 
 /* transport.c: everything here runs on the worker's thread. */
 int rtc__transport_add(rtc__worker *w, uint64_t id, const rtc_transport_params *p);

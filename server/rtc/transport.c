@@ -8,18 +8,6 @@
 
 #define DTLS_HANDSHAKE_MS 30000 /* a handshake not done this long after it began fails */
 
-struct rtc__transport {
-  rtc__transport *prev, *next;
-  rtc__worker *w;
-  uint64_t id;
-  ice_lite ice;
-  char remote_fp[RTC_FINGERPRINT_MAX];
-  rtc_dtls *dtls;           /* made on the first DTLS datagram */
-  uint64_t dtls_started_ms;
-  rtc_srtp *srtp;           /* after the handshake */
-  struct sockaddr_storage reply_to; /* where DTLS output goes: the address it came from */
-};
-
 static void emit(rtc__transport *t, rtc_event_type type) {
   rtc_event ev = {.type = type, .transport_id = t->id};
   const struct sockaddr *sel = ice_lite_selected(&t->ice);
@@ -43,6 +31,7 @@ static void destroy(rtc__worker *w, rtc__transport *t) {
   else w->transports = t->next;
   if (t->next) t->next->prev = t->prev;
   for (int i = 0; i < t->ice.n_addrs; i++) unmap_addr(w, t, (struct sockaddr *)&t->ice.addrs[i]);
+  rtc__room_leave(w, t);
   rtc_map_del(w->by_ufrag, t->ice.ufrag, t->ice.ufrag_len);
   rtc_map_del(w->by_id, &t->id, sizeof t->id);
   rtc_dtls_destroy(t->dtls);
@@ -69,6 +58,12 @@ int rtc__transport_add(rtc__worker *w, uint64_t id, const rtc_transport_params *
   if (rtc_map_put(w->by_id, &t->id, sizeof t->id, t) < 0 ||
       rtc_map_put(w->by_ufrag, t->ice.ufrag, t->ice.ufrag_len, t) < 0) {
     rtc_map_del(w->by_id, &t->id, sizeof t->id);
+    free(t);
+    return -1;
+  }
+  if (p->room && rtc__room_join(w, t, p->room) < 0) {
+    rtc_map_del(w->by_id, &t->id, sizeof t->id);
+    rtc_map_del(w->by_ufrag, t->ice.ufrag, t->ice.ufrag_len);
     free(t);
     return -1;
   }
@@ -193,6 +188,9 @@ void rtc__on_srtp(rtc__worker *w, uint8_t *p, size_t n, const struct sockaddr *f
   size_t len = n;
   int rc = rtcp ? rtc_srtp_unprotect_rtcp(t->srtp, p, &len)
                 : rtc_srtp_unprotect_rtp(t->srtp, p, &len);
-  if (rc < 0) rtc__count(&w->c.srtp_rejected, 1);
-  /* Forwarding to subscribers is the next step (docs/architecture.md, "Media plane"). */
+  if (rc < 0) {
+    rtc__count(&w->c.srtp_rejected, 1);
+    return;
+  }
+  if (t->room) rtc__forward(w, t, p, len, rtcp);
 }

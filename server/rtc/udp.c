@@ -128,6 +128,21 @@ void udp_tx_flush(int fd, udp_tx *tx) {
 }
 #endif
 
+uint8_t *udp_tx_reserve(int fd, udp_tx *tx) {
+  if (tx->n == UDP_BATCH) udp_tx_flush(fd, tx);
+  return tx->buf[tx->n];
+}
+
+void udp_tx_commit(udp_tx *tx, size_t n, const struct sockaddr *to) {
+  if (tx->n == UDP_BATCH || n > UDP_SLOT ||
+      (to->sa_family != AF_INET && to->sa_family != AF_INET6))
+    return;
+  tx->len[tx->n] = n;
+  memset(&tx->to[tx->n], 0, sizeof tx->to[tx->n]);
+  memcpy(&tx->to[tx->n], to, addr_len(to));
+  tx->n++;
+}
+
 int udp_tx_push(int fd, udp_tx *tx, const void *p, size_t n, const struct sockaddr *to) {
   if (n > UDP_SLOT || (to->sa_family != AF_INET && to->sa_family != AF_INET6)) return -1;
   if (tx->n == UDP_BATCH) udp_tx_flush(fd, tx);

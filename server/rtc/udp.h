@@ -37,6 +37,10 @@ int udp_recv_batch(int fd, udp_rx *rx);
 /* Queues a copy of one datagram (flushing first when the queue is full). -1 when it is longer
  * than UDP_SLOT or the address is not AF_INET / AF_INET6. */
 int udp_tx_push(int fd, udp_tx *tx, const void *p, size_t n, const struct sockaddr *to);
+/* Zero-copy variant of push: the buffer (UDP_SLOT bytes) of the next datagram, to be filled
+ * and then either committed or abandoned (by not committing). Flushes first when full. */
+uint8_t *udp_tx_reserve(int fd, udp_tx *tx);
+void udp_tx_commit(udp_tx *tx, size_t n, const struct sockaddr *to);
 /* Sends everything queued; what the kernel refuses is counted in tx->dropped. */
 void udp_tx_flush(int fd, udp_tx *tx);
 

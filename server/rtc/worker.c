@@ -113,8 +113,10 @@ int rtc__worker_init(rtc__worker *w, rtc *owner, int index, int fd, int port) {
   w->tx = calloc(1, sizeof *w->tx);
   w->by_ufrag = rtc_map_create(max);
   w->by_id = rtc_map_create(max);
+  w->by_room = rtc_map_create(max);
   w->by_addr = rtc_map_create(max * ICE_MAX_ADDRS);
   if (!w->rx || !w->tx || !w->stop_msg || !w->by_ufrag || !w->by_id || !w->by_addr ||
+      !w->by_room ||
       rtc__queue_init(&w->inbox) < 0)
     goto fail;
   if (uv_loop_init(&w->loop) < 0) {
@@ -135,6 +137,7 @@ fail:
   rtc_map_destroy(w->by_ufrag);
   rtc_map_destroy(w->by_id);
   rtc_map_destroy(w->by_addr);
+  rtc_map_destroy(w->by_room);
   free(w->rx);
   free(w->tx);
   free(w->stop_msg);
@@ -177,6 +180,7 @@ void rtc__worker_stop_join(rtc__worker *w) {
   rtc_map_destroy(w->by_ufrag);
   rtc_map_destroy(w->by_id);
   rtc_map_destroy(w->by_addr);
+  rtc_map_destroy(w->by_room);
   free(w->rx);
   free(w->tx);
   w->fd_owned = 0;

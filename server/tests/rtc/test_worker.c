@@ -208,6 +208,137 @@ static void test_worker_end_to_end(void **state) {
   ERR_clear_error();
 }
 
+/* A peer that has done ICE and DTLS-SRTP with a worker, over a connected UDP socket. */
+typedef struct peer {
+  int fd;
+  SSL_CTX *ctx;
+  SSL *ssl;
+  rtc_srtp *srtp; /* the peer's side: local = its own (client) key */
+} peer;
+
+static void peer_connect(peer *pe, rtc *r, uv_loop_t *loop, seen *ev, int port, uint64_t id,
+                         uint64_t room, const char *ufrag) {
+  void *x509, *key;
+  char fp[160];
+  rtc_test_client_cert(&x509, &key, fp);
+  rtc_transport_params p;
+  memset(&p, 0, sizeof p);
+  snprintf(p.ufrag, sizeof p.ufrag, "%s", ufrag);
+  strcpy(p.pwd, PWD);
+  snprintf(p.remote_fingerprint, sizeof p.remote_fingerprint, "%s", fp);
+  p.room = room;
+  assert_int_equal(rtc_transport_add(r, 0, id, &p), 0);
+  pe->fd = udp_client(port);
+  char user[64];
+  snprintf(user, sizeof user, "%s:peer", ufrag);
+  assert_true(ice_roundtrip(pe->fd, user));
+  int before = ev->n[RTC_EV_DTLS_CONNECTED];
+  pe->ctx = SSL_CTX_new(DTLS_client_method());
+  SSL_CTX_use_certificate(pe->ctx, x509);
+  SSL_CTX_use_PrivateKey(pe->ctx, key);
+  rtc_test_client_cert_free(x509, key); /* the context holds its own references */
+  SSL_CTX_set_tlsext_use_srtp(pe->ctx, "SRTP_AES128_CM_SHA1_80");
+  pe->ssl = SSL_new(pe->ctx);
+  BIO *bio = BIO_new_dgram(pe->fd, BIO_NOCLOSE);
+  struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+  inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+  BIO_ctrl(bio, BIO_CTRL_DGRAM_SET_CONNECTED, 0, &to);
+  SSL_set_bio(pe->ssl, bio, bio);
+  int ok = 0;
+  for (int i = 0; i < 50 && !ok; i++) {
+    int rc = SSL_connect(pe->ssl);
+    if (rc == 1) ok = 1;
+    else if (SSL_get_error(pe->ssl, rc) != SSL_ERROR_WANT_READ) break;
+    else DTLSv1_handle_timeout(pe->ssl);
+  }
+  assert_true(ok);
+  assert_true(WAIT_FOR(loop, ev->n[RTC_EV_DTLS_CONNECTED] == before + 1, 2000));
+  rtc_srtp_keys k = {.profile = RTC_SRTP_AES128_CM_SHA1_80, .key_len = 16, .salt_len = 14};
+  uint8_t m[60];
+  assert_int_equal(
+      SSL_export_keying_material(pe->ssl, m, sizeof m, "EXTRACTOR-dtls_srtp", 19, NULL, 0, 0), 1);
+  memcpy(k.local_key, m, 16);
+  memcpy(k.remote_key, m + 16, 16);
+  memcpy(k.local_salt, m + 32, 14);
+  memcpy(k.remote_salt, m + 46, 14);
+  assert_int_equal(rtc_srtp_create(&pe->srtp, &k), 0);
+}
+
+static void peer_close(peer *pe) {
+  rtc_srtp_destroy(pe->srtp);
+  SSL_free(pe->ssl);
+  SSL_CTX_free(pe->ctx);
+  close(pe->fd);
+}
+
+/* Receives SRTP (or SRTCP) datagrams until a 200 ms silence; counts those that decrypt with
+ * the peer's keys and start with `prefix`. */
+static int peer_recv(peer *pe, int rtcp, const uint8_t *prefix, size_t plen, int max) {
+  int got = 0;
+  uint8_t buf[2048];
+  for (int i = 0; i < max; i++) {
+    ssize_t n = recv(pe->fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    size_t len = (size_t)n;
+    if (buf[0] < 128 || buf[0] > 191) continue; /* a STUN or DTLS leftover */
+    int is_rtcp = buf[1] >= 192 && buf[1] <= 223;
+    if (is_rtcp != rtcp) continue;
+    int rc = rtcp ? rtc_srtp_unprotect_rtcp(pe->srtp, buf, &len)
+                  : rtc_srtp_unprotect_rtp(pe->srtp, buf, &len);
+    if (rc == 0 && len >= plen && memcmp(buf, prefix, plen) == 0) got++;
+  }
+  return got;
+}
+
+static void test_forwarding(void **state) {
+  (void)state;
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  seen ev;
+  memset(&ev, 0, sizeof ev);
+  rtc_options o = {.host = "127.0.0.1", .workers = 1, .control_loop = &loop,
+                   .on_event = on_event, .user = &ev};
+  rtc *r;
+  assert_int_equal(rtc_create(&r, &o), 0);
+  int port = rtc_worker_port(r, 0);
+  peer a, b, c;
+  peer_connect(&a, r, &loop, &ev, port, 1, 7, "pubA");
+  peer_connect(&b, r, &loop, &ev, port, 2, 7, "subB");
+  peer_connect(&c, r, &loop, &ev, port, 3, 8, "othC"); /* another room */
+  /* A publishes 20 packets: B gets each one, decrypted with B's own keys; C nothing. */
+  for (int i = 0; i < 20; i++) {
+    uint8_t pkt[256] = {0x80, 96, 0x10, (uint8_t)i, 0, 0, 0, 9, 0xaa, 0xbb, 0xcc, 0xdd};
+    memset(pkt + 12, 'v', 100);
+    size_t len = 112;
+    assert_int_equal(rtc_srtp_protect_rtp(a.srtp, pkt, &len, sizeof pkt), 0);
+    assert_true(send(a.fd, pkt, len, 0) == (ssize_t)len);
+  }
+  static const uint8_t hdr[] = {0x80, 96, 0x10};
+  assert_int_equal(peer_recv(&b, 0, hdr, sizeof hdr, 40), 20);
+  assert_int_equal(peer_recv(&c, 0, hdr, sizeof hdr, 5), 0);
+  /* B asks for a keyframe: the PLI reaches A. */
+  uint8_t pli[64] = {0x81, 206, 0, 2, 0, 0, 0, 2, 0xaa, 0xbb, 0xcc, 0xdd};
+  size_t len = 12;
+  assert_int_equal(rtc_srtp_protect_rtcp(b.srtp, pli, &len, sizeof pli), 0);
+  send(b.fd, pli, len, 0);
+  static const uint8_t pli_hdr[] = {0x81, 206, 0, 2};
+  assert_int_equal(peer_recv(&a, 1, pli_hdr, sizeof pli_hdr, 10), 1);
+  rtc_worker_stats s;
+  rtc_worker_stats_get(r, 0, &s);
+  assert_int_equal(s.fwd_packets, 21);
+  assert_int_equal(s.srtp_rejected, 0);
+  /* B leaves the room (A stays in it, C in its own). */
+  assert_int_equal(rtc_transport_remove(r, 0, 2), 0);
+  assert_true(WAIT_FOR(&loop, (rtc_worker_stats_get(r, 0, &s), s.transports == 2), 2000));
+  peer_close(&a);
+  peer_close(&b);
+  peer_close(&c);
+  rtc_destroy(r);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  assert_int_equal(uv_loop_close(&loop), 0);
+  ERR_clear_error();
+}
+
 static void test_port_taken_and_options(void **state) {
   (void)state;
   int fd = socket(AF_INET, SOCK_DGRAM, 0);
@@ -239,6 +370,7 @@ static void test_port_taken_and_options(void **state) {
 int rtc_tests_worker(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_worker_end_to_end),
+      cmocka_unit_test(test_forwarding),
       cmocka_unit_test(test_port_taken_and_options),
   };
   return cmocka_run_group_tests_name("worker", tests, NULL, NULL);
