@@ -141,8 +141,8 @@ int fx_face_lowlight(fx_ctx *c, fx_face *f, int strength);
 int fx_face_set_sprite(fx_ctx *c, fx_face *f, const uint8_t *rgba, int sw, int sh, float u0,
                        float v0, float u1, float v1);
 /* Draws the sprite on every face, alpha-blended, through the mesh's texture coordinates: a
- * 5 × 5 lattice whose inner 3 × 3 points are mesh points (forehead 103 / 10 / 332, eye line
- * 234 / 168 / 454, jaw 172 / 152 / 397, at u, v = −1, 0, 1) and whose outer ring is
+ * 7 × 7 lattice whose inner 3 × 3 points are mesh points (forehead 103 / 10 / 332, eye line
+ * 234 / 168 / 454, jaw 172 / 152 / 397, at u, v = −1, 0, 1) and whose outer rings (to ±3) are
  * extrapolated, mapped piecewise-affinely (two triangles per cell), so the picture follows the
  * face as it moves, turns and tilts. */
 int fx_face_overlay(fx_ctx *c, fx_face *f);

@@ -15,6 +15,7 @@ typedef struct fx__track {
   int smoothed;                    /* mesh holds a value */
   double t;                        /* time of the last smoothing, seconds */
   float vx, vy;                    /* filtered speed of the mesh centre, face sizes per second */
+  float vr;                        /* filtered rotation speed, radians per second */
   float cx, cy;                    /* mesh centre at the last smoothing */
 } fx__track;
 

@@ -5,7 +5,7 @@
  * Texture space: u runs from the face's right edge (point 234, u = −1) through the bridge of
  * the nose (168, u = 0) to its left edge (454, u = 1); v from the forehead (103 / 10 / 332,
  * v = −1) through the eye line (v = 0) to the jaw (172 / 152 / 397, v = 1). Outside, the lattice
- * is extended linearly (u, v = ±2), so a hat above the forehead or a beard below the chin still
+ * is extended linearly (u, v = ±3), so a hat above the forehead or a beard below the chin still
  * follows the face. Because the middle column is a mesh point, a turned face compresses the
  * far half of the picture as it compresses the face. */
 #include <math.h>
@@ -16,22 +16,29 @@
 
 static const int lattice_pts[3][3] = {{103, 10, 332}, {234, 168, 454}, {172, 152, 397}};
 
-/* The 5 × 5 lattice of face pts: P[r][c] (x, y) at u = c − 2, v = r − 2. */
-static void lattice(const float *pts, float P[5][5][2]) {
+#define L 7           /* lattice points per side: u, v = −3 .. 3 */
+#define LC (L - 1)    /* cells per side */
+#define NTRI (2 * LC * LC)
+
+/* The L × L lattice of face pts: P[r][c] (x, y) at u = c − 3, v = r − 3; the mesh gives the
+ * inner 3 × 3, the rings outside are extended linearly from the nearest two. */
+static void lattice(const float *pts, float P[L][L][2]) {
   for (int r = 0; r < 3; r++)
     for (int c = 0; c < 3; c++) {
-      P[r + 1][c + 1][0] = pts[3 * lattice_pts[r][c]];
-      P[r + 1][c + 1][1] = pts[3 * lattice_pts[r][c] + 1];
+      P[r + 2][c + 2][0] = pts[3 * lattice_pts[r][c]];
+      P[r + 2][c + 2][1] = pts[3 * lattice_pts[r][c] + 1];
     }
-  for (int r = 1; r < 4; r++)
+  for (int r = 2; r < 5; r++)
     for (int k = 0; k < 2; k++) {
-      P[r][0][k] = 2 * P[r][1][k] - P[r][2][k];
-      P[r][4][k] = 2 * P[r][3][k] - P[r][2][k];
+      float dl = P[r][2][k] - P[r][3][k], dr = P[r][4][k] - P[r][3][k];
+      P[r][1][k] = P[r][2][k] + dl, P[r][0][k] = P[r][2][k] + 2 * dl;
+      P[r][5][k] = P[r][4][k] + dr, P[r][6][k] = P[r][4][k] + 2 * dr;
     }
-  for (int c = 0; c < 5; c++)
+  for (int c = 0; c < L; c++)
     for (int k = 0; k < 2; k++) {
-      P[0][c][k] = 2 * P[1][c][k] - P[2][c][k];
-      P[4][c][k] = 2 * P[3][c][k] - P[2][c][k];
+      float du = P[2][c][k] - P[3][c][k], dd = P[4][c][k] - P[3][c][k];
+      P[1][c][k] = P[2][c][k] + du, P[0][c][k] = P[2][c][k] + 2 * du;
+      P[5][c][k] = P[4][c][k] + dd, P[6][c][k] = P[4][c][k] + 2 * dd;
     }
 }
 
@@ -122,15 +129,15 @@ static void raster(const fx_face *f, const tri *t, uint8_t *p, int pw, int ph, f
   }
 }
 
-/* Triangle j (0..31) of the lattice: cell (r, c) = (j / 8, (j / 2) % 4), half j & 1. */
-static void lattice_tri(float P[5][5][2], int j, tri *t) {
-  int r = j / 8, c = (j / 2) % 4, h = j & 1;
+/* Triangle j (0..NTRI−1) of the lattice: cell (r, c) = (j / (2 LC), (j / 2) % LC), half j & 1. */
+static void lattice_tri(float P[L][L][2], int j, tri *t) {
+  int r = j / (2 * LC), c = (j / 2) % LC, h = j & 1;
   int vr[3], vc[3];
   if (!h) vr[0] = r, vc[0] = c, vr[1] = r, vc[1] = c + 1, vr[2] = r + 1, vc[2] = c + 1;
   else vr[0] = r, vc[0] = c, vr[1] = r + 1, vc[1] = c + 1, vr[2] = r + 1, vc[2] = c;
   for (int i = 0; i < 3; i++) {
     t->x[i] = P[vr[i]][vc[i]][0], t->y[i] = P[vr[i]][vc[i]][1];
-    t->u[i] = (float)(vc[i] - 2), t->v[i] = (float)(vr[i] - 2);
+    t->u[i] = (float)(vc[i] - 3), t->v[i] = (float)(vr[i] - 3);
   }
 }
 
@@ -141,9 +148,9 @@ int fx_face_overlay(fx_ctx *c, fx_face *f) {
   for (int i = 0; i < f->n; i++) {
     const float *pts = fx_face_mesh(f, i);
     if (!pts) continue;
-    float P[5][5][2];
+    float P[L][L][2];
     lattice(pts, P);
-    for (int j = 0; j < 32; j++) {
+    for (int j = 0; j < NTRI; j++) {
       tri t;
       lattice_tri(P, j, &t);
       float ul = fminf(t.u[0], fminf(t.u[1], t.u[2])), uh = fmaxf(t.u[0], fmaxf(t.u[1], t.u[2]));
@@ -160,9 +167,9 @@ int fx_face_overlay(fx_ctx *c, fx_face *f) {
 int fx_face_tex_at(const fx_face *f, int i, float x, float y, float *u, float *v) {
   const float *pts = fx_face_mesh(f, i);
   if (!pts) return 0;
-  float P[5][5][2];
+  float P[L][L][2];
   lattice(pts, P);
-  for (int j = 0; j < 32; j++) {
+  for (int j = 0; j < NTRI; j++) {
     tri t;
     lattice_tri(P, j, &t);
     float area = (t.x[1] - t.x[0]) * (t.y[2] - t.y[0]) - (t.x[2] - t.x[0]) * (t.y[1] - t.y[0]);

@@ -107,8 +107,45 @@ static float dist(const float *pts, int a, int b) {
   return sqrtf(dx * dx + dy * dy);
 }
 
+/* Keeps the mask to the skin's colour: the chroma of the cheeks (patches at points 50, 280,
+ * 205 and 425) sets a mean and spread; mask pixels whose chroma lies far from it (hair over
+ * the forehead, a hand, glasses frames) fade out, full weight within 2.5 σ, none beyond 4 σ. */
+static void skin_gate(fx_ctx *c, fx_face *f, const float *pts, float width, int x0, int y0, int x1,
+                      int y1) {
+  static const int cheeks[4] = {50, 280, 205, 425};
+  const uint8_t *U = c->out + (size_t)c->w * c->h, *V = U + (size_t)c->hw * c->hh;
+  int r = (int)(width / 40.0f) + 1;
+  double su = 0, sv = 0, suu = 0, svv = 0;
+  int n = 0;
+  for (int k = 0; k < 4; k++) {
+    int cx = (int)pts[3 * cheeks[k]] / 2, cy = (int)pts[3 * cheeks[k] + 1] / 2;
+    for (int y = cy - r / 2; y <= cy + r / 2; y++)
+      for (int x = cx - r / 2; x <= cx + r / 2; x++) {
+        if (x < 0 || y < 0 || x >= c->hw || y >= c->hh) continue;
+        double u = U[(size_t)y * c->hw + x], v = V[(size_t)y * c->hw + x];
+        su += u, sv += v, suu += u * u, svv += v * v, n++;
+      }
+  }
+  if (n < 4) return;
+  double mu = su / n, mv = sv / n;
+  double sd = sqrt(fmax(0.0, (suu / n - mu * mu) + (svv / n - mv * mv)));
+  if (sd < 3.0) sd = 3.0;
+  float lo = (float)(2.5 * sd), hi = (float)(4.0 * sd);
+  for (int y = y0; y < y1; y++) {
+    uint8_t *m = f->skin + (size_t)y * f->w;
+    const uint8_t *u = U + (size_t)(y / 2) * c->hw, *v = V + (size_t)(y / 2) * c->hw;
+    for (int x = x0; x < x1; x++) {
+      if (!m[x]) continue;
+      float du = (float)u[x / 2] - (float)mu, dv = (float)v[x / 2] - (float)mv;
+      float d = sqrtf(du * du + dv * dv);
+      if (d <= lo) continue;
+      m[x] = d >= hi ? 0 : (uint8_t)((float)m[x] * (hi - d) / (hi - lo));
+    }
+  }
+}
+
 /* Draws face `pts`' skin mask into f->skin over its box; returns the box and the face width. */
-static int draw_skin(fx_face *f, const float *pts, int *bx, float *fw) {
+static int draw_skin(fx_ctx *c, fx_face *f, const float *pts, int *bx, float *fw) {
   int x0, y0, x1, y1;
   if (!fx__mesh_box(pts, f->w, f->h, 0.08f, &x0, &y0, &x1, &y1)) return 0;
   for (int y = y0; y < y1; y++) memset(f->skin + (size_t)y * f->w + x0, 0, (size_t)(x1 - x0));
@@ -120,6 +157,7 @@ static int draw_skin(fx_face *f, const float *pts, int *bx, float *fw) {
   fill_poly(f->skin, f->w, pts, fx__brow_l, 10, 1.5f, 0, x0, y0, x1, y1);
   fill_poly(f->skin, f->w, pts, fx__lips, 20, 1.15f, 0, x0, y0, x1, y1);
   fill_poly(f->skin, f->w, pts, fx__nose, 8, 1.2f, 0, x0, y0, x1, y1);
+  skin_gate(c, f, pts, width, x0, y0, x1, y1);
   int r = (int)(width / 60.0f);
   if (r < 1) r = 1;
   if (r > 12) r = 12;
@@ -196,7 +234,7 @@ int fx_face_touchup(fx_ctx *c, fx_face *f, int strength) {
     const float *pts = fx_face_mesh(f, i);
     int bx[4];
     float width;
-    if (!pts || !draw_skin(f, pts, bx, &width)) continue;
+    if (!pts || !draw_skin(c, f, pts, bx, &width)) continue;
     smooth_box(c, f, bx, width, strength);
   }
   f->skin_valid = 1;

@@ -3,7 +3,7 @@
 
 import { Emitter } from './emitter.js';
 import { codedError } from './signaling.js';
-import { effectImages } from './effects/effects.js';
+import { effectImages, faceFilters } from './effects/effects.js';
 
 const EVENTS = ['roster', 'participant-joined', 'participant-left', 'participant-updated',
   'chat', 'track', 'connection', 'joined', 'error', 'removed', 'effect-tier'];
@@ -46,6 +46,9 @@ export function installApi(app, apiJoin) {
     setEffect: async (change) => { await effectsOf().set(change ?? {}); },
     effect: () => effectsOf().effect(),
     effectImages: () => effectImages(),
+    setFaceEffect: async (change) => { await effectsOf().setFace(change ?? {}); },
+    faceEffect: () => effectsOf().faceEffect(),
+    faceFilters: () => faceFilters(),
     localStats: async () => (app.room ? app.room.localStats() : { video: null, effects: null }),
     on: (ev, fn) => bus.on(ev, fn),
     off: (ev, fn) => bus.off(ev, fn),

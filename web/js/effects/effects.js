@@ -3,12 +3,16 @@
 // and which track peers get — the camera's own while no effect is on, the processed one
 // otherwise. One per LocalMedia; the setting outlives calls (localStorage).
 //
-// Events: 'effect-tier' {from, to, reason} · 'change' (setting or state changed)
+// The face effects (setFaceEffect: touch-up, low light, a filter) run in the same pipeline and
+// output track, independently of the background effect and combinable with it.
+//
+// Events: 'effect-tier' {from, to, reason, effect} · 'change' (setting or state changed)
 //         · 'error' {code, message}
 
 import { Emitter } from '../emitter.js';
 import { mergeSetting, loadSetting, saveSetting, effectError, DEFAULT_SETTING, BLUR_STRENGTH,
-  MAX_IMAGE_BYTES } from './settings.js';
+  MAX_IMAGE_BYTES, DEFAULT_FACE, faceActive, mergeFaceSetting, loadFaceSetting, saveFaceSetting } from './settings.js';
+import { faceFilterList } from './face-filters.js';
 import { assetBase, loadManifest, fetchAsset, saveCustomImage, loadCustomImage } from './assets.js';
 import { effectsSupport } from './support.js';
 import { WorkerPipeline } from './worker-pipeline.js';
@@ -35,6 +39,10 @@ export function effectCatalog() {
 export function effectImages() {
   return Object.entries(catalog?.manifest.backgrounds ?? {}).map(([id, b]) => ({ id, title: b.title ?? id }));
 }
+
+/** window.buzzstream.faceFilters(): [{id, title}]. */
+export function faceFilters() { return faceFilterList(); }
+const FILTER_IDS = faceFilterList().map((f) => f.id);
 
 /** Decodes an image for a background, scaled down when huge; rejects with image_invalid. */
 export async function decodeImage(src) {
@@ -68,6 +76,7 @@ export class Effects extends Emitter {
     super();
     this.publish = publish;
     this.setting = loadSetting();
+    this.face = loadFaceSetting(FILTER_IDS);
     this.source = null;           // the camera's own track
     this.pipeline = null;
     this.pipelineReady = null;    // Promise resolved on 'ready'
@@ -83,6 +92,12 @@ export class Effects extends Emitter {
 
   /** The remembered setting from the last call: re-applied when the camera starts. */
   async _restore() {
+    if (faceActive(this.face)) {
+      try { await this.setFace({}); } catch (err) {
+        this.face = { ...DEFAULT_FACE };
+        this.emit('error', { code: err.code ?? 'effects_unsupported', message: err.message });
+      }
+    }
     if (this.setting.background === 'none') return;
     try {
       if (this.setting.image === 'custom') {
@@ -100,11 +115,21 @@ export class Effects extends Emitter {
   effect() {
     const s = this.setting;
     const image = s.image === null || typeof s.image === 'string' ? s.image : 'custom';
-    return { background: s.background, image, tier: s.tier, activeTier: this.active ? this.activeTier : null,
+    return { background: s.background, image, tier: s.tier, activeTier: this.bgActive ? this.activeTier : null,
       backend: this.active && this.stats?.backend ? this.stats.backend : s.backend };
   }
 
-  get active() { return this.setting.background !== 'none'; }
+  /** window.buzzstream.faceEffect(). */
+  faceEffect() {
+    const f = this.face;
+    return { touchUp: f.touchUp, lowLight: f.lowLight, filter: f.filter,
+      activeTier: faceActive(f) && this.pipeline ? this.activeTier : null };
+  }
+
+  /** Any effect (background or face) is on: the processed track is sent. */
+  get active() { return this.bgActive || faceActive(this.face); }
+  get bgActive() { return this.setting.background !== 'none'; }
+  get faceOn() { return faceActive(this.face); }
 
   /** The track to send for camera track `raw` (or null); called on every camera change. */
   setSource(raw) {
@@ -136,7 +161,7 @@ export class Effects extends Emitter {
     if (next.background === 'image' && (change.image !== undefined || this.setting.background !== 'image' || !this.bgSent)) {
       bitmap = await this._imageBitmap(next.image, base, manifest);
     }
-    if (next.background !== 'none') {
+    if (next.background !== 'none' || this.faceOn) {
       const sup = effectsSupport();
       if (!sup.ok) throw effectError('effects_unsupported', `Background effects need ${sup.missing}, which this browser lacks.`);
     }
@@ -144,7 +169,7 @@ export class Effects extends Emitter {
     this.setting = next;
     saveSetting(next);
     this.emit('change', this.effect());
-    if (next.background === 'none') return this._turnOff();
+    if (!this.active) return this._turnOff();
     try {
       await this._ensurePipeline(base, manifest);
     } catch (err) {
@@ -159,14 +184,54 @@ export class Effects extends Emitter {
       this.pipeline.post({ type: 'background', bitmap, version }, [bitmap]);
       this.bgSent = true;
     }
-    const mode = next.background === 'image' ? 'image' : 'blur';
+    this._postSetting(version);
+    return this._applyAndSend(version);
+  }
+
+  _postSetting(version) {
+    const next = this.setting;
+    const mode = next.background === 'image' ? 'image' : next.background === 'none' ? 'none' : 'blur';
     this.pipeline.post({ type: 'setting', mode, strength: BLUR_STRENGTH[next.background] ?? 50,
       tier: next.tier, backend: next.backend, version });
+  }
+
+  async _applyAndSend(version) {
     if (!this.source || this.source.readyState !== 'live') return undefined;   // applied when the camera starts
     this.pipeline.setSource(this.source);
     await this._waitApplied(version);
     await this._sendProcessed();
     return undefined;
+  }
+
+  /** window.buzzstream.setFaceEffect(change). */
+  async setFace(change) {
+    const next = mergeFaceSetting(this.face, change, FILTER_IDS);
+    if (faceActive(next)) {
+      const sup = effectsSupport();
+      if (!sup.ok) throw effectError('effects_unsupported', `Face effects need ${sup.missing}, which this browser lacks.`);
+    }
+    const { base, manifest } = faceActive(next) ? await effectCatalog().catch((err) => {
+      throw effectError('model_load_failed', err.message);
+    }) : {};
+    this.face = next;
+    saveFaceSetting(next);
+    this.emit('change', this.effect());
+    if (!this.active) return this._turnOff();
+    if (!this.pipeline) {
+      try {
+        await this._ensurePipeline(base, manifest);
+      } catch (err) {
+        this.face = { ...DEFAULT_FACE };
+        saveFaceSetting(this.face);
+        this.emit('change', this.effect());
+        throw err;
+      }
+      const v = ++this.version;
+      this._postSetting(v);
+    }
+    const version = ++this.version;
+    this.pipeline.post({ type: 'face', ...next, version });
+    return this._applyAndSend(version);
   }
 
   /** Once processed frames flow, peers (and the self-view) get them instead of the camera's. */
@@ -204,6 +269,7 @@ export class Effects extends Emitter {
       this.pipeline = null;
       throw err;
     }
+    if (this.faceOn) this.pipeline.post({ type: 'face', ...this.face, version: ++this.version });
     return undefined;
   }
 
@@ -213,7 +279,13 @@ export class Effects extends Emitter {
       case 'error': {
         const err = effectError(m.code, m.message);
         if (m.fatal) { ready.reject(err); this._rejectAll(err); }
-        if (m.reject !== undefined) {
+        if (m.reject !== undefined && m.face) {
+          // The face models could not be loaded: nothing half-on.
+          this.face = { ...DEFAULT_FACE };
+          saveFaceSetting(this.face);
+          this._rejectAll(err);
+          if (!this.active) this._turnOff().catch(() => {});
+        } else if (m.reject !== undefined) {
           // The back end asked for cannot run: the effect goes on with the one chosen by measurement.
           this.setting = { ...this.setting, backend: 'auto' };
           saveSetting(this.setting);
@@ -232,7 +304,9 @@ export class Effects extends Emitter {
         break;
       case 'tier':
         this.activeTier = m.to;
-        this.emit('effect-tier', { from: m.from, to: m.to, reason: m.reason });
+        // One policy for both effects: each running effect reports the switch.
+        if (this.bgActive) this.emit('effect-tier', { from: m.from, to: m.to, reason: m.reason, effect: 'background' });
+        if (this.faceOn) this.emit('effect-tier', { from: m.from, to: m.to, reason: m.reason, effect: 'face' });
         this.emit('change', this.effect());
         break;
       case 'stats': this.stats = m; break;
@@ -282,7 +356,10 @@ export class Effects extends Emitter {
   localStats() {
     if (!this.active || !this.pipeline) return null;
     const s = this.stats ?? {};
+    const f = s.face ?? {};
     return { background: this.setting.background, tier: this.setting.tier,
+      faces: f.faces ?? 0, detectMs: f.detectMs ?? 0, landmarkMs: f.landmarkMs ?? 0,
+      trackedFrames: f.trackedFrames ?? 0, redetections: f.redetections ?? 0,
       activeTier: s.activeTier ?? this.activeTier, backend: s.backend ?? 'cpu', fps: s.fps ?? 0,
       inferEvery: s.inferEvery ?? 1, inferMs: s.inferMs ?? 0, compositeMs: s.compositeMs ?? 0,
       addedLatencyMs: s.addedLatencyMs ?? 0, switches: s.switches ?? 0, path: this.path,

@@ -7,6 +7,8 @@ import { NN } from '../nn/nn.js';
 import { fetchAsset } from './assets.js';
 import { SecondLooks } from './looks.js';
 import { effectError } from './settings.js';
+import { FaceEngine, FACE_MODELS } from './face-engine.js';
+import { renderFilter } from './face-filters.js';
 
 export const TIERS = ['small', 'medium', 'large'];
 // Per tier: the full-frame model, the second looks (looks.js) and the mask refinement
@@ -68,6 +70,11 @@ export class EffectEngine {
     this.hasMask = false;
     this.lastTier = null;          // tier whose model made the current mask
     this.looks = new SecondLooks(this);
+    this.segment = true;           // the background effect is on (else frames are copied through)
+    this.face = null;              // FaceEngine once its models have loaded
+    this.faceSetting = { touchUp: 0, lowLight: false, filter: null };
+    this.faceLoading = null;
+    this.faceMs = { detectMs: 0, landmarkMs: 0, faces: 0, renderMs: 0 };
     this.busy = false;             // a frame is being copied in or processed
     this.idleWaiters = [];
     this.onTier = () => {};        // ({from, to, reason}) on every switch
@@ -124,7 +131,10 @@ export class EffectEngine {
   }
 
   configure({ mode, strength, tier, targetFps }) {
-    if (mode !== undefined) this.mode = MODE[mode] ?? MODE.blur;
+    if (mode !== undefined) {
+      this.segment = mode !== 'none';
+      this.mode = MODE[mode] ?? MODE.blur;
+    }
     if (strength !== undefined) this.strength = strength;
     if (targetFps !== undefined && targetFps > 0) this.targetFps = targetFps;
     if (tier !== undefined && tier !== this.pinned) {
@@ -132,6 +142,38 @@ export class EffectEngine {
       if (tier !== 'auto') this.ensureModel(tier).catch((err) => this.onError(err));
     }
     this.e.fxp_wasm_configure(this.policy, this.targetFps, this.maxTier ?? 0, PIN[this.pinned] ?? -2);
+  }
+
+  /** The face setting {touchUp, lowLight, filter}; loads the face models on first use. */
+  configureFace(setting) {
+    const prevFilter = this.faceSetting.filter;
+    this.faceSetting = { ...setting };
+    if (this.faceOn && !this.faceLoading) {
+      this.faceLoading = Promise.all(FACE_MODELS.map((id) => this._loadModel(id))).then(([det, lm]) => {
+        this.face = new FaceEngine(this.rt, { face_detection_short: det, face_landmark: lm });
+        this._faceApply(true);
+      });
+      this.faceLoading.catch((err) => { this.faceLoading = null; this.onError(err); });
+    }
+    this._faceApply(prevFilter !== setting.filter);
+    return this.faceLoading ?? Promise.resolve();
+  }
+
+  get faceOn() { const f = this.faceSetting; return f.touchUp > 0 || f.lowLight || f.filter !== null; }
+
+  _faceApply(filterChanged) {
+    if (!this.face) return;
+    this.face.configure(this.faceSetting);
+    if (filterChanged) {
+      const id = this.faceSetting.filter;
+      this.face.setSprite(id ? renderFilter(id) : null);
+    }
+  }
+
+  /** Face statistics for localStats().effects. */
+  faceStats() {
+    const s = this.face?.stats() ?? { faces: 0, trackedFrames: 0, detections: 0, redetections: 0 };
+    return { ...s, faces: this.face ? this.faceMs.faces : 0 };
   }
 
   _ensureCtx(w, h) {
@@ -147,6 +189,8 @@ export class EffectEngine {
     this.h = h;
     this.hasMask = false;
     this.looks.reset();
+    this.face?.reset();
+    this.faceTracked = false;
     if (this.bg) this._applyBackground();
   }
 
@@ -246,8 +290,8 @@ export class EffectEngine {
       if (!tierModels(TIERS[d.tier]).every((id) => this.ready.has(id))) spec = TIER_SPEC.small;
       const model = this.ready.get(FULL_MODEL);
       const t0 = performance.now();
-      const due = !this.hasMask || this.frameNo % Math.max(1, d.inferEvery) === 0;
-      if (model && due) {
+      const due = (this.segment && !this.hasMask) || this.frameNo % Math.max(1, d.inferEvery) === 0;
+      if (model && due && this.segment) {
         const [, mh, mw] = model.inputs[0].shape;
         const inPtr = e.nn_wasm_input(model.handle, 0);
         let rc = e.fx_wasm_make_input(this.ctx, inPtr, mw, mh, 0, 1);
@@ -272,10 +316,29 @@ export class EffectEngine {
         compositeMs += (performance.now() - t0) - inferMs;
       }
       const t3 = performance.now();
-      if (t.composite !== false) {
-        this._check(e.fx_wasm_composite(this.ctx, this.mode, this.strength));
+      const faceOn = this.faceOn && this.face;
+      if (t.composite !== false || faceOn) {
+        this._check(e.fx_wasm_composite(this.ctx, this.segment ? this.mode : MODE.none, this.strength));
       }
       compositeMs += performance.now() - t3;
+      if (faceOn) {
+        // The face models run on the policy's inference frames and count as inference (one
+        // frame budget for both effects); the drawing runs on every frame.
+        this.face.setTier(TIERS[d.tier]);
+        let tr = { detectMs: 0, landmarkMs: 0, faces: this.faceMs.faces, detected: false };
+        if (due || !this.faceTracked) {
+          tr = this.face.track(this.ctx, this.w, this.h, t.captureMs ?? performance.now());
+          this.faceTracked = true;
+          inferMs += tr.detectMs + tr.landmarkMs;
+          inferred = true;
+        }
+        const t4 = performance.now();
+        this.face.render(this.ctx);
+        const renderMs = performance.now() - t4;
+        this.faceMs = { detectMs: tr.detectMs, landmarkMs: tr.landmarkMs, faces: tr.faces, renderMs, detected: tr.detected };
+        compositeMs += renderMs;
+        out.faceComposited = true;
+      }
       Object.assign(out, { inferred, inferMs, compositeMs });
     }
     this.frameNo++;
@@ -310,6 +373,7 @@ export class EffectEngine {
 
   destroy() {
     this.looks.destroy();
+    this.face?.destroy();
     if (this.ctx) this.e.fx_wasm_destroy(this.ctx);
     if (this.policy) this.e.fxp_wasm_destroy(this.policy);
     for (const m of this.ready.values()) m.dispose();

@@ -4,12 +4,13 @@
 // own one and differ only in how they copy frames in and out.
 //
 // Messages it takes (handle): init {base, manifest, tier, targetFps} · setting {mode,
-// strength, tier, version} · background {bitmap | rgba+w+h, version} · encoder {ql, encodeMs}.
+// strength, tier, version} (mode "none": only the face effects run) · face {touchUp,
+// lowLight, filter, version} · background {bitmap | rgba+w+h, version} · encoder {ql, encodeMs}.
 // Messages it posts: ready {kernels} · error {code, message, fatal} · applied {version}
 // · tier {from, to, reason} · stats {fps, inferMs, compositeMs, addedLatencyMs, inferEvery,
-// activeTier, switches}.
+// activeTier, switches, face: {faces, detectMs, landmarkMs, trackedFrames, redetections}}.
 
-import { effectError } from './settings.js';
+import { effectError, median } from './settings.js';
 import { EffectEngine, tierName } from './engine.js';
 import { FrameStats, WaitEstimator } from './frame-stats.js';
 import { BackendChooser } from './backend.js';
@@ -39,6 +40,10 @@ export class EffectSession {
     this.statsTimer = 0;
     this.lastTs = null;
     this.interval = 1000 / 30;
+    this.face = { touchUp: 0, lowLight: false, filter: null };
+    this.faceQueue = Promise.resolve();
+    this.landmarkMs = [];         // [{at, ms}] of the last second
+    this.lastDetectMs = 0;
   }
 
   fail(err, fatal = false) {
@@ -58,6 +63,7 @@ export class EffectSession {
     e.onTier = (t) => this.post({ type: 'tier', ...t });
     e.onError = (err) => this.fail(err);
     e.configure({ mode: this.setting.mode, strength: this.setting.strength, tier: this.setting.tier });
+    e.configureFace(this.face).catch((err) => this.fail(err));
     e.preloadAll();
     this.post({ type: 'ready', kernels: e.kernels() });
     e.announceStart();
@@ -92,6 +98,23 @@ export class EffectSession {
         }
         this.setting = { ...this.setting, version: m.version };
         return null;
+      case 'face': {
+        // The version counts as applied only once the face models are in: wait for them.
+        this.face = { touchUp: m.touchUp, lowLight: m.lowLight, filter: m.filter };
+        const face = this.face;
+        this.faceQueue = this.faceQueue.then(async () => {
+          const engine = await this.ready();
+          if (!engine) return;
+          try {
+            await engine.configureFace(face);
+          } catch (err) {
+            this.post({ type: 'error', code: err.code ?? 'model_load_failed', message: err.message, reject: m.version, face: true });
+            return;
+          }
+          if (m.version > this.setting.version) this.setting = { ...this.setting, version: m.version };
+        });
+        return null;
+      }
       case 'encoder': this.engine?.encoder(m.ql, m.encodeMs); return null;
       default: return null;
     }
@@ -100,9 +123,15 @@ export class EffectSession {
   postStats() {
     if (!this.engine) return;
     const d = this.engine.decision();
+    const now = performance.now();
+    this.landmarkMs = this.landmarkMs.filter((x) => now - x.at < 1000);
+    const fs = this.engine.faceStats();
     this.post({ type: 'stats', ...this.stats.summary(), inferEvery: d.inferEvery,
-      activeTier: tierName(d.tier), switches: this.engine.switches(), backend: this.backends.current,
-      backendTrial: this.backends.result ?? null });
+      activeTier: tierName(d.tier), switches: this.engine.switches(),
+      backend: this.engine.faceOn ? 'cpu' : this.backends.current,
+      backendTrial: this.backends.result ?? null,
+      face: { faces: fs.faces, detectMs: this.lastDetectMs, landmarkMs: median(this.landmarkMs.map((x) => x.ms)),
+        trackedFrames: fs.trackedFrames, redetections: fs.redetections } });
   }
 
   /** A new source starts: frame-rate target and clean measurements. */
@@ -139,14 +168,20 @@ export class EffectSession {
         this.backends.setBackground(b);
       }
       const color = await copyIn(engine);
-      const which = glSource ? this.backends.next() : 'cpu';
+      // The face effects draw on the CPU frame: while one is on, the CPU back end composites.
+      const which = glSource && !engine.faceOn ? this.backends.next() : 'cpu';
       const t0 = performance.now();
-      res = engine.process({ dropped, composite: which === 'cpu' });
+      res = engine.process({ dropped, composite: which === 'cpu', captureMs });
+      if (res.faceComposited) {
+        const fm = engine.faceMs;
+        if (fm.detected) this.lastDetectMs = fm.detectMs;
+        if (fm.landmarkMs > 0) this.landmarkMs.push({ at: performance.now(), ms: fm.landmarkMs });
+      }
       if (!res.passThrough) {
         out = which === 'webgl' ? this._glOut(engine, glSource) : makeOut(engine, color);
         // Compositing as each back end costs it, output frame included, inference not.
         const ms = performance.now() - t0 - res.inferMs;
-        if (out) this.backends.measured(which, ms);
+        if (out && !res.faceComposited) this.backends.measured(which, ms);
         if (which === 'webgl') res.compositeMs = ms;
       }
     } catch (err) {

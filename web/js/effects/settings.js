@@ -109,3 +109,65 @@ export function median(xs) {
   const m = a.length >> 1;
   return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2;
 }
+
+// ---- face effects (setFaceEffect) ----
+
+const FACE_KEY = 'buzz.face';
+export const DEFAULT_FACE = Object.freeze({ touchUp: 0, lowLight: false, filter: null });
+
+/** True while a face setting changes the picture. */
+export function faceActive(s) { return s.touchUp > 0 || s.lowLight || s.filter !== null; }
+
+/**
+ * The face setting after `change` ({touchUp?: 0..100, lowLight?: bool, filter?: id | null});
+ * `filters`: the ids of faceFilters(). Throws an Error with a `code` for bad input.
+ */
+export function mergeFaceSetting(current, change, filters = []) {
+  if (change === null || typeof change !== 'object') {
+    throw effectError('invalid_argument', 'setFaceEffect takes an object such as {touchUp: 50}.');
+  }
+  const next = { ...current };
+  for (const k of Object.keys(change)) {
+    if (!['touchUp', 'lowLight', 'filter'].includes(k)) {
+      throw effectError('invalid_argument', `setFaceEffect: unknown field "${k}".`);
+    }
+  }
+  if (change.touchUp !== undefined) {
+    const t = change.touchUp;
+    if (typeof t !== 'number' || !Number.isFinite(t) || t < 0 || t > 100) {
+      throw effectError('invalid_argument', 'touchUp must be a number from 0 to 100.');
+    }
+    next.touchUp = Math.round(t);
+  }
+  if (change.lowLight !== undefined) {
+    if (typeof change.lowLight !== 'boolean') throw effectError('invalid_argument', 'lowLight must be true or false.');
+    next.lowLight = change.lowLight;
+  }
+  if (change.filter !== undefined) {
+    if (change.filter !== null && !filters.includes(change.filter)) {
+      throw effectError('invalid_argument', `filter must be null or one of ${filters.join(', ')}.`);
+    }
+    next.filter = change.filter;
+  }
+  return next;
+}
+
+export function loadFaceSetting(filters, storage = globalThis.localStorage) {
+  try {
+    const raw = JSON.parse(storage?.getItem(FACE_KEY) ?? 'null');
+    const s = { ...DEFAULT_FACE };
+    if (!raw || typeof raw !== 'object') return s;
+    if (Number.isInteger(raw.touchUp) && raw.touchUp >= 0 && raw.touchUp <= 100) s.touchUp = raw.touchUp;
+    if (typeof raw.lowLight === 'boolean') s.lowLight = raw.lowLight;
+    if (typeof raw.filter === 'string' && filters.includes(raw.filter)) s.filter = raw.filter;
+    return s;
+  } catch {
+    return { ...DEFAULT_FACE };
+  }
+}
+
+export function saveFaceSetting(s, storage = globalThis.localStorage) {
+  try {
+    storage?.setItem(FACE_KEY, JSON.stringify({ touchUp: s.touchUp, lowLight: s.lowLight, filter: s.filter }));
+  } catch { /* private mode */ }
+}

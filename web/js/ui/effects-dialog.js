@@ -1,9 +1,10 @@
 // The "Effects" dialog (pre-join and in the call): background choice as radio buttons,
-// upload of an own picture (it never leaves the browser), and the model quality pin. Names
-// are part of docs/client-api.md.
+// upload of an own picture (it never leaves the browser), the face effects (touch-up with its
+// strength, low-light correction, a filter) and the model quality pin. Names are part of
+// docs/client-api.md.
 
 import { h } from './dom.js';
-import { effectCatalog } from '../effects/effects.js';
+import { effectCatalog, faceFilters } from '../effects/effects.js';
 import { toast } from './toasts.js';
 
 const CHOICES = [
@@ -13,6 +14,59 @@ const CHOICES = [
 ];
 const QUALITY = [['auto', 'Auto'], ['small', 'Small'], ['medium', 'Medium'], ['large', 'Large']];
 let seq = 0;
+const LAST_TOUCHUP = 'buzz.face.lastTouchUp';
+
+function lastTouchUp() {
+  try {
+    const v = Number(localStorage.getItem(LAST_TOUCHUP));
+    return Number.isInteger(v) && v > 0 && v <= 100 ? v : 50;
+  } catch { return 50; }
+}
+function rememberTouchUp(v) { try { localStorage.setItem(LAST_TOUCHUP, String(v)); } catch { /* private mode */ } }
+
+/** The "Face" group: its element and sync(). run(change, what) applies a face change. */
+function faceGroup(id, effects, run) {
+  const touch = h('input', { type: 'checkbox', id: `${id}-tu` });
+  const strength = h('input', { type: 'range', id: `${id}-ts`, min: '0', max: '100', step: '1',
+    'aria-label': 'Touch-up strength' });
+  const low = h('input', { type: 'checkbox', id: `${id}-ll` });
+  const filters = h('div', { class: 'fx-filters', role: 'radiogroup', 'aria-label': 'Face filter',
+    style: 'display:flex;flex-wrap:wrap;gap:4px 14px;margin-top:4px' });
+  const radios = new Map();
+  for (const f of [{ id: null, title: 'No filter' }, ...faceFilters()]) {
+    const input = h('input', { type: 'radio', name: `${id}-ff`, value: f.id ?? '' });
+    input.addEventListener('change', () => { if (input.checked) run({ filter: f.id }, f.id ? f.title.toLowerCase() : ''); });
+    filters.append(h('label', { class: 'fx-filter', style: 'display:flex;gap:6px;align-items:center;margin:0' },
+      input, h('span', {}, f.title)));
+    radios.set(f.id, input);
+  }
+  touch.addEventListener('change', () => {
+    const v = touch.checked ? lastTouchUp() : 0;
+    strength.value = String(v);
+    run({ touchUp: v }, touch.checked ? 'touch-up' : '');
+  });
+  strength.addEventListener('change', () => {
+    const v = Number(strength.value);
+    if (v > 0) rememberTouchUp(v);
+    touch.checked = v > 0;
+    run({ touchUp: v }, v > 0 ? 'touch-up' : '');
+  });
+  low.addEventListener('change', () => run({ lowLight: low.checked }, low.checked ? 'low-light correction' : ''));
+  const row = 'display:flex;gap:8px;align-items:center;flex-wrap:wrap;margin:4px 0';
+  strength.style.cssText = 'flex:1;min-width:120px;max-width:260px';
+  const el = h('fieldset', { class: 'fx-group fx-face', style: 'margin-top:12px' }, h('legend', {}, 'Face'),
+    h('div', { class: 'fx-face-row', style: row }, touch, h('label', { for: `${id}-tu`, style: 'margin:0' }, 'Touch-up'), strength),
+    h('div', { class: 'fx-face-row', style: row }, low, h('label', { for: `${id}-ll`, style: 'margin:0' }, 'Low-light correction')),
+    filters);
+  const sync = () => {
+    const f = effects.faceEffect();
+    touch.checked = f.touchUp > 0;
+    strength.value = String(f.touchUp > 0 ? f.touchUp : lastTouchUp());
+    low.checked = f.lowLight;
+    for (const [k, r] of radios) r.checked = k === f.filter;
+  };
+  return { el, sync };
+}
 
 /** Opens the dialog for `effects`; resolves when it closes. Only one is open at a time. */
 export function openEffectsDialog(effects) {
@@ -29,8 +83,9 @@ export function openEffectsDialog(effects) {
     const upload = h('button', { type: 'button', class: 'btn fx-upload' }, 'Upload image');
     const quality = h('select', { id: `${id}-q` }, ...QUALITY.map(([v, t]) => h('option', { value: v }, t)));
     const close = h('button', { type: 'button', class: 'btn btn-primary' }, 'Close');
+    const face = faceGroup(id, effects, (change, what) => run(change, what, 'face'));
     const card = h('div', { class: 'card fx-card' }, h('h2', {}, 'Effects'), group,
-      h('div', { class: 'row fx-upload-row' }, upload, file),
+      h('div', { class: 'row fx-upload-row' }, upload, file), face.el,
       h('div', { class: 'fx-advanced' }, h('label', { for: `${id}-q` }, 'Model quality'), quality,
         h('span', { class: 'hint' }, 'Auto adapts the model to what this device sustains.')),
       status, error, h('div', { class: 'row' }, close));
@@ -55,14 +110,15 @@ export function openEffectsDialog(effects) {
       if (key === 'image:custom' && !radios.has(key)) addChoice('image:custom', 'Your image');
       for (const [v, r] of radios) r.checked = v === key;
       quality.value = e.tier;
+      face.sync();
     };
     let busy = 0;
-    const run = async (change, what) => {
+    const run = async (change, what, kind = 'background') => {
       const my = ++busy;
       error.textContent = '';
       status.textContent = what ? `Applying ${what}…` : 'Applying…';
       try {
-        await effects.set(change);
+        if (kind === 'face') await effects.setFace(change); else await effects.set(change);
         if (my === busy) status.textContent = '';
       } catch (err) {
         if (my === busy) { status.textContent = ''; error.textContent = err.message; }

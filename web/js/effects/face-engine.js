@@ -1,0 +1,173 @@
+// The per-frame core of the face effects, beside the background's EffectEngine and on the same
+// nn.wasm runtime and fx context (one wasm memory: the frame, the model inputs, the meshes and
+// the output). Tracking, smoothing and every pixel operation are C (fx/include/fx_face.h,
+// exports fxf_wasm_*); this file runs the two models when the tracker asks and measures time.
+// It works in the Worker, on the main-thread fallback and in node (the face tests drive it).
+//
+// Per frame (after the background composite has written fx_out): begin → [detect] → landmarks
+// per face → end → low light → touch-up → filter, all in place on fx_out.
+
+export const FACE_MODELS = ['face_detection_short', 'face_landmark'];
+// The landmark model runs on the frames the shared policy runs inference on (its infer_every:
+// 1, 2 or 3; the mesh is reused between), so the policy's frame skipping relieves both
+// effects. Per tier: the longest interval between detections while faces are tracked (new
+// faces are found sooner on larger tiers). docs/effects.md ("Face effects") has the costs.
+export const FACE_TIER = {
+  small: { redetectEvery: 60 },
+  medium: { redetectEvery: 30 },
+  large: { redetectEvery: 15 },
+};
+const DETECT_MIN_SCORE = 0.5;
+const DETECT_IOU = 0.3;
+
+export class FaceEngine {
+  /** rt: the NN runtime of nn.wasm; models: {face_detection_short, face_landmark} (NNModel). */
+  constructor(rt, models) {
+    this.rt = rt;
+    this.e = rt.exports;
+    for (const name of ['fxf_wasm_create', 'fxf_wasm_detect', 'fxf_wasm_touchup']) {
+      if (!this.e[name]) throw new Error(`nn.wasm lacks ${name}`);
+    }
+    this.det = models.face_detection_short;
+    this.lm = models.face_landmark;
+    this.f = 0;
+    this.w = 0;
+    this.h = 0;
+    this.frameNo = 0;
+    this.tier = 'medium';
+    this.setting = { touchUp: 0, lowLight: false };
+    this.sprite = null;           // {rgba, w, h, box: [u0, v0, u1, v1]} or null
+    this.spriteDirty = false;
+  }
+
+  get active() { return this.setting.touchUp > 0 || this.setting.lowLight || !!this.sprite; }
+
+  configure({ touchUp, lowLight }) {
+    if (touchUp !== undefined) this.setting.touchUp = touchUp;
+    if (lowLight !== undefined) this.setting.lowLight = lowLight;
+  }
+
+  /** The filter picture (RGBA w×h over texture box [u0, v0, u1, v1]), or null for none. */
+  setSprite(s) {
+    this.sprite = s;
+    this.spriteDirty = true;
+  }
+
+  setTier(name) {
+    if (!FACE_TIER[name] || name === this.tier) return;
+    this.tier = name;
+    this._params();
+  }
+
+  _params() {
+    if (!this.f) return;
+    const t = FACE_TIER[this.tier];
+    const rc = this.e.fxf_wasm_set_params(this.f, t.redetectEvery, 3, 0.5, 0.6, 15, 1.5);
+    if (rc !== 0) throw new Error('fx face: bad parameters');
+  }
+
+  _ensure(w, h) {
+    if (this.f && this.w === w && this.h === h) return;
+    if (!this.f) {
+      this.f = this.e.fxf_wasm_create(w, h);
+      if (!this.f) throw new Error(`fx face: cannot process ${w}x${h} frames`);
+    } else if (this.e.fxf_wasm_resize(this.f, w, h) !== 0) {
+      throw new Error(`fx face: cannot process ${w}x${h} frames`);
+    }
+    this.w = w;
+    this.h = h;
+    this.spriteDirty = true;
+    this._params();
+  }
+
+  reset() { if (this.f) this.e.fxf_wasm_reset(this.f); this.frameNo = 0; }
+
+  _run(model) {
+    const rc = this.e.nn_wasm_run(model.handle);
+    if (rc !== 0) throw new Error(`nn: ${this.rt.cstring(this.e.nn_wasm_strerror(rc))}`);
+  }
+
+  /**
+   * Tracks the faces of the frame in fx_frame(ctx) (w×h) captured at tMs. Returns
+   * {faces, detected, detectMs, landmarkMs, ran} (ran: the landmark model ran this frame).
+   */
+  track(ctx, w, h, tMs) {
+    const e = this.e;
+    this._ensure(w, h);
+    const out = { faces: 0, detected: false, detectMs: 0, landmarkMs: 0, ran: false };
+    this.frameNo++;
+    const t0 = performance.now();
+    if (e.fxf_wasm_begin(this.f)) {
+      const [, mh, mw] = this.det.inputs[0].shape;
+      let rc = e.fxf_wasm_detect_input(ctx, e.nn_wasm_input(this.det.handle, 0), mw, mh, -1, 1);
+      if (rc !== 0) throw new Error('fx face: detection input failed');
+      this._run(this.det);
+      rc = e.fxf_wasm_detect(this.f, e.nn_wasm_output(this.det.handle, 0), e.nn_wasm_output(this.det.handle, 1),
+        DETECT_MIN_SCORE, DETECT_IOU);
+      if (rc < 0) throw new Error('fx face: detection decoding failed');
+      out.detected = true;
+    }
+    const t1 = performance.now();
+    const [, lh, lw] = this.lm.inputs[0].shape;
+    const n = e.fxf_wasm_roi_count(this.f);
+    for (let i = 0; i < n; i++) {
+      let rc = e.fxf_wasm_roi_input(ctx, this.f, i, e.nn_wasm_input(this.lm.handle, 0), lw, lh, 0, 1);
+      if (rc !== 0) throw new Error('fx face: landmark input failed');
+      this._run(this.lm);
+      const presence = new Float32Array(e.memory.buffer, e.nn_wasm_output(this.lm.handle, 1), 1)[0];
+      rc = e.fxf_wasm_landmarks(this.f, i, e.nn_wasm_output(this.lm.handle, 0), lw, lh, presence);
+      if (rc !== 0) throw new Error('fx face: landmark output rejected');
+    }
+    out.faces = e.fxf_wasm_end(this.f, tMs);
+    out.ran = n > 0;
+    out.detectMs = t1 - t0;
+    out.landmarkMs = performance.now() - t1;
+    return out;
+  }
+
+  /** Applies the face effects to fx_out(ctx) in place (after the background composite). */
+  render(ctx) {
+    const e = this.e;
+    if (!this.f) return;
+    if (this.spriteDirty) {
+      this.spriteDirty = false;
+      const s = this.sprite;
+      if (!s) {
+        e.fxf_wasm_set_sprite(ctx, this.f, 0, 0, 0, 0, 0, 0, 0);
+      } else {
+        const ptr = this.rt.alloc(s.rgba.length);
+        new Uint8Array(e.memory.buffer, ptr, s.rgba.length).set(s.rgba);
+        const rc = e.fxf_wasm_set_sprite(ctx, this.f, ptr, s.w, s.h, ...s.box);
+        e.nn_wasm_free(ptr);
+        if (rc !== 0) throw new Error('fx face: the filter picture was refused');
+      }
+    }
+    if (this.setting.lowLight) e.fxf_wasm_lowlight(ctx, this.f, 100);
+    if (this.setting.touchUp > 0) e.fxf_wasm_touchup(ctx, this.f, this.setting.touchUp);
+    if (this.sprite) e.fxf_wasm_overlay(ctx, this.f);
+  }
+
+  /** The smoothed meshes now: [Float32Array(468 × 3)] in frame pixels (copies). */
+  meshes() {
+    const e = this.e;
+    const out = [];
+    if (!this.f) return out;
+    for (let i = 0; i < e.fxf_wasm_count(this.f); i++) {
+      const p = e.fxf_wasm_mesh(this.f, i);
+      if (p) out.push(new Float32Array(e.memory.buffer, p, 468 * 3).slice());
+    }
+    return out;
+  }
+
+  /** {faces, trackedFrames, detections, redetections} since the effect started. */
+  stats() {
+    if (!this.f) return { faces: 0, trackedFrames: 0, detections: 0, redetections: 0 };
+    const s = new Int32Array(this.e.memory.buffer, this.e.fxf_wasm_stats(this.f), 4);
+    return { faces: s[0], trackedFrames: s[1], detections: s[2], redetections: s[3] };
+  }
+
+  destroy() {
+    if (this.f) this.e.fxf_wasm_destroy(this.f);
+    this.f = 0;
+  }
+}
