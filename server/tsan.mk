@@ -24,7 +24,8 @@ $(BUILD)/buzzd-tsan: $(BUZZD_SRCS) $(shell find server -name '*.h' -not -path 's
 	$(CLANG) $(CSTD) $(WARN) -O1 -g $(TSANFLAGS) -Iserver $(BUZZD_SRCS) \
 	  $(shell pkg-config --cflags --libs $(BUZZD_PKGS)) -lm -o $@
 
-TSAN_HOSTILE := tests/hostile/offthread.test.mjs tests/hostile/chat-history.test.mjs
+TSAN_HOSTILE := tests/hostile/offthread.test.mjs tests/hostile/chat-history.test.mjs \
+                tests/hostile/hardening-tls.test.mjs
 
 .PHONY: test-server-tsan
 test-server-tsan: $(BUILD)/tests/sig-unit-tsan $(BUILD)/tests/net-unit-tsan $(BUILD)/buzzd-tsan

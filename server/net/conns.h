@@ -25,7 +25,7 @@ typedef struct conn_addr {
 
 typedef struct conn_slot {
   int in_use;
-  int tls;      /* no guard on TLS connections: their bytes are encrypted on the read path */
+  int tls;      /* read through SSL_read (net_rx.c guards both kinds) */
   int ws;       /* counted as a WebSocket of its address */
   int evicting; /* asked to close to make room; not yet gone */
   void *wsi;    /* the libwebsockets connection, NULL until bound */

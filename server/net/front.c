@@ -109,6 +109,16 @@ void net__reply_raw(net_server *s, int fd, int status, const char *code, const c
   if (s) net__count_status(s, status);
 }
 
+/* A refusal before a byte was read. A TLS client is still waiting for the handshake and
+ * would take plain text for a protocol error, so it only sees the connection close. */
+static void refuse_at_accept(net_server *s, int fd, int status, const char *code,
+                             const char *message) {
+  if (s->tls)
+    net__count_status(s, status);
+  else
+    net__reply_raw(s, fd, status, code, message, NULL);
+}
+
 /* Asks the connection idle longest to close. Returns 1 if there was one. */
 static int evict_one(net_server *s) {
   int fd = conns_oldest_idle(&s->conns);
@@ -133,7 +143,7 @@ int net__front_filter(net_server *s, struct lws *listen_wsi,
     s->conns_refused_busy++;
     bz_log_limited(&s->refuse_log, BZ_LOG_WARN, "conn_refused",
                    "peer=%s reason=server_busy open=%d max=%d", key, t->open, s->max_conns);
-    net__reply_raw(s, fd, 503, "server_busy", "too many connections, retry shortly", NULL);
+    refuse_at_accept(s, fd, 503, "server_busy", "too many connections, retry shortly");
     return 1;
   }
   int rc = conns_open(t, fd, key, net__mono_ms(), !s->trust_proxy);
@@ -141,8 +151,7 @@ int net__front_filter(net_server *s, struct lws *listen_wsi,
     s->conns_refused_addr++;
     bz_log_limited(&s->refuse_log, BZ_LOG_WARN, "conn_refused",
                    "peer=%s reason=per_address_cap max=%d", key, t->max_per_addr);
-    net__reply_raw(s, fd, 429, "too_many_connections", "too many connections from your address",
-                   NULL);
+    refuse_at_accept(s, fd, 429, "too_many_connections", "too many connections from your address");
     return 1;
   }
   if (rc < 0) return 1;

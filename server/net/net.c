@@ -147,6 +147,9 @@ static void fill_info(struct lws_context_creation_info *info, net_server *s, con
   /* A head (from accept, or from the start of its bytes) or a body must arrive in
    * timeout_secs; an idle keep-alive connection is closed after keepalive_timeout. */
   info->timeout_secs = (unsigned)(o->http_timeout_s > 0 ? o->http_timeout_s : 10);
+  /* A connection that has been given a header buffer and not finished its head (a silent or
+   * half-sent one) is closed by this timer, which lws otherwise fixes at 10 s. */
+  info->timeout_secs_ah_idle = info->timeout_secs;
   info->keepalive_timeout = o->keepalive_timeout_s > 0 ? o->keepalive_timeout_s : 10;
   info->alpn = "http/1.1"; /* WebSocket over HTTP/2 is not wired up: keep ALPN at 1.1 */
   if (o->tls_cert) {
@@ -182,7 +185,7 @@ int net_server_create(net_server **out, uv_loop_t *loop, const net_options *o, s
     net_server_free(s);
     return NET_ENOMEM;
   }
-  net__rx_server = s;
+  net__rx_set_server(s);
   lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_emit);
   void *loops[1] = {loop};
   struct lws_context_creation_info info;

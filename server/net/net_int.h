@@ -168,8 +168,13 @@ void net__front_accept_failed(net_server *s);
 void net__reply_raw(net_server *s, int fd, int status, const char *code, const char *message,
                     const char *allow);
 
-/* net_rx.c: the read-path guard. The one server whose connections recv() inspects. */
+/* net_rx.c: the read-path guard. The one server whose connections recv() and SSL_read()
+ * inspect, and the thread they run on (the caller's). */
 extern net_server *net__rx_server;
+void net__rx_set_server(net_server *s);
+struct ssl_st;
+/* libssl's own SSL_read, for reads the guard must not see. */
+int net__ssl_read_real(struct ssl_st *ssl, void *buf, int num);
 
 void net__count_status(net_server *srv, int status);
 uint64_t net__uptime_ms(const net_server *s);

@@ -185,10 +185,10 @@ describe('timeouts', { timeout: 60000 }, () => {
         connect(server.port, { send: 'CONNECT host:443 HTTP/1.1\r\n\r\n' }),
         connect(server.port, { send: 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n' }), // then idles
       ]);
-      const t0 = Date.now();
-      const done = await Promise.race([Promise.all(socks.map((s) => s.closedP)).then(() => true), sleep(15000).then(() => false)]);
-      assert.ok(done, 'some connections stayed open for 15 s');
-      assert.ok(Date.now() - t0 < 15000);
+      // http_timeout_s is 2: allow 8 s on a loaded machine (libwebsockets' own header timer
+      // closed silent and half-sent connections after 10 s whatever the setting).
+      const done = await Promise.race([Promise.all(socks.map((s) => s.closedP)).then(() => true), sleep(8000).then(() => false)]);
+      assert.ok(done, 'some connections stayed open for 8 s with http_timeout_s 2');
       for (const s of socks) s.destroy();
     } finally { await server.stop(); }
   });
