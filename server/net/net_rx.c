@@ -31,17 +31,27 @@
 
 #include "net/net_int.h"
 
-net_server *net__rx_server;
-static pthread_t control_thread;
+net_server *net__rx_server; /* read only on the control thread */
+static pthread_t control_thread; /* atomic: other threads compare it with themselves */
 
 void net__rx_set_server(net_server *s) {
   net__rx_server = s;
-  control_thread = pthread_self();
+  pthread_t self = pthread_self();
+  __atomic_store(&control_thread, &self, __ATOMIC_RELEASE);
 }
 
-/* The connection slot to guard for fd, or NULL to read straight through. */
-static conn_slot *guarded(net_server *s, int fd, int tls) {
-  if (!s || fd < 0 || !pthread_equal(pthread_self(), control_thread)) return NULL;
+static int on_control_thread(void) {
+  pthread_t t;
+  __atomic_load(&control_thread, &t, __ATOMIC_ACQUIRE);
+  return pthread_equal(pthread_self(), t);
+}
+
+/* The connection slot to guard for fd, or NULL to read straight through. Only the control
+ * thread looks at the connection table. */
+static conn_slot *guarded(int fd, int tls) {
+  if (fd < 0 || !on_control_thread()) return NULL;
+  net_server *s = net__rx_server;
+  if (!s) return NULL;
   conn_slot *c = conns_get(&s->conns, fd);
   if (!c || c->tls != tls || (c->guard.phase == GUARD_PASS && !c->guard.held_n)) return NULL;
   return c;
@@ -155,9 +165,9 @@ static long inspect(net_server *s, int fd, SSL *ssl, conn_slot *c, uint8_t *b, s
 }
 
 ssize_t recv(int fd, void *buf, size_t len, int flags) {
-  net_server *s = net__rx_server;
-  conn_slot *c = flags == 0 ? guarded(s, fd, 0) : NULL;
+  conn_slot *c = flags == 0 ? guarded(fd, 0) : NULL;
   if (!c) return recvfrom(fd, buf, len, flags, NULL, NULL);
+  net_server *s = net__rx_server;
   net_guard *g = &c->guard;
   if (g->phase == GUARD_DEAD) return 0;
   uint8_t *b = buf;
@@ -199,10 +209,11 @@ int net__ssl_read_real(SSL *ssl, void *buf, int num) {
  * returned <= 0: a real read that returns <= 0 keeps its own answer (WANT_READ: try later);
  * a 0 from here after a real read succeeded reads as SSL_ERROR_SYSCALL, which closes. */
 int SSL_read(SSL *ssl, void *buf, int num) {
-  net_server *s = net__rx_server;
-  int fd = ssl ? SSL_get_fd(ssl) : -1;
-  conn_slot *c = num > 0 ? guarded(s, fd, 1) : NULL;
+  if (!ssl || num <= 0 || !on_control_thread()) return net__ssl_read_real(ssl, buf, num);
+  int fd = SSL_get_fd(ssl);
+  conn_slot *c = guarded(fd, 1);
   if (!c) return net__ssl_read_real(ssl, buf, num);
+  net_server *s = net__rx_server;
   net_guard *g = &c->guard;
   if (g->phase == GUARD_DEAD) return 0;
   uint8_t *b = buf;
