@@ -38,8 +38,9 @@ export async function launchBrowser(extraArgs = []) {
  * Opens `url` in a fresh context. Page console errors and uncaught exceptions are collected
  * in page.__errors so a failing test can print them.
  */
-export async function openPage(browser, url, { width = 640, height = 480, init, permissions = [] } = {}) {
-  const ctx = await browser.newContext({ viewport: { width, height }, permissions: ['camera', 'microphone', ...permissions] });
+export async function openPage(browser, url, { width = 1280, height = 800, init, permissions = [], locale = 'en-US' } = {}) {
+  // Desktop size and an English locale unless a test asks otherwise (docs/client-api.md names are English).
+  const ctx = await browser.newContext({ viewport: { width, height }, locale, permissions: ['camera', 'microphone', ...permissions] });
   if (init) await ctx.addInitScript(init);
   const page = await ctx.newPage();
   page.__errors = [];

@@ -228,3 +228,94 @@ export function stepTimer(t) {
     last = now;
   };
 }
+
+/**
+ * Options for startBuzzd that serve the web client from $BUZZ_WEB_DIR when it is set (to run
+ * a test against another version of web/, e.g. `git archive HEAD web` to see it fail there).
+ */
+export function serverOpts(extra = {}) {
+  const dir = process.env.BUZZ_WEB_DIR;
+  return dir ? { ...extra, config: JSON.stringify({ web_dir: path.resolve(dir) }) } : extra;
+}
+
+/**
+ * Presses the control named `name` wherever it is at this width: in the control bar, or
+ * (700 px and narrower) as an item of the "More options" menu.
+ */
+export async function pressControl(page, name) {
+  const direct = control(page, name);
+  if (await direct.count() && await direct.first().isVisible()) { await direct.first().click(); return; }
+  await control(page, 'More options').click();
+  await page.getByRole('menu', { name: 'More options' }).getByRole('menuitem', { name, exact: true }).click();
+}
+
+const SHOTS_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../build/screens');
+
+/** Saves a screenshot of the page as build/screens/<name>.png (kept as a CI artifact). */
+export async function screenshot(page, name) {
+  fs.mkdirSync(SHOTS_DIR, { recursive: true });
+  const file = path.join(SHOTS_DIR, `${name.replace(/[^a-z0-9-]+/gi, '-')}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+const AXE = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../node_modules/axe-core/axe.min.js');
+
+/**
+ * Runs axe-core (npm) on the page as it is now; returns the serious and critical violations
+ * as short strings ("rule: target …"), [] when there are none.
+ */
+export async function axeViolations(page) {
+  if (!await page.evaluate(() => Boolean(window.axe))) await page.addScriptTag({ path: AXE });
+  const res = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  });
+  return res;
+}
+
+/**
+ * Layout facts a user would notice: every visible control inside the viewport, no two video
+ * tiles overlapping, no text clipped that should wrap. Returns a list of problems.
+ */
+export async function layoutProblems(page) {
+  return page.evaluate(() => {
+    const out = [];
+    const vw = document.documentElement.clientWidth;
+    const vh = document.documentElement.clientHeight;
+    const visible = (el) => {
+      const s = getComputedStyle(el);
+      const r = el.getBoundingClientRect();
+      return s.display !== 'none' && s.visibility !== 'hidden' && r.width > 0 && r.height > 0;
+    };
+    for (const el of document.querySelectorAll('button, select, input, textarea, a[href]')) {
+      if (!visible(el) || el.closest('.cams.scroll, .chat-list, .people-list, .menu, .overlay .card')) continue;
+      const r = el.getBoundingClientRect();
+      if (r.left < -1 || r.top < -1 || r.right > vw + 1 || r.bottom > vh + 1) {
+        out.push(`control "${el.getAttribute('aria-label') || el.textContent.trim().slice(0, 30)}" outside the viewport: ${JSON.stringify([r.left, r.top, r.right, r.bottom].map(Math.round))}`);
+      }
+    }
+    const tiles = [...document.querySelectorAll('.tile')].filter(visible).map((t) => [t, t.getBoundingClientRect()]);
+    for (let i = 0; i < tiles.length; i++) {
+      for (let j = i + 1; j < tiles.length; j++) {
+        const [a, b] = [tiles[i][1], tiles[j][1]];
+        const ox = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+        const oy = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (ox > 1 && oy > 1) out.push(`tiles ${tiles[i][0].dataset.peerId}:${tiles[i][0].dataset.kind} and ${tiles[j][0].dataset.peerId}:${tiles[j][0].dataset.kind} overlap`);
+      }
+    }
+    // Text that should wrap (headings, paragraphs, labels, buttons' text): not cut off.
+    for (const el of document.querySelectorAll('h1, h2, p, label, .btn, .menu-label')) {
+      if (!visible(el) || el.closest('.nameplate, .tile-stats')) continue;
+      const s = getComputedStyle(el);
+      if (s.textOverflow === 'ellipsis') continue;   // cut on purpose, full text in a title
+      if (el.scrollWidth > el.clientWidth + 2 && s.overflowX !== 'visible') {
+        out.push(`text clipped: "${el.textContent.trim().slice(0, 40)}" (${el.scrollWidth} > ${el.clientWidth})`);
+      }
+      const r = el.getBoundingClientRect();
+      if (r.right > vw + 1) out.push(`text runs off the screen: "${el.textContent.trim().slice(0, 40)}"`);
+    }
+    return out;
+  });
+}

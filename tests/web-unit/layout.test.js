@@ -32,3 +32,17 @@ test('tiles always fit the box', () => {
   }
   assert.equal(bestGrid(0, 100, 100).cols, 1);
 });
+
+test('legibleGrid: 1 to 25 tiles stay at least MIN_TILE_W wide at laptop and phone size', async () => {
+  const { legibleGrid, MIN_TILE_W } = await import('../../web/js/layout.js');
+  for (let n = 1; n <= 25; n++) {
+    for (const [w, h] of [[1264, 650], [374, 560]]) {
+      const g = legibleGrid(n, w, h);
+      assert.ok(g.tileW >= MIN_TILE_W, `${n} tiles in ${w}×${h}: ${g.tileW} px`);
+      assert.ok(g.cols * g.tileW + (g.cols - 1) * 8 <= w + 1);
+      assert.ok(g.cols * g.rows >= n);
+      if (!g.scroll) assert.ok(g.rows * g.tileH + (g.rows - 1) * 8 <= h + 1);
+    }
+  }
+  assert.equal(legibleGrid(25, 1264, 650).scroll, false, '25 fit a laptop screen without scrolling');
+});

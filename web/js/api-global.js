@@ -6,16 +6,18 @@ import { codedError } from './signaling.js';
 import { effectImages, faceFilters } from './effects/effects.js';
 
 const EVENTS = ['roster', 'participant-joined', 'participant-left', 'participant-updated',
-  'chat', 'track', 'connection', 'joined', 'error', 'removed', 'effect-tier'];
+  'chat', 'track', 'connection', 'joined', 'error', 'removed', 'effect-tier', 'reaction'];
 
 function publicJoined(j) { return { id: j.id, participants: j.participants }; }
 function publicLeft(p) { return { id: p.id, reason: p.reason }; }
+function publicReaction(r) { return { from: r.from, kind: r.kind }; }
+const MAPS = { joined: publicJoined, 'participant-left': publicLeft, reaction: publicReaction };
 
 export function installApi(app, apiJoin) {
   const bus = new Emitter();
   app.forward = (room) => {
     for (const ev of EVENTS) {
-      const map = ev === 'joined' ? publicJoined : ev === 'participant-left' ? publicLeft : (x) => x;
+      const map = MAPS[ev] ?? ((x) => x);
       room.on(ev, (payload) => { if (app.room === room) bus.emit(ev, map(payload)); });
     }
   };
@@ -38,6 +40,8 @@ export function installApi(app, apiJoin) {
     shareScreen: async () => need().shareScreen(),
     stopShare: async () => need().stopShare(),
     raiseHand: async (on = true) => need().raiseHand(on),
+    react: async (kind) => need().react(kind),
+    mediaSettings: () => app.room?.media.settings() ?? null,
     sendChat: async (text) => { await need().sendChat(text); },
     chat: () => app.room?.chat() ?? [],
     chatHistory: async (opts) => need().chatHistory(opts ?? {}),

@@ -2,7 +2,7 @@
 // window.buzzstream (docs/client-api.md).
 
 import { Room } from './room.js';
-import { getRoom, isRoomId } from './api.js';
+import { getRoom, isRoomId, createRoom } from './api.js';
 import { codedError } from './signaling.js';
 import { showLanding } from './ui/landing.js';
 import { showPrejoin, savedName } from './ui/prejoin.js';
@@ -12,6 +12,7 @@ import { installApi } from './api-global.js';
 import { toast } from './ui/toasts.js';
 import { joinMessage } from './ui/messages.js';
 import { effectCatalog } from './effects/effects.js';
+import { initLanguage, t } from './i18n.js';
 
 const app = {
   room: null,          // the Room of this page (replaced on rejoin after leaving)
@@ -46,7 +47,7 @@ async function openRoom(id) {
   } catch (err) {
     if (err.code === 'room_not_found') { endScreen('room_not_found'); return; }
     info = { name: '', password: false, participants: 0 };
-    toast(`Could not load the room: ${err.message}`, 'error');
+    toast(t('Could not load the room: {message}', { message: err.message }), 'error');
   }
   if (app.room.joined || app.view || app.joining) return;  // join() from the API came first
   app.prejoin = showPrejoin(app.room, info, (opts) => joinRoom(opts));
@@ -65,7 +66,14 @@ async function joinRoom(opts) {
   await room.join(opts);
   app.prejoin?.close();
   app.prejoin = null;
-  app.view = new RoomView(room, (e) => onEnded(room, e));
+  showView(room);
+}
+
+/** The call screen for `room`; made again (same call) when the language changes. */
+function showView(room) {
+  app.view = new RoomView(room, (e) => onEnded(room, e), {
+    rebuild: () => { app.view?.destroy(); showView(room); },
+  });
 }
 
 function onEnded(room, e) {
@@ -77,11 +85,19 @@ function onEnded(room, e) {
 
 function endScreen(code) {
   const id = app.room?.roomId;
-  const canRejoin = code !== 'room_not_found' && isRoomId(id);
+  const inRoom = code !== 'room_not_found' && isRoomId(id);
   showEnded(code, {
     message: joinMessage({ code, message: code }),
     home: () => go('/'),
-    rejoin: canRejoin ? () => openRoom(id) : undefined,
+    rejoin: inRoom ? () => openRoom(id) : undefined,
+    // Back from the tab the call moved to: take the seat again, skipping the pre-join.
+    joinHere: inRoom ? () => apiJoin({ takeover: true }).catch((e) => toast(joinMessage(e), 'error')) : undefined,
+    create: async () => {
+      try {
+        const r = await createRoom({});
+        go(`/r/${r.id}`);
+      } catch (e) { toast(joinMessage(e), 'error'); }
+    },
   });
 }
 
@@ -112,7 +128,8 @@ async function apiJoinNow(opts) {
   }
   const name = opts.name ?? (savedName() || 'Guest');
   try {
-    await joinRoom({ name, password: opts.password, iceTransportPolicy: opts.iceTransportPolicy });
+    await joinRoom({ name, password: opts.password, iceTransportPolicy: opts.iceTransportPolicy,
+      takeover: opts.takeover === true });
   } catch (err) {
     app.prejoin?.showError(err);
     throw err;
@@ -120,6 +137,7 @@ async function apiJoinNow(opts) {
   return { id: app.room.state.self.id, participants: app.room.participants() };
 }
 
+initLanguage();
 window.addEventListener('popstate', route);
 // The effect catalog (built-in backgrounds) is known before the API appears, so
 // effectImages() is complete from the start; a slow or missing asset server delays by 3 s at most.

@@ -17,3 +17,20 @@ export function bestGrid(n, w, h, aspect = 16 / 9, gap = 8) {
   }
   return { ...best, tileW: Math.floor(best.tileW), tileH: Math.floor(best.tileH) };
 }
+
+/** The smallest tile width that keeps a face and a name readable (px). */
+export const MIN_TILE_W = 150;
+
+/**
+ * bestGrid, but never with tiles narrower than minW: with many participants in a small
+ * box (25 on a phone) the grid keeps legible tiles and scrolls instead of shrinking them.
+ * @returns {{cols, rows, tileW, tileH, scroll: boolean}}
+ */
+export function legibleGrid(n, w, h, { aspect = 16 / 9, gap = 8, minW = MIN_TILE_W } = {}) {
+  const g = bestGrid(n, w, h, aspect, gap);
+  if (g.tileW >= minW || w <= minW) return { ...g, scroll: false };
+  const cols = Math.max(1, Math.floor((w + gap) / (minW + gap)));
+  const tileW = Math.floor((w - gap * (cols - 1)) / cols);
+  const rows = Math.ceil(Math.max(1, n) / cols);
+  return { cols, rows, tileW, tileH: Math.floor(tileW / aspect), scroll: true };
+}

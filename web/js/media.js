@@ -1,11 +1,16 @@
 // Local devices: microphone, camera, screen; device lists and choices (remembered in
 // localStorage); errors turned into codes the UI can explain.
 
+import { N } from './i18n.js';
 import { Emitter } from './emitter.js';
 import { Effects } from './effects/effects.js';
 
 const CAMERA_CONSTRAINTS = { width: { ideal: 1280 }, height: { ideal: 720 },
   frameRate: { ideal: 30, max: 30 } };
+// "Video quality" of the Settings dialog: what the camera captures, and whether the encoder
+// may trade resolution for frame rate (contentHint "" lets it; "detail" keeps resolution).
+export const VIDEO_QUALITIES = ['auto', '720p', '360p', 'audio-only'];
+const QUALITY_SIZE = { auto: [1280, 720], '720p': [1280, 720], '360p': [640, 360] };
 // Screens: detail over motion. Up to 1080p at no more than 15 fps.
 const SCREEN_CONSTRAINTS = { video: { width: { max: 1920 }, height: { max: 1080 },
   frameRate: { ideal: 15, max: 15 } }, audio: false };
@@ -22,14 +27,18 @@ export function mediaErrorCode(err) {
 }
 
 export const MEDIA_MESSAGES = {
-  permission_denied: 'permission was denied. Allow it in the browser\'s site settings.',
-  no_device: 'no device was found.',
-  device_busy: 'the device is in use by another application.',
-  media_error: 'the device could not be started.',
+  permission_denied: N('permission was denied. Allow it in the browser\'s site settings.'),
+  no_device: N('no device was found.'),
+  device_busy: N('the device is in use by another application.'),
+  media_error: N('the device could not be started.'),
 };
 
 function loadPrefs() {
-  try { return JSON.parse(localStorage.getItem(PREF_KEY)) || {}; } catch { return {}; }
+  let p = {};
+  try { p = JSON.parse(localStorage.getItem(PREF_KEY)) || {}; } catch { /* none */ }
+  // "Audio only" is a choice for one call: a new call starts with the camera as usual.
+  if (p.videoQuality === 'audio-only') delete p.videoQuality;
+  return p;
 }
 
 export class LocalMedia extends Emitter {
@@ -37,7 +46,9 @@ export class LocalMedia extends Emitter {
     super();
     this.tracks = { audio: null, camera: null, screen: null };  // the devices' own tracks
     this.micOn = true;
-    this.prefs = loadPrefs();      // {audioinput, videoinput, audiooutput: deviceId}
+    // {audioinput, videoinput, audiooutput: deviceId, noiseSuppression, echoCancellation,
+    //  videoQuality}
+    this.prefs = loadPrefs();
     // What peers get for the camera: its own track, or the background effect's output.
     this.cameraOut = null;
     this.publishSink = null;       // (kind, track) => Promise, set by the Room
@@ -58,8 +69,12 @@ export class LocalMedia extends Emitter {
 
   async _get(kind) {
     const isAudio = kind === 'audioinput';
-    const c = isAudio ? { audio: { ...this._constraint(kind), echoCancellation: true,
-      noiseSuppression: true } } : { video: { ...CAMERA_CONSTRAINTS, ...this._constraint(kind) } };
+    const [w, h] = QUALITY_SIZE[this.prefs.videoQuality] ?? QUALITY_SIZE.auto;
+    const c = isAudio ? { audio: { ...this._constraint(kind),
+      echoCancellation: this.prefs.echoCancellation !== false,
+      noiseSuppression: this.prefs.noiseSuppression !== false } } :
+      { video: { ...CAMERA_CONSTRAINTS, width: { ideal: w }, height: { ideal: h },
+        ...this._constraint(kind) } };
     try {
       return (await navigator.mediaDevices.getUserMedia(c)).getTracks()[0];
     } catch (err) {
@@ -105,6 +120,9 @@ export class LocalMedia extends Emitter {
   }
 
   _setTrack(kind, track) {
+    if (kind === 'camera' && track && 'contentHint' in track) {
+      track.contentHint = this.prefs.videoQuality === '720p' ? 'detail' : '';
+    }
     const old = this.tracks[kind];
     if (old && old !== track) old.stop();
     this.tracks[kind] = track;
@@ -126,6 +144,12 @@ export class LocalMedia extends Emitter {
   /** Camera off stops the track so the camera light goes out. */
   async setCamera(on) {
     if (!on) { this._setTrack('camera', null); return null; }
+    // Turning the camera on ends "Audio only".
+    if (this.prefs.videoQuality === 'audio-only') {
+      this.prefs.videoQuality = 'auto';
+      this._savePrefs();
+      this.emit('quality', 'auto');
+    }
     return this._startKind('camera');
   }
 
@@ -162,10 +186,78 @@ export class LocalMedia extends Emitter {
     } catch { return { audioinput: [], videoinput: [], audiooutput: [] }; }
   }
 
+  _savePrefs() {
+    try { localStorage.setItem(PREF_KEY, JSON.stringify(this.prefs)); } catch { /* private */ }
+  }
+
+  /**
+   * Noise suppression / echo cancellation ({noiseSuppression?, echoCancellation?}): the
+   * microphone restarts with the new processing and reaches peers by replaceTrack.
+   * @returns {Promise<string|null>} an error code
+   */
+  async setAudioProcessing(opts) {
+    for (const k of ['noiseSuppression', 'echoCancellation']) {
+      if (typeof opts[k] === 'boolean') this.prefs[k] = opts[k];
+    }
+    this._savePrefs();
+    const old = this.tracks.audio;
+    if (!old) return null;
+    // Chrome gives a second capture of a device that is open the processing of the first,
+    // so the old track stops first (a gap of a few milliseconds in what peers hear).
+    old.stop();
+    try {
+      this._setTrack('audio', await this._get('audioinput'));
+      return null;
+    } catch (err) {
+      this._setTrack('audio', null);
+      return mediaErrorCode(err);
+    }
+  }
+
+  /** One of VIDEO_QUALITIES. "audio-only" stops the camera (the room hides incoming video). */
+  async setVideoQuality(q) {
+    if (!VIDEO_QUALITIES.includes(q)) return 'bad_value';
+    const was = this.prefs.videoQuality ?? 'auto';
+    this.prefs.videoQuality = q;
+    this._savePrefs();
+    if (q === 'audio-only') {
+      this.cameraBeforeAudioOnly = this.cameraActive;
+      this._setTrack('camera', null);
+      return null;
+    }
+    // Leaving "Audio only" brings back the camera it turned off.
+    if (was === 'audio-only' && this.cameraBeforeAudioOnly) {
+      this.cameraBeforeAudioOnly = false;
+      return this._startKind('camera');
+    }
+    const cam = this.tracks.camera;
+    if (!cam) return null;
+    const [w, h] = QUALITY_SIZE[q];
+    if ('contentHint' in cam) cam.contentHint = q === '720p' ? 'detail' : '';
+    try {
+      await cam.applyConstraints({ ...CAMERA_CONSTRAINTS, width: { ideal: w }, height: { ideal: h } });
+      return null;
+    } catch { return 'media_error'; }
+  }
+
+  /** What the devices really run with (settings of the live tracks), for the API. */
+  settings() {
+    const a = this.tracks.audio?.getSettings?.() ?? {};
+    const v = this.tracks.camera?.getSettings?.() ?? {};
+    return {
+      camera: v.deviceId ?? null, microphone: a.deviceId ?? null,
+      speaker: this.prefs.audiooutput ?? '',
+      noiseSuppression: a.noiseSuppression ?? this.prefs.noiseSuppression !== false,
+      echoCancellation: a.echoCancellation ?? this.prefs.echoCancellation !== false,
+      videoQuality: this.prefs.videoQuality ?? 'auto',
+      cameraWidth: v.width ?? 0, cameraHeight: v.height ?? 0,
+    };
+  }
+
   /** Switches microphone or camera to deviceId and remembers the choice. */
   async choose(kind, deviceId) {
     this.prefs[kind] = deviceId;
-    try { localStorage.setItem(PREF_KEY, JSON.stringify(this.prefs)); } catch { /* private */ }
+    this._savePrefs();
     if (kind === 'audiooutput') { this.emit('sink', deviceId); return null; }
     const slot = kind === 'audioinput' ? 'audio' : 'camera';
     if (!this.tracks[slot]) return null;

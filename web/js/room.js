@@ -5,7 +5,11 @@ import { Emitter } from './emitter.js';
 import { Signaling, codedError } from './signaling.js';
 import { Mesh } from './call.js';
 import { LocalMedia, levelMeter } from './media.js';
-import { emptyRoster, reduceRoster, chatGaps } from './roster.js';
+import { emptyRoster, reduceRoster, chatGaps, everyone } from './roster.js';
+import { displayNames } from './identity.js';
+import { t } from './i18n.js';
+import { holdSeat, releaseSeat, seatElsewhere } from './seat.js';
+import { REACTIONS, ReactionBucket } from './reactions.js';
 import { ownerToken } from './api.js';
 import { cleanName, checkChat } from './text.js';
 import { pickSpeaker } from './speaker.js';
@@ -35,11 +39,23 @@ export class Room extends Emitter {
     this.media.effects.on('error', (e) => this.emit('error', e));
     this.encoderTimer = 0;
     this.prevOutbound = null;
+    this.reactionBucket = new ReactionBucket();
   }
 
   connectionState() { return this.sig ? this.sig.state : 'idle'; }
-  self() { return this.state.self ? { ...this.state.self } : null; }
-  participants() { return this.state.participants.map((p) => ({ ...p })); }
+  self() {
+    const s = this.state.self;
+    return s ? { ...s, displayName: this.displayName(s.id) } : null;
+  }
+  participants() {
+    const names = displayNames(everyone(this.state));
+    return this.state.participants.map((p) => ({ ...p, displayName: names.get(p.id) ?? p.name }));
+  }
+  /** "Bob", or "Bob (2)" for the second Bob to join (identity.js). */
+  displayName(id) {
+    const names = displayNames(everyone(this.state));
+    return names.get(id) ?? t('Someone');
+  }
   chat() { return this.state.chat.map((c) => ({ ...c })); }
   /** Whether the server has chat older than the oldest message held. */
   chatMore() { return this.state.chatMore; }
@@ -49,12 +65,14 @@ export class Room extends Emitter {
    * Joins with the devices already started on this.media (the pre-join screen or join()
    * starts them). Resolves {id, participants}; rejects with err.code from the server.
    */
-  async join({ name, password, iceTransportPolicy } = {}) {
+  async join({ name, password, iceTransportPolicy, takeover } = {}) {
     if (this.joined) throw codedError('already_joined', 'Already in the room.');
     this.joinOpts = { iceTransportPolicy: iceTransportPolicy === 'relay' ? 'relay' : 'all' };
+    // "Join here": the seat another page of this profile holds, taken with its token.
+    const seat = takeover === true ? await seatElsewhere(this.roomId) : null;
     const sig = this._newSignaling();
     await sig.connect();
-    const params = { room: this.roomId, name: cleanName(name) || 'Guest',
+    const params = { room: this.roomId, name: cleanName(name) || seat?.name || 'Guest',
       state: { mic: this.media.micActive, camera: this.media.cameraActive,
         screen: false, hand: false } };
     if (password) params.password = String(password);
@@ -62,12 +80,13 @@ export class Room extends Emitter {
     if (owner) params.owner_token = owner;
     let msg;
     try {
-      msg = await sig.join(params);
+      msg = await sig.join(seat ? { ...params, token: seat.token } : params);
     } catch (err) {
       sig.close();
       this.sig = null;
       throw err;
     }
+    sig.joinParams = params;   // rejoins use the token of our own joined, never the old page's
     this._onJoined(msg, false);
     this._startSpeakerLoop();
     this._startEncoderLoop();
@@ -96,6 +115,7 @@ export class Room extends Emitter {
     this.mesh.sync(this.state.participants.map((p) => p.id));
     // Our live state may have changed while we were away (or the server restarted).
     if (again) this._pushState();
+    if (this.sig?.token) holdSeat(this.roomId, self.id, this.sig.token, self.name);
     this.emit('joined', { id: self.id, participants: this.participants(), again,
       newId: again && before !== self.id });
     this.emit('roster', this.participants());
@@ -118,9 +138,7 @@ export class Room extends Emitter {
 
   _rosterChanged() { this.emit('roster', this.participants()); }
 
-  _findName(id) {
-    return this.state.participants.find((p) => p.id === id)?.name ?? 'Someone';
-  }
+  _findName(id) { return this.displayName(id); }
 
   // ---- local controls -------------------------------------------------------------
 
@@ -255,6 +273,29 @@ export class Room extends Emitter {
   setPassword(pw) { return this.ownerAction({ type: 'set-password', password: pw || null }); }
   askToMute(id) { return this.ownerAction({ type: 'mute-request', to: id }); }
   remove(id) { return this.ownerAction({ type: 'remove', to: id }); }
+  /** Sends the mute request to every other participant; resolves how many got it. */
+  async muteEveryone() {
+    const ids = this.state.participants.map((p) => p.id);
+    const r = await Promise.allSettled(ids.map((id) => this.askToMute(id)));
+    const failed = r.find((x) => x.status === 'rejected');
+    if (failed && r.every((x) => x.status === 'rejected')) throw failed.reason;
+    return r.filter((x) => x.status === 'fulfilled').length;
+  }
+
+  // ---- reactions ------------------------------------------------------------------
+
+  /** Sends a reaction (reactions.js REACTIONS); everyone, we too, gets a `reaction` event. */
+  async react(kind) {
+    if (!REACTIONS.includes(kind)) {
+      throw codedError('bad_message', `kind must be one of ${REACTIONS.join(', ')}`);
+    }
+    if (!this.sig || !this.joined) throw codedError('not_joined', 'Not in a room.');
+    // The server's budget, kept here too, so a held key never reaches its error.
+    if (!this.reactionBucket.take(Date.now())) {
+      throw codedError('rate_limited', 'At most 2 reactions a second.');
+    }
+    if (!this.sig.send({ type: 'reaction', kind })) throw codedError('disconnected', 'Not connected.');
+  }
 
   // ---- media and stats ------------------------------------------------------------
 
@@ -307,6 +348,7 @@ export class Room extends Emitter {
   }
 
   _teardown() {
+    releaseSeat(this.roomId);
     clearInterval(this.speakerTimer);
     clearInterval(this.encoderTimer);
     this.media.effects.destroy();
@@ -333,7 +375,8 @@ const HANDLERS = {
     if (typeof m.id !== 'string') return;
     this.mesh.remove(m.id);
     const who = prev.participants.find((q) => q.id === m.id);
-    this.emit('participant-left', { id: m.id, reason: m.reason, name: who?.name });
+    const shown = displayNames(everyone(prev)).get(m.id);
+    this.emit('participant-left', { id: m.id, reason: m.reason, name: who?.name, displayName: shown });
     this._rosterChanged();
   },
   'participant-updated'(m) {
@@ -352,6 +395,12 @@ const HANDLERS = {
       const e = this.pendingChats.find((x) => x.text === m.text);
       if (e) this._settleChat(e, null, msg);
     }
+  },
+  reaction(m) {
+    if (typeof m.from !== 'string' || !REACTIONS.includes(m.kind)) return;
+    const from = m.from === this.state.self?.id ? m.from :
+      this.state.participants.some((p) => p.id === m.from) ? m.from : null;
+    if (from) this.emit('reaction', { from, kind: m.kind });
   },
   'mute-request'(m) {
     this.setMic(false);

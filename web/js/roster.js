@@ -1,7 +1,8 @@
 // The room state as a pure reducer over server messages (docs/protocol.md), so the UI and
 // window.buzzstream read one source of truth and the logic is testable without a socket.
 //
-// State: {self, participants (others, join order), room, owner, chat, chatMore}. Reducers
+// State: {self, participants (others, join order), selfAt, room, owner, chat, chatMore}.
+// selfAt is our own place in the join order: participants[0..selfAt) joined before us. Reducers
 // never mutate their input; unknown or malformed messages return the state unchanged.
 // chat is ordered by id; chatMore says whether the server has messages older than chat[0].
 
@@ -9,8 +10,8 @@ export const CHAT_HISTORY_MAX = 500;   // live messages kept
 export const CHAT_PAGED_MAX = 5000;    // with "Load earlier messages" the user asked for more
 
 export function emptyRoster() {
-  return { self: null, participants: [], room: null, owner: false, chat: [], chatMore: false,
-    chatPaged: false };
+  return { self: null, participants: [], selfAt: 0, room: null, owner: false, chat: [],
+    chatMore: false, chatPaged: false };
 }
 
 const BOOL_FIELDS = ['mic', 'camera', 'screen', 'hand', 'owner'];
@@ -55,8 +56,12 @@ function onJoined(state, m) {
   // chat_more is about what is older than joined.chat; after a rejoin we may hold older ones.
   const olderHeld = state.chat.length > 0 && history.length > 0 && state.chat[0].id < history[0].id;
   const chatMore = olderHeld ? state.chatMore : m.chat_more === true;
+  // The server lists the others in join order; a reconnect (same id) keeps its old place.
+  const back = list.findIndex((p) => p && p.id === self.id);
+  const selfAt = back >= 0 ? list.slice(0, back).filter((p) => cleanParticipant(p)).length :
+    participants.length;
   return { ...withChat({ ...state, chatMore }, mergeChat(state.chat, history)), self, participants,
-    room: cleanRoom(m.room, null), owner: m.owner === true };
+    selfAt, room: cleanRoom(m.room, null), owner: m.owner === true };
 }
 
 /** The state with `chat`, cut to the newest CHAT_HISTORY_MAX (CHAT_PAGED_MAX once the user
@@ -108,13 +113,26 @@ export function chatGaps(chat) {
 function onParticipantJoined(state, m) {
   const p = cleanParticipant(m.participant);
   if (!p || (state.self && p.id === state.self.id)) return state;
+  const was = state.participants.findIndex((q) => q.id === p.id);
   const others = state.participants.filter((q) => q.id !== p.id);
-  return { ...state, participants: [...others, p] };
+  const selfAt = was >= 0 && was < state.selfAt ? state.selfAt - 1 : state.selfAt;
+  return { ...state, participants: [...others, p], selfAt };
 }
 
 function onParticipantLeft(state, m) {
   if (typeof m.id !== 'string') return state;
-  return { ...state, participants: state.participants.filter((q) => q.id !== m.id) };
+  const at = state.participants.findIndex((q) => q.id === m.id);
+  if (at < 0) return state;
+  return { ...state, participants: state.participants.filter((q) => q.id !== m.id),
+    selfAt: at < state.selfAt ? state.selfAt - 1 : state.selfAt };
+}
+
+/** Everyone, self included, in join order (self may be null before joining). */
+export function everyone(state) {
+  const at = Math.min(state.selfAt ?? 0, state.participants.length);
+  const list = state.participants.slice();
+  if (state.self) list.splice(at, 0, state.self);
+  return list;
 }
 
 function onParticipantUpdated(state, m) {

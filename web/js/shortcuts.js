@@ -1,17 +1,19 @@
 // Keyboard shortcuts of the room screen. The help overlay is generated from this table, so
 // the list a user sees is always the list that works.
 
+import { N } from './i18n.js';
+
 export const SHORTCUTS = [
-  { key: 'm', action: 'toggle-mic', label: 'Microphone on/off' },
-  { key: 'v', action: 'toggle-camera', label: 'Camera on/off' },
-  { key: 'e', action: 'toggle-effects', label: 'Background effects' },
-  { key: 's', action: 'toggle-share', label: 'Share screen / stop sharing' },
-  { key: 'c', action: 'toggle-chat', label: 'Open/close chat' },
-  { key: 'p', action: 'toggle-people', label: 'Show/hide participants' },
-  { key: 'h', action: 'toggle-hand', label: 'Raise/lower hand' },
-  { key: 'i', action: 'toggle-stats', label: 'Show/hide stats' },
-  { key: '?', action: 'toggle-help', label: 'Keyboard shortcuts' },
-  { key: 'Escape', action: 'close', label: 'Close panel or overlay', display: 'Esc' },
+  { key: 'm', action: 'toggle-mic', label: N('Microphone on/off') },
+  { key: 'v', action: 'toggle-camera', label: N('Camera on/off') },
+  { key: 'e', action: 'toggle-effects', label: N('Background effects') },
+  { key: 's', action: 'toggle-share', label: N('Share screen / stop sharing') },
+  { key: 'c', action: 'toggle-chat', label: N('Open/close chat') },
+  { key: 'p', action: 'toggle-people', label: N('Show/hide participants') },
+  { key: 'h', action: 'toggle-hand', label: N('Raise/lower hand') },
+  { key: 'i', action: 'toggle-stats', label: N('Show/hide stats') },
+  { key: '?', action: 'toggle-help', label: N('Keyboard shortcuts') },
+  { key: 'Escape', action: 'close', label: N('Close panel or overlay'), display: N('Esc') },
 ];
 
 const BY_KEY = new Map(SHORTCUTS.map((s) => [s.key, s.action]));

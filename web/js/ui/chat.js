@@ -5,6 +5,7 @@ import { h } from './dom.js';
 import { MAX_CHAT_CHARS } from '../text.js';
 import { CHAT_HISTORY_MAX, CHAT_PAGED_MAX } from '../roster.js';
 import { errorMessage } from './messages.js';
+import { t } from '../i18n.js';
 
 export class ChatPanel {
   /**
@@ -16,21 +17,21 @@ export class ChatPanel {
     this.unread = 0;
     this.open = false;
     this.cap = CHAT_HISTORY_MAX;      // items kept; more once the user paged back
-    this.list = h('ol', { class: 'chat-list', 'aria-label': 'Chat history', 'aria-live': 'polite' });
+    this.list = h('ol', { class: 'chat-list', 'aria-label': t('Chat history'), 'aria-live': 'polite' });
     this.moreBtn = h('button', { class: 'btn btn-small chat-more', type: 'button', hidden: true },
-      'Load earlier messages');
+      t('Load earlier messages'));
     this.moreBtn.addEventListener('click', () => this._loadEarlier());
-    this.input = h('textarea', { id: 'chat-input', rows: '2', 'aria-label': 'Message',
-      maxlength: String(MAX_CHAT_CHARS * 2), placeholder: 'Send a message to everyone' });
-    this.sendBtn = h('button', { class: 'btn btn-primary', type: 'submit' }, 'Send');
+    this.input = h('textarea', { id: 'chat-input', rows: '2', 'aria-label': t('Message'),
+      maxlength: String(MAX_CHAT_CHARS * 2), placeholder: t('Send a message to everyone') });
+    this.sendBtn = h('button', { class: 'btn btn-primary', type: 'submit' }, t('Send'));
     this.err = h('p', { class: 'form-error', role: 'alert' });
     const form = h('form', { class: 'chat-compose' }, this.input, this.sendBtn);
     form.addEventListener('submit', (e) => { e.preventDefault(); this._send(); });
     this.input.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); this._send(); }
     });
-    this.el = h('aside', { class: 'panel chat', 'aria-label': 'Chat', hidden: true },
-      h('h2', {}, 'Chat'), this.moreBtn, this.list, this.err, form);
+    this.el = h('aside', { class: 'panel chat', 'aria-label': t('Chat'), hidden: true },
+      h('h2', {}, t('Chat')), this.moreBtn, this.list, this.err, form);
   }
 
   async _loadEarlier() {
@@ -62,7 +63,7 @@ export class ChatPanel {
       this.input.value = '';
     } catch (err) {
       this.err.textContent = err.code === 'too_long' ?
-        `Messages can be at most ${MAX_CHAT_CHARS} characters.` : errorMessage(err);
+        t('Messages can be at most {max} characters.', { max: MAX_CHAT_CHARS }) : errorMessage(err);
     } finally {
       this.sendBtn.disabled = false;
       this.input.focus();
@@ -116,7 +117,7 @@ export class ChatPanel {
     const time = new Date(m.ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
     return h('li', { class: m.from === selfId ? 'mine' : '', dataset: { id: String(m.id),
       key: itemKey(m) } },
-      h('div', { class: 'meta' }, h('strong', {}, m.from === selfId ? 'You' : m.name),
+      h('div', { class: 'meta' }, h('strong', {}, m.from === selfId ? t('You') : m.name),
         h('time', { datetime: new Date(m.ts).toISOString() }, time)),
       h('p', {}, m.text));
   }

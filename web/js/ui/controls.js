@@ -1,51 +1,85 @@
-// The control bar. Every button's accessible name says what pressing it does and flips
-// with state (names listed in docs/client-api.md).
-
-import { h, icon } from './dom.js';
+// The control bar, in three groups as Meet lays it out: audio and video (microphone,
+// camera, screen, effects), interaction (reactions, hand, chat, people), view and tools
+// (layout, settings, stats, copy link, shortcuts); then Leave. Every button's accessible
+// name says what pressing it does and flips with state (docs/client-api.md); desktop shows
+// each name as a tooltip. At 700 px and narrower only microphone, camera, screen share,
+// Effects and Leave stay in the bar; the rest move into "More options", as menu items with
+// the same names.
+import { h } from './dom.js';
+import { icon } from './icons.js';
 import { setToggle } from './prejoin.js';
+import { openMenu, menuButton } from './menu.js';
+import { t, N } from '../i18n.js';
 
-// [key, action, on-name, off-name, on-icon, off-icon]; "on" = the state is active.
-const TOGGLES = [
-  ['mic', 'toggle-mic', 'Mute microphone', 'Unmute microphone', 'mic', 'micOff'],
-  ['camera', 'toggle-camera', 'Turn off camera', 'Turn on camera', 'cam', 'camOff'],
-  ['effects', 'toggle-effects', 'Effects', 'Effects', 'effects', 'effects'],
-  ['screen', 'toggle-share', 'Stop sharing', 'Share screen', 'screen', 'screen'],
-  ['chat', 'toggle-chat', 'Close chat', 'Open chat', 'chat', 'chat'],
-  ['people', 'toggle-people', 'Hide participants', 'Show participants', 'people', 'people'],
-  ['link', 'copy-link', 'Copy link', 'Copy link', 'link', 'link'],
-  ['hand', 'toggle-hand', 'Lower hand', 'Raise hand', 'hand', 'hand'],
-  ['stats', 'toggle-stats', 'Hide stats', 'Show stats', 'stats', 'stats'],
-  ['help', 'toggle-help', 'Keyboard shortcuts', 'Keyboard shortcuts', 'keyboard', 'keyboard'],
+export const NARROW_QUERY = '(max-width: 700px)';
+
+// key, action, on-name, off-name, on-icon, off-icon, group, stays on a phone.
+// "on" = the state is active. Names are English catalogue keys.
+const CONTROLS = [
+  ['mic', 'toggle-mic', N('Mute microphone'), N('Unmute microphone'), 'mic', 'micOff', 'av', true],
+  ['camera', 'toggle-camera', N('Turn off camera'), N('Turn on camera'), 'cam', 'camOff', 'av', true],
+  ['screen', 'toggle-share', N('Stop sharing'), N('Share screen'), 'screen', 'screen', 'av', true],
+  ['effects', 'toggle-effects', N('Effects'), N('Effects'), 'effects', 'effects', 'av', true],
+  ['reactions', 'open-reactions', N('Reactions'), N('Reactions'), 'smile', 'smile', 'act', false],
+  ['hand', 'toggle-hand', N('Lower hand'), N('Raise hand'), 'hand', 'hand', 'act', false],
+  ['chat', 'toggle-chat', N('Close chat'), N('Open chat'), 'chat', 'chat', 'act', false],
+  ['people', 'toggle-people', N('Hide participants'), N('Show participants'), 'people', 'people', 'act', false],
+  ['layout', 'open-layout', N('Change layout'), N('Change layout'), 'grid', 'grid', 'view', false],
+  ['settings', 'open-settings', N('Settings'), N('Settings'), 'settings', 'settings', 'view', false],
+  ['stats', 'toggle-stats', N('Hide stats'), N('Show stats'), 'stats', 'stats', 'view', false],
+  ['link', 'copy-link', N('Copy link'), N('Copy link'), 'link', 'link', 'view', false],
+  ['help', 'toggle-help', N('Keyboard shortcuts'), N('Keyboard shortcuts'), 'keyboard', 'keyboard', 'view', false],
 ];
+const GROUPS = [['av', N('Audio and video')], ['act', N('Interact')], ['view', N('View and tools')]];
+const MENUS = new Set(['reactions', 'layout']);   // buttons that open a popup
 
 export class Controls {
-  /** @param {(action: string) => void} act */
+  /** @param {(action: string, anchor?: HTMLElement) => void} act */
   constructor(act) {
+    this.act = act;
     this.buttons = new Map();
-    this.badge = h('span', { class: 'unread', hidden: true });
-    const items = TOGGLES.map(([key, action]) => {
-      const b = h('button', { type: 'button', class: `ctl ctl-${key}` });
-      b.addEventListener('click', () => act(action));
-      this.buttons.set(key, b);
-      return b;
+    this.badge = h('span', { class: 'unread', hidden: true, 'aria-hidden': 'true' });
+    this.unread = 0;
+    const groups = GROUPS.map(([g, label]) => {
+      const items = CONTROLS.filter((c) => c[6] === g).map(([key, action, , , , , , stays]) => {
+        const b = h('button', { type: 'button', class: `ctl ctl-${key}` });
+        if (!stays) b.dataset.overflow = 'true';
+        if (MENUS.has(key)) menuButton(b, key === 'reactions' ? 'true' : 'menu');
+        b.addEventListener('click', () => act(action, b));
+        this.buttons.set(key, b);
+        return b;
+      });
+      return h('div', { class: `ctl-group ctl-group-${g}`, role: 'group', 'aria-label': t(label) }, ...items);
     });
-    const leave = h('button', { type: 'button', class: 'ctl ctl-leave', 'aria-label': 'Leave',
-      title: 'Leave' }, icon('leave'));
+    this.more = menuButton(h('button', { type: 'button', class: 'ctl ctl-more',
+      'aria-label': t('More options'), dataset: { tip: t('More options') } }, icon('more')));
+    this.moreBadge = h('span', { class: 'unread', hidden: true, 'aria-hidden': 'true' });
+    this.more.append(this.moreBadge);
+    this.more.addEventListener('click', () => this._openMore());
+    const leave = h('button', { type: 'button', class: 'ctl ctl-leave', 'aria-label': t('Leave'),
+      dataset: { tip: t('Leave') } }, icon('leave'));
     leave.addEventListener('click', () => act('leave'));
-    this.el = h('nav', { class: 'controls', 'aria-label': 'Call controls' }, ...items, leave);
+    this.el = h('nav', { class: 'controls', 'aria-label': t('Call controls') }, ...groups,
+      h('div', { class: 'ctl-group ctl-group-end' }, this.more, leave));
     this.state = {};
     this.update({ mic: false, camera: false, screen: false, chat: false, people: false,
-      hand: false, stats: false });
+      hand: false, stats: false, layout: 'grid' });
     this.setUnread(0);
   }
 
-  /** Applies state: {mic, camera, screen, chat, people, hand, stats} booleans. */
+  /** Applies state: {mic, camera, screen, chat, people, hand, stats} booleans, layout. */
   update(state) {
     Object.assign(this.state, state);
-    for (const [key, , on, off, onIcon, offIcon] of TOGGLES) {
+    for (const [key, , on, off, onIcon, offIcon] of CONTROLS) {
       const b = this.buttons.get(key);
-      const active = Boolean(this.state[key]);
-      setToggle(b, active, on, off, onIcon, offIcon);
+      const active = Boolean(this.state[key]) && !MENUS.has(key);
+      setToggle(b, active, t(on), t(off), onIcon, offIcon);
+      if (key === 'layout' && b.dataset.layout !== this.state.layout) {
+        b.dataset.layout = this.state.layout;
+        b.replaceChildren(icon(this.state.layout === 'speaker' ? 'speakerView' : 'grid'));
+      }
+      b.dataset.tip = b.getAttribute('aria-label');
+      b.removeAttribute('title');   // the CSS tooltip shows the name; no second native one
       if (key !== 'mic' && key !== 'camera') {
         b.classList.toggle('off', false);
         b.classList.toggle('active', active);
@@ -56,11 +90,29 @@ export class Controls {
 
   /** The unread badge lives inside the chat button; its aria-label keeps the name exact. */
   setUnread(n) {
-    this.badge.textContent = n > 99 ? '99+' : String(n);
+    this.unread = n;
+    const text = n > 99 ? '99+' : String(n);
+    this.badge.textContent = text;
     this.badge.hidden = n === 0;
+    this.moreBadge.textContent = text;
+    this.moreBadge.hidden = n === 0;
   }
 
   setScreenSupported(ok) {
     this.buttons.get('screen').hidden = !ok;
+  }
+
+  /** Whether the bar is in its phone form (the overflow controls live in "More options"). */
+  narrow() { return globalThis.matchMedia?.(NARROW_QUERY).matches ?? false; }
+
+  _openMore() {
+    const items = CONTROLS.filter((c) => !c[7]).map(([key, action]) => {
+      const b = this.buttons.get(key);
+      return { label: b.getAttribute('aria-label'), icon: CONTROLS.find((c) => c[0] === key)[4],
+        badge: key === 'chat' && this.unread ? this.badge.textContent : undefined,
+        // A menu item that opens another popup anchors it to "More options".
+        onSelect: () => this.act(action, this.more) };
+    });
+    openMenu(this.more, t('More options'), items);
   }
 }

@@ -2,15 +2,16 @@
 
 import { h } from './dom.js';
 import { SHORTCUTS } from '../shortcuts.js';
+import { t } from '../i18n.js';
 
 export function helpOverlay(onClose) {
-  const close = h('button', { class: 'btn', type: 'button' }, 'Close');
+  const close = h('button', { class: 'btn', type: 'button' }, t('Close'));
   close.addEventListener('click', onClose);
   const rows = SHORTCUTS.map((s) => h('tr', {},
-    h('td', {}, h('kbd', {}, s.display ?? s.key.toUpperCase())), h('td', {}, s.label)));
-  const el = h('div', { class: 'overlay', role: 'dialog', 'aria-label': 'Keyboard shortcuts help',
+    h('td', {}, h('kbd', {}, s.display ? t(s.display) : s.key.toUpperCase())), h('td', {}, t(s.label))));
+  const el = h('div', { class: 'overlay', role: 'dialog', 'aria-label': t('Keyboard shortcuts help'),
     hidden: true },
-  h('div', { class: 'card' }, h('h2', {}, 'Keyboard shortcuts'),
+  h('div', { class: 'card' }, h('h2', {}, t('Keyboard shortcuts')),
     h('table', { class: 'keys' }, h('tbody', {}, ...rows)), close));
   el.addEventListener('click', (e) => { if (e.target === el) onClose(); });
   return el;
@@ -20,14 +21,14 @@ export function helpOverlay(onClose) {
 export function askPassword() {
   return new Promise((resolve) => {
     const input = h('input', { id: 'new-pw', type: 'password', autocomplete: 'new-password' });
-    const save = h('button', { class: 'btn btn-primary', type: 'submit' }, 'Save password');
-    const cancel = h('button', { class: 'btn', type: 'button' }, 'Cancel');
-    const form = h('form', { class: 'card' }, h('h2', {}, 'Room password'),
-      h('label', { for: 'new-pw' }, 'New password'), input,
-      h('p', { class: 'hint' }, 'Leave empty to remove the password.'),
+    const save = h('button', { class: 'btn btn-primary', type: 'submit' }, t('Save password'));
+    const cancel = h('button', { class: 'btn', type: 'button' }, t('Cancel'));
+    const form = h('form', { class: 'card' }, h('h2', {}, t('Room password')),
+      h('label', { for: 'new-pw' }, t('New password')), input,
+      h('p', { class: 'hint' }, t('Leave empty to remove the password.')),
       h('div', { class: 'row' }, cancel, save));
     const el = h('div', { class: 'overlay', role: 'dialog', 'aria-modal': 'true',
-      'aria-label': 'Change password' }, form);
+      'aria-label': t('Change password') }, form);
     const done = (v) => { el.remove(); resolve(v); };
     form.addEventListener('submit', (e) => { e.preventDefault(); done(input.value); });
     cancel.addEventListener('click', () => done(null));
