@@ -5,8 +5,8 @@
 #                            DTLS-SRTP handshake and SRTP round trips, workers over real UDP)
 #   make test-rtc-asan       the same under ASan + UBSan (leaks included)
 #   make test-rtc-tsan       the same under ThreadSanitizer (the worker tests cross threads)
-#   make test-rtc-fuzz       bounded libFuzzer runs (~15 s each) of fuzz-stun and fuzz-rtp
-#   make fuzz-rtc            long runs of both
+#   make test-rtc-fuzz       bounded libFuzzer runs (~15 s each) of fuzz-stun, fuzz-rtp, fuzz-sdp
+#   make fuzz-rtc            long runs (5 min each) of all three
 
 RTC_SRCS := $(sort $(wildcard server/rtc/*.c)) server/util/log.c
 RTC_HDRS := $(wildcard server/rtc/*.h server/util/log.h)
@@ -40,9 +40,10 @@ test-rtc-tsan: $(BUILD)/tests/rtc-unit-tsan
 
 # libFuzzer targets: one per parser of untrusted bytes. The parsers are pure, so each target
 # links only what it needs (no libuv, no sockets).
-RTC_FUZZERS := stun rtp
+RTC_FUZZERS := stun rtp sdp
 FUZZ_STUN_SRCS := server/rtc/stun.c server/rtc/ice.c server/rtc/map.c
 FUZZ_RTP_SRCS := server/rtc/rtp.c server/rtc/demux.c server/rtc/stun.c
+FUZZ_SDP_SRCS := server/rtc/sdp_parse.c server/rtc/sdp_answer.c
 RTC_FUZZ_FLAGS := $(CSTD) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined \
   -fno-sanitize-recover=undefined -Iserver
 
@@ -54,21 +55,27 @@ $(BUILD)/fuzz/fuzz-rtp: server/fuzz/rtc/fuzz_rtp.c $(FUZZ_RTP_SRCS) $(RTC_HDRS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(RTC_FUZZ_FLAGS) $< $(FUZZ_RTP_SRCS) $(call PKG,openssl) -o $@
 
-# New inputs go to a scratch directory so the committed seed corpora stay small.
+$(BUILD)/fuzz/fuzz-sdp: server/fuzz/rtc/fuzz_sdp.c $(FUZZ_SDP_SRCS) $(RTC_HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(RTC_FUZZ_FLAGS) $< $(FUZZ_SDP_SRCS) -o $@
+
+# Longest input per target: datagrams for STUN and RTP, whole offers for SDP.
+RTC_FUZZ_MAXLEN_stun := 2048
+RTC_FUZZ_MAXLEN_rtp := 2048
+RTC_FUZZ_MAXLEN_sdp := 16384
+
+# One bounded run of fuzzer $(1) for $(2) seconds. New inputs go to a scratch directory so
+# the committed seed corpora stay small.
+rtc_fuzz_run = rm -rf $(BUILD)/fuzz/$(1)-work && mkdir -p $(BUILD)/fuzz/$(1)-work && \
+  echo "fuzz-$(1)" && timeout $$(( $(2) + 80 )) $(BUILD)/fuzz/fuzz-$(1) -max_total_time=$(2) \
+  -max_len=$(RTC_FUZZ_MAXLEN_$(1)) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  -artifact_prefix=$(BUILD)/fuzz/$(1)- $(BUILD)/fuzz/$(1)-work server/fuzz/rtc/corpus-$(1)
+
 test-rtc-fuzz: $(foreach f,$(RTC_FUZZERS),$(BUILD)/fuzz/fuzz-$(f))
-	@set -e; for f in $(RTC_FUZZERS); do \
-	  rm -rf $(BUILD)/fuzz/$$f-work && mkdir -p $(BUILD)/fuzz/$$f-work; \
-	  echo "fuzz-$$f"; \
-	  timeout 90 $(BUILD)/fuzz/fuzz-$$f -max_total_time=15 -max_len=2048 -timeout=10 \
-	    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/$$f- \
-	    $(BUILD)/fuzz/$$f-work server/fuzz/rtc/corpus-$$f; \
-	done
+	@set -e; $(foreach f,$(RTC_FUZZERS),$(call rtc_fuzz_run,$(f),15);)
 
 fuzz-rtc: $(foreach f,$(RTC_FUZZERS),$(BUILD)/fuzz/fuzz-$(f))
-	@set -e; for f in $(RTC_FUZZERS); do mkdir -p $(BUILD)/fuzz/$$f-work; \
-	  timeout 700 $(BUILD)/fuzz/fuzz-$$f -max_total_time=300 -max_len=2048 -timeout=10 \
-	    -rss_limit_mb=2048 -artifact_prefix=$(BUILD)/fuzz/$$f- $(BUILD)/fuzz/$$f-work \
-	    server/fuzz/rtc/corpus-$$f; done
+	@set -e; $(foreach f,$(RTC_FUZZERS),$(call rtc_fuzz_run,$(f),300);)
 
 TEST_SUITES += test-rtc test-rtc-asan test-rtc-tsan test-rtc-fuzz
 FUZZ_TARGETS += fuzz-rtc

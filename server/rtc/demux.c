@@ -20,10 +20,15 @@ rtc_pkt_class rtc_demux(const uint8_t *p, size_t n) {
 
 const char *rtc_pkt_class_name(rtc_pkt_class c) {
   switch (c) {
-    case RTC_PKT_STUN: return "stun";
-    case RTC_PKT_DTLS: return "dtls";
-    case RTC_PKT_RTP: return "rtp";
-    case RTC_PKT_RTCP: return "rtcp";
-    default: return "unknown";
+    case RTC_PKT_STUN:
+      return "stun";
+    case RTC_PKT_DTLS:
+      return "dtls";
+    case RTC_PKT_RTP:
+      return "rtp";
+    case RTC_PKT_RTCP:
+      return "rtcp";
+    default:
+      return "unknown";
   }
 }

@@ -66,11 +66,12 @@ int rtc_cert_generate(rtc_cert **out) {
     ok = bn && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(c->x509)) != NULL;
     BN_free(bn);
   }
-  ok = ok && X509_set_version(c->x509, 2) && X509_gmtime_adj(X509_getm_notBefore(c->x509), -86400) &&
+  ok = ok && X509_set_version(c->x509, 2) &&
+       X509_gmtime_adj(X509_getm_notBefore(c->x509), -86400) &&
        X509_gmtime_adj(X509_getm_notAfter(c->x509), 30L * 86400) &&
        X509_set_pubkey(c->x509, c->key) && (name = X509_get_subject_name(c->x509)) &&
-       X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"buzzd", -1,
-                                  -1, 0) &&
+       X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"buzzd", -1, -1,
+                                  0) &&
        X509_set_issuer_name(c->x509, name) && X509_sign(c->x509, c->key, EVP_sha256()) > 0 &&
        rtc__x509_fingerprint(c->x509, c->fingerprint) == 0;
   if (!ok) {
@@ -89,7 +90,9 @@ void rtc_cert_free(rtc_cert *c) {
   free(c);
 }
 
-const char *rtc_cert_fingerprint(const rtc_cert *c) { return c->fingerprint; }
+const char *rtc_cert_fingerprint(const rtc_cert *c) {
+  return c->fingerprint;
+}
 
 /* ---- the send BIO: each write is one datagram handed to the transport ---- */
 
@@ -106,12 +109,16 @@ static int send_write(BIO *b, const char *data, int len) {
 static long send_ctrl(BIO *b, int cmd, long num, void *ptr) {
   (void)b, (void)num, (void)ptr;
   switch (cmd) {
-    case BIO_CTRL_FLUSH: return 1;
+    case BIO_CTRL_FLUSH:
+      return 1;
     case BIO_CTRL_DGRAM_QUERY_MTU:
-    case BIO_CTRL_DGRAM_GET_FALLBACK_MTU: return RTC_DTLS_MTU;
+    case BIO_CTRL_DGRAM_GET_FALLBACK_MTU:
+      return RTC_DTLS_MTU;
     case BIO_CTRL_WPENDING:
-    case BIO_CTRL_PENDING: return 0;
-    default: return 0;
+    case BIO_CTRL_PENDING:
+      return 0;
+    default:
+      return 0;
   }
 }
 
@@ -169,8 +176,8 @@ void rtc_dtls_ctx_free(rtc_dtls_ctx *c) {
 
 /* ---- sessions ---- */
 
-int rtc_dtls_create(rtc_dtls **out, rtc_dtls_ctx *ctx, const char *remote_fp,
-                    rtc_dtls_send_fn send, void *user) {
+int rtc_dtls_create(rtc_dtls **out, rtc_dtls_ctx *ctx, const char *remote_fp, rtc_dtls_send_fn send,
+                    void *user) {
   *out = NULL;
   if (!ctx || !send || (remote_fp && strlen(remote_fp) >= RTC_FINGERPRINT_MAX))
     return RTC_DTLS_EARG;
@@ -222,8 +229,10 @@ static void drain_app_data(rtc_dtls *d) {
     int r = SSL_read(d->ssl, scratch, sizeof scratch);
     if (r > 0) continue;
     int e = SSL_get_error(d->ssl, r);
-    if (e == SSL_ERROR_ZERO_RETURN) d->state = RTC_DTLS_CLOSED;
-    else if (e != SSL_ERROR_WANT_READ) d->state = RTC_DTLS_FAILED;
+    if (e == SSL_ERROR_ZERO_RETURN)
+      d->state = RTC_DTLS_CLOSED;
+    else if (e != SSL_ERROR_WANT_READ)
+      d->state = RTC_DTLS_FAILED;
     return;
   }
 }
@@ -264,7 +273,9 @@ rtc_dtls_state rtc_dtls_timeout(rtc_dtls *d) {
   return d->state;
 }
 
-rtc_dtls_state rtc_dtls_state_get(const rtc_dtls *d) { return d->state; }
+rtc_dtls_state rtc_dtls_state_get(const rtc_dtls *d) {
+  return d->state;
+}
 
 int rtc_dtls_srtp_keys(rtc_dtls *d, rtc_srtp_keys *k) {
   memset(k, 0, sizeof *k);
@@ -274,8 +285,8 @@ int rtc_dtls_srtp_keys(rtc_dtls *d, rtc_srtp_keys *k) {
   if (!prof || !rtc_srtp_profile_lengths((int)prof->id, &kl, &sl)) return RTC_DTLS_EHANDSHAKE;
   uint8_t m[2 * (RTC_SRTP_MAX_KEY + RTC_SRTP_MAX_SALT)];
   static const char label[] = "EXTRACTOR-dtls_srtp";
-  if (SSL_export_keying_material(d->ssl, m, 2 * (kl + sl), label, sizeof label - 1, NULL, 0,
-                                 0) != 1) {
+  if (SSL_export_keying_material(d->ssl, m, 2 * (kl + sl), label, sizeof label - 1, NULL, 0, 0) !=
+      1) {
     ERR_clear_error();
     return RTC_DTLS_ECRYPTO;
   }

@@ -24,11 +24,21 @@ typedef struct rtc_cert rtc_cert;
 typedef struct rtc_dtls_ctx rtc_dtls_ctx;
 typedef struct rtc_dtls rtc_dtls;
 
-enum { RTC_DTLS_EARG = -1, RTC_DTLS_ENOMEM = -2, RTC_DTLS_ECRYPTO = -3, RTC_DTLS_EHANDSHAKE = -4,
-       RTC_DTLS_EFINGERPRINT = -5, RTC_DTLS_ECLOSED = -6 };
+enum {
+  RTC_DTLS_EARG = -1,
+  RTC_DTLS_ENOMEM = -2,
+  RTC_DTLS_ECRYPTO = -3,
+  RTC_DTLS_EHANDSHAKE = -4,
+  RTC_DTLS_EFINGERPRINT = -5,
+  RTC_DTLS_ECLOSED = -6
+};
 
-typedef enum { RTC_DTLS_HANDSHAKING = 0, RTC_DTLS_CONNECTED = 1, RTC_DTLS_FAILED = 2,
-               RTC_DTLS_CLOSED = 3 } rtc_dtls_state;
+typedef enum {
+  RTC_DTLS_HANDSHAKING = 0,
+  RTC_DTLS_CONNECTED = 1,
+  RTC_DTLS_FAILED = 2,
+  RTC_DTLS_CLOSED = 3
+} rtc_dtls_state;
 
 int rtc_cert_generate(rtc_cert **out);
 void rtc_cert_free(rtc_cert *c);
@@ -43,8 +53,8 @@ void rtc_dtls_ctx_free(rtc_dtls_ctx *c);
 typedef void (*rtc_dtls_send_fn)(void *user, const uint8_t *p, size_t n);
 
 /* remote_fp: the peer's "sha-256 XX:..." (case-insensitive); NULL or "" accepts any. */
-int rtc_dtls_create(rtc_dtls **out, rtc_dtls_ctx *ctx, const char *remote_fp,
-                    rtc_dtls_send_fn send, void *user);
+int rtc_dtls_create(rtc_dtls **out, rtc_dtls_ctx *ctx, const char *remote_fp, rtc_dtls_send_fn send,
+                    void *user);
 void rtc_dtls_destroy(rtc_dtls *d);
 /* One received datagram. Returns the state after it. Application data is discarded
  * (WebRTC data channels are not supported). */

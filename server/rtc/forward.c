@@ -28,8 +28,10 @@ int rtc__room_join(rtc__worker *w, rtc__transport *t, uint64_t id) {
 void rtc__room_leave(rtc__worker *w, rtc__transport *t) {
   rtc__room *r = t->room;
   if (!r) return;
-  if (t->room_prev) t->room_prev->room_next = t->room_next;
-  else r->members = t->room_next;
+  if (t->room_prev)
+    t->room_prev->room_next = t->room_next;
+  else
+    r->members = t->room_next;
   if (t->room_next) t->room_next->room_prev = t->room_prev;
   t->room = NULL;
   t->room_prev = t->room_next = NULL;

@@ -10,16 +10,26 @@ static const char SOFTWARE[] = "buzzd";
 
 const char *ice_strerror(int err) {
   switch (err) {
-    case 0: return "ok";
-    case ICE_EARG: return "bad ICE credentials";
-    case ICE_EUSER: return "unknown USERNAME";
-    case ICE_EINTEGRITY: return "bad MESSAGE-INTEGRITY";
-    case ICE_EFINGERPRINT: return "bad FINGERPRINT";
-    case ICE_ENOTREQ: return "not a Binding request";
-    case ICE_EUNKNOWN: return "unknown comprehension-required attribute";
-    case ICE_EROLE: return "role conflict";
-    case ICE_EEXPIRED: return "consent expired";
-    default: return "unknown error";
+    case 0:
+      return "ok";
+    case ICE_EARG:
+      return "bad ICE credentials";
+    case ICE_EUSER:
+      return "unknown USERNAME";
+    case ICE_EINTEGRITY:
+      return "bad MESSAGE-INTEGRITY";
+    case ICE_EFINGERPRINT:
+      return "bad FINGERPRINT";
+    case ICE_ENOTREQ:
+      return "not a Binding request";
+    case ICE_EUNKNOWN:
+      return "unknown comprehension-required attribute";
+    case ICE_EROLE:
+      return "role conflict";
+    case ICE_EEXPIRED:
+      return "consent expired";
+    default:
+      return "unknown error";
   }
 }
 
@@ -27,8 +37,8 @@ const char *ice_strerror(int err) {
 static int ice_chars(const char *s, size_t n) {
   for (size_t i = 0; i < n; i++) {
     char c = s[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '+' || c == '/'))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' ||
+          c == '/'))
       return 0;
   }
   return 1;
@@ -121,8 +131,8 @@ static int remember(ice_lite *a, const struct sockaddr *from, uint64_t now_ms) {
   } else {
     a->n_addrs++;
   }
-  size_t len = from->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                            : sizeof(struct sockaddr_in);
+  size_t len =
+      from->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
   memset(&a->addrs[slot], 0, sizeof a->addrs[slot]);
   memcpy(&a->addrs[slot], from, len);
   a->addr_seen_ms[slot] = now_ms;
@@ -143,12 +153,10 @@ ice_result ice_lite_on_request(ice_lite *a, const stun_msg *m, const struct sock
   if (from->sa_family != AF_INET && from->sa_family != AF_INET6) return reject(a, ICE_EARG, 0);
   if (!m->integrity_off || !m->username)
     return reject(a, ICE_EINTEGRITY, build_error(a, m, 400, "Bad Request", 0, out, cap));
-  if (!username_ok(a, m) ||
-      stun_check_integrity(m, (const uint8_t *)a->pwd, a->pwd_len) < 0)
+  if (!username_ok(a, m) || stun_check_integrity(m, (const uint8_t *)a->pwd, a->pwd_len) < 0)
     return reject(a, ICE_EINTEGRITY, build_error(a, m, 401, "Unauthorized", 0, out, cap));
   if (m->n_unknown)
-    return reject(a, ICE_EUNKNOWN,
-                  build_error(a, m, 420, "Unknown Attribute", 1, out, cap));
+    return reject(a, ICE_EUNKNOWN, build_error(a, m, 420, "Unknown Attribute", 1, out, cap));
   /* We are lite, hence always controlled: a peer that is controlled too must switch. */
   if (m->ice_controlled && !m->ice_controlling)
     return reject(a, ICE_EROLE, build_error(a, m, 487, "Role Conflict", 1, out, cap));

@@ -19,17 +19,17 @@
 #include "rtc/stun.h"
 
 #define ICE_UFRAG_MIN 4
-#define ICE_UFRAG_MAX 32   /* ours; a peer's may be up to 256 (RFC 8839), only compared */
+#define ICE_UFRAG_MAX 32 /* ours; a peer's may be up to 256 (RFC 8839), only compared */
 #define ICE_PWD_MIN 22
 #define ICE_PWD_MAX 64
 #define ICE_REMOTE_UFRAG_MAX 256
-#define ICE_MAX_ADDRS 8    /* peer addresses remembered per transport */
+#define ICE_MAX_ADDRS 8 /* peer addresses remembered per transport */
 #define ICE_CONSENT_TIMEOUT_MS 30000
 
 typedef enum {
-  ICE_NEW = 0,       /* no valid check yet */
-  ICE_CONNECTED,     /* an address is selected and consent is fresh */
-  ICE_EXPIRED,       /* consent ran out (terminal) */
+  ICE_NEW = 0,   /* no valid check yet */
+  ICE_CONNECTED, /* an address is selected and consent is fresh */
+  ICE_EXPIRED,   /* consent ran out (terminal) */
 } ice_state;
 
 typedef struct ice_lite {
@@ -40,8 +40,8 @@ typedef struct ice_lite {
   struct sockaddr_storage addrs[ICE_MAX_ADDRS]; /* validated peer addresses */
   uint64_t addr_seen_ms[ICE_MAX_ADDRS];
   int n_addrs;
-  int selected;             /* index into addrs, -1 = none */
-  uint64_t consent_ms;      /* last valid check on the selected address */
+  int selected;        /* index into addrs, -1 = none */
+  uint64_t consent_ms; /* last valid check on the selected address */
   uint32_t consent_timeout_ms;
   ice_state state;
   uint64_t checks_ok, checks_rejected;
@@ -52,17 +52,17 @@ enum {
   ICE_EUSER = -2,      /* USERNAME absent or not ours */
   ICE_EINTEGRITY = -3, /* MESSAGE-INTEGRITY absent or wrong (answered 400 / 401) */
   ICE_EFINGERPRINT = -4,
-  ICE_ENOTREQ = -5,    /* not a Binding request */
-  ICE_EUNKNOWN = -6,   /* unknown comprehension-required attribute (answered 420) */
-  ICE_EROLE = -7,      /* the peer claims to be controlled too (answered 487) */
-  ICE_EEXPIRED = -8,   /* consent already expired: nothing is answered */
+  ICE_ENOTREQ = -5,  /* not a Binding request */
+  ICE_EUNKNOWN = -6, /* unknown comprehension-required attribute (answered 420) */
+  ICE_EROLE = -7,    /* the peer claims to be controlled too (answered 487) */
+  ICE_EEXPIRED = -8, /* consent already expired: nothing is answered */
 };
 
 /* Fields of ice_on_request's result. */
 typedef struct ice_result {
-  int response_len;   /* bytes of response written to out; 0 = send nothing */
+  int response_len;     /* bytes of response written to out; 0 = send nothing */
   int selected_changed; /* the selected address is new (or changed) */
-  int error;          /* 0 or ICE_E* (a rejected check may still carry a response) */
+  int error;            /* 0 or ICE_E* (a rejected check may still carry a response) */
 } ice_result;
 
 /* Our ufrag (4..32 chars of [A-Za-z0-9+/]) and password (22..64 of the same), and the peer's

@@ -16,7 +16,7 @@ typedef struct slot {
 
 struct rtc_map {
   slot *slots;
-  size_t cap; /* power of two, at least twice max */
+  size_t cap;              /* power of two, at least twice max */
   size_t max, count, used; /* used = count + tombstones */
 };
 
@@ -109,7 +109,9 @@ void rtc_map_del(rtc_map *m, const void *key, size_t len) {
   m->count--;
 }
 
-size_t rtc_map_count(const rtc_map *m) { return m ? m->count : 0; }
+size_t rtc_map_count(const rtc_map *m) {
+  return m ? m->count : 0;
+}
 
 size_t rtc_addr_key(const struct sockaddr *sa, uint8_t out[19]) {
   if (sa->sa_family == AF_INET) {

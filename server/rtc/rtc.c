@@ -12,13 +12,20 @@
 
 const char *rtc_strerror(int err) {
   switch (err) {
-    case 0: return "ok";
-    case RTC_EARG: return "bad argument";
-    case RTC_ENOMEM: return "out of memory";
-    case RTC_EBIND: return "cannot bind the UDP port";
-    case RTC_ECRYPTO: return "crypto setup failed";
-    case RTC_ETHREAD: return "cannot start a worker thread";
-    default: return "unknown error";
+    case 0:
+      return "ok";
+    case RTC_EARG:
+      return "bad argument";
+    case RTC_ENOMEM:
+      return "out of memory";
+    case RTC_EBIND:
+      return "cannot bind the UDP port";
+    case RTC_ECRYPTO:
+      return "crypto setup failed";
+    case RTC_ETHREAD:
+      return "cannot start a worker thread";
+    default:
+      return "unknown error";
   }
 }
 
@@ -32,8 +39,10 @@ int rtc__queue_init(rtc__queue *q) {
 void rtc__queue_push(rtc__queue *q, rtc__msg *m) {
   m->next = NULL;
   uv_mutex_lock(&q->lock);
-  if (q->tail) q->tail->next = m;
-  else q->head = m;
+  if (q->tail)
+    q->tail->next = m;
+  else
+    q->head = m;
   q->tail = m;
   uv_mutex_unlock(&q->lock);
 }
@@ -96,7 +105,9 @@ static void free_rtc(rtc *r) {
   free(r);
 }
 
-static void events_closed(uv_handle_t *h) { free_rtc(h->data); }
+static void events_closed(uv_handle_t *h) {
+  free_rtc(h->data);
+}
 
 /* Stops what was started, frees what was made. */
 static void teardown(rtc *r) {
@@ -176,14 +187,20 @@ void rtc_destroy(rtc *r) {
   if (r) teardown(r);
 }
 
-int rtc_worker_count(const rtc *r) { return r->nworkers; }
+int rtc_worker_count(const rtc *r) {
+  return r->nworkers;
+}
 
 int rtc_worker_port(const rtc *r, int worker) {
   return worker >= 0 && worker < r->nworkers ? r->workers[worker].port : -1;
 }
 
-const char *rtc_announced_ip(const rtc *r) { return r->announced; }
-const char *rtc_fingerprint(const rtc *r) { return rtc_cert_fingerprint(r->cert); }
+const char *rtc_announced_ip(const rtc *r) {
+  return r->announced;
+}
+const char *rtc_fingerprint(const rtc *r) {
+  return rtc_cert_fingerprint(r->cert);
+}
 
 /* ---- commands: control -> worker ---- */
 
@@ -218,9 +235,22 @@ void rtc_worker_stats_get(const rtc *r, int worker, rtc_worker_stats *s) {
   if (worker < 0 || worker >= r->nworkers) return;
   const rtc__counters *c = &r->workers[worker].c;
 #define LD(f) s->f = atomic_load_explicit(&c->f, memory_order_relaxed)
-  LD(rx_packets); LD(rx_bytes); LD(tx_packets); LD(tx_bytes); LD(tx_dropped);
-  LD(stun_in); LD(stun_rejected); LD(dtls_in); LD(rtp_in); LD(rtcp_in); LD(unknown_in);
-  LD(transports); LD(srtp_rejected); LD(dtls_connected); LD(dtls_failed);
-  LD(fwd_packets); LD(fwd_bytes);
+  LD(rx_packets);
+  LD(rx_bytes);
+  LD(tx_packets);
+  LD(tx_bytes);
+  LD(tx_dropped);
+  LD(stun_in);
+  LD(stun_rejected);
+  LD(dtls_in);
+  LD(rtp_in);
+  LD(rtcp_in);
+  LD(unknown_in);
+  LD(transports);
+  LD(srtp_rejected);
+  LD(dtls_connected);
+  LD(dtls_failed);
+  LD(fwd_packets);
+  LD(fwd_bytes);
 #undef LD
 }

@@ -35,7 +35,7 @@ typedef struct rtc_event {
   rtc_event_type type;
   int worker;
   uint64_t transport_id;
-  char addr[64];   /* "ip:port" of the peer, ICE_CONNECTED */
+  char addr[64];    /* "ip:port" of the peer, ICE_CONNECTED */
   int srtp_profile; /* DTLS_CONNECTED: RTC_SRTP_* of rtc/srtp.h */
 } rtc_event;
 
@@ -43,31 +43,31 @@ typedef struct rtc_event {
 typedef void (*rtc_event_cb)(void *user, const rtc_event *ev);
 
 typedef struct rtc_options {
-  const char *host;         /* bind address literal; "0.0.0.0" when NULL */
-  int port;                 /* worker i binds port + i; 0 = any free port each */
-  const char *announced_ip; /* NULL = host */
-  int workers;              /* 0 = one per core (at most RTC_MAX_WORKERS) */
+  const char *host;              /* bind address literal; "0.0.0.0" when NULL */
+  int port;                      /* worker i binds port + i; 0 = any free port each */
+  const char *announced_ip;      /* NULL = host */
+  int workers;                   /* 0 = one per core (at most RTC_MAX_WORKERS) */
   uint32_t consent_timeout_ms;   /* 0 = 30000 (RFC 7675) */
   int max_transports_per_worker; /* 0 = 4096 */
-  uv_loop_t *control_loop;  /* where events are delivered; NULL = events are dropped */
+  uv_loop_t *control_loop;       /* where events are delivered; NULL = events are dropped */
   rtc_event_cb on_event;
   void *user;
 } rtc_options;
 
 /* Credentials of one transport, from the SDP exchange (signaling owns them). */
 typedef struct rtc_transport_params {
-  char ufrag[33];              /* ours, 4..32 ice-chars */
-  char pwd[65];                /* ours, 22..64 ice-chars */
-  char remote_ufrag[257];      /* theirs; "" = accept any */
+  char ufrag[33];               /* ours, 4..32 ice-chars */
+  char pwd[65];                 /* ours, 22..64 ice-chars */
+  char remote_ufrag[257];       /* theirs; "" = accept any */
   char remote_fingerprint[160]; /* "sha-256 AB:CD:..." from their SDP; "" = accept any */
-  uint64_t room;               /* transports of one room on one worker forward to each other;
-                                  0 = in no room (nothing forwarded) */
+  uint64_t room;                /* transports of one room on one worker forward to each other;
+                                   0 = in no room (nothing forwarded) */
 } rtc_transport_params;
 
 enum {
-  RTC_EARG = -1,   /* bad option or parameter */
+  RTC_EARG = -1, /* bad option or parameter */
   RTC_ENOMEM = -2,
-  RTC_EBIND = -3,  /* a worker's UDP socket could not be bound */
+  RTC_EBIND = -3,   /* a worker's UDP socket could not be bound */
   RTC_ECRYPTO = -4, /* certificate / DTLS context / SRTP library setup failed */
   RTC_ETHREAD = -5,
 };
@@ -90,7 +90,8 @@ const char *rtc_fingerprint(const rtc *r);
 /* Asks `worker` to create a transport with these credentials under `id` (the caller's, unique
  * per worker). Every RTP and RTCP packet a transport of a room sends is forwarded, as it is
  * (same SSRC, sequence numbers and payload types), to every other connected transport of that
- * room on that worker, re-encrypted with each one's keys: a room lives on one worker. Asynchronous: RTC_EV_TRANSPORT_REJECTED says if it could not. 0 or RTC_E*. */
+ * room on that worker, re-encrypted with each one's keys: a room lives on one worker. Asynchronous:
+ * RTC_EV_TRANSPORT_REJECTED says if it could not. 0 or RTC_E*. */
 int rtc_transport_add(rtc *r, int worker, uint64_t id, const rtc_transport_params *p);
 /* Asks `worker` to drop transport `id` (nothing happens if it does not exist). */
 int rtc_transport_remove(rtc *r, int worker, uint64_t id);

@@ -51,17 +51,17 @@ typedef struct rtc__worker {
   int fd, port;
   uv_thread_t thread;
   int thread_started;
-  int fd_owned;     /* initialised: stop_join closes fd and frees what follows */
+  int fd_owned;       /* initialised: stop_join closes fd and frees what follows */
   rtc__msg *stop_msg; /* made at init, so stopping never needs an allocation */
   uv_loop_t loop;
   uv_async_t wake;
   uv_poll_t poll;
   uv_timer_t tick;
   rtc__queue inbox;
-  rtc_map *by_ufrag; /* our ufrag -> transport */
-  rtc_map *by_addr;  /* validated peer address -> transport */
-  rtc_map *by_id;    /* transport id (8 bytes) -> transport */
-  rtc_map *by_room;  /* room id (8 bytes) -> rtc__room */
+  rtc_map *by_ufrag;          /* our ufrag -> transport */
+  rtc_map *by_addr;           /* validated peer address -> transport */
+  rtc_map *by_id;             /* transport id (8 bytes) -> transport */
+  rtc_map *by_room;           /* room id (8 bytes) -> rtc__room */
   rtc__transport *transports; /* doubly linked list of all */
   udp_rx *rx;
   udp_tx *tx;
@@ -83,8 +83,7 @@ struct rtc {
 
 static inline void rtc__count(_Atomic uint64_t *c, uint64_t n) {
   /* One writer per counter: a relaxed load and store is enough and costs no locked op. */
-  atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,
-                        memory_order_relaxed);
+  atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n, memory_order_relaxed);
 }
 
 /* worker.c */
@@ -98,16 +97,16 @@ uint64_t rtc__now_ms(rtc__worker *w);
 
 /* One transport (a peer connection's bundled ICE/DTLS/SRTP), owned by one worker. */
 struct rtc__transport {
-  rtc__transport *prev, *next; /* the worker's list */
+  rtc__transport *prev, *next;           /* the worker's list */
   rtc__transport *room_prev, *room_next; /* the room's members */
   rtc__worker *w;
   uint64_t id;
-  rtc__room *room;          /* NULL = in no room */
+  rtc__room *room; /* NULL = in no room */
   ice_lite ice;
   char remote_fp[RTC_FINGERPRINT_MAX];
-  rtc_dtls *dtls;           /* made on the first DTLS datagram */
+  rtc_dtls *dtls; /* made on the first DTLS datagram */
   uint64_t dtls_started_ms;
-  rtc_srtp *srtp;           /* after the handshake */
+  rtc_srtp *srtp;                   /* after the handshake */
   struct sockaddr_storage reply_to; /* where DTLS output goes: the address it came from */
 };
 

@@ -13,19 +13,25 @@
 
 #define RTP_HEADER_MIN 12
 
-enum { RTP_ESHORT = -1, RTP_EVERSION = -2, RTP_EPADDING = -3, RTP_EEXT = -4, RTP_ELENGTH = -5,
-       RTP_ETYPE = -6 };
+enum {
+  RTP_ESHORT = -1,
+  RTP_EVERSION = -2,
+  RTP_EPADDING = -3,
+  RTP_EEXT = -4,
+  RTP_ELENGTH = -5,
+  RTP_ETYPE = -6
+};
 
 typedef struct rtp_view {
   uint8_t marker, payload_type, csrc_count;
   uint16_t seq;
   uint32_t timestamp, ssrc;
-  uint16_t ext_profile;      /* 0xBEDE (one-byte), 0x100X (two-byte), other; 0 = no extension */
-  const uint8_t *ext;        /* extension data after its 4-byte header */
-  size_t ext_len;            /* bytes */
+  uint16_t ext_profile; /* 0xBEDE (one-byte), 0x100X (two-byte), other; 0 = no extension */
+  const uint8_t *ext;   /* extension data after its 4-byte header */
+  size_t ext_len;       /* bytes */
   const uint8_t *payload;
-  size_t payload_len;        /* without padding */
-  size_t header_len;         /* fixed + CSRCs + extension */
+  size_t payload_len; /* without padding */
+  size_t header_len;  /* fixed + CSRCs + extension */
   uint8_t padding_len;
 } rtp_view;
 
@@ -34,12 +40,20 @@ int rtp_parse(const uint8_t *p, size_t n, rtp_view *v);
  * block is malformed. */
 int rtp_ext_find(const rtp_view *v, uint8_t id, const uint8_t **val, size_t *len);
 
-enum { RTCP_SR = 200, RTCP_RR = 201, RTCP_SDES = 202, RTCP_BYE = 203, RTCP_APP = 204,
-       RTCP_RTPFB = 205, RTCP_PSFB = 206, RTCP_XR = 207 };
+enum {
+  RTCP_SR = 200,
+  RTCP_RR = 201,
+  RTCP_SDES = 202,
+  RTCP_BYE = 203,
+  RTCP_APP = 204,
+  RTCP_RTPFB = 205,
+  RTCP_PSFB = 206,
+  RTCP_XR = 207
+};
 
 typedef struct rtcp_view {
-  uint8_t count;  /* RC / SC / FMT (5 bits) */
-  uint8_t type;   /* packet type 192..223 */
+  uint8_t count; /* RC / SC / FMT (5 bits) */
+  uint8_t type;  /* packet type 192..223 */
   uint8_t padding;
   const uint8_t *body; /* after the 4-byte header */
   size_t body_len;     /* bytes, padding removed */
@@ -68,7 +82,7 @@ typedef struct rtcp_report_block {
 typedef struct rtcp_report {
   uint32_t sender_ssrc;
   int is_sr;
-  uint64_t ntp;          /* SR only */
+  uint64_t ntp; /* SR only */
   uint32_t rtp_ts, packets, octets;
   int n_blocks;
   rtcp_report_block blocks[31];
@@ -83,9 +97,12 @@ typedef enum { RTCP_FB_NACK = 1, RTCP_FB_PLI, RTCP_FB_FIR, RTCP_FB_OTHER } rtcp_
 typedef struct rtcp_fb {
   rtcp_fb_kind kind;
   uint32_t sender_ssrc, media_ssrc;
-  int n_items;              /* NACK: (pid, blp) pairs; FIR: (ssrc, seq) entries */
-  struct { uint32_t a; uint16_t b; } items[RTCP_FB_MAX_ITEMS];
-  int truncated;            /* more items than RTCP_FB_MAX_ITEMS */
+  int n_items; /* NACK: (pid, blp) pairs; FIR: (ssrc, seq) entries */
+  struct {
+    uint32_t a;
+    uint16_t b;
+  } items[RTCP_FB_MAX_ITEMS];
+  int truncated; /* more items than RTCP_FB_MAX_ITEMS */
 } rtcp_fb;
 
 /* RTPFB / PSFB packets. 0 or <0. */

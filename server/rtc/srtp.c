@@ -12,7 +12,9 @@ struct rtc_srtp {
 
 static uv_once_t init_once = UV_ONCE_INIT;
 static int init_rc = -1;
-static void do_init(void) { init_rc = srtp_init() == srtp_err_status_ok ? 0 : -1; }
+static void do_init(void) {
+  init_rc = srtp_init() == srtp_err_status_ok ? 0 : -1;
+}
 
 int rtc_srtp_global_init(void) {
   uv_once(&init_once, do_init);
@@ -21,22 +23,32 @@ int rtc_srtp_global_init(void) {
 
 int rtc_srtp_profile_lengths(int profile, size_t *key_len, size_t *salt_len) {
   switch (profile) {
-    case RTC_SRTP_AES128_CM_SHA1_80: *key_len = 16; *salt_len = 14; return 1;
-    case RTC_SRTP_AEAD_AES_128_GCM: *key_len = 16; *salt_len = 12; return 1;
-    default: return 0;
+    case RTC_SRTP_AES128_CM_SHA1_80:
+      *key_len = 16;
+      *salt_len = 14;
+      return 1;
+    case RTC_SRTP_AEAD_AES_128_GCM:
+      *key_len = 16;
+      *salt_len = 12;
+      return 1;
+    default:
+      return 0;
   }
 }
 
 const char *rtc_srtp_profile_name(int profile) {
   switch (profile) {
-    case RTC_SRTP_AES128_CM_SHA1_80: return "SRTP_AES128_CM_SHA1_80";
-    case RTC_SRTP_AEAD_AES_128_GCM: return "SRTP_AEAD_AES_128_GCM";
-    default: return "none";
+    case RTC_SRTP_AES128_CM_SHA1_80:
+      return "SRTP_AES128_CM_SHA1_80";
+    case RTC_SRTP_AEAD_AES_128_GCM:
+      return "SRTP_AEAD_AES_128_GCM";
+    default:
+      return "none";
   }
 }
 
-static int make_ctx(srtp_t *ctx, int profile, const uint8_t *key, const uint8_t *salt,
-                    size_t klen, size_t slen, int inbound) {
+static int make_ctx(srtp_t *ctx, int profile, const uint8_t *key, const uint8_t *salt, size_t klen,
+                    size_t slen, int inbound) {
   srtp_policy_t pol;
   memset(&pol, 0, sizeof pol);
   if (profile == RTC_SRTP_AEAD_AES_128_GCM) {
@@ -90,11 +102,15 @@ void rtc_srtp_destroy(rtc_srtp *s) {
 
 static int map_err(srtp_err_status_t st) {
   switch (st) {
-    case srtp_err_status_ok: return 0;
-    case srtp_err_status_auth_fail: return RTC_SRTP_EAUTH;
+    case srtp_err_status_ok:
+      return 0;
+    case srtp_err_status_auth_fail:
+      return RTC_SRTP_EAUTH;
     case srtp_err_status_replay_fail:
-    case srtp_err_status_replay_old: return RTC_SRTP_EREPLAY;
-    default: return RTC_SRTP_EFAIL;
+    case srtp_err_status_replay_old:
+      return RTC_SRTP_EREPLAY;
+    default:
+      return RTC_SRTP_EFAIL;
   }
 }
 

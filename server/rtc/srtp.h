@@ -15,7 +15,7 @@ enum { RTC_SRTP_AES128_CM_SHA1_80 = 0x0001, RTC_SRTP_AEAD_AES_128_GCM = 0x0007 }
 
 #define RTC_SRTP_MAX_KEY 16
 #define RTC_SRTP_MAX_SALT 14
-#define RTC_SRTP_MAX_TRAILER 16 /* bytes protect adds to an RTP packet (GCM tag / HMAC-80) */
+#define RTC_SRTP_MAX_TRAILER 16  /* bytes protect adds to an RTP packet (GCM tag / HMAC-80) */
 #define RTC_SRTCP_MAX_TRAILER 20 /* SRTCP index + tag */
 
 typedef struct rtc_srtp_keys {
@@ -27,8 +27,13 @@ typedef struct rtc_srtp_keys {
 
 typedef struct rtc_srtp rtc_srtp;
 
-enum { RTC_SRTP_EARG = -1, RTC_SRTP_EINIT = -2, RTC_SRTP_EAUTH = -3, RTC_SRTP_EREPLAY = -4,
-       RTC_SRTP_EFAIL = -5 };
+enum {
+  RTC_SRTP_EARG = -1,
+  RTC_SRTP_EINIT = -2,
+  RTC_SRTP_EAUTH = -3,
+  RTC_SRTP_EREPLAY = -4,
+  RTC_SRTP_EFAIL = -5
+};
 
 /* libsrtp's global init, once per process (safe to call from any thread, any number of
  * times). 0 or RTC_SRTP_EINIT. */

@@ -10,7 +10,9 @@
 #define FINGERPRINT_XOR 0x5354554eu
 #define INTEGRITY_LEN 20
 
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static uint16_t rd16(const uint8_t *p) {
+  return (uint16_t)(p[0] << 8 | p[1]);
+}
 static uint32_t rd32(const uint8_t *p) {
   return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
@@ -25,18 +27,30 @@ static void wr32(uint8_t *p, uint32_t v) {
 
 const char *stun_strerror(int err) {
   switch (err) {
-    case 0: return "ok";
-    case STUN_ESHORT: return "truncated";
-    case STUN_ENOTSTUN: return "not STUN";
-    case STUN_ETOOBIG: return "too long";
-    case STUN_EATTR: return "bad attribute";
-    case STUN_EDUP: return "duplicate attribute";
-    case STUN_EORDER: return "FINGERPRINT not last";
-    case STUN_EFINGERPRINT: return "bad FINGERPRINT";
-    case STUN_EINTEGRITY: return "bad MESSAGE-INTEGRITY";
-    case STUN_ESPACE: return "buffer full";
-    case STUN_EARG: return "bad argument";
-    default: return "unknown error";
+    case 0:
+      return "ok";
+    case STUN_ESHORT:
+      return "truncated";
+    case STUN_ENOTSTUN:
+      return "not STUN";
+    case STUN_ETOOBIG:
+      return "too long";
+    case STUN_EATTR:
+      return "bad attribute";
+    case STUN_EDUP:
+      return "duplicate attribute";
+    case STUN_EORDER:
+      return "FINGERPRINT not last";
+    case STUN_EFINGERPRINT:
+      return "bad FINGERPRINT";
+    case STUN_EINTEGRITY:
+      return "bad MESSAGE-INTEGRITY";
+    case STUN_ESPACE:
+      return "buffer full";
+    case STUN_EARG:
+      return "bad argument";
+    default:
+      return "unknown error";
   }
 }
 
@@ -64,16 +78,22 @@ int stun_looks_like(const uint8_t *p, size_t n) {
 /* The exact value size of each attribute we interpret; -1 = variable (checked by its decoder). */
 static int known_size(uint16_t type) {
   switch (type) {
-    case STUN_ATTR_MESSAGE_INTEGRITY: return INTEGRITY_LEN;
+    case STUN_ATTR_MESSAGE_INTEGRITY:
+      return INTEGRITY_LEN;
     case STUN_ATTR_FINGERPRINT:
-    case STUN_ATTR_PRIORITY: return 4;
+    case STUN_ATTR_PRIORITY:
+      return 4;
     case STUN_ATTR_ICE_CONTROLLED:
-    case STUN_ATTR_ICE_CONTROLLING: return 8;
-    case STUN_ATTR_USE_CANDIDATE: return 0;
+    case STUN_ATTR_ICE_CONTROLLING:
+      return 8;
+    case STUN_ATTR_USE_CANDIDATE:
+      return 0;
     case STUN_ATTR_USERNAME:
     case STUN_ATTR_ERROR_CODE:
-    case STUN_ATTR_XOR_MAPPED_ADDRESS: return -1;
-    default: return -2; /* not interpreted */
+    case STUN_ATTR_XOR_MAPPED_ADDRESS:
+      return -1;
+    default:
+      return -2; /* not interpreted */
   }
 }
 
@@ -113,17 +133,21 @@ static int take_attr(stun_msg *m, uint16_t type, const uint8_t *v, uint16_t len,
     return 0;
   }
   static const uint16_t order[] = {
-      STUN_ATTR_MESSAGE_INTEGRITY, STUN_ATTR_FINGERPRINT,      STUN_ATTR_PRIORITY,
-      STUN_ATTR_ICE_CONTROLLED,    STUN_ATTR_ICE_CONTROLLING,  STUN_ATTR_USE_CANDIDATE,
-      STUN_ATTR_USERNAME,          STUN_ATTR_ERROR_CODE,       STUN_ATTR_XOR_MAPPED_ADDRESS};
+      STUN_ATTR_MESSAGE_INTEGRITY, STUN_ATTR_FINGERPRINT,     STUN_ATTR_PRIORITY,
+      STUN_ATTR_ICE_CONTROLLED,    STUN_ATTR_ICE_CONTROLLING, STUN_ATTR_USE_CANDIDATE,
+      STUN_ATTR_USERNAME,          STUN_ATTR_ERROR_CODE,      STUN_ATTR_XOR_MAPPED_ADDRESS};
   for (unsigned i = 0; i < sizeof order / sizeof order[0]; i++)
     if (order[i] == type) {
       if (*seen & (1u << i)) return STUN_EDUP;
       *seen |= 1u << i;
     }
   switch (type) {
-    case STUN_ATTR_MESSAGE_INTEGRITY: m->integrity_off = off; break;
-    case STUN_ATTR_FINGERPRINT: m->fingerprint_off = off; break;
+    case STUN_ATTR_MESSAGE_INTEGRITY:
+      m->integrity_off = off;
+      break;
+    case STUN_ATTR_FINGERPRINT:
+      m->fingerprint_off = off;
+      break;
     case STUN_ATTR_PRIORITY:
       m->priority = rd32(v);
       m->has_priority = 1;
@@ -131,10 +155,14 @@ static int take_attr(stun_msg *m, uint16_t type, const uint8_t *v, uint16_t len,
     case STUN_ATTR_ICE_CONTROLLED:
     case STUN_ATTR_ICE_CONTROLLING:
       m->tiebreaker = (uint64_t)rd32(v) << 32 | rd32(v + 4);
-      if (type == STUN_ATTR_ICE_CONTROLLED) m->ice_controlled = 1;
-      else m->ice_controlling = 1;
+      if (type == STUN_ATTR_ICE_CONTROLLED)
+        m->ice_controlled = 1;
+      else
+        m->ice_controlling = 1;
       break;
-    case STUN_ATTR_USE_CANDIDATE: m->use_candidate = 1; break;
+    case STUN_ATTR_USE_CANDIDATE:
+      m->use_candidate = 1;
+      break;
     case STUN_ATTR_USERNAME:
       if (len == 0 || len > STUN_MAX_USERNAME) return STUN_EATTR;
       m->username = v;
@@ -148,7 +176,8 @@ static int take_attr(stun_msg *m, uint16_t type, const uint8_t *v, uint16_t len,
       m->has_error = 1;
       break;
     }
-    case STUN_ATTR_XOR_MAPPED_ADDRESS: return decode_xor_addr(m, v, len);
+    case STUN_ATTR_XOR_MAPPED_ADDRESS:
+      return decode_xor_addr(m, v, len);
   }
   return 0;
 }
@@ -206,8 +235,8 @@ int stun_check_integrity(const stun_msg *m, const uint8_t *key, size_t key_len) 
   if (!m->integrity_off) return STUN_EINTEGRITY;
   size_t off = m->integrity_off;
   uint8_t mac[INTEGRITY_LEN];
-  if (integrity_of(m->raw, off, (uint16_t)(off + 4 + INTEGRITY_LEN - STUN_HEADER_LEN), key,
-                   key_len, mac) < 0)
+  if (integrity_of(m->raw, off, (uint16_t)(off + 4 + INTEGRITY_LEN - STUN_HEADER_LEN), key, key_len,
+                   mac) < 0)
     return STUN_EINTEGRITY;
   return CRYPTO_memcmp(mac, m->raw + off + 4, INTEGRITY_LEN) == 0 ? 0 : STUN_EINTEGRITY;
 }
@@ -221,7 +250,9 @@ int stun_check_fingerprint(const stun_msg *m) {
 
 /* ---- builder ---- */
 
-static void set_len(stun_builder *b) { wr16(b->buf + 2, (uint16_t)(b->len - STUN_HEADER_LEN)); }
+static void set_len(stun_builder *b) {
+  wr16(b->buf + 2, (uint16_t)(b->len - STUN_HEADER_LEN));
+}
 
 void stun_build_init(stun_builder *b, uint8_t *buf, size_t cap, uint16_t type,
                      const uint8_t tid[STUN_TID_LEN]) {
@@ -333,4 +364,6 @@ void stun_build_fingerprint(stun_builder *b) {
   if (p) wr32(p, stun_crc32(b->buf, start) ^ FINGERPRINT_XOR);
 }
 
-int stun_build_finish(stun_builder *b) { return b->err ? b->err : (int)b->len; }
+int stun_build_finish(stun_builder *b) {
+  return b->err ? b->err : (int)b->len;
+}

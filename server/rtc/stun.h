@@ -17,10 +17,10 @@
 
 #define STUN_HEADER_LEN 20
 #define STUN_MAGIC 0x2112A442u
-#define STUN_MAX_MSG 1500      /* longest message accepted or built (bytes) */
-#define STUN_MAX_ATTRS 32      /* attributes in one message */
-#define STUN_MAX_USERNAME 513  /* RFC 5389 §15.3 (bytes) */
-#define STUN_MAX_UNKNOWN 8     /* comprehension-required unknown attributes remembered */
+#define STUN_MAX_MSG 1500     /* longest message accepted or built (bytes) */
+#define STUN_MAX_ATTRS 32     /* attributes in one message */
+#define STUN_MAX_USERNAME 513 /* RFC 5389 §15.3 (bytes) */
+#define STUN_MAX_UNKNOWN 8    /* comprehension-required unknown attributes remembered */
 #define STUN_TID_LEN 12
 
 /* Classes and the one method ICE uses. A message type is method | class bits. */
@@ -57,12 +57,12 @@ enum {
 
 /* Errors (negative). */
 enum {
-  STUN_ESHORT = -1,     /* shorter than a header, or an attribute runs past the end */
-  STUN_ENOTSTUN = -2,   /* first two bits, magic cookie or length do not fit STUN */
-  STUN_ETOOBIG = -3,    /* longer than STUN_MAX_MSG */
-  STUN_EATTR = -4,      /* a known attribute has the wrong size, or too many attributes */
-  STUN_EDUP = -5,       /* a known attribute appears twice */
-  STUN_EORDER = -6,     /* FINGERPRINT is not last */
+  STUN_ESHORT = -1,   /* shorter than a header, or an attribute runs past the end */
+  STUN_ENOTSTUN = -2, /* first two bits, magic cookie or length do not fit STUN */
+  STUN_ETOOBIG = -3,  /* longer than STUN_MAX_MSG */
+  STUN_EATTR = -4,    /* a known attribute has the wrong size, or too many attributes */
+  STUN_EDUP = -5,     /* a known attribute appears twice */
+  STUN_EORDER = -6,   /* FINGERPRINT is not last */
   STUN_EFINGERPRINT = -7,
   STUN_EINTEGRITY = -8, /* MESSAGE-INTEGRITY absent or wrong */
   STUN_ESPACE = -9,     /* builder: the buffer is full */
@@ -71,20 +71,20 @@ enum {
 const char *stun_strerror(int err);
 
 typedef struct stun_msg {
-  uint16_t type;                /* method | class */
-  uint16_t length;              /* header length field: bytes after the header */
+  uint16_t type;   /* method | class */
+  uint16_t length; /* header length field: bytes after the header */
   uint8_t tid[STUN_TID_LEN];
-  const uint8_t *raw;           /* the whole message (the parser's input) */
+  const uint8_t *raw; /* the whole message (the parser's input) */
   size_t raw_len;
-  const uint8_t *username;      /* NULL when absent; not NUL-terminated */
+  const uint8_t *username; /* NULL when absent; not NUL-terminated */
   uint16_t username_len;
-  size_t integrity_off;         /* offset of the MESSAGE-INTEGRITY attribute; 0 = absent */
-  size_t fingerprint_off;       /* offset of the FINGERPRINT attribute; 0 = absent */
+  size_t integrity_off;   /* offset of the MESSAGE-INTEGRITY attribute; 0 = absent */
+  size_t fingerprint_off; /* offset of the FINGERPRINT attribute; 0 = absent */
   uint32_t priority;
-  uint64_t tiebreaker;          /* ICE-CONTROLLING or ICE-CONTROLLED value */
+  uint64_t tiebreaker; /* ICE-CONTROLLING or ICE-CONTROLLED value */
   unsigned has_priority : 1, use_candidate : 1, ice_controlling : 1, ice_controlled : 1,
       has_error : 1, has_xor_mapped : 1;
-  int error_code;               /* 300..699 when has_error */
+  int error_code;                     /* 300..699 when has_error */
   struct sockaddr_storage xor_mapped; /* decoded XOR-MAPPED-ADDRESS */
   uint16_t unknown[STUN_MAX_UNKNOWN]; /* comprehension-required attributes we do not know */
   int n_unknown;
@@ -108,7 +108,7 @@ typedef struct stun_builder {
   uint8_t *buf;
   size_t cap; /* at most STUN_MAX_MSG is used */
   size_t len;
-  int err;    /* first error, 0 when none */
+  int err; /* first error, 0 when none */
 } stun_builder;
 
 void stun_build_init(stun_builder *b, uint8_t *buf, size_t cap, uint16_t type,

@@ -27,8 +27,10 @@ static void unmap_addr(rtc__worker *w, rtc__transport *t, const struct sockaddr 
 }
 
 static void destroy(rtc__worker *w, rtc__transport *t) {
-  if (t->prev) t->prev->next = t->next;
-  else w->transports = t->next;
+  if (t->prev)
+    t->prev->next = t->next;
+  else
+    w->transports = t->next;
   if (t->next) t->next->prev = t->prev;
   for (int i = 0; i < t->ice.n_addrs; i++) unmap_addr(w, t, (struct sockaddr *)&t->ice.addrs[i]);
   rtc__room_leave(w, t);
@@ -47,8 +49,8 @@ int rtc__transport_add(rtc__worker *w, uint64_t id, const rtc_transport_params *
   if (!t) return -1;
   t->w = w;
   t->id = id;
-  if (ice_lite_init(&t->ice, p->ufrag, p->pwd, p->remote_ufrag,
-                    w->owner->o.consent_timeout_ms) < 0 ||
+  if (ice_lite_init(&t->ice, p->ufrag, p->pwd, p->remote_ufrag, w->owner->o.consent_timeout_ms) <
+          0 ||
       rtc_map_get(w->by_ufrag, t->ice.ufrag, t->ice.ufrag_len)) {
     free(t);
     return -1;
@@ -186,8 +188,8 @@ void rtc__on_srtp(rtc__worker *w, uint8_t *p, size_t n, const struct sockaddr *f
     return;
   }
   size_t len = n;
-  int rc = rtcp ? rtc_srtp_unprotect_rtcp(t->srtp, p, &len)
-                : rtc_srtp_unprotect_rtp(t->srtp, p, &len);
+  int rc =
+      rtcp ? rtc_srtp_unprotect_rtcp(t->srtp, p, &len) : rtc_srtp_unprotect_rtp(t->srtp, p, &len);
   if (rc < 0) {
     rtc__count(&w->c.srtp_rejected, 1);
     return;

@@ -134,8 +134,7 @@ uint8_t *udp_tx_reserve(int fd, udp_tx *tx) {
 }
 
 void udp_tx_commit(udp_tx *tx, size_t n, const struct sockaddr *to) {
-  if (tx->n == UDP_BATCH || n > UDP_SLOT ||
-      (to->sa_family != AF_INET && to->sa_family != AF_INET6))
+  if (tx->n == UDP_BATCH || n > UDP_SLOT || (to->sa_family != AF_INET && to->sa_family != AF_INET6))
     return;
   tx->len[tx->n] = n;
   memset(&tx->to[tx->n], 0, sizeof tx->to[tx->n]);

@@ -25,7 +25,7 @@ typedef struct udp_tx {
   uint8_t buf[UDP_BATCH][UDP_SLOT];
   size_t len[UDP_BATCH];
   struct sockaddr_storage to[UDP_BATCH];
-  int n;             /* queued */
+  int n; /* queued */
   uint64_t sent, dropped, bytes_sent;
 } udp_tx;
 

@@ -7,10 +7,12 @@
 #include "rtc/rtc_int.h"
 #include "util/log.h"
 
-#define TICK_MS 250       /* consent and DTLS retransmission checks */
+#define TICK_MS 250        /* consent and DTLS retransmission checks */
 #define BATCHES_PER_WAKE 8 /* receive batches per readable event before yielding to timers */
 
-uint64_t rtc__now_ms(rtc__worker *w) { return uv_now(&w->loop); }
+uint64_t rtc__now_ms(rtc__worker *w) {
+  return uv_now(&w->loop);
+}
 
 static void close_all(rtc__worker *w) {
   rtc__transport_destroy_all(w);
@@ -28,14 +30,18 @@ static void inbox_cb(uv_async_t *a) {
   while (m) {
     rtc__msg *next = m->next;
     switch (m->type) {
-      case MSG_STOP: stop = 1; break;
+      case MSG_STOP:
+        stop = 1;
+        break;
       case MSG_TRANSPORT_ADD:
         if (!stop && rtc__transport_add(w, m->id, &m->params) < 0) {
           rtc_event ev = {.type = RTC_EV_TRANSPORT_REJECTED, .transport_id = m->id};
           rtc__emit(w, &ev);
         }
         break;
-      case MSG_TRANSPORT_REMOVE: rtc__transport_remove(w, m->id); break;
+      case MSG_TRANSPORT_REMOVE:
+        rtc__transport_remove(w, m->id);
+        break;
     }
     free(m);
     m = next;
@@ -61,7 +67,9 @@ static void handle_datagram(rtc__worker *w, uint8_t *p, size_t n, const struct s
       rtc__count(&w->c.rtcp_in, 1);
       rtc__on_srtp(w, p, n, from, 1);
       break;
-    default: rtc__count(&w->c.unknown_in, 1); break;
+    default:
+      rtc__count(&w->c.unknown_in, 1);
+      break;
   }
 }
 
@@ -106,8 +114,8 @@ int rtc__worker_init(rtc__worker *w, rtc *owner, int index, int fd, int port) {
   w->index = index;
   w->fd = fd;
   w->port = port;
-  size_t max = owner->o.max_transports_per_worker ? (size_t)owner->o.max_transports_per_worker
-                                                  : 4096;
+  size_t max =
+      owner->o.max_transports_per_worker ? (size_t)owner->o.max_transports_per_worker : 4096;
   w->rx = malloc(sizeof *w->rx);
   w->stop_msg = calloc(1, sizeof *w->stop_msg);
   w->tx = calloc(1, sizeof *w->tx);
@@ -115,8 +123,7 @@ int rtc__worker_init(rtc__worker *w, rtc *owner, int index, int fd, int port) {
   w->by_id = rtc_map_create(max);
   w->by_room = rtc_map_create(max);
   w->by_addr = rtc_map_create(max * ICE_MAX_ADDRS);
-  if (!w->rx || !w->tx || !w->stop_msg || !w->by_ufrag || !w->by_id || !w->by_addr ||
-      !w->by_room ||
+  if (!w->rx || !w->tx || !w->stop_msg || !w->by_ufrag || !w->by_id || !w->by_addr || !w->by_room ||
       rtc__queue_init(&w->inbox) < 0)
     goto fail;
   if (uv_loop_init(&w->loop) < 0) {

@@ -39,8 +39,7 @@ static void fuzz_rtcp(const uint8_t *d, size_t n) {
     rtcp_report r;
     if (rtcp_parse_report(&v, &r) == 0 && (r.n_blocks < 0 || r.n_blocks > 31)) abort();
     rtcp_fb fb;
-    if (rtcp_parse_fb(&v, &fb) == 0 && (fb.n_items < 0 || fb.n_items > RTCP_FB_MAX_ITEMS))
-      abort();
+    if (rtcp_parse_fb(&v, &fb) == 0 && (fb.n_items < 0 || fb.n_items > RTCP_FB_MAX_ITEMS)) abort();
   }
   if (valid && (rc != 0 || covered != n)) abort();
 }

@@ -52,8 +52,8 @@ static void keys_both(rtc_srtp_keys *k, int profile, const uint8_t *master) {
   memcpy(k->remote_salt, master + k->key_len, k->salt_len);
 }
 
-static void known_answer(int profile, const uint8_t *master, const uint8_t *rtp_c,
-                         size_t rtp_clen, const uint8_t *rtcp_c, size_t rtcp_clen) {
+static void known_answer(int profile, const uint8_t *master, const uint8_t *rtp_c, size_t rtp_clen,
+                         const uint8_t *rtcp_c, size_t rtcp_clen) {
   rtc_srtp_keys k;
   keys_both(&k, profile, master);
   rtc_srtp *s;
@@ -145,8 +145,7 @@ void rtc_test_client_cert(void **x509_out, void **key_out, char *fp) {
   X509_gmtime_adj(X509_getm_notAfter(x509), 3600);
   X509_set_pubkey(x509, key);
   X509_NAME *name = X509_get_subject_name(x509);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"client", -1, -1,
-                             0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"client", -1, -1, 0);
   X509_set_issuer_name(x509, name);
   assert_true(X509_sign(x509, key, EVP_sha256()) > 0);
   assert_int_equal(rtc__x509_fingerprint(x509, fp), 0);
@@ -216,9 +215,9 @@ static void client_keys(client *c, rtc_srtp_keys *k) {
   assert_true(rtc_srtp_profile_lengths(k->profile, &k->key_len, &k->salt_len));
   size_t kl = k->key_len, sl = k->salt_len;
   uint8_t m[60];
-  assert_int_equal(SSL_export_keying_material(c->ssl, m, 2 * (kl + sl), "EXTRACTOR-dtls_srtp",
-                                              19, NULL, 0, 0),
-                   1);
+  assert_int_equal(
+      SSL_export_keying_material(c->ssl, m, 2 * (kl + sl), "EXTRACTOR-dtls_srtp", 19, NULL, 0, 0),
+      1);
   memcpy(k->local_key, m, kl); /* we are the client here */
   memcpy(k->remote_key, m + kl, kl);
   memcpy(k->local_salt, m + 2 * kl, sl);
@@ -379,8 +378,8 @@ static void test_retransmit_timer(void **state) {
 
 int rtc_tests_dtls(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_srtp_known_answers), cmocka_unit_test(test_cert),
-      cmocka_unit_test(test_handshake_gcm),      cmocka_unit_test(test_handshake_cm),
+      cmocka_unit_test(test_srtp_known_answers),   cmocka_unit_test(test_cert),
+      cmocka_unit_test(test_handshake_gcm),        cmocka_unit_test(test_handshake_cm),
       cmocka_unit_test(test_fingerprint_mismatch), cmocka_unit_test(test_retransmit_timer),
   };
   return cmocka_run_group_tests_name("dtls", tests, NULL, NULL);

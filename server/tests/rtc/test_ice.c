@@ -56,9 +56,9 @@ static ice_result send_check(ice_lite *a, const char *user, const char *pwd, int
 static void test_init_rejects(void **state) {
   (void)state;
   ice_lite a;
-  assert_int_equal(ice_lite_init(&a, "abc", PWD, NULL, 0), ICE_EARG);       /* ufrag < 4 */
-  assert_int_equal(ice_lite_init(&a, UFRAG, "short", NULL, 0), ICE_EARG);   /* pwd < 22 */
-  assert_int_equal(ice_lite_init(&a, "ab:cd", PWD, NULL, 0), ICE_EARG);     /* ':' */
+  assert_int_equal(ice_lite_init(&a, "abc", PWD, NULL, 0), ICE_EARG);     /* ufrag < 4 */
+  assert_int_equal(ice_lite_init(&a, UFRAG, "short", NULL, 0), ICE_EARG); /* pwd < 22 */
+  assert_int_equal(ice_lite_init(&a, "ab:cd", PWD, NULL, 0), ICE_EARG);   /* ':' */
   assert_int_equal(ice_lite_init(&a, NULL, PWD, NULL, 0), ICE_EARG);
   char longu[40];
   memset(longu, 'u', sizeof longu - 1);
@@ -82,8 +82,7 @@ static void test_answer_and_select(void **state) {
   assert_int_equal(resp.type, STUN_BINDING_SUCCESS);
   assert_int_equal(stun_check_integrity(&resp, (const uint8_t *)PWD, strlen(PWD)), 0);
   assert_true(resp.has_xor_mapped);
-  assert_true(
-      rtc_addr_equal((struct sockaddr *)&resp.xor_mapped, (struct sockaddr *)&relay));
+  assert_true(rtc_addr_equal((struct sockaddr *)&resp.xor_mapped, (struct sockaddr *)&relay));
   assert_int_equal(a.state, ICE_CONNECTED);
   /* Another address checks without nomination: known, not selected. */
   r = send_check(&a, UFRAG ":" PEER, PWD, 0, &host, 1100, &resp);
@@ -243,9 +242,9 @@ static void test_map(void **state) {
 
 int rtc_tests_ice(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_init_rejects),      cmocka_unit_test(test_answer_and_select),
-      cmocka_unit_test(test_consent),           cmocka_unit_test(test_rejections),
-      cmocka_unit_test(test_address_eviction),  cmocka_unit_test(test_map),
+      cmocka_unit_test(test_init_rejects),     cmocka_unit_test(test_answer_and_select),
+      cmocka_unit_test(test_consent),          cmocka_unit_test(test_rejections),
+      cmocka_unit_test(test_address_eviction), cmocka_unit_test(test_map),
   };
   return cmocka_run_group_tests_name("ice", tests, NULL, NULL);
 }

@@ -29,7 +29,7 @@ static void test_demux(void **state) {
   for (int b = 0; b < 256; b++) {
     p[0] = (uint8_t)b;
     rtc_pkt_class c = rtc_demux(p, 64);
-    if (b >= 4 && b <= 19) assert_int_equal(c, RTC_PKT_UNKNOWN);  /* ZRTP and reserved */
+    if (b >= 4 && b <= 19) assert_int_equal(c, RTC_PKT_UNKNOWN);   /* ZRTP and reserved */
     if (b >= 64 && b <= 127) assert_int_equal(c, RTC_PKT_UNKNOWN); /* TURN channels, QUIC */
     if (b >= 192) assert_int_equal(c, RTC_PKT_UNKNOWN);
   }
@@ -41,10 +41,11 @@ static void test_rtp_basic(void **state) {
   (void)state;
   /* V=2, X=1, CC=1, M=1 PT=111, seq 0x1234, ts, ssrc, one CSRC, a one-byte extension block
    * with id 1 (len 1: "a") and id 3 (len 3: audio level + padding), then payload. */
-  uint8_t p[] = {0x91, 0x80 | 111, 0x12, 0x34, 0, 0, 0x10, 0, 0xca, 0xfe, 0xba, 0xbe,
-                 0xde, 0xad, 0xbe, 0xef,                                   /* CSRC */
-                 0xBE, 0xDE, 0x00, 0x02, 0x10, 'a', 0x32, 1, 2, 3, 0, 0, /* ext, 2 words */
-                 'p', 'a', 'y'};
+  uint8_t p[] = {
+      0x91, 0x80 | 111, 0x12, 0x34, 0,    0,   0x10, 0, 0xca, 0xfe, 0xba, 0xbe,
+      0xde, 0xad,       0xbe, 0xef,                                          /* CSRC */
+      0xBE, 0xDE,       0x00, 0x02, 0x10, 'a', 0x32, 1, 2,    3,    0,    0, /* ext, 2 words */
+      'p',  'a',        'y'};
   rtp_view v;
   assert_int_equal(rtp_parse(p, sizeof p, &v), 0);
   assert_int_equal(v.marker, 1);
@@ -72,9 +73,9 @@ static void test_rtp_basic(void **state) {
 
 static void test_rtp_two_byte_and_padding(void **state) {
   (void)state;
-  uint8_t p[] = {0xB0, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2,
-                 0x10, 0x00, 0x00, 0x01, 20, 2, 'h', 'i', /* two-byte: id 20 len 2 */
-                 'x', 'y', 0, 0, 3};                      /* payload "xy", 3 bytes padding */
+  uint8_t p[] = {0xB0, 96,  0,    1,    0,    0,    0,  1, 0,   0,
+                 0,    2,   0x10, 0x00, 0x00, 0x01, 20, 2, 'h', 'i', /* two-byte: id 20 len 2 */
+                 'x',  'y', 0,    0,    3}; /* payload "xy", 3 bytes padding */
   rtp_view v;
   assert_int_equal(rtp_parse(p, sizeof p, &v), 0);
   assert_int_equal(v.padding_len, 3);
@@ -114,13 +115,15 @@ static void test_rtcp_compound(void **state) {
   (void)state;
   /* SR with one report block, then SDES-less RR (RC=0), then a generic NACK, a PLI, a FIR. */
   uint8_t p[] = {
-      0x81, 200, 0x00, 12, 0, 0, 0, 1,               /* SR, ssrc 1, 13 words */
-      0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 5, 0, 0, 0, 6, /* NTP, RTP ts, pkts, octets */
-      0, 0, 0, 9, 25, 0xFF, 0xFF, 0xFE, 0, 0, 1, 0, 0, 0, 0, 7, 0, 0, 0, 8, 0, 0, 0, 9,
-      0x80, 201, 0x00, 1, 0, 0, 0, 1,                /* RR, no blocks */
-      0x81, 205, 0x00, 3, 0, 0, 0, 1, 0, 0, 0, 9, 0x12, 0x34, 0x00, 0x05, /* NACK */
-      0x81, 206, 0x00, 2, 0, 0, 0, 1, 0, 0, 0, 9,    /* PLI */
-      0x84, 206, 0x00, 4, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9, 7, 0, 0, 0, /* FIR */
+      0x81, 200, 0x00, 12, 0,  0,    0,    1, /* SR, ssrc 1, 13 words */
+      0,    0,   0,    2,  0,  0,    0,    3,    0,   0,    0, 4, 0,    0,    0,    5,    0,
+      0,    0,   6, /* NTP, RTP ts, pkts, octets */
+      0,    0,   0,    9,  25, 0xFF, 0xFF, 0xFE, 0,   0,    1, 0, 0,    0,    0,    7,    0,
+      0,    0,   8,    0,  0,  0,    9,    0x80, 201, 0x00, 1, 0, 0,    0,    1, /* RR, no blocks */
+      0x81, 205, 0x00, 3,  0,  0,    0,    1,    0,   0,    0, 9, 0x12, 0x34, 0x00, 0x05, /* NACK */
+      0x81, 206, 0x00, 2,  0,  0,    0,    1,    0,   0,    0, 9,                         /* PLI */
+      0x84, 206, 0x00, 4,  0,  0,    0,    1,    0,   0,    0, 0, 0,    0,    0,    9,    7,
+      0,    0,   0, /* FIR */
   };
   assert_int_equal(rtcp_validate(p, sizeof p), 0);
   rtcp_iter it;

@@ -38,14 +38,14 @@ static uint64_t now_ms(void) {
 }
 
 /* Runs the control loop until `cond` holds or `ms` pass; returns the condition. */
-#define WAIT_FOR(loop, cond, ms)                                   \
-  ({                                                               \
-    uint64_t until_ = now_ms() + (ms);                             \
-    while (!(cond) && now_ms() < until_) {                         \
-      uv_run((loop), UV_RUN_NOWAIT);                               \
-      usleep(2000);                                                \
-    }                                                              \
-    (cond);                                                        \
+#define WAIT_FOR(loop, cond, ms)           \
+  ({                                       \
+    uint64_t until_ = now_ms() + (ms);     \
+    while (!(cond) && now_ms() < until_) { \
+      uv_run((loop), UV_RUN_NOWAIT);       \
+      usleep(2000);                        \
+    }                                      \
+    (cond);                                \
   })
 
 static int udp_client(int port) {
@@ -90,7 +90,9 @@ static int ice_roundtrip(int fd, const char *user) {
   return 0;
 }
 
-static void stats(rtc *r, rtc_worker_stats *s) { rtc_worker_stats_get(r, 0, s); }
+static void stats(rtc *r, rtc_worker_stats *s) {
+  rtc_worker_stats_get(r, 0, s);
+}
 
 static void test_worker_end_to_end(void **state) {
   (void)state;
@@ -98,8 +100,12 @@ static void test_worker_end_to_end(void **state) {
   uv_loop_init(&loop);
   seen ev;
   memset(&ev, 0, sizeof ev);
-  rtc_options o = {.host = "127.0.0.1", .workers = 2, .consent_timeout_ms = 700,
-                   .control_loop = &loop, .on_event = on_event, .user = &ev};
+  rtc_options o = {.host = "127.0.0.1",
+                   .workers = 2,
+                   .consent_timeout_ms = 700,
+                   .control_loop = &loop,
+                   .on_event = on_event,
+                   .user = &ev};
   rtc *r;
   assert_int_equal(rtc_create(&r, &o), 0);
   assert_int_equal(rtc_worker_count(r), 2);
@@ -157,9 +163,12 @@ static void test_worker_end_to_end(void **state) {
   int ok = 0;
   for (int i = 0; i < 50 && !ok; i++) {
     int rc = SSL_connect(ssl);
-    if (rc == 1) ok = 1;
-    else if (SSL_get_error(ssl, rc) != SSL_ERROR_WANT_READ) break;
-    else DTLSv1_handle_timeout(ssl);
+    if (rc == 1)
+      ok = 1;
+    else if (SSL_get_error(ssl, rc) != SSL_ERROR_WANT_READ)
+      break;
+    else
+      DTLSv1_handle_timeout(ssl);
   }
   assert_true(ok);
   assert_true(WAIT_FOR(&loop, ev.n[RTC_EV_DTLS_CONNECTED] == 1, 2000));
@@ -247,9 +256,12 @@ static void peer_connect(peer *pe, rtc *r, uv_loop_t *loop, seen *ev, int port, 
   int ok = 0;
   for (int i = 0; i < 50 && !ok; i++) {
     int rc = SSL_connect(pe->ssl);
-    if (rc == 1) ok = 1;
-    else if (SSL_get_error(pe->ssl, rc) != SSL_ERROR_WANT_READ) break;
-    else DTLSv1_handle_timeout(pe->ssl);
+    if (rc == 1)
+      ok = 1;
+    else if (SSL_get_error(pe->ssl, rc) != SSL_ERROR_WANT_READ)
+      break;
+    else
+      DTLSv1_handle_timeout(pe->ssl);
   }
   assert_true(ok);
   assert_true(WAIT_FOR(loop, ev->n[RTC_EV_DTLS_CONNECTED] == before + 1, 2000));
@@ -296,8 +308,8 @@ static void test_forwarding(void **state) {
   uv_loop_init(&loop);
   seen ev;
   memset(&ev, 0, sizeof ev);
-  rtc_options o = {.host = "127.0.0.1", .workers = 1, .control_loop = &loop,
-                   .on_event = on_event, .user = &ev};
+  rtc_options o = {
+      .host = "127.0.0.1", .workers = 1, .control_loop = &loop, .on_event = on_event, .user = &ev};
   rtc *r;
   assert_int_equal(rtc_create(&r, &o), 0);
   int port = rtc_worker_port(r, 0);

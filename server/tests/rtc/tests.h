@@ -14,6 +14,7 @@ int rtc_tests_ice(void);
 int rtc_tests_parse(void);
 int rtc_tests_dtls(void);
 int rtc_tests_worker(void);
+int rtc_tests_sdp(void);
 
 /* A throw-away self-signed ECDSA client certificate (X509 *, EVP_PKEY *) and its
  * "sha-256 ..." fingerprint (fp: RTC_FINGERPRINT_MAX bytes). test_dtls.c. */

@@ -1,0 +1,114 @@
+/* sdp: the subset of SDP (RFC 8866, JSEP RFC 8829) buzzd needs to answer a browser's offer.
+ *
+ * sdp_parse reads an offer over (p, n): every line and field is bounded (SDP_MAX_LEN bytes,
+ * SDP_MAX_LINE per line, fixed-size tables for m-lines, codecs, extensions and SSRCs; what does
+ * not fit is an error, never a truncation). sdp_answer writes the answer of an ICE-lite,
+ * DTLS-passive, BUNDLE-only, rtcp-mux-only server: Opus for audio, VP8 (+ its RTX) for video,
+ * every other m-line rejected (port 0). Both are pure functions with no allocation; an
+ * sdp_session is large (~120 KiB): keep it on the heap. */
+#ifndef BZ_RTC_SDP_H
+#define BZ_RTC_SDP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SDP_MAX_LEN 65536
+#define SDP_MAX_LINE 2048
+#define SDP_MAX_MEDIA 16
+#define SDP_MAX_CODECS 48
+#define SDP_MAX_EXT 24
+#define SDP_MAX_SSRC 8
+#define SDP_MID_MAX 32
+#define SDP_TOKEN_MAX 256 /* ufrag, pwd, msid, cname */
+
+enum {
+  SDP_EPARSE = -1,
+  SDP_ETOOBIG = -2,
+  SDP_ELIMIT = -3,
+  SDP_EMISSING = -4,
+  SDP_ESPACE = -5,
+  SDP_EARG = -6
+};
+
+typedef enum { SDP_AUDIO = 1, SDP_VIDEO, SDP_OTHER } sdp_kind;
+typedef enum { SDP_SENDRECV = 0, SDP_SENDONLY, SDP_RECVONLY, SDP_INACTIVE } sdp_dir;
+
+enum { SDP_FB_NACK = 1, SDP_FB_PLI = 2, SDP_FB_FIR = 4, SDP_FB_TWCC = 8, SDP_FB_REMB = 16 };
+
+typedef struct sdp_codec {
+  uint8_t pt;
+  char name[16]; /* "opus", "VP8", "rtx", ... */
+  uint32_t clock;
+  uint8_t channels; /* 0 = not given */
+  int apt;          /* rtx: the payload type it repairs; -1 otherwise */
+  unsigned fb;      /* SDP_FB_* */
+  char fmtp[256];
+} sdp_codec;
+
+typedef struct sdp_ext {
+  uint8_t id;
+  char uri[128];
+} sdp_ext;
+
+typedef struct sdp_media {
+  sdp_kind kind;
+  int port;
+  int proto_ok; /* UDP/TLS/RTP/SAVPF */
+  char mid[SDP_MID_MAX + 1];
+  sdp_dir dir;
+  int rtcp_mux, rtcp_rsize;
+  char ice_ufrag[SDP_TOKEN_MAX + 1], ice_pwd[SDP_TOKEN_MAX + 1];
+  char fingerprint[160], setup[16];
+  char msid[SDP_TOKEN_MAX + 1];
+  uint8_t pts[SDP_MAX_CODECS]; /* the m-line's format list, in preference order */
+  int n_pts;
+  sdp_codec codecs[SDP_MAX_CODECS];
+  int n_codecs;
+  sdp_ext ext[SDP_MAX_EXT];
+  int n_ext;
+  uint32_t ssrcs[SDP_MAX_SSRC];
+  int n_ssrcs;
+  char cname[SDP_TOKEN_MAX + 1];
+} sdp_media;
+
+typedef struct sdp_session {
+  char ice_ufrag[SDP_TOKEN_MAX + 1], ice_pwd[SDP_TOKEN_MAX + 1];
+  char fingerprint[160], setup[16];
+  char bundle[SDP_MAX_MEDIA][SDP_MID_MAX + 1];
+  int n_bundle;
+  sdp_media media[SDP_MAX_MEDIA];
+  int n_media;
+  int err_line; /* 1-based line of the first error */
+} sdp_session;
+
+/* Parses an offer. 0 or SDP_E* (s->err_line says where). */
+int sdp_parse(const char *p, size_t n, sdp_session *s);
+
+/* A stream buzzd sends on an m-line (a subscriber's view of a publisher's track). */
+typedef struct sdp_send {
+  uint32_t ssrc;
+  char cname[SDP_TOKEN_MAX + 1];
+  char msid[SDP_TOKEN_MAX + 1]; /* "stream track" */
+} sdp_send;
+
+typedef struct sdp_answer_opts {
+  const char *ice_ufrag, *ice_pwd; /* ours */
+  const char *fingerprint;         /* ours: "sha-256 AB:..." */
+  const char *ip;                  /* the candidate: announced IP and worker port */
+  int port;
+  uint64_t session_id;
+  const sdp_send *send[SDP_MAX_MEDIA]; /* per offered m-line; NULL = we send nothing there */
+} sdp_answer_opts;
+
+/* The answer's text into out[cap] (NUL-terminated). Returns its length or SDP_E*
+ * (SDP_EMISSING: the offer lacks ICE credentials or a fingerprint, or offers no audio or video
+ * we accept; SDP_ESPACE: cap too small). */
+int sdp_answer(const sdp_session *offer, const sdp_answer_opts *o, char *out, size_t cap);
+/* The ICE and DTLS parameters that apply to m-line i (media level, else session level). */
+const char *sdp_ice_ufrag(const sdp_session *s, int i);
+const char *sdp_ice_pwd(const sdp_session *s, int i);
+const char *sdp_fingerprint(const sdp_session *s, int i);
+/* The codec of m-line m chosen by sdp_answer (opus / VP8), or NULL. */
+const sdp_codec *sdp_pick_codec(const sdp_media *m);
+
+#endif
