@@ -5,6 +5,7 @@
 #                            DTLS-SRTP handshake and SRTP round trips, workers over real UDP)
 #   make test-rtc-asan       the same under ASan + UBSan (leaks included)
 #   make test-rtc-tsan       the same under ThreadSanitizer (the worker tests cross threads)
+#   make test-rtc-browser    Chromium publisher -> one worker -> Chromium subscriber (decoded video)
 #   make test-rtc-fuzz       bounded libFuzzer runs (~15 s each) of fuzz-stun, fuzz-rtp, fuzz-sdp
 #   make fuzz-rtc            long runs (5 min each) of all three
 
@@ -37,6 +38,16 @@ test-rtc-asan: $(BUILD)/tests/rtc-unit-asan
 
 test-rtc-tsan: $(BUILD)/tests/rtc-unit-tsan
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 timeout 300 $<
+
+# The media plane alone behind a stdin/stdout JSON protocol, for the browser test: a Chromium
+# publisher and a Chromium subscriber through one worker (see harness/sfu_harness.c).
+$(BUILD)/tests/rtc-sfu-harness: server/tests/rtc/harness/sfu_harness.c $(RTC_SRCS) $(RTC_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $< $(RTC_SRCS) -Iserver $(call PKG,$(RTC_PKGS) jansson) -lpthread -o $@
+
+.PHONY: test-rtc-browser
+test-rtc-browser: $(BUILD)/tests/rtc-sfu-harness
+	RTC_HARNESS=$< timeout 240 node --test --test-reporter=spec server/tests/rtc/browser/*.test.mjs
 
 # libFuzzer targets: one per parser of untrusted bytes. The parsers are pure, so each target
 # links only what it needs (no libuv, no sockets).
@@ -77,5 +88,5 @@ test-rtc-fuzz: $(foreach f,$(RTC_FUZZERS),$(BUILD)/fuzz/fuzz-$(f))
 fuzz-rtc: $(foreach f,$(RTC_FUZZERS),$(BUILD)/fuzz/fuzz-$(f))
 	@set -e; $(foreach f,$(RTC_FUZZERS),$(call rtc_fuzz_run,$(f),300);)
 
-TEST_SUITES += test-rtc test-rtc-asan test-rtc-tsan test-rtc-fuzz
+TEST_SUITES += test-rtc test-rtc-asan test-rtc-tsan test-rtc-fuzz test-rtc-browser
 FUZZ_TARGETS += fuzz-rtc

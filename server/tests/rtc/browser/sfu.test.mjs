@@ -1,0 +1,162 @@
+// A Chromium publisher and a Chromium subscriber through buzzd's media plane (one worker of
+// server/rtc, driven by build/tests/rtc-sfu-harness in place of signaling): ICE-lite against
+// the worker's UDP port on 127.0.0.1, DTLS-SRTP, and the publisher's VP8 and Opus forwarded
+// to the subscriber, which must decode moving, non-black video and receive audio.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import readline from 'node:readline';
+import { launchBrowser } from '../../../../tests/lib/chromium.mjs';
+
+const HARNESS = process.env.RTC_HARNESS || 'build/tests/rtc-sfu-harness';
+
+function startHarness() {
+  const proc = spawn(HARNESS, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const rl = readline.createInterface({ input: proc.stdout });
+  const waiters = [];
+  const events = [];
+  rl.on('line', (l) => {
+    const m = JSON.parse(l);
+    if (m.op === 'event') events.push(m);
+    const i = waiters.findIndex((w) => w.match(m));
+    if (i >= 0) waiters.splice(i, 1)[0].resolve(m);
+  });
+  const next = (match, ms = 10000) =>
+    new Promise((resolve, reject) => {
+      const w = { match, resolve };
+      waiters.push(w);
+      setTimeout(() => reject(new Error('harness: no reply')), ms).unref();
+    });
+  const send = (o) => proc.stdin.write(JSON.stringify(o) + '\n');
+  return { proc, next, send, events };
+}
+
+async function page(browser, origin) {
+  const ctx = await browser.newContext({ permissions: ['camera', 'microphone'] });
+  const p = await ctx.newPage();
+  p.on('pageerror', (e) => process.stderr.write(`[page] ${e}\n`));
+  await p.goto(origin);
+  return p;
+}
+
+test('Chromium publishes through one worker and another Chromium decodes it', { timeout: 120000 }, async () => {
+  const h = startHarness();
+  const ready = await h.next((m) => m.op === 'ready');
+  assert.ok(ready.port > 0);
+  const srv = http.createServer((q, r) => r.end('<!doctype html><title>sfu</title>')).listen(0, '127.0.0.1');
+  await new Promise((r) => srv.on('listening', r));
+  const origin = `http://127.0.0.1:${srv.address().port}/`;
+  const browser = await launchBrowser([
+    '--allow-loopback-in-peer-connection',
+    '--use-fake-device-for-media-stream=fps=30',
+  ]);
+  try {
+    // Publisher: camera + microphone, sendonly, one bundled connection.
+    const pub = await page(browser, origin);
+    const offer = await pub.evaluate(async () => {
+      const s = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 360 } });
+      const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+      window.pc = pc;
+      for (const t of s.getTracks()) pc.addTransceiver(t, { direction: 'sendonly', streams: [s] });
+      await pc.setLocalDescription();
+      return pc.localDescription.sdp;
+    });
+    h.send({ op: 'offer', id: 1, room: 7, sdp: offer });
+    const a1 = await h.next((m) => m.id === 1 && (m.op === 'answer' || m.op === 'error'));
+    assert.equal(a1.op, 'answer', a1.error);
+    await pub.evaluate(async (sdp) => {
+      await window.pc.setRemoteDescription({ type: 'answer', sdp });
+      const t0 = Date.now();
+      while (window.pc.connectionState !== 'connected') {
+        if (Date.now() - t0 > 15000) throw new Error(`publisher ${window.pc.connectionState}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }, a1.sdp);
+
+    // Subscriber: recvonly audio + video; the answer names the publisher's SSRCs.
+    const sub = await page(browser, origin);
+    const offer2 = await sub.evaluate(async () => {
+      const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+      window.pc = pc;
+      window.tracks = [];
+      pc.ontrack = (e) => window.tracks.push(e.track);
+      pc.addTransceiver('audio', { direction: 'recvonly' });
+      pc.addTransceiver('video', { direction: 'recvonly' });
+      await pc.setLocalDescription();
+      return pc.localDescription.sdp;
+    });
+    h.send({ op: 'offer', id: 2, room: 7, sdp: offer2 });
+    const a2 = await h.next((m) => m.id === 2 && (m.op === 'answer' || m.op === 'error'));
+    assert.equal(a2.op, 'answer', a2.error);
+    const result = await sub.evaluate(async (sdp) => {
+      const pc = window.pc;
+      await pc.setRemoteDescription({ type: 'answer', sdp });
+      const video = document.createElement('video');
+      video.muted = true;
+      video.autoplay = true;
+      document.body.append(video);
+      const vt = window.tracks.find((t) => t.kind === 'video');
+      video.srcObject = new MediaStream([vt]);
+      const canvas = document.createElement('canvas');
+      canvas.width = 64;
+      canvas.height = 36;
+      const g = canvas.getContext('2d', { willReadFrequently: true });
+      const sample = () => {
+        g.drawImage(video, 0, 0, 64, 36);
+        const d = g.getImageData(0, 0, 64, 36).data;
+        let sum = 0;
+        for (let i = 0; i < d.length; i += 4) sum += d[i] + d[i + 1] + d[i + 2];
+        return sum;
+      };
+      const t0 = Date.now();
+      let stats = {};
+      let first = null;
+      for (;;) {
+        const r = await pc.getStats();
+        stats = {};
+        r.forEach((s) => {
+          if (s.type === 'inbound-rtp') stats[s.kind] = s;
+          if (s.type === 'transport') stats.transport = s;
+        });
+        // The selected pair, through the transport (as the stats overlay reads it).
+        stats.pair = stats.transport && r.get(stats.transport.selectedCandidatePairId);
+        stats.remoteCandidate = stats.pair && r.get(stats.pair.remoteCandidateId);
+        const v = stats.video;
+        if (v && v.framesDecoded > 30 && video.videoWidth > 0) {
+          if (first === null) first = sample();
+          else if (sample() !== first) break; // the picture changes: frames keep arriving
+        }
+        if (Date.now() - t0 > 45000) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const rc = stats.remoteCandidate;
+      return {
+        state: pc.connectionState,
+        framesDecoded: stats.video?.framesDecoded ?? 0,
+        width: stats.video?.frameWidth ?? 0,
+        audioPackets: stats.audio?.packetsReceived ?? 0,
+        brightness: sample(),
+        changed: first !== null && sample() !== first,
+        remote: rc ? `${rc.address}:${rc.port}` : null,
+      };
+    }, a2.sdp);
+    h.send({ op: 'stats' });
+    const st = await h.next((m) => m.op === 'stats');
+    process.stderr.write(`subscriber ${JSON.stringify(result)}\nworker ${JSON.stringify(st)}\n`);
+    assert.equal(result.state, 'connected');
+    assert.ok(result.framesDecoded > 30, `frames decoded: ${result.framesDecoded}`);
+    assert.ok(result.width >= 320, `frame width ${result.width}`);
+    assert.ok(result.brightness > 64 * 36 * 30, 'video is not black');
+    assert.ok(result.changed, 'video pixels change');
+    assert.ok(result.audioPackets > 20, `audio packets: ${result.audioPackets}`);
+    assert.equal(result.remote, `127.0.0.1:${ready.port}`, 'the selected pair ends at the worker');
+    assert.ok(st.fwd_packets > 100 && st.dtls_connected === 2 && st.srtp_rejected === 0);
+    assert.equal(h.events.filter((e) => e.type === 3).length, 2, 'two DTLS_CONNECTED events');
+  } finally {
+    await browser.close();
+    srv.close();
+    h.proc.stdin.end();
+    await new Promise((r) => h.proc.on('exit', r));
+  }
+});
