@@ -47,20 +47,21 @@ export class Controls {
         if (MENUS.has(key)) menuButton(b, key === 'reactions' ? 'true' : 'menu');
         b.addEventListener('click', () => act(action, b));
         this.buttons.set(key, b);
-        return b;
+        // The unread badge sits beside the chat button, not in it: the button's visible
+        // content must match its name ("Open chat"), for speech input and axe alike.
+        return key === 'chat' ? h('span', { class: 'ctl-slot' }, b, this.badge) : b;
       });
       return h('div', { class: `ctl-group ctl-group-${g}`, role: 'group', 'aria-label': t(label) }, ...items);
     });
     this.more = menuButton(h('button', { type: 'button', class: 'ctl ctl-more',
       'aria-label': t('More options'), dataset: { tip: t('More options') } }, icon('more')));
     this.moreBadge = h('span', { class: 'unread', hidden: true, 'aria-hidden': 'true' });
-    this.more.append(this.moreBadge);
     this.more.addEventListener('click', () => this._openMore());
     const leave = h('button', { type: 'button', class: 'ctl ctl-leave', 'aria-label': t('Leave'),
       dataset: { tip: t('Leave') } }, icon('leave'));
     leave.addEventListener('click', () => act('leave'));
     this.el = h('nav', { class: 'controls', 'aria-label': t('Call controls') }, ...groups,
-      h('div', { class: 'ctl-group ctl-group-end' }, this.more, leave));
+      h('div', { class: 'ctl-group ctl-group-end' }, h('span', { class: 'ctl-slot ctl-more-slot' }, this.more, this.moreBadge), leave));
     this.state = {};
     this.update({ mic: false, camera: false, screen: false, chat: false, people: false,
       hand: false, stats: false, layout: 'grid' });
@@ -84,11 +85,10 @@ export class Controls {
         b.classList.toggle('off', false);
         b.classList.toggle('active', active);
       }
-      if (key === 'chat') b.append(this.badge);
     }
   }
 
-  /** The unread badge lives inside the chat button; its aria-label keeps the name exact. */
+  /** The unread count, on the chat button and on "More options" (phones). */
   setUnread(n) {
     this.unread = n;
     const text = n > 99 ? '99+' : String(n);
