@@ -351,6 +351,79 @@ static void test_forwarding(void **state) {
   ERR_clear_error();
 }
 
+/* A hostile sender floods the port with malformed STUN, DTLS, RTP and RTCP (random bytes
+ * behind each class's first byte) and checks with an unknown ufrag; another peer completes
+ * ICE and never starts DTLS. The room's two real peers keep forwarding throughout, and
+ * everything is freed at the end (the ASan build checks the leaks). */
+static void test_hostile_flood(void **state) {
+  (void)state;
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  seen ev;
+  memset(&ev, 0, sizeof ev);
+  rtc_options o = {
+      .host = "127.0.0.1", .workers = 1, .control_loop = &loop, .on_event = on_event, .user = &ev};
+  rtc *r;
+  assert_int_equal(rtc_create(&r, &o), 0);
+  int port = rtc_worker_port(r, 0);
+  peer a, b;
+  peer_connect(&a, r, &loop, &ev, port, 1, 7, "pubA");
+  peer_connect(&b, r, &loop, &ev, port, 2, 7, "subB");
+  /* The ICE-only peer: checks pass, then nothing. */
+  rtc_transport_params p;
+  memset(&p, 0, sizeof p);
+  strcpy(p.ufrag, "lazy");
+  strcpy(p.pwd, PWD);
+  p.room = 7;
+  assert_int_equal(rtc_transport_add(r, 0, 3, &p), 0);
+  int lazy = udp_client(port);
+  assert_true(ice_roundtrip(lazy, "lazy:peer"));
+  int bad = udp_client(port);
+  uint8_t junk[1500];
+  srand(7);
+  static const uint8_t firsts[] = {0x00, 0x01, 22, 23, 0x80, 0x81, 0x90, 0xbf, 0xff, 0x41};
+  for (int i = 0; i < 20000; i++) {
+    size_t n = 1 + (size_t)(rand() % (int)sizeof junk);
+    for (size_t k = 0; k < n; k++) junk[k] = (uint8_t)rand();
+    junk[0] = firsts[i % (int)sizeof firsts];
+    if (i % 3 == 0 && n >= 20) { /* plausible STUN: cookie, length, an unknown ufrag */
+      n = (size_t)check(junk, sizeof junk, i % 2 ? "nope:x" : "zzzz:x", 1);
+      junk[n - 1] ^= (uint8_t)(i % 5 == 0); /* some with a bad FINGERPRINT */
+    }
+    if (i % 7 == 0) junk[1] = (uint8_t)(200 + i % 7); /* RTCP-looking */
+    send(bad, junk, n, 0);
+    if (i % 1000 == 0) { /* the real peers keep talking in between */
+      uint8_t pkt[128] = {0x80, 96, 0x20, (uint8_t)(i / 1000), 0, 0, 0, 9, 0xaa, 0xbb, 0xcc, 0xdd};
+      size_t len = 40;
+      assert_int_equal(rtc_srtp_protect_rtp(a.srtp, pkt, &len, sizeof pkt), 0);
+      send(a.fd, pkt, len, 0);
+    }
+  }
+  static const uint8_t hdr[] = {0x80, 96, 0x20};
+  /* UDP may drop some under the flood; most must arrive, and decrypt. */
+  int got = peer_recv(&b, 0, hdr, sizeof hdr, 40);
+  assert_true(got >= 15);
+  rtc_worker_stats s;
+  assert_true(WAIT_FOR(&loop, (rtc_worker_stats_get(r, 0, &s), s.rx_packets > 15000), 5000));
+  assert_true(s.stun_rejected > 1000);
+  assert_int_equal(s.dtls_connected, 2);
+  assert_int_equal(s.transports, 3);
+  /* After the flood, a fresh packet still goes through at once. */
+  uint8_t pkt[128] = {0x80, 96, 0x20, 99, 0, 0, 0, 9, 0xaa, 0xbb, 0xcc, 0xdd};
+  size_t len = 40;
+  assert_int_equal(rtc_srtp_protect_rtp(a.srtp, pkt, &len, sizeof pkt), 0);
+  send(a.fd, pkt, len, 0);
+  assert_int_equal(peer_recv(&b, 0, hdr, sizeof hdr, 5), 1);
+  close(bad);
+  close(lazy);
+  peer_close(&a);
+  peer_close(&b);
+  rtc_destroy(r); /* frees the never-DTLS transport and the room with the rest */
+  uv_run(&loop, UV_RUN_DEFAULT);
+  assert_int_equal(uv_loop_close(&loop), 0);
+  ERR_clear_error();
+}
+
 static void test_port_taken_and_options(void **state) {
   (void)state;
   int fd = socket(AF_INET, SOCK_DGRAM, 0);
@@ -383,6 +456,7 @@ int rtc_tests_worker(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_worker_end_to_end),
       cmocka_unit_test(test_forwarding),
+      cmocka_unit_test(test_hostile_flood),
       cmocka_unit_test(test_port_taken_and_options),
   };
   return cmocka_run_group_tests_name("worker", tests, NULL, NULL);
