@@ -166,3 +166,56 @@ test('languages: the "Language" select, German in a call (long words), right-to-
   await check(b, 'desktop-room-rtl', problems);
   assert.deepEqual(problems, [], problems.join('\n'));
 });
+
+test('the stage keeps 1 to 25 tiles legible and apart, on a laptop and on a phone', { timeout: 90000 }, async () => {
+  const problems = [];
+  for (const [size, width, height] of SIZES) {
+    const p = await openLanding(cb.browser, server, { width, height });
+    pages.push(p);
+    for (const n of [1, 2, 3, 4, 6, 9, 12, 16, 25]) {
+      // The real stage module in the real page layout, with n camera-off participants.
+      const r = await p.evaluate(async (count) => {
+        const { Stage } = await import('/js/ui/stage.js');
+        localStorage.setItem('buzz.layout', 'grid');
+        const stage = new Stage();
+        const room = document.createElement('div');
+        room.className = 'room';
+        const main = document.createElement('main');
+        main.className = 'main';
+        main.append(stage.el);
+        const bar = document.createElement('nav');
+        bar.className = 'controls';
+        bar.style.height = '72px';
+        room.append(document.createElement('header'), main, bar);
+        document.getElementById('app').replaceChildren(room);
+        for (let i = 0; i < count; i++) {
+          const id = i === 0 ? 'self' : `p${String(i).padStart(8, '0')}`;
+          stage.tile(id, 'camera').setInfo({ id, name: `Person ${i + 1}`, mic: true, camera: false }, `Person ${i + 1}`);
+        }
+        await new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res)));
+        stage.layout();
+        await new Promise((res) => requestAnimationFrame(res));
+        const rects = [...stage.el.querySelectorAll('.tile')].map((t) => t.getBoundingClientRect());
+        const cams = stage.cams.getBoundingClientRect();
+        const name = stage.el.querySelector('.tile .name').getBoundingClientRect();
+        stage.destroy();
+        return { rects: rects.map((x) => [x.left, x.top, x.width, x.height]), cams: [cams.left, cams.width], nameH: name.height };
+      }, n);
+      const minW = Math.min(...r.rects.map((x) => x[2]));
+      if (r.rects.length !== n) problems.push(`${size} ${n}: ${r.rects.length} tiles`);
+      if (minW < 150) problems.push(`${size} ${n}: a tile ${minW.toFixed(0)} px wide`);
+      if (r.nameH < 12) problems.push(`${size} ${n}: names ${r.nameH} px high`);
+      for (const [x, , w] of r.rects) if (x < r.cams[0] - 1 || x + w > r.cams[0] + r.cams[1] + 1) problems.push(`${size} ${n}: a tile leaves the stage sideways`);
+      for (let i = 0; i < r.rects.length; i++) {
+        for (let j = i + 1; j < r.rects.length; j++) {
+          const [a, b] = [r.rects[i], r.rects[j]];
+          const ox = Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]);
+          const oy = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]);
+          if (ox > 1 && oy > 1) problems.push(`${size} ${n}: tiles ${i} and ${j} overlap`);
+        }
+      }
+      if (n === 25) await screenshot(p, `${size}-stage-25`);
+    }
+  }
+  assert.deepEqual(problems, [], problems.join('\n'));
+});

@@ -26,7 +26,7 @@ export function displayNames(people) {
 
 // Avatar backgrounds: mid-dark tones that keep white initials above 4.5:1 contrast.
 const AVATAR_COLOURS = ['#1a73e8', '#c5221f', '#188038', '#a142f4', '#b06000', '#00796b',
-  '#c2185b', '#3949ab', '#5f6368', '#00838f', '#8e24aa', '#d93025'];
+  '#c2185b', '#3949ab', '#0b8043', '#00838f', '#8e24aa', '#d93025'];
 
 /** FNV-1a over the UTF-16 code units of s: small, stable across browsers and sessions. */
 export function hash32(s) {
