@@ -91,6 +91,23 @@ $(BUILD)/assets/nn.wasm: $(BUILD)/nn.wasm
 	@mkdir -p $(dir $@)
 	cp $< $@
 
+# The threaded build (docs/nn.md, "Threads"): the same sources with atomics, on an imported
+# shared memory that nn.js creates (NN_MT_PAGES pages initially, at most 2 GiB) and gives
+# to every helper Worker. Debian's wasi-libc is built without atomics, so wasm-ld refuses
+# --shared-memory unless feature checks are off; that is sound here because only the thread
+# that owns the runtime ever enters libc (helpers run kernels: no malloc, stdio or errno).
+NNW_MT_PAGES := 128
+NNW_MT_FLAGS := -matomics -mbulk-memory
+NNW_MT_LDFLAGS := -Wl,--shared-memory,--import-memory,--no-check-features \
+                  -Wl,--initial-memory=$(shell echo $$(($(NNW_MT_PAGES) * 65536))),--max-memory=2147483648 \
+                  -Wl,--export=__stack_pointer
+$(BUILD)/nn-mt.wasm: $(NNW_ENGINE_SRC) $(NNW_ENGINE_HDRS) $(wildcard nn/wasm/*.c) $(NNW_FX_SRC) $(NNW_FX_HDRS) | $(BUILD)
+	$(NNW_CLANG) $(NNW_CFLAGS) $(NNW_MT_FLAGS) $(NNW_INC) -Ifx/include -Ifx/src -mexec-model=reactor \
+	  $(NNW_ENGINE_SRC) $(wildcard nn/wasm/*.c) $(NNW_FX_SRC) $(NNW_LDFLAGS) $(NNW_MT_LDFLAGS) -o $@
+$(BUILD)/assets/nn-mt.wasm: $(BUILD)/nn-mt.wasm
+	@mkdir -p $(dir $@)
+	cp $< $@
+
 # Per-node profile of a model under wasm (developer tool): make nn-profile-wasm MODEL=...
 $(BUILD)/nn-profile.wasm: nn/tests/kernels/nn_profile.c $(NNW_ENGINE_SRC) $(NNW_ENGINE_HDRS) nn/wasm/builtins.c
 	$(NNW_CLANG) $(NNW_CFLAGS) $(NNW_INC) nn/tests/kernels/nn_profile.c $(NNW_ENGINE_SRC) \
@@ -101,6 +118,7 @@ $(BUILD)/nn-profile: nn/tests/kernels/nn_profile.c $(BUILD)/libnn.a
 nn-profile-wasm: $(BUILD)/nn-profile.wasm
 	$(NNW_NODE) --no-warnings nn/tests/kernels/run_wasi.mjs $< $(or $(MODEL),build/models/selfie_landscape.tflite) 50
 
-ALL_TARGETS += $(BUILD)/nn-kernels-test $(BUILD)/nn.wasm $(BUILD)/assets/nn.wasm
+ALL_TARGETS += $(BUILD)/nn-kernels-test $(BUILD)/nn.wasm $(BUILD)/assets/nn.wasm \
+               $(BUILD)/nn-mt.wasm $(BUILD)/assets/nn-mt.wasm
 TEST_SUITES += test-nn-kernels test-nn-kernels-asan test-nn-kernels-wasm
 BENCH_TARGETS += bench-nn-kernels

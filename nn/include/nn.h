@@ -75,6 +75,29 @@ uint64_t nn_model_macs(const nn_model *m);
 size_t nn_model_arena_bytes(const nn_model *m);
 size_t nn_model_weight_bytes(const nn_model *m);
 
+/* Threads. A pool holds `threads` threads: the caller of nn_run() and threads − 1 helpers.
+ * A model given a pool splits each large convolution's output rows among its active
+ * threads; every output is still computed by one thread with the operations of the
+ * single-threaded run, in the same order, so results are bit-identical for any count.
+ * Natively nn_pool_create() starts the helpers (pthreads). In WebAssembly (nn-mt.wasm,
+ * shared memory) the host starts them: each helper is a Worker that instantiates the
+ * module on the same memory and calls nn_pool_worker(pool, i), i = 1..threads−1, which
+ * returns only after nn_pool_destroy(); the host then frees the pool with nn_pool_free().
+ * A pool may serve several models, one nn_run() at a time. Destroy it after the models
+ * that use it (or after nn_model_set_pool(m, NULL)). */
+typedef struct nn_pool nn_pool;
+int nn_pool_create(nn_pool **out, int threads); /* NN_EUNSUPPORTED in nn.wasm if > 1 */
+void nn_pool_destroy(nn_pool *p);
+void nn_pool_free(nn_pool *p); /* wasm only, after the helpers returned; no-op natively */
+void nn_pool_worker(nn_pool *p, int index);
+/* Threads used from the next run on: 1..threads given to nn_pool_create. */
+int nn_pool_set_threads(nn_pool *p, int n);
+int nn_pool_threads(const nn_pool *p);
+int nn_pool_max_threads(const nn_pool *p);
+/* Runs m on pool p from now on (NULL: one thread). Allocates each helper's kernel scratch
+ * here, so nn_run() still allocates nothing. */
+int nn_model_set_pool(nn_model *m, nn_pool *p);
+
 #ifdef __cplusplus
 }
 #endif

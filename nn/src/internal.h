@@ -95,6 +95,9 @@ struct nn_model {
   size_t weight_bytes;
   uint64_t macs;
   uint64_t work; /* rough inner-loop iterations of one run (macs + outputs + windows) */
+  nn_pool *pool;   /* not owned; NULL = one thread */
+  float *tscratch; /* owned: scratch_floats for each helper thread of the pool */
+  void *tscratch_mem;
 };
 
 /* Load context: where errors go, and the file (operator options point into it). */
@@ -133,6 +136,8 @@ typedef struct nn__op {
   int opt_type; /* BuiltinOptions type the options table must have (0: not read) */
   int (*prepare)(nn__load *L, nn__node *n);
   void (*run)(const nn_model *m, const nn__node *n);
+  /* Output rows [y0, y1) only, with this thread's scratch; NULL: runs on one thread. */
+  void (*rows)(const nn_model *m, const nn__node *n, int y0, int y1, float *scratch);
 } nn__op;
 extern const nn__op nn__ops[NN__OP_COUNT];
 /* Maps a TFLite builtin code (or custom name) to a kind; -1 when unsupported. */
@@ -147,6 +152,14 @@ int nn__fused_act(nn__load *L, const nn__node *n, int act, float *lo, float *hi)
 int nn__out_size(int padding, int in, int k, int stride, int dil, int *out, int *pad);
 /* Activation input of node n (non-constant, float32). */
 int nn__act_input(nn__load *L, const nn__node *n, int i, nn__tensor **t);
+
+/* pool.c: runs fn(ctx, t, T) on the pool's T active threads (t = 0 is the caller) and
+ * returns when all are done. p NULL: fn(ctx, 0, 1). */
+typedef void (*nn__pool_fn)(void *ctx, int t, int nthreads);
+void nn__pool_run(nn_pool *p, nn__pool_fn fn, void *ctx);
+/* Convolutions with fewer multiply-adds than this run on one thread (a job's hand-off
+ * costs about a microsecond). */
+#define NN__PAR_MIN_MACS 65536
 
 /* Portable reference implementations of the non-kernel operators (ops_ref.c). */
 void nn__ref_pool_avg(const nn_conv_desc *d, const float *in, float *out);

@@ -29,6 +29,7 @@ void nn_model_destroy(nn_model *m) {
   free(m->inputs);
   free(m->outputs);
   free(m->arena_mem);
+  free(m->tscratch_mem);
   free(m);
 }
 
@@ -110,12 +111,50 @@ const float *nn_output(const nn_model *m, int i) {
   return m && i >= 0 && i < m->nout ? m->t[m->outputs[i]].ptr : NULL;
 }
 
+int nn_model_set_pool(nn_model *m, nn_pool *p) {
+  if (!m) return NN_EINVAL;
+  free(m->tscratch_mem);
+  m->tscratch_mem = NULL, m->tscratch = NULL, m->pool = NULL;
+  if (!p) return 0;
+  size_t helpers = (size_t)nn_pool_max_threads(p) - 1;
+  if (helpers && m->scratch_floats) {
+    m->tscratch_mem = malloc(helpers * m->scratch_floats * sizeof(float) + NN__ALIGN);
+    if (!m->tscratch_mem) return NN_ENOMEM;
+    uintptr_t a = ((uintptr_t)m->tscratch_mem + NN__ALIGN - 1) & ~(uintptr_t)(NN__ALIGN - 1);
+    m->tscratch = (float *)a;
+  }
+  m->pool = p;
+  return 0;
+}
+
+typedef struct rows_job {
+  const nn_model *m;
+  const nn__node *n;
+} rows_job;
+
+/* Thread t of T takes output rows [oh·t/T, oh·(t+1)/T). */
+static void rows_part(void *ctx, int t, int T) {
+  const rows_job *j = ctx;
+  const nn_model *m = j->m;
+  int oh = j->n->cd.oh, y0 = (int)((long)oh * t / T), y1 = (int)((long)oh * (t + 1) / T);
+  float *scratch = t ? m->tscratch + (size_t)(t - 1) * m->scratch_floats : m->scratch;
+  if (y1 > y0) nn__ops[j->n->kind].rows(m, j->n, y0, y1, scratch);
+}
+
+static void run_node(const nn_model *m, const nn__node *n) {
+  const nn__op *op = &nn__ops[n->kind];
+  if (m->pool && op->rows && n->macs >= NN__PAR_MIN_MACS && n->cd.oh > 1 &&
+      nn_pool_threads(m->pool) > 1) {
+    rows_job j = {m, n};
+    nn__pool_run(m->pool, rows_part, &j);
+  } else {
+    op->run(m, n);
+  }
+}
+
 int nn_run(nn_model *m) {
   if (!m) return NN_EINVAL;
-  for (int s = 0; s < m->norder; s++) {
-    const nn__node *n = &m->nodes[m->order[s]];
-    nn__ops[n->kind].run(m, n);
-  }
+  for (int s = 0; s < m->norder; s++) run_node(m, &m->nodes[m->order[s]]);
   return 0;
 }
 
@@ -124,7 +163,7 @@ int nn_run_traced(nn_model *m, nn_trace_fn trace, void *user) {
   for (int s = 0; s < m->norder; s++) {
     const nn__node *n = &m->nodes[m->order[s]];
     trace(user, s, nn__ops[n->kind].name);
-    nn__ops[n->kind].run(m, n);
+    run_node(m, n);
   }
   trace(user, m->norder, NULL);
   return 0;

@@ -7,6 +7,9 @@
 
 #define NN__PREP(name) int nn__prep_##name(nn__load *L, nn__node *n)
 #define NN__RUN(name) void nn__run_##name(const nn_model *m, const nn__node *n)
+/* Output rows [y0, y1) of the node only (threads split them); scratch: this thread's. */
+#define NN__ROWS(name)                                                                   \
+  void nn__rows_##name(const nn_model *m, const nn__node *n, int y0, int y1, float *scratch)
 
 NN__PREP(conv);
 NN__PREP(dwconv);
@@ -33,5 +36,8 @@ NN__RUN(mean);
 NN__RUN(pad);
 NN__RUN(resize);
 NN__RUN(concat);
+
+NN__ROWS(conv);
+NN__ROWS(dwconv);
 
 #endif

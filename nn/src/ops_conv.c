@@ -136,16 +136,40 @@ NN__PREP(conv) {
   return 0;
 }
 
+/* Output rows [y0, y1) of a convolution as a convolution of its own: the input starts at
+ * the first row those outputs read (or stays at row 0 with the remaining top padding), the
+ * bottom padding follows from the shorter output as before. Each output is computed by the
+ * same operations as in the whole convolution, so splitting rows among threads changes no
+ * bit (nn_model_set_pool). */
+static nn_conv_desc rows_desc(const nn_conv_desc *d, int y0, int y1, size_t *in_off) {
+  nn_conv_desc s = *d;
+  int r0 = y0 * d->sh - d->pad_t;
+  if (r0 > 0) {
+    s.ih = d->ih - r0, s.pad_t = 0;
+    *in_off = (size_t)r0 * d->iw * d->ic;
+  } else {
+    s.pad_t = -r0;
+    *in_off = 0;
+  }
+  s.oh = y1 - y0;
+  return s;
+}
+
 /* in[3], when present, is a residual ADD fused by nn__plan_fuse (see NN__CONV_RES);
  * p[NN__P_HSWISH] a fused HARD_SWISH (never both). */
-NN__RUN(conv) {
+NN__ROWS(conv) {
+  size_t io, oo = (size_t)y0 * n->cd.ow * n->cd.oc;
+  nn_conv_desc d = rows_desc(&n->cd, y0, y1, &io);
+  const float *x = n->x[0] + io;
   if (n->p[NN__P_HSWISH])
-    m->k->conv_hswish(&n->cd, n->x[0], n->packed, n->y, m->scratch);
+    m->k->conv_hswish(&d, x, n->packed, n->y + oo, scratch);
   else if (n->nin > NN__CONV_RES && n->x[NN__CONV_RES])
-    m->k->conv_add(&n->cd, n->x[0], n->packed, n->x[NN__CONV_RES], n->y, m->scratch);
+    m->k->conv_add(&d, x, n->packed, n->x[NN__CONV_RES] + oo, n->y + oo, scratch);
   else
-    m->k->conv(&n->cd, n->x[0], n->packed, n->y, m->scratch);
+    m->k->conv(&d, x, n->packed, n->y + oo, scratch);
 }
+
+NN__RUN(conv) { nn__rows_conv(m, n, 0, n->cd.oh, m->scratch); }
 
 NN__PREP(dwconv) {
   int32_t pad, act;
@@ -169,16 +193,23 @@ NN__PREP(dwconv) {
   return 0;
 }
 
-/* in[3]: a fused residual ADD (activation res_min/res_max), as for CONV_2D. */
-NN__RUN(dwconv) {
+/* in[3]: a fused residual ADD (activation res_min/res_max), as for CONV_2D. Rows split as
+ * for CONV_2D. */
+NN__ROWS(dwconv) {
+  (void)scratch;
+  size_t io, oo = (size_t)y0 * n->cd.ow * n->cd.oc;
+  nn_conv_desc d = rows_desc(&n->cd, y0, y1, &io);
+  const float *x = n->x[0] + io;
   if (n->p[NN__P_HSWISH])
-    m->k->dwconv_hswish(&n->cd, n->x[0], n->packed, n->y);
+    m->k->dwconv_hswish(&d, x, n->packed, n->y + oo);
   else if (n->nin > NN__CONV_RES && n->x[NN__CONV_RES])
-    m->k->dwconv_add(&n->cd, n->x[0], n->packed, n->x[NN__CONV_RES], n->y, n->res_min,
+    m->k->dwconv_add(&d, x, n->packed, n->x[NN__CONV_RES] + oo, n->y + oo, n->res_min,
                      n->res_max);
   else
-    m->k->dwconv(&n->cd, n->x[0], n->packed, n->y);
+    m->k->dwconv(&d, x, n->packed, n->y + oo);
 }
+
+NN__RUN(dwconv) { nn__rows_dwconv(m, n, 0, n->cd.oh, NULL); }
 
 /* MediaPipe stores TfLiteTransposeConvParams {int padding; int stride_w; int stride_h;}
  * (TfLitePadding: 1 = SAME, 2 = VALID) as raw little-endian custom options. */

@@ -4,28 +4,30 @@
 #include "internal.h"
 #include "ops.h"
 
-/* name, BuiltinOptions type (schema.fbs union index), prepare, run. */
+/* name, BuiltinOptions type (schema.fbs union index), prepare, run, and for operators whose
+ * output rows threads may split, the row-range run. */
 const nn__op nn__ops[NN__OP_COUNT] = {
-    [NN__OP_CONV] = {"CONV_2D", 1, nn__prep_conv, nn__run_conv},
-    [NN__OP_DWCONV] = {"DEPTHWISE_CONV_2D", 2, nn__prep_dwconv, nn__run_dwconv},
-    [NN__OP_TCONV] = {"Convolution2DTransposeBias", 0, nn__prep_tconv, nn__run_tconv},
-    [NN__OP_ADD] = {"ADD", 11, nn__prep_binary, nn__run_binary},
-    [NN__OP_MUL] = {"MUL", 21, nn__prep_binary, nn__run_binary},
-    [NN__OP_RELU] = {"RELU", 0, nn__prep_unary, nn__run_unary},
-    [NN__OP_RELU6] = {"RELU6", 0, nn__prep_unary, nn__run_unary},
-    [NN__OP_RELU_N1_1] = {"RELU_N1_TO_1", 0, nn__prep_unary, nn__run_unary},
-    [NN__OP_HSWISH] = {"HARD_SWISH", 0, nn__prep_unary, nn__run_unary},
-    [NN__OP_LOGISTIC] = {"LOGISTIC", 0, nn__prep_unary, nn__run_unary},
-    [NN__OP_TANH] = {"TANH", 0, nn__prep_unary, nn__run_unary},
-    [NN__OP_PRELU] = {"PRELU", 0, nn__prep_prelu, nn__run_prelu},
-    [NN__OP_AVGPOOL] = {"AVERAGE_POOL_2D", 5, nn__prep_pool, nn__run_pool},
-    [NN__OP_MAXPOOL] = {"MAX_POOL_2D", 5, nn__prep_pool, nn__run_pool},
-    [NN__OP_MEAN] = {"MEAN", 27, nn__prep_mean, nn__run_mean},
-    [NN__OP_PAD] = {"PAD", 0, nn__prep_pad, nn__run_pad},
-    [NN__OP_RESIZE] = {"RESIZE_BILINEAR", 15, nn__prep_resize, nn__run_resize},
-    [NN__OP_RESHAPE] = {"RESHAPE", 0, nn__prep_reshape, NULL},
-    [NN__OP_CONCAT] = {"CONCATENATION", 10, nn__prep_concat, nn__run_concat},
-    [NN__OP_DEQUANTIZE] = {"DEQUANTIZE", 0, nn__prep_dequantize, NULL},
+    [NN__OP_CONV] = {"CONV_2D", 1, nn__prep_conv, nn__run_conv, nn__rows_conv},
+    [NN__OP_DWCONV] = {"DEPTHWISE_CONV_2D", 2, nn__prep_dwconv, nn__run_dwconv,
+                       nn__rows_dwconv},
+    [NN__OP_TCONV] = {"Convolution2DTransposeBias", 0, nn__prep_tconv, nn__run_tconv, NULL},
+    [NN__OP_ADD] = {"ADD", 11, nn__prep_binary, nn__run_binary, NULL},
+    [NN__OP_MUL] = {"MUL", 21, nn__prep_binary, nn__run_binary, NULL},
+    [NN__OP_RELU] = {"RELU", 0, nn__prep_unary, nn__run_unary, NULL},
+    [NN__OP_RELU6] = {"RELU6", 0, nn__prep_unary, nn__run_unary, NULL},
+    [NN__OP_RELU_N1_1] = {"RELU_N1_TO_1", 0, nn__prep_unary, nn__run_unary, NULL},
+    [NN__OP_HSWISH] = {"HARD_SWISH", 0, nn__prep_unary, nn__run_unary, NULL},
+    [NN__OP_LOGISTIC] = {"LOGISTIC", 0, nn__prep_unary, nn__run_unary, NULL},
+    [NN__OP_TANH] = {"TANH", 0, nn__prep_unary, nn__run_unary, NULL},
+    [NN__OP_PRELU] = {"PRELU", 0, nn__prep_prelu, nn__run_prelu, NULL},
+    [NN__OP_AVGPOOL] = {"AVERAGE_POOL_2D", 5, nn__prep_pool, nn__run_pool, NULL},
+    [NN__OP_MAXPOOL] = {"MAX_POOL_2D", 5, nn__prep_pool, nn__run_pool, NULL},
+    [NN__OP_MEAN] = {"MEAN", 27, nn__prep_mean, nn__run_mean, NULL},
+    [NN__OP_PAD] = {"PAD", 0, nn__prep_pad, nn__run_pad, NULL},
+    [NN__OP_RESIZE] = {"RESIZE_BILINEAR", 15, nn__prep_resize, nn__run_resize, NULL},
+    [NN__OP_RESHAPE] = {"RESHAPE", 0, nn__prep_reshape, NULL, NULL},
+    [NN__OP_CONCAT] = {"CONCATENATION", 10, nn__prep_concat, nn__run_concat, NULL},
+    [NN__OP_DEQUANTIZE] = {"DEQUANTIZE", 0, nn__prep_dequantize, NULL, NULL},
 };
 
 /* TFLite BuiltinOperator values (schema.fbs) of the operators we run. */

@@ -17,6 +17,7 @@ static void usage(FILE *out) {
   fprintf(out,
           "usage: nn-run --model M.tflite --input IMG.png|IMG.ppm [--output OUT] [--raw]\n"
           "              [--kernels scalar|auto|NAME] [--bench N] [--profile] [--range LO,HI]\n"
+          "              [--threads N]\n"
           "              [--decode blazeface|landmarks]\n");
 }
 
@@ -31,7 +32,7 @@ static int parse_args(int argc, char **argv, nnr_args *a) {
       exit(0);
     }
     static const char *const known[] = {"--model", "--input",   "--output", "--kernels", "--decode",
-                                        "--raw",   "--profile", "--bench",  "--range"};
+                                        "--raw",   "--profile", "--bench",  "--range", "--threads"};
     int is_known = 0;
     for (size_t k = 0; k < sizeof known / sizeof known[0]; k++) is_known |= !strcmp(o, known[k]);
     if (!is_known) {
@@ -56,6 +57,11 @@ static int parse_args(int argc, char **argv, nnr_args *a) {
       long n = strtol(v, &end, 10);
       if (*end || n < 1 || n > 100000) return fprintf(stderr, "nn-run: bad --bench\n"), -1;
       a->bench = (int)n;
+    } else if (!strcmp(o, "--threads")) {
+      char *end;
+      long n = strtol(v, &end, 10);
+      if (*end || n < 1 || n > 64) return fprintf(stderr, "nn-run: bad --threads\n"), -1;
+      a->threads = (int)n;
     } else if (!strcmp(o, "--range")) {
       if (sscanf(v, "%f,%f", &a->lo, &a->hi) != 2)
         return fprintf(stderr, "nn-run: --range wants LO,HI\n"), -1;
@@ -127,10 +133,15 @@ static int load(const nnr_args *a, nn_model **m) {
 int main(int argc, char **argv) {
   nnr_args a;
   nn_model *m = NULL;
+  nn_pool *pool = NULL;
   nn_image img = {0, 0, NULL};
   char err[256];
   int rc = 1;
   if (parse_args(argc, argv, &a) || load(&a, &m)) goto done;
+  if (a.threads > 1 && (nn_pool_create(&pool, a.threads) || nn_model_set_pool(m, pool))) {
+    fprintf(stderr, "nn-run: cannot start %d threads\n", a.threads);
+    goto done;
+  }
   if (nn_image_load(a.input, &img, err, sizeof err)) {
     fprintf(stderr, "nn-run: %s\n", err);
     goto done;
@@ -142,6 +153,7 @@ int main(int argc, char **argv) {
   rc = 0;
 done:
   nn_model_destroy(m);
+  nn_pool_destroy(pool);
   free(img.rgb);
   return rc;
 }

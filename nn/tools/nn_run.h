@@ -8,6 +8,7 @@
 typedef struct nnr_args {
   const char *model, *input, *output, *kernels, *decode;
   int raw, bench, range_auto, profile;
+  int threads; /* 0/1: one thread; N: a pool of N (bit-identical results) */
   float lo, hi; /* input value range */
 } nnr_args;
 

@@ -76,3 +76,20 @@ int nn_wasm_rgba_to_input(nn_model *m, int i, const uint8_t *rgba, int w, int h,
   }
   return 0;
 }
+
+/* Threads (nn-mt.wasm; in nn.wasm nn_wasm_pool_create(n > 1) fails). nn.js creates the pool,
+ * starts threads − 1 Workers on the same memory that each call nn_wasm_pool_worker(pool, i)
+ * (it returns after nn_wasm_pool_destroy), and attaches models with nn_wasm_set_pool. */
+NN_EXPORT(nn_wasm_pool_create) nn_pool *nn_wasm_pool_create(int threads) {
+  nn_pool *p = NULL;
+  return nn_pool_create(&p, threads) == 0 ? p : NULL;
+}
+NN_EXPORT(nn_wasm_pool_worker) void nn_wasm_pool_worker(nn_pool *p, int i) { nn_pool_worker(p, i); }
+NN_EXPORT(nn_wasm_pool_set_threads) int nn_wasm_pool_set_threads(nn_pool *p, int n) {
+  return nn_pool_set_threads(p, n);
+}
+NN_EXPORT(nn_wasm_pool_destroy) void nn_wasm_pool_destroy(nn_pool *p) { nn_pool_destroy(p); }
+NN_EXPORT(nn_wasm_pool_free) void nn_wasm_pool_free(nn_pool *p) { nn_pool_free(p); }
+NN_EXPORT(nn_wasm_set_pool) int nn_wasm_set_pool(nn_model *m, nn_pool *p) {
+  return nn_model_set_pool(m, p);
+}

@@ -10,14 +10,24 @@
 // Outputs are copies unless { copy: false } is passed: then they are views into wasm
 // memory, valid until the next call into this runtime (memory growth detaches them); the
 // same array of views comes back from every such run while the memory is unchanged.
+//
+// Threads (docs/nn.md, "Threads"): with the threaded build nn-mt.wasm,
+//   const rt = await NN.create('/assets/nn-mt.wasm', { threads: 2 }); // needs
+//   NN.threadsAvailable() (cross-origin isolation in browsers); rt.setThreads(1..rt.maxThreads)
+//   between runs; outputs are bit-identical for every thread count; await rt.close() at the end.
 
 const WASI = 'wasi_snapshot_preview1';
 const ENOSYS = 52;
+// nn-mt.wasm imports its memory: this many 64 KiB pages to start with (NNW_MT_PAGES in
+// nn/wasm.mk), growing to at most 2 GiB.
+const MT_PAGES = 128;
+const MT_MAX_PAGES = 32768;
+const HELPER_STACK = 256 * 1024;
 
 // nn.wasm is a WASI reactor but needs almost nothing from WASI: stdout/stderr go to the
 // console, the clock and random numbers come from the platform, everything else fails
 // cleanly with ENOSYS instead of being a missing import.
-function wasiImports(module, getMemory) {
+export function wasiImports(module, getMemory) {
   const decoder = new TextDecoder();
   const lines = { 1: '', 2: '' };
   const impl = {
@@ -28,7 +38,7 @@ function wasiImports(module, getMemory) {
         const ptr = view.getUint32(iovs + i * 8, true);
         const len = view.getUint32(iovs + i * 8 + 4, true);
         if (fd === 1 || fd === 2) {
-          lines[fd] += decoder.decode(new Uint8Array(getMemory().buffer, ptr, len));
+          lines[fd] += decoder.decode(new Uint8Array(getMemory().buffer).slice(ptr, ptr + len));
           const parts = lines[fd].split('\n');
           lines[fd] = parts.pop();
           for (const line of parts) (fd === 2 ? console.warn : console.log)(`nn.wasm: ${line}`);
@@ -44,7 +54,9 @@ function wasiImports(module, getMemory) {
       return 0;
     },
     random_get(ptr, len) {
-      crypto.getRandomValues(new Uint8Array(getMemory().buffer, ptr, len));
+      const bytes = new Uint8Array(len); // getRandomValues refuses shared memory
+      crypto.getRandomValues(bytes);
+      new Uint8Array(getMemory().buffer).set(bytes, ptr);
       return 0;
     },
     proc_exit(code) {
@@ -69,28 +81,122 @@ async function compileModule(src) {
   return WebAssembly.compile(await response.arrayBuffer());
 }
 
+// True where the threaded build can run: shared memory exists (browsers: cross-origin
+// isolated pages and their Workers only).
+function threadsAvailable() {
+  if (typeof SharedArrayBuffer === 'undefined') return false;
+  if (typeof crossOriginIsolated !== 'undefined' && !crossOriginIsolated) return false;
+  try {
+    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const importsMemory = (module) =>
+  WebAssembly.Module.imports(module).some((i) => i.kind === 'memory' && i.module === 'env' && i.name === 'memory');
+
+// A helper thread: a Worker running nn-thread.js (a browser Worker, or a node worker_threads
+// Worker under node). Resolves once it has instantiated the module on the shared memory.
+async function startHelper(module, memory, pool, index, stackTop) {
+  const url = new URL('./nn-thread.js', import.meta.url);
+  let w;
+  if (typeof Worker !== 'undefined') {
+    w = new Worker(url, { type: 'module', name: `nn-thread-${index}` });
+  } else {
+    const { Worker: NodeWorker } = await import('node:worker_threads');
+    w = new NodeWorker(url);
+    w.unref();
+  }
+  const on = (fn) => (w.on ? w.on('message', fn) : w.addEventListener('message', (e) => fn(e.data)));
+  const done = new Promise((resolve) => on((d) => { if (d && d.done) resolve(); }));
+  await new Promise((resolve, reject) => {
+    on((d) => { if (d && d.ready) resolve(); else if (d && d.error) reject(new Error(`nn: helper thread: ${d.error}`)); });
+    if (w.on) w.on('error', reject); else w.addEventListener('error', (e) => reject(new Error(`nn: helper thread: ${e.message}`)));
+    w.postMessage({ module, memory, pool, index, stackTop });
+  });
+  return { worker: w, done };
+}
+
 export class NN {
   // src: wasm bytes (ArrayBuffer / typed array), a compiled WebAssembly.Module, or a URL.
-  static async create(src) {
+  // options.threads: threads per run (default 1); more than 1 needs the threaded build
+  // (nn-mt.wasm) and NN.threadsAvailable(). The helpers start here, before it resolves.
+  static async create(src, options = {}) {
     const module = await compileModule(src);
-    let memory = null;
-    const instance = await WebAssembly.instantiate(module, wasiImports(module, () => memory));
-    memory = instance.exports.memory;
+    const threads = options.threads ?? 1;
+    const shared = importsMemory(module);
+    if (threads > 1 && !shared) throw new Error('nn: threads need the threaded build (nn-mt.wasm)');
+    if (shared && !threadsAvailable()) throw new Error('nn: nn-mt.wasm needs shared memory (cross-origin isolation)');
+    let memory = shared ? new WebAssembly.Memory({ initial: MT_PAGES, maximum: MT_MAX_PAGES, shared: true }) : null;
+    const imports = wasiImports(module, () => memory);
+    if (shared) imports.env = { memory };
+    const instance = await WebAssembly.instantiate(module, imports);
+    if (!shared) memory = instance.exports.memory;
     if (instance.exports._initialize) instance.exports._initialize();
-    return new NN(instance.exports);
+    const rt = new NN(instance.exports, memory);
+    if (threads > 1) await rt.startThreads(module, threads);
+    return rt;
   }
 
-  constructor(exports) {
+  static threadsAvailable() {
+    return threadsAvailable();
+  }
+
+  constructor(exports, memory = exports.memory) {
     this.exports = exports;
+    this.memory = memory;
+    this.pool = 0;
+    this.helpers = [];
+    this.maxThreads = 1;
+    this.threads = 1;
+  }
+
+  async startThreads(module, threads) {
+    const e = this.exports;
+    this.pool = e.nn_wasm_pool_create(threads);
+    if (!this.pool) throw new Error(`nn: cannot create a pool of ${threads} threads`);
+    this.maxThreads = this.threads = threads;
+    for (let i = 1; i < threads; i++) {
+      const stack = this.alloc(HELPER_STACK);
+      const h = await startHelper(module, this.memory, this.pool, i, (stack + HELPER_STACK) & ~15);
+      this.helpers.push({ ...h, stack });
+    }
+  }
+
+  // Threads used by the next runs of every model of this runtime: 1..maxThreads.
+  setThreads(n) {
+    if (!Number.isInteger(n) || n < 1 || n > this.maxThreads) throw new Error(`nn: threads must be 1..${this.maxThreads}`);
+    if (this.pool) this.exports.nn_wasm_pool_set_threads(this.pool, n);
+    this.threads = n;
+  }
+
+  // Stops the helper threads (models of this runtime keep running on one thread).
+  async close() {
+    if (!this.pool) return;
+    const e = this.exports;
+    this.setThreads(1);
+    e.nn_wasm_pool_destroy(this.pool);
+    await Promise.all(this.helpers.map((h) => h.done));
+    for (const h of this.helpers) {
+      h.worker.terminate();
+      e.nn_wasm_free(h.stack);
+    }
+    for (const m of this.models ?? []) if (m.handle) e.nn_wasm_set_pool(m.handle, 0);
+    e.nn_wasm_pool_free(this.pool);
+    this.pool = 0;
+    this.helpers = [];
+    this.maxThreads = 1;
   }
 
   // Copies a NUL-terminated C string out of wasm memory.
   cstring(ptr) {
     if (!ptr) return '';
-    const bytes = new Uint8Array(this.exports.memory.buffer);
+    const bytes = new Uint8Array(this.memory.buffer);
     let end = ptr;
     while (end < bytes.length && bytes[end] !== 0) end++;
-    return new TextDecoder().decode(bytes.subarray(ptr, end));
+    return new TextDecoder().decode(bytes.slice(ptr, end)); // a copy: shared memory too
   }
 
   // Allocates n bytes in wasm memory, or throws.
@@ -107,15 +213,21 @@ export class NN {
     const data = this.alloc(bytes.length);
     let name = 0;
     try {
-      new Uint8Array(e.memory.buffer).set(bytes, data);
+      new Uint8Array(this.memory.buffer).set(bytes, data);
       if (options.kernels) {
         const enc = new TextEncoder().encode(`${options.kernels}\0`);
         name = this.alloc(enc.length);
-        new Uint8Array(e.memory.buffer).set(enc, name);
+        new Uint8Array(this.memory.buffer).set(enc, name);
       }
       const handle = e.nn_wasm_load(data, bytes.length, name);
       if (!handle) throw new Error(`nn: ${this.cstring(e.nn_wasm_last_error())}`);
-      return new NNModel(this, handle);
+      if (this.pool && e.nn_wasm_set_pool(handle, this.pool) !== 0) {
+        e.nn_wasm_destroy(handle);
+        throw new Error('nn: out of memory for thread scratch');
+      }
+      const model = new NNModel(this, handle);
+      (this.models ??= new Set()).add(model);
+      return model;
     } finally {
       e.nn_wasm_free(data);
       if (name) e.nn_wasm_free(name);
@@ -153,13 +265,13 @@ export class NNModel {
   inputView(i = 0) {
     this.checkAlive();
     const ptr = this.rt.exports.nn_wasm_input(this.handle, i);
-    return new Float32Array(this.rt.exports.memory.buffer, ptr, this.inputs[i].count);
+    return new Float32Array(this.rt.memory.buffer, ptr, this.inputs[i].count);
   }
 
   outputView(i = 0) {
     this.checkAlive();
     const ptr = this.rt.exports.nn_wasm_output(this.handle, i);
-    return new Float32Array(this.rt.exports.memory.buffer, ptr, this.outputs[i].count);
+    return new Float32Array(this.rt.memory.buffer, ptr, this.outputs[i].count);
   }
 
   // Runs the model. inputs (optional): Float32Arrays copied into the model's inputs first.
@@ -176,9 +288,11 @@ export class NNModel {
     if (copy) return this.outputs.map((_, i) => this.outputView(i).slice());
     // Views are made once per wasm memory buffer (growth replaces it), so a per-frame loop
     // with { copy: false } allocates nothing and gives the garbage collector no work.
-    if (this.viewBuffer !== this.rt.exports.memory.buffer) {
+    const buffer = this.rt.memory.buffer;
+    if (this.viewBuffer !== buffer || (this.viewBytes ?? buffer.byteLength) !== buffer.byteLength) {
       this.views = this.outputs.map((_, i) => this.outputView(i));
-      this.viewBuffer = this.rt.exports.memory.buffer;
+      this.viewBuffer = buffer;
+      this.viewBytes = buffer.byteLength;
     }
     return this.views;
   }
@@ -197,7 +311,7 @@ export class NNModel {
     }
     const src = rgba instanceof Uint8Array || rgba instanceof Uint8ClampedArray
       ? rgba.subarray(0, n) : new Uint8Array(rgba.buffer, rgba.byteOffset, n);
-    new Uint8Array(e.memory.buffer).set(src, this.rgbaPtr);
+    new Uint8Array(this.rt.memory.buffer).set(src, this.rgbaPtr);
     const rc = e.nn_wasm_rgba_to_input(this.handle, 0, this.rgbaPtr, width, height, range[0], range[1]);
     if (rc !== 0) {
       const shape = this.inputs[0] ? this.inputs[0].shape.join('x') : 'none';
@@ -211,6 +325,7 @@ export class NNModel {
     const e = this.rt.exports;
     if (this.rgbaPtr) e.nn_wasm_free(this.rgbaPtr);
     e.nn_wasm_destroy(this.handle);
+    this.rt.models?.delete(this);
     this.handle = 0;
     this.rgbaPtr = 0;
     this.views = null;
