@@ -183,11 +183,11 @@ static void smooth_box(fx_ctx *c, fx_face *f, const int *bx, float width, int st
       II[(size_t)y * sw + x] = v * v;
     }
   }
-  int r = (int)(width / 70.0f);
+  int r = (int)(width / 30.0f); /* half-resolution pixels: a window of about 1/8 of the face */
   if (r < 2) r = 2;
-  if (r > 16) r = 16;
+  if (r > 24) r = 24;
   float s = (float)strength / 100.0f;
-  float eps = (3.0f + 14.0f * s) * (3.0f + 14.0f * s);
+  float eps = (4.0f + 20.0f * s) * (4.0f + 20.0f * s);
   box_f(I, mI, t, sw, sh, r);
   box_f(II, mII, t, sw, sh, r);
   for (size_t i = 0; i < (size_t)sw * sh; i++) {

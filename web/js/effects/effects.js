@@ -309,7 +309,7 @@ export class Effects extends Emitter {
         if (this.faceOn) this.emit('effect-tier', { from: m.from, to: m.to, reason: m.reason, effect: 'face' });
         this.emit('change', this.effect());
         break;
-      case 'stats': this.stats = m; break;
+      case 'stats': this.stats = m; if (m.activeTier) this.activeTier = m.activeTier; break;
       case 'ended': break;
       default: break;
     }
@@ -338,7 +338,8 @@ export class Effects extends Emitter {
   async _turnOff() {
     this._rejectAll(effectError('cancelled', 'The effect was turned off.'));
     this.pipeline?.stop();
-    this.activeTier = null;
+    // activeTier stays: the worker's policy keeps its tier while no frames flow and reports
+    // only changes, so it is still the tier when an effect turns on again.
     this.stats = null;
     this.applied = -1;
     this.bgSent = false;

@@ -31,12 +31,17 @@ function faceGroup(id, effects, run) {
     'aria-label': 'Touch-up strength' });
   const low = h('input', { type: 'checkbox', id: `${id}-ll` });
   const filters = h('div', { class: 'fx-filters', role: 'radiogroup', 'aria-label': 'Face filter',
-    style: 'display:flex;flex-wrap:wrap;gap:4px 14px;margin-top:4px' });
+    style: 'display:flex;flex-wrap:wrap;gap:6px 18px;margin-top:6px' });
+  // Inline: the app's stylesheet sizes every input as a full-width text field.
+  const box = 'width:auto;padding:0;margin:0;flex:none;accent-color:var(--accent);inline-size:18px;block-size:18px';
+  const text = 'margin:0;color:inherit;font-size:.95rem;white-space:nowrap';
+  touch.style.cssText = box;
+  low.style.cssText = box;
   const radios = new Map();
   for (const f of [{ id: null, title: 'No filter' }, ...faceFilters()]) {
-    const input = h('input', { type: 'radio', name: `${id}-ff`, value: f.id ?? '' });
+    const input = h('input', { type: 'radio', name: `${id}-ff`, value: f.id ?? '', style: box });
     input.addEventListener('change', () => { if (input.checked) run({ filter: f.id }, f.id ? f.title.toLowerCase() : ''); });
-    filters.append(h('label', { class: 'fx-filter', style: 'display:flex;gap:6px;align-items:center;margin:0' },
+    filters.append(h('label', { class: 'fx-filter', style: `display:flex;gap:6px;align-items:center;${text}` },
       input, h('span', {}, f.title)));
     radios.set(f.id, input);
   }
@@ -52,11 +57,11 @@ function faceGroup(id, effects, run) {
     run({ touchUp: v }, v > 0 ? 'touch-up' : '');
   });
   low.addEventListener('change', () => run({ lowLight: low.checked }, low.checked ? 'low-light correction' : ''));
-  const row = 'display:flex;gap:8px;align-items:center;flex-wrap:wrap;margin:4px 0';
-  strength.style.cssText = 'flex:1;min-width:120px;max-width:260px';
-  const el = h('fieldset', { class: 'fx-group fx-face', style: 'margin-top:12px' }, h('legend', {}, 'Face'),
-    h('div', { class: 'fx-face-row', style: row }, touch, h('label', { for: `${id}-tu`, style: 'margin:0' }, 'Touch-up'), strength),
-    h('div', { class: 'fx-face-row', style: row }, low, h('label', { for: `${id}-ll`, style: 'margin:0' }, 'Low-light correction')),
+  const row = 'display:flex;gap:10px;align-items:center;flex-wrap:wrap;margin:4px 0';
+  strength.style.cssText = 'flex:1 1 140px;min-width:120px;max-width:280px;width:auto;padding:0;margin:0 0 0 8px;accent-color:var(--accent)';
+  const el = h('fieldset', { class: 'fx-group fx-face', style: 'margin-top:10px' }, h('legend', {}, 'Face'),
+    h('div', { class: 'fx-face-row', style: row }, touch, h('label', { for: `${id}-tu`, style: text }, 'Touch-up'), strength),
+    h('div', { class: 'fx-face-row', style: row }, low, h('label', { for: `${id}-ll`, style: text }, 'Low-light correction')),
     filters);
   const sync = () => {
     const f = effects.faceEffect();
