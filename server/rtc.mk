@@ -7,6 +7,7 @@
 #   make test-rtc-tsan       the same under ThreadSanitizer (the worker tests cross threads)
 #   make test-rtc-browser    Chromium publisher -> one worker -> Chromium subscriber (decoded video)
 #   make test-rtc-fuzz       bounded libFuzzer runs (~15 s each) of fuzz-stun, fuzz-rtp, fuzz-sdp
+#   make bench-rtc           one worker's CPU per forwarded packet, 1 -> M subscribers
 #   make fuzz-rtc            long runs (5 min each) of all three
 
 RTC_SRCS := $(sort $(wildcard server/rtc/*.c)) server/util/log.c
@@ -49,6 +50,15 @@ $(BUILD)/tests/rtc-sfu-harness: server/tests/rtc/harness/sfu_harness.c $(RTC_SRC
 test-rtc-browser: $(BUILD)/tests/rtc-sfu-harness
 	RTC_HARNESS=$< timeout 240 node --test --test-reporter=spec server/tests/rtc/browser/*.test.mjs
 
+# The forwarding benchmark (bench/fwd_bench.c): one worker, one publisher, M subscribers.
+$(BUILD)/tests/rtc-fwd-bench: server/tests/rtc/bench/fwd_bench.c $(RTC_SRCS) $(RTC_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $< $(RTC_SRCS) -Iserver $(call PKG,$(RTC_PKGS)) -lpthread -o $@
+
+.PHONY: bench-rtc
+bench-rtc: $(BUILD)/tests/rtc-fwd-bench
+	timeout 300 $< 3
+
 # libFuzzer targets: one per parser of untrusted bytes. The parsers are pure, so each target
 # links only what it needs (no libuv, no sockets).
 RTC_FUZZERS := stun rtp sdp
@@ -90,3 +100,4 @@ fuzz-rtc: $(foreach f,$(RTC_FUZZERS),$(BUILD)/fuzz/fuzz-$(f))
 
 TEST_SUITES += test-rtc test-rtc-asan test-rtc-tsan test-rtc-fuzz test-rtc-browser
 FUZZ_TARGETS += fuzz-rtc
+BENCH_TARGETS += bench-rtc

@@ -2,9 +2,11 @@
 #include "rtc/rtc.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rtc/rtc_int.h"
@@ -253,4 +255,16 @@ void rtc_worker_stats_get(const rtc *r, int worker, rtc_worker_stats *s) {
   LD(fwd_packets);
   LD(fwd_bytes);
 #undef LD
+}
+
+int rtc_worker_cpu_ns(const rtc *r, int worker, uint64_t *ns) {
+  if (worker < 0 || worker >= r->nworkers || !r->workers[worker].thread_started) return RTC_EARG;
+  clockid_t cid;
+  struct timespec ts;
+  /* uv_thread_t is a pthread_t on Unix. */
+  if (pthread_getcpuclockid(r->workers[worker].thread, &cid) != 0 ||
+      clock_gettime(cid, &ts) != 0)
+    return RTC_EARG;
+  *ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+  return 0;
 }

@@ -105,5 +105,8 @@ typedef struct rtc_worker_stats {
   uint64_t fwd_packets, fwd_bytes; /* SRTP/SRTCP sent on to other members of a room */
 } rtc_worker_stats;
 void rtc_worker_stats_get(const rtc *r, int worker, rtc_worker_stats *out);
+/* CPU time the worker's thread has used so far (ns), for benchmarks and metrics. 0 or
+ * RTC_EARG. */
+int rtc_worker_cpu_ns(const rtc *r, int worker, uint64_t *ns);
 
 #endif
