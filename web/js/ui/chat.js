@@ -10,7 +10,8 @@ import { t } from '../i18n.js';
 export class ChatPanel {
   /**
    * @param {{send: (text: string) => Promise<void>, onUnread: (n: number) => void,
-   *   loadEarlier: () => Promise<void>}} o
+   *   loadEarlier: () => Promise<void>, nameOf?: (id: string) => string|null}} o
+   *   nameOf: the sender's display name ("Bob (2)") while they are in the room
    */
   constructor(o) {
     this.o = o;
@@ -117,7 +118,7 @@ export class ChatPanel {
     const time = new Date(m.ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
     return h('li', { class: m.from === selfId ? 'mine' : '', dataset: { id: String(m.id),
       key: itemKey(m) } },
-      h('div', { class: 'meta' }, h('strong', {}, m.from === selfId ? t('You') : m.name),
+      h('div', { class: 'meta' }, h('strong', {}, m.from === selfId ? t('You') : this.o.nameOf?.(m.from) ?? m.name),
         h('time', { datetime: new Date(m.ts).toISOString() }, time)),
       h('p', {}, m.text));
   }

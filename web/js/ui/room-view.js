@@ -34,7 +34,8 @@ export class RoomView {
     this.stage.onChange = () => this.controls.update({ layout: this.stage.layoutName });
     this.chat = new ChatPanel({ send: (text) => room.sendChat(text),
       onUnread: (n) => this.controls.setUnread(n),
-      loadEarlier: async () => { await room.chatHistory(); } });
+      loadEarlier: async () => { await room.chatHistory(); },
+      nameOf: (id) => room.participants().find((p) => p.id === id)?.displayName ?? null });
     this.people = new PeoplePanel(this._ownerActions());
     this.controls = new Controls((a, anchor) => this.act(a, anchor));
     this.controls.setScreenSupported(Boolean(navigator.mediaDevices?.getDisplayMedia));
