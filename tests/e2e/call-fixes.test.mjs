@@ -212,3 +212,12 @@ test('9c. the sharer does not see their own screen large; viewers do', { timeout
   assert.ok(own > 0 && own < vp * 0.3, `the sharer's own screen takes ${(own / vp * 100).toFixed(0)} % of the window`);
   assert.ok(cam >= own * 0.98, 'the other person is as large as the sharer\'s own screen');
 });
+
+test('a room that does not exist (or expired) offers "Create a new room", which opens one', { timeout: 60000 }, async () => {
+  const p = await page('zzzz-zzzz-zzzz');
+  await p.getByRole('heading', { name: 'Room not found' }).waitFor({ timeout: 10000 });
+  await p.getByRole('button', { name: 'Create a new room', exact: true }).click();
+  await p.waitForURL(/\/r\/[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$/, { timeout: 10000 });
+  assert.notEqual(new URL(p.url()).pathname, '/r/zzzz-zzzz-zzzz');
+  await p.getByRole('button', { name: 'Join', exact: true }).waitFor();
+});
