@@ -63,7 +63,7 @@ bench-rtc: $(BUILD)/tests/rtc-fwd-bench
 # links only what it needs (no libuv, no sockets).
 RTC_FUZZERS := stun rtp sdp
 FUZZ_STUN_SRCS := server/rtc/stun.c server/rtc/ice.c server/rtc/map.c
-FUZZ_RTP_SRCS := server/rtc/rtp.c server/rtc/demux.c server/rtc/stun.c
+FUZZ_RTP_SRCS := server/rtc/rtp.c server/rtc/demux.c server/rtc/stun.c server/rtc/rewrite.c
 FUZZ_SDP_SRCS := server/rtc/sdp_parse.c server/rtc/sdp_answer.c
 RTC_FUZZ_FLAGS := $(CSTD) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined \
   -fno-sanitize-recover=undefined -Iserver

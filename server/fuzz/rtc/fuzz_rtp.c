@@ -5,8 +5,10 @@
  * walks cover the compound exactly when it validates. */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "rtc/demux.h"
+#include "rtc/rewrite.h"
 #include "rtc/rtp.h"
 
 static void inside(const uint8_t *p, size_t n, const uint8_t *q, size_t len) {
@@ -44,10 +46,27 @@ static void fuzz_rtcp(const uint8_t *d, size_t n) {
   if (valid && (rc != 0 || covered != n)) abort();
 }
 
+/* The rewriter keeps state across inputs (as it does across packets), switching source now
+ * and then; it must never write outside the header or accept a non-RTP header. */
+static void fuzz_rewrite(const uint8_t *d, size_t n) {
+  static rtc_rewriter w;
+  static uint64_t clock_ms;
+  static int init;
+  if (!init) rtc_rewrite_init(&w, 77, 90000), init = 1;
+  uint8_t copy[2048];
+  if (n > sizeof copy) return;
+  memcpy(copy, d, n);
+  if (n >= 12 && d[n - 1] == 0x42) rtc_rewrite_switch(&w, (uint32_t)d[8] << 24 | d[11]);
+  int rc = rtc_rewrite_rtp(&w, copy, n, clock_ms += 20);
+  if (rc == 0 && (n < 12 || d[0] >> 6 != 2)) abort();
+  if (n > 12 && memcmp(copy + 12, d + 12, n - 12) != 0) abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   rtc_pkt_class c = rtc_demux(data, size);
   if (c == RTC_PKT_RTP && (size < 12 || data[0] < 128 || data[0] > 191)) abort();
   fuzz_rtp(data, size);
   fuzz_rtcp(data, size);
+  fuzz_rewrite(data, size);
   return 0;
 }

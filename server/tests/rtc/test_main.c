@@ -10,6 +10,7 @@ int main(void) {
   failed += rtc_tests_parse();
   failed += rtc_tests_dtls();
   failed += rtc_tests_sdp();
+  failed += rtc_tests_rewrite();
   failed += rtc_tests_worker();
   return failed;
 }
