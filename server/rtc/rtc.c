@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,9 +264,77 @@ int rtc_worker_cpu_ns(const rtc *r, int worker, uint64_t *ns) {
   clockid_t cid;
   struct timespec ts;
   /* uv_thread_t is a pthread_t on Unix. */
-  if (pthread_getcpuclockid(r->workers[worker].thread, &cid) != 0 ||
-      clock_gettime(cid, &ts) != 0)
+  if (pthread_getcpuclockid(r->workers[worker].thread, &cid) != 0 || clock_gettime(cid, &ts) != 0)
     return RTC_EARG;
   *ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+  return 0;
+}
+
+/* ---- /metrics ---- */
+
+typedef struct metric {
+  const char *name, *help;
+  size_t off; /* in rtc_worker_stats */
+} metric;
+
+#define M(field, help) \
+  { "buzz_rtc_" #field "_total", help, offsetof(rtc_worker_stats, field) }
+static const metric metrics[] = {
+    M(rx_packets, "UDP datagrams received by a media worker"),
+    M(rx_bytes, "UDP bytes received by a media worker"),
+    M(tx_packets, "UDP datagrams sent by a media worker"),
+    M(tx_bytes, "UDP bytes sent by a media worker"),
+    M(tx_dropped, "datagrams the kernel refused to send"),
+    M(stun_in, "STUN messages received"),
+    M(stun_rejected, "STUN messages rejected (malformed, unknown ufrag, bad integrity)"),
+    M(dtls_in, "DTLS records received"),
+    M(rtp_in, "SRTP packets received"),
+    M(rtcp_in, "SRTCP packets received"),
+    M(unknown_in, "datagrams of no known class, or truncated"),
+    M(srtp_rejected, "SRTP/SRTCP packets that failed to decrypt or had no transport"),
+    M(dtls_connected, "DTLS-SRTP handshakes completed"),
+    M(dtls_failed, "DTLS handshakes failed or timed out"),
+    M(fwd_packets, "packets forwarded to room members"),
+    M(fwd_bytes, "bytes forwarded to room members"),
+};
+#undef M
+
+static int append(char *buf, size_t cap, size_t *len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int append(char *buf, size_t cap, size_t *len, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf + *len, cap - *len, fmt, ap);
+  va_end(ap);
+  if (n < 0 || (size_t)n >= cap - *len) return -1;
+  *len += (size_t)n;
+  return 0;
+}
+
+int rtc_metrics_text(const rtc *r, char *buf, size_t cap, size_t *len) {
+  size_t start = *len, at = *len;
+  if (at >= cap) return -1;
+  rtc_worker_stats st[RTC_MAX_WORKERS];
+  for (int i = 0; i < r->nworkers; i++) rtc_worker_stats_get(r, i, &st[i]);
+  int rc = 0;
+  for (size_t k = 0; k < sizeof metrics / sizeof metrics[0] && !rc; k++) {
+    rc = append(buf, cap, &at, "# HELP %s %s\n# TYPE %s counter\n", metrics[k].name,
+                metrics[k].help, metrics[k].name);
+    for (int i = 0; i < r->nworkers && !rc; i++)
+      rc = append(buf, cap, &at, "%s{worker=\"%d\"} %llu\n", metrics[k].name, i,
+                  (unsigned long long)*(const uint64_t *)((const char *)&st[i] + metrics[k].off));
+  }
+  if (!rc)
+    rc = append(buf, cap, &at,
+                "# HELP buzz_rtc_transports transports on a media worker\n"
+                "# TYPE buzz_rtc_transports gauge\n");
+  for (int i = 0; i < r->nworkers && !rc; i++)
+    rc = append(buf, cap, &at, "buzz_rtc_transports{worker=\"%d\"} %llu\n", i,
+                (unsigned long long)st[i].transports);
+  if (rc) {
+    buf[start] = '\0';
+    return -1;
+  }
+  *len = at;
   return 0;
 }

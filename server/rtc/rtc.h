@@ -105,6 +105,10 @@ typedef struct rtc_worker_stats {
   uint64_t fwd_packets, fwd_bytes; /* SRTP/SRTCP sent on to other members of a room */
 } rtc_worker_stats;
 void rtc_worker_stats_get(const rtc *r, int worker, rtc_worker_stats *out);
+/* Appends the workers' counters in Prometheus text format (buzz_rtc_* families, one sample per
+ * worker) to buf[cap] at *len, NUL-terminated; for /metrics. Returns 0, or -1 (nothing written
+ * beyond *len) when cap is too small. Any thread. */
+int rtc_metrics_text(const rtc *r, char *buf, size_t cap, size_t *len);
 /* CPU time the worker's thread has used so far (ns), for benchmarks and metrics. 0 or
  * RTC_EARG. */
 int rtc_worker_cpu_ns(const rtc *r, int worker, uint64_t *ns);

@@ -200,6 +200,20 @@ static void test_worker_end_to_end(void **state) {
   assert_int_equal(s.transports, 1);
   assert_true(s.tx_packets >= 2);
   rtc_srtp_destroy(cs);
+  /* The same counters as /metrics text, per worker. */
+  static char text[16384];
+  size_t tlen = 0;
+  assert_int_equal(rtc_metrics_text(r, text, sizeof text, &tlen), 0);
+  assert_int_equal(strlen(text), tlen);
+  assert_non_null(strstr(text, "# TYPE buzz_rtc_rtp_in_total counter\n"));
+  assert_non_null(strstr(text, "buzz_rtc_rtp_in_total{worker=\"0\"} 10\n"));
+  assert_non_null(strstr(text, "buzz_rtc_srtp_rejected_total{worker=\"0\"} 1\n"));
+  assert_non_null(strstr(text, "buzz_rtc_transports{worker=\"1\"} 0\n"));
+  size_t small = 5;
+  text[5] = 'x';
+  assert_int_equal(rtc_metrics_text(r, text, 300, &small), -1);
+  assert_int_equal(small, 5);
+  assert_int_equal(text[5], '\0');
 
   /* Silence: consent expires (700 ms, checked every 250 ms). */
   assert_true(WAIT_FOR(&loop, ev.n[RTC_EV_CONSENT_EXPIRED] == 1, 3000));
