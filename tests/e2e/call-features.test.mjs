@@ -191,6 +191,11 @@ test('a second tab of the same browser offers "Join here": it takes the seat, th
   await first.getByRole('button', { name: 'Join here', exact: true }).waitFor();
   await sleep(1000);
   assert.deepEqual(await other.evaluate(() => window.buzzstream.participants().map((p) => p.id)), [j1.id], 'Ben still sees one Ann');
+  // "Join here" on the first tab takes the seat back; now the second tab says it moved.
+  await first.getByRole('button', { name: 'Join here', exact: true }).click();
+  await waitFor(() => first.evaluate(() => window.buzzstream.self()?.id ?? null), { what: 'the first tab back in the call' });
+  assert.equal(await first.evaluate(() => window.buzzstream.self().id), j1.id);
+  await second.getByRole('heading', { name: 'The call moved to another tab' }).waitFor({ timeout: 10000 });
   // join() without {takeover: true} joins as another participant.
   const third = await first.context().newPage();
   pages.push(third);
