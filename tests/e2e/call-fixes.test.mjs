@@ -97,6 +97,12 @@ test('3. the control bar: every control in the bar at 1280 px; a phone keeps fou
   assert.equal(await control(a, 'More options').isVisible(), false);
   // Grouped: the bar has labelled groups.
   assert.ok(await a.getByRole('navigation', { name: 'Call controls' }).getByRole('group').count() >= 3);
+  // Desktop shows each name as a tooltip on hover (and on keyboard focus).
+  await control(a, 'Settings').hover();
+  await waitFor(() => a.evaluate(() => {
+    const s = getComputedStyle(document.querySelector('.ctl-settings'), '::after');
+    return s.content === '"Settings"' && Number(s.opacity) > 0.9;
+  }), { timeoutMs: 3000, what: 'the tooltip "Settings" on hover' });
   await a.setViewportSize({ width: 390, height: 844 });
   for (const n of ['Mute microphone', 'Turn on camera', 'Share screen', 'Leave', 'More options']) {
     assert.ok(await control(a, n).isVisible(), `"${n}" stays in the bar on a phone`);

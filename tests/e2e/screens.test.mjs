@@ -31,6 +31,17 @@ async function check(p, name, problems) {
   const axe = await axeViolations(p);
   for (const v of axe) problems.push(`${name}: axe ${v}`);
   for (const l of await layoutProblems(p)) problems.push(`${name}: ${l}`);
+  // No glyph that needs an emoji font (icons are SVG); names typed by people are excepted.
+  const emoji = await p.evaluate(() => {
+    const found = [];
+    const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      if (n.parentElement.closest('.name, .pname, .chat-list')) continue;
+      if (/\p{Extended_Pictographic}/u.test(n.textContent)) found.push(n.textContent.trim().slice(0, 30));
+    }
+    return found;
+  });
+  for (const e of emoji) problems.push(`${name}: emoji glyph in "${e}"`);
 }
 
 for (const [size, width, height] of SIZES) {
