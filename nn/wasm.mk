@@ -60,8 +60,15 @@ NNK_WASM_SRC := $(NNK_COMMON) $(wildcard $(NNK_SRC_DIR)/*wasm*.c) nn/wasm/builti
 $(BUILD)/nn-kernels-test.wasm: $(NNK_TEST) $(NNK_WASM_SRC) $(NNK_HDRS) | $(BUILD)
 	$(NNW_CLANG) $(NNW_CFLAGS) $(NNK_TEST) $(NNK_WASM_SRC) $(NNW_LDFLAGS) -o $@
 
-test-nn-kernels-wasm: $(BUILD)/nn-kernels-test.wasm $(BUILD)/nn.wasm $(BUILD)/nn-run
+# The relaxed-SIMD kernels (fused multiply-add where the CPU has it) against the same scalar
+# reference at the same tolerances; node 20 runs relaxed SIMD behind a flag.
+$(BUILD)/nn-kernels-test-relaxed.wasm: $(NNK_TEST) $(NNK_WASM_SRC) $(NNK_HDRS) | $(BUILD)
+	$(NNW_CLANG) $(NNW_CFLAGS) -mrelaxed-simd $(NNK_TEST) $(NNK_WASM_SRC) $(NNW_LDFLAGS) -o $@
+
+test-nn-kernels-wasm: $(BUILD)/nn-kernels-test.wasm $(BUILD)/nn-kernels-test-relaxed.wasm $(BUILD)/nn.wasm $(BUILD)/nn-run
 	timeout 300 $(NNW_NODE) --no-warnings nn/tests/kernels/run_wasi.mjs $< 20261124 300
+	timeout 300 $(NNW_NODE) --no-warnings --experimental-wasm-relaxed-simd nn/tests/kernels/run_wasi.mjs \
+	  $(BUILD)/nn-kernels-test-relaxed.wasm 20261124 300
 	timeout 300 $(NNW_NODE) nn/tests/kernels/test_nn_js.mjs $(BUILD)
 
 
@@ -104,6 +111,10 @@ NNW_MT_LDFLAGS := -Wl,--shared-memory,--import-memory,--no-check-features \
 $(BUILD)/nn-mt.wasm: $(NNW_ENGINE_SRC) $(NNW_ENGINE_HDRS) $(wildcard nn/wasm/*.c) $(NNW_FX_SRC) $(NNW_FX_HDRS) | $(BUILD)
 	$(NNW_CLANG) $(NNW_CFLAGS) $(NNW_MT_FLAGS) $(NNW_INC) -Ifx/include -Ifx/src -mexec-model=reactor \
 	  $(NNW_ENGINE_SRC) $(wildcard nn/wasm/*.c) $(NNW_FX_SRC) $(NNW_LDFLAGS) $(NNW_MT_LDFLAGS) -o $@
+# The relaxed-SIMD build (V_FMA = f32x4.relaxed_madd; docs/nn.md, "Relaxed SIMD").
+$(BUILD)/nn-relaxed.wasm: $(NNW_ENGINE_SRC) $(NNW_ENGINE_HDRS) $(wildcard nn/wasm/*.c) $(NNW_FX_SRC) $(NNW_FX_HDRS) | $(BUILD)
+	$(NNW_CLANG) $(NNW_CFLAGS) -mrelaxed-simd $(NNW_INC) -Ifx/include -Ifx/src -mexec-model=reactor \
+	  $(NNW_ENGINE_SRC) $(wildcard nn/wasm/*.c) $(NNW_FX_SRC) $(NNW_LDFLAGS) -o $@
 $(BUILD)/assets/nn-mt.wasm: $(BUILD)/nn-mt.wasm
 	@mkdir -p $(dir $@)
 	cp $< $@
@@ -119,6 +130,6 @@ nn-profile-wasm: $(BUILD)/nn-profile.wasm
 	$(NNW_NODE) --no-warnings nn/tests/kernels/run_wasi.mjs $< $(or $(MODEL),build/models/selfie_landscape.tflite) 50
 
 ALL_TARGETS += $(BUILD)/nn-kernels-test $(BUILD)/nn.wasm $(BUILD)/assets/nn.wasm \
-               $(BUILD)/nn-mt.wasm $(BUILD)/assets/nn-mt.wasm
+               $(BUILD)/nn-mt.wasm $(BUILD)/assets/nn-mt.wasm $(BUILD)/nn-relaxed.wasm
 TEST_SUITES += test-nn-kernels test-nn-kernels-asan test-nn-kernels-wasm
 BENCH_TARGETS += bench-nn-kernels

@@ -16,7 +16,8 @@
 // GFLOP/s = 2 x MACs (models/manifest.json, counted from the model's conv/FC shapes) / time.
 //
 // Usage: node bench/nn/bench-nn.mjs [--models id,id] [--runs N] [--json FILE]
-//                                   [--runtimes node,chromium] [--peak]
+//                                   [--runtimes node,chromium] [--profile RUNS]
+// --profile: also a per-operator profile of each of our builds in the Chromium worker.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -48,6 +49,7 @@ function parseArgs(argv) {
     else if (argv[i] === '--models') opt.models = v.split(',');
     else if (argv[i] === '--json') opt.json = v;
     else if (argv[i] === '--runtimes') opt.runtimes = v.split(',');
+    else if (argv[i] === '--profile') opt.profile = Number.parseInt(v, 10) || 20;
     else throw new Error(`bench-nn: unknown argument ${argv[i]}`);
   }
   return opt;
@@ -121,13 +123,15 @@ const RUNNERS = [
 ];
 const ORDER = ['reference', 'native-scalar', 'native-simd', 'wasm-simd'];
 
-function line(model, impl, r, refMs, runtime) {
+// peak: the SIMD128 multiply-add ceiling of one core (Chromium lines), for of_peak=.
+function line(model, impl, r, refMs, runtime, peak) {
   const rt = runtime ? ` runtime=${runtime}` : '';
   if (r.error) return `nn-bench model=${model.id} impl=${impl}${rt} error="${r.error}"`;
   const gflops = (2 * model.macs) / (r.ms * 1e6);
   const ratio = refMs ? (r.ms / refMs).toFixed(3) : 'n/a';
+  const of = peak ? ` of_peak=${(gflops / peak).toFixed(2)}` : '';
   return `nn-bench model=${model.id} impl=${impl}${rt} kernels=${r.kernels} ms=${r.ms.toFixed(3)} ` +
-    `min_ms=${r.min.toFixed(3)} runs=${r.runs} ratio_vs_ref=${ratio} gflops=${gflops.toFixed(2)}`;
+    `min_ms=${r.min.toFixed(3)} runs=${r.runs} ratio_vs_ref=${ratio} gflops=${gflops.toFixed(2)}${of}`;
 }
 
 function modelInput(model) {
@@ -163,13 +167,32 @@ async function chromiumAll(models, opt) {
   const jobs = models.map((m) => ({ id: m.id, bytes: readFileSync(join(BUILD, 'models', `${m.id}.tflite`)), input: modelInput(m) }));
   const byId = Object.fromEntries(models.map((m) => [m.id, m]));
   const rounds = { ...roundOpts(opt.runs), warmupMs: 1500 };
-  const { info, results } = await benchChromium(ROOT, jobs, contenders, { rounds }, (id, r) => {
+  const peakFiles = ['nn-peak.wasm', 'nn-peak-relaxed.wasm'];
+  const peak = peakFiles.every((f) => existsSync(join(BUILD, f)))
+    ? { simd: '/build/nn-peak.wasm', relaxed: '/build/nn-peak-relaxed.wasm' } : null;
+  let ceiling = null;
+  const { info, results } = await benchChromium(ROOT, jobs, contenders, { rounds, peak, profile: opt.profile }, (id, r, inf) => {
+    if (ceiling === null) {
+      ceiling = inf?.peak?.simd128 ?? 0;
+      const p = inf?.peak;
+      console.log(`nn-bench chromium browser=${inf?.browser} isolated=${inf?.isolated} hardwareConcurrency=${inf?.hc} ` +
+        `peak_gflops_simd128=${p?.simd128?.toFixed(1) ?? 'n/a'} peak_gflops_relaxed_madd=${p?.relaxed?.toFixed(1) ?? 'n/a'}`);
+    }
     for (const name of ['reference', ...contenders.map((c) => c.name)]) {
-      console.log(line(byId[id], name, r[name] ?? { error: 'not run' }, r.reference?.ms, 'chromium-worker'));
+      const x = r[name] ?? { error: 'not run' };
+      const pk = name === 'wasm-relaxed' ? inf?.peak?.relaxed : ceiling;
+      console.log(line(byId[id], name, x, r.reference?.ms, 'chromium-worker', pk));
+      if (x.profile) printProfile(byId[id], name, x.profile);
     }
   });
-  console.log(`nn-bench chromium browser=${info?.browser} isolated=${info?.isolated} hardwareConcurrency=${info?.hc}`);
   return results;
+}
+
+// Per-operator profile from the Chromium worker (--profile N): one line per operator kind.
+function printProfile(model, impl, p) {
+  const ops = Object.entries(p.ops).sort((a, b) => b[1] - a[1]);
+  console.log(`nn-bench profile model=${model.id} impl=${impl} runs=${p.runs} total_ms=${p.total_ms.toFixed(3)} ` +
+    ops.map(([op, ms]) => `${op}=${ms.toFixed(3)}`).join(' '));
 }
 
 function targetLines(report, runtime) {

@@ -61,6 +61,7 @@ export async function benchChromium(root, models, contenders, opt, onModel = () 
     info = await page.evaluate(() => window.benchReady());
     info.browser = browser.version();
     if (!info.isolated) throw new Error('bench-nn: the bench page is not cross-origin isolated');
+    if (opt.peak) info.peak = await page.evaluate((j) => window.benchJob(j), { peak: opt.peak });
     for (const m of models) {
       const job = {
         id: m.id,
@@ -77,7 +78,7 @@ export async function benchChromium(root, models, contenders, opt, onModel = () 
         const msg = String(e.message).split('\n')[0].replace(/"/g, "'");
         results[m.id] = Object.fromEntries(['reference', ...contenders.map((c) => c.name)].map((n) => [n, { error: msg }]));
       }
-      onModel(m.id, results[m.id]);
+      onModel(m.id, results[m.id], info);
     }
     if (errors.length) console.error(`bench-nn: page errors: ${errors.join('; ')}`);
   } finally {

@@ -67,6 +67,10 @@ int nn_run(nn_model *m);
 typedef void (*nn_trace_fn)(void *user, int step, const char *op);
 int nn_run_traced(nn_model *m, nn_trace_fn trace, void *user);
 
+/* Operator name of execution step `step` (0-based, as passed to an nn_trace_fn), NULL past
+ * the last step. */
+const char *nn_model_step_op(const nn_model *m, int step);
+
 /* Name of the kernel set the model runs with ("scalar", "sse4.1", "avx2", "wasm-simd128"). */
 const char *nn_model_kernels(const nn_model *m);
 /* Multiply-accumulates of one forward pass (convolutions), for GFLOP/s reporting. */

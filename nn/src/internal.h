@@ -153,13 +153,18 @@ int nn__out_size(int padding, int in, int k, int stride, int dil, int *out, int 
 /* Activation input of node n (non-constant, float32). */
 int nn__act_input(nn__load *L, const nn__node *n, int i, nn__tensor **t);
 
-/* pool.c: runs fn(ctx, t, T) on the pool's T active threads (t = 0 is the caller) and
- * returns when all are done. p NULL: fn(ctx, 0, 1). */
-typedef void (*nn__pool_fn)(void *ctx, int t, int nthreads);
-void nn__pool_run(nn_pool *p, nn__pool_fn fn, void *ctx);
+/* pool.c: runs fn(ctx, t, c, n) for chunks c = 0..n-1 (n ≤ 65535) on the pool's active
+ * threads (t = the thread running it, 0 = the caller) and returns when all are done.
+ * p NULL: every chunk on the caller. */
+typedef void (*nn__pool_fn)(void *ctx, int t, int c, int n);
+void nn__pool_run(nn_pool *p, nn__pool_fn fn, void *ctx, int n);
+void nn__pool_park(nn_pool *p); /* after a run: helpers sleep instead of spinning */
 /* Convolutions with fewer multiply-adds than this run on one thread (a job's hand-off
  * costs about a microsecond). */
 #define NN__PAR_MIN_MACS 65536
+/* Chunks of output rows per thread: enough that a thread the OS delays leaves little for
+ * the others to wait on, few enough that claiming them costs nothing. */
+#define NN__CHUNKS_PER_THREAD 4
 
 /* Portable reference implementations of the non-kernel operators (ops_ref.c). */
 void nn__ref_pool_avg(const nn_conv_desc *d, const float *in, float *out);

@@ -132,21 +132,22 @@ typedef struct rows_job {
   const nn__node *n;
 } rows_job;
 
-/* Thread t of T takes output rows [oh·t/T, oh·(t+1)/T). */
-static void rows_part(void *ctx, int t, int T) {
+/* Chunk c of n: output rows [oh·c/n, oh·(c+1)/n), on thread t with t's scratch. */
+static void rows_part(void *ctx, int t, int c, int n) {
   const rows_job *j = ctx;
   const nn_model *m = j->m;
-  int oh = j->n->cd.oh, y0 = (int)((long)oh * t / T), y1 = (int)((long)oh * (t + 1) / T);
+  int oh = j->n->cd.oh, y0 = (int)((long)oh * c / n), y1 = (int)((long)oh * (c + 1) / n);
   float *scratch = t ? m->tscratch + (size_t)(t - 1) * m->scratch_floats : m->scratch;
   if (y1 > y0) nn__ops[j->n->kind].rows(m, j->n, y0, y1, scratch);
 }
 
 static void run_node(const nn_model *m, const nn__node *n) {
   const nn__op *op = &nn__ops[n->kind];
-  if (m->pool && op->rows && n->macs >= NN__PAR_MIN_MACS && n->cd.oh > 1 &&
-      nn_pool_threads(m->pool) > 1) {
+  int T = nn_pool_threads(m->pool);
+  if (m->pool && op->rows && n->macs >= NN__PAR_MIN_MACS && n->cd.oh > 1 && T > 1) {
     rows_job j = {m, n};
-    nn__pool_run(m->pool, rows_part, &j);
+    int chunks = T * NN__CHUNKS_PER_THREAD;
+    nn__pool_run(m->pool, rows_part, &j, chunks < n->cd.oh ? chunks : n->cd.oh);
   } else {
     op->run(m, n);
   }
@@ -155,6 +156,7 @@ static void run_node(const nn_model *m, const nn__node *n) {
 int nn_run(nn_model *m) {
   if (!m) return NN_EINVAL;
   for (int s = 0; s < m->norder; s++) run_node(m, &m->nodes[m->order[s]]);
+  nn__pool_park(m->pool);
   return 0;
 }
 
@@ -165,8 +167,14 @@ int nn_run_traced(nn_model *m, nn_trace_fn trace, void *user) {
     trace(user, s, nn__ops[n->kind].name);
     run_node(m, n);
   }
+  nn__pool_park(m->pool);
   trace(user, m->norder, NULL);
   return 0;
+}
+
+const char *nn_model_step_op(const nn_model *m, int step) {
+  if (!m || step < 0 || step >= m->norder) return NULL;
+  return nn__ops[m->nodes[m->order[step]].kind].name;
 }
 
 const char *nn_model_kernels(const nn_model *m) { return m ? m->k->name : NULL; }

@@ -3,11 +3,13 @@
  * output element is still computed by one thread with the same operations in the same
  * order as on one thread, so results are bit-identical for any thread count.
  *
- * Synchronisation is one generation counter: the caller publishes a job (function, context,
- * thread count), bumps `gen` and wakes sleepers; each helper runs its share, and the last
- * one to finish drops `pending` to 0, which the caller spins on (it may be a browser thread
- * where blocking waits are not allowed). Between the steps of a run helpers spin on `gen`
- * for a while before they sleep, since a futex wake-up would cost more than most steps.
+ * A job is a node's output rows cut into chunks (a few per thread). The caller publishes it
+ * (function, context, chunk counter), bumps `gen` and wakes sleepers; every thread, the
+ * caller included, claims chunks until none is left, and the caller spins until all are
+ * done (it may be a browser thread, where blocking waits are not allowed). So a helper that
+ * the OS has not scheduled yet delays nothing: the others take its chunks. Between the
+ * steps of a run helpers spin on `gen` for a while before they sleep, since a futex
+ * wake-up would cost more than most steps; at the end of a run they sleep at once.
  *
  * Natively the helpers are pthreads started by nn_pool_create(). In WebAssembly the host
  * starts them: nn.js instantiates the threaded build (nn-mt.wasm) in Workers on the same
@@ -16,6 +18,7 @@
  * most), which is what lets nn-mt.wasm link Debian's wasi-libc, built without atomics
  * (docs/nn.md, "Threads"). */
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "internal.h"
@@ -37,17 +40,22 @@
 #define NN__SPINS 200000
 
 struct nn_pool {
+  /* The current job's chunk counter: job number (32 bits) | next chunk (16) | chunks (16).
+   * A thread claims chunk c of job g only by a compare-and-swap from (g, c, n) to
+   * (g, c + 1, n), so a helper that wakes late can never take a chunk of a job that is
+   * over, and the job's fn/ctx stay valid while any of its chunks is claimed (the caller
+   * publishes the next job only after every chunk is done). */
+  _Atomic uint64_t work;
+  _Atomic int done;     /* chunks of the current job finished */
   _Atomic int gen;      /* bumped for each job; helpers wait for it to change */
-  _Atomic int pending;  /* helpers still working on the current job */
   _Atomic int sleepers; /* helpers blocked in wait (so the caller must wake them) */
   _Atomic int stop;
-  _Atomic int started;  /* helpers that have read `gen` once and are waiting for jobs */
+  _Atomic int park;     /* set at the end of a run: helpers sleep at once instead of spinning */
   int created;          /* threads including the caller */
   int active;           /* threads used per job, 1..created */
-  /* The current job (written before gen is bumped, read after it is seen). */
+  /* The current job (written before gen is bumped, read after a chunk is claimed). */
   nn__pool_fn fn;
   void *ctx;
-  int nthreads;
 #if !defined(__wasm__)
   pthread_t tid[NN__POOL_MAX];
 #endif
@@ -82,14 +90,29 @@ static void pool_wake(_Atomic int *addr) {
 #endif
 }
 
+/* Claims and runs chunks of the current job until none is left; thread t. */
+static void pool_drain(nn_pool *p, int t) {
+  uint64_t w = atomic_load_explicit(&p->work, memory_order_acquire);
+  for (;;) {
+    unsigned c = (unsigned)(w >> 16) & 0xffff, n = (unsigned)w & 0xffff;
+    if (c >= n) return;
+    uint64_t claimed = (w & ~((uint64_t)0xffff << 16)) | ((uint64_t)(c + 1) << 16);
+    if (!atomic_compare_exchange_weak_explicit(&p->work, &w, claimed, memory_order_acq_rel,
+                                               memory_order_acquire))
+      continue; /* w now holds the current value */
+    p->fn(p->ctx, t, (int)c, (int)n);
+    atomic_fetch_add_explicit(&p->done, 1, memory_order_release);
+    w = claimed;
+  }
+}
+
 void nn_pool_worker(nn_pool *p, int index) {
   int seen = atomic_load(&p->gen);
-  atomic_fetch_add(&p->started, 1);
   for (;;) {
     int g, spins = 0;
     while ((g = atomic_load_explicit(&p->gen, memory_order_acquire)) == seen) {
       if (atomic_load(&p->stop)) return;
-      if (++spins < NN__SPINS) continue;
+      if (++spins < NN__SPINS && !atomic_load_explicit(&p->park, memory_order_relaxed)) continue;
       atomic_fetch_add(&p->sleepers, 1);
       pool_wait(&p->gen, seen);
       atomic_fetch_sub(&p->sleepers, 1);
@@ -97,10 +120,7 @@ void nn_pool_worker(nn_pool *p, int index) {
     }
     seen = g;
     if (atomic_load(&p->stop)) return;
-    if (index < p->nthreads) {
-      p->fn(p->ctx, index, p->nthreads);
-      atomic_fetch_sub_explicit(&p->pending, 1, memory_order_release);
-    }
+    if (index < p->active) pool_drain(p, index);
   }
 }
 
@@ -170,6 +190,12 @@ void nn_pool_free(nn_pool *p) {
 #endif
 }
 
+/* The end of a run: helpers stop spinning (they would take a core from whatever runs
+ * between two inferences) and sleep until the next job. */
+void nn__pool_park(nn_pool *p) {
+  if (p) atomic_store(&p->park, 1);
+}
+
 int nn_pool_threads(const nn_pool *p) { return p ? p->active : 1; }
 int nn_pool_max_threads(const nn_pool *p) { return p ? p->created : 1; }
 
@@ -179,22 +205,23 @@ int nn_pool_set_threads(nn_pool *p, int n) {
   return 0;
 }
 
-/* Runs fn(ctx, t, T) for t = 0..T-1, T = the active thread count, t = 0 on the caller. */
-void nn__pool_run(nn_pool *p, nn__pool_fn fn, void *ctx) {
-  int T = p ? p->active : 1;
-  if (T <= 1) {
-    fn(ctx, 0, 1);
+/* Runs fn(ctx, t, c, n) for every chunk c of n on the active threads (t: the thread, 0 = the
+ * caller; which thread runs which chunk varies) and returns when all n are done. */
+void nn__pool_run(nn_pool *p, nn__pool_fn fn, void *ctx, int n) {
+  if (n > 0xffff) n = 0xffff;
+  if (!p || p->active <= 1) {
+    for (int c = 0; c < n; c++) fn(ctx, 0, c, n);
     return;
   }
-  /* A helper must have read `gen` before the first job is published, or it would take
-   * that job for the state it started from (Workers start late in a browser). */
-  while (atomic_load(&p->started) < p->created - 1) {
-  }
-  p->fn = fn, p->ctx = ctx, p->nthreads = T;
-  atomic_store(&p->pending, T - 1);
+  p->fn = fn, p->ctx = ctx;
+  atomic_store_explicit(&p->done, 0, memory_order_relaxed);
+  atomic_store_explicit(&p->park, 0, memory_order_relaxed);
+  uint64_t job = (atomic_load_explicit(&p->work, memory_order_relaxed) >> 32) + 1;
+  atomic_store_explicit(&p->work, (job << 32) | (uint64_t)n, memory_order_release);
   atomic_fetch_add_explicit(&p->gen, 1, memory_order_seq_cst);
   if (atomic_load(&p->sleepers)) pool_wake(&p->gen);
-  fn(ctx, 0, T);
-  while (atomic_load_explicit(&p->pending, memory_order_acquire) != 0) {
+  pool_drain(p, 0);
+  /* Only chunks a helper has claimed and is running are left to wait for. */
+  while (atomic_load_explicit(&p->done, memory_order_acquire) != n) {
   }
 }

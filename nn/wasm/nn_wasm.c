@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "nn.h"
 
@@ -92,4 +93,48 @@ NN_EXPORT(nn_wasm_pool_destroy) void nn_wasm_pool_destroy(nn_pool *p) { nn_pool_
 NN_EXPORT(nn_wasm_pool_free) void nn_wasm_pool_free(nn_pool *p) { nn_pool_free(p); }
 NN_EXPORT(nn_wasm_set_pool) int nn_wasm_set_pool(nn_model *m, nn_pool *p) {
   return nn_model_set_pool(m, p);
+}
+
+/* Per-step profile for nn.js (NNModel.profile): runs the model `runs` times traced and adds
+ * each step's time to ms[step] (double, ms; nn_wasm_profile_steps() entries). The clock is
+ * WASI's, which nn.js answers with performance.now(). */
+typedef struct prof {
+  double *ms, t;
+  int last;
+} prof;
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void prof_step(void *user, int step, const char *op) {
+  prof *p = user;
+  double t = now_ms();
+  if (p->last >= 0) p->ms[p->last] += t - p->t;
+  (void)op;
+  p->last = step;
+  p->t = now_ms();
+}
+
+static int profile_steps(nn_model *m) {
+  int n = 0;
+  while (nn_model_step_op(m, n)) n++;
+  return n;
+}
+
+NN_EXPORT(nn_wasm_profile_steps) int nn_wasm_profile_steps(nn_model *m) { return profile_steps(m); }
+NN_EXPORT(nn_wasm_profile_op) const char *nn_wasm_profile_op(nn_model *m, int step) {
+  return nn_model_step_op(m, step);
+}
+NN_EXPORT(nn_wasm_profile) int nn_wasm_profile(nn_model *m, int runs, double *ms) {
+  int n = profile_steps(m);
+  for (int s = 0; s < n; s++) ms[s] = 0;
+  for (int r = 0; r < runs; r++) {
+    prof p = {ms, 0, -1};
+    int rc = nn_run_traced(m, prof_step, &p);
+    if (rc) return rc;
+  }
+  return 0;
 }

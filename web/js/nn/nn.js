@@ -94,6 +94,15 @@ function threadsAvailable() {
   }
 }
 
+// A module whose one function uses f32x4.relaxed_madd: valid only where the engine has
+// relaxed SIMD (Chromium 114+; node 20 behind --experimental-wasm-relaxed-simd).
+function relaxedSimdAvailable() {
+  const c = [0xfd, 0x0c, ...new Array(16).fill(0)]; // v128.const 0
+  const body = [0x00, ...c, ...c, ...c, 0xfd, 0x85, 0x02, 0x0b]; // f32x4.relaxed_madd, end
+  return WebAssembly.validate(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7b,
+    3, 2, 1, 0, 10, body.length + 2, 1, body.length, ...body]));
+}
+
 const importsMemory = (module) =>
   WebAssembly.Module.imports(module).some((i) => i.kind === 'memory' && i.module === 'env' && i.name === 'memory');
 
@@ -142,6 +151,20 @@ export class NN {
 
   static threadsAvailable() {
     return threadsAvailable();
+  }
+
+  static relaxedSimdAvailable() {
+    return relaxedSimdAvailable();
+  }
+
+  // Which build to load, by feature detection: builds = { simd, relaxed, threads } (URLs or
+  // bytes; relaxed and threads optional). threads > 1 picks the threaded build where shared
+  // memory is available, else relaxed where the engine has relaxed SIMD, else simd.
+  // Returns { src, threads } to pass on: NN.create(c.src, { threads: c.threads }).
+  static chooseBuild(builds, { threads = 1 } = {}) {
+    if (threads > 1 && builds.threads && threadsAvailable()) return { src: builds.threads, threads };
+    if (builds.relaxed && relaxedSimdAvailable()) return { src: builds.relaxed, threads: 1 };
+    return { src: builds.simd, threads: 1 };
   }
 
   constructor(exports, memory = exports.memory) {
@@ -295,6 +318,32 @@ export class NNModel {
       this.viewBytes = buffer.byteLength;
     }
     return this.views;
+  }
+
+  // Per-operator profile of `runs` runs (developer tool; the bench page prints it): time of
+  // each step summed over the runs, then per operator kind. Returns
+  // { runs, total_ms, steps: [{ op, ms }], ops: { OP: ms } } (ms per run). Timing uses
+  // performance.now() through the WASI clock, 5 µs granularity in isolated pages.
+  profile(runs = 20) {
+    this.checkAlive();
+    const e = this.rt.exports;
+    const steps = e.nn_wasm_profile_steps(this.handle);
+    const ms = this.rt.alloc(8 * steps);
+    try {
+      if (e.nn_wasm_profile(this.handle, runs, ms) !== 0) throw new Error('nn: profile failed');
+      const t = new Float64Array(this.rt.memory.buffer).slice(ms / 8, ms / 8 + steps);
+      const out = { runs, total_ms: 0, steps: [], ops: {} };
+      for (let s = 0; s < steps; s++) {
+        const op = this.rt.cstring(e.nn_wasm_profile_op(this.handle, s));
+        const v = t[s] / runs;
+        out.steps.push({ op, ms: v });
+        out.ops[op] = (out.ops[op] ?? 0) + v;
+        out.total_ms += v;
+      }
+      return out;
+    } finally {
+      e.nn_wasm_free(ms);
+    }
   }
 
   // Feeds an RGBA8 image whose size matches input 0 ([1][height][width][3]), mapping
