@@ -37,25 +37,91 @@ void rtc__room_leave(rtc__worker *w, rtc__transport *t) {
   t->room_prev = t->room_next = NULL;
   if (--r->n == 0) {
     rtc_map_del(w->by_room, &r->id, sizeof r->id);
+    for (int i = 0; i < r->n_rtx; i++) rtc_rtx_destroy(r->rtx[i]);
     free(r);
   }
 }
 
+static rtc_rtx_buf *rtx_for(rtc__room *r, uint32_t ssrc, int create) {
+  for (int i = 0; i < r->n_rtx; i++)
+    if (rtc_rtx_ssrc(r->rtx[i]) == ssrc) return r->rtx[i];
+  if (!create || r->n_rtx == ROOM_MAX_RTX) return NULL;
+  rtc_rtx_buf *b = rtc_rtx_create(ssrc);
+  if (b) r->rtx[r->n_rtx++] = b;
+  return b;
+}
+
+/* Encrypts plaintext p[0..n) for t into the send batch. 1 when queued. */
+static int send_to(rtc__worker *w, rtc__transport *t, const uint8_t *p, size_t n, int rtcp) {
+  const struct sockaddr *to = ice_lite_selected(&t->ice);
+  if (!t->srtp || !to || n > UDP_SLOT - RTC_SRTCP_MAX_TRAILER) return 0;
+  uint8_t *slot = udp_tx_reserve(w->fd, w->tx);
+  memcpy(slot, p, n);
+  size_t len = n;
+  int rc = rtcp ? rtc_srtp_protect_rtcp(t->srtp, slot, &len, UDP_SLOT)
+                : rtc_srtp_protect_rtp(t->srtp, slot, &len, UDP_SLOT);
+  if (rc < 0) return 0; /* the slot is not committed: the next packet reuses it */
+  udp_tx_commit(w->tx, len, to);
+  return 1;
+}
+
+/* Answers the NACKs of `from` for streams the room buffers, and copies every other packet of
+ * the compound into out (NACKs answered here do not reach the publisher). Returns the length
+ * of what is left to forward, or -1 when the compound is malformed. */
+static int answer_nacks(rtc__worker *w, rtc__transport *from, const uint8_t *p, size_t n,
+                        uint8_t *out) {
+  if (rtcp_validate(p, n) < 0) return -1;
+  rtcp_iter it;
+  rtcp_view v;
+  rtcp_iter_init(&it, p, n);
+  size_t kept = 0;
+  uint64_t now = rtc__now_ms(w);
+  while (rtcp_next(&it, &v) == 1) {
+    rtcp_fb fb;
+    rtc_rtx_buf *b = NULL;
+    if (v.type == RTCP_RTPFB && rtcp_parse_fb(&v, &fb) == 0 && fb.kind == RTCP_FB_NACK) {
+      rtc__count(&w->c.nack_in, 1);
+      b = rtx_for(from->room, fb.media_ssrc, 0);
+    }
+    if (!b) {
+      memcpy(out + kept, v.body - 4, v.total_len);
+      kept += v.total_len;
+      continue;
+    }
+    uint16_t seqs[RTCP_FB_MAX_ITEMS * 17];
+    int k = rtc_nack_seqs(&fb, seqs, (int)(sizeof seqs / sizeof seqs[0]));
+    uint64_t resent = 0;
+    for (int i = 0; i < k; i++) {
+      size_t len;
+      const uint8_t *pkt = rtc_rtx_get(b, seqs[i], now, &len);
+      if (pkt) resent += (uint64_t)send_to(w, from, pkt, len, 0);
+    }
+    rtc__count(&w->c.rtx_sent, resent);
+  }
+  return (int)kept;
+}
+
 void rtc__forward(rtc__worker *w, rtc__transport *from, const uint8_t *p, size_t n, int rtcp) {
   if (n > UDP_SLOT - RTC_SRTCP_MAX_TRAILER) return;
+  uint8_t left[UDP_SLOT];
+  if (rtcp) {
+    int k = answer_nacks(w, from, p, n, left);
+    if (k < 0) rtc__count(&w->c.rtcp_dropped, 1);
+    if (k <= 0) return;
+    p = left;
+    n = (size_t)k;
+  } else if (n >= RTP_HEADER_MIN) {
+    uint32_t ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 | (uint32_t)p[10] << 8 | p[11];
+    rtc_rtx_buf *b = rtx_for(from->room, ssrc, 1);
+    if (b) rtc_rtx_put(b, p, n, rtc__now_ms(w));
+  }
   uint64_t sent = 0, bytes = 0;
   for (rtc__transport *t = from->room->members; t; t = t->room_next) {
-    const struct sockaddr *to = ice_lite_selected(&t->ice);
-    if (t == from || !t->srtp || !to) continue;
-    uint8_t *slot = udp_tx_reserve(w->fd, w->tx);
-    memcpy(slot, p, n);
-    size_t len = n;
-    int rc = rtcp ? rtc_srtp_protect_rtcp(t->srtp, slot, &len, UDP_SLOT)
-                  : rtc_srtp_protect_rtp(t->srtp, slot, &len, UDP_SLOT);
-    if (rc < 0) continue; /* the slot is not committed: it is reused by the next packet */
-    udp_tx_commit(w->tx, len, to);
-    sent++;
-    bytes += len;
+    if (t == from) continue;
+    if (send_to(w, t, p, n, rtcp)) {
+      sent++;
+      bytes += w->tx->len[w->tx->n - 1];
+    }
   }
   rtc__count(&w->c.fwd_packets, sent);
   rtc__count(&w->c.fwd_bytes, bytes);

@@ -256,6 +256,9 @@ void rtc_worker_stats_get(const rtc *r, int worker, rtc_worker_stats *s) {
   LD(dtls_failed);
   LD(fwd_packets);
   LD(fwd_bytes);
+  LD(nack_in);
+  LD(rtx_sent);
+  LD(rtcp_dropped);
 #undef LD
 }
 
@@ -296,6 +299,9 @@ static const metric metrics[] = {
     M(dtls_failed, "DTLS handshakes failed or timed out"),
     M(fwd_packets, "packets forwarded to room members"),
     M(fwd_bytes, "bytes forwarded to room members"),
+    M(nack_in, "RTCP NACK packets received"),
+    M(rtx_sent, "packets resent from a retransmission buffer"),
+    M(rtcp_dropped, "malformed RTCP compounds from members, not forwarded"),
 };
 #undef M
 

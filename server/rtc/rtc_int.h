@@ -10,6 +10,7 @@
 #include "rtc/ice.h"
 #include "rtc/map.h"
 #include "rtc/rtc.h"
+#include "rtc/rtx.h"
 #include "rtc/srtp.h"
 #include "rtc/udp.h"
 
@@ -40,6 +41,7 @@ typedef struct rtc__counters {
   _Atomic uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, tx_dropped;
   _Atomic uint64_t stun_in, stun_rejected, dtls_in, rtp_in, rtcp_in, unknown_in, transports;
   _Atomic uint64_t srtp_rejected, dtls_connected, dtls_failed, fwd_packets, fwd_bytes;
+  _Atomic uint64_t nack_in, rtx_sent, rtcp_dropped;
 } rtc__counters;
 
 typedef struct rtc__transport rtc__transport;
@@ -110,11 +112,15 @@ struct rtc__transport {
   struct sockaddr_storage reply_to; /* where DTLS output goes: the address it came from */
 };
 
+#define ROOM_MAX_RTX 16 /* streams of a room with a retransmission buffer (first come) */
+
 /* The transports of one room on this worker. */
 struct rtc__room {
   uint64_t id;
   rtc__transport *members;
   int n;
+  rtc_rtx_buf *rtx[ROOM_MAX_RTX]; /* by publisher SSRC, made on a stream's first packet */
+  int n_rtx;
 };
 
 /* forward.c */

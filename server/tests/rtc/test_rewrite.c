@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "rtc/rewrite.h"
+#include "rtc/rtx.h"
 #include "tests.h"
 
 static uint8_t pkt[12];
@@ -98,10 +99,50 @@ static void test_long_stream_and_junk(void **state) {
   assert_int_equal(rtc_rewrite_rtp(&w, bad, 11, 0), -2);
 }
 
+static void test_rtx_buffer(void **state) {
+  (void)state;
+  rtc_rtx_buf *b = rtc_rtx_create(9);
+  assert_non_null(b);
+  uint8_t p[100] = {0x80, 96};
+  for (uint32_t i = 0; i < 1000; i++) { /* crosses the wrap: 65000 .. 464 */
+    uint16_t seq = (uint16_t)(65000 + i);
+    p[2] = (uint8_t)(seq >> 8), p[3] = (uint8_t)seq, p[12] = (uint8_t)i;
+    rtc_rtx_put(b, p, sizeof p, 1000 + i);
+  }
+  size_t n;
+  const uint8_t *got = rtc_rtx_get(b, (uint16_t)(65000 + 999), 2000, &n);
+  assert_non_null(got);
+  assert_int_equal(n, sizeof p);
+  assert_int_equal(got[12], (uint8_t)999);
+  /* Overwritten by a newer packet in the same slot, too old, or never seen: not resent. */
+  assert_null(rtc_rtx_get(b, (uint16_t)(65000 + 999 - RTX_SLOTS), 2000, &n));
+  assert_null(rtc_rtx_get(b, (uint16_t)(65000 + 999), 1999 + RTX_MAX_AGE_MS + 1, &n));
+  assert_null(rtc_rtx_get(b, 30000, 2000, &n));
+  /* Packets that do not fit a slot are not kept. */
+  static uint8_t big[RTX_SLOT_BYTES + 1] = {0x80, 96, 0x12, 0x34};
+  rtc_rtx_put(b, big, sizeof big, 2000);
+  assert_null(rtc_rtx_get(b, 0x1234, 2000, &n));
+  rtc_rtx_destroy(b);
+  /* NACK items: PID plus the BLP bits, wrapping. */
+  rtcp_fb fb = {.kind = RTCP_FB_NACK, .n_items = 2};
+  fb.items[0].a = 65535, fb.items[0].b = 0x8001; /* 65535, 0 and 15 (65535 + 16) */
+  fb.items[1].a = 7, fb.items[1].b = 0;
+  uint16_t seqs[40];
+  assert_int_equal(rtc_nack_seqs(&fb, seqs, 40), 4);
+  assert_int_equal(seqs[0], 65535);
+  assert_int_equal(seqs[1], 0);
+  assert_int_equal(seqs[2], 15);
+  assert_int_equal(seqs[3], 7);
+  assert_int_equal(rtc_nack_seqs(&fb, seqs, 2), 2);
+  fb.kind = RTCP_FB_PLI;
+  assert_int_equal(rtc_nack_seqs(&fb, seqs, 40), 0);
+}
+
 int rtc_tests_rewrite(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_wrap_and_switch),
       cmocka_unit_test(test_long_stream_and_junk),
+      cmocka_unit_test(test_rtx_buffer),
   };
   return cmocka_run_group_tests_name("rewrite", tests, NULL, NULL);
 }

@@ -237,6 +237,7 @@ typedef struct peer {
   SSL_CTX *ctx;
   SSL *ssl;
   rtc_srtp *srtp; /* the peer's side: local = its own (client) key */
+  rtc_srtp_keys keys;
 } peer;
 
 static void peer_connect(peer *pe, rtc *r, uv_loop_t *loop, seen *ev, int port, uint64_t id,
@@ -288,6 +289,7 @@ static void peer_connect(peer *pe, rtc *r, uv_loop_t *loop, seen *ev, int port, 
   memcpy(k.local_salt, m + 32, 14);
   memcpy(k.remote_salt, m + 46, 14);
   assert_int_equal(rtc_srtp_create(&pe->srtp, &k), 0);
+  pe->keys = k;
 }
 
 static void peer_close(peer *pe) {
@@ -353,6 +355,30 @@ static void test_forwarding(void **state) {
   rtc_worker_stats_get(r, 0, &s);
   assert_int_equal(s.fwd_packets, 21);
   assert_int_equal(s.srtp_rejected, 0);
+  /* B reports 0x1005 and 0x1007 lost (PID 0x1005, BLP bit 1): buzzd resends both from its
+   * buffer, encrypted for B, and the NACK does not reach A. B reads them with a fresh
+   * context (its own has seen these sequence numbers already). */
+  uint8_t nack[64] = {0x81, 205, 0, 3, 0, 0, 0, 2, 0xaa, 0xbb, 0xcc, 0xdd, 0x10, 0x05, 0x00, 0x02};
+  len = 16;
+  assert_int_equal(rtc_srtp_protect_rtcp(b.srtp, nack, &len, sizeof nack), 0);
+  send(b.fd, nack, len, 0);
+  rtc_srtp *own = b.srtp;
+  assert_int_equal(rtc_srtp_create(&b.srtp, &b.keys), 0);
+  static const uint8_t again[] = {0x80, 96, 0x10};
+  assert_int_equal(peer_recv(&b, 0, again, sizeof again, 10), 2);
+  rtc_srtp_destroy(b.srtp);
+  b.srtp = own;
+  static const uint8_t nack_hdr[] = {0x81, 205};
+  assert_int_equal(peer_recv(&a, 1, nack_hdr, sizeof nack_hdr, 5), 0);
+  rtc_worker_stats_get(r, 0, &s);
+  assert_int_equal(s.nack_in, 1);
+  assert_int_equal(s.rtx_sent, 2);
+  /* A malformed compound from a member is dropped, not forwarded. */
+  uint8_t junk_rtcp[64] = {0x81, 200, 0, 40, 0, 0, 0, 2};
+  len = 8;
+  assert_int_equal(rtc_srtp_protect_rtcp(b.srtp, junk_rtcp, &len, sizeof junk_rtcp), 0);
+  send(b.fd, junk_rtcp, len, 0);
+  assert_true(WAIT_FOR(&loop, (rtc_worker_stats_get(r, 0, &s), s.rtcp_dropped == 1), 2000));
   /* B leaves the room (A stays in it, C in its own). */
   assert_int_equal(rtc_transport_remove(r, 0, 2), 0);
   assert_true(WAIT_FOR(&loop, (rtc_worker_stats_get(r, 0, &s), s.transports == 2), 2000));
