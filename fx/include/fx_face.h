@@ -110,6 +110,10 @@ int fx_face_end(fx_face *f, double t_ms);
 /* Faces now, and the smoothed mesh of face i (FX_FACE_POINTS × 3, frame pixels; NULL if none). */
 int fx_face_count(const fx_face *f);
 const float *fx_face_mesh(const fx_face *f, int i);
+/* Frames that do not run the landmark model (the policy's infer_every > 1): moves each mesh
+ * on from its last smoothing to t_ms (at most 150 ms) with the smoothed speed and rotation,
+ * so the effects keep up with a moving face. fx_face_end resets it to the smoothed mesh. */
+int fx_face_predict(fx_face *f, double t_ms);
 /* Sets face i's mesh directly (tests, and frames that reuse a mesh): no smoothing. */
 int fx_face_set_mesh(fx_face *f, const float *pts);
 

@@ -10,6 +10,8 @@ typedef struct fx__track {
   fx_face_rect roi;                /* crop for the coming frame */
   float raw[FX_FACE_POINTS * 3];   /* this frame's projected mesh */
   float mesh[FX_FACE_POINTS * 3];  /* smoothed mesh, frame pixels */
+  float draw[FX_FACE_POINTS * 3];  /* the mesh the effects draw with: mesh, or mesh moved on
+                                      by fx_face_predict */
   float presence;                  /* probability, this frame */
   int got;                         /* landmarks arrived this frame */
   int smoothed;                    /* mesh holds a value */

@@ -126,25 +126,28 @@ int fx_face_lowlight(fx_ctx *c, fx_face *f, int strength) {
       float lm = norm_luma(L[gy * gw + gx], fr), k = sqrtf(powf(lm, g) / lm);
       T[gy * gw + gx] = k > 1.4f ? 1.4f : k; /* chroma gain */
     }
-  /* Apply: luma through the interpolated curve, chroma by the square root of the gain. */
+  /* Apply: luma through the interpolated curve. Per row, the γ index is interpolated
+   * vertically at each cell centre, then ramped across each 16-pixel span in 8.8 fixed point
+   * (flat before the first and after the last centre). */
+  int32_t rowq[FX_MAX_DIM / 16 + 2];
   for (int y = 0; y < h; y++) {
     float gyf = ((float)y + 0.5f) / 16.0f - 0.5f;
     if (gyf < 0) gyf = 0;
     if (gyf > gh - 1) gyf = (float)(gh - 1);
     int j0 = (int)gyf, j1 = j0 + 1 < gh ? j0 + 1 : j0;
     float fy = gyf - j0;
+    for (int i = 0; i < gw; i++)
+      rowq[i] = (int32_t)((G[j0 * gw + i] * (1 - fy) + G[j1 * gw + i] * fy) * 256.0f + 0.5f);
     uint8_t *row = Y + (size_t)y * w;
-    for (int x = 0; x < w; x++) {
-      float gxf = ((float)x + 0.5f) / 16.0f - 0.5f;
-      if (gxf < 0) gxf = 0;
-      if (gxf > gw - 1) gxf = (float)(gw - 1);
-      int i0 = (int)gxf, i1 = i0 + 1 < gw ? i0 + 1 : i0;
-      float fx = gxf - i0;
-      float q = (G[j0 * gw + i0] * (1 - fx) + G[j0 * gw + i1] * fx) * (1 - fy) +
-                (G[j1 * gw + i0] * (1 - fx) + G[j1 * gw + i1] * fx) * fy;
-      int qi = (int)(q + 0.5f);
-      row[x] = f->lut[qi < 0 ? 0 : qi > 63 ? 63 : qi][row[x]];
+    int x = 0;
+    for (; x < 8 && x < w; x++) row[x] = f->lut[(rowq[0] + 128) >> 8][row[x]];
+    for (int i = 0; i + 1 < gw; i++) {
+      int32_t q = rowq[i] * 16 + (rowq[i + 1] - rowq[i]) / 2, dq = rowq[i + 1] - rowq[i];
+      /* pixel x = 16 i + 8 + k sits k + 0.5 pixels past centre i: q = rowq[i] + dq (k + 0.5) / 16 */
+      int end = 16 * i + 24 < w ? 16 * i + 24 : w;
+      for (; x < end; x++, q += dq) row[x] = f->lut[((q >> 4) + 128) >> 8][row[x]];
     }
+    for (; x < w; x++) row[x] = f->lut[(rowq[gw - 1] + 128) >> 8][row[x]];
   }
   int cw = c->hw, ch = c->hh;
   for (int y = 0; y < ch; y++) {

@@ -307,6 +307,7 @@ int fx_face_end(fx_face *f, double t_ms) {
       continue;
     }
     smooth(&f->p, t, ts);
+    memcpy(t->draw, t->mesh, sizeof t->draw);
     fx_face_rect_from_mesh(t->raw, FX_FACE_POINTS, &t->roi);
   }
   if (f->detecting) f->since_det = 0, f->lost = 0;
@@ -340,7 +341,29 @@ int fx_face_count(const fx_face *f) {
 
 const float *fx_face_mesh(const fx_face *f, int i) {
   if (!f || i < 0 || i >= f->n || f->tr[i].smoothed <= 0) return NULL;
-  return f->tr[i].mesh;
+  return f->tr[i].draw;
+}
+
+int fx_face_predict(fx_face *f, double t_ms) {
+  if (!f) return FX_EINVAL;
+  for (int i = 0; i < f->n; i++) {
+    fx__track *t = &f->tr[i];
+    if (t->smoothed <= 0) continue;
+    float dt = (float)(t_ms / 1000.0 - t->t);
+    if (!(dt > 0.0f)) dt = 0.0f;
+    if (dt > 0.15f) dt = 0.15f;
+    float scale = t->roi.size / 1.5f, cx, cy;
+    centre(t->mesh, &cx, &cy);
+    float dx = t->vx * scale * dt, dy = t->vy * scale * dt, a = t->vr * dt;
+    float c = cosf(a), s = sinf(a);
+    for (int k = 0; k < FX_FACE_POINTS; k++) {
+      float x = t->mesh[3 * k] - cx, y = t->mesh[3 * k + 1] - cy;
+      t->draw[3 * k] = cx + c * x - s * y + dx;
+      t->draw[3 * k + 1] = cy + s * x + c * y + dy;
+      t->draw[3 * k + 2] = t->mesh[3 * k + 2];
+    }
+  }
+  return FX_OK;
 }
 
 int fx_face_set_mesh(fx_face *f, const float *pts) {
@@ -350,6 +373,7 @@ int fx_face_set_mesh(fx_face *f, const float *pts) {
   memset(t, 0, sizeof *t);
   memcpy(t->raw, pts, sizeof t->raw);
   memcpy(t->mesh, pts, sizeof t->mesh);
+  memcpy(t->draw, pts, sizeof t->draw);
   t->smoothed = 1;
   t->presence = 1.0f;
   fx_face_rect_from_mesh(pts, FX_FACE_POINTS, &t->roi);

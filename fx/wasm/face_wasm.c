@@ -76,6 +76,7 @@ int fxf_wasm_landmarks(fx_face *f, int i, const float *raw, int mw, int mh, floa
   return fx_face_landmarks(f, i, raw, mw, mh, logit);
 }
 FXF_EXPORT(fxf_wasm_end) int fxf_wasm_end(fx_face *f, double t_ms) { return fx_face_end(f, t_ms); }
+FXF_EXPORT(fxf_wasm_predict) int fxf_wasm_predict(fx_face *f, double t_ms) { return fx_face_predict(f, t_ms); }
 FXF_EXPORT(fxf_wasm_count) int fxf_wasm_count(fx_face *f) { return fx_face_count(f); }
 FXF_EXPORT(fxf_wasm_mesh) const float *fxf_wasm_mesh(fx_face *f, int i) { return fx_face_mesh(f, i); }
 /* faces, tracked_frames, detections, redetections (int32). */

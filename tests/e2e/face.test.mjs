@@ -9,6 +9,9 @@
 //              reference mesh (tests/lib/face-metrics.mjs), the background is untouched
 //   low light: on a darkened copy of the camera, the face's luma rises more than the
 //              background's (set before join(): the pre-join preview runs it)
+//   moving:    a camera whose face slides and tilts (tests/lib/face-video.mjs): in frames
+//              grabbed at different times the face paint sits where the reference runtime
+//              finds the face in that very frame
 //   FACE_SHOTS=DIR saves the self-view and the dialog (1280×800 and 390×844) as PNGs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,7 +26,8 @@ import { waitFor, tempDir } from '../lib/proc.mjs';
 import { originalFrameRGBA, regionsAt, lumaOf, makePersonY4m } from '../lib/person.mjs';
 import { launchPersonBrowser, grabFrame, localStats, recordTiers, tierEvents, GRAB_W, GRAB_H } from '../lib/effects.mjs';
 import { reference } from '../lib/face-ref.mjs';
-import { darkY4m } from '../lib/face-video.mjs';
+import { encodePng } from '../nn-ref/png.mjs';
+import { darkY4m, movingFaceY4m } from '../lib/face-video.mjs';
 import { scaleMesh, patches, boxOf, edgeEnergy, regionMean, localVariance, texToPixel, rgbAt, FILTER_PROBES,
   EYE_R, EYE_L, LIPS, CHEEKS } from '../lib/face-metrics.mjs';
 
@@ -81,13 +85,18 @@ async function waitMetrics(page, peerId, f, ok, what, timeoutMs = 25000) {
   }
 }
 
-/** Each probe of `filter` in a frame: {x, y, rgb, ok}. */
-function probe(frame, m, filter) {
+/** Each probe of `filter` in a frame: {x, y, rgb, ok}. near > 0: ok when a pixel within
+ * `near` pixels of the probe matches (the moving face: 1 % of the frame). */
+function probe(frame, m, filter, near = 0) {
   const p = FILTER_PROBES[filter];
   return p.points.map(([u, v]) => {
     const [x, y] = texToPixel(m, u, v);
     const rgb = rgbAt(frame, x, y, 1);
-    return { u, v, x: +x.toFixed(1), y: +y.toFixed(1), rgb: rgb.map(Math.round), ok: p.ok(rgb) };
+    let ok = p.ok(rgb);
+    for (let dy = -near; dy <= near && !ok; dy++) {
+      for (let dx = -near; dx <= near && !ok; dx++) if (dx * dx + dy * dy <= near * near) ok = p.ok(rgbAt(frame, x + dx, y + dy, 0));
+    }
+    return { u, v, x: +x.toFixed(1), y: +y.toFixed(1), rgb: rgb.map(Math.round), ok };
   });
 }
 
@@ -315,3 +324,65 @@ test('low-light correction on a darkened camera, set before join(); the dialog o
   for (const p of pages) assert.deepEqual(p.__errors, [], `uncaught page errors: ${pageDiag(p)}`);
   await assertCleanShutdown(server);
 });
+
+test('a filter follows a moving, tilting face in the receiver\'s frames', { timeout: 240000 }, async (t) => {
+  const step = stepTimer(t);
+  const dir = tempDir(fs.mkdtempSync(path.join(os.tmpdir(), 'buzz-face-move-')));
+  // 8 s a loop: up to 160 px/s and 0.55 rad/s (the tracking test in face-track.test.mjs runs faster).
+  const clip = await movingFaceY4m(dir, { frames: 240 });
+  const server = await startBuzzd();
+  const browser = await launchBrowser([`--use-file-for-fake-video-capture=${clip.file}`,
+    '--use-fake-device-for-media-stream=fps=30']);
+  const pages = [];
+  t.after(async () => { await closePages(pages); await browser.close(); await server.stop(); fs.rmSync(dir, { recursive: true, force: true }); });
+  const room = await createRoom(server, { name: 'moving face' });
+  const sender = await openRoom(browser, server, room.id, { width: 1280, height: 800 });
+  const receiver = await openRoom(browser, server, room.id);
+  pages.push(sender, receiver);
+  const js = await apiJoin(sender, { name: 'Sam' });
+  assert.ok(js.ok, JSON.stringify(js));
+  assert.ok((await apiJoin(receiver, { name: 'Rita', camera: false, mic: false })).ok);
+  await waitForVideo(receiver, js.id);
+  await sender.evaluate(() => window.buzzstream.setEffect({ tier: 'small' }));
+  // Face paint: its blue occurs nowhere else in the picture (skin, hair, the grey backdrop).
+  const r = await setFace(sender, { filter: 'face-paint' });
+  assert.ok(r.ok, JSON.stringify(r));
+  step('joined, face paint on');
+  const centres = [];
+  let misses = 0;
+  for (let k = 0; k < 8; k++) {
+    await new Promise((res) => setTimeout(res, 450));
+    const fr = await grabFrame(receiver, js.id, { width: clip.width, height: clip.height });
+    assert.ok(fr, 'a received frame');
+    const ref = await reference(fr);
+    if (ref.length !== 1) { misses++; continue; } // the reference may miss a blurred frame
+    const m = scaleMesh(ref[0].mesh, fr, fr.width, fr.height);
+    const probes = probe(fr, m, 'face-paint', Math.round(0.01 * clip.width));
+    t.diagnostic(`grab ${k}: nose bridge at ${pt(m, 168)}, paint probes ${JSON.stringify(probes.map((p) => [p.x, p.y, p.rgb]))}`);
+    if (SHOTS && !probes.every((p) => p.ok)) savePng(path.join(SHOTS, `moving-grab-${k}.png`), fr, m);
+    assert.ok(probes.every((p) => p.ok), `grab ${k}: the blue stripes within 1 % of where the reference puts them: ${JSON.stringify(probes)}`);
+    centres.push(pt(m, 168));
+  }
+  assert.ok(centres.length >= 5, `the reference found the face in ${centres.length} of 8 grabs`);
+  const xs = centres.map((c) => c[0]);
+  assert.ok(Math.max(...xs) - Math.min(...xs) > 60, `the face moved across the frame between grabs: ${JSON.stringify(centres)}`);
+  const st = (await localStats(sender)).effects;
+  t.diagnostic(`localStats: faces ${st.faces}, trackedFrames ${st.trackedFrames}, redetections ${st.redetections}, misses ${misses}`);
+  assert.ok(st.trackedFrames > 2 * st.redetections, `tracked, not re-detected every frame: ${JSON.stringify(st)}`);
+  for (const p of pages) assert.deepEqual(p.__errors, [], `uncaught page errors: ${pageDiag(p)}`);
+  await assertCleanShutdown(server);
+});
+
+const pt = (m, i) => [Math.round(m[2 * i]), Math.round(m[2 * i + 1])];
+
+/** FACE_SHOTS: a grabbed frame with the reference mesh dotted in red, as PNG. */
+function savePng(file, fr, m) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const rgb = new Uint8Array(fr.width * fr.height * 3);
+  for (let i = 0; i < fr.width * fr.height; i++) for (let k = 0; k < 3; k++) rgb[3 * i + k] = fr.data[4 * i + k];
+  for (let i = 0; i < 468; i++) {
+    const [x, y] = pt(m, i);
+    if (x >= 0 && y >= 0 && x < fr.width && y < fr.height) rgb.set([255, 0, 0], 3 * (y * fr.width + x));
+  }
+  fs.writeFileSync(file, encodePng({ width: fr.width, height: fr.height, data: rgb }));
+}

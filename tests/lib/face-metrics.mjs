@@ -126,5 +126,5 @@ export const FILTER_PROBES = {
   sunglasses: { points: [[-0.47, -0.06], [0.47, -0.06]], ok: (c) => luma(c) < 75 && c[2] >= c[0] - 10, what: 'dark tinted lens' },
   crown: { points: [[-0.54, -1.48], [0.54, -1.48]], ok: (c) => c[0] - c[2] > 70 && c[1] > 90, what: 'gold band' },
   moustache: { points: [[0, 0.43]], ok: (c) => luma(c) < 80 && c[0] >= c[2], what: 'dark brown' },
-  'face-paint': { points: [[-0.65, 0.235], [0.65, 0.235]], ok: (c) => c[2] - c[0] > 50, what: 'blue stripe' },
+  'face-paint': { points: [[-0.65, 0.235], [0.65, 0.235]], ok: (c) => c[2] - c[0] > 40, what: 'blue stripe' },
 };

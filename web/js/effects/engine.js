@@ -326,11 +326,14 @@ export class EffectEngine {
         // frame budget for both effects); the drawing runs on every frame.
         this.face.setTier(TIERS[d.tier]);
         let tr = { detectMs: 0, landmarkMs: 0, faces: this.faceMs.faces, detected: false };
+        const tMs = t.captureMs ?? performance.now();
         if (due || !this.faceTracked) {
-          tr = this.face.track(this.ctx, this.w, this.h, t.captureMs ?? performance.now());
+          tr = this.face.track(this.ctx, this.w, this.h, tMs);
           this.faceTracked = true;
           inferMs += tr.detectMs + tr.landmarkMs;
           inferred = true;
+        } else {
+          this.face.predict(tMs);
         }
         const t4 = performance.now();
         this.face.render(this.ctx);

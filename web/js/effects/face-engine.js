@@ -125,6 +125,9 @@ export class FaceEngine {
     return out;
   }
 
+  /** A frame without the landmark model: the meshes moved on to tMs by their speed. */
+  predict(tMs) { if (this.f) this.e.fxf_wasm_predict(this.f, tMs); }
+
   /** Applies the face effects to fx_out(ctx) in place (after the background composite). */
   render(ctx) {
     const e = this.e;
