@@ -65,9 +65,24 @@ static int send_to(rtc__worker *w, rtc__transport *t, const uint8_t *p, size_t n
   return 1;
 }
 
-/* Answers the NACKs of `from` for streams the room buffers, and copies every other packet of
- * the compound into out (NACKs answered here do not reach the publisher). Returns the length
- * of what is left to forward, or -1 when the compound is malformed. */
+#define KEYFRAME_REQUEST_MS 500 /* at most one PLI/FIR per stream this often reaches its sender */
+
+/* 1 when a keyframe request for `ssrc` may go on now (and records it), 0 when one went on less
+ * than KEYFRAME_REQUEST_MS ago. Streams the room has not seen are not limited. */
+static int keyframe_request_ok(rtc__room *r, uint32_t ssrc, uint64_t now) {
+  for (int i = 0; i < r->n_rtx; i++) {
+    if (rtc_rtx_ssrc(r->rtx[i]) != ssrc) continue;
+    if (r->kf_ms[i] && now - r->kf_ms[i] < KEYFRAME_REQUEST_MS) return 0;
+    r->kf_ms[i] = now ? now : 1;
+    return 1;
+  }
+  return 1;
+}
+
+/* Answers the NACKs of `from` for streams the room buffers, holds back keyframe requests over
+ * the per-stream rate, and copies every other packet of the compound into out (what is
+ * answered or held back here does not reach the publisher). Returns the length of what is
+ * left to forward, or -1 when the compound is malformed. */
 static int answer_nacks(rtc__worker *w, rtc__transport *from, const uint8_t *p, size_t n,
                         uint8_t *out) {
   if (rtcp_validate(p, n) < 0) return -1;
@@ -82,6 +97,13 @@ static int answer_nacks(rtc__worker *w, rtc__transport *from, const uint8_t *p, 
     if (v.type == RTCP_RTPFB && rtcp_parse_fb(&v, &fb) == 0 && fb.kind == RTCP_FB_NACK) {
       rtc__count(&w->c.nack_in, 1);
       b = rtx_for(from->room, fb.media_ssrc, 0);
+    } else if (v.type == RTCP_PSFB && rtcp_parse_fb(&v, &fb) == 0 &&
+               (fb.kind == RTCP_FB_PLI || fb.kind == RTCP_FB_FIR)) {
+      uint32_t target = fb.kind == RTCP_FB_FIR && fb.n_items ? fb.items[0].a : fb.media_ssrc;
+      if (!keyframe_request_ok(from->room, target, now)) {
+        rtc__count(&w->c.kf_suppressed, 1);
+        continue;
+      }
     }
     if (!b) {
       memcpy(out + kept, v.body - 4, v.total_len);

@@ -259,6 +259,7 @@ void rtc_worker_stats_get(const rtc *r, int worker, rtc_worker_stats *s) {
   LD(nack_in);
   LD(rtx_sent);
   LD(rtcp_dropped);
+  LD(kf_suppressed);
 #undef LD
 }
 
@@ -302,6 +303,7 @@ static const metric metrics[] = {
     M(nack_in, "RTCP NACK packets received"),
     M(rtx_sent, "packets resent from a retransmission buffer"),
     M(rtcp_dropped, "malformed RTCP compounds from members, not forwarded"),
+    M(kf_suppressed, "keyframe requests (PLI/FIR) held back by the per-stream rate limit"),
 };
 #undef M
 

@@ -105,6 +105,7 @@ typedef struct rtc_worker_stats {
   uint64_t fwd_packets, fwd_bytes; /* SRTP/SRTCP sent on to other members of a room */
   uint64_t nack_in, rtx_sent;      /* NACK packets received; packets resent from buffers */
   uint64_t rtcp_dropped;           /* malformed compound RTCP from a member, not forwarded */
+  uint64_t kf_suppressed;          /* PLI/FIR held back: one per stream per 500 ms goes on */
 } rtc_worker_stats;
 void rtc_worker_stats_get(const rtc *r, int worker, rtc_worker_stats *out);
 /* Appends the workers' counters in Prometheus text format (buzz_rtc_* families, one sample per

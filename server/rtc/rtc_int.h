@@ -41,7 +41,7 @@ typedef struct rtc__counters {
   _Atomic uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, tx_dropped;
   _Atomic uint64_t stun_in, stun_rejected, dtls_in, rtp_in, rtcp_in, unknown_in, transports;
   _Atomic uint64_t srtp_rejected, dtls_connected, dtls_failed, fwd_packets, fwd_bytes;
-  _Atomic uint64_t nack_in, rtx_sent, rtcp_dropped;
+  _Atomic uint64_t nack_in, rtx_sent, rtcp_dropped, kf_suppressed;
 } rtc__counters;
 
 typedef struct rtc__transport rtc__transport;
@@ -120,6 +120,7 @@ struct rtc__room {
   rtc__transport *members;
   int n;
   rtc_rtx_buf *rtx[ROOM_MAX_RTX]; /* by publisher SSRC, made on a stream's first packet */
+  uint64_t kf_ms[ROOM_MAX_RTX];    /* when a PLI/FIR for that stream was last passed on */
   int n_rtx;
 };
 

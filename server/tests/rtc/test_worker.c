@@ -351,8 +351,17 @@ static void test_forwarding(void **state) {
   send(b.fd, pli, len, 0);
   static const uint8_t pli_hdr[] = {0x81, 206, 0, 2};
   assert_int_equal(peer_recv(&a, 1, pli_hdr, sizeof pli_hdr, 10), 1);
+  /* Two more at once: held back (one keyframe request per stream per 500 ms goes on). */
+  for (int i = 0; i < 2; i++) {
+    uint8_t again[64] = {0x81, 206, 0, 2, 0, 0, 0, 2, 0xaa, 0xbb, 0xcc, 0xdd};
+    size_t l2 = 12;
+    assert_int_equal(rtc_srtp_protect_rtcp(b.srtp, again, &l2, sizeof again), 0);
+    send(b.fd, again, l2, 0);
+  }
+  assert_int_equal(peer_recv(&a, 1, pli_hdr, sizeof pli_hdr, 5), 0);
   rtc_worker_stats s;
   rtc_worker_stats_get(r, 0, &s);
+  assert_int_equal(s.kf_suppressed, 2);
   assert_int_equal(s.fwd_packets, 21);
   assert_int_equal(s.srtp_rejected, 0);
   /* B reports 0x1005 and 0x1007 lost (PID 0x1005, BLP bit 1): buzzd resends both from its
