@@ -11,8 +11,6 @@ import { setToggle } from './prejoin.js';
 import { openMenu, menuButton } from './menu.js';
 import { t, N } from '../i18n.js';
 
-export const NARROW_QUERY = '(max-width: 700px)';
-
 // key, action, on-name, off-name, on-icon, off-icon, group, stays on a phone.
 // "on" = the state is active. Names are English catalogue keys.
 const CONTROLS = [
@@ -101,9 +99,6 @@ export class Controls {
   setScreenSupported(ok) {
     this.buttons.get('screen').hidden = !ok;
   }
-
-  /** Whether the bar is in its phone form (the overflow controls live in "More options"). */
-  narrow() { return globalThis.matchMedia?.(NARROW_QUERY).matches ?? false; }
 
   _openMore() {
     const items = CONTROLS.filter((c) => !c[7]).map(([key, action]) => {

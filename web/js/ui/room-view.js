@@ -210,8 +210,7 @@ export class RoomView {
         const pw = await askPassword();
         if (pw !== null) run(this.room.setPassword(pw), pw ? t('Password changed') : t('Password removed'));
       },
-      muteEveryone: () => run(this.room.muteEveryone().then((n) => { this._muted = n; }),
-        t('Asked everyone to mute')),
+      muteEveryone: () => run(this.room.muteEveryone(), t('Asked everyone to mute')),
       askToMute: (id, name) => run(this.room.askToMute(id), t('Asked {name} to mute', { name })),
       // One notice only: "<name> was removed" arrives with participant-left.
       remove: (id) => run(this.room.remove(id), null),
