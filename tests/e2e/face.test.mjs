@@ -386,3 +386,36 @@ function savePng(file, fr, m) {
   }
   fs.writeFileSync(file, encodePng({ width: fr.width, height: fr.height, data: rgb }));
 }
+
+test('the main-thread fallback (no MediaStreamTrackProcessor) runs the face effects too', { timeout: 180000 }, async (t) => {
+  const server = await startBuzzd();
+  const cb = await launchPersonBrowser();
+  const pages = [];
+  t.after(async () => { await closePages(pages); await cb.close(); await server.stop(); });
+  const f = await faceRef(await originalFrameRGBA({ width: 1280, height: 720 }));
+  const room = await createRoom(server, { name: 'face fallback' });
+  const noProcessor = () => { delete window.MediaStreamTrackProcessor; delete window.MediaStreamTrackGenerator; delete window.VideoTrackGenerator; };
+  const sender = await openRoom(cb.browser, server, room.id, { init: noProcessor });
+  const receiver = await openRoom(cb.browser, server, room.id);
+  pages.push(sender, receiver);
+  const js = await apiJoin(sender, { name: 'Sam' });
+  assert.ok(js.ok, JSON.stringify(js));
+  assert.ok((await apiJoin(receiver, { name: 'Rita', camera: false, mic: false })).ok);
+  await waitForVideo(receiver, js.id);
+  await sender.evaluate(() => window.buzzstream.setEffect({ tier: 'small' }));
+  const r = await setFace(sender, { filter: 'sunglasses' });
+  assert.ok(r.ok, JSON.stringify(r));
+  let last = null;
+  await waitFor(async () => {
+    const fr = await grabFrame(receiver, js.id);
+    if (!fr) return null;
+    last = probe(fr, f.m, 'sunglasses');
+    return last.every((p) => p.ok) ? true : null;
+  }, { timeoutMs: 25000, intervalMs: 400, what: 'the sunglasses from the main-thread path at the receiver' })
+    .catch((e) => { e.message += `\nprobes: ${JSON.stringify(last)}`; throw e; });
+  const st = (await localStats(sender)).effects;
+  assert.equal(st.path, 'main-thread');
+  assert.equal(st.faces, 1, JSON.stringify(st));
+  for (const p of pages) assert.deepEqual(p.__errors, [], `uncaught page errors: ${pageDiag(p)}`);
+  await assertCleanShutdown(server);
+});
