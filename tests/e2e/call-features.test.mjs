@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { startBuzzd, createRoom } from '../lib/buzzd.mjs';
 import {
   launchCallBrowser, openRoom, apiJoin, control, recordEvents, waitForVideo, waitForAudio,
-  stats, closePages, pageDiag, serverOpts,
+  stats, closePages, pageDiag, serverOpts, axeViolations, screenshot,
 } from '../lib/client.mjs';
 import { waitFor, sleep } from '../lib/proc.mjs';
 
@@ -184,11 +184,15 @@ test('a second tab of the same browser offers "Join here": it takes the seat, th
   await second.goto(`${server.url}/r/${room.id}`);
   await second.getByText('You are already in this call in another tab.').waitFor({ timeout: 10000 });
   assert.equal(await second.getByRole('button', { name: 'Join as another participant', exact: true }).isVisible(), true);
+  await screenshot(second, 'desktop-prejoin-join-here');
+  assert.deepEqual(await axeViolations(second), [], 'axe on the "Join here" pre-join screen');
   await second.getByRole('button', { name: 'Join here', exact: true }).click();
   await waitFor(() => second.evaluate(() => window.buzzstream.self()?.id ?? null), { what: 'the second tab in the call' });
   assert.equal(await second.evaluate(() => window.buzzstream.self().id), j1.id, 'the same participant, not a second Ann');
   await first.getByRole('heading', { name: 'The call moved to another tab' }).waitFor({ timeout: 10000 });
   await first.getByRole('button', { name: 'Join here', exact: true }).waitFor();
+  await screenshot(first, 'desktop-ended-moved');
+  assert.deepEqual(await axeViolations(first), [], 'axe on "The call moved to another tab"');
   await sleep(1000);
   assert.deepEqual(await other.evaluate(() => window.buzzstream.participants().map((p) => p.id)), [j1.id], 'Ben still sees one Ann');
   // "Join here" on the first tab takes the seat back; now the second tab says it moved.
