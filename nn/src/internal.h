@@ -20,6 +20,9 @@
 /* Input slot of a CONV_2D / DEPTHWISE_CONV_2D node holding a residual ADD's other operand
  * once fused. */
 #define NN__CONV_RES 3
+/* Input slot of a CONV_2D node holding a fused PRELU's per-channel alpha [oc] (slot 3 is
+ * then the residual or -1). */
+#define NN__CONV_ALPHA 4
 /* p[] slot of a CONV_2D / DEPTHWISE_CONV_2D node: 1 when a HARD_SWISH is fused into it. */
 #define NN__P_HSWISH 15
 

@@ -180,6 +180,31 @@ static void fuse_hswish(nn_model *m, const int *uses) {
   }
 }
 
+/* A PRELU with per-channel alpha whose input comes only from a CONV_2D (with or without a
+ * fused residual, not with a HARD_SWISH) is applied by the conv to each band of output
+ * rows it has just written (nn__rows_conv), while they are in cache: the face models'
+ * conv → PRELU pairs lose a pass over the tensor. Same kernel (k->prelu) on the same
+ * values, so the same result bit for bit. */
+static void fuse_prelu(nn_model *m, const int *uses) {
+  for (int s = 0; s < m->norder; s++) {
+    nn__node *h = &m->nodes[m->order[s]];
+    if (h->dead || h->kind != NN__OP_PRELU || h->in[0] < 0 || h->in[1] < 0) continue;
+    nn__tensor *t = &m->t[h->in[0]];
+    if (t->producer < 0 || t->is_output || uses[h->in[0]] != 1) continue;
+    nn__node *p = &m->nodes[t->producer];
+    if (p->dead || p->kind != NN__OP_CONV || p->p[NN__P_HSWISH] || p->nin > NN__CONV_ALPHA ||
+        h->p[1] != p->cd.oc || (long)h->p[0] != (long)p->cd.oh * p->cd.ow)
+      continue;
+    if (p->nin <= NN__CONV_RES) p->in[NN__CONV_RES] = -1;
+    p->in[NN__CONV_ALPHA] = h->in[1];
+    p->nin = NN__CONV_ALPHA + 1;
+    p->out = h->out;
+    m->t[h->out].producer = t->producer;
+    t->producer = -1;
+    h->dead = 1;
+  }
+}
+
 /* A mean over H and W: MEAN, or an AVERAGE_POOL_2D whose window is the whole image. */
 static int is_spatial_mean(const nn__node *n) {
   const nn_conv_desc *d = &n->cd;
@@ -234,6 +259,7 @@ void nn__plan_fuse(nn_model *m) {
   }
   fuse_residual(m, uses); /* after the clamps, so an ADD's fused RELU moves with it */
   fuse_hswish(m, uses);   /* after the residuals: a conv takes one or the other */
+  fuse_prelu(m, uses);    /* after the residuals: conv + ADD + PRELU is one node */
   fuse_add_mean(m, uses); /* ADDs left after the residual fusion */
   free(uses);
 }

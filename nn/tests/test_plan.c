@@ -286,6 +286,49 @@ static void hswish_fused_into_convs(void **s) {
   nn_model_destroy(m[1]);
 }
 
+/* input [1,40,6,2] → CONV 1x1 (oc 4) → PRELU (alpha [4]); when `shared`, the conv output is a
+ * graph output too, so the PRELU stays a node of its own. */
+static void prelu_model(tm_model *tm, int shared) {
+  static float w[4 * 2], b[4] = {0.5f, -1, 2, -3}, al[4] = {0.25f, -0.5f, 0.125f, 2};
+  for (int i = 0; i < 8; i++) w[i] = (float)(i % 5 - 2) * 1.5f;
+  memset(tm, 0, sizeof *tm);
+  int x = tm_tensor_add(tm, "input", TM_F32, 4, (int[]){1, 40, 6, 2}, NULL, 0);
+  int wt = tm_tensor_add(tm, "w", TM_F32, 4, (int[]){4, 1, 1, 2}, w, sizeof w);
+  int bt = tm_tensor_add(tm, "b", TM_F32, 1, (int[]){4}, b, sizeof b);
+  int at = tm_tensor_add(tm, "alpha", TM_F32, 3, (int[]){1, 1, 4}, al, sizeof al);
+  int t0 = tm_tensor_add(tm, "conv", TM_F32, 4, (int[]){1, 40, 6, 4}, NULL, 0);
+  int t1 = tm_tensor_add(tm, "prelu", TM_F32, 4, (int[]){1, 40, 6, 4}, NULL, 0);
+  tm_op *op = tm_op_add(tm, 3, 3, (int[]){x, wt, bt}, t0); /* CONV_2D 1x1 */
+  tm_op_opt(op, 1, 1, 4, 1);
+  tm_op_opt(op, 1, 2, 4, 1);
+  tm_op_add(tm, 54, 2, (int[]){t0, at}, t1); /* PRELU */
+  tm->nin = 1, tm->in[0] = x, tm->out[0] = t1, tm->out[1] = t0;
+  tm->nout = shared ? 2 : 1;
+}
+
+static void prelu_fused_into_conv(void **s) {
+  (void)s;
+  tm_model tm;
+  nn_model *m[2];
+  for (int shared = 0; shared < 2; shared++) {
+    prelu_model(&tm, shared);
+    m[shared] = load(&tm);
+    float *x = nn_input(m[shared], 0);
+    for (int i = 0; i < 480; i++) x[i] = (float)((i * 5) % 11 - 5) * 0.75f;
+    assert_int_equal(nn_run(m[shared]), 0);
+    assert_int_equal(m[shared]->norder, shared ? 2 : 1);
+    assert_int_equal(m[shared]->nodes[1].dead, !shared);
+  }
+  const float *got = nn_output(m[0], 0), *want = nn_output(m[1], 0);
+  int neg = 0;
+  for (int i = 0; i < 960; i++) {
+    assert_true(memcmp(&got[i], &want[i], sizeof got[i]) == 0); /* same kernel: same bits */
+    neg += want[i] < 0;
+  }
+  assert_true(neg > 0);
+  nn_model_destroy(m[0]);
+  nn_model_destroy(m[1]);
+}
 
 /* input [1,3,5,4] → RESIZE_BILINEAR to 6x10 (half-pixel) → CONV 1x1 (oc 2, bias). `act`:
  * the conv has RELU fused (the pair must not swap); `shared`: the resized tensor is a graph
@@ -419,6 +462,7 @@ const struct CMUnitTest nnt_plan_tests[] = {
     cmocka_unit_test(add_fused_into_mean),
     cmocka_unit_test(resize_then_conv_swapped),
     cmocka_unit_test(hswish_fused_into_convs),
+    cmocka_unit_test(prelu_fused_into_conv),
     cmocka_unit_test(residual_add_fused_into_mul),
     cmocka_unit_test(residual_add_fused_into_conv),
     cmocka_unit_test(pad_absorbed_into_conv),
