@@ -190,4 +190,5 @@ export default {
   "Unpin {name}": "{name} lösen",
   "Pin {name}": "{name} anheften",
   "{name}: {reaction}": "{name}: {reaction}",
+  "Starting camera…": "Kamera wird gestartet…",
 };

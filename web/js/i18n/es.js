@@ -190,4 +190,5 @@ export default {
   "Unpin {name}": "Desfijar a {name}",
   "Pin {name}": "Fijar a {name}",
   "{name}: {reaction}": "{name}: {reaction}",
+  "Starting camera…": "Iniciando la cámara…",
 };

@@ -38,8 +38,11 @@ export function showPrejoin(room, info, doJoin) {
   const errors = { mic: null, camera: null };
   const render = () => {
     const cam = media.cameraOut;
-    ui.video.srcObject = cam ? new MediaStream([cam]) : null;
+    if ((ui.video.srcObject?.getVideoTracks()[0] ?? null) !== cam) {
+      ui.video.srcObject = cam ? new MediaStream([cam]) : null;
+    }
     ui.tile.classList.toggle('off', !cam);
+    starting();
     setToggle(ui.micBtn, media.micActive, t('Mute microphone'), t('Unmute microphone'), 'mic', 'micOff');
     setToggle(ui.camBtn, Boolean(cam), t('Turn off camera'), t('Turn on camera'), 'cam', 'camOff');
     const msgs = [];
@@ -55,6 +58,9 @@ export function showPrejoin(room, info, doJoin) {
     ui.meterBar.style.transform = `scaleX(${v.toFixed(3)})`;
     raf = requestAnimationFrame(tick);
   };
+  const starting = () => ui.tile.classList.toggle('connecting',
+    Boolean(media.cameraOut) && (ui.video.readyState < 2 || ui.video.paused));
+  ui.video.addEventListener('playing', starting);
   media.on('track', render);
   ui.micBtn.addEventListener('click', async () => {
     errors.mic = await media.setMic(!media.micActive);
@@ -173,8 +179,11 @@ export function setToggle(btn, on, onLabel, offLabel, onIcon, offIcon) {
 
 function buildPrejoin(info, owner) {
   const video = h('video', { autoplay: true, muted: true, playsInline: true });
+  // Until the camera's first frame plays, "Starting camera…" instead of a black box.
   const tile = h('div', { class: 'tile self-preview', dataset: { peerId: 'self', kind: 'camera' } },
-    video, h('div', { class: 'avatar', 'aria-hidden': 'true' }, t('Camera is off')));
+    video, h('div', { class: 'avatar', 'aria-hidden': 'true' }, t('Camera is off')),
+    h('div', { class: 'tile-connecting', 'aria-hidden': 'true' }, h('span', { class: 'spinner' }),
+      h('span', {}, t('Starting camera…'))));
   const meterBar = h('div', { class: 'meter-bar' });
   const meter = h('div', { class: 'meter', role: 'meter', 'aria-label': t('Input level'),
     'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': '0' }, meterBar);
