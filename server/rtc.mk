@@ -38,7 +38,8 @@ test-rtc-asan: $(BUILD)/tests/rtc-unit-asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 timeout 300 $<
 
 test-rtc-tsan: $(BUILD)/tests/rtc-unit-tsan
-	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 timeout 300 $<
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=server/tests/rtc/tsan.supp \
+	  timeout 300 $<
 
 # The media plane alone behind a stdin/stdout JSON protocol, for the browser test: a Chromium
 # publisher and a Chromium subscriber through one worker (see harness/sfu_harness.c).

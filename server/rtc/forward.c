@@ -58,8 +58,8 @@ static int send_to(rtc__worker *w, rtc__transport *t, const uint8_t *p, size_t n
   uint8_t *slot = udp_tx_reserve(w->fd, w->tx);
   memcpy(slot, p, n);
   size_t len = n;
-  int rc = rtcp ? rtc_srtp_protect_rtcp(t->srtp, slot, &len, UDP_SLOT)
-                : rtc_srtp_protect_rtp(t->srtp, slot, &len, UDP_SLOT);
+  int rc = rtcp ? rtc_esrtp_protect_rtcp(t->srtp, slot, &len, UDP_SLOT)
+                : rtc_esrtp_protect_rtp(t->srtp, slot, &len, UDP_SLOT);
   if (rc < 0) return 0; /* the slot is not committed: the next packet reuses it */
   udp_tx_commit(w->tx, len, to);
   return 1;

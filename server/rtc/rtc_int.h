@@ -12,6 +12,7 @@
 #include "rtc/rtc.h"
 #include "rtc/rtx.h"
 #include "rtc/srtp.h"
+#include "rtc/srtp_evp.h"
 #include "rtc/udp.h"
 
 typedef enum { MSG_STOP = 1, MSG_TRANSPORT_ADD, MSG_TRANSPORT_REMOVE } rtc__msg_type;
@@ -108,7 +109,7 @@ struct rtc__transport {
   char remote_fp[RTC_FINGERPRINT_MAX];
   rtc_dtls *dtls; /* made on the first DTLS datagram */
   uint64_t dtls_started_ms;
-  rtc_srtp *srtp;                   /* after the handshake */
+  rtc_esrtp *srtp;                  /* after the handshake: SRTP on OpenSSL EVP (srtp_evp.h) */
   struct sockaddr_storage reply_to; /* where DTLS output goes: the address it came from */
 };
 
@@ -120,7 +121,7 @@ struct rtc__room {
   rtc__transport *members;
   int n;
   rtc_rtx_buf *rtx[ROOM_MAX_RTX]; /* by publisher SSRC, made on a stream's first packet */
-  uint64_t kf_ms[ROOM_MAX_RTX];    /* when a PLI/FIR for that stream was last passed on */
+  uint64_t kf_ms[ROOM_MAX_RTX];   /* when a PLI/FIR for that stream was last passed on */
   int n_rtx;
 };
 

@@ -37,7 +37,7 @@ static void destroy(rtc__worker *w, rtc__transport *t) {
   rtc_map_del(w->by_ufrag, t->ice.ufrag, t->ice.ufrag_len);
   rtc_map_del(w->by_id, &t->id, sizeof t->id);
   rtc_dtls_destroy(t->dtls);
-  rtc_srtp_destroy(t->srtp);
+  rtc_esrtp_destroy(t->srtp);
   memset(t, 0, sizeof *t); /* the password and keys do not linger in freed memory */
   free(t);
   rtc__count(&w->c.transports, (uint64_t)-1);
@@ -170,7 +170,7 @@ void rtc__on_dtls(rtc__worker *w, const uint8_t *p, size_t n, const struct socka
   if (st == before) return;
   if (st == RTC_DTLS_CONNECTED) {
     rtc_srtp_keys k;
-    int ok = rtc_dtls_srtp_keys(t->dtls, &k) == 0 && rtc_srtp_create(&t->srtp, &k) == 0;
+    int ok = rtc_dtls_srtp_keys(t->dtls, &k) == 0 && rtc_esrtp_create(&t->srtp, &k) == 0;
     memset(&k, 0, sizeof k);
     if (ok) {
       rtc__count(&w->c.dtls_connected, 1);
@@ -189,7 +189,7 @@ void rtc__on_srtp(rtc__worker *w, uint8_t *p, size_t n, const struct sockaddr *f
   }
   size_t len = n;
   int rc =
-      rtcp ? rtc_srtp_unprotect_rtcp(t->srtp, p, &len) : rtc_srtp_unprotect_rtp(t->srtp, p, &len);
+      rtcp ? rtc_esrtp_unprotect_rtcp(t->srtp, p, &len) : rtc_esrtp_unprotect_rtp(t->srtp, p, &len);
   if (rc < 0) {
     rtc__count(&w->c.srtp_rejected, 1);
     return;

@@ -9,6 +9,7 @@
 
 #include "rtc/dtls.h"
 #include "rtc/srtp.h"
+#include "rtc/srtp_evp.h"
 #include "tests.h"
 
 /* ---- SRTP known answers (libsrtp test/srtp_driver.c, srtp_validate / srtp_validate_gcm) ---- */
@@ -96,6 +97,166 @@ static void known_answer(int profile, const uint8_t *master, const uint8_t *rtp_
   len = 100;
   assert_int_equal(rtc_srtp_protect_rtp(s, buf, &len, 100), RTC_SRTP_EARG);
   rtc_srtp_destroy(s);
+}
+
+/* The same published packets through the OpenSSL EVP implementation. */
+static void known_answer_evp(int profile, const uint8_t *master, const uint8_t *rtp_c,
+                             size_t rtp_clen, const uint8_t *rtcp_c, size_t rtcp_clen) {
+  rtc_srtp_keys k;
+  keys_both(&k, profile, master);
+  rtc_esrtp *s;
+  assert_int_equal(rtc_esrtp_create(&s, &k), 0);
+  uint8_t buf[128];
+  size_t len = sizeof rtp_plain;
+  memcpy(buf, rtp_plain, len);
+  assert_int_equal(rtc_esrtp_protect_rtp(s, buf, &len, sizeof buf), 0);
+  assert_int_equal(len, rtp_clen);
+  assert_memory_equal(buf, rtp_c, rtp_clen);
+  len = sizeof rtcp_plain;
+  memcpy(buf, rtcp_plain, len);
+  assert_int_equal(rtc_esrtp_protect_rtcp(s, buf, &len, sizeof buf), 0);
+  assert_int_equal(len, rtcp_clen);
+  assert_memory_equal(buf, rtcp_c, rtcp_clen);
+  memcpy(buf, rtp_c, rtp_clen);
+  len = rtp_clen;
+  assert_int_equal(rtc_esrtp_unprotect_rtp(s, buf, &len), 0);
+  assert_int_equal(len, sizeof rtp_plain);
+  assert_memory_equal(buf, rtp_plain, len);
+  memcpy(buf, rtp_c, rtp_clen);
+  len = rtp_clen;
+  assert_int_equal(rtc_esrtp_unprotect_rtp(s, buf, &len), RTC_SRTP_EREPLAY);
+  memcpy(buf, rtcp_c, rtcp_clen);
+  len = rtcp_clen;
+  assert_int_equal(rtc_esrtp_unprotect_rtcp(s, buf, &len), 0);
+  assert_int_equal(len, sizeof rtcp_plain);
+  assert_memory_equal(buf, rtcp_plain, len);
+  memcpy(buf, rtcp_c, rtcp_clen);
+  len = rtcp_clen;
+  assert_int_equal(rtc_esrtp_unprotect_rtcp(s, buf, &len), RTC_SRTP_EREPLAY);
+  rtc_esrtp_destroy(s);
+  assert_int_equal(rtc_esrtp_create(&s, &k), 0);
+  memcpy(buf, rtp_c, rtp_clen);
+  buf[rtp_clen - 1] ^= 1;
+  len = rtp_clen;
+  assert_int_equal(rtc_esrtp_unprotect_rtp(s, buf, &len), RTC_SRTP_EAUTH);
+  memcpy(buf, rtcp_c, rtcp_clen);
+  buf[9] ^= 1;
+  len = rtcp_clen;
+  assert_int_equal(rtc_esrtp_unprotect_rtcp(s, buf, &len), RTC_SRTP_EAUTH);
+  len = 4;
+  assert_int_equal(rtc_esrtp_unprotect_rtp(s, buf, &len), RTC_SRTP_EARG);
+  rtc_esrtp_destroy(s);
+}
+
+/* EVP and libsrtp2 interoperate both ways over a long stream: a sequence-number wrap (so the
+ * rollover counter counts), reordering within the window, RTCP, random keys, both profiles. */
+static void cross_check(int profile) {
+  rtc_srtp_keys a = {.profile = profile}, b;
+  rtc_srtp_profile_lengths(profile, &a.key_len, &a.salt_len);
+  for (size_t i = 0; i < a.key_len; i++)
+    a.local_key[i] = (uint8_t)(i * 7 + 1), a.remote_key[i] = (uint8_t)(i * 13 + 5);
+  for (size_t i = 0; i < a.salt_len; i++)
+    a.local_salt[i] = (uint8_t)(i * 3 + 2), a.remote_salt[i] = (uint8_t)(i * 11 + 9);
+  b = a; /* the other end: local and remote swapped */
+  memcpy(b.local_key, a.remote_key, sizeof b.local_key);
+  memcpy(b.remote_key, a.local_key, sizeof b.remote_key);
+  memcpy(b.local_salt, a.remote_salt, sizeof b.local_salt);
+  memcpy(b.remote_salt, a.local_salt, sizeof b.remote_salt);
+  rtc_esrtp *e;
+  rtc_srtp *l;
+  assert_int_equal(rtc_esrtp_create(&e, &a), 0);
+  assert_int_equal(rtc_srtp_create(&l, &b), 0);
+  uint8_t pkt[256], ref[256];
+  for (int dir = 0; dir < 2; dir++) {
+    for (int i = 0; i < 3000; i++) {
+      /* Sequence numbers 64000 .. 65535, 0 .. 1463, with each pair swapped now and then. */
+      int j = (i % 50 == 10) ? i + 1 : (i % 50 == 11) ? i - 1 : i;
+      uint16_t seq = (uint16_t)(64000 + j);
+      memset(pkt, 0, sizeof pkt);
+      pkt[0] = 0x90; /* with a one-byte extension block */
+      pkt[1] = 96;
+      pkt[2] = (uint8_t)(seq >> 8), pkt[3] = (uint8_t)seq;
+      pkt[7] = (uint8_t)j;
+      pkt[8] = 0xde, pkt[9] = 0xad, pkt[10] = 0xbe, pkt[11] = (uint8_t)(0xe0 + dir);
+      pkt[12] = 0xBE, pkt[13] = 0xDE, pkt[14] = 0, pkt[15] = 1, pkt[16] = 0x10, pkt[17] = 0x42;
+      for (int k = 20; k < 120; k++) pkt[k] = (uint8_t)(k + j);
+      memcpy(ref, pkt, 120);
+      size_t len = 120;
+      int rc = dir ? rtc_srtp_protect_rtp(l, pkt, &len, sizeof pkt)
+                   : rtc_esrtp_protect_rtp(e, pkt, &len, sizeof pkt);
+      assert_int_equal(rc, 0);
+      rc = dir ? rtc_esrtp_unprotect_rtp(e, pkt, &len) : rtc_srtp_unprotect_rtp(l, pkt, &len);
+      assert_int_equal(rc, 0);
+      assert_int_equal(len, 120);
+      assert_memory_equal(pkt, ref, 120);
+      if (i % 100 == 0) { /* RTCP: an RR with one report block */
+        uint8_t r[128] = {0x81, 201, 0, 7, 0xde, 0xad, 0xbe, 0xe9};
+        for (int k = 8; k < 32; k++) r[k] = (uint8_t)(k * i);
+        uint8_t rr[128];
+        memcpy(rr, r, 32);
+        len = 32;
+        rc = dir ? rtc_srtp_protect_rtcp(l, r, &len, sizeof r)
+                 : rtc_esrtp_protect_rtcp(e, r, &len, sizeof r);
+        assert_int_equal(rc, 0);
+        rc = dir ? rtc_esrtp_unprotect_rtcp(e, r, &len) : rtc_srtp_unprotect_rtcp(l, r, &len);
+        assert_int_equal(rc, 0);
+        assert_int_equal(len, 32);
+        assert_memory_equal(r, rr, 32);
+      }
+    }
+  }
+  rtc_esrtp_destroy(e);
+  rtc_srtp_destroy(l);
+}
+
+static void test_srtp_evp(void **state) {
+  (void)state;
+  known_answer_evp(RTC_SRTP_AES128_CM_SHA1_80, cm_key, cm_rtp_cipher, sizeof cm_rtp_cipher,
+                   cm_rtcp_cipher, sizeof cm_rtcp_cipher);
+  known_answer_evp(RTC_SRTP_AEAD_AES_128_GCM, gcm_key, gcm_rtp_cipher, sizeof gcm_rtp_cipher,
+                   gcm_rtcp_cipher, sizeof gcm_rtcp_cipher);
+  cross_check(RTC_SRTP_AES128_CM_SHA1_80);
+  cross_check(RTC_SRTP_AEAD_AES_128_GCM);
+  /* Replay window: out of order within 1024 accepted once, older refused. */
+  rtc_srtp_keys k;
+  keys_both(&k, RTC_SRTP_AEAD_AES_128_GCM, gcm_key);
+  rtc_esrtp *tx, *rx;
+  assert_int_equal(rtc_esrtp_create(&tx, &k), 0);
+  assert_int_equal(rtc_esrtp_create(&rx, &k), 0);
+  static uint8_t pk[2000][64];
+  static size_t pl[2000];
+  for (int i = 0; i < 2000; i++) {
+    memset(pk[i], 0, 64);
+    pk[i][0] = 0x80, pk[i][1] = 96, pk[i][2] = (uint8_t)(i >> 8), pk[i][3] = (uint8_t)i;
+    pk[i][11] = 1;
+    pl[i] = 30;
+    assert_int_equal(rtc_esrtp_protect_rtp(tx, pk[i], &pl[i], 64), 0);
+  }
+  uint8_t tmp[64];
+  size_t tl;
+#define RX(i) (memcpy(tmp, pk[i], 64), tl = pl[i], rtc_esrtp_unprotect_rtp(rx, tmp, &tl))
+  assert_int_equal(RX(1500), 0);
+  assert_int_equal(RX(1000), 0);                /* 500 behind: inside the window */
+  assert_int_equal(RX(1000), RTC_SRTP_EREPLAY); /* once */
+  assert_int_equal(RX(400), RTC_SRTP_EREPLAY);  /* 1100 behind: too old */
+  assert_int_equal(RX(1999), 0);
+  assert_int_equal(RX(1500), RTC_SRTP_EREPLAY);
+  assert_int_equal(RX(1501), 0);
+#undef RX
+  rtc_esrtp_destroy(tx);
+  rtc_esrtp_destroy(rx);
+  /* Too many SSRCs: refused, not allocated without bound. */
+  assert_int_equal(rtc_esrtp_create(&tx, &k), 0);
+  int refused = 0;
+  for (uint32_t ssrc = 1; ssrc <= RTC_ESRTP_MAX_STREAMS + 10; ssrc++) {
+    uint8_t p2[64] = {0x80, 96, 0, 1, 0, 0, 0, 0};
+    p2[8] = (uint8_t)(ssrc >> 24), p2[9] = (uint8_t)(ssrc >> 16), p2[10] = (uint8_t)(ssrc >> 8);
+    p2[11] = (uint8_t)ssrc;
+    size_t l2 = 20;
+    refused += rtc_esrtp_protect_rtp(tx, p2, &l2, sizeof p2) != 0;
+  }
+  assert_int_equal(refused, 10);
+  rtc_esrtp_destroy(tx);
 }
 
 static void test_srtp_known_answers(void **state) {
@@ -378,7 +539,8 @@ static void test_retransmit_timer(void **state) {
 
 int rtc_tests_dtls(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_srtp_known_answers),   cmocka_unit_test(test_cert),
+      cmocka_unit_test(test_srtp_known_answers),   cmocka_unit_test(test_srtp_evp),
+      cmocka_unit_test(test_cert),
       cmocka_unit_test(test_handshake_gcm),        cmocka_unit_test(test_handshake_cm),
       cmocka_unit_test(test_fingerprint_mismatch), cmocka_unit_test(test_retransmit_timer),
   };

@@ -364,17 +364,25 @@ static void test_forwarding(void **state) {
   assert_int_equal(s.kf_suppressed, 2);
   assert_int_equal(s.fwd_packets, 21);
   assert_int_equal(s.srtp_rejected, 0);
-  /* B reports 0x1005 and 0x1007 lost (PID 0x1005, BLP bit 1): buzzd resends both from its
-   * buffer, encrypted for B, and the NACK does not reach A. B reads them with a fresh
-   * context (its own has seen these sequence numbers already). */
-  uint8_t nack[64] = {0x81, 205, 0, 3, 0, 0, 0, 2, 0xaa, 0xbb, 0xcc, 0xdd, 0x10, 0x05, 0x00, 0x02};
+  /* A sends ten more (fresh in the buffer, which keeps packets 1 s); B reports 0x2005 and 0x2007
+   * lost (PID 0x2005, BLP bit 1): buzzd resends both from its buffer, encrypted for B, and the
+   * NACK does not reach A. B reads them with a fresh context (its own has seen these sequence
+   * numbers already). */
+  for (int i = 0; i < 10; i++) {
+    uint8_t pkt[256] = {0x80, 96, 0x20, (uint8_t)i, 0, 0, 0, 9, 0xaa, 0xbb, 0xcc, 0xdd};
+    size_t l3 = 60;
+    assert_int_equal(rtc_srtp_protect_rtp(a.srtp, pkt, &l3, sizeof pkt), 0);
+    send(a.fd, pkt, l3, 0);
+  }
+  static const uint8_t hdr2[] = {0x80, 96, 0x20};
+  assert_int_equal(peer_recv(&b, 0, hdr2, sizeof hdr2, 20), 10);
+  uint8_t nack[64] = {0x81, 205, 0, 3, 0, 0, 0, 2, 0xaa, 0xbb, 0xcc, 0xdd, 0x20, 0x05, 0x00, 0x02};
   len = 16;
   assert_int_equal(rtc_srtp_protect_rtcp(b.srtp, nack, &len, sizeof nack), 0);
   send(b.fd, nack, len, 0);
   rtc_srtp *own = b.srtp;
   assert_int_equal(rtc_srtp_create(&b.srtp, &b.keys), 0);
-  static const uint8_t again[] = {0x80, 96, 0x10};
-  assert_int_equal(peer_recv(&b, 0, again, sizeof again, 10), 2);
+  assert_int_equal(peer_recv(&b, 0, hdr2, sizeof hdr2, 10), 2);
   rtc_srtp_destroy(b.srtp);
   b.srtp = own;
   static const uint8_t nack_hdr[] = {0x81, 205};
