@@ -183,6 +183,8 @@ test('the stage keeps 1 to 25 tiles legible and apart, on a laptop and on a phon
   for (const [size, width, height] of SIZES) {
     const p = await openLanding(cb.browser, server, { width, height });
     pages.push(p);
+    // The landing page mounts itself once its module has loaded: wait, or it replaces ours.
+    await p.getByRole('button', { name: 'Create room', exact: true }).waitFor();
     for (const n of [1, 2, 3, 4, 6, 9, 12, 16, 25]) {
       // The real stage module in the real page layout, with n camera-off participants.
       const r = await p.evaluate(async (count) => {

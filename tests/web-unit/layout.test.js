@@ -46,3 +46,12 @@ test('legibleGrid: 1 to 25 tiles stay at least MIN_TILE_W wide at laptop and pho
   }
   assert.equal(legibleGrid(25, 1264, 650).scroll, false, '25 fit a laptop screen without scrolling');
 });
+
+test('legibleGrid never gives a zero-sized tile, even in a box too short for one row', async () => {
+  const { legibleGrid } = await import('../../web/js/layout.js');
+  for (const [n, w, h] of [[1, 374, 0], [1, 374, 3], [3, 120, 50], [2, 1264, 10]]) {
+    const g = legibleGrid(n, w, h);
+    assert.ok(g.tileW > 0 && g.tileH > 0, `${n} in ${w}×${h}: ${JSON.stringify(g)}`);
+    assert.ok(g.cols * g.tileW + (g.cols - 1) * 8 <= w + 1);
+  }
+});

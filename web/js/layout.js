@@ -28,9 +28,11 @@ export const MIN_TILE_W = 150;
  */
 export function legibleGrid(n, w, h, { aspect = 16 / 9, gap = 8, minW = MIN_TILE_W } = {}) {
   const g = bestGrid(n, w, h, aspect, gap);
-  if (g.tileW >= minW || w <= minW) return { ...g, scroll: false };
-  const cols = Math.max(1, Math.floor((w + gap) / (minW + gap)));
-  const tileW = Math.floor((w - gap * (cols - 1)) / cols);
+  if (g.tileW >= minW) return { ...g, scroll: false };
+  // Too many for the box (or a box too short for one row): columns by width, rows scroll.
+  const cols = Math.max(1, Math.min(Math.max(1, Math.floor(n) || 1),
+    Math.floor((w + gap) / (minW + gap))));
+  const tileW = Math.max(1, Math.floor((w - gap * (cols - 1)) / cols));
   const rows = Math.ceil(Math.max(1, n) / cols);
   return { cols, rows, tileW, tileH: Math.floor(tileW / aspect), scroll: true };
 }

@@ -34,6 +34,7 @@ export class Stage {
     this.onChange = null;         // () => void after the layout or pin changed
     this.resize = new ResizeObserver(() => this._size());
     this.resize.observe(this.el);
+    this.resize.observe(this.cams);   // the strip and the grid change size on their own too
     this._arrange();
   }
 
