@@ -310,7 +310,9 @@ int rtc_esrtp_protect_rtp(rtc_esrtp *s, uint8_t *p, size_t *len, size_t cap) {
       return RTC_SRTP_EFAIL;
     memcpy(p + n, mac, CM_TAG);
   }
-  advance(st, roc, seq);
+  /* A packet from before the stream's first rollover period (guess < 0) is sent with ROC 0
+   * and must not move the stream's state: the receiver refuses it as a replay. */
+  if (guess >= 0) advance(st, roc, seq);
   *len = n + tag;
   return 0;
 }
@@ -322,8 +324,10 @@ int rtc_esrtp_unprotect_rtp(rtc_esrtp *s, uint8_t *p, size_t *len) {
   if (!hl) return RTC_SRTP_EARG;
   uint32_t ssrc = rd32(p + 8);
   uint16_t seq = (uint16_t)(p[2] << 8 | p[3]);
-  stream *st = find(&s->in, ssrc, 1);
-  if (!st) return RTC_SRTP_EFAIL;
+  /* A stream is made only once a packet of it authenticates: forged packets with made-up
+   * SSRCs must not fill the table. Until then a blank one stands in. */
+  stream blank = {.ssrc = ssrc}, *st = find(&s->in, ssrc, 0);
+  if (!st) st = &blank;
   int64_t guess = guess_roc(st, seq);
   if (guess < 0 || guess > 0xFFFFFFFFll) return RTC_SRTP_EREPLAY;
   uint32_t roc = (uint32_t)guess;
@@ -343,6 +347,7 @@ int rtc_esrtp_unprotect_rtp(rtc_esrtp *s, uint8_t *p, size_t *len) {
     if (CRYPTO_memcmp(mac, p + n - tag, CM_TAG) != 0) return RTC_SRTP_EAUTH;
     if (cm_crypt(s->in.rtp_c, s->in.rtp_salt, ssrc, idx, p + hl, body) < 0) return RTC_SRTP_EFAIL;
   }
+  if (st == &blank && !(st = find(&s->in, ssrc, 1))) return RTC_SRTP_EFAIL;
   window_add(&st->rtp_win, idx);
   advance(st, roc, seq);
   *len = n - tag;
@@ -385,8 +390,8 @@ int rtc_esrtp_unprotect_rtcp(rtc_esrtp *s, uint8_t *p, size_t *len) {
   const uint8_t *e = s->gcm ? p + n - 4 : p + n - tag - 4;
   uint32_t ew = rd32(e), index = ew & 0x7FFFFFFF;
   int encrypted = ew >> 31;
-  stream *st = find(&s->in, ssrc, 1);
-  if (!st) return RTC_SRTP_EFAIL;
+  stream blank = {.ssrc = ssrc}, *st = find(&s->in, ssrc, 0); /* see unprotect_rtp */
+  if (!st) st = &blank;
   int rc = window_check(&st->rtcp_win, index);
   if (rc) return rc;
   size_t body = n - 8 - 4 - tag;
@@ -407,6 +412,7 @@ int rtc_esrtp_unprotect_rtcp(rtc_esrtp *s, uint8_t *p, size_t *len) {
     if (encrypted && cm_crypt(s->in.rtcp_c, s->in.rtcp_salt, ssrc, index, p + 8, body) < 0)
       return RTC_SRTP_EFAIL;
   }
+  if (st == &blank && !(st = find(&s->in, ssrc, 1))) return RTC_SRTP_EFAIL;
   window_add(&st->rtcp_win, index);
   *len = n - 4 - tag;
   return 0;

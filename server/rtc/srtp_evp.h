@@ -6,7 +6,9 @@
  * A session has an inbound side (the peer's keys: unprotect, with rollover-counter estimation
  * and a 1024-packet replay window per SSRC) and an outbound side (our keys: protect, ROC kept
  * per SSRC; resending a sequence number is allowed, as for retransmissions). At most
- * RTC_ESRTP_MAX_STREAMS SSRCs per direction: a peer cannot make it allocate without bound.
+ * RTC_ESRTP_MAX_STREAMS SSRCs per direction, and an inbound SSRC is remembered only once one
+ * of its packets authenticated: a peer cannot make it allocate without bound, and forged
+ * packets cannot fill the table.
  * One session belongs to one thread. */
 #ifndef BZ_RTC_SRTP_EVP_H
 #define BZ_RTC_SRTP_EVP_H
