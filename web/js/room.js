@@ -65,11 +65,12 @@ export class Room extends Emitter {
    * Joins with the devices already started on this.media (the pre-join screen or join()
    * starts them). Resolves {id, participants}; rejects with err.code from the server.
    */
-  async join({ name, password, iceTransportPolicy, takeover } = {}) {
+  async join({ name, password, iceTransportPolicy, takeover, seat: known } = {}) {
     if (this.joined) throw codedError('already_joined', 'Already in the room.');
     this.joinOpts = { iceTransportPolicy: iceTransportPolicy === 'relay' ? 'relay' : 'all' };
-    // "Join here": the seat another page of this profile holds, taken with its token.
-    const seat = takeover === true ? await seatElsewhere(this.roomId) : null;
+    // "Join here": the seat another page of this profile holds, taken with its token (the
+    // pre-join screen found it already; join({takeover: true}) of the API asks now).
+    const seat = takeover !== true ? null : known ?? await seatElsewhere(this.roomId);
     const sig = this._newSignaling();
     await sig.connect();
     const params = { room: this.roomId, name: cleanName(name) || seat?.name || 'Guest',

@@ -7,7 +7,7 @@
 
 const KEY = (room) => `buzz.seat.${room}`;
 const CHANNEL = 'buzz.seat';
-const ASK_MS = 400;              // a live page answers well within this
+const ASK_MS = 1500;             // a live page answers in milliseconds; a loaded machine may lag
 
 // This page's identity among the profile's pages (not shared, not stored).
 const TAB = Math.random().toString(36).slice(2) + Date.now().toString(36);

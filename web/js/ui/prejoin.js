@@ -160,7 +160,8 @@ async function submit(ui, state, doJoin, choice) {
   for (const b of buttons) b.disabled = true;
   ui.err.textContent = '';
   try {
-    await doJoin({ name, password: password || undefined, takeover: how === 'here' });
+    await doJoin({ name, password: password || undefined, takeover: how === 'here',
+      seat: how === 'here' ? state.seat : undefined });
   } catch (err) {
     ui.err.textContent = joinMessage(err);
     buttons.forEach((b, i) => { b.disabled = was[i]; });
