@@ -51,10 +51,23 @@ static rtc_rtx_buf *rtx_for(rtc__room *r, uint32_t ssrc, int create) {
   return b;
 }
 
+/* Tests only (rtc_options.test_loss_permille): 1 when this RTP packet is to be lost. */
+static int test_loss(rtc__worker *w) {
+  uint32_t permille = w->owner->o.test_loss_permille;
+  if (!permille) return 0;
+  uint64_t x = w->loss_rng ? w->loss_rng : 0x9E3779B97F4A7C15ull;
+  x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+  w->loss_rng = x;
+  if (x % 1000 >= permille) return 0;
+  rtc__count(&w->c.test_dropped, 1);
+  return 1;
+}
+
 /* Encrypts plaintext p[0..n) for t into the send batch. 1 when queued. */
 static int send_to(rtc__worker *w, rtc__transport *t, const uint8_t *p, size_t n, int rtcp) {
   const struct sockaddr *to = ice_lite_selected(&t->ice);
   if (!t->srtp || !to || n > UDP_SLOT - RTC_SRTCP_MAX_TRAILER) return 0;
+  if (!rtcp && test_loss(w)) return 1; /* "sent", and lost on the way */
   uint8_t *slot = udp_tx_reserve(w->fd, w->tx);
   memcpy(slot, p, n);
   size_t len = n;

@@ -127,7 +127,7 @@ static int check_options(const rtc_options *o, char *host, char *announced) {
   const char *h = o->host ? o->host : "0.0.0.0";
   if (strlen(h) >= 64 || (o->announced_ip && strlen(o->announced_ip) >= 64)) return RTC_EARG;
   if (o->port < 0 || o->port > 65535 || o->workers < 0 || o->workers > RTC_MAX_WORKERS ||
-      o->max_transports_per_worker < 0)
+      o->max_transports_per_worker < 0 || o->test_loss_permille > 1000)
     return RTC_EARG;
   snprintf(host, 64, "%s", h);
   snprintf(announced, 64, "%s", o->announced_ip ? o->announced_ip : h);
@@ -260,6 +260,7 @@ void rtc_worker_stats_get(const rtc *r, int worker, rtc_worker_stats *s) {
   LD(rtx_sent);
   LD(rtcp_dropped);
   LD(kf_suppressed);
+  LD(test_dropped);
 #undef LD
 }
 

@@ -50,6 +50,9 @@ typedef struct rtc_options {
   uint32_t consent_timeout_ms;   /* 0 = 30000 (RFC 7675) */
   int max_transports_per_worker; /* 0 = 4096 */
   uv_loop_t *control_loop;       /* where events are delivered; NULL = events are dropped */
+  uint32_t test_loss_permille;   /* tests only: drop this share of the RTP buzzd sends to room
+                                    members (forwarded and resent), as a lossy link would;
+                                    0 in buzzd */
   rtc_event_cb on_event;
   void *user;
 } rtc_options;
@@ -106,6 +109,7 @@ typedef struct rtc_worker_stats {
   uint64_t nack_in, rtx_sent;      /* NACK packets received; packets resent from buffers */
   uint64_t rtcp_dropped;           /* malformed compound RTCP from a member, not forwarded */
   uint64_t kf_suppressed;          /* PLI/FIR held back: one per stream per 500 ms goes on */
+  uint64_t test_dropped;           /* RTP dropped by test_loss_permille */
 } rtc_worker_stats;
 void rtc_worker_stats_get(const rtc *r, int worker, rtc_worker_stats *out);
 /* Appends the workers' counters in Prometheus text format (buzz_rtc_* families, one sample per

@@ -42,7 +42,7 @@ typedef struct rtc__counters {
   _Atomic uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, tx_dropped;
   _Atomic uint64_t stun_in, stun_rejected, dtls_in, rtp_in, rtcp_in, unknown_in, transports;
   _Atomic uint64_t srtp_rejected, dtls_connected, dtls_failed, fwd_packets, fwd_bytes;
-  _Atomic uint64_t nack_in, rtx_sent, rtcp_dropped, kf_suppressed;
+  _Atomic uint64_t nack_in, rtx_sent, rtcp_dropped, kf_suppressed, test_dropped;
 } rtc__counters;
 
 typedef struct rtc__transport rtc__transport;
@@ -68,6 +68,7 @@ typedef struct rtc__worker {
   rtc__transport *transports; /* doubly linked list of all */
   udp_rx *rx;
   udp_tx *tx;
+  uint64_t loss_rng; /* test_loss_permille's generator (xorshift) */
   rtc__counters c;
 } rtc__worker;
 

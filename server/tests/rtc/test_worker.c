@@ -494,6 +494,8 @@ static void test_port_taken_and_options(void **state) {
   close(fd);
   rtc_options bad = {.host = "not-an-ip", .workers = 1};
   assert_int_equal(rtc_create(&r, &bad), RTC_EBIND);
+  rtc_options lossy = {.host = "127.0.0.1", .workers = 1, .test_loss_permille = 1001};
+  assert_int_equal(rtc_create(&r, &lossy), RTC_EARG);
   rtc_options neg = {.workers = -1};
   assert_int_equal(rtc_create(&r, &neg), RTC_EARG);
   rtc_options high = {.host = "127.0.0.1", .port = 65535, .workers = 2};

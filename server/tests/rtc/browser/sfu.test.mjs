@@ -11,8 +11,8 @@ import { launchBrowser } from '../../../../tests/lib/chromium.mjs';
 
 const HARNESS = process.env.RTC_HARNESS || 'build/tests/rtc-sfu-harness';
 
-function startHarness() {
-  const proc = spawn(HARNESS, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+function startHarness(args = []) {
+  const proc = spawn(HARNESS, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const rl = readline.createInterface({ input: proc.stdout });
   const waiters = [];
   const events = [];
@@ -153,6 +153,101 @@ test('Chromium publishes through one worker and another Chromium decodes it', { 
     assert.equal(result.remote, `127.0.0.1:${ready.port}`, 'the selected pair ends at the worker');
     assert.ok(st.fwd_packets > 100 && st.dtls_connected === 2 && st.srtp_rejected === 0);
     assert.equal(h.events.filter((e) => e.type === 3).length, 2, 'two DTLS_CONNECTED events');
+  } finally {
+    await browser.close();
+    srv.close();
+    h.proc.stdin.end();
+    await new Promise((r) => h.proc.on('exit', r));
+  }
+});
+
+// 5 % of the RTP the worker sends is dropped (the harness's --loss-permille 50, standing in for
+// a lossy link until the namespace + nftables test exists): the subscriber's NACKs are answered
+// from the worker's retransmission buffer and the picture never stops for a second.
+test('5 % loss towards the subscriber: NACKs answered by the worker, no freeze of a second', { timeout: 150000 }, async () => {
+  const h = startHarness(['--loss-permille', '50']);
+  await h.next((m) => m.op === 'ready');
+  const srv = http.createServer((q, r) => r.end('<!doctype html><title>sfu</title>')).listen(0, '127.0.0.1');
+  await new Promise((r) => srv.on('listening', r));
+  const origin = `http://127.0.0.1:${srv.address().port}/`;
+  const browser = await launchBrowser(['--allow-loopback-in-peer-connection', '--use-fake-device-for-media-stream=fps=30']);
+  try {
+    const pub = await page(browser, origin);
+    const offer = await pub.evaluate(async () => {
+      const s = await navigator.mediaDevices.getUserMedia({ audio: false, video: { width: 640, height: 360 } });
+      const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+      window.pc = pc;
+      for (const t of s.getTracks()) pc.addTransceiver(t, { direction: 'sendonly', streams: [s] });
+      await pc.setLocalDescription();
+      return pc.localDescription.sdp;
+    });
+    h.send({ op: 'offer', id: 1, room: 9, sdp: offer });
+    const a1 = await h.next((m) => m.id === 1 && (m.op === 'answer' || m.op === 'error'));
+    assert.equal(a1.op, 'answer', a1.error);
+    await pub.evaluate((sdp) => window.pc.setRemoteDescription({ type: 'answer', sdp }), a1.sdp);
+    const sub = await page(browser, origin);
+    const offer2 = await sub.evaluate(async () => {
+      const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+      window.pc = pc;
+      window.tracks = [];
+      pc.ontrack = (e) => window.tracks.push(e.track);
+      pc.addTransceiver('video', { direction: 'recvonly' });
+      await pc.setLocalDescription();
+      return pc.localDescription.sdp;
+    });
+    h.send({ op: 'offer', id: 2, room: 9, sdp: offer2 });
+    const a2 = await h.next((m) => m.id === 2 && (m.op === 'answer' || m.op === 'error'));
+    assert.equal(a2.op, 'answer', a2.error);
+    const r = await sub.evaluate(async (sdp) => {
+      const pc = window.pc;
+      await pc.setRemoteDescription({ type: 'answer', sdp });
+      const video = document.createElement('video');
+      video.muted = true;
+      video.autoplay = true;
+      document.body.append(video);
+      video.srcObject = new MediaStream([window.tracks[0]]);
+      const inbound = async () => {
+        let v = null;
+        (await pc.getStats()).forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') v = s; });
+        return v || {};
+      };
+      // Wait for the picture, then watch 8 s of it frame by frame.
+      const t0 = Date.now();
+      while (!((await inbound()).framesDecoded > 30)) {
+        if (Date.now() - t0 > 45000) return { error: 'no video' };
+        await new Promise((res) => setTimeout(res, 200));
+      }
+      const before = await inbound();
+      let last = performance.now(), maxGap = 0, frames = 0;
+      const start = last;
+      await new Promise((done) => {
+        const cb = (now) => {
+          maxGap = Math.max(maxGap, now - last);
+          last = now;
+          frames++;
+          if (now - start > 8000) done();
+          else video.requestVideoFrameCallback(cb);
+        };
+        video.requestVideoFrameCallback(cb);
+      });
+      const after = await inbound();
+      return {
+        frames,
+        maxGapMs: Math.round(Math.max(maxGap, performance.now() - last)),
+        decoded: after.framesDecoded - before.framesDecoded,
+        nacks: after.nackCount,
+        lost: after.packetsLost,
+      };
+    }, a2.sdp);
+    h.send({ op: 'stats' });
+    const st = await h.next((m) => m.op === 'stats');
+    process.stderr.write(`lossy subscriber ${JSON.stringify(r)}\nworker ${JSON.stringify(st)}\n`);
+    assert.equal(r.error, undefined);
+    assert.ok(st.test_dropped > 5, `the link dropped ${st.test_dropped} packets`);
+    assert.ok(r.nacks > 0 && st.nack_in > 0, 'the subscriber sent NACKs and the worker saw them');
+    assert.ok(st.rtx_sent > 0, 'the worker resent from its buffer');
+    assert.ok(r.decoded > 8 * 30 * 0.4, `frames decoded in 8 s: ${r.decoded}`);
+    assert.ok(r.maxGapMs < 1000, `longest gap between shown frames: ${r.maxGapMs} ms`);
   } finally {
     await browser.close();
     srv.close();

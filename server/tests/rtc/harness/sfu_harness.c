@@ -136,7 +136,9 @@ static void handle_line(const char *l, size_t n) {
   } else if (op && !strcmp(op, "stats")) {
     rtc_worker_stats s;
     rtc_worker_stats_get(media, 0, &s);
-    emit(json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "op", "stats", "rx_packets",
+    emit(json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "op", "stats",
+                   "nack_in", (json_int_t)s.nack_in, "rtx_sent", (json_int_t)s.rtx_sent,
+                   "test_dropped", (json_int_t)s.test_dropped, "rx_packets",
                    (json_int_t)s.rx_packets, "rtp_in", (json_int_t)s.rtp_in, "rtcp_in",
                    (json_int_t)s.rtcp_in, "fwd_packets", (json_int_t)s.fwd_packets, "srtp_rejected",
                    (json_int_t)s.srtp_rejected, "dtls_connected", (json_int_t)s.dtls_connected,
@@ -174,10 +176,13 @@ static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
   }
 }
 
-int main(void) {
+int main(int argc, char **argv) {
   bz_log_set_level(BZ_LOG_WARN);
   uv_loop_init(&loop);
   rtc_options o = {.host = "127.0.0.1", .workers = 1, .control_loop = &loop, .on_event = on_event};
+  /* --loss-permille N: the worker drops N/1000 of the RTP it sends (a lossy link). */
+  if (argc == 3 && !strcmp(argv[1], "--loss-permille"))
+    o.test_loss_permille = (uint32_t)atoi(argv[2]);
   if (rtc_create(&media, &o) < 0) {
     fprintf(stderr, "rtc-sfu-harness: rtc_create failed\n");
     return 1;
