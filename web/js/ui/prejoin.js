@@ -41,7 +41,8 @@ export function showPrejoin(room, info, doJoin) {
     if ((ui.video.srcObject?.getVideoTracks()[0] ?? null) !== cam) {
       ui.video.srcObject = cam ? new MediaStream([cam]) : null;
     }
-    ui.tile.classList.toggle('off', !cam);
+    // "Camera is off" only once the devices have started (before, it is starting).
+    ui.tile.classList.toggle('off', !cam && state.started);
     starting();
     setToggle(ui.micBtn, media.micActive, t('Mute microphone'), t('Unmute microphone'), 'mic', 'micOff');
     setToggle(ui.camBtn, Boolean(cam), t('Turn off camera'), t('Turn on camera'), 'cam', 'camOff');
@@ -58,8 +59,8 @@ export function showPrejoin(room, info, doJoin) {
     ui.meterBar.style.transform = `scaleX(${v.toFixed(3)})`;
     raf = requestAnimationFrame(tick);
   };
-  const starting = () => ui.tile.classList.toggle('connecting',
-    Boolean(media.cameraOut) && (ui.video.readyState < 2 || ui.video.paused));
+  const starting = () => ui.tile.classList.toggle('connecting', !state.started ||
+    (Boolean(media.cameraOut) && (ui.video.readyState < 2 || ui.video.paused)));
   ui.video.addEventListener('playing', starting);
   media.on('track', render);
   ui.micBtn.addEventListener('click', async () => {
@@ -90,6 +91,7 @@ export function showPrejoin(room, info, doJoin) {
   });
   mount(ui.root);
   const ready = media.start({ mic: true, camera: true }).then((errs) => {
+    state.started = true;
     Object.assign(errors, errs);
     render();
     fillPickers(ui, media);
