@@ -120,6 +120,20 @@ static int open_store(const bz_config *cfg, bz_store **st) {
   return 0;
 }
 
+/* The media workers' counters for /metrics (net calls this on the control thread). */
+static char *rtc_metrics(void *user) {
+  app *a = user;
+  if (!a->rtc) return NULL;
+  for (size_t cap = 16384; cap <= (1u << 22); cap *= 2) {
+    char *buf = malloc(cap);
+    size_t len = 0;
+    if (!buf) return NULL;
+    if (rtc_metrics_text(a->rtc, buf, cap, &len) == 0) return buf;
+    free(buf);
+  }
+  return NULL;
+}
+
 static int start_net(app *a, const bz_config *cfg, const char *web, const char *assets) {
   net_options o = {
       .host = cfg->host,
@@ -141,6 +155,8 @@ static int start_net(app *a, const bz_config *cfg, const char *web, const char *
       .http_timeout_s = cfg->http_timeout_s,
       .keepalive_timeout_s = cfg->keepalive_timeout_s,
       .loop_lag = &a->lag.hist,
+      .more_metrics = rtc_metrics,
+      .more_metrics_user = a,
   };
   int rc = net_server_create(&a->net, &a->loop, &o, a->sig);
   if (rc < 0) {

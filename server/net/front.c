@@ -50,6 +50,8 @@ int net__front_init(net_server *s, const net_options *o) {
   s->max_conns = (o->max_connections > 0 && o->max_connections < room) ? o->max_connections : room;
   s->trust_proxy = o->trust_proxy;
   s->loop_lag = o->loop_lag;
+  s->more_metrics = o->more_metrics;
+  s->more_metrics_user = o->more_metrics_user;
   s->lws_log = (bz_log_budget)BZ_LOG_BUDGET(5, 20);
   s->refuse_log = (bz_log_budget)BZ_LOG_BUDGET(1, 5);
   int per_addr = o->max_conns_per_addr > 0 ? o->max_conns_per_addr : 256;

@@ -138,8 +138,11 @@ static int r_metrics(struct lws *wsi, net_sess *s, const char *a, size_t n) {
     bz_hist_prometheus(srv->loop_lag, "buzz_loop_lag_seconds",
                        "How late the control thread's 20 ms probe timer fired.", lag,
                        sizeof lag);
+  char *more = srv->more_metrics ? srv->more_metrics(srv->more_metrics_user) : NULL;
   char *all = NULL;
-  if (sig_text && own && asprintf(&all, "%s%s%s", sig_text, own, lag) < 0) all = NULL;
+  if (sig_text && own && asprintf(&all, "%s%s%s%s", sig_text, own, lag, more ? more : "") < 0)
+    all = NULL;
+  free(more);
   free(sig_text);
   free(own);
   return respond_mem(wsi, s, 200, "text/plain; version=0.0.4; charset=utf-8", all,

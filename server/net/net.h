@@ -40,6 +40,9 @@ typedef struct net_options {
   int http_timeout_s;     /* a request head or body must arrive within this */
   int keepalive_timeout_s; /* an idle keep-alive connection is closed after this */
   const struct bz_hist *loop_lag; /* the control loop's lag, shown in /metrics; may be NULL */
+  /* More Prometheus text for /metrics (the media workers'), malloc'd; NULL = none. */
+  char *(*more_metrics)(void *user);
+  void *more_metrics_user;
 } net_options;
 
 /* Fills the callbacks sig uses to talk to connections. `loop` gives the clock. */

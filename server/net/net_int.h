@@ -54,6 +54,8 @@ struct net_server {
   int max_conns;   /* global cap on client connections, below RLIMIT_NOFILE */
   int trust_proxy; /* the client address is the last X-Forwarded-For entry */
   const struct bz_hist *loop_lag; /* owned by the app; read when /metrics is asked */
+  char *(*more_metrics)(void *user);
+  void *more_metrics_user;
   struct lws *listen_wsi; /* seen in the first FILTER_NETWORK_CONNECTION */
   uv_timer_t backoff; /* re-enables accepting after an accept error */
   int backoff_ms;     /* current pause, 0 = not paused */
