@@ -224,8 +224,11 @@ int fx_face_landmarks(fx_face *f, int i, const float *raw, int mw, int mh, float
   fx__track *t = &f->tr[i];
   fx_face_project(raw, FX_FACE_POINTS, mw, mh, &t->roi, t->raw);
   float p = isfinite(logit) ? 1.0f / (1.0f + expf(-logit)) : 0.0f;
+  /* A point far outside the frame (or not a number) is no face: it would also take the crop,
+   * the mask and the filter's lattice out of every bound. */
+  float lim = 2.0f * (float)(f->w > f->h ? f->w : f->h);
   for (int k = 0; k < FX_FACE_POINTS * 3; k++)
-    if (!isfinite(t->raw[k])) p = 0.0f;
+    if (!isfinite(t->raw[k]) || t->raw[k] < -lim || t->raw[k] > 2.0f * lim) p = 0.0f;
   t->presence = p;
   t->got = 1;
   return FX_OK;

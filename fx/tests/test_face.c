@@ -138,6 +138,17 @@ static void tracking(void **state) {
   assert_int_equal(step(f, pts, -6.0f, 91 * 33.3, &det), 0);
   assert_int_equal(fx_face_begin(f), 1);
   fx_face_end(f, 92 * 33.3);
+  /* A model output far outside the frame is no face. */
+  {
+    fx_face_reset(f);
+    synth_mesh(pts, 300, 180, 150, 0);
+    assert_int_equal(step(f, pts, 6.0f, 0, &det), 1);
+    static float wild[FX_FACE_POINTS * 3];
+    for (int i = 0; i < FX_FACE_POINTS * 3; i++) wild[i] = 1e30f;
+    fx_face_begin(f);
+    assert_int_equal(fx_face_landmarks(f, 0, wild, MW, MW, 6.0f), FX_OK);
+    assert_int_equal(fx_face_end(f, 33.3), 0);
+  }
   /* Several faces: two detections far apart make two tracks, a duplicate none. */
   fx_face_reset(f);
   assert_int_equal(fx_face_begin(f), 1);

@@ -355,7 +355,9 @@ test('a filter follows a moving, tilting face in the receiver\'s frames', { time
     const fr = await grabFrame(receiver, js.id, { width: clip.width, height: clip.height });
     assert.ok(fr, 'a received frame');
     const ref = await reference(fr);
-    if (ref.length !== 1) { misses++; continue; } // the reference may miss a blurred frame
+    // The reference may miss a frame the encoder blurred, or turn its crop the wrong way (the
+    // clip tilts at most 0.35 rad): such grabs are not judged, and at most three may be so.
+    if (ref.length !== 1 || ref[0].presence < 0.9 || Math.abs(ref[0].rect.rot) > 0.6) { misses++; continue; }
     const m = scaleMesh(ref[0].mesh, fr, fr.width, fr.height);
     const probes = probe(fr, m, 'face-paint', Math.round(0.01 * clip.width));
     t.diagnostic(`grab ${k}: nose bridge at ${pt(m, 168)}, paint probes ${JSON.stringify(probes.map((p) => [p.x, p.y, p.rgb]))}`);

@@ -183,12 +183,13 @@ export function tierBadge(effects) {
   const el = h('span', { class: 'tier-badge', hidden: true });
   const render = () => {
     const e = effects.effect();
-    const t = e.background !== 'none' ? e.activeTier : null;
+    // One tier for both effects: shown while either runs.
+    const t = e.background !== 'none' ? e.activeTier : effects.faceEffect?.().activeTier ?? null;
     el.hidden = !t;
     if (!t) return;
     const text = t === 'paused' ? 'Effect paused' : t[0].toUpperCase() + t.slice(1);
     el.textContent = text;
-    el.title = t === 'paused' ? 'Background effect paused' : `Effect model: ${t}`;
+    el.title = t === 'paused' ? (e.background !== 'none' ? 'Background effect paused' : 'Face effects paused') : `Effect model: ${t}`;
     el.setAttribute('aria-label', el.title);
   };
   effects.on('change', render);
@@ -198,9 +199,13 @@ export function tierBadge(effects) {
 
 /** Toasts for an effect that had to pause (and resume) to keep the call smooth. */
 export function effectToasts(effects) {
-  const fn = ({ from, to }) => {
-    if (to === 'paused') toast('Background effect paused to keep the call smooth. It will resume when the device has room.', 'info', 8000);
-    else if (from === 'paused') toast('Background effect resumed.');
+  // effect-tier comes once per running effect (background, face): one toast per switch.
+  const fn = ({ from, to, effect }) => {
+    const both = effects.effect().background !== 'none' && effects.faceEffect?.().activeTier != null;
+    if (both && effect === 'face') return;
+    const what = effect === 'face' ? 'Face effects' : both ? 'Effects' : 'Background effect';
+    if (to === 'paused') toast(`${what} paused to keep the call smooth. ${effect === 'face' || both ? 'They' : 'It'} will resume when the device has room.`, 'info', 8000);
+    else if (from === 'paused') toast(`${what} resumed.`);
   };
   effects.on('effect-tier', fn);
   return () => effects.off('effect-tier', fn);
