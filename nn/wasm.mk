@@ -2,6 +2,8 @@
 #
 #   build/nn.wasm                 the engine for browsers and node (web/js/nn/nn.js loads it);
 #                                 also copied to build/assets/nn.wasm (served at /assets/)
+#   build/nn-mt.wasm              the same with threads (shared memory; docs/nn.md "Threads")
+#   build/nn-relaxed.wasm         the same with relaxed SIMD (f32x4.relaxed_madd)
 #   make test-nn-kernels          every SIMD set this CPU runs vs the scalar set (native)
 #   make test-nn-kernels-asan     the same under ASan+UBSan
 #   make test-nn-kernels-wasm     wasm SIMD128 vs scalar inside wasm, under node; then
@@ -118,6 +120,9 @@ $(BUILD)/nn-relaxed.wasm: $(NNW_ENGINE_SRC) $(NNW_ENGINE_HDRS) $(wildcard nn/was
 $(BUILD)/assets/nn-mt.wasm: $(BUILD)/nn-mt.wasm
 	@mkdir -p $(dir $@)
 	cp $< $@
+$(BUILD)/assets/nn-relaxed.wasm: $(BUILD)/nn-relaxed.wasm
+	@mkdir -p $(dir $@)
+	cp $< $@
 
 # Per-node profile of a model under wasm (developer tool): make nn-profile-wasm MODEL=...
 $(BUILD)/nn-profile.wasm: nn/tests/kernels/nn_profile.c $(NNW_ENGINE_SRC) $(NNW_ENGINE_HDRS) nn/wasm/builtins.c
@@ -130,6 +135,7 @@ nn-profile-wasm: $(BUILD)/nn-profile.wasm
 	$(NNW_NODE) --no-warnings nn/tests/kernels/run_wasi.mjs $< $(or $(MODEL),build/models/selfie_landscape.tflite) 50
 
 ALL_TARGETS += $(BUILD)/nn-kernels-test $(BUILD)/nn.wasm $(BUILD)/assets/nn.wasm \
-               $(BUILD)/nn-mt.wasm $(BUILD)/assets/nn-mt.wasm $(BUILD)/nn-relaxed.wasm
+               $(BUILD)/nn-mt.wasm $(BUILD)/assets/nn-mt.wasm $(BUILD)/nn-relaxed.wasm \
+               $(BUILD)/assets/nn-relaxed.wasm
 TEST_SUITES += test-nn-kernels test-nn-kernels-asan test-nn-kernels-wasm
 BENCH_TARGETS += bench-nn-kernels

@@ -127,7 +127,7 @@ async function peak(job) {
       for (let r = 0; r < 15; r++) {
         const t = performance.now();
         fn(iters, 0.5);
-        best = Math.max(best, (iters * 96) / ((performance.now() - t) * 1e6));
+        best = Math.max(best, (iters * 64) / ((performance.now() - t) * 1e6));
       }
       out[key] = best;
     } catch (e) {

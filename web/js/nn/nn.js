@@ -144,7 +144,9 @@ export class NN {
     const instance = await WebAssembly.instantiate(module, imports);
     if (!shared) memory = instance.exports.memory;
     if (instance.exports._initialize) instance.exports._initialize();
-    const rt = new NN(instance.exports, memory);
+    // Callers that read rt.exports.memory (the effects engine) find it in both builds.
+    const exports = shared ? Object.freeze({ ...instance.exports, memory }) : instance.exports;
+    const rt = new NN(exports, memory);
     if (threads > 1) await rt.startThreads(module, threads);
     return rt;
   }
