@@ -86,7 +86,7 @@ async function waitMetrics(page, peerId, f, ok, what, timeoutMs = 25000) {
 }
 
 /** Each probe of `filter` in a frame: {x, y, rgb, ok}. near > 0: ok when a pixel within
- * `near` pixels of the probe matches (the moving face: 1 % of the frame). */
+ * `near` pixels of the probe matches (the moving face: 2 % of the frame). */
 function probe(frame, m, filter, near = 0) {
   const p = FILTER_PROBES[filter];
   return p.points.map(([u, v]) => {
@@ -359,10 +359,10 @@ test('a filter follows a moving, tilting face in the receiver\'s frames', { time
     // clip tilts at most 0.35 rad): such grabs are not judged, and at most three may be so.
     if (ref.length !== 1 || ref[0].presence < 0.9 || Math.abs(ref[0].rect.rot) > 0.6) { misses++; continue; }
     const m = scaleMesh(ref[0].mesh, fr, fr.width, fr.height);
-    const probes = probe(fr, m, 'face-paint', Math.round(0.01 * clip.width));
+    const probes = probe(fr, m, 'face-paint', Math.round(0.02 * clip.width));
     t.diagnostic(`grab ${k}: nose bridge at ${pt(m, 168)}, paint probes ${JSON.stringify(probes.map((p) => [p.x, p.y, p.rgb]))}`);
     if (SHOTS && !probes.every((p) => p.ok)) savePng(path.join(SHOTS, `moving-grab-${k}.png`), fr, m);
-    assert.ok(probes.every((p) => p.ok), `grab ${k}: the blue stripes within 1 % of where the reference puts them: ${JSON.stringify(probes)}`);
+    assert.ok(probes.every((p) => p.ok), `grab ${k}: the blue stripes within 2 % of where the reference puts them: ${JSON.stringify(probes)}`);
     centres.push(pt(m, 168));
   }
   assert.ok(centres.length >= 5, `the reference found the face in ${centres.length} of 8 grabs`);
