@@ -55,6 +55,13 @@ int net__http_respond(struct lws *wsi, net_sess *s, int status, const char *ctyp
   if (lws_add_http_header_by_name(wsi, (const unsigned char *)"x-content-type-options:",
                                   (const unsigned char *)"nosniff", 7, &p, end))
     return 1;
+  /* Cross-origin isolation, so that pages may use SharedArrayBuffer (nn's threaded build);
+   * credentialless keeps cross-origin images and --assets-url loading without CORP headers. */
+  if (lws_add_http_header_by_name(wsi, (const unsigned char *)"cross-origin-opener-policy:",
+                                  (const unsigned char *)"same-origin", 11, &p, end) ||
+      lws_add_http_header_by_name(wsi, (const unsigned char *)"cross-origin-embedder-policy:",
+                                  (const unsigned char *)"credentialless", 14, &p, end))
+    return 1;
   if (cache && lws_add_http_header_by_name(
                    wsi, (const unsigned char *)"cache-control:", (const unsigned char *)cache,
                    (int)strlen(cache), &p, end))

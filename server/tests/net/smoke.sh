@@ -166,6 +166,9 @@ check "metrics counted $WS_EXPECTED ws" grep -q "^buzz_ws_accepted_total $WS_EXP
 check "metrics counted a 413" grep -q '^buzz_http_requests_total{code="413"} 1$' <<<"$M"
 check "metrics has the loop-lag probe's samples" \
   grep -Eq '^buzz_loop_lag_seconds_count [1-9][0-9]*$' <<<"$M"
+H=$(curl -s -D - -o /dev/null "$B/")
+check "pages are cross-origin isolated (COOP)" grep -qi '^cross-origin-opener-policy: same-origin' <<<"$H"
+check "pages are cross-origin isolated (COEP)" grep -qi '^cross-origin-embedder-policy: credentialless' <<<"$H"
 check "metrics has the media workers' counters" grep -q '^buzz_rtc_rx_packets_total{worker="0"} ' <<<"$M"
 check "loop-lag buckets end at +Inf" grep -q '^buzz_loop_lag_seconds_bucket{le="+Inf"} ' <<<"$M"
 
