@@ -107,14 +107,14 @@ test('3. the control bar: every control in the bar at 1280 px; a phone keeps fou
   for (const n of ['Mute microphone', 'Turn on camera', 'Share screen', 'Leave', 'More options']) {
     assert.ok(await control(a, n).isVisible(), `"${n}" stays in the bar on a phone`);
   }
-  for (const n of ['Raise hand', 'Open chat', 'Settings', 'Show stats']) {
+  for (const n of ['Effects', 'Raise hand', 'Open chat', 'Settings', 'Show stats']) {
     assert.equal(await control(a, n).isVisible(), false, `"${n}" moves to More options on a phone`);
   }
   const bar = await a.evaluate(() => { const n = document.querySelector('nav.controls'); return [n.scrollWidth, n.clientWidth]; });
   assert.ok(bar[0] <= bar[1], `bar ${bar[0]} px in ${bar[1]} px`);
   await control(a, 'More options').click();
   const menu = a.getByRole('menu', { name: 'More options' });
-  for (const n of ['Reactions', 'Raise hand', 'Open chat', 'Show participants', 'Change layout', 'Settings', 'Show stats', 'Copy link']) {
+  for (const n of ['Effects', 'Reactions', 'Raise hand', 'Open chat', 'Show participants', 'Change layout', 'Settings', 'Show stats', 'Copy link']) {
     assert.equal(await menu.getByRole('menuitem', { name: n, exact: true }).count(), 1, `menu item "${n}"`);
   }
   await menu.getByRole('menuitem', { name: 'Raise hand', exact: true }).click();

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startBuzzd, createRoom, ROOT } from '../lib/buzzd.mjs';
-import { openRoom, apiJoin, waitForVideo, closePages, pageDiag, framesDecoded } from '../lib/client.mjs';
+import { openRoom, apiJoin, waitForVideo, closePages, pageDiag, framesDecoded, pressControl } from '../lib/client.mjs';
 import { waitFor, tempDir } from '../lib/proc.mjs';
 import { originalFrameRGBA, regionsAt, lumaOf, localVariance, meanAbsDiff } from '../lib/person.mjs';
 import { launchPersonBrowser, grabFrame, setEffect, localStats, waitEffectRunning, GRAB_W, GRAB_H } from '../lib/effects.mjs';
@@ -164,11 +164,15 @@ test('camera off: setEffect resolves at once and the effect applies when the cam
   await waitForVideo(b, ja.id);
   const got = await waitBlurred(b, ja.id, ref, 'the effect on the camera turned on after setEffect');
   t.diagnostic(`camera turned on later: ${JSON.stringify(got)}`);
-  // On a phone-sized screen the control bar (Effects included) fits without scrolling.
+  // On a phone-sized screen the control bar fits without scrolling and Effects is an item of
+  // "More options" that opens the dialog.
   await a.setViewportSize({ width: 390, height: 844 });
   const bar = await a.evaluate(() => { const n = document.querySelector('nav.controls'); return [n.scrollWidth, n.clientWidth]; });
   assert.ok(bar[0] <= bar[1], `control bar ${bar[0]} px wide in ${bar[1]} px`);
-  assert.ok(await a.getByRole('navigation', { name: 'Call controls' }).getByRole('button', { name: 'Effects', exact: true }).isVisible());
+  await pressControl(a, 'Effects');
+  const phoneDialog = a.getByRole('dialog', { name: 'Effects' });
+  await phoneDialog.waitFor();
+  await phoneDialog.getByRole('button', { name: 'Close', exact: true }).click();
   // Off and on again: still processed.
   await a.evaluate(() => window.buzzstream.setCamera(false));
   await a.evaluate(() => window.buzzstream.setCamera(true));

@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startBuzzd, createRoom } from '../lib/buzzd.mjs';
 import { assertCleanShutdown } from '../lib/shutdown.mjs';
-import { openRoom, apiJoin, waitForVideo, closePages, pageDiag, stepTimer, control } from '../lib/client.mjs';
+import { openRoom, apiJoin, waitForVideo, closePages, pageDiag, stepTimer, control, pressControl } from '../lib/client.mjs';
 import { launchBrowser } from '../lib/chromium.mjs';
 import { waitFor, tempDir } from '../lib/proc.mjs';
 import { originalFrameRGBA, regionsAt, lumaOf, makePersonY4m } from '../lib/person.mjs';
@@ -161,7 +161,10 @@ test('face effects in a call: the dialog, touch-up, four filters, combined with 
   await recordTiers(sender);
   await shot(sender, 'dialog-1280x800', { tile: false });
   await touch.check();
-  await waitFor(async () => (await faceState(sender)).touchUp === 50, { timeoutMs: 25000, what: 'touch-up at 50 (the first strength)' });
+  // Until the pipeline runs (models loaded), touch-up is set but has no tier yet; the start is
+  // announced (effect-tier, effect "face") only to the face effects on at that moment.
+  await waitFor(async () => { const f = await faceState(sender); return f.touchUp === 50 && f.activeTier === 'small'; },
+    { timeoutMs: 25000, what: 'touch-up at 50 (the first strength), running on the small tier' });
   assert.equal(await strength.inputValue(), '50');
   await strength.fill('80');
   await waitFor(async () => (await faceState(sender)).touchUp === 80, { timeoutMs: 15000, what: 'touch-up at 80 from the slider' });
@@ -307,7 +310,7 @@ test('low-light correction on a darkened camera, set before join(); the dialog o
 
   // The dialog on a phone-sized screen: every Face control is there and inside the viewport.
   await sender.setViewportSize({ width: 390, height: 844 });
-  await control(sender, 'Effects').click();
+  await pressControl(sender, 'Effects');
   const dialog = sender.getByRole('dialog', { name: 'Effects' });
   await dialog.waitFor();
   const group = dialog.getByRole('group', { name: 'Face' });

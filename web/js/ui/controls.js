@@ -2,8 +2,8 @@
 // camera, screen, effects), interaction (reactions, hand, chat, people), view and tools
 // (layout, settings, stats, copy link, shortcuts); then Leave. Every button's accessible
 // name says what pressing it does and flips with state (docs/client-api.md); desktop shows
-// each name as a tooltip. At 700 px and narrower only microphone, camera, screen share,
-// Effects and Leave stay in the bar; the rest move into "More options", as menu items with
+// each name as a tooltip. At 700 px and narrower only microphone, camera, screen share and
+// Leave stay in the bar; the rest move into "More options", as menu items with
 // the same names.
 import { h } from './dom.js';
 import { icon } from './icons.js';
@@ -17,7 +17,7 @@ const CONTROLS = [
   ['mic', 'toggle-mic', N('Mute microphone'), N('Unmute microphone'), 'mic', 'micOff', 'av', true],
   ['camera', 'toggle-camera', N('Turn off camera'), N('Turn on camera'), 'cam', 'camOff', 'av', true],
   ['screen', 'toggle-share', N('Stop sharing'), N('Share screen'), 'screen', 'screen', 'av', true],
-  ['effects', 'toggle-effects', N('Effects'), N('Effects'), 'effects', 'effects', 'av', true],
+  ['effects', 'toggle-effects', N('Effects'), N('Effects'), 'effects', 'effects', 'av', false],
   ['reactions', 'open-reactions', N('Reactions'), N('Reactions'), 'smile', 'smile', 'act', false],
   ['hand', 'toggle-hand', N('Lower hand'), N('Raise hand'), 'hand', 'hand', 'act', false],
   ['chat', 'toggle-chat', N('Close chat'), N('Open chat'), 'chat', 'chat', 'act', false],

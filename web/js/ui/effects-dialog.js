@@ -6,13 +6,15 @@
 import { h } from './dom.js';
 import { effectCatalog, faceFilters } from '../effects/effects.js';
 import { toast } from './toasts.js';
+import { t, N } from '../i18n.js';
 
 const CHOICES = [
-  { value: 'none', label: 'No effect' },
-  { value: 'blur-light', label: 'Light blur' },
-  { value: 'blur-strong', label: 'Strong blur' },
+  { value: 'none', label: N('No effect') },
+  { value: 'blur-light', label: N('Light blur') },
+  { value: 'blur-strong', label: N('Strong blur') },
 ];
-const QUALITY = [['auto', 'Auto'], ['small', 'Small'], ['medium', 'Medium'], ['large', 'Large']];
+const QUALITY = [['auto', N('Auto')], ['small', N('Small')], ['medium', N('Medium')], ['large', N('Large')]];
+const TIER_NAMES = { small: N('Small'), medium: N('Medium'), large: N('Large') };
 let seq = 0;
 const LAST_TOUCHUP = 'buzz.face.lastTouchUp';
 
@@ -28,9 +30,9 @@ function rememberTouchUp(v) { try { localStorage.setItem(LAST_TOUCHUP, String(v)
 function faceGroup(id, effects, run) {
   const touch = h('input', { type: 'checkbox', id: `${id}-tu` });
   const strength = h('input', { type: 'range', id: `${id}-ts`, min: '0', max: '100', step: '1',
-    'aria-label': 'Touch-up strength' });
+    'aria-label': t('Touch-up strength') });
   const low = h('input', { type: 'checkbox', id: `${id}-ll` });
-  const filters = h('div', { class: 'fx-filters', role: 'radiogroup', 'aria-label': 'Face filter',
+  const filters = h('div', { class: 'fx-filters', role: 'radiogroup', 'aria-label': t('Face filter'),
     style: 'display:flex;flex-wrap:wrap;gap:6px 18px;margin-top:6px' });
   // Inline: the app's stylesheet sizes every input as a full-width text field.
   const box = 'width:auto;padding:0;margin:0;flex:none;accent-color:var(--accent);inline-size:18px;block-size:18px';
@@ -38,7 +40,7 @@ function faceGroup(id, effects, run) {
   touch.style.cssText = box;
   low.style.cssText = box;
   const radios = new Map();
-  for (const f of [{ id: null, title: 'No filter' }, ...faceFilters()]) {
+  for (const f of [{ id: null, title: t('No filter') }, ...faceFilters()]) {
     const input = h('input', { type: 'radio', name: `${id}-ff`, value: f.id ?? '', style: box });
     input.addEventListener('change', () => { if (input.checked) run({ filter: f.id }, f.id ? f.title.toLowerCase() : ''); });
     filters.append(h('label', { class: 'fx-filter', style: `display:flex;gap:6px;align-items:center;${text}` },
@@ -48,20 +50,20 @@ function faceGroup(id, effects, run) {
   touch.addEventListener('change', () => {
     const v = touch.checked ? lastTouchUp() : 0;
     strength.value = String(v);
-    run({ touchUp: v }, touch.checked ? 'touch-up' : '');
+    run({ touchUp: v }, touch.checked ? t('touch-up') : '');
   });
   strength.addEventListener('change', () => {
     const v = Number(strength.value);
     if (v > 0) rememberTouchUp(v);
     touch.checked = v > 0;
-    run({ touchUp: v }, v > 0 ? 'touch-up' : '');
+    run({ touchUp: v }, v > 0 ? t('touch-up') : '');
   });
-  low.addEventListener('change', () => run({ lowLight: low.checked }, low.checked ? 'low-light correction' : ''));
+  low.addEventListener('change', () => run({ lowLight: low.checked }, low.checked ? t('low-light correction') : ''));
   const row = 'display:flex;gap:10px;align-items:center;flex-wrap:wrap;margin:4px 0';
   strength.style.cssText = 'flex:1 1 140px;min-width:120px;max-width:280px;width:auto;padding:0;margin:0 0 0 8px;accent-color:var(--accent)';
-  const el = h('fieldset', { class: 'fx-group fx-face', style: 'margin-top:10px' }, h('legend', {}, 'Face'),
-    h('div', { class: 'fx-face-row', style: row }, touch, h('label', { for: `${id}-tu`, style: text }, 'Touch-up'), strength),
-    h('div', { class: 'fx-face-row', style: row }, low, h('label', { for: `${id}-ll`, style: text }, 'Low-light correction')),
+  const el = h('fieldset', { class: 'fx-group fx-face', style: 'margin-top:10px' }, h('legend', {}, t('Face')),
+    h('div', { class: 'fx-face-row', style: row }, touch, h('label', { for: `${id}-tu`, style: text }, t('Touch-up')), strength),
+    h('div', { class: 'fx-face-row', style: row }, low, h('label', { for: `${id}-ll`, style: text }, t('Low-light correction'))),
     filters);
   const sync = () => {
     const f = effects.faceEffect();
@@ -82,20 +84,20 @@ export function openEffectsDialog(effects) {
     const status = h('p', { class: 'hint fx-status', role: 'status' });
     const error = h('p', { class: 'form-error', role: 'alert' });
     const grid = h('div', { class: 'fx-choices' });
-    const group = h('fieldset', { class: 'fx-group' }, h('legend', {}, 'Background'), grid);
+    const group = h('fieldset', { class: 'fx-group' }, h('legend', {}, t('Background')), grid);
     const file = h('input', { type: 'file', accept: 'image/*', class: 'visually-hidden',
-      'aria-label': 'Background image file', tabindex: '-1' });
-    const upload = h('button', { type: 'button', class: 'btn fx-upload' }, 'Upload image');
-    const quality = h('select', { id: `${id}-q` }, ...QUALITY.map(([v, t]) => h('option', { value: v }, t)));
-    const close = h('button', { type: 'button', class: 'btn btn-primary' }, 'Close');
+      'aria-label': t('Background image file'), tabindex: '-1' });
+    const upload = h('button', { type: 'button', class: 'btn fx-upload' }, t('Upload image'));
+    const quality = h('select', { id: `${id}-q` }, ...QUALITY.map(([v, label]) => h('option', { value: v }, t(label))));
+    const close = h('button', { type: 'button', class: 'btn btn-primary' }, t('Close'));
     const face = faceGroup(id, effects, (change, what) => run(change, what, 'face'));
-    const card = h('div', { class: 'card fx-card' }, h('h2', {}, 'Effects'), group,
+    const card = h('div', { class: 'card fx-card' }, h('h2', {}, t('Effects')), group,
       h('div', { class: 'row fx-upload-row' }, upload, file), face.el,
-      h('div', { class: 'fx-advanced' }, h('label', { for: `${id}-q` }, 'Model quality'), quality,
-        h('span', { class: 'hint' }, 'Auto adapts the model to what this device sustains.')),
+      h('div', { class: 'fx-advanced' }, h('label', { for: `${id}-q` }, t('Model quality')), quality,
+        h('span', { class: 'hint' }, t('Auto adapts the model to what this device sustains.'))),
       status, error, h('div', { class: 'row' }, close));
     const el = h('div', { class: 'overlay effects-dialog', role: 'dialog', 'aria-modal': 'true',
-      'aria-label': 'Effects' }, card);
+      'aria-label': t('Effects') }, card);
     const radios = new Map();
     const addChoice = (value, label, thumb) => {
       const input = h('input', { type: 'radio', name: `${id}-bg`, value });
@@ -107,12 +109,12 @@ export function openEffectsDialog(effects) {
       radios.set(value, input);
       return input;
     };
-    for (const c of CHOICES) addChoice(c.value, c.label);
+    for (const c of CHOICES) addChoice(c.value, t(c.label));
     const sync = () => {
       const e = effects.effect();
       // A built-in picture's radio appears once the catalog has loaded; until then none is checked.
       const key = e.background === 'image' ? `image:${e.image === 'custom' ? 'custom' : e.image}` : e.background;
-      if (key === 'image:custom' && !radios.has(key)) addChoice('image:custom', 'Your image');
+      if (key === 'image:custom' && !radios.has(key)) addChoice('image:custom', t('Your image'));
       for (const [v, r] of radios) r.checked = v === key;
       quality.value = e.tier;
       face.sync();
@@ -121,7 +123,7 @@ export function openEffectsDialog(effects) {
     const run = async (change, what, kind = 'background') => {
       const my = ++busy;
       error.textContent = '';
-      status.textContent = what ? `Applying ${what}…` : 'Applying…';
+      status.textContent = what ? t('Applying {what}…', { what }) : t('Applying…');
       try {
         if (kind === 'face') await effects.setFace(change); else await effects.set(change);
         if (my === busy) status.textContent = '';
@@ -134,21 +136,21 @@ export function openEffectsDialog(effects) {
     const apply = (value) => {
       if (value.startsWith('image:')) {
         const img = value.slice(6);
-        if (img === 'custom') run({ background: 'image' }, 'your image');
+        if (img === 'custom') run({ background: 'image' }, t('your image'));
         else run({ background: 'image', image: img }, radios.get(value)?.parentElement.textContent);
       } else {
-        run({ background: value }, value === 'none' ? '' : CHOICES.find((c) => c.value === value).label.toLowerCase());
+        run({ background: value }, value === 'none' ? '' : t(CHOICES.find((c) => c.value === value).label).toLowerCase());
       }
     };
     upload.addEventListener('click', () => file.click());
     file.addEventListener('change', () => {
       const f = file.files?.[0];
       if (!f) return;
-      if (!radios.has('image:custom')) addChoice('image:custom', 'Your image');
-      run({ background: 'image', image: f }, 'your image');
+      if (!radios.has('image:custom')) addChoice('image:custom', t('Your image'));
+      run({ background: 'image', image: f }, t('your image'));
       file.value = '';
     });
-    quality.addEventListener('change', () => run({ tier: quality.value }, `${quality.value} model`));
+    quality.addEventListener('change', () => run({ tier: quality.value }, t('{tier} model', { tier: t(TIER_NAMES[quality.value] ?? 'Auto').toLowerCase() })));
     const done = () => {
       el.remove();
       effects.off('change', sync);
@@ -160,7 +162,7 @@ export function openEffectsDialog(effects) {
     el.addEventListener('click', (e) => { if (e.target === el) done(); });
     document.addEventListener('keydown', onKey, true);
     effects.on('change', sync);
-    status.textContent = 'Loading backgrounds…';
+    status.textContent = t('Loading backgrounds…');
     effectCatalog().then(({ base, manifest }) => {
       status.textContent = '';
       for (const [bid, b] of Object.entries(manifest.backgrounds ?? {})) {
@@ -171,7 +173,7 @@ export function openEffectsDialog(effects) {
       const custom = radios.get('image:custom');
       if (custom) grid.append(custom.parentElement);
       sync();
-    }).catch((err) => { status.textContent = ''; error.textContent = `Effects are unavailable: ${err.message}`; });
+    }).catch((err) => { status.textContent = ''; error.textContent = t('Effects are unavailable: {message}', { message: err.message }); });
     sync();
     document.body.append(el);
     (grid.querySelector('input:checked') ?? grid.querySelector('input'))?.focus();
@@ -184,12 +186,12 @@ export function tierBadge(effects) {
   const render = () => {
     const e = effects.effect();
     // One tier for both effects: shown while either runs.
-    const t = e.background !== 'none' ? e.activeTier : effects.faceEffect?.().activeTier ?? null;
-    el.hidden = !t;
-    if (!t) return;
-    const text = t === 'paused' ? 'Effect paused' : t[0].toUpperCase() + t.slice(1);
-    el.textContent = text;
-    el.title = t === 'paused' ? (e.background !== 'none' ? 'Background effect paused' : 'Face effects paused') : `Effect model: ${t}`;
+    const tier = e.background !== 'none' ? e.activeTier : effects.faceEffect?.().activeTier ?? null;
+    el.hidden = !tier;
+    if (!tier) return;
+    el.textContent = tier === 'paused' ? t('Effect paused') : t(TIER_NAMES[tier] ?? tier);
+    el.title = tier === 'paused' ? (e.background !== 'none' ? t('Background effect paused') : t('Face effects paused'))
+      : t('Effect model: {tier}', { tier: t(TIER_NAMES[tier] ?? tier).toLowerCase() });
     el.setAttribute('aria-label', el.title);
   };
   effects.on('change', render);
@@ -197,15 +199,22 @@ export function tierBadge(effects) {
   return { el, destroy: () => effects.off('change', render) };
 }
 
+const PAUSED = {
+  face: N('Face effects paused to keep the call smooth. They will resume when the device has room.'),
+  both: N('Effects paused to keep the call smooth. They will resume when the device has room.'),
+  background: N('Background effect paused to keep the call smooth. It will resume when the device has room.'),
+};
+const RESUMED = { face: N('Face effects resumed.'), both: N('Effects resumed.'), background: N('Background effect resumed.') };
+
 /** Toasts for an effect that had to pause (and resume) to keep the call smooth. */
 export function effectToasts(effects) {
   // effect-tier comes once per running effect (background, face): one toast per switch.
   const fn = ({ from, to, effect }) => {
     const both = effects.effect().background !== 'none' && effects.faceEffect?.().activeTier != null;
     if (both && effect === 'face') return;
-    const what = effect === 'face' ? 'Face effects' : both ? 'Effects' : 'Background effect';
-    if (to === 'paused') toast(`${what} paused to keep the call smooth. ${effect === 'face' || both ? 'They' : 'It'} will resume when the device has room.`, 'info', 8000);
-    else if (from === 'paused') toast(`${what} resumed.`);
+    const which = effect === 'face' ? 'face' : both ? 'both' : 'background';
+    if (to === 'paused') toast(t(PAUSED[which]), 'info', 8000);
+    else if (from === 'paused') toast(t(RESUMED[which]));
   };
   effects.on('effect-tier', fn);
   return () => effects.off('effect-tier', fn);
