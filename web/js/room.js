@@ -70,7 +70,7 @@ export class Room extends Emitter {
     this.joinOpts = { iceTransportPolicy: iceTransportPolicy === 'relay' ? 'relay' : 'all' };
     // "Join here": the seat another page of this profile holds, taken with its token (the
     // pre-join screen found it already; join({takeover: true}) of the API asks now).
-    const seat = takeover !== true ? null : known ?? await seatElsewhere(this.roomId);
+    const seat = takeover !== true ? null : known ?? await seatElsewhere(this.roomId, { live: false });
     const sig = this._newSignaling();
     await sig.connect();
     const params = { room: this.roomId, name: cleanName(name) || seat?.name || 'Guest',

@@ -45,11 +45,18 @@ export function releaseSeat(room) {
   } catch { /* storage disabled */ }
 }
 
-/** The seat another page of this profile holds in `room` now: {id, token, name}, or null. */
-export async function seatElsewhere(room) {
+/**
+ * The seat another page of this profile holds in `room` now: {id, token, name}, or null.
+ * `live: false` skips asking whether that page still answers: for an explicit "take the
+ * seat" (the moved-away page's "Join here", join({takeover: true})), where a busy or
+ * throttled page that answers late must not turn the user into a second participant; a
+ * token the server no longer knows is ignored there and a fresh participant joins.
+ */
+export async function seatElsewhere(room, { live: askLive = true } = {}) {
   let seat = null;
   try { seat = JSON.parse(localStorage.getItem(KEY(room)) ?? 'null'); } catch { return null; }
   if (!seat || typeof seat.token !== 'string' || seat.tab === TAB) return null;
+  if (!askLive) return { id: seat.id, token: seat.token, name: seat.name };
   const ch = ensureChannel();
   if (!ch) return null;
   const nonce = Math.random().toString(36).slice(2);
