@@ -1,20 +1,7 @@
 /* Sequence-number and timestamp continuity across source switches (see rewrite.h). */
 #include "rtc/rewrite.h"
+#include "rtc/be.h"
 
-static uint16_t rd16(const uint8_t *p) {
-  return (uint16_t)(p[0] << 8 | p[1]);
-}
-static uint32_t rd32(const uint8_t *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-static void wr16(uint8_t *p, uint16_t v) {
-  p[0] = (uint8_t)(v >> 8);
-  p[1] = (uint8_t)v;
-}
-static void wr32(uint8_t *p, uint32_t v) {
-  wr16(p, (uint16_t)(v >> 16));
-  wr16(p + 2, (uint16_t)v);
-}
 
 void rtc_rewrite_init(rtc_rewriter *w, uint32_t out_ssrc, uint32_t clock_hz) {
   *w = (rtc_rewriter){.out_ssrc = out_ssrc, .clock_hz = clock_hz ? clock_hz : 90000};

@@ -1,14 +1,9 @@
 /* RTP / RTCP header parsing with bounds (see rtp.h). */
 #include "rtc/rtp.h"
+#include "rtc/be.h"
 
 #include <string.h>
 
-static uint16_t rd16(const uint8_t *p) {
-  return (uint16_t)(p[0] << 8 | p[1]);
-}
-static uint32_t rd32(const uint8_t *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 int rtp_parse(const uint8_t *p, size_t n, rtp_view *out) {
   if (!p || n < RTP_HEADER_MIN) return RTP_ESHORT;

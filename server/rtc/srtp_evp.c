@@ -2,6 +2,7 @@
  * key derivation with key_derivation_rate 0, Appendix A index estimation) and RFC 7714
  * (AEAD_AES_128_GCM: IV, AAD and the SRTCP trailer). */
 #include "rtc/srtp_evp.h"
+#include "rtc/be.h"
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -46,12 +47,6 @@ struct rtc_esrtp {
   side in, out;
 };
 
-static uint32_t rd32(const uint8_t *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-static void wr32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
-}
 
 /* ---- key derivation: AES-CM PRF over (master salt XOR label at byte 7) ---- */
 

@@ -1,5 +1,6 @@
 /* STUN parser and builder (see stun.h). */
 #include "rtc/stun.h"
+#include "rtc/be.h"
 
 #include <netinet/in.h>
 #include <openssl/crypto.h>
@@ -10,20 +11,6 @@
 #define FINGERPRINT_XOR 0x5354554eu
 #define INTEGRITY_LEN 20
 
-static uint16_t rd16(const uint8_t *p) {
-  return (uint16_t)(p[0] << 8 | p[1]);
-}
-static uint32_t rd32(const uint8_t *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-static void wr16(uint8_t *p, uint16_t v) {
-  p[0] = (uint8_t)(v >> 8);
-  p[1] = (uint8_t)v;
-}
-static void wr32(uint8_t *p, uint32_t v) {
-  wr16(p, (uint16_t)(v >> 16));
-  wr16(p + 2, (uint16_t)v);
-}
 
 const char *stun_strerror(int err) {
   switch (err) {
