@@ -32,12 +32,24 @@ test('1. "Hide stats" (and I) hides the numbers on every tile for good', { timeo
   const jb = await apiJoin(b, { name: 'Ben' });
   assert.ok(ja.ok && jb.ok);
   await waitForVideo(a, jb.id);
+  // Make every statistics read take 700 ms so that each hide below lands while a refresh is
+  // in flight: the bug was that refresh putting the numbers back after they were hidden.
+  await a.evaluate(() => {
+    const read = RTCPeerConnection.prototype.getStats;
+    window.__statsReads = 0;
+    RTCPeerConnection.prototype.getStats = async function (...args) {
+      window.__statsReads++;
+      const report = await read.apply(this, args);
+      await new Promise((r) => setTimeout(r, 700));
+      return report;
+    };
+  });
   for (let round = 0; round < 3; round++) {
     await control(a, 'Show stats').click();
     await waitFor(async () => (await visibleStats(a)) >= 2, { timeoutMs: 8000, what: 'stats on both tiles' });
-    // Hide right after a refresh started (the overlay refreshes each second), by button
-    // and by the I key in turn.
-    await sleep(round * 330);
+    // Hide just after the next refresh started, by button and by the I key in turn.
+    const reads = await a.evaluate(() => window.__statsReads);
+    await waitFor(() => a.evaluate((n) => window.__statsReads > n, reads), { timeoutMs: 5000, intervalMs: 20, what: 'a stats refresh' });
     if (round % 2) await a.keyboard.press('i');
     else await control(a, 'Hide stats').click();
     await control(a, 'Show stats').waitFor({ timeout: 5000 });
