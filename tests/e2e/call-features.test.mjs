@@ -81,10 +81,11 @@ test('Settings: devices switch live without renegotiation; processing, video qua
   const a = await page(room.id);
   const b = await page(room.id);
   const ja = await apiJoin(a, { name: 'Ann' });
-  const jb = await apiJoin(b, { name: 'Ben', camera: false });
+  const jb = await apiJoin(b, { name: 'Ben' });
   assert.ok(ja.ok && jb.ok);
   await waitForAudio(b, ja.id);
   await waitForVideo(b, ja.id);
+  await waitForVideo(a, jb.id);
   await control(a, 'Settings').click();
   const dlg = a.getByRole('dialog', { name: 'Settings' });
   for (const n of ['Camera', 'Microphone', 'Speaker', 'Video quality']) {
@@ -109,13 +110,30 @@ test('Settings: devices switch live without renegotiation; processing, video qua
   await waitFor(async () => (await a.evaluate(() => window.buzzstream.mediaSettings().noiseSuppression)) === false, { what: 'noise suppression off' });
   await dlg.getByRole('checkbox', { name: 'Echo cancellation' }).uncheck();
   await waitFor(async () => (await a.evaluate(() => window.buzzstream.mediaSettings().echoCancellation)) === false, { what: 'echo cancellation off' });
-  // Video quality: "Audio only" stops the camera (the others see it off) and hides incoming video.
+  // Video quality: "360p" makes the camera capture 640×360, and that is what Ben receives.
   const quality = dlg.getByRole('combobox', { name: 'Video quality', exact: true });
   assert.deepEqual(await quality.locator('option').allInnerTexts(), ['Auto', '720p', '360p', 'Audio only']);
+  await quality.selectOption({ label: '360p' });
+  await waitFor(async () => (await a.evaluate(() => window.buzzstream.mediaSettings().cameraHeight)) === 360, { what: 'camera at 360p' });
+  await waitFor(async () => { const v = (await stats(b))[ja.id].video; return v.height > 0 && v.height <= 360; },
+    { timeoutMs: 20000, what: 'Ben receives at most 360 lines' });
+  // "Audio only" stops Ann's camera (Ben sees it off) and Ben stops sending his camera to
+  // her (no frames arrive, not just hidden), while audio keeps flowing both ways.
+  const framesFromBen = async () => (await stats(a))[jb.id].video.framesDecoded;
   await quality.selectOption({ label: 'Audio only' });
   await waitFor(() => b.evaluate((id) => window.buzzstream.participants().find((p) => p.id === id)?.camera === false, ja.id), { what: 'camera off at Ben\'s' });
+  let f0 = await framesFromBen();
+  await waitFor(async () => { await sleep(1000); const f = await framesFromBen(); const still = f === f0; f0 = f; return still; },
+    { timeoutMs: 15000, what: 'no more video frames from Ben' });
+  await sleep(2000);
+  assert.equal(await framesFromBen(), f0, 'video from Ben still arrives during "Audio only"');
+  const pa = (await stats(a))[jb.id].audio.packetsReceived;
+  await waitFor(async () => (await stats(a))[jb.id].audio.packetsReceived > pa + 20, { what: 'audio from Ben during "Audio only"' });
+  assert.equal(await a.evaluate((id) => window.buzzstream.participants().find((p) => p.id === id)?.camera, jb.id), true,
+    'Ben\'s camera stays on in the room');
   await quality.selectOption({ label: 'Auto' });
   await waitFor(() => b.evaluate((id) => window.buzzstream.participants().find((p) => p.id === id)?.camera === true, ja.id), { what: 'camera back after "Auto"' });
+  await waitFor(async () => (await framesFromBen()) > f0 + 10, { timeoutMs: 15000, what: 'video from Ben again after "Auto"' });
   await dlg.getByRole('button', { name: 'Close', exact: true }).click();
   assert.equal(await dlg.count(), 0);
   assert.deepEqual(a.__errors, [], pageDiag(a));

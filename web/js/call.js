@@ -15,6 +15,7 @@ export class Mesh extends Emitter {
     this.ice = { iceServers: [], iceTransportPolicy: 'all' };
     this.local = { audio: null, camera: null, screen: null };
     this.prevStats = new Map();      // peer id → previous snapshot (array)
+    this.cameraWanted = true;        // false while "Audio only": peers stop sending cameras
   }
 
   /** Called after every (re)join. A new self id means every old connection is stale. */
@@ -43,6 +44,7 @@ export class Mesh extends Emitter {
       onState: () => this.emit('peer-state', { peerId: id, state: p.pc.connectionState }),
     });
     this.peers.set(id, p);
+    if (!this.cameraWanted) p.wantCamera(false);
     for (const [kind, track] of Object.entries(this.local)) {
       if (track) p.setTrack(kind, track).catch((err) => console.warn(`setTrack ${kind}`, err));
     }
@@ -73,6 +75,13 @@ export class Mesh extends Emitter {
     this.local[kind] = track;
     await Promise.all([...this.peers.values()].map((p) => p.setTrack(kind, track)
       .catch((err) => console.warn(`setTrack ${kind} on ${p.id}`, err))));
+  }
+
+  /** "Audio only": asks every peer (and every later one) to stop or resume sending its camera. */
+  setCameraWanted(on) {
+    if (on === this.cameraWanted) return;
+    this.cameraWanted = on;
+    for (const p of this.peers.values()) p.wantCamera(on);
   }
 
   /** Remote tracks currently received, for re-rendering: [{peerId, kind, track}]. */

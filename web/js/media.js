@@ -220,6 +220,7 @@ export class LocalMedia extends Emitter {
     const was = this.prefs.videoQuality ?? 'auto';
     this.prefs.videoQuality = q;
     this._savePrefs();
+    if (q !== was) this.emit('quality', q);
     if (q === 'audio-only') {
       this.cameraBeforeAudioOnly = this.cameraActive;
       this._setTrack('camera', null);

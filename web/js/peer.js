@@ -46,6 +46,8 @@ export class Peer {
     this.senders = new Map();                   // kind → RTCRtpTransceiver
     this.remoteTracks = {};                     // mid → kind, as the peer last told us
     this.remote = { audio: null, camera: null, screen: null };
+    this.cameraTrack = null;                    // what we would send as the camera
+    this.peerWantsCamera = true;                // false while the peer is on "Audio only"
     this.neg = { makingOffer: false, ignoreOffer: false, settingRemoteAnswer: false };
     this.chain = Promise.resolve();
     this.offering = Promise.resolve();          // the offer being made, if any
@@ -138,7 +140,21 @@ export class Peer {
     if (data.description) await this._onDescription(data.description, data.tracks);
     else if (data.candidate) await this._onCandidate(data.candidate);
     else if (data.restart === true) this._restart(false);
+    else if (typeof data.cameraWanted === 'boolean') await this._onCameraWanted(data.cameraWanted);
   }
+
+  /** The peer turned "Audio only" on or off: stop or resume sending it our camera. */
+  async _onCameraWanted(on) {
+    if (on === this.peerWantsCamera) return;
+    this.peerWantsCamera = on;
+    const t = this.senders.get('camera');
+    if (!t || this.closed) return;
+    const track = on ? this.cameraTrack : null;
+    if (t.sender.track !== track) await t.sender.replaceTrack(track);
+  }
+
+  /** Tells the peer whether to send us its camera ("Audio only" is off / on). */
+  wantCamera(on) { this.send({ cameraWanted: on }); }
 
   async _onDescription(desc, tracks) {
     if (!desc || (desc.type !== 'offer' && desc.type !== 'answer') ||
@@ -226,6 +242,7 @@ export class Peer {
    */
   async setTrack(kind, track) {
     if (this.closed) return;
+    if (kind === 'camera') this.cameraTrack = track;
     const t = this.senders.get(kind);
     if (!t) {
       if (!track) return;
@@ -233,8 +250,11 @@ export class Peer {
       const tx = this.pc.getTransceivers().find((x) => x.sender === sender);
       this.senders.set(kind, tx);
       if (kind === 'screen') this._tuneScreen();
+      // The transceiver is made (so the peer knows it is our camera) but sends nothing.
+      if (kind === 'camera' && !this.peerWantsCamera) await sender.replaceTrack(null);
       return;
     }
+    if (kind === 'camera' && !this.peerWantsCamera) track = null;
     if (t.sender.track !== track) await t.sender.replaceTrack(track);
     if (kind === 'screen') {
       const dir = track ? 'sendrecv' : 'recvonly';

@@ -34,6 +34,8 @@ export class Room extends Emitter {
     this.speakerTimer = 0;
     this.localLevel = null;           // () => 0..1 for the local microphone
     this.mesh.on('media', (m) => this._onMedia(m));
+    // "Audio only" receives no camera video at all, not just hides it.
+    this.media.on('quality', (q) => this.mesh.setCameraWanted(q !== 'audio-only'));
     this.media.publishSink = (kind, track) => this._onLocalTrack(kind, track);
     this.media.effects.on('effect-tier', (t) => this.emit('effect-tier', t));
     this.media.effects.on('error', (e) => this.emit('error', e));

@@ -196,8 +196,8 @@ export class RoomView {
   _setAudioOnly(on) {
     this.audioOnly = on;
     this.stage.el.classList.toggle('audio-only', on);
-    // Incoming pictures are not shown (nor decoded into the page) while "Audio only" is on.
-    for (const m of this.room.remoteMedia()) if (m.kind !== 'audio') m.track.enabled = !on;
+    // The others stop sending their cameras (Room tells them); screen shares still show.
+    for (const m of this.room.remoteMedia()) if (m.kind === 'camera') m.track.enabled = !on;
   }
 
   _ownerActions() {
