@@ -38,6 +38,8 @@ typedef struct bz_config {
   int rtc_port;           /* media worker i binds UDP rtc_port + i; 0 = any free port each */
   int rtc_workers;        /* media worker threads; 0 = one per core */
   char *announced_ip;     /* address put in SDP candidates (1:1 NAT); NULL = host */
+  char *media_mode;       /* "p2p" (default), "sfu" or "auto": rooms without a mode of their
+                             own; parsed into limits.media_mode */
   sig_limits limits;
 } bz_config;
 

@@ -70,6 +70,12 @@ int bz_config_load(bz_config *c, int argc, char **argv, char *err, size_t errlen
       inet_pton(AF_INET6, c->announced_ip, ip) != 1)
     return bz_config_fail(err, errlen, "announced_ip: '%s' is not an IPv4 or IPv6 address",
                           c->announced_ip);
+  if (c->media_mode) {
+    int m = sig_media_mode_parse(c->media_mode, strlen(c->media_mode));
+    if (m < 0)
+      return bz_config_fail(err, errlen, "media_mode: '%s' is not p2p, sfu or auto", c->media_mode);
+    c->limits.media_mode = m;
+  }
   return fill_defaults(c);
 }
 

@@ -281,10 +281,17 @@ int net__api_body_done(struct lws *wsi, net_sess *s) {
       return net__http_error(wsi, s, 400, "bad_json", "the body must be a JSON object");
     }
   }
-  const char *name = NULL, *password = NULL;
+  const char *name = NULL, *password = NULL, *media_mode = NULL;
   if (o && (opt_string(o, "name", &name) < 0 || opt_string(o, "password", &password) < 0)) {
     json_decref(o);
     return net__http_error(wsi, s, 400, "bad_request", "name and password must be strings");
+  }
+  if (o && (opt_string(o, "media_mode", &media_mode) < 0 ||
+            (media_mode && sig_media_mode_parse(media_mode, json_string_length(json_object_get(
+                                                               o, "media_mode"))) < 0))) {
+    json_decref(o);
+    return net__http_error(wsi, s, 400, "bad_request",
+                           "media_mode must be \"sfu\", \"p2p\" or \"auto\"");
   }
   char peer[64] = "";
   net__front_peer(wsi, peer, sizeof peer);
@@ -292,7 +299,7 @@ int net__api_body_done(struct lws *wsi, net_sess *s) {
   h->phase = NET_PH_WAIT;
   /* Hashing and storing run off the loop; room_created comes back (maybe before this returns)
    * and the answer goes out on writable. */
-  int rc = sig_room_create(h->sig, name, password, peer, room_created, s, &h->op);
+  int rc = sig_room_create(h->sig, name, password, media_mode, peer, room_created, s, &h->op);
   json_decref(o);
   if (rc == SIG_OK) return 0;
   h->phase = NET_PH_IDLE;

@@ -30,6 +30,14 @@ enum {
 };
 const char *sig_strerror(int err);
 
+/* Media modes (docs/protocol.md, "Media modes"): how a room's participants exchange media.
+ * SIG_MEDIA_DEFAULT is a room that has no mode of its own: the server's default applies. */
+enum { SIG_MEDIA_DEFAULT = 0, SIG_MEDIA_P2P = 1, SIG_MEDIA_SFU = 2, SIG_MEDIA_AUTO = 3 };
+/* "p2p" / "sfu" / "auto" (exactly, n bytes) -> SIG_MEDIA_*; anything else -> -1. */
+int sig_media_mode_parse(const char *s, size_t n);
+/* The wire name of SIG_MEDIA_P2P/SFU/AUTO; "" for SIG_MEDIA_DEFAULT or anything else. */
+const char *sig_media_mode_name(int mode);
+
 typedef struct sig_limits {
   size_t max_message_bytes; /* 65536 */
   double rate_per_s;        /* 50 */
@@ -49,6 +57,7 @@ typedef struct sig_limits {
   double password_addr_cpu_ms_per_s; /* 100 */
   int password_queue_max;            /* 64 */
   int password_addr_queue_max;       /* 8 */
+  int media_mode; /* SIG_MEDIA_P2P: the mode of rooms created without one (--media-mode) */
 } sig_limits;
 
 void sig_limits_default(sig_limits *l);
@@ -109,7 +118,8 @@ void sig_conn_closed(sig_conn *c);
  * The transport calls it about once per second. */
 void sig_tick(sig_ctx *ctx);
 
-/* REST: POST /api/rooms. name/password may be NULL. Invalid input (SIG_EINVAL), max_rooms
+/* REST: POST /api/rooms. name/password/media_mode may be NULL (media_mode: "sfu", "p2p" or
+ * "auto"; NULL = the server's default, which then also follows later changes of it). Invalid input (SIG_EINVAL), max_rooms
  * (SIG_ELIMIT) and a full password queue (SIG_EBUSY) are returned at once and cb is never
  * called. Otherwise SIG_OK: the password (if any) is hashed and the room stored off the
  * control thread, and cb runs once on the control thread — possibly before this returns —
@@ -119,8 +129,9 @@ void sig_tick(sig_ctx *ctx);
  * is the client's address (per-address password budget). */
 typedef struct sig_op sig_op;
 typedef void (*sig_room_created_fn)(void *user, int err, const char *json);
-int sig_room_create(sig_ctx *ctx, const char *name, const char *password, const char *addr,
-                    sig_room_created_fn cb, void *user, sig_op **op);
+int sig_room_create(sig_ctx *ctx, const char *name, const char *password,
+                    const char *media_mode, const char *addr, sig_room_created_fn cb, void *user,
+                    sig_op **op);
 /* The caller's request is gone (its connection closed): cb will not be called. The room may
  * still be created. */
 void sig_room_create_cancel(sig_ctx *ctx, sig_op *op);

@@ -49,6 +49,7 @@ void sig_limits_default(sig_limits *l) {
       .password_addr_queue_max = 8,
       .join_history_msgs = 50,
       .join_history_bytes = 65536,
+      .media_mode = SIG_MEDIA_P2P,
   };
 }
 
@@ -71,6 +72,7 @@ static void limits_sanitize(sig_limits *l) {
   if (!(l->password_addr_cpu_ms_per_s > 0))
     l->password_addr_cpu_ms_per_s = d.password_addr_cpu_ms_per_s;
   if (l->password_queue_max <= 0) l->password_queue_max = d.password_queue_max;
+  if (l->media_mode < SIG_MEDIA_P2P || l->media_mode > SIG_MEDIA_AUTO) l->media_mode = d.media_mode;
   if (l->password_addr_queue_max <= 0) l->password_addr_queue_max = d.password_addr_queue_max;
   if (l->join_history_msgs < 0 || l->join_history_msgs > SIG_CHAT_KEEP)
     l->join_history_msgs = d.join_history_msgs;

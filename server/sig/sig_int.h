@@ -45,6 +45,7 @@ enum {
   SIG_IN_PING,
   SIG_IN_CHAT_HISTORY,
   SIG_IN_REACTION,
+  SIG_IN_SET_MEDIA_MODE,
   SIG_IN_INVALID,
   SIG_IN_COUNT
 };
@@ -67,6 +68,7 @@ enum {
   SIG_OUT_ERROR,
   SIG_OUT_CHAT_HISTORY,
   SIG_OUT_REACTION,
+  SIG_OUT_MEDIA_CHANGED,
   SIG_OUT_COUNT
 };
 extern const char *const sig__out_names[SIG_OUT_COUNT];
@@ -117,6 +119,8 @@ struct sig_room {
   char *pw_hash; /* owned argon2id encoded string; NULL = no password */
   char owner_hash[65];
   int locked;
+  int media_set; /* SIG_MEDIA_*: the room's own mode, as stored; DEFAULT = the server's */
+  int media_mode; /* the mode that applies: media_set, or the server's default (never DEFAULT) */
   int64_t created_ms;
   int64_t used_ms;       /* wall clock of the last join or leave; 0 = never used */
   int64_t used_saved_ms; /* the used_ms last written to the store */
@@ -285,7 +289,8 @@ void sig__chat_push(sig_room *r, int64_t id, int64_t ts, const char *from, const
 void sig__chat_clear(sig_room *r);
 /* Persisted changes (sig_writes.c): applied and answered once the store committed them. */
 void sig__chat_send(sig_conn *c, const sig_req *rq, const char *text);
-/* what: SIG_IN_LOCK (locked) or SIG_IN_SET_PASSWORD (pw_hash, taken over; NULL = none). */
+/* what: SIG_IN_LOCK (locked), SIG_IN_SET_PASSWORD (pw_hash, taken over; NULL = none) or
+ * SIG_IN_SET_MEDIA_MODE (locked carries the SIG_MEDIA_* mode). */
 void sig__room_setting(sig_conn *c, const sig_req *rq, sig_room *r, int what, int locked,
                        char *pw_hash);
 void sig__room_save_used(sig_ctx *ctx, sig_room *r);
@@ -314,6 +319,11 @@ void sig__h_lock(sig_conn *c, json_t *msg, const sig_req *rq);
 void sig__h_set_password(sig_conn *c, json_t *msg, const sig_req *rq);
 void sig__h_chat_history(sig_conn *c, json_t *msg, const sig_req *rq);
 void sig__h_reaction(sig_conn *c, json_t *msg, const sig_req *rq);
+void sig__h_set_media_mode(sig_conn *c, json_t *msg, const sig_req *rq);
+
+/* The media in effect in a room (joined.media, media-changed): SIG_MEDIA_P2P or SIG_MEDIA_SFU.
+ * "auto" runs as p2p today (docs/protocol.md, "Media modes"). */
+int sig__room_media(const sig_room *r);
 
 /* reactions (sig_reaction.c): a bucket per participant, on top of the connection's. */
 #define SIG_REACTION_BURST 6.0 /* reactions in a row */

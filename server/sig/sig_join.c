@@ -86,7 +86,8 @@ static void join_send_joined(sig_conn *c, const sig_req *rq, sig_part *p) {
   json_t *obj = json_pack("{s:o, s:o, s:o, s:o, s:o, s:s, s:b, s:s}", "self", sig__part_json(p),
                           "participants", others, "room", sig__room_json(r), "chat", chat,
                           "ice_servers", join_ice_json(c->ctx, p), "reconnect_token", p->token,
-                          "owner", p->owner, "media", "p2p");
+                          "owner", p->owner, "media",
+                          sig_media_mode_name(sig__room_media(r)));
   if (!obj) {
     sig__error(c, rq, SIG_PE_INTERNAL, "cannot build the joined message");
     return;

@@ -22,6 +22,7 @@ const char *const sig__out_names[SIG_OUT_COUNT] = {
     [SIG_OUT_ERROR] = "error",
     [SIG_OUT_CHAT_HISTORY] = "chat-history",
     [SIG_OUT_REACTION] = "reaction",
+    [SIG_OUT_MEDIA_CHANGED] = "media-changed",
 };
 
 /* What the transport may do with each type when a receiver falls behind (sig.h). Only chat
@@ -63,8 +64,26 @@ json_t *sig__part_json(const sig_part *p) {
 }
 
 json_t *sig__room_json(const sig_room *r) {
-  return json_pack("{s:s, s:s, s:b, s:b}", "id", r->id, "name", r->name, "locked", r->locked,
-                   "password", r->pw_hash != NULL);
+  return json_pack("{s:s, s:s, s:b, s:b, s:s}", "id", r->id, "name", r->name, "locked", r->locked,
+                   "password", r->pw_hash != NULL, "media_mode", sig_media_mode_name(r->media_mode));
+}
+
+static const char *const media_names[] = {
+    [SIG_MEDIA_P2P] = "p2p", [SIG_MEDIA_SFU] = "sfu", [SIG_MEDIA_AUTO] = "auto"};
+
+int sig_media_mode_parse(const char *s, size_t n) {
+  if (!s) return -1;
+  for (int m = SIG_MEDIA_P2P; m <= SIG_MEDIA_AUTO; m++)
+    if (strlen(media_names[m]) == n && memcmp(media_names[m], s, n) == 0) return m;
+  return -1;
+}
+
+const char *sig_media_mode_name(int mode) {
+  return mode >= SIG_MEDIA_P2P && mode <= SIG_MEDIA_AUTO ? media_names[mode] : "";
+}
+
+int sig__room_media(const sig_room *r) {
+  return r->media_mode == SIG_MEDIA_SFU ? SIG_MEDIA_SFU : SIG_MEDIA_P2P;
 }
 
 /* Serializes obj with "type" as its first key (easier to read in logs and captures); NULL

@@ -44,6 +44,19 @@ void sig__h_lock(sig_conn *c, json_t *msg, const sig_req *rq) {
   sig__room_setting(c, rq, c->part->room, SIG_IN_LOCK, json_is_true(v), NULL);
 }
 
+void sig__h_set_media_mode(sig_conn *c, json_t *msg, const sig_req *rq) {
+  if (!owner_check(c, rq)) return;
+  json_t *v = json_object_get(msg, "mode");
+  int mode = json_is_string(v) ? sig_media_mode_parse(json_string_value(v), json_string_length(v))
+                               : -1;
+  if (mode < 0) {
+    sig__error(c, rq, SIG_PE_BAD_MESSAGE,
+               "set-media-mode needs 'mode': \"sfu\", \"p2p\" or \"auto\"");
+    return;
+  }
+  sig__room_setting(c, rq, c->part->room, SIG_IN_SET_MEDIA_MODE, mode, NULL);
+}
+
 /* set-password hashes on the password queue (as heavy as a join's check: same budgets), then
  * stores; the owner's ok and room-updated come once both are done. */
 typedef struct pw_change {

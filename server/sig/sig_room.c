@@ -74,6 +74,8 @@ static sig_room *room_insert(sig_ctx *ctx, const char *id, const char *name, con
   snprintf(r->id, sizeof r->id, "%s", id);
   snprintf(r->owner_hash, sizeof r->owner_hash, "%s", owner_hash);
   r->chat_next_id = 1;
+  r->media_set = SIG_MEDIA_DEFAULT;
+  r->media_mode = ctx->lim.media_mode;
   size_t b = room_hash(id) % ctx->nbuckets;
   r->hnext = ctx->buckets[b];
   ctx->buckets[b] = r;
@@ -99,6 +101,18 @@ void sig__rooms_free(sig_ctx *ctx) {
   ctx->nrooms = 0;
 }
 
+/* The stored mode ("" or NULL = the server's default). An unknown value in the file (a later
+ * release's mode, damage) falls back to the default with a warning: the room stays usable. */
+static void room_set_media(sig_ctx *ctx, sig_room *r, const char *stored) {
+  int m = stored && *stored ? sig_media_mode_parse(stored, strlen(stored)) : SIG_MEDIA_DEFAULT;
+  if (m < 0) {
+    BZ_WARN("sig_load", "room=%s err=\"unknown media_mode, server default used\"", r->id);
+    m = SIG_MEDIA_DEFAULT;
+  }
+  r->media_set = m;
+  r->media_mode = m == SIG_MEDIA_DEFAULT ? ctx->lim.media_mode : m;
+}
+
 int sig__room_load_row(sig_ctx *ctx, const bz_store_room *row) {
   int has_pw = row->pw_hash && *row->pw_hash;
   /* A room whose password hash is unusable is skipped, never opened up without one. */
@@ -116,6 +130,7 @@ int sig__room_load_row(sig_ctx *ctx, const bz_store_room *row) {
   r->locked = row->locked != 0;
   r->created_ms = row->created_ms;
   r->used_ms = r->used_saved_ms = row->used_ms;
+  room_set_media(ctx, r, row->media_mode);
   return 0;
 }
 
@@ -159,7 +174,8 @@ static void expire_submit(sig_ctx *ctx, sig_room *r, int restore) {
   }
   j->row = (bz_store_room){.id = j->id, .name = j->name, .pw_hash = j->pw_hash,
                            .owner_hash = j->owner_hash, .locked = r->locked,
-                           .created_ms = r->created_ms, .used_ms = r->used_ms};
+                           .created_ms = r->created_ms, .used_ms = r->used_ms,
+                           .media_mode = sig_media_mode_name(r->media_set)};
   j->w.write = expire_write;
   j->w.done = expire_done;
   r->jobs++;
@@ -217,7 +233,8 @@ int sig__room_persist(sig_ctx *ctx, sig_room *r) {
                        .owner_hash = r->owner_hash,
                        .locked = r->locked,
                        .created_ms = r->created_ms,
-                       .used_ms = r->used_ms};
+                       .used_ms = r->used_ms,
+                       .media_mode = sig_media_mode_name(r->media_set)};
   int rc = bz_store_room_put(ctx->store, &row);
   if (rc != BZ_STORE_OK) return SIG_ESTORE;
   r->used_saved_ms = r->used_ms;
@@ -271,6 +288,7 @@ struct sig_op {
   char owner_hash[65];
   char *name, *pw_hash;
   int64_t created_ms;
+  int media_set;  /* SIG_MEDIA_*; DEFAULT = the server's */
   sig_pw *pw; /* the hash job while it runs */
   sig_room_created_fn cb; /* NULL once cancelled */
   void *user;
@@ -295,7 +313,8 @@ static int create_write(bz_store *st, sig_write *w) {
                        .name = op->name,
                        .pw_hash = op->pw_hash,
                        .owner_hash = op->owner_hash,
-                       .created_ms = op->created_ms};
+                       .created_ms = op->created_ms,
+                       .media_mode = sig_media_mode_name(op->media_set)};
   return bz_store_room_put(st, &row);
 }
 
@@ -313,12 +332,15 @@ static void create_stored(sig_ctx *ctx, sig_write *w, int rc) {
     return;
   }
   r->created_ms = op->created_ms;
+  r->media_set = op->media_set;
+  if (op->media_set != SIG_MEDIA_DEFAULT) r->media_mode = op->media_set;
   char url[4 + SIG_ROOM_ID_LEN];
   snprintf(url, sizeof url, "/r/%s", op->id);
   json_t *o = json_pack("{s:s, s:s, s:s}", "id", op->id, "url", url, "owner_token", op->token);
   char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
   json_decref(o);
-  BZ_INFO("room_create", "room=%s password=%d", op->id, r->pw_hash != NULL);
+  BZ_INFO("room_create", "room=%s password=%d media_mode=%s", op->id, r->pw_hash != NULL,
+          sig_media_mode_name(r->media_mode));
   create_answer(op, text ? SIG_OK : SIG_ENOMEM, text);
   free(text);
   create_free(op);
@@ -346,9 +368,13 @@ static void create_hashed(sig_ctx *ctx, void *arg, int ok, char *hash) {
   create_free(op);
 }
 
-int sig_room_create(sig_ctx *ctx, const char *name, const char *password, const char *addr,
-                    sig_room_created_fn cb, void *user, sig_op **out) {
+int sig_room_create(sig_ctx *ctx, const char *name, const char *password,
+                    const char *media_mode, const char *addr, sig_room_created_fn cb, void *user,
+                    sig_op **out) {
   if (!ctx || !cb) return SIG_EINVAL;
+  int media_set = media_mode ? sig_media_mode_parse(media_mode, strlen(media_mode))
+                             : SIG_MEDIA_DEFAULT;
+  if (media_set < 0) return SIG_EINVAL;
   if (out) *out = NULL;
   if (!name || !*name) name = "Meeting"; /* an empty form field means "no name" */
   if (sig__check_name(name, strlen(name), ctx->lim.max_name_chars) != 0) return SIG_EINVAL;
@@ -375,6 +401,7 @@ int sig_room_create(sig_ctx *ctx, const char *name, const char *password, const 
   OPENSSL_cleanse(raw, sizeof raw);
   sig__sha256_hex(op->token, op->owner_hash);
   op->created_ms = (int64_t)sig__wall(ctx);
+  op->media_set = media_set;
   op->cb = cb;
   op->user = user;
   ctx->rooms_creating++;

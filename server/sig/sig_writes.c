@@ -142,8 +142,8 @@ void sig__chat_send(sig_conn *c, const sig_req *rq, const char *text) {
 
 typedef struct setting_job {
   room_job base;
-  int what; /* SIG_IN_LOCK or SIG_IN_SET_PASSWORD */
-  int locked;
+  int what; /* SIG_IN_LOCK, SIG_IN_SET_PASSWORD or SIG_IN_SET_MEDIA_MODE */
+  int locked; /* SIG_IN_LOCK: the flag; SIG_IN_SET_MEDIA_MODE: the SIG_MEDIA_* mode */
   char *pw_hash; /* NULL = no password */
 } setting_job;
 
@@ -157,6 +157,8 @@ static void setting_free(room_job *b) {
 static int setting_write(bz_store *st, sig_write *w) {
   setting_job *j = (setting_job *)w;
   if (j->what == SIG_IN_LOCK) return bz_store_room_set_locked(st, j->base.room_id, j->locked);
+  if (j->what == SIG_IN_SET_MEDIA_MODE)
+    return bz_store_room_set_media_mode(st, j->base.room_id, sig_media_mode_name(j->locked));
   return bz_store_room_set_password(st, j->base.room_id, j->pw_hash);
 }
 
@@ -171,8 +173,11 @@ static void setting_done(sig_ctx *ctx, sig_write *w, int rc) {
     setting_free(&j->base);
     return;
   }
+  int media_before = sig__room_media(r);
   if (j->what == SIG_IN_LOCK) {
     r->locked = j->locked;
+  } else if (j->what == SIG_IN_SET_MEDIA_MODE) {
+    r->media_set = r->media_mode = j->locked;
   } else {
     free(r->pw_hash);
     r->pw_hash = j->pw_hash;
@@ -180,6 +185,9 @@ static void setting_done(sig_ctx *ctx, sig_write *w, int rc) {
   }
   if (c) sig__reply(c, &rq, SIG_OUT_OK, json_object());
   sig__broadcast(r, NULL, SIG_OUT_ROOM_UPDATED, json_pack("{s:o}", "room", sig__room_json(r)));
+  if (sig__room_media(r) != media_before)
+    sig__broadcast(r, NULL, SIG_OUT_MEDIA_CHANGED,
+                   json_pack("{s:s}", "media", sig_media_mode_name(sig__room_media(r))));
   setting_free(&j->base);
 }
 

@@ -9,7 +9,7 @@
 
 #include "util/log.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 enum {
   ST_ROOM_PUT,
@@ -23,6 +23,7 @@ enum {
   ST_ROOM_SET_LOCKED,
   ST_ROOM_SET_PW,
   ST_ROOM_SET_USED,
+  ST_ROOM_SET_MEDIA,
   ST_COUNT
 };
 
@@ -30,17 +31,19 @@ static const char *const store_sql[ST_COUNT] = {
     /* An upsert, not INSERT OR REPLACE: REPLACE deletes the row first, and the cascade
      * would take the room's chat history with it. */
     [ST_ROOM_PUT] =
-        "INSERT INTO rooms(id,name,pw_hash,owner_hash,locked,created,used)"
-        " VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(id) DO UPDATE SET"
+        "INSERT INTO rooms(id,name,pw_hash,owner_hash,locked,created,used,media_mode)"
+        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8) ON CONFLICT(id) DO UPDATE SET"
         " name=excluded.name, pw_hash=excluded.pw_hash,"
-        " owner_hash=excluded.owner_hash, locked=excluded.locked, used=excluded.used",
+        " owner_hash=excluded.owner_hash, locked=excluded.locked, used=excluded.used,"
+        " media_mode=excluded.media_mode",
     [ST_ROOM_DEL] = "DELETE FROM rooms WHERE id=?1",
     /* One column each, so two queued changes of one room never overwrite each other. */
     [ST_ROOM_SET_LOCKED] = "UPDATE rooms SET locked=?2 WHERE id=?1",
     [ST_ROOM_SET_PW] = "UPDATE rooms SET pw_hash=?2 WHERE id=?1",
     [ST_ROOM_SET_USED] = "UPDATE rooms SET used=?2 WHERE id=?1",
+    [ST_ROOM_SET_MEDIA] = "UPDATE rooms SET media_mode=?2 WHERE id=?1",
     [ST_ROOM_ALL] =
-        "SELECT id,name,pw_hash,owner_hash,locked,created,used FROM rooms"
+        "SELECT id,name,pw_hash,owner_hash,locked,created,used,media_mode FROM rooms"
         " ORDER BY created, id",
     /* A room is expired when neither its creation nor its last use is at or after ?1. */
     [ST_ROOM_EXPIRE] = "DELETE FROM rooms WHERE max(created, used) < ?1",
@@ -73,6 +76,10 @@ static const char store_schema_v1[] =
  * 0 = never used since the upgrade; expiry then goes by the creation time. */
 static const char store_schema_v2[] =
     "ALTER TABLE rooms ADD COLUMN used INTEGER NOT NULL DEFAULT 0;";
+
+/* Version 3: a room's media mode ("sfu", "p2p", "auto"); '' = the server's --media-mode. */
+static const char store_schema_v3[] =
+    "ALTER TABLE rooms ADD COLUMN media_mode TEXT NOT NULL DEFAULT '';";
 
 /* Two connections to the same file: reads on the control thread, writes on whichever single
  * thread runs them (buzzd's store writer). SQLite's WAL lets a reader go on while a write
@@ -173,7 +180,8 @@ static int store_setup(store_conn *s) {
   rc = store_exec(s, "BEGIN;");
   if (rc == BZ_STORE_OK && ver < 1) rc = store_exec(s, store_schema_v1);
   if (rc == BZ_STORE_OK && ver < 2) rc = store_exec(s, store_schema_v2);
-  if (rc == BZ_STORE_OK) rc = store_exec(s, "PRAGMA user_version=2;");
+  if (rc == BZ_STORE_OK && ver < 3) rc = store_exec(s, store_schema_v3);
+  if (rc == BZ_STORE_OK) rc = store_exec(s, "PRAGMA user_version=3;");
   if (rc == BZ_STORE_OK) return store_exec(s, "COMMIT;");
   store_exec(s, "ROLLBACK;");
   return rc;
@@ -256,7 +264,8 @@ int bz_store_room_put(bz_store *s, const bz_store_room *r) {
   sqlite3_stmt *st = s->wr.st[ST_ROOM_PUT];
   if (bind_text(st, 1, r->id) || bind_text(st, 2, r->name) || bind_text(st, 3, r->pw_hash) ||
       bind_text(st, 4, r->owner_hash) || sqlite3_bind_int(st, 5, r->locked ? 1 : 0) ||
-      sqlite3_bind_int64(st, 6, r->created_ms) || sqlite3_bind_int64(st, 7, r->used_ms)) {
+      sqlite3_bind_int64(st, 6, r->created_ms) || sqlite3_bind_int64(st, 7, r->used_ms) ||
+      bind_text(st, 8, r->media_mode ? r->media_mode : "")) {
     sqlite3_reset(st);
     return store_fail(&s->wr, "room_put_bind");
   }
@@ -269,8 +278,9 @@ static int room_set(bz_store *s, int which, const char *id, const char *text, in
                     const char *what) {
   if (!s || !id) return BZ_STORE_EINVAL;
   sqlite3_stmt *st = s->wr.st[which];
+  int is_text = which == ST_ROOM_SET_PW || which == ST_ROOM_SET_MEDIA;
   int bad = bind_text(st, 1, id) ||
-            (which == ST_ROOM_SET_PW ? bind_text(st, 2, text) : sqlite3_bind_int64(st, 2, num));
+            (is_text ? bind_text(st, 2, text) : sqlite3_bind_int64(st, 2, num));
   if (bad) {
     sqlite3_reset(st);
     return store_fail(&s->wr, what);
@@ -293,6 +303,10 @@ int bz_store_room_set_password(bz_store *s, const char *id, const char *pw_hash)
 
 int bz_store_room_set_used(bz_store *s, const char *id, int64_t used_ms) {
   return room_set(s, ST_ROOM_SET_USED, id, NULL, used_ms, "room_set_used");
+}
+
+int bz_store_room_set_media_mode(bz_store *s, const char *id, const char *mode) {
+  return room_set(s, ST_ROOM_SET_MEDIA, id, mode ? mode : "", 0, "room_set_media_mode");
 }
 
 int bz_store_room_delete(bz_store *s, const char *id) {
@@ -336,6 +350,7 @@ int bz_store_rooms_load(bz_store *s, bz_store_room_cb cb, void *user) {
         .locked = sqlite3_column_int(st, 4),
         .created_ms = sqlite3_column_int64(st, 5),
         .used_ms = sqlite3_column_int64(st, 6),
+        .media_mode = col_text(st, 7),
     };
     if (cb(user, &r) != 0) {
       ret = BZ_STORE_ECALLBACK;

@@ -44,6 +44,9 @@ typedef struct bz_store_room {
   int locked;
   int64_t created_ms; /* wall clock, ms since the epoch */
   int64_t used_ms;    /* wall clock: last join or leave; 0 = never */
+  /* "sfu", "p2p" or "auto" as the owner chose; NULL or "" = the server's default. Stored as
+   * it is (the store does not validate it: sig does, when it loads the row). */
+  const char *media_mode;
 } bz_store_room;
 
 /* Insert or replace the room with r->id. */
@@ -54,6 +57,7 @@ int bz_store_room_delete(bz_store *s, const char *id);
 int bz_store_room_set_locked(bz_store *s, const char *id, int locked);
 int bz_store_room_set_password(bz_store *s, const char *id, const char *pw_hash);
 int bz_store_room_set_used(bz_store *s, const char *id, int64_t used_ms);
+int bz_store_room_set_media_mode(bz_store *s, const char *id, const char *mode); /* NULL = "" */
 /* Deletes every room (and its chat, by cascade) whose creation and last use are both before
  * cutoff_ms; *deleted (may be NULL) gets how many. */
 int bz_store_rooms_expire(bz_store *s, int64_t cutoff_ms, int *deleted);

@@ -192,7 +192,7 @@ static void created(void *user, int err, const char *json) {
 int fake_room_create(sig_ctx *ctx, const char *name, const char *password, char **out) {
   create_res r = {0};
   *out = NULL;
-  int rc = sig_room_create(ctx, name, password, "127.0.0.1", created, &r, NULL);
+  int rc = sig_room_create(ctx, name, password, NULL, "127.0.0.1", created, &r, NULL);
   if (rc != SIG_OK) {
     assert_int_equal(r.done, 0);
     return rc;

@@ -201,11 +201,11 @@ static void t_password_room_create(void **state) {
   fake_defer_jobs = 1;
   int answers = 0;
   for (int i = 0; i < 3; i++) /* one hashing, two waiting */
-    assert_int_equal(sig_room_create(ctx, NULL, "pw", "a", count_answer, &answers, NULL), SIG_OK);
-  assert_int_equal(sig_room_create(ctx, NULL, "pw", "a", count_answer, &answers, NULL), SIG_EBUSY);
+    assert_int_equal(sig_room_create(ctx, NULL, "pw", NULL, "a", count_answer, &answers, NULL), SIG_OK);
+  assert_int_equal(sig_room_create(ctx, NULL, "pw", NULL, "a", count_answer, &answers, NULL), SIG_EBUSY);
   assert_int_equal(answers, 0); /* nothing answered before it is stored */
   /* No password: no hash to wait for (and this ctx has no store: answered at once). */
-  assert_int_equal(sig_room_create(ctx, NULL, NULL, "a", count_answer, &answers, NULL), SIG_OK);
+  assert_int_equal(sig_room_create(ctx, NULL, NULL, NULL, "a", count_answer, &answers, NULL), SIG_OK);
   assert_int_equal(answers, 1);
   fake_run_jobs();
   assert_int_equal(answers, 4);

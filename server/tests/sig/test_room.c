@@ -438,7 +438,8 @@ static void t_rest_helpers(void **state) {
   json_t *ji = json_loads(info, 0, NULL);
   assert_string_equal(jstr(ji, "name", NULL), "Meeting");
   assert_true(json_is_true(json_object_get(ji, "password")));
-  assert_int_equal(json_object_size(ji), 5);
+  assert_string_equal(jstr(ji, "media_mode", NULL), "p2p");
+  assert_int_equal(json_object_size(ji), 6);
   json_decref(ji);
   free(info);
   json_decref(j);

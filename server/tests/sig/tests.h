@@ -7,4 +7,5 @@ int tests_limits(void);
 int tests_store(void);
 int tests_history(void);
 int tests_reaction(void);
+int tests_media(void);
 #endif

@@ -50,6 +50,7 @@ typedef struct rows {
   int has_pw[8];
   int64_t chat_ids[8];
   int64_t used[8];
+  char media[8][16];
 } rows;
 
 static int room_cb(void *user, const bz_store_room *r) {
@@ -60,6 +61,7 @@ static int room_cb(void *user, const bz_store_room *r) {
   rs->locked[rs->n] = r->locked;
   rs->has_pw[rs->n] = r->pw_hash != NULL;
   rs->used[rs->n] = r->used_ms;
+  snprintf(rs->media[rs->n], 16, "%s", r->media_mode ? r->media_mode : "(null)");
   rs->n++;
   return 0;
 }
@@ -79,8 +81,8 @@ static void t_store_roundtrip(void **state) {
   assert_int_equal(bz_store_open(&s, t->path), BZ_STORE_OK);
   char hash[65];
   sig__sha256_hex("tok", hash);
-  bz_store_room r1 = {"aaaa-bbbb-cccc", "One", NULL, hash, 0, 100, 0};
-  bz_store_room r2 = {"dddd-eeee-ffff", "Two", "$argon2id$x", hash, 1, 200, 0};
+  bz_store_room r1 = {"aaaa-bbbb-cccc", "One", NULL, hash, 0, 100, 0, NULL};
+  bz_store_room r2 = {"dddd-eeee-ffff", "Two", "$argon2id$x", hash, 1, 200, 0, NULL};
   assert_int_equal(bz_store_room_put(s, &r1), 0);
   assert_int_equal(bz_store_room_put(s, &r2), 0);
   for (int i = 1; i <= 7; i++) {
@@ -134,8 +136,8 @@ static void t_store_chat_before(void **state) {
   assert_int_equal(bz_store_open(&s, t->path), BZ_STORE_OK);
   char hash[65];
   sig__sha256_hex("tok", hash);
-  bz_store_room r1 = {"aaaa-bbbb-cccc", "One", NULL, hash, 0, 100, 0};
-  bz_store_room r2 = {"dddd-eeee-ffff", "Two", NULL, hash, 0, 200, 0};
+  bz_store_room r1 = {"aaaa-bbbb-cccc", "One", NULL, hash, 0, 100, 0, NULL};
+  bz_store_room r2 = {"dddd-eeee-ffff", "Two", NULL, hash, 0, 200, 0, NULL};
   assert_int_equal(bz_store_room_put(s, &r1), 0);
   assert_int_equal(bz_store_room_put(s, &r2), 0);
   for (int i = 1; i <= 7; i++) {
@@ -366,11 +368,11 @@ static void t_sig_loads_untrusted_rows(void **state) {
   sig__sha256_hex("tok", hash);
   const char *huge = "$argon2id$v=19$m=4194304,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
   bz_store_room rows[] = {
-      {"good-room-0000", "Good", NULL, hash, 0, 1, (int64_t)fake_wall_ms},
-      {"BAD!-room-0000", "Bad id", NULL, hash, 0, 2, (int64_t)fake_wall_ms},
-      {"huge-hash-0000", "Huge", huge, hash, 0, 3, (int64_t)fake_wall_ms},
-      {"bad0-name-0000", "a\x01b", NULL, hash, 0, 4, (int64_t)fake_wall_ms},
-      {"bad0-hash-0000", "Short owner hash", NULL, "abc", 0, 5, (int64_t)fake_wall_ms},
+      {"good-room-0000", "Good", NULL, hash, 0, 1, (int64_t)fake_wall_ms, NULL},
+      {"BAD!-room-0000", "Bad id", NULL, hash, 0, 2, (int64_t)fake_wall_ms, NULL},
+      {"huge-hash-0000", "Huge", huge, hash, 0, 3, (int64_t)fake_wall_ms, NULL},
+      {"bad0-name-0000", "a\x01b", NULL, hash, 0, 4, (int64_t)fake_wall_ms, NULL},
+      {"bad0-hash-0000", "Short owner hash", NULL, "abc", 0, 5, (int64_t)fake_wall_ms, NULL},
   };
   for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
     assert_int_equal(bz_store_room_put(s, &rows[i]), 0);
@@ -428,9 +430,9 @@ static void t_store_expire(void **state) {
   assert_int_equal(bz_store_open(&s, t->path), BZ_STORE_OK);
   char hash[65];
   sig__sha256_hex("tok", hash);
-  bz_store_room old = {"aaaa-aaaa-aaaa", "Old", NULL, hash, 0, 1000, 0};
-  bz_store_room used = {"bbbb-bbbb-bbbb", "Used", NULL, hash, 0, 1000, 5000};
-  bz_store_room fresh = {"cccc-cccc-cccc", "Fresh", NULL, hash, 0, 6000, 0};
+  bz_store_room old = {"aaaa-aaaa-aaaa", "Old", NULL, hash, 0, 1000, 0, NULL};
+  bz_store_room used = {"bbbb-bbbb-bbbb", "Used", NULL, hash, 0, 1000, 5000, NULL};
+  bz_store_room fresh = {"cccc-cccc-cccc", "Fresh", NULL, hash, 0, 6000, 0, NULL};
   assert_int_equal(bz_store_room_put(s, &old), 0);
   assert_int_equal(bz_store_room_put(s, &used), 0);
   assert_int_equal(bz_store_room_put(s, &fresh), 0);
@@ -483,6 +485,65 @@ static void t_store_migrates_v1(void **state) {
   rs.n = 0;
   assert_int_equal(bz_store_rooms_load(s, room_cb, &rs), 0);
   assert_int_equal(rs.n, 0);
+  bz_store_close(s);
+}
+
+/* A version 2 file (no media_mode column) is migrated in place; the mode round-trips, and sig
+ * keeps an owner's set-media-mode across a restart. */
+static void t_store_media_mode(void **state) {
+  tmp *t = *state;
+  bz_store *s = NULL;
+  assert_int_equal(bz_store_open(&s, t->path), BZ_STORE_OK);
+  bz_store_close(s);
+  assert_int_equal(unlink(t->path), 0);
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(t->path, &db), SQLITE_OK);
+  assert_int_equal(
+      sqlite3_exec(db,
+                   "CREATE TABLE rooms(id TEXT PRIMARY KEY, name TEXT NOT NULL, pw_hash TEXT,"
+                   " owner_hash TEXT NOT NULL, locked INTEGER NOT NULL DEFAULT 0,"
+                   " created INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0);"
+                   "CREATE TABLE chat(room TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,"
+                   " id INTEGER NOT NULL, from_id TEXT NOT NULL, name TEXT NOT NULL,"
+                   " text TEXT NOT NULL, ts INTEGER NOT NULL, PRIMARY KEY(room, id));"
+                   "INSERT INTO rooms VALUES('aaaa-bbbb-cccc','One',NULL,"
+                   "'0000000000000000000000000000000000000000000000000000000000000000',0,100,5);"
+                   "PRAGMA user_version=2;",
+                   NULL, NULL, NULL),
+      SQLITE_OK);
+  sqlite3_close(db);
+  assert_int_equal(bz_store_open(&s, t->path), BZ_STORE_OK);
+  rows rs = {0};
+  assert_int_equal(bz_store_rooms_load(s, room_cb, &rs), 0);
+  assert_int_equal(rs.n, 1);
+  assert_string_equal(rs.media[0], "");
+  assert_int_equal(rs.used[0], 5);
+  assert_int_equal(bz_store_room_set_media_mode(s, "aaaa-bbbb-cccc", "sfu"), BZ_STORE_OK);
+  assert_int_equal(bz_store_room_set_media_mode(s, "zzzz-zzzz-zzzz", "sfu"), BZ_STORE_ESQL);
+  bz_store_room r = {.id = "bbbb-bbbb-bbbb", .name = "Two",
+                     .owner_hash = "0000000000000000000000000000000000000000000000000000000000000000",
+                     .created_ms = 200,
+                     .media_mode = "auto"};
+  assert_int_equal(bz_store_room_put(s, &r), BZ_STORE_OK);
+  memset(&rs, 0, sizeof rs);
+  assert_int_equal(bz_store_rooms_load(s, room_cb, &rs), 0);
+  assert_int_equal(rs.n, 2);
+  assert_string_equal(rs.media[0], "sfu");
+  assert_string_equal(rs.media[1], "auto");
+  /* sig loads the mode; an unknown stored value falls back to the server's default. */
+  assert_int_equal(bz_store_room_set_media_mode(s, "bbbb-bbbb-bbbb", "carrier-pigeon"), 0);
+  /* In use now, so the start's expiry keeps them. */
+  assert_int_equal(bz_store_room_set_used(s, "aaaa-bbbb-cccc", (int64_t)fake_wall_ms), 0);
+  assert_int_equal(bz_store_room_set_used(s, "bbbb-bbbb-bbbb", (int64_t)fake_wall_ms), 0);
+  sig_ctx *ctx = fake_ctx(NULL, NULL, s);
+  char *info = NULL;
+  assert_int_equal(sig_room_info(ctx, "aaaa-bbbb-cccc", &info), SIG_OK);
+  assert_non_null(strstr(info, "\"media_mode\":\"sfu\""));
+  free(info);
+  assert_int_equal(sig_room_info(ctx, "bbbb-bbbb-bbbb", &info), SIG_OK);
+  assert_non_null(strstr(info, "\"media_mode\":\"p2p\""));
+  free(info);
+  sig_ctx_destroy(ctx);
   bz_store_close(s);
 }
 
@@ -595,6 +656,7 @@ int tests_store(void) {
       cmocka_unit_test_setup_teardown(t_sig_loads_untrusted_rows, tmp_setup, tmp_teardown),
       cmocka_unit_test_setup_teardown(t_store_expire, tmp_setup, tmp_teardown),
       cmocka_unit_test_setup_teardown(t_store_migrates_v1, tmp_setup, tmp_teardown),
+      cmocka_unit_test_setup_teardown(t_store_media_mode, tmp_setup, tmp_teardown),
       cmocka_unit_test_setup_teardown(t_sig_room_expiry, tmp_setup, tmp_teardown),
       cmocka_unit_test_setup_teardown(t_sig_used_saved_hourly, tmp_setup, tmp_teardown),
       cmocka_unit_test(t_turn_matches_openssl),
