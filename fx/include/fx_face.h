@@ -136,10 +136,22 @@ const uint8_t *fx_face_skin_mask(const fx_face *f);
 /* Smooths the skin under the mesh: a self-guided filter of the luma, applied through the
  * skin mask; strength 0..100 (0 = nothing). */
 int fx_face_touchup(fx_ctx *c, fx_face *f, int strength);
+/* For a back end that draws the effects itself (WebGL2, web/js/effects/gl-compositor.js):
+ * the skin mask of fx_face_touchup, its colour gate read from the camera frame fx_frame(c)
+ * instead of fx_out (fx_face_skin_mask then returns it). face_width (may be NULL): the widest
+ * face's width in frame pixels (0 without a face), which sets the smoothing window as in
+ * fx_face_touchup (half-resolution radius width / 30, 2..24). Returns the faces drawn. */
+int fx_face_skin_frame(fx_ctx *c, fx_face *f, float *face_width);
 /* Low-light correction: a local tone curve (per-region gamma, never clipping) that lifts a
  * dim face towards mid-grey and its darker side more; the background gets a fraction of the
  * faces' lift. strength 0..100. Without a face, a mild global lift of a dark frame only. */
 int fx_face_lowlight(fx_ctx *c, fx_face *f, int strength);
+/* The tone curve of fx_face_lowlight as a grid, for a back end that applies it itself: luma of
+ * fx_frame(c), cells of 16 pixels, gw = ceil(w / 16) × gh = ceil(h / 16), two bytes per cell:
+ * γ as 255 (γ − 0.4) / 0.6 (γ ∈ [0.4, 1], applied to the normalised luma, interpolated
+ * between cell centres) and the chroma gain k as 255 (k − 1) / 0.4 (k ∈ [1, 1.4]). out holds
+ * 2 gw gh bytes. */
+int fx_face_lowlight_grid(fx_ctx *c, fx_face *f, int strength, uint8_t *out);
 /* The filter picture: RGBA8 sw × sh (1..1024 each) covering [u0, u1] × [v0, v1] of the face's
  * texture space (see fx_face_overlay). Copied; NULL clears. */
 int fx_face_set_sprite(fx_ctx *c, fx_face *f, const uint8_t *rgba, int sw, int sh, float u0,
@@ -150,6 +162,9 @@ int fx_face_set_sprite(fx_ctx *c, fx_face *f, const uint8_t *rgba, int sw, int s
  * extrapolated, mapped piecewise-affinely (two triangles per cell), so the picture follows the
  * face as it moves, turns and tilts. */
 int fx_face_overlay(fx_ctx *c, fx_face *f);
+/* The 7 × 7 lattice of fx_face_overlay for face i: out[2 (7 r + c) + 0, 1] = frame (x, y) of
+ * texture point u = c − 3, v = r − 3 (98 floats). FX_EINVAL without face i. */
+int fx_face_lattice(const fx_face *f, int i, float *out);
 /* Texture coordinates (u, v) of frame point (x, y) on face i, for tests: 0 if outside. */
 int fx_face_tex_at(const fx_face *f, int i, float x, float y, float *u, float *v);
 

@@ -62,13 +62,10 @@ static void blur_grid(float *g, float *t, int w, int h) {
   }
 }
 
-int fx_face_lowlight(fx_ctx *c, fx_face *f, int strength) {
-  if (!c || !f || c->w != f->w || c->h != f->h) return FX_EINVAL;
-  if (strength <= 0) return FX_OK;
-  if (strength > 100) strength = 100;
+/* The curve per cell from luma plane Y (w × h): f->lg[1] the γ as a LUT index (0..63),
+ * f->lg[2] the chroma gain; strength 1..100. */
+static void light_grid(fx_ctx *c, fx_face *f, int strength, const uint8_t *Y) {
   int w = c->w, h = c->h, gw = f->lgw, gh = f->lgh, fr = c->full_range;
-  if (f->lut_range != fr) build_lut(f, fr);
-  uint8_t *Y = c->out, *U = Y + (size_t)w * h, *V = U + (size_t)c->hw * c->hh;
   float *L = f->lg[0], *G = f->lg[1], *T = f->lg[2];
   /* Cell means. */
   double frame_sum = 0;
@@ -126,6 +123,33 @@ int fx_face_lowlight(fx_ctx *c, fx_face *f, int strength) {
       float lm = norm_luma(L[gy * gw + gx], fr), k = sqrtf(powf(lm, g) / lm);
       T[gy * gw + gx] = k > 1.4f ? 1.4f : k; /* chroma gain */
     }
+}
+
+int fx_face_lowlight_grid(fx_ctx *c, fx_face *f, int strength, uint8_t *out) {
+  if (!c || !f || !out || c->w != f->w || c->h != f->h) return FX_EINVAL;
+  int n = f->lgw * f->lgh;
+  if (strength <= 0) {
+    for (int i = 0; i < n; i++) out[2 * i] = 255, out[2 * i + 1] = 0;
+    return FX_OK;
+  }
+  light_grid(c, f, strength > 100 ? 100 : strength, c->frame);
+  for (int i = 0; i < n; i++) {
+    float g = f->lg[1][i] / 63.0f * 255.0f, k = (f->lg[2][i] - 1.0f) / 0.4f * 255.0f;
+    out[2 * i] = (uint8_t)(g < 0 ? 0 : g > 255 ? 255 : g + 0.5f);
+    out[2 * i + 1] = (uint8_t)(k < 0 ? 0 : k > 255 ? 255 : k + 0.5f);
+  }
+  return FX_OK;
+}
+
+int fx_face_lowlight(fx_ctx *c, fx_face *f, int strength) {
+  if (!c || !f || c->w != f->w || c->h != f->h) return FX_EINVAL;
+  if (strength <= 0) return FX_OK;
+  if (strength > 100) strength = 100;
+  int w = c->w, h = c->h, gw = f->lgw, gh = f->lgh, fr = c->full_range;
+  if (f->lut_range != fr) build_lut(f, fr);
+  uint8_t *Y = c->out, *U = Y + (size_t)w * h, *V = U + (size_t)c->hw * c->hh;
+  float *G = f->lg[1], *T = f->lg[2];
+  light_grid(c, f, strength, Y);
   /* Apply: luma through the interpolated curve. Per row, the γ index is interpolated
    * vertically at each cell centre, then ramped across each 16-pixel span in 8.8 fixed point
    * (flat before the first and after the last centre). */

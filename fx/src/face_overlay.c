@@ -164,6 +164,15 @@ int fx_face_overlay(fx_ctx *c, fx_face *f) {
   return FX_OK;
 }
 
+int fx_face_lattice(const fx_face *f, int i, float *out) {
+  const float *pts = f && out ? fx_face_mesh(f, i) : NULL;
+  if (!pts) return FX_EINVAL;
+  float P[L][L][2];
+  lattice(pts, P);
+  memcpy(out, P, sizeof P);
+  return FX_OK;
+}
+
 int fx_face_tex_at(const fx_face *f, int i, float x, float y, float *u, float *v) {
   const float *pts = fx_face_mesh(f, i);
   if (!pts) return 0;

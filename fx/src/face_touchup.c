@@ -110,10 +110,10 @@ static float dist(const float *pts, int a, int b) {
 /* Keeps the mask to the skin's colour: the chroma of the cheeks (patches at points 50, 280,
  * 205 and 425) sets a mean and spread; mask pixels whose chroma lies far from it (hair over
  * the forehead, a hand, glasses frames) fade out, full weight within 2.5 σ, none beyond 4 σ. */
-static void skin_gate(fx_ctx *c, fx_face *f, const float *pts, float width, int x0, int y0, int x1,
-                      int y1) {
+static void skin_gate(fx_ctx *c, fx_face *f, const uint8_t *img, const float *pts, float width, int x0,
+                      int y0, int x1, int y1) {
   static const int cheeks[4] = {50, 280, 205, 425};
-  const uint8_t *U = c->out + (size_t)c->w * c->h, *V = U + (size_t)c->hw * c->hh;
+  const uint8_t *U = img + (size_t)c->w * c->h, *V = U + (size_t)c->hw * c->hh;
   int r = (int)(width / 40.0f) + 1;
   double su = 0, sv = 0, suu = 0, svv = 0;
   int n = 0;
@@ -144,8 +144,9 @@ static void skin_gate(fx_ctx *c, fx_face *f, const float *pts, float width, int 
   }
 }
 
-/* Draws face `pts`' skin mask into f->skin over its box; returns the box and the face width. */
-static int draw_skin(fx_ctx *c, fx_face *f, const float *pts, int *bx, float *fw) {
+/* Draws face `pts`' skin mask into f->skin over its box, its colour gate read from I420 frame
+ * img (fx_out or fx_frame); returns the box and the face width. */
+static int draw_skin(fx_ctx *c, fx_face *f, const uint8_t *img, const float *pts, int *bx, float *fw) {
   int x0, y0, x1, y1;
   if (!fx__mesh_box(pts, f->w, f->h, 0.08f, &x0, &y0, &x1, &y1)) return 0;
   for (int y = y0; y < y1; y++) memset(f->skin + (size_t)y * f->w + x0, 0, (size_t)(x1 - x0));
@@ -157,7 +158,7 @@ static int draw_skin(fx_ctx *c, fx_face *f, const float *pts, int *bx, float *fw
   fill_poly(f->skin, f->w, pts, fx__brow_l, 10, 1.5f, 0, x0, y0, x1, y1);
   fill_poly(f->skin, f->w, pts, fx__lips, 20, 1.15f, 0, x0, y0, x1, y1);
   fill_poly(f->skin, f->w, pts, fx__nose, 8, 1.2f, 0, x0, y0, x1, y1);
-  skin_gate(c, f, pts, width, x0, y0, x1, y1);
+  skin_gate(c, f, img, pts, width, x0, y0, x1, y1);
   int r = (int)(width / 60.0f);
   if (r < 1) r = 1;
   if (r > 12) r = 12;
@@ -234,11 +235,29 @@ int fx_face_touchup(fx_ctx *c, fx_face *f, int strength) {
     const float *pts = fx_face_mesh(f, i);
     int bx[4];
     float width;
-    if (!pts || !draw_skin(c, f, pts, bx, &width)) continue;
+    if (!pts || !draw_skin(c, f, c->out, pts, bx, &width)) continue;
     smooth_box(c, f, bx, width, strength);
   }
   f->skin_valid = 1;
   return FX_OK;
+}
+
+int fx_face_skin_frame(fx_ctx *c, fx_face *f, float *face_width) {
+  if (!c || !f || c->w != f->w || c->h != f->h) return FX_EINVAL;
+  memset(f->skin, 0, (size_t)f->w * f->h);
+  int n = 0;
+  float widest = 0;
+  for (int i = 0; i < f->n; i++) {
+    const float *pts = fx_face_mesh(f, i);
+    int bx[4];
+    float width;
+    if (!pts || !draw_skin(c, f, c->frame, pts, bx, &width)) continue;
+    if (width > widest) widest = width;
+    n++;
+  }
+  f->skin_valid = 1;
+  if (face_width) *face_width = widest;
+  return n;
 }
 
 const uint8_t *fx_face_skin_mask(const fx_face *f) {

@@ -376,11 +376,64 @@ static void overlay(void **state) {
   fx_destroy(c);
 }
 
+
+/* The pieces the WebGL2 back end draws with: the skin mask built from fx_frame equals the one
+ * fx_face_touchup builds from fx_out on the same picture; the low-light grid lifts the dim
+ * face (γ < 1, chroma gain ≥ 1) more than the background; the lattice's inner points are the
+ * mesh points fx_face_overlay maps through. */
+static void gl_pieces(void **state) {
+  (void)state;
+  fx_ctx *c = NULL;
+  fx_face *f = NULL;
+  assert_int_equal(fx_create(&c, W, H), FX_OK);
+  assert_int_equal(fx_face_create(&f, W, H), FX_OK);
+  static float pts[FX_FACE_POINTS * 3];
+  synth_mesh(pts, 320, 170, 220, 0.15f);
+  assert_int_equal(fx_face_set_mesh(f, pts), FX_OK);
+  face_frame(c, pts);
+  memcpy(fx_frame(c), fx_out(c), (size_t)W * H * 3 / 2);
+  float width = 0;
+  assert_int_equal(fx_face_skin_frame(c, f, &width), 1);
+  assert_true(width > 200 && width < 240);
+  static uint8_t m1[W * H];
+  memcpy(m1, fx_face_skin_mask(f), sizeof m1);
+  assert_int_equal(fx_face_touchup(c, f, 80), FX_OK);
+  assert_memory_equal(m1, fx_face_skin_mask(f), sizeof m1);
+
+  /* A dim face (40) on a brighter background (90). */
+  uint8_t *fr = (uint8_t *)fx_frame(c);
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++) {
+      float dx = (x - 320) / 110.0f, dy = (y - 190) / 130.0f;
+      fr[y * W + x] = (uint8_t)(dx * dx + dy * dy < 1 ? 40 : 90);
+    }
+  int gw = (W + 15) / 16, gh = (H + 15) / 16;
+  static uint8_t grid[2 * ((W + 15) / 16) * ((H + 15) / 16)];
+  assert_int_equal(fx_face_lowlight_grid(c, f, 100, grid), FX_OK);
+  int face = 2 * ((190 / 16) * gw + 320 / 16), corner = 0;
+  printf("low-light grid: face γ %.2f gain %.2f, corner γ %.2f\n", 0.4 + 0.6 * grid[face] / 255.0,
+         1 + 0.4 * grid[face + 1] / 255.0, 0.4 + 0.6 * grid[corner] / 255.0);
+  assert_true(grid[face] < 200);          /* γ < 0.87: lifted */
+  assert_true(grid[face] < grid[corner]); /* more than the background */
+  assert_true(grid[face + 1] > 0);
+  assert_int_equal(fx_face_lowlight_grid(c, f, 0, grid), FX_OK);
+  assert_int_equal(grid[2 * (gw * gh - 1)], 255); /* strength 0: γ = 1 everywhere */
+
+  float lat[98];
+  assert_int_equal(fx_face_lattice(f, 0, lat), FX_OK);
+  assert_true(fabsf(lat[2 * (7 * 3 + 3)] - pts[3 * 168]) < 1e-4f);
+  assert_true(fabsf(lat[2 * (7 * 4 + 3) + 1] - pts[3 * 152 + 1]) < 1e-4f);
+  assert_true(fabsf(lat[2 * (7 * 2 + 4)] - pts[3 * 332]) < 1e-4f);
+  assert_int_equal(fx_face_lattice(f, 1, lat), FX_EINVAL);
+  fx_face_destroy(f);
+  fx_destroy(c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(geometry),  cmocka_unit_test(crop_and_project), cmocka_unit_test(tracking),
       cmocka_unit_test(smoothing), cmocka_unit_test(touchup),          cmocka_unit_test(lowlight),
-      cmocka_unit_test(overlay),
+      cmocka_unit_test(overlay),   cmocka_unit_test(gl_pieces),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -101,3 +101,20 @@ int fxf_wasm_set_sprite(fx_ctx *c, fx_face *f, const uint8_t *rgba, int sw, int 
 }
 FXF_EXPORT(fxf_wasm_overlay) int fxf_wasm_overlay(fx_ctx *c, fx_face *f) { return fx_face_overlay(c, f); }
 FXF_EXPORT(fxf_wasm_skin_mask) const uint8_t *fxf_wasm_skin_mask(fx_face *f) { return fx_face_skin_mask(f); }
+
+/* For the WebGL2 back end (gl-compositor.js draws the effects): the skin mask from the camera
+ * frame (then fxf_wasm_skin_mask), returning the widest face's width in pixels (0: none, −1:
+ * error); the low-light grid into out (2 ceil(w/16) ceil(h/16) bytes); face i's lattice as 98
+ * floats in a static block (valid until the next call), or NULL. */
+static float lattice_out[98];
+FXF_EXPORT(fxf_wasm_skin_frame) float fxf_wasm_skin_frame(fx_ctx *c, fx_face *f) {
+  float width = 0;
+  return fx_face_skin_frame(c, f, &width) < 0 ? -1.0f : width;
+}
+FXF_EXPORT(fxf_wasm_lowlight_grid)
+int fxf_wasm_lowlight_grid(fx_ctx *c, fx_face *f, int strength, uint8_t *out) {
+  return fx_face_lowlight_grid(c, f, strength, out);
+}
+FXF_EXPORT(fxf_wasm_lattice) const float *fxf_wasm_lattice(fx_face *f, int i) {
+  return fx_face_lattice(f, i, lattice_out) == FX_OK ? lattice_out : NULL;
+}

@@ -221,7 +221,7 @@ test('face effects in a call: the dialog, touch-up, four filters, combined with 
     t.diagnostic(`${x.id}: ${JSON.stringify(last.map((p) => [p.x, p.y, p.rgb]))}`);
     const fr = await grabFrame(receiver, js.id);
     const d = regionMean(lumaOf(fr.data, W, H).map((v, i) => Math.abs(v - bgBefore[i])), regions.background);
-    assert.ok(d < 6, `${x.id}: background unchanged (mean |Δ| ${d.toFixed(2)})`);
+    assert.ok(d < 6, `${x.id}: background unchanged (mean |Δ| ${d.toFixed(2)}); ${JSON.stringify((await localStats(sender)).effects)}`);
     await shot(sender, `filter-${x.id}`);
   }
   step('four filters');

@@ -276,7 +276,8 @@ export class EffectEngine {
   /**
    * Processes the frame in the frame buffer (copied there by the caller).
    * t: {dropped, composite}: composite false leaves the compositing to another back end (the
-   * mask is ready in maskView()). Returns {passThrough, inferred, inferMs, compositeMs, tier}
+   * mask is ready in maskView(), the face effects' data in the result's `face`). Returns
+   * {passThrough, inferred, inferMs, compositeMs, tier, faceComposited, face}
    * — passThrough when the policy paused the effect (the caller sends the camera frame as
    * it is).
    */
@@ -317,9 +318,8 @@ export class EffectEngine {
       }
       const t3 = performance.now();
       const faceOn = this.faceOn && this.face;
-      if (t.composite !== false || faceOn) {
-        this._check(e.fx_wasm_composite(this.ctx, this.segment ? this.mode : MODE.none, this.strength));
-      }
+      const cpu = t.composite !== false;
+      if (cpu) this._check(e.fx_wasm_composite(this.ctx, this.segment ? this.mode : MODE.none, this.strength));
       compositeMs += performance.now() - t3;
       if (faceOn) {
         // The face models run on the policy's inference frames and count as inference (one
@@ -336,7 +336,10 @@ export class EffectEngine {
           this.face.predict(tMs);
         }
         const t4 = performance.now();
-        this.face.render(this.ctx);
+        // On the CPU the effects are drawn into fx_out here; for the WebGL2 back end only what
+        // it draws them with is prepared (out.face, for GLCompositor.composite).
+        if (cpu) this.face.render(this.ctx);
+        else out.face = this.face.glData(this.ctx);
         const renderMs = performance.now() - t4;
         this.faceMs = { detectMs: tr.detectMs, landmarkMs: tr.landmarkMs, faces: tr.faces, renderMs, detected: tr.detected };
         compositeMs += renderMs;

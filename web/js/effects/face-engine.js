@@ -150,6 +150,46 @@ export class FaceEngine {
     if (this.sprite) e.fxf_wasm_overlay(ctx, this.f);
   }
 
+  /**
+   * What the WebGL2 back end draws the effects with, from the camera frame fx_frame(ctx) (the
+   * CPU composite is skipped there): {touch, skin: {data, w, h} | null, radius (frame pixels,
+   * the guided filter's window), light: {data, gw, gh} | null, lattices: [Float32Array(98)],
+   * sprite}. The views point into wasm memory: use them before the next wasm call that may
+   * allocate.
+   */
+  glData(ctx) {
+    const e = this.e;
+    const out = { touch: 0, skin: null, radius: 0, light: null, lattices: [], sprite: this.sprite };
+    if (!this.f) return out;
+    const w = this.w, h = this.h, gw = Math.ceil(w / 16), gh = Math.ceil(h / 16);
+    if (this.setting.lowLight && (!this.lightPtr || this.lightBytes !== 2 * gw * gh)) {
+      if (this.lightPtr) e.nn_wasm_free(this.lightPtr);
+      this.lightBytes = 2 * gw * gh;
+      this.lightPtr = this.rt.alloc(this.lightBytes);
+    }
+    const n = e.fxf_wasm_count(this.f);
+    if (this.setting.touchUp > 0 && n > 0) {
+      const width = e.fxf_wasm_skin_frame(ctx, this.f);
+      if (width < 0) throw new Error('fx face: the skin mask failed');
+      if (width > 0) {
+        out.touch = this.setting.touchUp;
+        out.radius = 2 * Math.min(24, Math.max(2, Math.floor(width / 30)));   // as fx_face_touchup
+        out.skin = { data: new Uint8Array(e.memory.buffer, e.fxf_wasm_skin_mask(this.f), w * h), w, h };
+      }
+    }
+    if (this.setting.lowLight) {
+      if (e.fxf_wasm_lowlight_grid(ctx, this.f, 100, this.lightPtr) !== 0) throw new Error('fx face: the low-light grid failed');
+      out.light = { data: new Uint8Array(e.memory.buffer, this.lightPtr, this.lightBytes), gw, gh };
+    }
+    if (this.sprite) {
+      for (let i = 0; i < n; i++) {
+        const p = e.fxf_wasm_lattice(this.f, i);
+        if (p) out.lattices.push(new Float32Array(e.memory.buffer, p, 98).slice());
+      }
+    }
+    return out;
+  }
+
   /** The smoothed meshes now: [Float32Array(468 × 3)] in frame pixels (copies). */
   meshes() {
     const e = this.e;
@@ -171,6 +211,8 @@ export class FaceEngine {
 
   destroy() {
     if (this.f) this.e.fxf_wasm_destroy(this.f);
+    if (this.lightPtr) this.e.nn_wasm_free(this.lightPtr);
     this.f = 0;
+    this.lightPtr = 0;
   }
 }

@@ -16,6 +16,12 @@
 // once (cover) when it or the frame size changes. Textures and framebuffers are made once per
 // frame size and mask size; nothing is allocated on the GPU per frame. Sources and grid conventions
 // are in gl-shaders.js.
+//
+// Face effects (optional `face` argument of composite): the C tracker hands over the skin
+// mask, the low-light grid and the filter lattices; here the touch-up's guided filter runs on
+// the low grid (five small passes), the output pass applies touch-up and low light to the
+// composited colour (the FACE variants), and the filter picture is drawn over it as textured
+// triangles, alpha-blended: the background effect and the face effects in one output pass.
 
 import * as S from './gl-shaders.js';
 
@@ -33,6 +39,10 @@ const RANGE_SIGMA = 0.1;     // colour similarity of the refinement (colours in 
 // Render targets: on the low grid, and on the half grid (low ÷ 2) where wide blurs run.
 const TARGETS = ['low', 'refh', 'ref', 'prem', 'tmp', 'blur', 'comp', 'comp2', 'hprem', 'htmp', 'hblur'];
 const HALF_SIGMA = 2;        // blurs of σ ≥ this many low texels run on the half grid
+const FACE_TARGETS = ['gfa', 'gfb', 'gfc'];
+const MAX_FACES = 4;         // FX_FACE_MAX
+const LATTICE = 7;           // fx_face_lattice: 7 × 7 points, u, v = −3 .. 3
+const SPRITE_VERTS = 2 * 3 * (LATTICE - 1) * (LATTICE - 1);   // per face
 
 function unsupported(message) {
   const e = new Error(message);
@@ -109,9 +119,16 @@ export class GLCompositor {
     this.bg = null;                 // {tex, w, h}
     this.cover = null;              // target: the picture cover-scaled to the frame size
     this.kernels = new Map();       // sigma → gaussianTaps
+    this.faceReady = false;         // face programs and buffers made (on first use)
+    this.skin = null;               // {tex, w, h}: the skin mask
+    this.lgrid = null;              // {tex, w, h}: the low-light grid
+    this.sprite = null;             // {tex, src}: the filter picture, src the object it came from
   }
 
-  _program(name, fsSource) {
+  /** Whether the face effects can be drawn here (the guided filter needs float targets). */
+  get faceSupported() { return this.floatTargets; }
+
+  _program(name, fsSource, vsSource = S.VERTEX) {
     const gl = this.gl;
     const shader = (type, src) => {
       const s = gl.createShader(type);
@@ -122,7 +139,7 @@ export class GLCompositor {
       }
       return s;
     };
-    const vs = shader(gl.VERTEX_SHADER, S.VERTEX), fs = shader(gl.FRAGMENT_SHADER, fsSource);
+    const vs = shader(gl.VERTEX_SHADER, vsSource), fs = shader(gl.FRAGMENT_SHADER, fsSource);
     const p = gl.createProgram();
     gl.attachShader(p, vs);
     gl.attachShader(p, fs);
@@ -183,7 +200,8 @@ export class GLCompositor {
     this._freeCover();
     if (!this.t) return;
     gl.deleteTexture(this.t.frame);
-    for (const k of TARGETS) {
+    for (const k of [...TARGETS, ...FACE_TARGETS]) {
+      if (!this.t[k]) continue;
       gl.deleteFramebuffer(this.t[k].fb);
       gl.deleteTexture(this.t[k].tex);
     }
@@ -325,7 +343,7 @@ export class GLCompositor {
    * the CPU time spent issuing the uploads and the draws (the GPU finishes them later; the
    * caller's new VideoFrame(canvas) or readPixels waits for it).
    */
-  composite(frame, mask, maskW, maskH, mode, strength) {
+  composite(frame, mask, maskW, maskH, mode, strength, face = null) {
     const gl = this.gl;
     if (!gl) throw new Error('GLCompositor: used after destroy()');
     if (this.lost || gl.isContextLost()) throw unsupported('The WebGL2 context was lost.');
@@ -348,9 +366,12 @@ export class GLCompositor {
         new Uint8Array(mask.buffer, mask.byteOffset, maskW * maskH);
       gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, maskW, maskH, gl.RED, gl.UNSIGNED_BYTE, bytes);
     }
+    const fx = face && (face.touch > 0 || face.light || (face.sprite && face.lattices.length)) ? face : null;
+    if (fx) this._facePrep(fx);
     const t1 = performance.now();
     if (effect) this._effectPasses(m, strength);
-    this._output(effect ? m : 0);
+    this._output(effect ? m : 0, fx);
+    if (fx?.sprite && fx.lattices.length) this._sprites(fx);
     const t2 = performance.now();
     return { uploadMs: t1 - t0, renderMs: t2 - t1 };
   }
@@ -415,22 +436,148 @@ export class GLCompositor {
     return [kx, ky, (1 - kx) / 2, (1 - ky) / 2];
   }
 
-  _output(m) {
+  _output(m, fx = null) {
     const gl = this.gl, t = this.t, L = t.L;
     const fine = this.fine ? '_FINE' : '';
-    const name = m === 0 ? 'OUT_NONE' : m === 1 ? `OUT_BLUR${fine}` : `OUT_IMAGE${fine}`;
+    const name = (m === 0 ? 'OUT_NONE' : m === 1 ? `OUT_BLUR${fine}` : `OUT_IMAGE${fine}`) + (fx ? '_FACE' : '');
     const tex = { u_frame: t.frame };
     if (m !== 0) tex.u_comp = t.comp.tex;
     if (m === 2) tex.u_comp2 = t.comp2.tex;
     if (m !== 0 && this.fine) tex.u_mask = this.mask.tex;
     if (m === 2) tex.u_bg = this.cover.tex;
+    const touch = fx && fx.touch > 0 && fx.skin;
+    if (touch) { tex.u_gf = t.gfc.tex; tex.u_skin = this.skin.tex; }
+    if (fx?.light) tex.u_lgrid = this.lgrid.tex;
     this._pass(name, null, tex, (loc) => {
       gl.uniform2f(loc.u_size, this.w, this.h);
+      if (fx) {
+        const s = touch ? Math.min(100, fx.touch) / 100 : 0;
+        gl.uniform1f(loc.u_touch, touch ? 0.35 + 0.65 * s : 0);
+        gl.uniform1f(loc.u_light, fx.light ? 1 : 0);
+        gl.uniform2f(loc.u_gfUv, 1 / (L * t.lw), 1 / (L * t.lh));
+        if (fx.light) gl.uniform2f(loc.u_lgUv, 1 / (16 * fx.light.gw), 1 / (16 * fx.light.gh));
+      }
       if (m === 0) return;
       gl.uniform2f(loc.u_lowUv, 1 / (L * t.lw), 1 / (L * t.lh));
       if (this.fine) gl.uniform2f(loc.u_maskUv, 1 / this.w, 1 / this.h);
       gl.uniform2f(loc.u_edge, EDGE[0], EDGE[1]);
     });
+  }
+
+  /** Face programs, the low-grid targets of the guided filter and the lattice buffer (once). */
+  _ensureFace() {
+    const gl = this.gl, t = this.t;
+    if (!this.faceReady) {
+      if (!this.floatTargets) throw unsupported('Face effects on WebGL2 need float render targets.');
+      for (const name of ['GF_IN', 'BOX', 'GF_AB']) this.progs[name] = this._program(name, S[name]);
+      this.progs.SPRITE = this._program('SPRITE', S.SPRITE, S.SPRITE_VERTEX);
+      for (const [name, defs] of Object.entries(OUTPUTS)) {
+        const src = S.OUTPUT.replace('#version 300 es\n', `#version 300 es\n${defs}\n#define FACE\n`)
+          .replace('\nvoid main() {', `${S.FACE_OUTPUT}\nvoid main() {`);
+        this.progs[`${name}_FACE`] = this._program(`${name}_FACE`, src);
+      }
+      this.verts = new Float32Array(MAX_FACES * SPRITE_VERTS * 4);
+      this.spriteVao = gl.createVertexArray();
+      this.spriteBuf = gl.createBuffer();
+      gl.bindVertexArray(this.spriteVao);
+      gl.bindBuffer(gl.ARRAY_BUFFER, this.spriteBuf);
+      gl.bufferData(gl.ARRAY_BUFFER, this.verts.byteLength, gl.DYNAMIC_DRAW);
+      gl.enableVertexAttribArray(0);
+      gl.vertexAttribPointer(0, 4, gl.FLOAT, false, 16, 0);
+      gl.bindVertexArray(this.vao);
+      this.faceReady = true;
+    }
+    if (!t.gfa) {
+      for (const k of FACE_TARGETS) {
+        t[k] = this._target(gl.RGBA16F, t.lw, t.lh);
+        if (!t[k]) throw unsupported('WebGL2 cannot render to the face targets.');
+      }
+    }
+  }
+
+  /** An R8 / RG8 texture of w×h kept in this[key] (remade on a size change), filled with data. */
+  _upload(key, format, w, h, data) {
+    const gl = this.gl;
+    let o = this[key];
+    if (!o || o.w !== w || o.h !== h) {
+      if (o) gl.deleteTexture(o.tex);
+      o = this[key] = { tex: this._texture(format, w, h, gl.LINEAR), w, h };
+    }
+    gl.bindTexture(gl.TEXTURE_2D, o.tex);
+    gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, w, h, format === gl.R8 ? gl.RED : gl.RG, gl.UNSIGNED_BYTE, data);
+  }
+
+  /** Uploads the face data and runs the touch-up's guided filter: (A, B) ends in t.gfc. */
+  _facePrep(fx) {
+    const gl = this.gl, t = this.t, L = t.L;
+    this._ensureFace();
+    if (fx.light) this._upload('lgrid', gl.RG8, fx.light.gw, fx.light.gh, fx.light.data);
+    if (fx.sprite && this.sprite?.src !== fx.sprite) this._setSprite(fx.sprite);
+    if (!(fx.touch > 0 && fx.skin)) return;
+    this._upload('skin', gl.R8, fx.skin.w, fx.skin.h, fx.skin.data);
+    this._pass('GF_IN', t.gfa, { u_src: t.frame }, (loc) => {
+      gl.uniform2f(loc.u_srcTexel, 1 / this.w, 1 / this.h);
+      gl.uniform1i(loc.u_factor, L);
+    });
+    const r = Math.max(1, Math.min(24, Math.round(fx.radius / L)));
+    const box = (src) => {
+      this._pass('BOX', t.gfb, { u_src: src.tex }, (loc) => { gl.uniform2i(loc.u_dir, 1, 0); gl.uniform1i(loc.u_r, r); });
+      this._pass('BOX', t.gfc, { u_src: t.gfb.tex }, (loc) => { gl.uniform2i(loc.u_dir, 0, 1); gl.uniform1i(loc.u_r, r); });
+    };
+    box(t.gfa);
+    // ε of fx_face_touchup, (4 + 20 s)² in 0..255 luma levels.
+    const e = (4 + 20 * Math.min(100, fx.touch) / 100) / 255;
+    this._pass('GF_AB', t.gfa, { u_src: t.gfc.tex }, (loc) => gl.uniform1f(loc.u_eps, e * e));
+    box(t.gfa);
+  }
+
+  /** The filter picture {rgba, w, h, box}: premultiplied once into a texture. */
+  _setSprite(s) {
+    const gl = this.gl;
+    if (this.sprite) gl.deleteTexture(this.sprite.tex);
+    const px = new Uint8Array(s.w * s.h * 4);
+    for (let i = 0; i < px.length; i += 4) {
+      const a = s.rgba[i + 3];
+      px[i] = (s.rgba[i] * a + 127) / 255; px[i + 1] = (s.rgba[i + 1] * a + 127) / 255;
+      px[i + 2] = (s.rgba[i + 2] * a + 127) / 255; px[i + 3] = a;
+    }
+    const tex = this._texture(gl.RGBA8, s.w, s.h, gl.LINEAR);
+    gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, s.w, s.h, gl.RGBA, gl.UNSIGNED_BYTE, px);
+    this.sprite = { tex, src: s };
+  }
+
+  /** The filter over each face's lattice (two triangles per cell, as fx_face_overlay). */
+  _sprites(fx) {
+    const gl = this.gl, v = this.verts, N = LATTICE;
+    let n = 0;
+    for (const lat of fx.lattices.slice(0, MAX_FACES)) {
+      const put = (r, c) => {
+        v[n++] = lat[2 * (N * r + c)]; v[n++] = lat[2 * (N * r + c) + 1]; v[n++] = c - 3; v[n++] = r - 3;
+      };
+      for (let r = 0; r < N - 1; r++) {
+        for (let c = 0; c < N - 1; c++) {
+          put(r, c); put(r, c + 1); put(r + 1, c + 1);
+          put(r, c); put(r + 1, c + 1); put(r + 1, c);
+        }
+      }
+    }
+    const { p, loc } = this.progs.SPRITE;
+    gl.useProgram(p);
+    gl.bindVertexArray(this.spriteVao);
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.spriteBuf);
+    gl.bufferSubData(gl.ARRAY_BUFFER, 0, v, 0, n);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    gl.viewport(0, 0, this.w, this.h);
+    gl.activeTexture(gl.TEXTURE0);
+    gl.bindTexture(gl.TEXTURE_2D, this.sprite.tex);
+    gl.uniform1i(loc.u_sprite, 0);
+    gl.uniform2f(loc.u_size, this.w, this.h);
+    gl.uniform4fv(loc.u_box, fx.sprite.box);
+    gl.enable(gl.BLEND);
+    gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
+    gl.drawArrays(gl.TRIANGLES, 0, n / 4);
+    gl.disable(gl.BLEND);
+    gl.bindVertexArray(this.vao);
   }
 
   /**
@@ -455,6 +602,9 @@ export class GLCompositor {
     this._freeTargets();
     if (this.mask) gl.deleteTexture(this.mask.tex);
     if (this.bg) gl.deleteTexture(this.bg.tex);
+    for (const o of [this.skin, this.lgrid, this.sprite]) if (o) gl.deleteTexture(o.tex);
+    if (this.faceReady) { gl.deleteBuffer(this.spriteBuf); gl.deleteVertexArray(this.spriteVao); }
+    this.skin = this.lgrid = this.sprite = null;
     for (const { p } of Object.values(this.progs)) gl.deleteProgram(p);
     gl.deleteVertexArray(this.vao);
     this.mask = this.bg = null;

@@ -185,7 +185,8 @@ void main() {
 
 // The output passes, into the canvas (row 0 at the bottom, hence the flip of p). Variants by
 // #define: MODE 0 the frame, 1 blur, 2 image; FINE_MASK: the mask comes from the model's own
-// texture (already fine) rather than from the low grid.
+// texture (already fine) rather than from the low grid; FACE: the face effects follow
+// (FACE_OUTPUT, inserted before main by the compositor).
 //
 // The mask edge: the upsampled mask through a smoothstep, then, inside the edge band only,
 // pixels whose colour is that of the background near them (B) are let go to the background.
@@ -235,5 +236,124 @@ void main() {
   o = vec4(mix(bg, f * (1.0 - k.a) + k.rgb, m), 1.0);
 #endif
 #endif
+#ifdef FACE
+  o = vec4(faceEffects(o.rgb, vec2(p) + 0.5), 1.0);
+#endif
+}
+`;
+
+// ---- Face effects (docs/effects.md, "Face effects on WebGL2") ----
+// The C side (fx/include/fx_face.h) tracks the faces and hands over what needs the mesh: the
+// skin mask (fx_face_skin_frame), the low-light curve grid (fx_face_lowlight_grid) and the
+// filter lattices (fx_face_lattice); the GPU does the per-pixel work. Touch-up is the same
+// self-guided filter of the luma as fx_face_touchup, on the low grid: GF_IN → BOX (x, y) →
+// GF_AB → BOX (x, y) gives (A, B) per low texel, and the output pass (FACE) blends
+// q = A·Y + B into the luma through the skin mask, then applies the low-light curve.
+
+/** Rec. 601 luma weights, as the camera frames' matrix. */
+const LUMA = 'vec3(0.299, 0.587, 0.114)';
+
+/** Full → low: (I, I²) of the luma, from F/2 × F/2 bilinear taps per block (as DOWN). */
+export const GF_IN = `${HEADER}
+uniform sampler2D u_src;     // the frame, LINEAR
+uniform vec2 u_srcTexel;     // 1 / frame size
+uniform int u_factor;        // F: 2 or 4
+out vec4 o;
+void main() {
+  vec2 base = floor(gl_FragCoord.xy) * float(u_factor);
+  int n = u_factor / 2;
+  float s = 0.0, s2 = 0.0;
+  for (int j = 0; j < n; j++) {
+    for (int i = 0; i < n; i++) {
+      float y = dot(texture(u_src, (base + vec2(float(2 * i + 1), float(2 * j + 1))) * u_srcTexel).rgb, ${LUMA});
+      s += y;
+      s2 += y * y;
+    }
+  }
+  float k = 1.0 / float(n * n);
+  o = vec4(s * k, s2 * k, 0.0, 1.0);
+}
+`;
+
+/** One direction of a box mean of radius u_r texels (edges clamped), rg channels. */
+export const BOX = `${HEADER}
+uniform sampler2D u_src;     // texelFetch
+uniform ivec2 u_dir;         // (1, 0) or (0, 1)
+uniform int u_r;             // 1..24
+out vec4 o;
+void main() {
+  ivec2 q = ivec2(gl_FragCoord.xy);
+  ivec2 hi = textureSize(u_src, 0) - 1;
+  vec2 s = vec2(0.0);
+  for (int i = -u_r; i <= u_r; i++) s += texelFetch(u_src, clamp(q + u_dir * i, ivec2(0), hi), 0).rg;
+  o = vec4(s / float(2 * u_r + 1), 0.0, 1.0);
+}
+`;
+
+/** (mean I, mean I²) → (a, b) of the guided filter: a = var / (var + ε), b = (1 − a)·mean. */
+export const GF_AB = `${HEADER}
+uniform sampler2D u_src;     // (mean I, mean I²), texelFetch
+uniform float u_eps;         // ε, luma in 0..1
+out vec4 o;
+void main() {
+  vec2 m = texelFetch(u_src, ivec2(gl_FragCoord.xy), 0).rg;
+  float v = max(0.0, m.y - m.x * m.x);
+  float a = v / (v + u_eps);
+  o = vec4(a, (1.0 - a) * m.x, 0.0, 1.0);
+}
+`;
+
+/** The face effects' part of the output pass (#define FACE), on the composited colour c. */
+export const FACE_OUTPUT = `
+#ifdef FACE
+uniform sampler2D u_gf;      // low: (A, B) of the guided filter
+uniform sampler2D u_skin;    // full: skin mask, 1 = smooth
+uniform sampler2D u_lgrid;   // cells of 16 px: (γ', k') with γ = 0.4 + 0.6 γ', k = 1 + 0.4 k'
+uniform vec2 u_gfUv;         // full pixel centre → low uv
+uniform vec2 u_lgUv;         // full pixel centre → grid uv: 1 / (16 · grid size)
+uniform float u_touch;       // blend of the smoothed luma, 0 = touch-up off
+uniform float u_light;       // 1 = low-light on
+vec3 faceEffects(vec3 c, vec2 px) {
+  if (u_touch > 0.0) {
+    float m = texture(u_skin, px / u_size).r;
+    if (m > 0.0) {
+      float y = dot(c, ${LUMA});
+      vec2 ab = texture(u_gf, px * u_gfUv).rg;
+      c += (ab.x * y + ab.y - y) * u_touch * m;
+    }
+  }
+  if (u_light > 0.5) {
+    vec2 g = texture(u_lgrid, px * u_lgUv).rg;
+    float y = dot(c, ${LUMA});
+    if (y > 0.0) {
+      float y2 = pow(min(y, 1.0), 0.4 + 0.6 * g.r);
+      c = vec3(y2) + (1.0 + 0.4 * g.g) * (c - vec3(y));
+    }
+  }
+  return clamp(c, 0.0, 1.0);
+}
+#endif
+`;
+
+/** The filter picture over the face lattice: one vertex per lattice point of a triangle. */
+export const SPRITE_VERTEX = `#version 300 es
+layout(location = 0) in vec4 a_pos;  // frame x, y (pixels, y down), texture u, v
+uniform vec2 u_size;                 // W, H
+uniform vec4 u_box;                  // the picture's texture box u0, v0, u1, v1
+out vec2 v_st;
+void main() {
+  v_st = (a_pos.zw - u_box.xy) / (u_box.zw - u_box.xy);
+  gl_Position = vec4(a_pos.x / u_size.x * 2.0 - 1.0, 1.0 - a_pos.y / u_size.y * 2.0, 0.0, 1.0);
+}
+`;
+
+/** Premultiplied picture, blended ONE, ONE_MINUS_SRC_ALPHA; nothing outside its box. */
+export const SPRITE = `${HEADER}
+uniform sampler2D u_sprite;  // premultiplied RGBA, LINEAR
+in vec2 v_st;
+out vec4 o;
+void main() {
+  if (any(lessThan(v_st, vec2(0.0))) || any(greaterThan(v_st, vec2(1.0)))) discard;
+  o = texture(u_sprite, v_st);
 }
 `;

@@ -128,7 +128,7 @@ export class EffectSession {
     const fs = this.engine.faceStats();
     this.post({ type: 'stats', ...this.stats.summary(), inferEvery: d.inferEvery,
       activeTier: tierName(d.tier), switches: this.engine.switches(),
-      backend: this.engine.faceOn ? 'cpu' : this.backends.current,
+      backend: this.lastBackend ?? this.backends.current,
       backendTrial: this.backends.result ?? null,
       face: { faces: fs.faces, detectMs: this.lastDetectMs, landmarkMs: median(this.landmarkMs.map((x) => x.ms)),
         trackedFrames: fs.trackedFrames, redetections: fs.redetections } });
@@ -168,8 +168,14 @@ export class EffectSession {
         this.backends.setBackground(b);
       }
       const color = await copyIn(engine);
-      // The face effects draw on the CPU frame: while one is on, the CPU back end composites.
-      const which = glSource && !engine.faceOn ? this.backends.next() : 'cpu';
+      // Both back ends draw the face effects (WebGL2 only with float render targets: a trial
+      // frame it cannot take counts as infinitely slow).
+      let which = glSource ? this.backends.next() : 'cpu';
+      if (which === 'webgl' && engine.faceOn && !this.backends.gl.faceSupported) {
+        this.backends.measured('webgl', Infinity);
+        which = 'cpu';
+      }
+      this.lastBackend = which;
       const t0 = performance.now();
       res = engine.process({ dropped, composite: which === 'cpu', captureMs });
       if (res.faceComposited) {
@@ -178,10 +184,10 @@ export class EffectSession {
         if (fm.landmarkMs > 0) this.landmarkMs.push({ at: performance.now(), ms: fm.landmarkMs });
       }
       if (!res.passThrough) {
-        out = which === 'webgl' ? this._glOut(engine, glSource) : makeOut(engine, color);
+        out = which === 'webgl' ? this._glOut(engine, glSource, res.face) : makeOut(engine, color);
         // Compositing as each back end costs it, output frame included, inference not.
         const ms = performance.now() - t0 - res.inferMs;
-        if (out && !res.faceComposited) this.backends.measured(which, ms);
+        if (out) this.backends.measured(which, ms);
         if (which === 'webgl') res.compositeMs = ms;
       }
     } catch (err) {
@@ -207,12 +213,12 @@ export class EffectSession {
     return delivered;
   }
 
-  /** The WebGL2 composite of the current mask over `src`, as a new VideoFrame. */
-  _glOut(engine, src) {
+  /** The WebGL2 composite of the current mask (and the face effects' data) over `src`, as a new VideoFrame. */
+  _glOut(engine, src, face = null) {
     const gl = this.backends.gl;
     try {
       const m = engine.maskView();
-      gl.composite(src, m.data, m.w, m.h, engine.modeName, engine.strength);
+      gl.composite(src, m.data, m.w, m.h, engine.modeName, engine.strength, face);
       const init = { timestamp: src.timestamp };
       if (src.duration) init.duration = src.duration;
       return new VideoFrame(gl.canvas, init);
