@@ -106,6 +106,10 @@ for (const [size, width, height] of SIZES) {
     await owner.getByRole('dialog', { name: 'Settings' }).waitFor();
     await check(owner, `${size}-settings`, problems);
     await owner.keyboard.press('Escape');
+    await pressControl(owner, 'Effects');
+    await owner.getByRole('dialog', { name: 'Effects' }).getByRole('radio', { name: 'Coffee', exact: true }).waitFor();
+    await check(owner, `${size}-effects`, problems);
+    await owner.keyboard.press('Escape');
     await pressControl(owner, 'Show stats');
     await sleep(1500);
     await check(owner, `${size}-room-stats`, problems);
@@ -140,7 +144,7 @@ for (const [size, width, height] of SIZES) {
   });
 }
 
-test('languages: the "Language" select, German in a call (long words), right-to-left names', { timeout: 120000 }, async () => {
+test('languages: the "Language" select, German in a call (long words), Arabic right to left', { timeout: 120000 }, async () => {
   const problems = [];
   const land = await openLanding(cb.browser, server, { width: 390, height: 844 });
   pages.push(land);
@@ -169,12 +173,30 @@ test('languages: the "Language" select, German in a call (long words), right-to-
   await bar.getByRole('button', { name: 'Weitere Optionen', exact: true }).click();
   await check(es, 'phone-room-de-menu', problems);
   await es.keyboard.press('Escape');
-  // Right to left: the page laid out with dir="rtl" keeps every control on the screen.
-  await b.evaluate(() => { document.documentElement.dir = 'rtl'; });
-  await b.waitForTimeout(300);
+  // Right to left: Settings → Language → العربية lays the call out from the right, every
+  // control still on the screen, the bar mirrored (Leave, last in English, at the far left).
+  await pressControl(b, 'Settings');
+  await b.getByRole('dialog', { name: 'Settings' }).getByRole('combobox', { name: 'Language' }).selectOption('ar');
+  const arBar = b.getByRole('navigation', { name: 'عناصر التحكم في المكالمة' });
+  await arBar.getByRole('button', { name: 'مغادرة', exact: true }).waitFor();
+  assert.deepEqual(await b.evaluate(() => [document.documentElement.lang, document.documentElement.dir]), ['ar', 'rtl']);
+  await b.keyboard.press('Escape');
   await check(b, 'phone-room-rtl', problems);
   await b.setViewportSize({ width: 1280, height: 800 });
   await check(b, 'desktop-room-rtl', problems);
+  const mirrored = await b.evaluate(() => {
+    const buttons = [...document.querySelectorAll('nav.controls button')].filter((x) => x.offsetParent);
+    const leave = buttons.find((x) => x.getAttribute('aria-label') === 'مغادرة' || x.textContent.includes('مغادرة'));
+    return leave && buttons.every((x) => x === leave || x.getBoundingClientRect().left >= leave.getBoundingClientRect().left);
+  });
+  assert.ok(mirrored, 'right to left: "Leave" is not the leftmost control');
+  // The Effects dialog in Arabic, built-in pictures and filters named in Arabic too.
+  await arBar.getByRole('button', { name: 'التأثيرات', exact: true }).click();
+  const fx = b.getByRole('dialog', { name: 'التأثيرات' });
+  await fx.getByRole('radio', { name: 'قهوة', exact: true }).waitFor();
+  await fx.getByRole('radio', { name: 'نظارات شمسية', exact: true }).waitFor();
+  await check(b, 'desktop-effects-rtl', problems);
+  await b.keyboard.press('Escape');
   assert.deepEqual(problems, [], problems.join('\n'));
 });
 

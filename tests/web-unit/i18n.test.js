@@ -1,6 +1,6 @@
 // The message catalogue: every English string the client shows through t() or marks with N()
-// has a German and a Spanish translation with the same {placeholders}, and no translation is
-// left over for a string that no longer exists. Also the language choice and formatting.
+// has a translation in every other language (German, Spanish, Arabic) with the same
+// {placeholders}, and no translation is left over for a string that no longer exists. Also the language choice and formatting.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -9,8 +9,8 @@ import { LANGUAGES, pickLanguage, format, t, setLanguage } from '../../web/js/i1
 
 const WEB = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../web/js');
 // effects/ and nn/ show no text of their own (their errors reach the user through
-// messages.js and the Effects dialog); the built-in pictures' and face filters' titles are
-// names from the assets manifest and face-filters.js, shown as they are.
+// messages.js and the Effects dialog, which also marks the built-in pictures' and face
+// filters' titles for the catalogue).
 const SKIP = [/^effects\//, /^nn\//, /^i18n\//];
 
 function sources(dir, rel = '') {
@@ -58,6 +58,8 @@ test('every catalogue key is translated in every language, with the same placeho
 test('the language: saved choice, then the browser\'s preferred languages, then English', () => {
   assert.equal(pickLanguage(['fr-FR', 'de-CH', 'en'], null), 'de');
   assert.equal(pickLanguage(['es-419'], null), 'es');
+  assert.equal(pickLanguage(['ar-EG', 'en'], null), 'ar');
+  assert.equal(LANGUAGES.find((l) => l.code === 'ar').dir, 'rtl');
   assert.equal(pickLanguage(['ja', 'zh-CN'], null), 'en');
   assert.equal(pickLanguage(['de'], 'es'), 'es');
   assert.equal(pickLanguage(['de'], 'xx'), 'de');

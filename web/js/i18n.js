@@ -8,6 +8,7 @@
 
 import de from './i18n/de.js';
 import es from './i18n/es.js';
+import ar from './i18n/ar.js';
 
 const LANG_KEY = 'buzz.lang';
 
@@ -16,6 +17,7 @@ export const LANGUAGES = [
   { code: 'en', name: 'English', dir: 'ltr', table: null },
   { code: 'de', name: 'Deutsch', dir: 'ltr', table: de },
   { code: 'es', name: 'Español', dir: 'ltr', table: es },
+  { code: 'ar', name: 'العربية', dir: 'rtl', table: ar },
 ];
 
 let current = LANGUAGES[0];

@@ -228,4 +228,16 @@ export default {
   "Face effects resumed.": "Gesichtseffekte laufen wieder.",
   "Effects resumed.": "Effekte laufen wieder.",
   "Background effect resumed.": "Hintergrundeffekt läuft wieder.",
+  // Titles of the built-in background pictures and face filters (ui/effects-dialog.js).
+  "Coffee": "Kaffee",
+  "Deep space": "Weltall",
+  "Rocket launch": "Raketenstart",
+  "Cat": "Katze",
+  "Brick wall": "Backsteinmauer",
+  "Lawn": "Rasen",
+  "Gravel": "Kies",
+  "Sunglasses": "Sonnenbrille",
+  "Crown": "Krone",
+  "Moustache": "Schnurrbart",
+  "Face paint": "Gesichtsbemalung",
 };

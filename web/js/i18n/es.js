@@ -228,4 +228,16 @@ export default {
   "Face effects resumed.": "Efectos faciales reanudados.",
   "Effects resumed.": "Efectos reanudados.",
   "Background effect resumed.": "Efecto de fondo reanudado.",
+  // Titles of the built-in background pictures and face filters (ui/effects-dialog.js).
+  "Coffee": "Café",
+  "Deep space": "Espacio profundo",
+  "Rocket launch": "Lanzamiento de cohete",
+  "Cat": "Gato",
+  "Brick wall": "Pared de ladrillo",
+  "Lawn": "Césped",
+  "Gravel": "Grava",
+  "Sunglasses": "Gafas de sol",
+  "Crown": "Corona",
+  "Moustache": "Bigote",
+  "Face paint": "Pintura facial",
 };

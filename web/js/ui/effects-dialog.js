@@ -15,6 +15,11 @@ const CHOICES = [
 ];
 const QUALITY = [['auto', N('Auto')], ['small', N('Small')], ['medium', N('Medium')], ['large', N('Large')]];
 const TIER_NAMES = { small: N('Small'), medium: N('Medium'), large: N('Large') };
+// Titles of the built-in pictures (models/backgrounds.json) and face filters
+// (effects/face-filters.js), for the catalogue: they are shown through t(), and a title
+// the catalogue does not know (a picture from another --assets-url) is shown as it is.
+const BUILT_IN_TITLES = [N('Coffee'), N('Deep space'), N('Rocket launch'), N('Cat'), N('Brick wall'),
+  N('Lawn'), N('Gravel'), N('Sunglasses'), N('Crown'), N('Moustache'), N('Face paint')];
 let seq = 0;
 const LAST_TOUCHUP = 'buzz.face.lastTouchUp';
 
@@ -40,11 +45,14 @@ function faceGroup(id, effects, run) {
   touch.style.cssText = box;
   low.style.cssText = box;
   const radios = new Map();
-  for (const f of [{ id: null, title: t('No filter') }, ...faceFilters()]) {
+  for (const f of [{ id: null, title: N('No filter') }, ...faceFilters()]) {
+    const title = t(f.title);
+    // "Applying sunglasses…" in English; other languages keep the word as translated.
+    const what = title === f.title ? title.toLowerCase() : title;
     const input = h('input', { type: 'radio', name: `${id}-ff`, value: f.id ?? '', style: box });
-    input.addEventListener('change', () => { if (input.checked) run({ filter: f.id }, f.id ? f.title.toLowerCase() : ''); });
+    input.addEventListener('change', () => { if (input.checked) run({ filter: f.id }, f.id ? what : ''); });
     filters.append(h('label', { class: 'fx-filter', style: `display:flex;gap:6px;align-items:center;${text}` },
-      input, h('span', {}, f.title)));
+      input, h('span', {}, title)));
     radios.set(f.id, input);
   }
   touch.addEventListener('change', () => {
@@ -167,7 +175,7 @@ export function openEffectsDialog(effects) {
       status.textContent = '';
       for (const [bid, b] of Object.entries(manifest.backgrounds ?? {})) {
         const thumb = b.thumb ? new URL(b.thumb, base).href : null;
-        addChoice(`image:${bid}`, b.title ?? bid, thumb);
+        addChoice(`image:${bid}`, typeof b.title === 'string' ? t(b.title) : bid, thumb);
       }
       // Keep "Your image" last.
       const custom = radios.get('image:custom');
