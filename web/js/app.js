@@ -138,6 +138,10 @@ async function apiJoinNow(opts) {
 }
 
 initLanguage();
+// index.html says "Loading…" in English before any script runs; say it in the page's language
+// while the catalogue of backgrounds loads (up to 3 s below).
+const loading = document.querySelector('#app > .loading');
+if (loading) loading.textContent = t('Loading…');
 window.addEventListener('popstate', route);
 // The effect catalog (built-in backgrounds) is known before the API appears, so
 // effectImages() is complete from the start; a slow or missing asset server delays by 3 s at most.

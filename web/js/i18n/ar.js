@@ -192,6 +192,7 @@ export default {
   "Unpin {name}": "إلغاء تثبيت {name}",
   "Pin {name}": "تثبيت {name}",
   "{name}: {reaction}": "{name}: {reaction}",
+  "Loading…": "جارٍ التحميل…",
   "Starting camera…": "جارٍ تشغيل الكاميرا…",
   "No effect": "بلا تأثير",
   "Light blur": "تمويه خفيف",

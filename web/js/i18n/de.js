@@ -190,6 +190,7 @@ export default {
   "Unpin {name}": "{name} lösen",
   "Pin {name}": "{name} anheften",
   "{name}: {reaction}": "{name}: {reaction}",
+  "Loading…": "Wird geladen…",
   "Starting camera…": "Kamera wird gestartet…",
   // The Effects dialog, the tier badge and the effect toasts (ui/effects-dialog.js).
   "No effect": "Kein Effekt",

@@ -190,6 +190,7 @@ export default {
   "Unpin {name}": "Desfijar a {name}",
   "Pin {name}": "Fijar a {name}",
   "{name}: {reaction}": "{name}: {reaction}",
+  "Loading…": "Cargando…",
   "Starting camera…": "Iniciando la cámara…",
   // The Effects dialog, the tier badge and the effect toasts (ui/effects-dialog.js).
   "No effect": "Sin efecto",
