@@ -16,6 +16,7 @@
 #include "app/offload.h"
 #include "net/net.h"
 #include "rtc/rtc.h"
+#include "rtc/rtc_sig.h"
 #include "store/store.h"
 #include "util/log.h"
 
@@ -34,7 +35,7 @@ typedef struct app {
   int start_failed; /* the network could not start: skip the drain (see loop_drain_close) */
   sig_ctx *sig;
   net_server *net;
-  rtc *rtc; /* the media workers (not yet driven by signaling: see docs/architecture.md) */
+  rtc *rtc; /* the media workers, driven by sig for rooms in SFU mode */
 } app;
 
 static void tick_cb(uv_timer_t *t) {
@@ -240,6 +241,9 @@ static int run_server(app *a, const bz_config *cfg, bz_store *st, const char *we
   }
   rc = start_rtc(a, cfg);
   if (rc == 0) {
+    sig_media media; /* SFU rooms drive the workers (docs/architecture.md, "SFU") */
+    rtc_sig_media(&a->rtc, &media);
+    sig_ctx_set_media(a->sig, &media);
     rc = start_net(a, cfg, web, assets);
     a->start_failed = rc != 0;
     if (rc != 0) {

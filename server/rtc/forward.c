@@ -136,8 +136,17 @@ static int answer_nacks(rtc__worker *w, rtc__transport *from, const uint8_t *p, 
   return (int)kept;
 }
 
+/* 1 when t subscribed to `ssrc` (or takes every stream). */
+static int wants(const rtc__transport *t, uint32_t ssrc) {
+  if (!t->recv_filter) return 1;
+  for (int i = 0; i < t->n_recv; i++)
+    if (t->recv[i] == ssrc) return 1;
+  return 0;
+}
+
 void rtc__forward(rtc__worker *w, rtc__transport *from, const uint8_t *p, size_t n, int rtcp) {
   if (n > UDP_SLOT - RTC_SRTCP_MAX_TRAILER) return;
+  uint32_t ssrc = 0;
   uint8_t left[UDP_SLOT];
   if (rtcp) {
     int k = answer_nacks(w, from, p, n, left);
@@ -146,13 +155,14 @@ void rtc__forward(rtc__worker *w, rtc__transport *from, const uint8_t *p, size_t
     p = left;
     n = (size_t)k;
   } else if (n >= RTP_HEADER_MIN) {
-    uint32_t ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 | (uint32_t)p[10] << 8 | p[11];
+    ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 | (uint32_t)p[10] << 8 | p[11];
     rtc_rtx_buf *b = rtx_for(from->room, ssrc, 1);
     if (b) rtc_rtx_put(b, p, n, rtc__now_ms(w));
   }
   uint64_t sent = 0, bytes = 0;
   for (rtc__transport *t = from->room->members; t; t = t->room_next) {
-    if (t == from) continue;
+    if (t == from || (from->peer && t->peer == from->peer)) continue;
+    if (!rtcp && !wants(t, ssrc)) continue;
     if (send_to(w, t, p, n, rtcp)) {
       sent++;
       bytes += w->tx->len[w->tx->n - 1];

@@ -234,6 +234,19 @@ int rtc_transport_remove(rtc *r, int worker, uint64_t id) {
   return post(r, worker, MSG_TRANSPORT_REMOVE, id, NULL);
 }
 
+int rtc_transport_recv(rtc *r, int worker, uint64_t id, const uint32_t *ssrcs, int n) {
+  if (!r || worker < 0 || worker >= r->nworkers || n < 0 || n > RTC_RECV_MAX || (n && !ssrcs))
+    return RTC_EARG;
+  rtc__msg *m = calloc(1, sizeof *m);
+  if (!m) return RTC_ENOMEM;
+  m->type = MSG_TRANSPORT_RECV;
+  m->id = id;
+  if (n) memcpy(m->ssrcs, ssrcs, (size_t)n * sizeof *ssrcs);
+  m->n_ssrcs = n;
+  rtc__worker_post(&r->workers[worker], m);
+  return 0;
+}
+
 void rtc_worker_stats_get(const rtc *r, int worker, rtc_worker_stats *s) {
   memset(s, 0, sizeof *s);
   if (worker < 0 || worker >= r->nworkers) return;

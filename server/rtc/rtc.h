@@ -20,6 +20,7 @@
 #include <uv.h>
 
 #define RTC_MAX_WORKERS 64
+#define RTC_RECV_MAX 32 /* SSRCs one filtered transport may be sent (rtc_transport_recv) */
 
 typedef struct rtc rtc;
 
@@ -65,6 +66,10 @@ typedef struct rtc_transport_params {
   char remote_fingerprint[160]; /* "sha-256 AB:CD:..." from their SDP; "" = accept any */
   uint64_t room;                /* transports of one room on one worker forward to each other;
                                    0 = in no room (nothing forwarded) */
+  uint64_t peer;    /* transports with the same nonzero peer (one participant's publishing and
+                       subscribing connections) never forward to each other; 0 = none */
+  int recv_filter;  /* 1: RTP goes to this transport only for the SSRCs last given to
+                       rtc_transport_recv (none at first); 0: every RTP of the room */
 } rtc_transport_params;
 
 enum {
@@ -98,6 +103,11 @@ const char *rtc_fingerprint(const rtc *r);
 int rtc_transport_add(rtc *r, int worker, uint64_t id, const rtc_transport_params *p);
 /* Asks `worker` to drop transport `id` (nothing happens if it does not exist). */
 int rtc_transport_remove(rtc *r, int worker, uint64_t id);
+/* Replaces the SSRCs a recv_filter transport is sent (what its subscriber's SDP announces):
+ * n <= RTC_RECV_MAX (else RTC_EARG). RTCP is not filtered: a subscriber needs the publishers'
+ * sender reports and the publishers its keyframe requests and receiver reports. Asynchronous;
+ * nothing happens if the transport does not exist. */
+int rtc_transport_recv(rtc *r, int worker, uint64_t id, const uint32_t *ssrcs, int n);
 
 /* Counters of one worker, read on any thread (each is written by the worker alone). */
 typedef struct rtc_worker_stats {

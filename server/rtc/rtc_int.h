@@ -15,7 +15,12 @@
 #include "rtc/srtp_evp.h"
 #include "rtc/udp.h"
 
-typedef enum { MSG_STOP = 1, MSG_TRANSPORT_ADD, MSG_TRANSPORT_REMOVE } rtc__msg_type;
+typedef enum {
+  MSG_STOP = 1,
+  MSG_TRANSPORT_ADD,
+  MSG_TRANSPORT_REMOVE,
+  MSG_TRANSPORT_RECV
+} rtc__msg_type;
 
 /* One command (control -> worker) or event (worker -> control). Heap nodes: the sender
  * allocates, the receiver frees. */
@@ -24,6 +29,8 @@ typedef struct rtc__msg {
   int type;
   uint64_t id;
   rtc_transport_params params; /* MSG_TRANSPORT_ADD */
+  uint32_t ssrcs[RTC_RECV_MAX]; /* MSG_TRANSPORT_RECV */
+  int n_ssrcs;
   rtc_event ev;                /* events */
 } rtc__msg;
 
@@ -106,6 +113,10 @@ struct rtc__transport {
   rtc__worker *w;
   uint64_t id;
   rtc__room *room; /* NULL = in no room */
+  uint64_t peer;    /* rtc_transport_params.peer */
+  int recv_filter;  /* rtc_transport_params.recv_filter */
+  uint32_t recv[RTC_RECV_MAX]; /* the SSRCs it is sent when recv_filter */
+  int n_recv;
   ice_lite ice;
   char remote_fp[RTC_FINGERPRINT_MAX];
   rtc_dtls *dtls; /* made on the first DTLS datagram */
@@ -135,6 +146,7 @@ void rtc__forward(rtc__worker *w, rtc__transport *from, const uint8_t *p, size_t
 /* transport.c: everything here runs on the worker's thread. */
 int rtc__transport_add(rtc__worker *w, uint64_t id, const rtc_transport_params *p);
 void rtc__transport_remove(rtc__worker *w, uint64_t id);
+void rtc__transport_recv(rtc__worker *w, uint64_t id, const uint32_t *ssrcs, int n);
 void rtc__transport_destroy_all(rtc__worker *w);
 void rtc__transport_tick(rtc__worker *w, uint64_t now_ms);
 /* One received datagram (already demultiplexed by first byte in worker.c). */

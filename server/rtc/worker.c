@@ -42,6 +42,9 @@ static void inbox_cb(uv_async_t *a) {
       case MSG_TRANSPORT_REMOVE:
         rtc__transport_remove(w, m->id);
         break;
+      case MSG_TRANSPORT_RECV:
+        rtc__transport_recv(w, m->id, m->ssrcs, m->n_ssrcs);
+        break;
     }
     free(m);
     m = next;

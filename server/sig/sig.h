@@ -97,6 +97,35 @@ typedef struct sig_transport {
   int (*offload)(void *ctx_user, void (*work)(void *arg), void (*done)(void *arg), void *arg);
 } sig_transport;
 
+/* The media plane as sig drives it for rooms in SFU mode (buzzd: server/rtc, see
+ * rtc/rtc_sig.h; tests: a fake). sig decides the credentials and ids and writes the SDP answers
+ * itself (rtc/sdp.h); these calls only create, drop and filter transports on a worker. Every
+ * call is made on the control thread and returns 0 or a negative code (then sig answers
+ * `internal`). Without a media plane (sig_ctx_set_media never called) SFU rooms answer
+ * `sfu-offer` with `wrong_media`. */
+typedef struct sig_media_transport {
+  const char *ufrag, *pwd;       /* ours: ice-chars, 8 and 32 of them */
+  const char *remote_ufrag;      /* theirs, from the offer */
+  const char *remote_fingerprint; /* "sha-256 AB:..." from the offer */
+  uint64_t room;                 /* the room's media id: transports of one room forward */
+  uint64_t peer;                 /* one participant's two transports share it */
+} sig_media_transport;
+
+typedef struct sig_media {
+  int workers;             /* >= 1 */
+  const char *ip;          /* the candidate address (announced IP) */
+  const char *fingerprint; /* our DTLS certificate: "sha-256 AB:..." */
+  int (*port)(void *user, int worker);
+  /* A transport that is sent only the RTP SSRCs of the last recv call (none at first). */
+  int (*add)(void *user, int worker, uint64_t id, const sig_media_transport *t);
+  int (*remove)(void *user, int worker, uint64_t id);
+  int (*recv)(void *user, int worker, uint64_t id, const uint32_t *ssrcs, int n);
+  void *user;
+} sig_media;
+
+/* Hands sig the media plane (copied; ip and fingerprint must outlive the ctx). */
+void sig_ctx_set_media(sig_ctx *ctx, const sig_media *m);
+
 /* store may be NULL (in-memory only; used by the fuzzer). The ctx keeps pointers to
  * limits/turn/transport contents: they must outlive it. Loads rooms from the store. */
 int sig_ctx_create(sig_ctx **out, const sig_limits *limits, const sig_turn *turn,

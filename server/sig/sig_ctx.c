@@ -160,6 +160,7 @@ void sig_ctx_destroy(sig_ctx *ctx) {
   }
   sig__rooms_free(ctx);
   sig__pwq_destroy(ctx);
+  sig__sfu_ctx_free(ctx);
   free(ctx->buckets);
   free(ctx);
 }

@@ -27,6 +27,7 @@ typedef enum {
   SIG_PE_RATE_LIMITED,
   SIG_PE_INTERNAL,
   SIG_PE_STORE_UNAVAILABLE,
+  SIG_PE_WRONG_MEDIA,
   SIG_PE_COUNT
 } sig_perr;
 extern const char *const sig__perr_names[SIG_PE_COUNT];
@@ -46,6 +47,7 @@ enum {
   SIG_IN_CHAT_HISTORY,
   SIG_IN_REACTION,
   SIG_IN_SET_MEDIA_MODE,
+  SIG_IN_SFU_OFFER,
   SIG_IN_INVALID,
   SIG_IN_COUNT
 };
@@ -69,6 +71,8 @@ enum {
   SIG_OUT_CHAT_HISTORY,
   SIG_OUT_REACTION,
   SIG_OUT_MEDIA_CHANGED,
+  SIG_OUT_SFU_ANSWER,
+  SIG_OUT_SFU_PUBLISHERS,
   SIG_OUT_COUNT
 };
 extern const char *const sig__out_names[SIG_OUT_COUNT];
@@ -108,6 +112,7 @@ typedef struct sig_part {
   char token[SIG_TOKEN_LEN + 1];
   char *name; /* owned, valid UTF-8 */
   int mic, camera, screen, hand, owner;
+  struct sig_sfu_peer *sfu; /* its connections to buzzd in SFU mode (sig_sfu.c); NULL = none */
   double react_tokens; /* reaction bucket (sig_reaction.c) */
   uint64_t react_ms;   /* its last refill, monotonic; 0 = full */
 } sig_part;
@@ -121,6 +126,8 @@ struct sig_room {
   int locked;
   int media_set; /* SIG_MEDIA_*: the room's own mode, as stored; DEFAULT = the server's */
   int media_mode; /* the mode that applies: media_set, or the server's default (never DEFAULT) */
+  uint64_t media_id; /* its rtc room id in SFU mode; 0 = not given one yet */
+  int media_worker;  /* the media worker it lives on (valid with media_id) */
   int64_t created_ms;
   int64_t used_ms;       /* wall clock of the last join or leave; 0 = never used */
   int64_t used_saved_ms; /* the used_ms last written to the store */
@@ -182,6 +189,9 @@ struct sig_ctx {
   uint64_t expire_next_ms; /* monotonic time of the next room expiry pass */
   uint64_t msgs_in[SIG_IN_COUNT], msgs_out[SIG_OUT_COUNT], errors[SIG_PE_COUNT];
   uint64_t chat_dropped; /* chat frames the transport dropped for receivers behind (sig.h) */
+  sig_media media;       /* the media plane; media.workers == 0: none */
+  uint64_t media_next;   /* the last room / peer / transport id handed out (sig_sfu.c) */
+  struct sig_sfu_scratch *sfu_scratch; /* parse and answer buffers, made on first use */
 };
 
 /* A request being handled: its type and the optional numeric "id" to echo. */
@@ -320,6 +330,17 @@ void sig__h_set_password(sig_conn *c, json_t *msg, const sig_req *rq);
 void sig__h_chat_history(sig_conn *c, json_t *msg, const sig_req *rq);
 void sig__h_reaction(sig_conn *c, json_t *msg, const sig_req *rq);
 void sig__h_set_media_mode(sig_conn *c, json_t *msg, const sig_req *rq);
+void sig__h_sfu_offer(sig_conn *c, json_t *msg, const sig_req *rq);
+
+/* SFU state (sig_sfu.c). */
+/* A participant leaves (or the room leaves SFU mode): drops its transports and, when it
+ * published, tells the room (announce = 1). Frees p->sfu. */
+void sig__sfu_part_gone(sig_ctx *ctx, sig_part *p, int announce);
+/* joined.publishers (the sfu-publishers list) when the room is in SFU mode. */
+void sig__sfu_joined(sig_room *r, json_t *joined);
+/* The room left SFU mode: every participant's SFU state goes. */
+void sig__sfu_room_off(sig_ctx *ctx, sig_room *r);
+void sig__sfu_ctx_free(sig_ctx *ctx);
 
 /* The media in effect in a room (joined.media, media-changed): SIG_MEDIA_P2P or SIG_MEDIA_SFU.
  * "auto" runs as p2p today (docs/protocol.md, "Media modes"). */

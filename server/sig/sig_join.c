@@ -93,6 +93,7 @@ static void join_send_joined(sig_conn *c, const sig_req *rq, sig_part *p) {
     return;
   }
   json_object_set_new(obj, "chat_more", json_boolean(chat_more));
+  sig__sfu_joined(r, obj);
   sig__reply(c, rq, SIG_OUT_JOINED, obj);
 }
 

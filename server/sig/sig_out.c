@@ -23,6 +23,8 @@ const char *const sig__out_names[SIG_OUT_COUNT] = {
     [SIG_OUT_CHAT_HISTORY] = "chat-history",
     [SIG_OUT_REACTION] = "reaction",
     [SIG_OUT_MEDIA_CHANGED] = "media-changed",
+    [SIG_OUT_SFU_ANSWER] = "sfu-answer",
+    [SIG_OUT_SFU_PUBLISHERS] = "sfu-publishers",
 };
 
 /* What the transport may do with each type when a receiver falls behind (sig.h). Only chat
@@ -55,6 +57,7 @@ const char *const sig__perr_names[SIG_PE_COUNT] = {
     [SIG_PE_RATE_LIMITED] = "rate_limited",
     [SIG_PE_INTERNAL] = "internal",
     [SIG_PE_STORE_UNAVAILABLE] = "store_unavailable",
+    [SIG_PE_WRONG_MEDIA] = "wrong_media",
 };
 
 json_t *sig__part_json(const sig_part *p) {

@@ -51,6 +51,7 @@ static void room_free(sig_room *r) {
   while (r->parts) {
     sig_part *p = r->parts;
     r->parts = p->next;
+    free(p->sfu); /* the media plane is going down with the ctx: nothing to tell it */
     free(p->name);
     free(p);
   }

@@ -75,6 +75,7 @@ void sig__part_remove(sig_ctx *ctx, sig_part *p, int reason) {
   r->nparts--;
   ctx->nparts--;
   if (p->conn) p->conn->part = NULL;
+  sig__sfu_part_gone(ctx, p, 1);
   BZ_INFO("sig_leave", "room=%s participant=%s reason=%s", r->id, p->id, left_reasons[reason]);
   sig__broadcast(r, NULL, SIG_OUT_PARTICIPANT_LEFT,
                  json_pack("{s:s, s:s}", "id", p->id, "reason", left_reasons[reason]));

@@ -4,6 +4,7 @@
 import { Emitter } from './emitter.js';
 import { Signaling, codedError } from './signaling.js';
 import { Mesh } from './call.js';
+import { SfuCall } from './sfu/sfu-call.js';
 import { LocalMedia, levelMeter } from './media.js';
 import { emptyRoster, reduceRoster, chatGaps, everyone } from './roster.js';
 import { displayNames } from './identity.js';
@@ -114,8 +115,11 @@ export class Room extends Emitter {
     const before = this.state.self?.id;
     this.state = reduceRoster(this.state, msg);
     const self = this.state.self;
+    this._useMedia(msg.media);
+    this.iceServers = msg.ice_servers;
     this.mesh.configure(self.id, msg.ice_servers, this.joinOpts.iceTransportPolicy);
     this.mesh.sync(this.state.participants.map((p) => p.id));
+    if (msg.publishers) this.mesh.handleServer?.({ type: 'sfu-publishers', publishers: msg.publishers });
     // Our live state may have changed while we were away (or the server restarted).
     if (again) this._pushState();
     if (this.sig?.token) holdSeat(this.roomId, self.id, this.sig.token, self.name);
@@ -124,6 +128,18 @@ export class Room extends Emitter {
     this.emit('roster', this.participants());
     this.emit('room', { ...this.state.room, owner: this.state.owner });
     if (again) this._fillChatGaps();
+  }
+
+  /** SFU rooms talk to buzzd (web/js/sfu/); p2p rooms keep the mesh as it is. */
+  _useMedia(media) {
+    const sfu = media === 'sfu';
+    if (sfu === this.mesh instanceof SfuCall) return;
+    const local = this.mesh.local;
+    this.mesh.closeAll();
+    this.mesh = sfu ? new SfuCall((m) => this.sig?.send(m)) :
+      new Mesh((to, data) => this.sig?.send({ type: 'relay', to, data }));
+    this.mesh.local = { ...local };
+    this.mesh.on('media', (m) => this._onMedia(m));
   }
 
   _fail(err) {
@@ -389,6 +405,15 @@ const HANDLERS = {
   },
   'room-updated'() { this.emit('room', { ...this.state.room, owner: this.state.owner }); },
   relay(m) { this.mesh.handleRelay(m.from, m.data); },
+  'sfu-answer'(m) { this.mesh.handleServer?.(m); },
+  'sfu-publishers'(m) { this.mesh.handleServer?.(m); },
+  'media-changed'(m) {
+    const self = this.state.self;
+    if (!self || (m.media !== 'sfu' && m.media !== 'p2p')) return;
+    this._useMedia(m.media);
+    this.mesh.configure(self.id, this.iceServers, this.joinOpts.iceTransportPolicy);
+    this.mesh.sync(this.state.participants.map((p) => p.id));
+  },
   chat(m, prev) {
     const msg = this.state.chat[this.state.chat.length - 1];
     this.emit('chat', { ...msg });

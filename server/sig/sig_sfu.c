@@ -1,0 +1,318 @@
+/* SFU signaling: a participant of a room in SFU mode opens two connections to buzzd, one that
+ * publishes its microphone and camera and one that receives everyone else's
+ * (docs/protocol.md, "SFU negotiation"). Both are offered by the browser in `sfu-offer`; sig
+ * parses the offer (rtc/sdp.h), creates or keeps the transport on the room's media worker,
+ * answers as an ICE-lite, DTLS-passive server and tells the media plane which streams the
+ * subscribing connection announces, so nothing else reaches it.
+ *
+ * Untrusted: the SDP (bounded by the message size and parsed by sdp_parse, which checks every
+ * length), the `mids` map (bounded, every key and value checked). Nothing a publisher wrote
+ * reaches another participant's SDP except its SSRC numbers: the cname and msid the others
+ * see are made here from the publisher's id. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rtc/sdp.h"
+#include "sig/sig_int.h"
+#include "util/log.h"
+
+#define SFU_UFRAG_LEN 8
+#define SFU_PWD_LEN 32
+#define SFU_ANSWER_MAX 32768
+#define SFU_RECV_MAX 32 /* streams one subscribing connection may receive (RTC_RECV_MAX) */
+
+enum { SFU_PUB = 0, SFU_SUB = 1 };
+static const char *const pc_names[2] = {"pub", "sub"};
+
+/* One of a participant's two transports. */
+typedef struct sfu_tp {
+  uint64_t id; /* 0 = none */
+  char ufrag[SFU_UFRAG_LEN + 1], pwd[SFU_PWD_LEN + 1];
+  char remote_ufrag[SDP_TOKEN_MAX + 1];
+  char remote_fp[160];
+} sfu_tp;
+
+/* What a publisher sends: one audio and one video stream (first sendonly m-line of each). */
+typedef struct sig_sfu_peer {
+  uint64_t peer; /* the media plane's peer id of both transports */
+  sfu_tp tp[2];
+  int has[2];            /* audio, video */
+  uint32_t ssrc[2];
+} sig_sfu_peer;
+
+struct sig_sfu_scratch {
+  sdp_session offer;
+  char answer[SFU_ANSWER_MAX];
+};
+
+void sig_ctx_set_media(sig_ctx *ctx, const sig_media *m) {
+  if (!ctx || !m || m->workers < 1 || !m->ip || !m->fingerprint || !m->port || !m->add ||
+      !m->remove || !m->recv)
+    return;
+  ctx->media = *m;
+}
+
+void sig__sfu_ctx_free(sig_ctx *ctx) {
+  free(ctx->sfu_scratch);
+  ctx->sfu_scratch = NULL;
+}
+
+static void tp_drop(sig_ctx *ctx, sig_room *r, sfu_tp *t) {
+  if (t->id && ctx->media.workers) ctx->media.remove(ctx->media.user, r->media_worker, t->id);
+  memset(t, 0, sizeof *t);
+}
+
+/* {"publishers":[{"id","audio","video"}...]}: who sends what, for the subscribers. */
+static json_t *publishers_json(sig_room *r) {
+  json_t *arr = json_array();
+  for (sig_part *q = r->parts; arr && q; q = q->next)
+    if (q->sfu && (q->sfu->has[0] || q->sfu->has[1]))
+      json_array_append_new(arr, json_pack("{s:s, s:b, s:b}", "id", q->id, "audio",
+                                           q->sfu->has[0], "video", q->sfu->has[1]));
+  return json_pack("{s:o}", "publishers", arr);
+}
+
+static void announce(sig_room *r) {
+  sig__broadcast(r, NULL, SIG_OUT_SFU_PUBLISHERS, publishers_json(r));
+}
+
+void sig__sfu_part_gone(sig_ctx *ctx, sig_part *p, int announce_it) {
+  sig_sfu_peer *s = p->sfu;
+  if (!s) return;
+  int published = s->has[0] || s->has[1];
+  tp_drop(ctx, p->room, &s->tp[SFU_PUB]);
+  tp_drop(ctx, p->room, &s->tp[SFU_SUB]);
+  free(s);
+  p->sfu = NULL;
+  if (announce_it && published && sig__room_media(p->room) == SIG_MEDIA_SFU) announce(p->room);
+}
+
+void sig__sfu_room_off(sig_ctx *ctx, sig_room *r) {
+  for (sig_part *q = r->parts; q; q = q->next) sig__sfu_part_gone(ctx, q, 0);
+}
+
+void sig__sfu_joined(sig_room *r, json_t *joined) {
+  if (sig__room_media(r) != SIG_MEDIA_SFU) return;
+  json_t *o = publishers_json(r);
+  json_t *arr = json_object_get(o, "publishers");
+  if (arr) json_object_set(joined, "publishers", arr);
+  json_decref(o);
+}
+
+/* n random hex digits (hex is a subset of ice-char). */
+static int random_hex(sig_ctx *ctx, char *out, size_t n) {
+  uint8_t raw[32];
+  if (n / 2 > sizeof raw || sig__random(ctx, raw, n / 2) != 0) return -1;
+  static const char hex[] = "0123456789abcdef";
+  for (size_t i = 0; i < n / 2; i++) {
+    out[2 * i] = hex[raw[i] >> 4];
+    out[2 * i + 1] = hex[raw[i] & 15];
+  }
+  out[n] = '\0';
+  return 0;
+}
+
+/* The first m-line we accept: its ICE credentials and fingerprint apply to the bundle. */
+static int first_accepted(const sdp_session *s) {
+  for (int i = 0; i < s->n_media; i++)
+    if (sdp_pick_codec(&s->media[i])) return i;
+  return -1;
+}
+
+/* Keeps the transport when the browser kept its ICE credentials (a renegotiation), else
+ * replaces it (first offer, ICE restart, a new connection after a reload). */
+static int tp_ensure(sig_ctx *ctx, sig_part *p, sfu_tp *t, const sdp_session *s, int first,
+                     const char **why) {
+  const char *ufrag = sdp_ice_ufrag(s, first), *fp = sdp_fingerprint(s, first);
+  if (t->id && !strcmp(t->remote_ufrag, ufrag) && !strcmp(t->remote_fp, fp)) return 0;
+  sig_room *r = p->room;
+  tp_drop(ctx, r, t);
+  *why = "cannot create the media transport";
+  if (random_hex(ctx, t->ufrag, SFU_UFRAG_LEN) < 0 || random_hex(ctx, t->pwd, SFU_PWD_LEN) < 0)
+    return -1;
+  snprintf(t->remote_ufrag, sizeof t->remote_ufrag, "%s", ufrag);
+  snprintf(t->remote_fp, sizeof t->remote_fp, "%s", fp);
+  uint64_t id = ++ctx->media_next;
+  sig_media_transport mt = {.ufrag = t->ufrag, .pwd = t->pwd, .remote_ufrag = t->remote_ufrag,
+                            .remote_fingerprint = t->remote_fp, .room = r->media_id,
+                            .peer = p->sfu->peer};
+  if (ctx->media.add(ctx->media.user, r->media_worker, id, &mt) < 0) {
+    *why = "the media plane refused the transport (credentials from the offer)";
+    memset(t, 0, sizeof *t);
+    return -1;
+  }
+  t->id = id;
+  return 0;
+}
+
+/* pub: the first sendonly audio and video m-line with an SSRC we accept. -1 + *why when the
+ * offer publishes nothing or reuses an SSRC someone else in the room publishes. */
+static int read_publisher(sig_part *p, const sdp_session *s, const char **why) {
+  int has[2] = {0, 0};
+  uint32_t ssrc[2] = {0, 0};
+  for (int i = 0; i < s->n_media; i++) {
+    const sdp_media *m = &s->media[i];
+    int k = m->kind == SDP_AUDIO ? 0 : m->kind == SDP_VIDEO ? 1 : -1;
+    if (k < 0 || has[k] || m->dir != SDP_SENDONLY || !m->n_ssrcs || !sdp_pick_codec(m)) continue;
+    has[k] = 1;
+    ssrc[k] = m->ssrcs[0];
+  }
+  *why = "the pub offer sends no audio or video (sendonly m-lines with a=ssrc)";
+  if (!has[0] && !has[1]) return -1;
+  for (sig_part *q = p->room->parts; q; q = q->next) {
+    if (q == p || !q->sfu) continue;
+    for (int k = 0; k < 2; k++)
+      for (int j = 0; j < 2; j++)
+        if (has[k] && q->sfu->has[j] && q->sfu->ssrc[j] == ssrc[k]) {
+          *why = "an SSRC of the offer is already published in this room";
+          return -1;
+        }
+  }
+  memcpy(p->sfu->has, has, sizeof has);
+  memcpy(p->sfu->ssrc, ssrc, sizeof ssrc);
+  return 0;
+}
+
+typedef struct sub_plan {
+  sdp_send send[SDP_MAX_MEDIA];
+  uint32_t ssrcs[SFU_RECV_MAX];
+  int n;
+} sub_plan;
+
+/* sub: which publisher's stream goes on which recvonly m-line, from `mids` ({mid: id}). A
+ * publisher that is gone (or never published that kind) gets nothing: its m-line is answered
+ * inactive, so a race with a leaving publisher is no error. */
+static int plan_subscriber(sig_part *p, json_t *mids, const sdp_session *s, sub_plan *pl,
+                           const sdp_send **send, const char **why) {
+  *why = "sub needs 'mids': an object {mid: participant id} of at most 16 entries";
+  if (!json_is_object(mids) || json_object_size(mids) > SDP_MAX_MEDIA) return -1;
+  const char *mid;
+  json_t *v;
+  json_object_foreach(mids, mid, v) {
+    if (!json_is_string(v) || strlen(mid) > SDP_MID_MAX || json_string_length(v) != SIG_PID_LEN)
+      return -1;
+  }
+  pl->n = 0;
+  for (int i = 0; i < s->n_media; i++) {
+    const sdp_media *m = &s->media[i];
+    send[i] = NULL;
+    int k = m->kind == SDP_AUDIO ? 0 : m->kind == SDP_VIDEO ? 1 : -1;
+    if (k < 0 || m->dir != SDP_RECVONLY || !m->mid[0] || !sdp_pick_codec(m)) continue;
+    const char *id = json_string_value(json_object_get(mids, m->mid));
+    sig_part *q = id ? sig__part_find(p->room, id) : NULL;
+    if (!q || q == p || !q->sfu || !q->sfu->has[k]) continue;
+    if (pl->n == SFU_RECV_MAX) break;
+    sdp_send *o = &pl->send[i];
+    o->ssrc = q->sfu->ssrc[k];
+    snprintf(o->cname, sizeof o->cname, "%s", q->id);
+    snprintf(o->msid, sizeof o->msid, "%s %s-%s", q->id, q->id, k ? "video" : "audio");
+    send[i] = o;
+    pl->ssrcs[pl->n++] = o->ssrc;
+  }
+  return 0;
+}
+
+static const char *sdp_why(int rc) {
+  switch (rc) {
+    case SDP_ETOOBIG:
+      return "sdp: longer than 65536 bytes or a line over 2048";
+    case SDP_ELIMIT:
+      return "sdp: more m-lines, codecs, extensions or SSRCs than buzzd takes (16 m-lines)";
+    case SDP_EMISSING:
+      return "sdp: no audio (Opus) or video (VP8) we accept, or ICE credentials, fingerprint, "
+             "mid or setup missing";
+    default:
+      return "sdp: cannot parse the offer";
+  }
+}
+
+/* Gives the room its media id and worker on first use. */
+static void room_media(sig_ctx *ctx, sig_room *r) {
+  if (r->media_id) return;
+  r->media_id = ++ctx->media_next;
+  r->media_worker = (int)(r->media_id % (uint64_t)ctx->media.workers);
+}
+
+void sig__h_sfu_offer(sig_conn *c, json_t *msg, const sig_req *rq) {
+  sig_ctx *ctx = c->ctx;
+  sig_part *p = c->part;
+  sig_room *r = p->room;
+  if (sig__room_media(r) != SIG_MEDIA_SFU) {
+    sig__error(c, rq, SIG_PE_WRONG_MEDIA, "the room's media is p2p: negotiate with the peers");
+    return;
+  }
+  if (!ctx->media.workers) {
+    sig__error(c, rq, SIG_PE_WRONG_MEDIA, "this server has no media plane");
+    return;
+  }
+  const char *pc = NULL, *sdp = NULL;
+  size_t pc_len = 0, sdp_len = 0;
+  if (sig__opt_string(msg, "pc", &pc, &pc_len) || !pc ||
+      sig__opt_string(msg, "sdp", &sdp, &sdp_len) || !sdp) {
+    sig__error(c, rq, SIG_PE_BAD_MESSAGE, "sfu-offer needs 'pc' (\"pub\" or \"sub\") and 'sdp'");
+    return;
+  }
+  int which = pc_len == 3 && !memcmp(pc, "pub", 3) ? SFU_PUB
+              : pc_len == 3 && !memcmp(pc, "sub", 3) ? SFU_SUB
+                                                     : -1;
+  if (which < 0) {
+    sig__error(c, rq, SIG_PE_BAD_MESSAGE, "'pc' must be \"pub\" or \"sub\"");
+    return;
+  }
+  if (!ctx->sfu_scratch && !(ctx->sfu_scratch = malloc(sizeof *ctx->sfu_scratch))) {
+    sig__error(c, rq, SIG_PE_INTERNAL, "out of memory");
+    return;
+  }
+  sdp_session *s = &ctx->sfu_scratch->offer;
+  int rc = sdp_parse(sdp, sdp_len, s);
+  int first = rc == 0 ? first_accepted(s) : -1;
+  if (rc == 0 && first < 0) rc = SDP_EMISSING;
+  if (rc < 0) {
+    char why[160];
+    snprintf(why, sizeof why, "%s (line %d)", sdp_why(rc), s->err_line);
+    sig__error(c, rq, SIG_PE_BAD_MESSAGE, why);
+    return;
+  }
+  if (!p->sfu) {
+    if (!(p->sfu = calloc(1, sizeof *p->sfu))) {
+      sig__error(c, rq, SIG_PE_INTERNAL, "out of memory");
+      return;
+    }
+    p->sfu->peer = ++ctx->media_next;
+  }
+  room_media(ctx, r);
+  const char *why = NULL;
+  sub_plan plan;
+  sdp_answer_opts o = {0};
+  if (which == SFU_PUB ? read_publisher(p, s, &why) < 0
+                       : plan_subscriber(p, json_object_get(msg, "mids"), s, &plan, o.send, &why) <
+                             0) {
+    sig__error(c, rq, SIG_PE_BAD_MESSAGE, why);
+    return;
+  }
+  sfu_tp *t = &p->sfu->tp[which];
+  if (tp_ensure(ctx, p, t, s, first, &why) < 0) {
+    sig__error(c, rq, SIG_PE_INTERNAL, why);
+    return;
+  }
+  o.ice_ufrag = t->ufrag;
+  o.ice_pwd = t->pwd;
+  o.fingerprint = ctx->media.fingerprint;
+  o.ip = ctx->media.ip;
+  o.port = ctx->media.port(ctx->media.user, r->media_worker);
+  o.session_id = t->id;
+  char *answer = ctx->sfu_scratch->answer;
+  rc = sdp_answer(s, &o, answer, SFU_ANSWER_MAX);
+  if (rc < 0) {
+    sig__error(c, rq, rc == SDP_EMISSING ? SIG_PE_BAD_MESSAGE : SIG_PE_INTERNAL, sdp_why(rc));
+    return;
+  }
+  if (which == SFU_SUB &&
+      ctx->media.recv(ctx->media.user, r->media_worker, t->id, plan.ssrcs, plan.n) < 0) {
+    sig__error(c, rq, SIG_PE_INTERNAL, "the media plane refused the stream list");
+    return;
+  }
+  sig__reply(c, rq, SIG_OUT_SFU_ANSWER, json_pack("{s:s, s:s}", "pc", pc_names[which], "sdp", answer));
+  if (which == SFU_PUB) announce(r);
+}
