@@ -1,0 +1,129 @@
+// Three pages in a room with media mode "sfu": every page publishes its camera and microphone
+// to buzzd and receives the two others through it (docs/protocol.md, "SFU negotiation").
+// Each page must decode a non-black, changing picture and audio from both others, hold at
+// most two RTCPeerConnections, and its selected candidate pairs must end at buzzd's media
+// port; a publisher leaving must be seen by the others.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startBuzzd, createRoom } from '../lib/buzzd.mjs';
+import { launchBrowser } from '../lib/chromium.mjs';
+import { writeY4m } from '../lib/y4m.mjs';
+import { freeUdpRange } from '../lib/ports.mjs';
+import { waitFor, tempDir } from '../lib/proc.mjs';
+import {
+  openRoom, apiJoin, waitForVideo, waitForAudio, waitForPicture, videoLuma, framesDecoded,
+  closePages, pageDiag, pcDiag, stepTimer, stats,
+} from '../lib/client.mjs';
+import { assertCleanShutdown } from '../lib/shutdown.mjs';
+
+/** The page's peer connections that are not closed, with the remote end of each selected pair. */
+function connections(page) {
+  return page.evaluate(async () => {
+    const out = [];
+    for (const r of window.__pcs || []) {
+      if (r.pc.connectionState === 'closed') continue;
+      const st = await r.pc.getStats();
+      let remote = null;
+      st.forEach((s) => {
+        if (s.type !== 'transport' || !s.selectedCandidatePairId) return;
+        const pair = st.get(s.selectedCandidatePairId);
+        const c = pair && st.get(pair.remoteCandidateId);
+        if (c) remote = `${c.address}:${c.port}`;
+      });
+      out.push({ state: r.pc.connectionState, remote });
+    }
+    return out;
+  });
+}
+
+test('sfu room: three pages exchange video and audio through buzzd', { timeout: 240000 }, async (t) => {
+  const step = stepTimer(t);
+  const rtc = await freeUdpRange(1);
+  const server = await startBuzzd({ config: JSON.stringify({ rtc_port: rtc.min, rtc_workers: 1 }) });
+  const dir = tempDir(fs.mkdtempSync(path.join(os.tmpdir(), 'buzz-sfu-')));
+  const clip = writeY4m(path.join(dir, 'camera.y4m'));
+  // buzzd's candidate is 127.0.0.1: Chromium pairs with a loopback address only when allowed.
+  const browser = await launchBrowser([`--use-file-for-fake-video-capture=${clip}`,
+    '--allow-loopback-in-peer-connection']);
+  const pages = [];
+  t.after(async () => {
+    await closePages(pages);
+    await browser.close().catch(() => {});
+    fs.rmSync(dir, { recursive: true, force: true });
+    await server.stop();
+  });
+
+  const room = await createRoom(server, { name: 'e2e sfu', media_mode: 'sfu' });
+  const info = await (await fetch(`${server.url}/api/rooms/${room.id}`)).json();
+  assert.equal(info.media_mode, 'sfu');
+  for (let i = 0; i < 3; i++) pages.push(await openRoom(browser, server, room.id));
+  const names = ['Ann', 'Ben', 'Cat'];
+  const ids = [];
+  for (let i = 0; i < 3; i++) {
+    const j = await apiJoin(pages[i], { name: names[i] });
+    assert.ok(j.ok, `${names[i]}'s join failed: ${JSON.stringify(j)}`);
+    ids.push(j.id);
+  }
+  step('buzzd, browser, 3 pages joined');
+
+  for (let i = 0; i < 3; i++) {
+    for (let j = 0; j < 3; j++) {
+      if (i === j) continue;
+      const s = await waitForVideo(pages[i], ids[j], 'video', 45000);
+      assert.ok(s.video.width > 0 && s.video.height > 0, `frame size ${JSON.stringify(s.video)}`);
+      const pic = await waitForPicture(pages[i], ids[j], 'camera', 20000)
+        .catch(async (e) => { e.message += `\n${pageDiag(pages[i])}\n${await pcDiag(pages[i])}`; throw e; });
+      // Changing: frames keep being decoded and the moving square moves the picture.
+      const f0 = await framesDecoded(pages[i], ids[j]);
+      let moved = false;
+      for (let k = 0; k < 20 && !moved; k++) {
+        await new Promise((r) => setTimeout(r, 150));
+        const p2 = await videoLuma(pages[i], ids[j], 'camera');
+        moved = p2 && Math.abs(p2.mean - pic.mean) + Math.abs(p2.sd - pic.sd) > 0.05;
+      }
+      const f1 = await framesDecoded(pages[i], ids[j]);
+      assert.ok(f1 > f0, `page ${i} ← ${j}: frames decoded stay at ${f0}`);
+      assert.ok(moved, `page ${i} ← ${j}: the picture does not change`);
+      const a = await waitForAudio(pages[i], ids[j]);
+      t.diagnostic(`page ${i} ← ${j}: ${pic.width}x${pic.height} luma ${pic.mean.toFixed(1)} sd ${pic.sd.toFixed(1)}, ` +
+        `${f1 - f0} frames in the check, ${a.audio.packetsReceived} audio packets, rtt ${a.rttMs} ms, ` +
+        `candidate ${a.candidateType}, ${a.connectionState}`);
+      assert.equal(a.connectionState, 'connected');
+    }
+    step(`page ${i}: video, picture and audio from both others`);
+  }
+
+  for (let i = 0; i < 3; i++) {
+    const cs = await connections(pages[i]);
+    t.diagnostic(`page ${i} connections: ${JSON.stringify(cs)}`);
+    assert.ok(cs.length >= 1 && cs.length <= 2, `page ${i} holds ${cs.length} peer connections`);
+    for (const c of cs) {
+      assert.equal(c.state, 'connected');
+      assert.equal(c.remote, `127.0.0.1:${rtc.min}`, `page ${i}: the selected pair ends at buzzd's media port`);
+    }
+  }
+  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  const fwd = /^buzz_rtc_fwd_packets_total\{worker="0"\} (\d+)/m.exec(metrics);
+  t.diagnostic(`buzzd forwarded ${fwd?.[1]} packets`);
+  assert.ok(fwd && Number(fwd[1]) > 500, 'buzzd forwarded the media');
+
+  // Cat leaves: Ann and Ben drop her tracks and stats within a few seconds.
+  const t0 = Date.now();
+  await pages[2].evaluate(() => window.buzzstream.leave());
+  for (let i = 0; i < 2; i++) {
+    await waitFor(async () => !((await stats(pages[i]))[ids[2]]) &&
+      !(await pages[i].evaluate((id) => document.querySelector(`video[data-peer-id="${id}"]`), ids[2])),
+    { timeoutMs: 5000, intervalMs: 100, what: `page ${i} to drop Cat` });
+  }
+  const goneMs = Date.now() - t0;
+  t.diagnostic(`Cat's leaving seen by both others after ${goneMs} ms`);
+  // The two who stay still see each other.
+  const before = await framesDecoded(pages[0], ids[1]);
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.ok(await framesDecoded(pages[0], ids[1]) > before, 'Ann still decodes Ben after Cat left');
+  for (const p of pages) assert.deepEqual(p.__errors, [], `uncaught page errors: ${pageDiag(p)}`);
+  await assertCleanShutdown(server);
+});
