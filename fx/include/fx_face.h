@@ -55,6 +55,7 @@ typedef struct fx_face_stats {
   int tracked_frames; /* frames whose landmarks came from the previous frame's mesh only */
   int detections;     /* frames that ran detection */
   int redetections;   /* detections run because a face was lost or the interval expired */
+  int refinements;    /* second landmark passes (fx_face_refine_roi returned 1) */
 } fx_face_stats;
 
 /* For w×h frames (the fx_ctx's size). Caller frees with fx_face_destroy. */
@@ -104,6 +105,13 @@ int fx_face_roi(const fx_face *f, int i, fx_face_rect *r);
 /* Landmark output for crop i: raw n × 3 (n = FX_FACE_POINTS) in pixels of mw × mh, and the
  * presence logit. A face below presence_min is dropped at fx_face_end. */
 int fx_face_landmarks(fx_face *f, int i, const float *raw, int mw, int mh, float presence_logit);
+/* Landmark refinement, after fx_face_landmarks(f, i, ...): when the crop that this frame's
+ * (raw) mesh gives differs from the one the model saw by more than min_shift (fraction of the
+ * side for the centre and the side, radians for the rotation), face i's crop becomes it and 1
+ * is returned: run the landmark model on fx_face_roi(f, i) again and hand the result to
+ * fx_face_landmarks(f, i, ...), which replaces the first pass. 0: nothing to refine (moved
+ * less, the face below presence_min, min_shift ≤ 0); FX_EINVAL without face i. */
+int fx_face_refine_roi(fx_face *f, int i, float min_shift);
 /* Ends the frame at t_ms (capture time): smooths each kept mesh, sets the next crops, drops
  * lost faces and duplicates. Returns the number of faces. */
 int fx_face_end(fx_face *f, double t_ms);

@@ -156,6 +156,24 @@ void fx_policy_current(fx_policy *p, fx_decision *d);
 /* Tier switches so far (pauses included; infer_every changes and the first choice not). */
 int fx_policy_switches(const fx_policy *p);
 
+/* The face effects' detail per tier: the same decision (tier, infer_every) drives both effects,
+ * and this table says what a tier means for the face (docs/effects.md, "Face effects"). The
+ * landmark model runs on the policy's inference frames (every infer_every-th); these are the
+ * knobs on top of that. */
+typedef struct fx_face_detail {
+  int redetect_every; /* tracking interval: tracked frames between detections (new faces are
+                         found sooner on larger tiers) */
+  float refine_shift; /* landmark refinement: a second landmark pass on a face whose fresh mesh
+                         moves its crop by more than this fraction of the crop's side (centre
+                         or side) or this many radians (rotation), as after a detection or a
+                         quick move; 0 = never */
+  int filter_px;      /* filter detail: the filter picture's pixels per unit of the face's
+                         texture space (a unit is about half a face width) */
+} fx_face_detail;
+/* The detail of tier FX_TIER_SMALL..FX_TIER_LARGE into *d: 0, or -1 (no such tier; a paused
+ * effect draws nothing), *d unchanged. */
+int fx_policy_face_detail(int tier, fx_face_detail *d);
+
 #ifdef __cplusplus
 }
 #endif

@@ -234,6 +234,22 @@ int fx_face_landmarks(fx_face *f, int i, const float *raw, int mw, int mh, float
   return FX_OK;
 }
 
+int fx_face_refine_roi(fx_face *f, int i, float min_shift) {
+  if (!f || i < 0 || i >= f->n) return FX_EINVAL;
+  fx__track *t = &f->tr[i];
+  if (!t->got || t->presence < f->p.presence_min || !(min_shift > 0)) return 0;
+  fx_face_rect r;
+  fx_face_rect_from_mesh(t->raw, FX_FACE_POINTS, &r);
+  if (!(r.size > 1.0f) || !isfinite(r.xc) || !isfinite(r.yc) || !isfinite(r.rot)) return 0;
+  float s = t->roi.size > 1.0f ? t->roi.size : 1.0f;
+  float dc = hypotf(r.xc - t->roi.xc, r.yc - t->roi.yc) / s, ds = fabsf(r.size - t->roi.size) / s;
+  float dr = fabsf(remainderf(r.rot - t->roi.rot, 2.0f * PI_F));
+  if (dc <= min_shift && ds <= min_shift && dr <= min_shift) return 0;
+  t->roi = r;
+  f->st.refinements++;
+  return 1;
+}
+
 static float alpha(float cutoff, float dt) {
   float tau = 1.0f / (2.0f * PI_F * cutoff);
   return 1.0f / (1.0f + tau / dt);

@@ -387,6 +387,21 @@ void fx_policy_current(fx_policy *p, fx_decision *d) {
   report(p, d, p->pend && p->pend_from == FX_TIER_NONE);
 }
 
+/* Per tier, small → large. Costs (docs/effects.md): a detection frame is about 2.4× a tracked
+ * one, a refinement pass one more landmark run; the filter's resolution costs nothing per frame
+ * (the picture is drawn once per tier) but its sharpness. */
+static const fx_face_detail face_detail[3] = {
+    {.redetect_every = 60, .refine_shift = 0.0f, .filter_px = 100},
+    {.redetect_every = 30, .refine_shift = 0.08f, .filter_px = 150},
+    {.redetect_every = 15, .refine_shift = 0.03f, .filter_px = 200},
+};
+
+int fx_policy_face_detail(int tier, fx_face_detail *d) {
+  if (!d || tier < FX_TIER_SMALL || tier > FX_TIER_LARGE) return -1;
+  *d = face_detail[tier];
+  return 0;
+}
+
 int fx_policy_switches(const fx_policy *p) {
   return p ? p->switches : 0;
 }

@@ -168,6 +168,49 @@ static void tracking(void **state) {
   fx_face_destroy(f);
 }
 
+/* Landmark refinement: a face that moved and turned since the crop was made gets a crop from
+ * its fresh mesh (centred, upright) and one second pass; a face that stayed does not. */
+static void refinement(void **state) {
+  (void)state;
+  fx_face *f = NULL;
+  assert_int_equal(fx_face_create(&f, W, H), FX_OK);
+  static float pts[FX_FACE_POINTS * 3], raw[FX_FACE_POINTS * 3];
+  int det;
+  synth_mesh(pts, 300, 180, 150, 0);
+  assert_int_equal(step(f, pts, 6.0f, 0, &det), 1);
+  assert_int_equal(step(f, pts, 6.0f, 33.3, &det), 1);
+  /* Still: the fresh mesh gives the crop the model saw. */
+  fx_face_rect r0, r1;
+  assert_int_equal(fx_face_begin(f), 0);
+  fx_face_roi(f, 0, &r0);
+  unproject(pts, &r0, raw);
+  assert_int_equal(fx_face_landmarks(f, 0, raw, MW, MW, 6.0f), FX_OK);
+  assert_int_equal(fx_face_refine_roi(f, 0, 0.03f), 0);
+  assert_int_equal(fx_face_refine_roi(f, 0, 0.0f), 0);
+  fx_face_end(f, 66.6);
+  /* Moved by 30 px and turned by 0.25 rad: refined once, the crop on the new face. */
+  synth_mesh(pts, 330, 190, 150, 0.25f);
+  assert_int_equal(fx_face_begin(f), 0);
+  fx_face_roi(f, 0, &r0);
+  unproject(pts, &r0, raw);
+  assert_int_equal(fx_face_landmarks(f, 0, raw, MW, MW, 6.0f), FX_OK);
+  assert_int_equal(fx_face_refine_roi(f, 0, 0.08f), 1);
+  fx_face_roi(f, 0, &r1);
+  printf("refinement: crop (%.1f, %.1f, %.2f rad) → (%.1f, %.1f, %.2f rad)\n", r0.xc, r0.yc, r0.rot, r1.xc,
+         r1.yc, r1.rot);
+  assert_true(fabsf(r1.rot - 0.25f) < 0.01f && fabsf(r0.rot) < 0.05f);
+  assert_true(hypotf(r1.xc - pts[3 * 168], r1.yc - pts[3 * 168 + 1]) < hypotf(r0.xc - pts[3 * 168], r0.yc - pts[3 * 168 + 1]));
+  unproject(pts, &r1, raw);
+  assert_int_equal(fx_face_landmarks(f, 0, raw, MW, MW, 6.0f), FX_OK);
+  assert_int_equal(fx_face_refine_roi(f, 0, 0.08f), 0); /* converged */
+  assert_int_equal(fx_face_end(f, 99.9), 1);
+  fx_face_stats s;
+  fx_face_get_stats(f, &s);
+  assert_int_equal(s.refinements, 1);
+  assert_int_equal(fx_face_refine_roi(f, 3, 0.08f), FX_EINVAL);
+  fx_face_destroy(f);
+}
+
 /* One Euro on the mesh: a still face with model jitter (σ = 1 % of the face width per point)
  * and a face moving at 1 face width per second. Prints the figures docs/effects.md quotes. */
 static void smoothing(void **state) {
@@ -433,7 +476,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(geometry),  cmocka_unit_test(crop_and_project), cmocka_unit_test(tracking),
       cmocka_unit_test(smoothing), cmocka_unit_test(touchup),          cmocka_unit_test(lowlight),
-      cmocka_unit_test(overlay),   cmocka_unit_test(gl_pieces),
+      cmocka_unit_test(overlay),   cmocka_unit_test(gl_pieces),        cmocka_unit_test(refinement),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

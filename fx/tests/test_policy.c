@@ -392,9 +392,30 @@ static void test_hiccup_exact(void **state) {
   fx_policy_destroy(p);
 }
 
+/* The face effects' detail per tier: larger tiers re-detect sooner, refine at smaller moves
+ * and draw the filter finer; no detail for paused or unknown tiers. */
+static void test_face_detail(void **state) {
+  (void)state;
+  fx_face_detail d[3];
+  for (int t = FX_TIER_SMALL; t <= FX_TIER_LARGE; t++) assert_int_equal(fx_policy_face_detail(t, &d[t]), 0);
+  assert_true(d[0].refine_shift == 0.0f);
+  for (int t = 1; t < 3; t++) {
+    assert_true(d[t].redetect_every < d[t - 1].redetect_every);
+    assert_true(d[t].filter_px > d[t - 1].filter_px);
+    assert_true(d[t].refine_shift > 0);
+  }
+  assert_true(d[2].refine_shift < d[1].refine_shift);
+  fx_face_detail keep = d[0];
+  assert_int_equal(fx_policy_face_detail(FX_TIER_PAUSED, &keep), -1);
+  assert_int_equal(fx_policy_face_detail(3, &keep), -1);
+  assert_int_equal(fx_policy_face_detail(0, NULL), -1);
+  assert_int_equal(keep.redetect_every, d[0].redetect_every);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_config_and_first_decision),
+      cmocka_unit_test(test_face_detail),
       cmocka_unit_test(test_reporting),
       cmocka_unit_test(test_bad_samples),
       cmocka_unit_test(test_thresholds),

@@ -13,7 +13,7 @@
 #define FXF_EXPORT(name) __attribute__((export_name(#name)))
 
 static float roi_out[4];
-static int32_t stats_out[4];
+static int32_t stats_out[5];
 
 FXF_EXPORT(fxf_wasm_create) fx_face *fxf_wasm_create(int w, int h) {
   fx_face *f = NULL;
@@ -75,16 +75,19 @@ FXF_EXPORT(fxf_wasm_landmarks)
 int fxf_wasm_landmarks(fx_face *f, int i, const float *raw, int mw, int mh, float logit) {
   return fx_face_landmarks(f, i, raw, mw, mh, logit);
 }
+FXF_EXPORT(fxf_wasm_refine_roi) int fxf_wasm_refine_roi(fx_face *f, int i, float min_shift) {
+  return fx_face_refine_roi(f, i, min_shift);
+}
 FXF_EXPORT(fxf_wasm_end) int fxf_wasm_end(fx_face *f, double t_ms) { return fx_face_end(f, t_ms); }
 FXF_EXPORT(fxf_wasm_predict) int fxf_wasm_predict(fx_face *f, double t_ms) { return fx_face_predict(f, t_ms); }
 FXF_EXPORT(fxf_wasm_count) int fxf_wasm_count(fx_face *f) { return fx_face_count(f); }
 FXF_EXPORT(fxf_wasm_mesh) const float *fxf_wasm_mesh(fx_face *f, int i) { return fx_face_mesh(f, i); }
-/* faces, tracked_frames, detections, redetections (int32). */
+/* faces, tracked_frames, detections, redetections, refinements (int32). */
 FXF_EXPORT(fxf_wasm_stats) int32_t *fxf_wasm_stats(fx_face *f) {
-  fx_face_stats s = {0, 0, 0, 0};
+  fx_face_stats s = {0, 0, 0, 0, 0};
   if (f) fx_face_get_stats(f, &s);
   stats_out[0] = s.faces, stats_out[1] = s.tracked_frames, stats_out[2] = s.detections;
-  stats_out[3] = s.redetections;
+  stats_out[3] = s.redetections, stats_out[4] = s.refinements;
   return stats_out;
 }
 

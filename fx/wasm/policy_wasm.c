@@ -6,6 +6,7 @@
  * frees. */
 #include <assert.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "fx_policy.h"
@@ -74,6 +75,18 @@ FXP_EXPORT(fxp_wasm_current) const fx_decision *fxp_wasm_current(fxp_handle *h) 
   if (!h) return NULL;
   fx_policy_current(h->p, &h->d);
   return &h->d;
+}
+
+/* fx_policy_face_detail of a tier as 3 int32 in a static block (valid until the next call):
+ * redetect_every, refine_shift in thousandths, filter_px; NULL for no such tier. */
+static int32_t face_detail_out[3];
+FXP_EXPORT(fxp_wasm_face_detail) const int32_t *fxp_wasm_face_detail(int tier) {
+  fx_face_detail d;
+  if (fx_policy_face_detail(tier, &d) != 0) return NULL;
+  face_detail_out[0] = d.redetect_every;
+  face_detail_out[1] = (int32_t)(d.refine_shift * 1000.0f + 0.5f);
+  face_detail_out[2] = d.filter_px;
+  return face_detail_out;
 }
 
 FXP_EXPORT(fxp_wasm_switches) int fxp_wasm_switches(fxp_handle *h) {

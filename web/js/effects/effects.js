@@ -361,6 +361,7 @@ export class Effects extends Emitter {
     return { background: this.setting.background, tier: this.setting.tier,
       faces: f.faces ?? 0, detectMs: f.detectMs ?? 0, landmarkMs: f.landmarkMs ?? 0,
       trackedFrames: f.trackedFrames ?? 0, redetections: f.redetections ?? 0,
+      refinements: f.refinements ?? 0, faceDetail: this.faceOn ? f.detail ?? null : null,
       activeTier: this.activeTier ?? s.activeTier, backend: s.backend ?? 'cpu', fps: s.fps ?? 0,
       inferEvery: s.inferEvery ?? 1, inferMs: s.inferMs ?? 0, compositeMs: s.compositeMs ?? 0,
       addedLatencyMs: s.addedLatencyMs ?? 0, switches: s.switches ?? 0, path: this.path,

@@ -166,14 +166,14 @@ export class EffectEngine {
     this.face.configure(this.faceSetting);
     if (filterChanged) {
       const id = this.faceSetting.filter;
-      this.face.setSprite(id ? renderFilter(id) : null);
+      this.face.setSprite(id ? renderFilter(id, this.face.detail.filterPx) : null);
     }
   }
 
-  /** Face statistics for localStats().effects. */
+  /** Face statistics for localStats().effects (detail: the running tier's face knobs). */
   faceStats() {
-    const s = this.face?.stats() ?? { faces: 0, trackedFrames: 0, detections: 0, redetections: 0 };
-    return { ...s, faces: this.face ? this.faceMs.faces : 0 };
+    const s = this.face?.stats() ?? { faces: 0, trackedFrames: 0, detections: 0, redetections: 0, refinements: 0 };
+    return { ...s, faces: this.face ? this.faceMs.faces : 0, detail: this.face ? { ...this.face.detail } : null };
   }
 
   _ensureCtx(w, h) {
@@ -325,6 +325,8 @@ export class EffectEngine {
         // The face models run on the policy's inference frames and count as inference (one
         // frame budget for both effects); the drawing runs on every frame.
         this.face.setTier(TIERS[d.tier]);
+        // The tier's filter detail: the picture is drawn again at its resolution (once per switch).
+        if (this.faceSetting.filter && this.face.sprite?.px !== this.face.detail.filterPx) this._faceApply(true);
         let tr = { detectMs: 0, landmarkMs: 0, faces: this.faceMs.faces, detected: false };
         const tMs = t.captureMs ?? performance.now();
         if (due || !this.faceTracked) {

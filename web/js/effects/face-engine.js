@@ -10,13 +10,12 @@
 export const FACE_MODELS = ['face_detection_short', 'face_landmark'];
 // The landmark model runs on the frames the shared policy runs inference on (its infer_every:
 // 1, 2 or 3; the mesh is reused between), so the policy's frame skipping relieves both
-// effects. Per tier: the longest interval between detections while faces are tracked (new
-// faces are found sooner on larger tiers). docs/effects.md ("Face effects") has the costs.
-export const FACE_TIER = {
-  small: { redetectEvery: 60 },
-  medium: { redetectEvery: 30 },
-  large: { redetectEvery: 15 },
-};
+// effects. What a tier means for the face comes from the same C policy
+// (fx_policy_face_detail, fx/include/fx_policy.h): the tracking interval (frames between
+// detections while faces are tracked), the landmark refinement (a second landmark pass when
+// the fresh mesh moves its crop) and the filter's detail (its picture's resolution).
+// docs/effects.md ("Face effects") has the costs.
+export const FACE_TIERS = ['small', 'medium', 'large'];
 const DETECT_MIN_SCORE = 0.5;
 const DETECT_IOU = 0.3;
 
@@ -25,7 +24,7 @@ export class FaceEngine {
   constructor(rt, models) {
     this.rt = rt;
     this.e = rt.exports;
-    for (const name of ['fxf_wasm_create', 'fxf_wasm_detect', 'fxf_wasm_touchup']) {
+    for (const name of ['fxf_wasm_create', 'fxf_wasm_detect', 'fxf_wasm_touchup', 'fxf_wasm_refine_roi', 'fxp_wasm_face_detail']) {
       if (!this.e[name]) throw new Error(`nn.wasm lacks ${name}`);
     }
     this.det = models.face_detection_short;
@@ -35,6 +34,7 @@ export class FaceEngine {
     this.h = 0;
     this.frameNo = 0;
     this.tier = 'medium';
+    this.detail = this._detail(1);
     this.setting = { touchUp: 0, lowLight: false };
     this.sprite = null;           // {rgba, w, h, box: [u0, v0, u1, v1]} or null
     this.spriteDirty = false;
@@ -54,15 +54,24 @@ export class FaceEngine {
   }
 
   setTier(name) {
-    if (!FACE_TIER[name] || name === this.tier) return;
+    const t = FACE_TIERS.indexOf(name);
+    if (t < 0 || name === this.tier) return;
     this.tier = name;
+    this.detail = this._detail(t);
     this._params();
+  }
+
+  /** The shared policy's face detail of tier t: {redetectEvery, refineShift, filterPx}. */
+  _detail(t) {
+    const p = this.e.fxp_wasm_face_detail(t);
+    if (!p) throw new Error(`fx policy: no face detail for tier ${t}`);
+    const d = new Int32Array(this.e.memory.buffer, p, 3);
+    return { redetectEvery: d[0], refineShift: d[1] / 1000, filterPx: d[2] };
   }
 
   _params() {
     if (!this.f) return;
-    const t = FACE_TIER[this.tier];
-    const rc = this.e.fxf_wasm_set_params(this.f, t.redetectEvery, 3, 0.5, 0.6, 15, 1.5);
+    const rc = this.e.fxf_wasm_set_params(this.f, this.detail.redetectEvery, 3, 0.5, 0.6, 15, 1.5);
     if (rc !== 0) throw new Error('fx face: bad parameters');
   }
 
@@ -110,13 +119,19 @@ export class FaceEngine {
     const t1 = performance.now();
     const [, lh, lw] = this.lm.inputs[0].shape;
     const n = e.fxf_wasm_roi_count(this.f);
+    const shift = this.detail.refineShift;
     for (let i = 0; i < n; i++) {
-      let rc = e.fxf_wasm_roi_input(ctx, this.f, i, e.nn_wasm_input(this.lm.handle, 0), lw, lh, 0, 1);
-      if (rc !== 0) throw new Error('fx face: landmark input failed');
-      this._run(this.lm);
-      const presence = new Float32Array(e.memory.buffer, e.nn_wasm_output(this.lm.handle, 1), 1)[0];
-      rc = e.fxf_wasm_landmarks(this.f, i, e.nn_wasm_output(this.lm.handle, 0), lw, lh, presence);
-      if (rc !== 0) throw new Error('fx face: landmark output rejected');
+      // Refinement (larger tiers): a second pass on the crop of this frame's own mesh when it
+      // moved (after a detection, whose crop is rough, or a quick move).
+      for (let pass = 0; pass < 2; pass++) {
+        let rc = e.fxf_wasm_roi_input(ctx, this.f, i, e.nn_wasm_input(this.lm.handle, 0), lw, lh, 0, 1);
+        if (rc !== 0) throw new Error('fx face: landmark input failed');
+        this._run(this.lm);
+        const presence = new Float32Array(e.memory.buffer, e.nn_wasm_output(this.lm.handle, 1), 1)[0];
+        rc = e.fxf_wasm_landmarks(this.f, i, e.nn_wasm_output(this.lm.handle, 0), lw, lh, presence);
+        if (rc !== 0) throw new Error('fx face: landmark output rejected');
+        if (pass === 0 && !(shift > 0 && e.fxf_wasm_refine_roi(this.f, i, shift) === 1)) break;
+      }
     }
     out.faces = e.fxf_wasm_end(this.f, tMs);
     out.ran = n > 0;
@@ -202,11 +217,11 @@ export class FaceEngine {
     return out;
   }
 
-  /** {faces, trackedFrames, detections, redetections} since the effect started. */
+  /** {faces, trackedFrames, detections, redetections, refinements} since the effect started. */
   stats() {
-    if (!this.f) return { faces: 0, trackedFrames: 0, detections: 0, redetections: 0 };
-    const s = new Int32Array(this.e.memory.buffer, this.e.fxf_wasm_stats(this.f), 4);
-    return { faces: s[0], trackedFrames: s[1], detections: s[2], redetections: s[3] };
+    if (!this.f) return { faces: 0, trackedFrames: 0, detections: 0, redetections: 0, refinements: 0 };
+    const s = new Int32Array(this.e.memory.buffer, this.e.fxf_wasm_stats(this.f), 5);
+    return { faces: s[0], trackedFrames: s[1], detections: s[2], redetections: s[3], refinements: s[4] };
   }
 
   destroy() {

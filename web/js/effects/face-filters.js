@@ -22,17 +22,20 @@ export const FACE_FILTERS = [
 /** [{id, title}] for faceFilters(). */
 export function faceFilterList() { return FACE_FILTERS.map(({ id, title }) => ({ id, title })); }
 
-/** The picture of filter `id`: {rgba: Uint8ClampedArray, w, h, box} (OffscreenCanvas 2D). */
-export function renderFilter(id) {
+/**
+ * The picture of filter `id` at px pixels per texture unit (the tier's filter detail,
+ * fx_policy_face_detail): {rgba: Uint8ClampedArray, w, h, box, px} (OffscreenCanvas 2D).
+ */
+export function renderFilter(id, px = PX) {
   const f = FACE_FILTERS.find((x) => x.id === id);
   if (!f) return null;
   const [u0, v0, u1, v1] = f.box;
-  const w = Math.round((u1 - u0) * PX), h = Math.round((v1 - v0) * PX);
+  const w = Math.round((u1 - u0) * px), h = Math.round((v1 - v0) * px);
   const c = new OffscreenCanvas(w, h);
   const g = c.getContext('2d');
-  g.setTransform(PX, 0, 0, PX, -u0 * PX, -v0 * PX); // draw in texture units
+  g.setTransform(px, 0, 0, px, -u0 * px, -v0 * px); // draw in texture units
   f.draw(g);
-  return { rgba: g.getImageData(0, 0, w, h).data, w, h, box: f.box };
+  return { rgba: g.getImageData(0, 0, w, h).data, w, h, box: f.box, px };
 }
 
 function drawSunglasses(g) {

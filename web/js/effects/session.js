@@ -8,7 +8,8 @@
 // lowLight, filter, version} · background {bitmap | rgba+w+h, version} · encoder {ql, encodeMs}.
 // Messages it posts: ready {kernels} · error {code, message, fatal} · applied {version}
 // · tier {from, to, reason} · stats {fps, inferMs, compositeMs, addedLatencyMs, inferEvery,
-// activeTier, switches, face: {faces, detectMs, landmarkMs, trackedFrames, redetections}}.
+// activeTier, switches, face: {faces, detectMs, landmarkMs, trackedFrames, redetections,
+// refinements, detail: {redetectEvery, refineShift, filterPx} | null}}.
 
 import { effectError, median } from './settings.js';
 import { EffectEngine, tierName } from './engine.js';
@@ -131,7 +132,8 @@ export class EffectSession {
       backend: this.lastBackend ?? this.backends.current,
       backendTrial: this.backends.result ?? null,
       face: { faces: fs.faces, detectMs: this.lastDetectMs, landmarkMs: median(this.landmarkMs.map((x) => x.ms)),
-        trackedFrames: fs.trackedFrames, redetections: fs.redetections } });
+        trackedFrames: fs.trackedFrames, redetections: fs.redetections, refinements: fs.refinements,
+        detail: fs.detail } });
   }
 
   /** A new source starts: frame-rate target and clean measurements. */
