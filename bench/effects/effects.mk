@@ -10,6 +10,6 @@
 # (Fragments are read in sorted order, bench/ first, so the manifest is named, not $(ASSETS_MANIFEST).)
 bench-effects: $(BUILD)/buzzd $(BUILD)/assets/manifest.json
 	timeout 480 node bench/effects/run.mjs --json $(BUILD)/bench-effects.json
-	timeout 300 node --no-warnings bench/effects/face.mjs --json $(BUILD)/bench-effects-face.json
+	timeout 480 node --no-warnings bench/effects/face.mjs --json $(BUILD)/bench-effects-face.json
 
 BENCH_TARGETS += bench-effects
