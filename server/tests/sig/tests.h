@@ -8,4 +8,5 @@ int tests_store(void);
 int tests_history(void);
 int tests_reaction(void);
 int tests_media(void);
+int tests_sfu(void);
 #endif

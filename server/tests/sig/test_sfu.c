@@ -1,0 +1,330 @@
+/* SFU signaling (sig_sfu.c) against a fake media plane: sfu-offer for the publishing and the
+ * subscribing connection with Chromium's own offers (server/tests/rtc/fixtures), the answers,
+ * the transports and stream lists handed to the media plane, sfu-publishers, and hostile or
+ * malformed offers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fake.h"
+#include "sig/sig_int.h"
+#include "tests.h"
+
+#define FAKE_MAX 64
+
+typedef struct fake_media {
+  int adds, removes, recvs, live;
+  uint64_t add_id[FAKE_MAX], add_room[FAKE_MAX], add_peer[FAKE_MAX];
+  char add_ufrag[FAKE_MAX][40];
+  uint64_t recv_id;
+  uint32_t recv_ssrcs[32];
+  int recv_n;
+  int fail_add;
+} fake_media;
+
+static fake_media fm;
+
+static int m_port(void *user, int worker) {
+  (void)user;
+  return 40000 + worker;
+}
+static int m_add(void *user, int worker, uint64_t id, const sig_media_transport *t) {
+  (void)user;
+  assert_true(worker >= 0 && worker < 2);
+  if (fm.fail_add) return -1;
+  assert_int_equal(strlen(t->ufrag), 8);
+  assert_int_equal(strlen(t->pwd), 32);
+  assert_true(fm.adds < FAKE_MAX);
+  fm.add_id[fm.adds] = id;
+  fm.add_room[fm.adds] = t->room;
+  fm.add_peer[fm.adds] = t->peer;
+  snprintf(fm.add_ufrag[fm.adds], 40, "%s", t->remote_ufrag);
+  fm.adds++;
+  fm.live++;
+  return 0;
+}
+static int m_remove(void *user, int worker, uint64_t id) {
+  (void)user, (void)worker, (void)id;
+  fm.removes++;
+  fm.live--;
+  return 0;
+}
+static int m_recv(void *user, int worker, uint64_t id, const uint32_t *ssrcs, int n) {
+  (void)user, (void)worker;
+  assert_true(n >= 0 && n <= 32);
+  fm.recvs++;
+  fm.recv_id = id;
+  fm.recv_n = n;
+  memcpy(fm.recv_ssrcs, ssrcs, (size_t)n * sizeof *ssrcs);
+  return 0;
+}
+
+static const sig_media fake_plane = {.workers = 2,
+                                     .ip = "127.0.0.1",
+                                     .fingerprint = "sha-256 AA:BB:CC",
+                                     .port = m_port,
+                                     .add = m_add,
+                                     .remove = m_remove,
+                                     .recv = m_recv};
+
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  char *buf = calloc(1, 65537);
+  size_t n = fread(buf, 1, 65536, f);
+  fclose(f);
+  buf[n] = '\0';
+  return buf;
+}
+
+typedef struct env {
+  sig_ctx *ctx;
+  fake_conn *a, *b, *c;
+  char room[16], owner[64], aid[16], bid[16], cid[16];
+  char *pub_sdp, *sub_sdp;
+} env;
+
+static int env_setup(void **state) {
+  env *e = calloc(1, sizeof *e);
+  memset(&fm, 0, sizeof fm);
+  sig_limits lim;
+  sig_limits_default(&lim);
+  lim.media_mode = SIG_MEDIA_SFU;
+  e->ctx = fake_ctx(&lim, NULL, NULL);
+  sig_ctx_set_media(e->ctx, &fake_plane);
+  fake_room(e->ctx, "Standup", NULL, e->room, e->owner);
+  e->a = fake_open(e->ctx);
+  e->b = fake_open(e->ctx);
+  e->c = fake_open(e->ctx);
+  char extra[128];
+  snprintf(extra, sizeof extra, ",\"owner_token\":\"%s\"", e->owner);
+  snprintf(e->aid, sizeof e->aid, "%s", fake_join(e->a, e->room, "Alice", extra, 1));
+  snprintf(e->bid, sizeof e->bid, "%s", fake_join(e->b, e->room, "Bob", "", 1));
+  snprintf(e->cid, sizeof e->cid, "%s", fake_join(e->c, e->room, "Carol", "", 1));
+  e->pub_sdp = slurp("server/tests/rtc/fixtures/chromium_offer_sendonly.sdp");
+  e->sub_sdp = slurp("server/tests/rtc/fixtures/chromium_offer_recvonly.sdp");
+  *state = e;
+  return 0;
+}
+
+static int env_teardown(void **state) {
+  env *e = *state;
+  fake_free(e->a);
+  fake_free(e->b);
+  fake_free(e->c);
+  sig_ctx_destroy(e->ctx);
+  free(e->pub_sdp);
+  free(e->sub_sdp);
+  free(e);
+  return 0;
+}
+
+/* Sends {"type":"sfu-offer","pc":pc,"sdp":sdp[,"mids":mids]} (mids: JSON text or NULL). */
+static void offer(fake_conn *f, const char *pc, const char *sdp, const char *mids) {
+  json_t *o = json_pack("{s:s, s:s, s:s}", "type", "sfu-offer", "pc", pc, "sdp", sdp);
+  if (mids) json_object_set_new(o, "mids", json_loads(mids, 0, NULL));
+  char *text = json_dumps(o, JSON_COMPACT);
+  fake_clear(f);
+  fake_send(f, text);
+  free(text);
+  json_decref(o);
+}
+
+/* The sfu-answer's SDP since the last offer (static storage), "" when there is none. */
+static const char *answer_sdp(fake_conn *f, const char *pc) {
+  static char buf[32768];
+  buf[0] = '\0';
+  json_t *j = fake_last(f, "sfu-answer");
+  if (j) {
+    assert_string_equal(json_string_value(json_object_get(j, "pc")), pc);
+    snprintf(buf, sizeof buf, "%s", json_string_value(json_object_get(j, "sdp")));
+  }
+  json_decref(j);
+  return buf;
+}
+
+static int publishers_has(fake_conn *f, const char *id) {
+  json_t *j = fake_last(f, "sfu-publishers");
+  int found = 0;
+  size_t i;
+  json_t *p;
+  json_array_foreach(json_object_get(j, "publishers"), i, p) {
+    if (!strcmp(json_string_value(json_object_get(p, "id")), id) &&
+        json_is_true(json_object_get(p, "audio")) && json_is_true(json_object_get(p, "video")))
+      found = 1;
+  }
+  json_decref(j);
+  return found;
+}
+
+static void t_publish_subscribe(void **state) {
+  env *e = *state;
+  offer(e->a, "pub", e->pub_sdp, NULL);
+  const char *sdp = answer_sdp(e->a, "pub");
+  assert_non_null(strstr(sdp, "a=ice-lite"));
+  assert_non_null(strstr(sdp, "a=recvonly"));
+  assert_non_null(strstr(sdp, "a=fingerprint:sha-256 AA:BB:CC"));
+  assert_non_null(strstr(sdp, "typ host"));
+  assert_int_equal(fm.adds, 1);
+  assert_string_equal(fm.add_ufrag[0], "onnK");
+  assert_true(fm.add_room[0] != 0 && fm.add_peer[0] != 0);
+  assert_true(publishers_has(e->b, e->aid) && publishers_has(e->c, e->aid));
+  assert_true(publishers_has(e->a, e->aid));
+  /* The same credentials again: a renegotiation on the same transport. */
+  offer(e->a, "pub", e->pub_sdp, NULL);
+  assert_non_null(strstr(answer_sdp(e->a, "pub"), "a=ice-lite"));
+  assert_int_equal(fm.adds, 1);
+
+  char mids[96];
+  snprintf(mids, sizeof mids, "{\"0\":\"%s\",\"1\":\"%s\"}", e->aid, e->aid);
+  offer(e->b, "sub", e->sub_sdp, mids);
+  sdp = answer_sdp(e->b, "sub");
+  assert_non_null(strstr(sdp, "a=ssrc:3979643779 cname:"));
+  assert_non_null(strstr(sdp, "a=ssrc:3320064464 cname:"));
+  char msid[64];
+  snprintf(msid, sizeof msid, "a=msid:%s %s-video", e->aid, e->aid);
+  assert_non_null(strstr(sdp, msid));
+  assert_null(strstr(sdp, "2VBUK9ByVRzZWZLx")); /* Alice's own cname stays hers */
+  assert_non_null(strstr(sdp, "a=sendonly"));
+  assert_int_equal(fm.adds, 2);
+  assert_int_equal(fm.add_room[1], fm.add_room[0]);
+  assert_true(fm.add_peer[1] != fm.add_peer[0]);
+  assert_int_equal(fm.recv_id, fm.add_id[1]);
+  assert_int_equal(fm.recv_n, 2);
+  /* A publisher that is not there (or is the subscriber itself) gets nothing sent. */
+  snprintf(mids, sizeof mids, "{\"0\":\"p00000000\",\"1\":\"%s\"}", e->bid);
+  offer(e->b, "sub", e->sub_sdp, mids);
+  sdp = answer_sdp(e->b, "sub");
+  assert_null(strstr(sdp, "a=ssrc:"));
+  assert_int_equal(fm.recv_n, 0);
+  assert_int_equal(fm.adds, 2);
+
+  /* Carol offers Alice's SSRCs: refused. */
+  offer(e->c, "pub", e->pub_sdp, NULL);
+  assert_string_equal(fake_error(e->c), "bad_message");
+  json_t *err = fake_last(e->c, "error");
+  assert_non_null(strstr(json_string_value(json_object_get(err, "message")), "already published"));
+  json_decref(err);
+
+  /* A newcomer learns the publishers from joined. */
+  fake_conn *d = fake_open(e->ctx);
+  fake_join(d, e->room, "Dave", "", 1);
+  json_t *j = fake_last(d, "joined");
+  json_t *pubs = json_object_get(j, "publishers");
+  assert_int_equal(json_array_size(pubs), 1);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(pubs, 0), "id")), e->aid);
+  json_decref(j);
+  fake_free(d);
+
+  /* Alice leaves: her transport goes and the room hears that nobody publishes. */
+  int removes = fm.removes;
+  fake_send(e->a, "{\"type\":\"leave\"}");
+  assert_int_equal(fm.removes, removes + 1);
+  assert_false(publishers_has(e->b, e->aid));
+  assert_true(fake_count(e->b, "sfu-publishers") >= 1);
+}
+
+static void t_bad_offers(void **state) {
+  env *e = *state;
+  const char *bad[] = {
+      "{\"type\":\"sfu-offer\"}",
+      "{\"type\":\"sfu-offer\",\"pc\":\"pub\"}",
+      "{\"type\":\"sfu-offer\",\"pc\":\"pub\",\"sdp\":7}",
+      "{\"type\":\"sfu-offer\",\"pc\":\"both\",\"sdp\":\"v=0\"}",
+      "{\"type\":\"sfu-offer\",\"pc\":\"pub\",\"sdp\":\"hello\"}",
+      "{\"type\":\"sfu-offer\",\"pc\":\"pub\",\"sdp\":\"\"}",
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    fake_send(e->a, bad[i]);
+    assert_string_equal(fake_error(e->a), "bad_message");
+  }
+  /* A recvonly offer publishes nothing. */
+  offer(e->a, "pub", e->sub_sdp, NULL);
+  assert_string_equal(fake_error(e->a), "bad_message");
+  /* sub needs a well-formed mids map. */
+  const char *mids[] = {NULL, "[]", "{\"0\":1}", "{\"0\":\"short\"}",
+                        "{\"a\":\"p00000000\",\"b\":\"p00000000\",\"c\":\"p00000000\","
+                        "\"d\":\"p00000000\",\"e\":\"p00000000\",\"f\":\"p00000000\","
+                        "\"g\":\"p00000000\",\"h\":\"p00000000\",\"i\":\"p00000000\","
+                        "\"j\":\"p00000000\",\"k\":\"p00000000\",\"l\":\"p00000000\","
+                        "\"m\":\"p00000000\",\"n\":\"p00000000\",\"o\":\"p00000000\","
+                        "\"p\":\"p00000000\",\"q\":\"p00000000\"}"};
+  for (size_t i = 0; i < sizeof mids / sizeof mids[0]; i++) {
+    offer(e->b, "sub", e->sub_sdp, mids[i]);
+    assert_string_equal(fake_error(e->b), "bad_message");
+  }
+  /* Truncated offers at every 50th byte (within the rate burst): an error or an answer, never
+   * a crash. */
+  size_t n = strlen(e->pub_sdp);
+  for (size_t cut = 0; cut < n; cut += 50) {
+    char save = e->pub_sdp[cut];
+    e->pub_sdp[cut] = '\0';
+    offer(e->c, "pub", e->pub_sdp, NULL);
+    e->pub_sdp[cut] = save;
+  }
+  assert_true(fm.live <= 1); /* at most Carol's one publishing transport */
+  /* The media plane refusing the transport is an internal error (Carol leaves first: one of
+   * her truncated offers may have published the fixture's SSRCs). */
+  fake_send(e->c, "{\"type\":\"leave\"}");
+  assert_int_equal(fm.live, 0);
+  fm.fail_add = 1;
+  offer(e->b, "pub", e->pub_sdp, NULL);
+  assert_string_equal(fake_error(e->b), "internal");
+  fm.fail_add = 0;
+  assert_int_equal(fake_count(e->a, "sfu-answer"), 0);
+}
+
+/* The room leaving SFU mode drops every transport; a p2p room refuses sfu-offer. */
+static void t_mode_off(void **state) {
+  env *e = *state;
+  offer(e->a, "pub", e->pub_sdp, NULL);
+  char mids[96];
+  snprintf(mids, sizeof mids, "{\"0\":\"%s\",\"1\":\"%s\"}", e->aid, e->aid);
+  offer(e->b, "sub", e->sub_sdp, mids);
+  assert_int_equal(fm.live, 2);
+  fake_send(e->a, "{\"type\":\"set-media-mode\",\"mode\":\"p2p\"}");
+  assert_int_equal(fm.live, 0);
+  json_t *j = fake_last(e->b, "media-changed");
+  assert_string_equal(json_string_value(json_object_get(j, "media")), "p2p");
+  json_decref(j);
+  offer(e->a, "pub", e->pub_sdp, NULL);
+  assert_string_equal(fake_error(e->a), "wrong_media");
+  fake_send(e->a, "{\"type\":\"set-media-mode\",\"mode\":\"sfu\"}");
+  offer(e->a, "pub", e->pub_sdp, NULL);
+  assert_non_null(strstr(answer_sdp(e->a, "pub"), "a=ice-lite"));
+  assert_int_equal(fm.live, 1);
+}
+
+/* Without a media plane an SFU room answers wrong_media. */
+static void t_no_media_plane(void **state) {
+  (void)state;
+  sig_limits lim;
+  sig_limits_default(&lim);
+  lim.media_mode = SIG_MEDIA_SFU;
+  sig_ctx *ctx = fake_ctx(&lim, NULL, NULL);
+  char room[16];
+  fake_room(ctx, "Solo", NULL, room, NULL);
+  fake_conn *a = fake_open(ctx);
+  fake_join(a, room, "Alice", "", 1);
+  fake_send(a, "{\"type\":\"sfu-offer\",\"pc\":\"pub\",\"sdp\":\"v=0\"}");
+  assert_string_equal(fake_error(a), "wrong_media");
+  fake_free(a);
+  sig_ctx_destroy(ctx);
+}
+
+int tests_sfu(void) {
+#define T(f) cmocka_unit_test_setup_teardown(f, env_setup, env_teardown)
+  const struct CMUnitTest tests[] = {
+      T(t_publish_subscribe),
+      T(t_bad_offers),
+      T(t_mode_off),
+      cmocka_unit_test(t_no_media_plane),
+  };
+#undef T
+  return cmocka_run_group_tests_name("sig_sfu", tests, NULL, NULL);
+}
