@@ -240,6 +240,10 @@ typedef struct peer {
   rtc_srtp_keys keys;
 } peer;
 
+/* The transport's peer id and recv_filter (rtc_transport_params) for the next peer_connect. */
+static uint64_t next_peer;
+static int next_filter;
+
 static void peer_connect(peer *pe, rtc *r, uv_loop_t *loop, seen *ev, int port, uint64_t id,
                          uint64_t room, const char *ufrag) {
   void *x509, *key;
@@ -251,6 +255,8 @@ static void peer_connect(peer *pe, rtc *r, uv_loop_t *loop, seen *ev, int port, 
   strcpy(p.pwd, PWD);
   snprintf(p.remote_fingerprint, sizeof p.remote_fingerprint, "%s", fp);
   p.room = room;
+  p.peer = next_peer;
+  p.recv_filter = next_filter;
   assert_int_equal(rtc_transport_add(r, 0, id, &p), 0);
   pe->fd = udp_client(port);
   char user[64];
@@ -404,6 +410,92 @@ static void test_forwarding(void **state) {
   ERR_clear_error();
 }
 
+/* Sends n RTP packets of `ssrc` (sequence numbers seq_hi:0..n-1) from pe. */
+static void send_rtp(peer *pe, uint32_t ssrc, uint8_t seq_hi, int n) {
+  for (int i = 0; i < n; i++) {
+    uint8_t pkt[256] = {0x80, 96, seq_hi, (uint8_t)i, 0, 0, 0, 9,
+                        (uint8_t)(ssrc >> 24), (uint8_t)(ssrc >> 16), (uint8_t)(ssrc >> 8),
+                        (uint8_t)ssrc};
+    size_t len = 60;
+    assert_int_equal(rtc_srtp_protect_rtp(pe->srtp, pkt, &len, sizeof pkt), 0);
+    assert_true(send(pe->fd, pkt, len, 0) == (ssize_t)len);
+  }
+}
+
+/* SFU rooms (signaling's transports): a participant's publishing (A1) and subscribing (A2)
+ * transports share a peer id and never forward to each other; filtered transports get only the
+ * SSRCs of rtc_transport_recv, while RTCP is not filtered. */
+static void test_filtered_forwarding(void **state) {
+  (void)state;
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  seen ev;
+  memset(&ev, 0, sizeof ev);
+  rtc_options o = {
+      .host = "127.0.0.1", .workers = 1, .control_loop = &loop, .on_event = on_event, .user = &ev};
+  rtc *r;
+  assert_int_equal(rtc_create(&r, &o), 0);
+  int port = rtc_worker_port(r, 0);
+  peer a1, a2, b1, b2;
+  next_filter = 1;
+  next_peer = 100;
+  peer_connect(&a1, r, &loop, &ev, port, 1, 7, "pubA");
+  peer_connect(&a2, r, &loop, &ev, port, 2, 7, "subA");
+  next_peer = 200;
+  peer_connect(&b1, r, &loop, &ev, port, 3, 7, "pubB");
+  peer_connect(&b2, r, &loop, &ev, port, 4, 7, "subB");
+  next_peer = 0;
+  next_filter = 0;
+  /* Nobody has subscribed yet: nothing is forwarded. */
+  send_rtp(&a1, 0xA1A1A1A1, 0x10, 10);
+  static const uint8_t h10[] = {0x80, 96, 0x10};
+  assert_int_equal(peer_recv(&b2, 0, h10, sizeof h10, 5), 0);
+  /* B's subscriber takes A's stream: it gets A's packets; A's own subscriber and B's publisher
+   * get none. */
+  uint32_t want = 0xA1A1A1A1;
+  assert_int_equal(rtc_transport_recv(r, 0, 4, &want, 1), 0);
+  assert_int_equal(rtc_transport_recv(r, 0, 4, &want, RTC_RECV_MAX + 1), RTC_EARG);
+  assert_int_equal(rtc_transport_recv(r, 0, 4, NULL, 1), RTC_EARG);
+  assert_int_equal(rtc_transport_recv(r, 0, 999, &want, 1), 0); /* unknown: nothing happens */
+  assert_int_equal(rtc_transport_recv(r, 0, 2, &want, 1), 0);   /* A's own: still not sent */
+  rtc_worker_stats s;
+  /* The command is asynchronous: poll until it took effect. */
+  int got = 0;
+  for (int k = 0; k < 20 && !got; k++) {
+    send_rtp(&a1, 0xA1A1A1A1, (uint8_t)(0x20 + k), 5);
+    uint8_t h[] = {0x80, 96, (uint8_t)(0x20 + k)};
+    got = peer_recv(&b2, 0, h, sizeof h, 10);
+  }
+  assert_int_equal(got, 5);
+  send_rtp(&a1, 0xA1A1A1A1, 0x40, 10);
+  static const uint8_t h40[] = {0x80, 96, 0x40};
+  assert_int_equal(peer_recv(&b2, 0, h40, sizeof h40, 20), 10);
+  assert_int_equal(peer_recv(&a2, 0, h40, sizeof h40, 5), 0);
+  assert_int_equal(peer_recv(&b1, 0, h40, sizeof h40, 5), 0);
+  /* Another SSRC from A is not what B subscribed to. */
+  send_rtp(&a1, 0xA2A2A2A2, 0x50, 5);
+  static const uint8_t h50[] = {0x80, 96, 0x50};
+  assert_int_equal(peer_recv(&b2, 0, h50, sizeof h50, 5), 0);
+  /* B's keyframe request reaches A's publisher, not A's own subscriber nor B's publisher. */
+  uint8_t pli[64] = {0x81, 206, 0, 2, 0, 0, 0, 1, 0xa1, 0xa1, 0xa1, 0xa1};
+  size_t l = 12;
+  assert_int_equal(rtc_srtp_protect_rtcp(b2.srtp, pli, &l, sizeof pli), 0);
+  send(b2.fd, pli, l, 0);
+  static const uint8_t pli_hdr[] = {0x81, 206, 0, 2};
+  assert_int_equal(peer_recv(&a1, 1, pli_hdr, sizeof pli_hdr, 10), 1);
+  assert_int_equal(peer_recv(&b1, 1, pli_hdr, sizeof pli_hdr, 5), 0);
+  rtc_worker_stats_get(r, 0, &s);
+  assert_int_equal(s.srtp_rejected, 0);
+  peer_close(&a1);
+  peer_close(&a2);
+  peer_close(&b1);
+  peer_close(&b2);
+  rtc_destroy(r);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  assert_int_equal(uv_loop_close(&loop), 0);
+  ERR_clear_error();
+}
+
 /* A hostile sender floods the port with malformed STUN, DTLS, RTP and RTCP (random bytes
  * behind each class's first byte) and checks with an unknown ufrag; another peer completes
  * ICE and never starts DTLS. The room's two real peers keep forwarding throughout, and
@@ -511,6 +603,7 @@ int rtc_tests_worker(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_worker_end_to_end),
       cmocka_unit_test(test_forwarding),
+      cmocka_unit_test(test_filtered_forwarding),
       cmocka_unit_test(test_hostile_flood),
       cmocka_unit_test(test_port_taken_and_options),
   };
