@@ -1,0 +1,35 @@
+# The SFU benchmark against Janus VideoRoom (issue 8): bench/sfu/, a C load generator that
+# replays one VP8 clip (encoded once, here, by ffmpeg with libvpx) through real ICE + DTLS-SRTP
+# sessions, reusing server/rtc's STUN, demux, DTLS, SRTP (EVP) and RTP code read-only.
+#
+#   make bench-sfu     1 -> M fan-out through Janus (Debian `janus`), M stepped up until
+#                      quality breaks; one line per step (see bench/sfu/sfu_bench.c)
+#
+# SFU_STEPS, SFU_SECONDS override the steps and the seconds measured per step.
+
+SFU_BENCH_SRCS := $(sort $(wildcard bench/sfu/*.c))
+SFU_BENCH_HDRS := $(wildcard bench/sfu/*.h)
+SFU_BENCH_RTC := server/rtc/stun.c server/rtc/demux.c server/rtc/dtls.c server/rtc/srtp.c \
+  server/rtc/srtp_evp.c server/rtc/rtp.c
+SFU_JANUS_LIBDIR := /usr/lib/$(shell $(CC) -print-multiarch 2>/dev/null)/janus
+SFU_STEPS ?= 1,4,16,32,64,128,192,256,384,512
+SFU_SECONDS ?= 5
+
+$(BUILD)/bench/sfu-bench: $(SFU_BENCH_SRCS) $(SFU_BENCH_HDRS) $(SFU_BENCH_RTC)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) -Iserver -Ibench/sfu -DJANUS_LIBDIR='"$(SFU_JANUS_LIBDIR)"' \
+	  $(SFU_BENCH_SRCS) $(SFU_BENCH_RTC) $(call PKG,libuv openssl libsrtp2 jansson) -lpthread -o $@
+
+# 10 s of 720p30 test pattern, VP8 at 1.5 Mbit/s, a keyframe every 2 s: encoded once.
+$(BUILD)/bench/sfu-clip.ivf: bench/sfu/sfu.mk
+	@mkdir -p $(dir $@)
+	ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc2=size=1280x720:rate=30 -t 10 \
+	  -c:v libvpx -b:v 1500k -minrate 1500k -maxrate 1500k -g 60 -deadline realtime -cpu-used 8 \
+	  -auto-alt-ref 0 $@
+
+.PHONY: bench-sfu
+bench-sfu: $(BUILD)/bench/sfu-bench $(BUILD)/bench/sfu-clip.ivf
+	ulimit -n $$(ulimit -Hn) && timeout 300 $(BUILD)/bench/sfu-bench \
+	  --clip $(BUILD)/bench/sfu-clip.ivf --steps $(SFU_STEPS) --seconds $(SFU_SECONDS)
+
+BENCH_TARGETS += bench-sfu
