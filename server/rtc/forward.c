@@ -136,12 +136,15 @@ static int answer_nacks(rtc__worker *w, rtc__transport *from, const uint8_t *p, 
   return (int)kept;
 }
 
+static int listed(const uint32_t *list, int n, uint32_t ssrc) {
+  for (int i = 0; i < n; i++)
+    if (list[i] == ssrc) return 1;
+  return 0;
+}
+
 /* 1 when t subscribed to `ssrc` (or takes every stream). */
 static int wants(const rtc__transport *t, uint32_t ssrc) {
-  if (!t->recv_filter) return 1;
-  for (int i = 0; i < t->n_recv; i++)
-    if (t->recv[i] == ssrc) return 1;
-  return 0;
+  return !t->recv_filter || listed(t->recv, t->n_recv, ssrc);
 }
 
 void rtc__forward(rtc__worker *w, rtc__transport *from, const uint8_t *p, size_t n, int rtcp) {
@@ -156,6 +159,10 @@ void rtc__forward(rtc__worker *w, rtc__transport *from, const uint8_t *p, size_t
     n = (size_t)k;
   } else if (n >= RTP_HEADER_MIN) {
     ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 | (uint32_t)p[10] << 8 | p[11];
+    if (from->send_filter && !listed(from->send, from->n_send, ssrc)) {
+      rtc__count(&w->c.send_refused, 1);
+      return; /* not a stream it declared: never under someone else's SSRC */
+    }
     rtc_rtx_buf *b = rtx_for(from->room, ssrc, 1);
     if (b) rtc_rtx_put(b, p, n, rtc__now_ms(w));
   }

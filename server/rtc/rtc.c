@@ -234,17 +234,25 @@ int rtc_transport_remove(rtc *r, int worker, uint64_t id) {
   return post(r, worker, MSG_TRANSPORT_REMOVE, id, NULL);
 }
 
-int rtc_transport_recv(rtc *r, int worker, uint64_t id, const uint32_t *ssrcs, int n) {
+static int post_ssrcs(rtc *r, int worker, uint64_t id, const uint32_t *ssrcs, int n, int type) {
   if (!r || worker < 0 || worker >= r->nworkers || n < 0 || n > RTC_RECV_MAX || (n && !ssrcs))
     return RTC_EARG;
   rtc__msg *m = calloc(1, sizeof *m);
   if (!m) return RTC_ENOMEM;
-  m->type = MSG_TRANSPORT_RECV;
+  m->type = type;
   m->id = id;
   if (n) memcpy(m->ssrcs, ssrcs, (size_t)n * sizeof *ssrcs);
   m->n_ssrcs = n;
   rtc__worker_post(&r->workers[worker], m);
   return 0;
+}
+
+int rtc_transport_recv(rtc *r, int worker, uint64_t id, const uint32_t *ssrcs, int n) {
+  return post_ssrcs(r, worker, id, ssrcs, n, MSG_TRANSPORT_RECV);
+}
+
+int rtc_transport_send(rtc *r, int worker, uint64_t id, const uint32_t *ssrcs, int n) {
+  return post_ssrcs(r, worker, id, ssrcs, n, MSG_TRANSPORT_SEND);
 }
 
 void rtc_worker_stats_get(const rtc *r, int worker, rtc_worker_stats *s) {
@@ -274,6 +282,7 @@ void rtc_worker_stats_get(const rtc *r, int worker, rtc_worker_stats *s) {
   LD(rtcp_dropped);
   LD(kf_suppressed);
   LD(test_dropped);
+  LD(send_refused);
 #undef LD
 }
 
@@ -318,6 +327,7 @@ static const metric metrics[] = {
     M(rtx_sent, "packets resent from a retransmission buffer"),
     M(rtcp_dropped, "malformed RTCP compounds from members, not forwarded"),
     M(kf_suppressed, "keyframe requests (PLI/FIR) held back by the per-stream rate limit"),
+    M(send_refused, "RTP under an SSRC its sender did not declare, not forwarded"),
 };
 #undef M
 

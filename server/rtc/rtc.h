@@ -70,6 +70,9 @@ typedef struct rtc_transport_params {
                        subscribing connections) never forward to each other; 0 = none */
   int recv_filter;  /* 1: RTP goes to this transport only for the SSRCs last given to
                        rtc_transport_recv (none at first); 0: every RTP of the room */
+  int send_filter;  /* 1: RTP from this transport is forwarded only for the SSRCs last given
+                       to rtc_transport_send (none at first), so a member cannot send under
+                       another member's SSRC; 0: any SSRC */
 } rtc_transport_params;
 
 enum {
@@ -108,6 +111,9 @@ int rtc_transport_remove(rtc *r, int worker, uint64_t id);
  * sender reports and the publishers its keyframe requests and receiver reports. Asynchronous;
  * nothing happens if the transport does not exist. */
 int rtc_transport_recv(rtc *r, int worker, uint64_t id, const uint32_t *ssrcs, int n);
+/* Replaces the SSRCs a send_filter transport may publish (what its offer declared); same
+ * bounds and timing as rtc_transport_recv. Other RTP from it is dropped (not buffered). */
+int rtc_transport_send(rtc *r, int worker, uint64_t id, const uint32_t *ssrcs, int n);
 
 /* Counters of one worker, read on any thread (each is written by the worker alone). */
 typedef struct rtc_worker_stats {
@@ -120,6 +126,7 @@ typedef struct rtc_worker_stats {
   uint64_t rtcp_dropped;           /* malformed compound RTCP from a member, not forwarded */
   uint64_t kf_suppressed;          /* PLI/FIR held back: one per stream per 500 ms goes on */
   uint64_t test_dropped;           /* RTP dropped by test_loss_permille */
+  uint64_t send_refused;           /* RTP of an SSRC its send_filter transport did not declare */
 } rtc_worker_stats;
 void rtc_worker_stats_get(const rtc *r, int worker, rtc_worker_stats *out);
 /* Appends the workers' counters in Prometheus text format (buzz_rtc_* families, one sample per

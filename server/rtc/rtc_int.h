@@ -19,7 +19,8 @@ typedef enum {
   MSG_STOP = 1,
   MSG_TRANSPORT_ADD,
   MSG_TRANSPORT_REMOVE,
-  MSG_TRANSPORT_RECV
+  MSG_TRANSPORT_RECV,
+  MSG_TRANSPORT_SEND
 } rtc__msg_type;
 
 /* One command (control -> worker) or event (worker -> control). Heap nodes: the sender
@@ -50,6 +51,7 @@ typedef struct rtc__counters {
   _Atomic uint64_t stun_in, stun_rejected, dtls_in, rtp_in, rtcp_in, unknown_in, transports;
   _Atomic uint64_t srtp_rejected, dtls_connected, dtls_failed, fwd_packets, fwd_bytes;
   _Atomic uint64_t nack_in, rtx_sent, rtcp_dropped, kf_suppressed, test_dropped;
+  _Atomic uint64_t send_refused;
 } rtc__counters;
 
 typedef struct rtc__transport rtc__transport;
@@ -117,6 +119,9 @@ struct rtc__transport {
   int recv_filter;  /* rtc_transport_params.recv_filter */
   uint32_t recv[RTC_RECV_MAX]; /* the SSRCs it is sent when recv_filter */
   int n_recv;
+  int send_filter;             /* rtc_transport_params.send_filter */
+  uint32_t send[RTC_RECV_MAX]; /* the SSRCs it may publish when send_filter */
+  int n_send;
   ice_lite ice;
   char remote_fp[RTC_FINGERPRINT_MAX];
   rtc_dtls *dtls; /* made on the first DTLS datagram */
@@ -146,7 +151,8 @@ void rtc__forward(rtc__worker *w, rtc__transport *from, const uint8_t *p, size_t
 /* transport.c: everything here runs on the worker's thread. */
 int rtc__transport_add(rtc__worker *w, uint64_t id, const rtc_transport_params *p);
 void rtc__transport_remove(rtc__worker *w, uint64_t id);
-void rtc__transport_recv(rtc__worker *w, uint64_t id, const uint32_t *ssrcs, int n);
+/* send = 0: the SSRCs it is sent (recv); 1: those it may publish (send). */
+void rtc__transport_recv(rtc__worker *w, uint64_t id, const uint32_t *ssrcs, int n, int send);
 void rtc__transport_destroy_all(rtc__worker *w);
 void rtc__transport_tick(rtc__worker *w, uint64_t now_ms);
 /* One received datagram (already demultiplexed by first byte in worker.c). */

@@ -9,8 +9,9 @@ static int a_port(void *user, int worker) {
   return r ? rtc_worker_port(r, worker) : RTC_EARG;
 }
 
-/* Every transport signaling makes is filtered: a publishing one is sent no RTP, a subscribing
- * one only what its answer announced (rtc_transport_recv). */
+/* Every transport signaling makes is filtered both ways: a publishing one is sent no RTP and
+ * may publish only the SSRCs its offer declared (rtc_transport_send), a subscribing one is sent
+ * only what its answer announced (rtc_transport_recv) and may publish nothing. */
 static int a_add(void *user, int worker, uint64_t id, const sig_media_transport *t) {
   rtc *r = *(rtc **)user;
   if (!r || !t || !t->ufrag || !t->pwd || !t->remote_ufrag || !t->remote_fingerprint)
@@ -27,6 +28,7 @@ static int a_add(void *user, int worker, uint64_t id, const sig_media_transport 
   p.room = t->room;
   p.peer = t->peer;
   p.recv_filter = 1;
+  p.send_filter = 1;
   return rtc_transport_add(r, worker, id, &p);
 }
 
@@ -40,6 +42,11 @@ static int a_recv(void *user, int worker, uint64_t id, const uint32_t *ssrcs, in
   return r ? rtc_transport_recv(r, worker, id, ssrcs, n) : RTC_EARG;
 }
 
+static int a_send(void *user, int worker, uint64_t id, const uint32_t *ssrcs, int n) {
+  rtc *r = *(rtc **)user;
+  return r ? rtc_transport_send(r, worker, id, ssrcs, n) : RTC_EARG;
+}
+
 void rtc_sig_media(rtc **rp, sig_media *out) {
   memset(out, 0, sizeof *out);
   rtc *r = *rp;
@@ -51,5 +58,6 @@ void rtc_sig_media(rtc **rp, sig_media *out) {
   out->add = a_add;
   out->remove = a_remove;
   out->recv = a_recv;
+  out->send = a_send;
   out->user = rp;
 }

@@ -57,6 +57,7 @@ int rtc__transport_add(rtc__worker *w, uint64_t id, const rtc_transport_params *
   }
   t->peer = p->peer;
   t->recv_filter = p->recv_filter != 0;
+  t->send_filter = p->send_filter != 0;
   memcpy(t->remote_fp, p->remote_fingerprint, sizeof t->remote_fp);
   t->remote_fp[sizeof t->remote_fp - 1] = '\0';
   if (rtc_map_put(w->by_id, &t->id, sizeof t->id, t) < 0 ||
@@ -83,11 +84,14 @@ void rtc__transport_remove(rtc__worker *w, uint64_t id) {
   if (t) destroy(w, t);
 }
 
-void rtc__transport_recv(rtc__worker *w, uint64_t id, const uint32_t *ssrcs, int n) {
+void rtc__transport_recv(rtc__worker *w, uint64_t id, const uint32_t *ssrcs, int n, int send) {
   rtc__transport *t = rtc_map_get(w->by_id, &id, sizeof id);
   if (!t || n < 0 || n > RTC_RECV_MAX) return;
-  memcpy(t->recv, ssrcs, (size_t)n * sizeof *ssrcs);
-  t->n_recv = n;
+  memcpy(send ? t->send : t->recv, ssrcs, (size_t)n * sizeof *ssrcs);
+  if (send)
+    t->n_send = n;
+  else
+    t->n_recv = n;
 }
 
 void rtc__transport_destroy_all(rtc__worker *w) {

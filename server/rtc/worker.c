@@ -43,7 +43,8 @@ static void inbox_cb(uv_async_t *a) {
         rtc__transport_remove(w, m->id);
         break;
       case MSG_TRANSPORT_RECV:
-        rtc__transport_recv(w, m->id, m->ssrcs, m->n_ssrcs);
+      case MSG_TRANSPORT_SEND:
+        rtc__transport_recv(w, m->id, m->ssrcs, m->n_ssrcs, m->type == MSG_TRANSPORT_SEND);
         break;
     }
     free(m);

@@ -116,10 +116,12 @@ typedef struct sig_media {
   const char *ip;          /* the candidate address (announced IP) */
   const char *fingerprint; /* our DTLS certificate: "sha-256 AB:..." */
   int (*port)(void *user, int worker);
-  /* A transport that is sent only the RTP SSRCs of the last recv call (none at first). */
+  /* A transport that is sent only the RTP SSRCs of the last recv call and may publish only
+   * those of the last send call (none of either at first). */
   int (*add)(void *user, int worker, uint64_t id, const sig_media_transport *t);
   int (*remove)(void *user, int worker, uint64_t id);
   int (*recv)(void *user, int worker, uint64_t id, const uint32_t *ssrcs, int n);
+  int (*send)(void *user, int worker, uint64_t id, const uint32_t *ssrcs, int n);
   void *user;
 } sig_media;
 

@@ -48,7 +48,7 @@ struct sig_sfu_scratch {
 
 void sig_ctx_set_media(sig_ctx *ctx, const sig_media *m) {
   if (!ctx || !m || m->workers < 1 || !m->ip || !m->fingerprint || !m->port || !m->add ||
-      !m->remove || !m->recv)
+      !m->remove || !m->recv || !m->send)
     return;
   ctx->media = *m;
 }
@@ -308,8 +308,15 @@ void sig__h_sfu_offer(sig_conn *c, json_t *msg, const sig_req *rq) {
     sig__error(c, rq, rc == SDP_EMISSING ? SIG_PE_BAD_MESSAGE : SIG_PE_INTERNAL, sdp_why(rc));
     return;
   }
-  if (which == SFU_SUB &&
-      ctx->media.recv(ctx->media.user, r->media_worker, t->id, plan.ssrcs, plan.n) < 0) {
+  /* A publisher may send only the SSRCs it declared (never another's); a subscriber only
+   * receives what its answer announced. */
+  uint32_t own[2];
+  int n_own = 0;
+  for (int k = 0; k < 2; k++)
+    if (p->sfu->has[k]) own[n_own++] = p->sfu->ssrc[k];
+  if (which == SFU_SUB
+          ? ctx->media.recv(ctx->media.user, r->media_worker, t->id, plan.ssrcs, plan.n) < 0
+          : ctx->media.send(ctx->media.user, r->media_worker, t->id, own, n_own) < 0) {
     sig__error(c, rq, SIG_PE_INTERNAL, "the media plane refused the stream list");
     return;
   }

@@ -240,7 +240,8 @@ typedef struct peer {
   rtc_srtp_keys keys;
 } peer;
 
-/* The transport's peer id and recv_filter (rtc_transport_params) for the next peer_connect. */
+/* The transport's peer id and recv_filter = send_filter (rtc_transport_params) for the next
+ * peer_connect. */
 static uint64_t next_peer;
 static int next_filter;
 
@@ -257,6 +258,7 @@ static void peer_connect(peer *pe, rtc *r, uv_loop_t *loop, seen *ev, int port, 
   p.room = room;
   p.peer = next_peer;
   p.recv_filter = next_filter;
+  p.send_filter = next_filter;
   assert_int_equal(rtc_transport_add(r, 0, id, &p), 0);
   pe->fd = udp_client(port);
   char user[64];
@@ -424,7 +426,8 @@ static void send_rtp(peer *pe, uint32_t ssrc, uint8_t seq_hi, int n) {
 
 /* SFU rooms (signaling's transports): a participant's publishing (A1) and subscribing (A2)
  * transports share a peer id and never forward to each other; filtered transports get only the
- * SSRCs of rtc_transport_recv, while RTCP is not filtered. */
+ * SSRCs of rtc_transport_recv and may publish only those of rtc_transport_send, while RTCP is
+ * not filtered. */
 static void test_filtered_forwarding(void **state) {
   (void)state;
   uv_loop_t loop;
@@ -453,6 +456,8 @@ static void test_filtered_forwarding(void **state) {
   /* B's subscriber takes A's stream: it gets A's packets; A's own subscriber and B's publisher
    * get none. */
   uint32_t want = 0xA1A1A1A1;
+  assert_int_equal(rtc_transport_send(r, 0, 1, &want, 1), 0);
+  assert_int_equal(rtc_transport_send(r, 0, 1, &want, RTC_RECV_MAX + 1), RTC_EARG);
   assert_int_equal(rtc_transport_recv(r, 0, 4, &want, 1), 0);
   assert_int_equal(rtc_transport_recv(r, 0, 4, &want, RTC_RECV_MAX + 1), RTC_EARG);
   assert_int_equal(rtc_transport_recv(r, 0, 4, NULL, 1), RTC_EARG);
@@ -472,10 +477,19 @@ static void test_filtered_forwarding(void **state) {
   assert_int_equal(peer_recv(&b2, 0, h40, sizeof h40, 20), 10);
   assert_int_equal(peer_recv(&a2, 0, h40, sizeof h40, 5), 0);
   assert_int_equal(peer_recv(&b1, 0, h40, sizeof h40, 5), 0);
-  /* Another SSRC from A is not what B subscribed to. */
+  /* An SSRC A did not declare is dropped at the source (it could be another member's). */
+  rtc_worker_stats_get(r, 0, &s);
+  uint64_t refused = s.send_refused;
   send_rtp(&a1, 0xA2A2A2A2, 0x50, 5);
   static const uint8_t h50[] = {0x80, 96, 0x50};
   assert_int_equal(peer_recv(&b2, 0, h50, sizeof h50, 5), 0);
+  rtc_worker_stats_get(r, 0, &s);
+  assert_int_equal(s.send_refused, refused + 5);
+  /* B's subscriber may not publish at all, not even under A's SSRC. */
+  send_rtp(&b2, 0xA1A1A1A1, 0x60, 5);
+  static const uint8_t h60[] = {0x80, 96, 0x60};
+  assert_int_equal(peer_recv(&a2, 0, h60, sizeof h60, 5), 0);
+  assert_int_equal(peer_recv(&b2, 0, h60, sizeof h60, 5), 0);
   /* B's keyframe request reaches A's publisher, not A's own subscriber nor B's publisher. */
   uint8_t pli[64] = {0x81, 206, 0, 2, 0, 0, 0, 1, 0xa1, 0xa1, 0xa1, 0xa1};
   size_t l = 12;

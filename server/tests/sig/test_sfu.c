@@ -25,6 +25,9 @@ typedef struct fake_media {
   uint32_t recv_ssrcs[32];
   int recv_n;
   int fail_add;
+  int sends, send_n;
+  uint64_t send_id;
+  uint32_t send_ssrcs[2];
 } fake_media;
 
 static fake_media fm;
@@ -64,13 +67,24 @@ static int m_recv(void *user, int worker, uint64_t id, const uint32_t *ssrcs, in
   return 0;
 }
 
+static int m_send(void *user, int worker, uint64_t id, const uint32_t *ssrcs, int n) {
+  (void)user, (void)worker;
+  assert_true(n >= 0 && n <= 2);
+  fm.sends++;
+  fm.send_id = id;
+  fm.send_n = n;
+  memcpy(fm.send_ssrcs, ssrcs, (size_t)n * sizeof *ssrcs);
+  return 0;
+}
+
 static const sig_media fake_plane = {.workers = 2,
                                      .ip = "127.0.0.1",
                                      .fingerprint = "sha-256 AA:BB:CC",
                                      .port = m_port,
                                      .add = m_add,
                                      .remove = m_remove,
-                                     .recv = m_recv};
+                                     .recv = m_recv,
+                                     .send = m_send};
 
 static char *slurp(const char *path) {
   FILE *f = fopen(path, "rb");
@@ -175,6 +189,10 @@ static void t_publish_subscribe(void **state) {
   assert_true(fm.add_room[0] != 0 && fm.add_peer[0] != 0);
   assert_true(publishers_has(e->b, e->aid) && publishers_has(e->c, e->aid));
   assert_true(publishers_has(e->a, e->aid));
+  /* Alice's publishing transport may send her two SSRCs and nothing else. */
+  assert_int_equal(fm.send_id, fm.add_id[0]);
+  assert_int_equal(fm.send_n, 2);
+  assert_true(fm.send_ssrcs[0] == 3979643779u && fm.send_ssrcs[1] == 3320064464u);
   /* The same credentials again: a renegotiation on the same transport. */
   offer(e->a, "pub", e->pub_sdp, NULL);
   assert_non_null(strstr(answer_sdp(e->a, "pub"), "a=ice-lite"));
