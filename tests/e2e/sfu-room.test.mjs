@@ -208,3 +208,53 @@ test('set-media-mode moves a running call from p2p to sfu and back', { timeout: 
   for (const p of pages) assert.deepEqual(p.__errors, [], `uncaught page errors: ${pageDiag(p)}`);
   await assertCleanShutdown(server);
 });
+
+// buzzd is killed (SIGKILL) and restarted on the same ports: the pages rejoin with new ids and
+// open new connections to the new media workers (the room keeps its mode: it is stored).
+test('sfu room: media comes back after buzzd is killed and restarted', { timeout: 240000 }, async (t) => {
+  const rtc = await freeUdpRange(1);
+  const server = await startBuzzd({ config: JSON.stringify({ rtc_port: rtc.min, rtc_workers: 1 }) });
+  const dir = tempDir(fs.mkdtempSync(path.join(os.tmpdir(), 'buzz-sfu-')));
+  const clip = writeY4m(path.join(dir, 'camera.y4m'));
+  const browser = await launchBrowser([`--use-file-for-fake-video-capture=${clip}`,
+    '--allow-loopback-in-peer-connection']);
+  const pages = [];
+  t.after(async () => {
+    await closePages(pages);
+    await browser.close().catch(() => {});
+    fs.rmSync(dir, { recursive: true, force: true });
+    await server.stop();
+  });
+  const room = await createRoom(server, { name: 'e2e sfu restart', media_mode: 'sfu' });
+  for (let i = 0; i < 2; i++) pages.push(await openRoom(browser, server, room.id));
+  const ids = [];
+  for (const [i, name] of ['Ann', 'Ben'].entries()) {
+    const j = await apiJoin(pages[i], { name });
+    assert.ok(j.ok, `${name}'s join failed: ${JSON.stringify(j)}`);
+    ids.push(j.id);
+  }
+  for (let i = 0; i < 2; i++) await waitForVideo(pages[i], ids[1 - i], 'video', 45000);
+  await server.kill9();
+  await server.restart();
+  const restartedAt = Date.now();
+  for (let i = 0; i < 2; i++) {
+    await waitFor(async () => {
+      const others = await pages[i].evaluate(() => window.buzzstream.participants().map((p) => p.id));
+      if (others.length !== 1 || others[0] === ids[1 - i]) return false;
+      const f0 = await framesDecoded(pages[i], others[0]);
+      if (f0 === 0) return false;
+      await new Promise((r) => setTimeout(r, 400));
+      return (await framesDecoded(pages[i], others[0])) > f0;
+    }, { timeoutMs: 30000, intervalMs: 250, what: `page ${i} to decode the other again` })
+      .catch(async (e) => { e.message += `\n${pageDiag(pages[i])}\n${await pcDiag(pages[i])}`; throw e; });
+  }
+  const videoMs = Date.now() - restartedAt;
+  for (let i = 0; i < 2; i++) {
+    const cs = (await connections(pages[i])).filter((c) => c.state === 'connected');
+    assert.equal(cs.length, 2, `page ${i}: ${JSON.stringify(cs)}`);
+    for (const c of cs) assert.equal(c.remote, `127.0.0.1:${rtc.min}`);
+  }
+  t.diagnostic(`after the restart video flows again in ${videoMs} ms`);
+  for (const p of pages) assert.deepEqual(p.__errors, [], `uncaught page errors: ${pageDiag(p)}`);
+  await assertCleanShutdown(server);
+});
