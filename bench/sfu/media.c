@@ -398,6 +398,7 @@ static void window_cmd(media *m, int cmd, uint64_t now) {
   st->frames_sent = frames - m->win_frames0;
   st->packets_sent = pkts - m->win_packets0;
   st->plis = plis - m->win_plis0;
+  st->plis_total = plis;
   for (int i = 0; i < m->n_peers; i++) {
     mpeer *p = m->peers[i];
     if (p->publisher) continue;

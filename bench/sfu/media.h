@@ -38,7 +38,8 @@ typedef struct media_stats {
   uint64_t frames_rx;          /* complete frames (marker) over all receivers */
   uint64_t frames_sent;        /* frames sent by all publishers */
   uint64_t packets_sent;       /* RTP packets sent by all publishers */
-  uint64_t plis;               /* PLI/FIR received by publishers */
+  uint64_t plis;               /* PLI/FIR received by publishers in the window */
+  uint64_t plis_total;         /* ... since they started */
   int receivers, silent;       /* receivers in the window; those that got nothing */
   uint64_t delay_samples;
   double delay_p50_ms, delay_p99_ms;

@@ -344,21 +344,25 @@ int main(int argc, char **argv) {
                                                        : "ok";
     printf("sfu-bench janus fanout subs=%d fwd_pps=%.0f cpu_us_per_fwd=%.2f server_cpu_pct=%.1f "
            "gen_cpu_pct=%.1f loss_pct=%.3f frames_delivered_pct=%.1f delay_p50_ms=%.2f "
-           "delay_p99_ms=%.2f rss_mb=%.1f plis=%llu silent=%d setup_s=%.1f verdict=%s\n",
+           "delay_p99_ms=%.2f rss_mb=%.1f plis=%llu plis_total=%llu silent=%d setup_s=%.1f verdict=%s\n",
            have, pps, st.rx_packets ? 1e6 * jcpu / st.rx_packets : 0, 100.0 * jcpu / wall, gen_pct,
            loss, fps_pct, st.delay_p50_ms, st.delay_p99_ms, proc_rss_mb(jp.pid),
-           (unsigned long long)st.plis, st.silent, mono() - t0 - 1.5 - o.seconds, verdict);
+           (unsigned long long)st.plis, (unsigned long long)st.plis_total, st.silent, mono() - t0 - 1.5 - o.seconds, verdict);
     fflush(stdout);
     if (strcmp(verdict, "ok") != 0) break;
     last_ok = have;
     last_ok_pps = pps;
     last_ok_cpu = jcpu / wall;
   }
+  /* Streams per server core: the last good step's receivers over the share of a core Janus
+   * used for them (a linear extrapolation to 100 % of the core). */
   int up, hang;
   japi_counts(j, &up, &hang);
   printf("sfu-bench janus fanout summary last_ok_subs=%d last_ok_fwd_pps=%.0f "
-         "server_cpu_at_last_ok=%.1f%% webrtcup=%d hangups=%d\n",
-         last_ok, last_ok_pps, 100 * last_ok_cpu, up, hang);
+         "server_cpu_at_last_ok=%.1f%% streams_per_core=%.0f fwd_pps_per_core=%.0f webrtcup=%d "
+         "hangups=%d\n",
+         last_ok, last_ok_pps, 100 * last_ok_cpu, last_ok_cpu > 0 ? last_ok / last_ok_cpu : 0,
+         last_ok_cpu > 0 ? last_ok_pps / last_ok_cpu : 0, up, hang);
   rc = 0;
 out:
   japi_close(j);
