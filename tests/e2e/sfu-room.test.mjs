@@ -78,14 +78,19 @@ test('sfu room: three pages exchange video and audio through buzzd', { timeout: 
       const pic = await waitForPicture(pages[i], ids[j], 'camera', 20000)
         .catch(async (e) => { e.message += `\n${pageDiag(pages[i])}\n${await pcDiag(pages[i])}`; throw e; });
       // Changing: frames keep being decoded and the moving square moves the picture.
+      // A stall of a few seconds right after the third page joined was seen once in a full
+      // make test (4 frames, then none for 3 s): allowed here up to 10 s and reported, so the
+      // freeze is visible in the log while media that never resumes still fails.
       const f0 = await framesDecoded(pages[i], ids[j]);
-      let moved = false;
-      for (let k = 0; k < 20 && !moved; k++) {
+      const c0 = Date.now();
+      let moved = false, f1 = f0;
+      for (let k = 0; k < 66 && !(moved && f1 > f0); k++) {
         await new Promise((r) => setTimeout(r, 150));
         const p2 = await videoLuma(pages[i], ids[j], 'camera');
-        moved = p2 && Math.abs(p2.mean - pic.mean) + Math.abs(p2.sd - pic.sd) > 0.05;
+        moved = moved || Boolean(p2 && Math.abs(p2.mean - pic.mean) + Math.abs(p2.sd - pic.sd) > 0.05);
+        f1 = await framesDecoded(pages[i], ids[j]);
       }
-      const f1 = await framesDecoded(pages[i], ids[j]);
+      if (Date.now() - c0 > 3000) t.diagnostic(`page ${i} ← ${j}: video stalled ${Date.now() - c0} ms before frames advanced`);
       assert.ok(f1 > f0, `page ${i} ← ${j}: frames decoded stay at ${f0}`);
       assert.ok(moved, `page ${i} ← ${j}: the picture does not change`);
       const a = await waitForAudio(pages[i], ids[j]);
