@@ -21,10 +21,12 @@ struct rtc_cert {
 
 struct rtc_dtls_ctx {
   SSL_CTX *ssl_ctx;
+  int client; /* 1: sessions take the DTLS client role (load generators, tests) */
 };
 
 struct rtc_dtls {
   SSL *ssl;
+  int client;
   BIO *rbio; /* memory BIO: one received datagram at a time */
   rtc_dtls_state state;
   rtc_dtls_send_fn send;
@@ -144,13 +146,14 @@ static int verify_any(int ok, X509_STORE_CTX *store) {
   return 1;
 }
 
-int rtc_dtls_ctx_create(rtc_dtls_ctx **out, const rtc_cert *cert) {
+static int ctx_create(rtc_dtls_ctx **out, const rtc_cert *cert, int client) {
   *out = NULL;
   uv_once(&method_once, make_method);
   if (!send_method || !cert) return RTC_DTLS_ECRYPTO;
   rtc_dtls_ctx *c = calloc(1, sizeof *c);
   if (!c) return RTC_DTLS_ENOMEM;
-  SSL_CTX *s = c->ssl_ctx = SSL_CTX_new(DTLS_server_method());
+  c->client = client;
+  SSL_CTX *s = c->ssl_ctx = SSL_CTX_new(client ? DTLS_client_method() : DTLS_server_method());
   int ok = s && SSL_CTX_set_min_proto_version(s, DTLS1_2_VERSION) &&
            SSL_CTX_use_certificate(s, cert->x509) == 1 &&
            SSL_CTX_use_PrivateKey(s, cert->key) == 1 && SSL_CTX_check_private_key(s) == 1 &&
@@ -166,6 +169,14 @@ int rtc_dtls_ctx_create(rtc_dtls_ctx **out, const rtc_cert *cert) {
   SSL_CTX_set_read_ahead(s, 1);
   *out = c;
   return 0;
+}
+
+int rtc_dtls_ctx_create(rtc_dtls_ctx **out, const rtc_cert *cert) {
+  return ctx_create(out, cert, 0);
+}
+
+int rtc_dtls_client_ctx_create(rtc_dtls_ctx **out, const rtc_cert *cert) {
+  return ctx_create(out, cert, 1);
 }
 
 void rtc_dtls_ctx_free(rtc_dtls_ctx *c) {
@@ -200,7 +211,11 @@ int rtc_dtls_create(rtc_dtls **out, rtc_dtls_ctx *ctx, const char *remote_fp, rt
   BIO_set_mem_eof_return(d->rbio, -1);
   BIO_set_data(wbio, d);
   SSL_set_bio(d->ssl, d->rbio, wbio); /* the SSL owns both BIOs from here */
-  SSL_set_accept_state(d->ssl);
+  d->client = ctx->client;
+  if (d->client)
+    SSL_set_connect_state(d->ssl);
+  else
+    SSL_set_accept_state(d->ssl);
   SSL_set_mtu(d->ssl, RTC_DTLS_MTU);
   *out = d;
   return 0;
@@ -235,6 +250,15 @@ static void drain_app_data(rtc_dtls *d) {
       d->state = RTC_DTLS_FAILED;
     return;
   }
+}
+
+rtc_dtls_state rtc_dtls_connect(rtc_dtls *d) {
+  if (!d->client || d->state != RTC_DTLS_HANDSHAKING) return d->state;
+  int r = SSL_do_handshake(d->ssl); /* sends the ClientHello through the send callback */
+  int e = r == 1 ? SSL_ERROR_NONE : SSL_get_error(d->ssl, r);
+  if (r != 1 && e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) d->state = RTC_DTLS_FAILED;
+  ERR_clear_error();
+  return d->state;
 }
 
 rtc_dtls_state rtc_dtls_feed(rtc_dtls *d, const uint8_t *p, size_t n) {
@@ -290,14 +314,15 @@ int rtc_dtls_srtp_keys(rtc_dtls *d, rtc_srtp_keys *k) {
     ERR_clear_error();
     return RTC_DTLS_ECRYPTO;
   }
-  /* RFC 5764 §4.2: client key, server key, client salt, server salt. We are the server. */
+  /* RFC 5764 §4.2: client key, server key, client salt, server salt. */
   k->profile = (int)prof->id;
   k->key_len = kl;
   k->salt_len = sl;
-  memcpy(k->remote_key, m, kl);
-  memcpy(k->local_key, m + kl, kl);
-  memcpy(k->remote_salt, m + 2 * kl, sl);
-  memcpy(k->local_salt, m + 2 * kl + sl, sl);
+  size_t mine = d->client ? 0 : 1, theirs = 1 - mine;
+  memcpy(k->local_key, m + mine * kl, kl);
+  memcpy(k->remote_key, m + theirs * kl, kl);
+  memcpy(k->local_salt, m + 2 * kl + mine * sl, sl);
+  memcpy(k->remote_salt, m + 2 * kl + theirs * sl, sl);
   memset(m, 0, sizeof m);
   return 0;
 }

@@ -537,12 +537,91 @@ static void test_retransmit_timer(void **state) {
   rtc_cert_free(cert);
 }
 
+/* The client role (what the SFU load generator uses against buzzd): an rtc_dtls client and an
+ * rtc_dtls server, each checking the other's fingerprint, agree on keys that mirror each other;
+ * a server session ignores rtc_dtls_connect. */
+static void test_client_role(void **state) {
+  (void)state;
+  rtc_cert *scert, *ccert;
+  rtc_dtls_ctx *sctx, *cctx;
+  assert_int_equal(rtc_cert_generate(&scert), 0);
+  assert_int_equal(rtc_cert_generate(&ccert), 0);
+  assert_int_equal(rtc_dtls_ctx_create(&sctx, scert), 0);
+  assert_int_equal(rtc_dtls_client_ctx_create(&cctx, ccert), 0);
+  static wire to_s, to_c;
+  to_s.n = to_c.n = 0;
+  rtc_dtls *s, *c;
+  assert_int_equal(rtc_dtls_create(&s, sctx, rtc_cert_fingerprint(ccert), capture, &to_c), 0);
+  assert_int_equal(rtc_dtls_create(&c, cctx, rtc_cert_fingerprint(scert), capture, &to_s), 0);
+  assert_int_equal(rtc_dtls_connect(s), RTC_DTLS_HANDSHAKING);
+  assert_int_equal(to_c.n, 0);
+  assert_int_equal(rtc_dtls_connect(c), RTC_DTLS_HANDSHAKING);
+  assert_true(to_s.n > 0); /* the ClientHello */
+  assert_true(rtc_dtls_timeout_ms(c) > 0);
+  for (int round = 0; round < 20; round++) {
+    for (int i = 0; i < to_s.n; i++) rtc_dtls_feed(s, to_s.buf[i], to_s.len[i]);
+    to_s.n = 0;
+    for (int i = 0; i < to_c.n; i++) rtc_dtls_feed(c, to_c.buf[i], to_c.len[i]);
+    to_c.n = 0;
+    if (rtc_dtls_state_get(s) != RTC_DTLS_HANDSHAKING &&
+        rtc_dtls_state_get(c) != RTC_DTLS_HANDSHAKING)
+      break;
+  }
+  assert_int_equal(rtc_dtls_state_get(s), RTC_DTLS_CONNECTED);
+  assert_int_equal(rtc_dtls_state_get(c), RTC_DTLS_CONNECTED);
+  rtc_srtp_keys sk, ck;
+  assert_int_equal(rtc_dtls_srtp_keys(s, &sk), 0);
+  assert_int_equal(rtc_dtls_srtp_keys(c, &ck), 0);
+  assert_int_equal(ck.profile, RTC_SRTP_AEAD_AES_128_GCM);
+  assert_int_equal(sk.profile, ck.profile);
+  assert_memory_equal(sk.local_key, ck.remote_key, sk.key_len);
+  assert_memory_equal(sk.remote_key, ck.local_key, sk.key_len);
+  assert_memory_equal(sk.local_salt, ck.remote_salt, sk.salt_len);
+  assert_memory_equal(sk.remote_salt, ck.local_salt, sk.salt_len);
+  assert_memory_not_equal(ck.local_key, ck.remote_key, ck.key_len);
+  rtc_esrtp *se, *ce;
+  assert_int_equal(rtc_esrtp_create(&se, &sk), 0);
+  assert_int_equal(rtc_esrtp_create(&ce, &ck), 0);
+  uint8_t pkt[128];
+  size_t len = sizeof rtp_plain;
+  memcpy(pkt, rtp_plain, len);
+  assert_int_equal(rtc_esrtp_protect_rtp(ce, pkt, &len, sizeof pkt), 0);
+  assert_int_equal(rtc_esrtp_unprotect_rtp(se, pkt, &len), 0);
+  assert_memory_equal(pkt, rtp_plain, sizeof rtp_plain);
+  rtc_esrtp_destroy(se);
+  rtc_esrtp_destroy(ce);
+  rtc_dtls_destroy(s);
+  rtc_dtls_destroy(c);
+  /* The client checks the server's fingerprint too. */
+  to_s.n = to_c.n = 0;
+  assert_int_equal(rtc_dtls_create(&s, sctx, NULL, capture, &to_c), 0);
+  assert_int_equal(rtc_dtls_create(&c, cctx, rtc_cert_fingerprint(ccert), capture, &to_s), 0);
+  rtc_dtls_connect(c);
+  for (int round = 0; round < 20 && rtc_dtls_state_get(c) == RTC_DTLS_HANDSHAKING; round++) {
+    for (int i = 0; i < to_s.n; i++) rtc_dtls_feed(s, to_s.buf[i], to_s.len[i]);
+    to_s.n = 0;
+    for (int i = 0; i < to_c.n; i++) rtc_dtls_feed(c, to_c.buf[i], to_c.len[i]);
+    to_c.n = 0;
+  }
+  assert_int_equal(rtc_dtls_state_get(c), RTC_DTLS_FAILED);
+  rtc_dtls_destroy(s);
+  rtc_dtls_destroy(c);
+  rtc_dtls_ctx_free(sctx);
+  rtc_dtls_ctx_free(cctx);
+  rtc_cert_free(scert);
+  rtc_cert_free(ccert);
+}
+
 int rtc_tests_dtls(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_srtp_known_answers),   cmocka_unit_test(test_srtp_evp),
+      cmocka_unit_test(test_srtp_known_answers),
+      cmocka_unit_test(test_srtp_evp),
       cmocka_unit_test(test_cert),
-      cmocka_unit_test(test_handshake_gcm),        cmocka_unit_test(test_handshake_cm),
-      cmocka_unit_test(test_fingerprint_mismatch), cmocka_unit_test(test_retransmit_timer),
+      cmocka_unit_test(test_handshake_gcm),
+      cmocka_unit_test(test_handshake_cm),
+      cmocka_unit_test(test_fingerprint_mismatch),
+      cmocka_unit_test(test_retransmit_timer),
+      cmocka_unit_test(test_client_role),
   };
   return cmocka_run_group_tests_name("dtls", tests, NULL, NULL);
 }
