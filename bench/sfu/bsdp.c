@@ -68,6 +68,8 @@ int bsdp_parse(const char *sdp, bsdp_remote *r) {
       parse_mline(p + pl, n - pl, r);
     } else if (starts(p, n, "a=ice-ufrag:", &pl)) {
       if (!r->ufrag[0]) copy_field(r->ufrag, sizeof r->ufrag, p + pl, n - pl);
+    } else if (n == 10 && !memcmp(p, "a=ice-lite", 10)) {
+      r->ice_lite = 1;
     } else if (starts(p, n, "a=ice-pwd:", &pl)) {
       if (!r->pwd[0]) copy_field(r->pwd, sizeof r->pwd, p + pl, n - pl);
     } else if (starts(p, n, "a=fingerprint:", &pl)) {
@@ -121,12 +123,15 @@ static void transport(out *o, const bsdp_local *l, const char *setup) {
 
 int bsdp_offer(const bsdp_local *l, char *buf, size_t cap) {
   out o = {buf, cap, 0, 0};
-  put(&o, "v=0\r\no=- %d 2 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n", 1000 + l->index);
+  put(&o, "v=0\r\no=- %d 2 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n",
+      1000 + l->index);
   put(&o, "a=msid-semantic: WMS bench%d\r\n", l->index);
   put(&o, "m=video %d UDP/TLS/RTP/SAVPF 96\r\n", l->port);
   transport(&o, l, "actpass");
-  put(&o, "a=mid:0\r\na=sendonly\r\na=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\n");
+  put(&o, "a=mid:0\r\na=%s\r\na=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\n",
+      l->recvonly ? "recvonly" : "sendonly");
   put(&o, "a=rtcp-fb:96 nack\r\na=rtcp-fb:96 nack pli\r\na=rtcp-fb:96 ccm fir\r\n");
+  if (l->recvonly) return o.err ? -1 : (int)o.n;
   put(&o, "a=msid:bench%d v%d\r\n", l->index, l->index);
   put(&o, "a=ssrc:%u cname:bench%d\r\na=ssrc:%u msid:bench%d v%d\r\n", l->ssrc, l->index, l->ssrc,
       l->index, l->index);

@@ -20,6 +20,7 @@ typedef struct bsdp_remote {
   struct sockaddr_in cand; /* sin_port 0 when none */
   int video_index;         /* m-line index of the first video m-line, -1 if none */
   int vp8_pt;              /* -1 if absent */
+  int ice_lite;            /* a=ice-lite (buzzd): we must be the controlling agent */
   int n_mlines;
   char mid[BSDP_MAX_MLINES][32];
   char mtype[BSDP_MAX_MLINES][16];
@@ -32,11 +33,15 @@ typedef struct bsdp_local {
   int port;                              /* our UDP port */
   uint32_t ssrc;                         /* publisher only */
   int index;                             /* a number for o= and cname */
+  int recvonly;                          /* bsdp_offer: a subscriber's offer (buzzd) */
 } bsdp_local;
 
 /* 0, or -1 when the text is too long, lacks credentials, a fingerprint or a candidate. */
 int bsdp_parse(const char *sdp, bsdp_remote *r);
-/* A publisher's offer: sendonly video, VP8 as payload type 96. Returns length or -1. */
+/* An offer as Chromium shapes one for a single video transceiver (mid 0, BUNDLE, rtcp-mux,
+ * setup:actpass, VP8 as payload type 96 with nack / nack pli / ccm fir): a publisher's is
+ * sendonly with its SSRC, a subscriber's (l->recvonly) recvonly without one. Returns length
+ * or -1. */
 int bsdp_offer(const bsdp_local *l, char *out, size_t cap);
 /* A subscriber's answer to r: recvonly on r's video m-line with r's VP8 payload type,
  * setup:passive, every other m-line rejected. Returns length or -1. */

@@ -41,6 +41,7 @@ struct mpeer {
   uint64_t tiebreaker, next_check_ns;
   unsigned checks;
   rtc_dtls *dtls;
+  int dtls_client, dtls_started; /* client role when the SFU answered setup:passive (buzzd) */
   rtc_esrtp *srtp;
   int profile;
   /* publisher */
@@ -63,7 +64,7 @@ struct media {
   char ip_text[INET_ADDRSTRLEN];
   int fps;
   rtc_cert *cert;
-  rtc_dtls_ctx *ctx;
+  rtc_dtls_ctx *ctx, *client_ctx; /* server and client role, one certificate */
   int ep, evfd;
   pthread_t thread;
   atomic_int stop;
@@ -134,11 +135,38 @@ int media_peer_port(const mpeer *p) {
   socklen_t l = sizeof a;
   return getsockname(p->fd, (struct sockaddr *)&a, &l) == 0 ? ntohs(a.sin_port) : -1;
 }
-const char *media_peer_ufrag(const mpeer *p) { return p->lufrag; }
-const char *media_peer_pwd(const mpeer *p) { return p->lpwd; }
-uint32_t media_peer_ssrc(const mpeer *p) { return p->ssrc; }
-int media_peer_state(const mpeer *p) { return atomic_load(&p->state); }
-const char *media_peer_profile(const mpeer *p) { return rtc_srtp_profile_name(p->profile); }
+const char *media_peer_ufrag(const mpeer *p) {
+  return p->lufrag;
+}
+const char *media_peer_pwd(const mpeer *p) {
+  return p->lpwd;
+}
+uint32_t media_peer_ssrc(const mpeer *p) {
+  return p->ssrc;
+}
+int media_peer_state(const mpeer *p) {
+  return atomic_load(&p->state);
+}
+const char *media_peer_profile(const mpeer *p) {
+  return rtc_srtp_profile_name(p->profile);
+}
+
+int media_wait_ready(mpeer **peers, int n, double timeout_s) {
+  uint64_t until = now_ns() + (uint64_t)(timeout_s * 1e9);
+  for (;;) {
+    int ready = 0, failed = 0;
+    for (int i = 0; i < n; i++) {
+      int s = media_peer_state(peers[i]);
+      ready += s == MPEER_READY;
+      failed += s == MPEER_FAILED;
+    }
+    if (failed) return -1;
+    if (ready == n) return 0;
+    if (now_ns() > until) return -1;
+    struct timespec ts = {0, 20 * 1000000};
+    nanosleep(&ts, NULL);
+  }
+}
 
 static void dtls_send(void *user, const uint8_t *b, size_t n) {
   mpeer *p = user;
@@ -149,7 +177,13 @@ int media_peer_go(media *m, mpeer *p, const bsdp_remote *r, mpeer *feed) {
   p->r = *r;
   p->raddr = r->cand;
   p->feed = feed;
-  if (rtc_dtls_create(&p->dtls, m->ctx, r->fingerprint, dtls_send, p) < 0) return -1;
+  /* An ICE-lite SFU (buzzd) is always controlled; one that answers setup:passive expects us to
+   * be the DTLS client, which we start once our first check has been answered. */
+  if (r->ice_lite) p->controlling = 1;
+  p->dtls_client = !strcmp(r->setup, "passive");
+  if (rtc_dtls_create(&p->dtls, p->dtls_client ? m->client_ctx : m->ctx, r->fingerprint, dtls_send,
+                      p) < 0)
+    return -1;
   pthread_mutex_lock(&m->mu);
   int ok = m->n_pending < MAX_PEERS;
   if (ok) m->pending[m->n_pending++] = p;
@@ -215,6 +249,10 @@ static void on_stun(mpeer *p, const uint8_t *b, size_t n, const struct sockaddr_
     if (rn > 0) sendto(p->fd, resp, (size_t)rn, 0, (const struct sockaddr *)from, sizeof *from);
   } else if (s.type == STUN_BINDING_SUCCESS) {
     if (stun_check_integrity(&s, (const uint8_t *)p->r.pwd, strlen(p->r.pwd)) == 0) p->ice_ok = 1;
+    if (p->ice_ok && p->dtls_client && !p->dtls_started) {
+      p->dtls_started = 1;
+      if (rtc_dtls_connect(p->dtls) == RTC_DTLS_FAILED) atomic_store(&p->state, MPEER_FAILED);
+    }
   } else if (s.type == STUN_BINDING_ERROR && s.has_error && s.error_code == 487) {
     p->controlling = !p->controlling;
     p->next_check_ns = 0;
@@ -332,15 +370,20 @@ static void on_readable(mpeer *p) {
     if (n <= 0) return;
     if (fl != sizeof from || from.sin_family != AF_INET) continue;
     switch (rtc_demux(b, (size_t)n)) {
-    case RTC_PKT_STUN: on_stun(p, b, (size_t)n, &from); break;
-    case RTC_PKT_DTLS: on_dtls(p, b, (size_t)n); break;
-    case RTC_PKT_RTP:
-      if (p->srtp) on_rtp(p, b, (size_t)n, now_ns());
-      break;
-    case RTC_PKT_RTCP:
-      if (p->srtp) on_rtcp(p, b, (size_t)n);
-      break;
-    default: break;
+      case RTC_PKT_STUN:
+        on_stun(p, b, (size_t)n, &from);
+        break;
+      case RTC_PKT_DTLS:
+        on_dtls(p, b, (size_t)n);
+        break;
+      case RTC_PKT_RTP:
+        if (p->srtp) on_rtp(p, b, (size_t)n, now_ns());
+        break;
+      case RTC_PKT_RTCP:
+        if (p->srtp) on_rtcp(p, b, (size_t)n);
+        break;
+      default:
+        break;
     }
   }
 }
@@ -476,7 +519,8 @@ int media_create(media **out, const clip *c, int fps, const char *ip) {
   m->ep = m->evfd = -1;
   pthread_mutex_init(&m->mu, NULL);
   m->hist = calloc(HIST_N, sizeof *m->hist);
-  if (!m->hist || rtc_cert_generate(&m->cert) < 0 || rtc_dtls_ctx_create(&m->ctx, m->cert) < 0)
+  if (!m->hist || rtc_cert_generate(&m->cert) < 0 || rtc_dtls_ctx_create(&m->ctx, m->cert) < 0 ||
+      rtc_dtls_client_ctx_create(&m->client_ctx, m->cert) < 0)
     goto fail;
   m->ep = epoll_create1(0);
   m->evfd = eventfd(0, EFD_NONBLOCK);
@@ -489,6 +533,7 @@ fail:
   if (m->ep >= 0) close(m->ep);
   if (m->evfd >= 0) close(m->evfd);
   rtc_dtls_ctx_free(m->ctx);
+  rtc_dtls_ctx_free(m->client_ctx);
   rtc_cert_free(m->cert);
   free(m->hist);
   free(m);
@@ -507,14 +552,19 @@ void media_destroy(media *m) {
   close(m->ep);
   close(m->evfd);
   rtc_dtls_ctx_free(m->ctx);
+  rtc_dtls_ctx_free(m->client_ctx);
   rtc_cert_free(m->cert);
   free(m->hist);
   pthread_mutex_destroy(&m->mu);
   free(m);
 }
 
-const char *media_fingerprint(const media *m) { return rtc_cert_fingerprint(m->cert); }
-const char *media_ip(const media *m) { return m->ip_text; }
+const char *media_fingerprint(const media *m) {
+  return rtc_cert_fingerprint(m->cert);
+}
+const char *media_ip(const media *m) {
+  return m->ip_text;
+}
 
 static void run_cmd(media *m, int cmd) {
   atomic_store(&m->cmd, cmd);
@@ -524,7 +574,9 @@ static void run_cmd(media *m, int cmd) {
   }
 }
 
-void media_window_begin(media *m) { run_cmd(m, 1); }
+void media_window_begin(media *m) {
+  run_cmd(m, 1);
+}
 
 void media_window_end(media *m, media_stats *st) {
   m->out = st;

@@ -2,13 +2,16 @@
  * receivers — over real ICE, DTLS-SRTP and SRTP, all on one thread with one epoll loop.
  *
  * Reused read-only from server/rtc: STUN (stun.c), the RFC 7983 demultiplexer (demux.c), the
- * DTLS-SRTP server role (dtls.c: the generator answers setup:passive, or offers actpass and the
- * SFU picks active), the SRTP layer on OpenSSL EVP (srtp_evp.c) and the RTP/RTCP parsers
+ * DTLS-SRTP server and client roles (dtls.c: against Janus the generator answers setup:passive,
+ * or offers actpass and Janus picks active; buzzd answers passive, so there the generator is the
+ * client), the SRTP layer on OpenSSL EVP (srtp_evp.c) and the RTP/RTCP parsers
  * (rtp.c).
  *
- * Every peer has its own UDP socket on the address given to media_create. It answers the SFU's ICE checks and sends
- * its own (with USE-CANDIDATE while controlling; a 487 or the SFU's role attribute flips the
- * role), keeps checking every 2 s once connected, and does the DTLS-SRTP handshake as server.
+ * Every peer has its own UDP socket on the address given to media_create. It answers the SFU's ICE
+ * checks and sends its own (with USE-CANDIDATE while controlling; a 487 or the SFU's role attribute
+ * flips the role; an ICE-lite SFU makes it controlling), keeps checking every 2 s once connected,
+ * and does the DTLS-SRTP handshake as server, or as client when the SFU answered setup:passive
+ * (buzzd; the ClientHello goes out once the first check is answered).
  * A publisher sends one frame of the clip per tick as RFC 7741 VP8 packets (at most 1,100
  * payload bytes each) with fresh sequence numbers and timestamps; the VP8 picture ID (15 bits)
  * is the frame id, and the send time of each frame id is kept. A PLI or FIR makes it jump to
@@ -32,15 +35,15 @@ typedef struct mpeer mpeer;
 enum { MPEER_PENDING = 0, MPEER_READY = 1, MPEER_FAILED = -1 };
 
 typedef struct media_stats {
-  double seconds;              /* window length */
-  uint64_t rx_packets;         /* RTP packets the receivers got */
-  uint64_t expected;           /* what their sequence numbers say they should have got */
-  uint64_t frames_rx;          /* complete frames (marker) over all receivers */
-  uint64_t frames_sent;        /* frames sent by all publishers */
-  uint64_t packets_sent;       /* RTP packets sent by all publishers */
-  uint64_t plis;               /* PLI/FIR received by publishers in the window */
-  uint64_t plis_total;         /* ... since they started */
-  int receivers, silent;       /* receivers in the window; those that got nothing */
+  double seconds;        /* window length */
+  uint64_t rx_packets;   /* RTP packets the receivers got */
+  uint64_t expected;     /* what their sequence numbers say they should have got */
+  uint64_t frames_rx;    /* complete frames (marker) over all receivers */
+  uint64_t frames_sent;  /* frames sent by all publishers */
+  uint64_t packets_sent; /* RTP packets sent by all publishers */
+  uint64_t plis;         /* PLI/FIR received by publishers in the window */
+  uint64_t plis_total;   /* ... since they started */
+  int receivers, silent; /* receivers in the window; those that got nothing */
   uint64_t delay_samples;
   double delay_p50_ms, delay_p99_ms;
 } media_stats;
@@ -64,6 +67,8 @@ int media_peer_go(media *m, mpeer *p, const bsdp_remote *r, mpeer *feed);
 int media_peer_state(const mpeer *p);
 /* The DTLS-SRTP profile name of a READY peer. */
 const char *media_peer_profile(const mpeer *p);
+/* Waits until all n peers are MPEER_READY: 0, or -1 when one failed or timeout_s passed. */
+int media_wait_ready(mpeer **peers, int n, double timeout_s);
 
 /* Starts a measurement window (counters of every current receiver reset), and ends it. */
 void media_window_begin(media *m);

@@ -1,11 +1,14 @@
-# The SFU benchmark against Janus VideoRoom (issue 8): bench/sfu/, a C load generator that
-# replays one VP8 clip (encoded once, here, by ffmpeg with libvpx) through real ICE + DTLS-SRTP
-# sessions, reusing server/rtc's STUN, demux, DTLS, SRTP (EVP) and RTP code read-only.
+# The SFU benchmark, buzzd against Janus VideoRoom (issue 8): bench/sfu/, a C load generator
+# that replays one VP8 clip (encoded once, here, by ffmpeg with libvpx) through real ICE +
+# DTLS-SRTP sessions, reusing server/rtc's STUN, demux, DTLS, SRTP (EVP) and RTP code.
 #
-#   make bench-sfu     1 -> M fan-out through Janus (Debian `janus`), M stepped up until
-#                      quality breaks; one line per step (see bench/sfu/sfu_bench.c)
+#   make bench-sfu     1 -> M fan-out through buzzd (one media worker), then through Janus
+#                      (Debian `janus`), each pinned to core 1 in turn, M stepped up until
+#                      quality breaks; one line per step and server, then the buzzd/janus
+#                      ratios (see bench/sfu/sfu_bench.c)
 #
-# SFU_STEPS, SFU_SECONDS override the steps and the seconds measured per step.
+# SFU_STEPS, SFU_SECONDS override the steps and the seconds measured per step; SFU_SERVERS
+# ("buzzd,janus", "buzzd" or "janus") which servers run.
 
 SFU_BENCH_SRCS := $(sort $(wildcard bench/sfu/*.c))
 SFU_BENCH_HDRS := $(wildcard bench/sfu/*.h)
@@ -14,6 +17,7 @@ SFU_BENCH_RTC := server/rtc/stun.c server/rtc/demux.c server/rtc/dtls.c server/r
 SFU_JANUS_LIBDIR := /usr/lib/$(shell $(CC) -print-multiarch 2>/dev/null)/janus
 SFU_STEPS ?= 1,4,16,32,64,128,160,192,224,256,320,384,512
 SFU_SECONDS ?= 5
+SFU_SERVERS ?= buzzd,janus
 
 $(BUILD)/bench/sfu-bench: $(SFU_BENCH_SRCS) $(SFU_BENCH_HDRS) $(SFU_BENCH_RTC)
 	@mkdir -p $(dir $@)
@@ -28,8 +32,9 @@ $(BUILD)/bench/sfu-clip.ivf: bench/sfu/sfu.mk
 	  -auto-alt-ref 0 $@
 
 .PHONY: bench-sfu
-bench-sfu: $(BUILD)/bench/sfu-bench $(BUILD)/bench/sfu-clip.ivf
-	ulimit -n $$(ulimit -Hn) && timeout 300 $(BUILD)/bench/sfu-bench \
-	  --clip $(BUILD)/bench/sfu-clip.ivf --steps $(SFU_STEPS) --seconds $(SFU_SECONDS)
+bench-sfu: $(BUILD)/bench/sfu-bench $(BUILD)/bench/sfu-clip.ivf $(BUILD)/buzzd
+	ulimit -n $$(ulimit -Hn) && timeout 900 $(BUILD)/bench/sfu-bench \
+	  --clip $(BUILD)/bench/sfu-clip.ivf --steps $(SFU_STEPS) --seconds $(SFU_SECONDS) \
+	  --servers $(SFU_SERVERS) --buzzd $(BUILD)/buzzd
 
 BENCH_TARGETS += bench-sfu

@@ -1,21 +1,28 @@
-/* sfu-bench: a 1 → M fan-out through Janus VideoRoom, stepping M up until quality breaks.
+/* sfu-bench: a 1 → M fan-out through buzzd's SFU and through Janus VideoRoom in the same run,
+ * stepping M up until quality breaks, then the ratio BuzzStream / Janus.
  *
  * The load generator (media.h) replays a VP8 clip encoded once by ffmpeg/libvpx through real
- * ICE + DTLS-SRTP sessions; Janus is started with a generated loopback configuration
- * (janus_proc.h) and driven through its HTTP REST API (janus_api.h). With two or more cores,
- * Janus runs on core 1 and the generator (all its threads) on core 0. One line per step:
+ * ICE + DTLS-SRTP sessions. buzzd is started with one media worker on loopback
+ * (buzzd_proc.h) and driven over /ws (buzzd_sig.h: one WebSocket per participant, a "pub"
+ * offer for the publisher, a "sub" offer per subscriber); Janus is started with a generated
+ * loopback configuration (janus_proc.h) and driven through its HTTP REST API (janus_api.h).
+ * With two or more cores, the server under test (every thread of it) runs on core 1 and the
+ * generator (all its threads) on core 0; the servers run one after the other, never together.
+ * One line per step and server:
  *
- *   forwarded packets/s, Janus CPU µs per forwarded packet (utime+stime of /proc/<pid>/stat),
- *   Janus CPU %, generator CPU % (of its core; the step is discarded above 80 %), loss,
+ *   forwarded packets/s, server CPU µs per forwarded packet (utime+stime of /proc/<pid>/stat),
+ *   server CPU %, generator CPU % (of its core; the step is discarded above 80 %), loss,
  *   delivered frames / sent frames, forwarding delay p50/p99 (first packet of each frame, from
- *   the publisher's send time), Janus RSS.
+ *   the publisher's send time), server RSS.
  *
- * Quality breaks when delivered frames < 90 % of sent or loss > 1 %.
+ * Quality breaks when delivered frames < 90 % of sent or loss > 1 %. Then a summary line per
+ * server and one "ratio" line: buzzd / janus for the streams and forwarded packets per server
+ * core at each one's last good step, and CPU µs per forwarded packet, loss, delay and RSS at the
+ * largest step both passed.
  *
  *   sfu-bench --clip FILE.ivf [--steps 1,4,16,...] [--seconds S] [--fps N] [--cap BITS]
- *             [--janus-libdir DIR]
- *
- * The buzzd half (the same shapes through buzzd's SFU) waits for buzzd's SFU signaling. */
+ *             [--servers buzzd,janus] [--buzzd PATH] [--janus-libdir DIR]
+ */
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <jansson.h>
@@ -29,6 +36,8 @@
 #include <unistd.h>
 
 #include "bsdp.h"
+#include "buzzd_proc.h"
+#include "buzzd_sig.h"
 #include "clip.h"
 #include "janus_api.h"
 #include "janus_proc.h"
@@ -42,10 +51,30 @@
 #define BATCH 16
 
 typedef struct opts {
-  const char *clip, *libdir;
+  const char *clip, *libdir, *buzzd;
   int steps[32], n_steps;
   int seconds, fps, cap;
+  int run_buzzd, run_janus;
 } opts;
+
+/* One step's figures. */
+typedef struct step {
+  int subs;
+  double pps, us_per_fwd, cpu_frac, loss, fps_pct, p50, p99, rss;
+  int ok;
+} step;
+
+/* One server's run. */
+typedef struct server {
+  const char *name; /* "buzzd" or "janus" */
+  int pid;
+  media *m;
+  janus_api *j;
+  uint64_t feed;
+  buzz_sig *b;
+  step steps[32];
+  int n_steps, last_ok; /* index into steps of the last good one, -1 if none */
+} server;
 
 typedef struct sample {
   double wall, janus_cpu, gen_cpu; /* seconds */
@@ -100,24 +129,8 @@ static void take(sample *s, int pid) {
   getrusage(RUSAGE_SELF, &ru);
   s->wall = mono();
   s->janus_cpu = proc_cpu(pid);
-  s->gen_cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-               (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
-static int wait_ready(mpeer **peers, int n, double timeout_s) {
-  double until = mono() + timeout_s;
-  for (;;) {
-    int ready = 0, failed = 0;
-    for (int i = 0; i < n; i++) {
-      int s = media_peer_state(peers[i]);
-      ready += s == MPEER_READY;
-      failed += s == MPEER_FAILED;
-    }
-    if (failed) return -1;
-    if (ready == n) return 0;
-    if (mono() > until) return -1;
-    sleep_s(0.02);
-  }
+  s->gen_cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+               ru.ru_stime.tv_usec / 1e6;
 }
 
 static int fail(const char *what) {
@@ -142,8 +155,14 @@ static int add_publisher(janus_api *j, media *m, int cap, mpeer **pub, uint64_t 
   json_decref(ev);
   if (!*feed_id) return fail("joined without an id");
   char sdp[4096];
-  bsdp_local l = {media_peer_ufrag(p), media_peer_pwd(p), media_fingerprint(m), media_ip(m),
-                  media_peer_port(p), media_peer_ssrc(p), 0};
+  bsdp_local l = {media_peer_ufrag(p),
+                  media_peer_pwd(p),
+                  media_fingerprint(m),
+                  media_ip(m),
+                  media_peer_port(p),
+                  media_peer_ssrc(p),
+                  0,
+                  0};
   if (bsdp_offer(&l, sdp, sizeof sdp) < 0) return -1;
   body = json_pack("{s:s, s:b, s:b, s:i}", "request", "configure", "audio", 0, "video", 1,
                    "bitrate", cap);
@@ -160,7 +179,7 @@ static int add_publisher(janus_api *j, media *m, int cap, mpeer **pub, uint64_t 
       json_decref(ev);
       if (media_peer_go(m, p, &r, NULL) < 0) return fail("peer");
       *pub = p;
-      return wait_ready(&p, 1, 15) < 0 ? fail("ICE/DTLS did not complete") : 0;
+      return media_wait_ready(&p, 1, 15) < 0 ? fail("ICE/DTLS did not complete") : 0;
     }
     json_decref(ev);
   }
@@ -169,15 +188,15 @@ static int add_publisher(janus_api *j, media *m, int cap, mpeer **pub, uint64_t 
 
 /* Adds subscribers until there are `target`, in batches of joins whose offers are then
  * answered. Returns the count reached. */
-static int add_subscribers(janus_api *j, media *m, mpeer *pub, uint64_t feed, mpeer **subs, int have,
-                           int target) {
+static int add_subscribers(janus_api *j, media *m, mpeer *pub, uint64_t feed, mpeer **subs,
+                           int have, int target) {
   while (have < target) {
     int k = target - have < BATCH ? target - have : BATCH;
     uint64_t h[BATCH];
     for (int i = 0; i < k; i++) {
-      json_t *body = json_pack("{s:s, s:s, s:i, s:[{s:I}]}", "request", "join", "ptype",
-                               "subscriber", "room", JANUS_ROOM, "streams", "feed",
-                               (json_int_t)feed);
+      json_t *body =
+          json_pack("{s:s, s:s, s:i, s:[{s:I}]}", "request", "join", "ptype", "subscriber", "room",
+                    JANUS_ROOM, "streams", "feed", (json_int_t)feed);
       int rc = japi_attach(j, &h[i]) < 0 ? -1 : japi_message(j, h[i], body, NULL, NULL);
       json_decref(body);
       if (rc < 0) return have;
@@ -192,10 +211,11 @@ static int add_subscribers(janus_api *j, media *m, mpeer *pub, uint64_t feed, mp
       int ok = offer && bsdp_parse(offer, &r) == 0 && media_peer_new(m, 0, have + i + 1, &p) == 0;
       json_decref(ev);
       if (!ok) return have;
-      bsdp_local l = {media_peer_ufrag(p), media_peer_pwd(p), media_fingerprint(m), media_ip(m),
-                      media_peer_port(p), 0, have + i + 1};
-      if (bsdp_answer(&l, &r, sdp, sizeof sdp) < 0 || media_peer_go(m, p, &r, pub) < 0)
-        return have;
+      bsdp_local l = {media_peer_ufrag(p),  media_peer_pwd(p),
+                      media_fingerprint(m), media_ip(m),
+                      media_peer_port(p),   0,
+                      have + i + 1,         0};
+      if (bsdp_answer(&l, &r, sdp, sizeof sdp) < 0 || media_peer_go(m, p, &r, pub) < 0) return have;
       subs[have + i] = p;
       json_t *body = json_pack("{s:s}", "request", "start");
       json_t *jsep = json_pack("{s:s, s:s}", "type", "answer", "sdp", sdp);
@@ -204,7 +224,7 @@ static int add_subscribers(janus_api *j, media *m, mpeer *pub, uint64_t feed, mp
       json_decref(jsep);
       if (rc < 0) return have;
     }
-    if (wait_ready(subs + have, k, 20) < 0) return have;
+    if (media_wait_ready(subs + have, k, 20) < 0) return have;
     have += k;
   }
   return have;
@@ -216,15 +236,29 @@ static int parse_opts(int argc, char **argv, opts *o) {
   o->seconds = 5;
   o->fps = 30;
   o->cap = 2000000;
+  o->buzzd = "build/buzzd";
+  o->run_buzzd = o->run_janus = 1;
   const char *steps = "1,4,16,32,64,128,256,384,512";
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!strcmp(argv[i], "--clip")) o->clip = argv[i + 1];
-    else if (!strcmp(argv[i], "--steps")) steps = argv[i + 1];
-    else if (!strcmp(argv[i], "--seconds")) o->seconds = atoi(argv[i + 1]);
-    else if (!strcmp(argv[i], "--fps")) o->fps = atoi(argv[i + 1]);
-    else if (!strcmp(argv[i], "--cap")) o->cap = atoi(argv[i + 1]);
-    else if (!strcmp(argv[i], "--janus-libdir")) o->libdir = argv[i + 1];
-    else return -1;
+    if (!strcmp(argv[i], "--clip"))
+      o->clip = argv[i + 1];
+    else if (!strcmp(argv[i], "--steps"))
+      steps = argv[i + 1];
+    else if (!strcmp(argv[i], "--seconds"))
+      o->seconds = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--fps"))
+      o->fps = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--cap"))
+      o->cap = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--janus-libdir"))
+      o->libdir = argv[i + 1];
+    else if (!strcmp(argv[i], "--buzzd"))
+      o->buzzd = argv[i + 1];
+    else if (!strcmp(argv[i], "--servers")) {
+      o->run_buzzd = strstr(argv[i + 1], "buzzd") != NULL;
+      o->run_janus = strstr(argv[i + 1], "janus") != NULL;
+    } else
+      return -1;
   }
   for (const char *s = steps; *s && o->n_steps < 32;) {
     int v = atoi(s);
@@ -234,7 +268,10 @@ static int parse_opts(int argc, char **argv, opts *o) {
     if (!c) break;
     s = c + 1;
   }
-  return o->clip && o->n_steps && o->seconds > 0 && o->fps > 0 && o->fps <= 120 ? 0 : -1;
+  return o->clip && o->n_steps && (o->run_buzzd || o->run_janus) && o->seconds > 0 && o->fps > 0 &&
+                 o->fps <= 120
+             ? 0
+             : -1;
 }
 
 /* Janus 1.1.2 never gathers on a loopback interface (with ice_enforce_list = "lo" it finds
@@ -269,11 +306,194 @@ static void pin_self(int cpu) {
   sched_setaffinity(0, sizeof s, &s);
 }
 
+static int server_subscribers(server *sv, mpeer *pub, mpeer **subs, int have, int target) {
+  return sv->b ? bsig_subscribers(sv->b, sv->m, pub, subs, have, target)
+               : add_subscribers(sv->j, sv->m, pub, sv->feed, subs, have, target);
+}
+
+/* The steps against one started server whose publisher is connected. */
+static void run_steps(server *sv, const opts *o, mpeer *pub, mpeer **subs) {
+  int have = 0;
+  sv->last_ok = -1;
+  for (int s = 0; s < o->n_steps; s++) {
+    int target = o->steps[s];
+    double t0 = mono();
+    have = server_subscribers(sv, pub, subs, have, target);
+    if (have < target) {
+      printf("sfu-bench %s fanout subs=%d setup failed after %d connected (%.1f s)\n", sv->name,
+             target, have, mono() - t0);
+      break;
+    }
+    sleep_s(1.5); /* the new receivers' first keyframe */
+    if (sv->b) bsig_drain(sv->b);
+    sample a, b;
+    media_stats st;
+    media_window_begin(sv->m);
+    take(&a, sv->pid);
+    sleep_s(o->seconds);
+    take(&b, sv->pid);
+    media_window_end(sv->m, &st);
+    double wall = b.wall - a.wall, scpu = b.janus_cpu - a.janus_cpu, gcpu = b.gen_cpu - a.gen_cpu;
+    step *r = &sv->steps[sv->n_steps++];
+    r->subs = have;
+    r->pps = st.rx_packets / st.seconds;
+    r->loss = st.expected
+                  ? 100.0 *
+                        (double)(st.expected > st.rx_packets ? st.expected - st.rx_packets : 0) /
+                        (double)st.expected
+                  : 100.0;
+    r->fps_pct = st.frames_sent ? 100.0 * st.frames_rx / ((double)st.frames_sent * have) : 0;
+    r->us_per_fwd = st.rx_packets ? 1e6 * scpu / st.rx_packets : 0;
+    r->cpu_frac = scpu / wall;
+    r->p50 = st.delay_p50_ms;
+    r->p99 = st.delay_p99_ms;
+    r->rss = proc_rss_mb(sv->pid);
+    double gen_pct = 100.0 * gcpu / wall;
+    const char *verdict = gen_pct > 80                       ? "discarded(generator>80%)"
+                          : (r->fps_pct < 90 || r->loss > 1) ? "broken"
+                                                             : "ok";
+    r->ok = !strcmp(verdict, "ok");
+    printf(
+        "sfu-bench %s fanout subs=%d fwd_pps=%.0f cpu_us_per_fwd=%.2f server_cpu_pct=%.1f "
+        "gen_cpu_pct=%.1f loss_pct=%.3f frames_delivered_pct=%.1f delay_p50_ms=%.2f "
+        "delay_p99_ms=%.2f rss_mb=%.1f plis=%llu plis_total=%llu silent=%d setup_s=%.1f "
+        "verdict=%s\n",
+        sv->name, have, r->pps, r->us_per_fwd, 100.0 * r->cpu_frac, gen_pct, r->loss, r->fps_pct,
+        r->p50, r->p99, r->rss, (unsigned long long)st.plis, (unsigned long long)st.plis_total,
+        st.silent, mono() - t0 - 1.5 - o->seconds, verdict);
+    fflush(stdout);
+    if (!r->ok) break;
+    sv->last_ok = sv->n_steps - 1;
+  }
+}
+
+/* Streams per server core: the last good step's receivers over the share of a core the server
+ * used for them (a linear extrapolation to 100 % of the core). */
+static void summary(const server *sv) {
+  const step *r = sv->last_ok >= 0 ? &sv->steps[sv->last_ok] : NULL;
+  int broke = sv->n_steps && !sv->steps[sv->n_steps - 1].ok;
+  printf(
+      "sfu-bench %s fanout summary last_ok_subs=%d last_ok_fwd_pps=%.0f "
+      "server_cpu_at_last_ok=%.1f%% streams_per_core=%.0f fwd_pps_per_core=%.0f broke=%s",
+      sv->name, r ? r->subs : 0, r ? r->pps : 0, r ? 100 * r->cpu_frac : 0,
+      r && r->cpu_frac > 0 ? r->subs / r->cpu_frac : 0,
+      r && r->cpu_frac > 0 ? r->pps / r->cpu_frac : 0, broke ? "yes" : "no(the last step passed)");
+  if (sv->j) {
+    int up, hang;
+    japi_counts(sv->j, &up, &hang);
+    printf(" webrtcup=%d hangups=%d", up, hang);
+  }
+  printf("\n");
+}
+
+static double ratio(double a, double b) {
+  return b > 0 ? a / b : 0;
+}
+
+/* buzzd / janus: per-core figures at each one's last good step; the per-packet, quality and
+ * memory figures at the largest step both passed (the same number of subscribers). */
+static void ratios(const server *bz, const server *ja) {
+  if (bz->last_ok < 0 || ja->last_ok < 0) {
+    printf("sfu-bench ratio buzzd/janus none (a server passed no step)\n");
+    return;
+  }
+  const step *b = &bz->steps[bz->last_ok], *j = &ja->steps[ja->last_ok];
+  printf(
+      "sfu-bench ratio buzzd/janus streams_per_core=%.2f fwd_pps_per_core=%.2f "
+      "(at last good steps %d and %d)\n",
+      ratio(b->subs / b->cpu_frac, j->subs / j->cpu_frac),
+      ratio(b->pps / b->cpu_frac, j->pps / j->cpu_frac), b->subs, j->subs);
+  const step *cb = NULL, *cj = NULL;
+  for (int i = 0; i <= bz->last_ok; i++)
+    for (int k = 0; k <= ja->last_ok; k++)
+      if (bz->steps[i].subs == ja->steps[k].subs) cb = &bz->steps[i], cj = &ja->steps[k];
+  if (!cb) return;
+  printf(
+      "sfu-bench ratio buzzd/janus at subs=%d cpu_us_per_fwd=%.3f server_cpu=%.3f "
+      "loss_pct=%.3f/%.3f delay_p50=%.2f delay_p99=%.2f rss=%.2f\n",
+      cb->subs, ratio(cb->us_per_fwd, cj->us_per_fwd), ratio(cb->cpu_frac, cj->cpu_frac), cb->loss,
+      cj->loss, ratio(cb->p50, cj->p50), ratio(cb->p99, cj->p99), ratio(cb->rss, cj->rss));
+}
+
+/* Starts buzzd, connects its publisher, runs the steps, stops it. 0 or -1. */
+static int run_buzzd(server *sv, const opts *o, const clip *c, int cpu, int max_subs) {
+  buzzd_proc bp;
+  memset(sv, 0, sizeof *sv);
+  sv->name = "buzzd";
+  sv->last_ok = -1;
+  mpeer *pub = NULL, **subs = calloc(MAX_SUBS, sizeof *subs);
+  int rc = -1;
+  if (!subs) return -1;
+  if (buzzd_proc_start(&bp, o->buzzd, max_subs + 8, cpu) < 0) {
+    fprintf(stderr, "sfu-bench: buzzd did not start (log in %s)\n", bp.dir);
+    setenv("SFU_BENCH_KEEP", "1", 1);
+    goto out;
+  }
+  sv->pid = bp.pid;
+  /* buzzd announces its listen host (127.0.0.1) in its candidate; loopback works for it. */
+  if (media_create(&sv->m, c, o->fps, "127.0.0.1") < 0 || bsig_open(&sv->b, bp.http_port) < 0 ||
+      bsig_publisher(sv->b, sv->m, o->cap, &pub) < 0) {
+    fprintf(stderr, "sfu-bench: buzzd publisher setup failed (log in %s)\n", bp.dir);
+    setenv("SFU_BENCH_KEEP", "1", 1);
+    goto out;
+  }
+  printf("sfu-bench buzzd publisher connected srtp=%s rtc_workers=1 pid=%d\n",
+         media_peer_profile(pub), bp.pid);
+  fflush(stdout);
+  run_steps(sv, o, pub, subs);
+  rc = 0;
+out:
+  media_destroy(sv->m); /* before the signaling: no media to a server that drops transports */
+  sv->m = NULL;
+  bsig_close(sv->b);
+  sv->b = NULL;
+  buzzd_proc_stop(&bp);
+  free(subs);
+  return rc;
+}
+
+/* The same for Janus. */
+static int run_janus(server *sv, const opts *o, const clip *c, int cpu, const char *ip) {
+  janus_proc jp;
+  memset(sv, 0, sizeof *sv);
+  sv->name = "janus";
+  sv->last_ok = -1;
+  mpeer *pub = NULL, **subs = calloc(MAX_SUBS, sizeof *subs);
+  int rc = -1;
+  if (!subs) return -1;
+  if (janus_proc_start(&jp, o->libdir, o->cap, cpu) < 0) {
+    fprintf(stderr, "sfu-bench: janus did not start (log in %s)\n", jp.dir);
+    setenv("SFU_BENCH_KEEP", "1", 1);
+    goto out;
+  }
+  sv->pid = jp.pid;
+  if (media_create(&sv->m, c, o->fps, ip) < 0 || japi_open(&sv->j, jp.http_port) < 0 ||
+      add_publisher(sv->j, sv->m, o->cap, &pub, &sv->feed) < 0) {
+    fprintf(stderr, "sfu-bench: janus publisher setup failed (janus log in %s)\n", jp.dir);
+    setenv("SFU_BENCH_KEEP", "1", 1);
+    goto out;
+  }
+  printf("sfu-bench janus publisher connected srtp=%s pid=%d\n", media_peer_profile(pub), jp.pid);
+  fflush(stdout);
+  run_steps(sv, o, pub, subs);
+  summary(sv);
+  rc = 0;
+out:
+  japi_close(sv->j);
+  sv->j = NULL;
+  media_destroy(sv->m);
+  sv->m = NULL;
+  janus_proc_stop(&jp);
+  free(subs);
+  return rc;
+}
+
 int main(int argc, char **argv) {
-  opts o;
+  static opts o;
   if (parse_opts(argc, argv, &o) < 0) {
-    fprintf(stderr, "usage: sfu-bench --clip FILE.ivf [--steps 1,4,16] [--seconds S] [--fps N] "
-                    "[--cap BITS] [--janus-libdir DIR]\n");
+    fprintf(stderr,
+            "usage: sfu-bench --clip FILE.ivf [--steps 1,4,16] [--seconds S] [--fps N] "
+            "[--cap BITS] [--servers buzzd,janus] [--buzzd PATH] [--janus-libdir DIR]\n");
     return 2;
   }
   clip c;
@@ -285,90 +505,22 @@ int main(int argc, char **argv) {
   if (two) pin_self(0);
   printf("sfu-bench clip=%dx%d frames=%d kbps=%.0f fps=%d cap_bps=%d pinned=%s\n", c.width,
          c.height, c.n, c.bytes * 8.0 * o.fps / c.n / 1000, o.fps, o.cap,
-         two ? "janus:1,generator:0" : "no");
+         two ? "server:1,generator:0" : "no");
+  fflush(stdout);
   char ip[INET_ADDRSTRLEN];
-  if (media_address(ip) < 0) {
+  if (o.run_janus && media_address(ip) < 0) {
     fprintf(stderr, "sfu-bench: no IPv4 address for the media sockets (set SFU_BENCH_IP)\n");
     return 1;
   }
-  janus_proc jp;
-  if (janus_proc_start(&jp, o.libdir, o.cap, two ? 1 : -1) < 0) {
-    fprintf(stderr, "sfu-bench: janus did not start (log in %s)\n", jp.dir);
-    setenv("SFU_BENCH_KEEP", "1", 1);
-    janus_proc_stop(&jp);
-    return 1;
-  }
-  media *m = NULL;
-  janus_api *j = NULL;
-  mpeer *pub = NULL, **subs = calloc(MAX_SUBS, sizeof *subs);
-  uint64_t feed = 0;
-  int rc = 1;
-  if (!subs || media_create(&m, &c, o.fps, ip) < 0 || japi_open(&j, jp.http_port) < 0 ||
-      add_publisher(j, m, o.cap, &pub, &feed) < 0) {
-    fprintf(stderr, "sfu-bench: publisher setup failed (janus log in %s)\n", jp.dir);
-    setenv("SFU_BENCH_KEEP", "1", 1);
-    goto out;
-  }
-  printf("sfu-bench janus publisher connected srtp=%s\n", media_peer_profile(pub));
-  fflush(stdout);
-  int have = 0, last_ok = 0;
-  double last_ok_pps = 0, last_ok_cpu = 0;
-  for (int s = 0; s < o.n_steps; s++) {
-    int target = o.steps[s];
-    double t0 = mono();
-    have = add_subscribers(j, m, pub, feed, subs, have, target);
-    if (have < target) {
-      printf("sfu-bench janus fanout subs=%d setup failed after %d connected (%.1f s)\n", target,
-             have, mono() - t0);
-      break;
-    }
-    sleep_s(1.5); /* the new receivers' first keyframe */
-    sample a, b;
-    media_stats st;
-    media_window_begin(m);
-    take(&a, jp.pid);
-    sleep_s(o.seconds);
-    take(&b, jp.pid);
-    media_window_end(m, &st);
-    double wall = b.wall - a.wall, jcpu = b.janus_cpu - a.janus_cpu, gcpu = b.gen_cpu - a.gen_cpu;
-    double pps = st.rx_packets / st.seconds;
-    double loss = st.expected ? 100.0 * (double)(st.expected > st.rx_packets
-                                                     ? st.expected - st.rx_packets
-                                                     : 0) / (double)st.expected
-                              : 100.0;
-    double fps_pct =
-        st.frames_sent ? 100.0 * st.frames_rx / ((double)st.frames_sent * have) : 0;
-    double gen_pct = 100.0 * gcpu / wall;
-    const char *verdict = gen_pct > 80 ? "discarded(generator>80%)"
-                          : (fps_pct < 90 || loss > 1) ? "broken"
-                                                       : "ok";
-    printf("sfu-bench janus fanout subs=%d fwd_pps=%.0f cpu_us_per_fwd=%.2f server_cpu_pct=%.1f "
-           "gen_cpu_pct=%.1f loss_pct=%.3f frames_delivered_pct=%.1f delay_p50_ms=%.2f "
-           "delay_p99_ms=%.2f rss_mb=%.1f plis=%llu plis_total=%llu silent=%d setup_s=%.1f verdict=%s\n",
-           have, pps, st.rx_packets ? 1e6 * jcpu / st.rx_packets : 0, 100.0 * jcpu / wall, gen_pct,
-           loss, fps_pct, st.delay_p50_ms, st.delay_p99_ms, proc_rss_mb(jp.pid),
-           (unsigned long long)st.plis, (unsigned long long)st.plis_total, st.silent, mono() - t0 - 1.5 - o.seconds, verdict);
-    fflush(stdout);
-    if (strcmp(verdict, "ok") != 0) break;
-    last_ok = have;
-    last_ok_pps = pps;
-    last_ok_cpu = jcpu / wall;
-  }
-  /* Streams per server core: the last good step's receivers over the share of a core Janus
-   * used for them (a linear extrapolation to 100 % of the core). */
-  int up, hang;
-  japi_counts(j, &up, &hang);
-  printf("sfu-bench janus fanout summary last_ok_subs=%d last_ok_fwd_pps=%.0f "
-         "server_cpu_at_last_ok=%.1f%% streams_per_core=%.0f fwd_pps_per_core=%.0f webrtcup=%d "
-         "hangups=%d\n",
-         last_ok, last_ok_pps, 100 * last_ok_cpu, last_ok_cpu > 0 ? last_ok / last_ok_cpu : 0,
-         last_ok_cpu > 0 ? last_ok_pps / last_ok_cpu : 0, up, hang);
-  rc = 0;
-out:
-  japi_close(j);
-  media_destroy(m);
-  janus_proc_stop(&jp);
-  free(subs);
+  int max_subs = 0;
+  for (int i = 0; i < o.n_steps; i++)
+    if (o.steps[i] > max_subs) max_subs = o.steps[i];
+  static server bz, ja;
+  int rc = 0;
+  if (o.run_buzzd && run_buzzd(&bz, &o, &c, two ? 1 : -1, max_subs) < 0) rc = 1;
+  if (o.run_buzzd) summary(&bz);
+  if (o.run_janus && run_janus(&ja, &o, &c, two ? 1 : -1, ip) < 0) rc = 1;
+  if (o.run_buzzd && o.run_janus) ratios(&bz, &ja);
   clip_free(&c);
   return rc;
 }
