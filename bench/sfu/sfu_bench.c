@@ -24,6 +24,7 @@
  *             [--servers buzzd,janus] [--buzzd PATH] [--janus-libdir DIR]
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <ifaddrs.h>
 #include <jansson.h>
 #include <net/if.h>
@@ -77,7 +78,8 @@ typedef struct server {
 } server;
 
 typedef struct sample {
-  double wall, janus_cpu, gen_cpu; /* seconds */
+  double wall, server_cpu, gen_cpu; /* seconds */
+  double server_wait, gen_wait;     /* seconds runnable but not running, all threads */
 } sample;
 
 static double mono(void) {
@@ -124,13 +126,37 @@ static double proc_rss_mb(int pid) {
   return mb;
 }
 
+/* Run-queue wait of every thread of a process (/proc/<pid>/task/<tid>/schedstat, second field,
+ * ns): time a thread was runnable but another task held its core. With the machine shared,
+ * this says whether a step measured the server or the neighbours. -1 if unreadable. */
+static double proc_wait(int pid) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/task", pid);
+  DIR *d = opendir(path);
+  if (!d) return -1;
+  unsigned long long sum = 0;
+  for (struct dirent *e; (e = readdir(d));) {
+    if (e->d_name[0] == '.') continue;
+    char sp[300];
+    snprintf(sp, sizeof sp, "/proc/%d/task/%s/schedstat", pid, e->d_name);
+    FILE *f = fopen(sp, "r");
+    unsigned long long run, wait;
+    if (f && fscanf(f, "%llu %llu", &run, &wait) == 2) sum += wait;
+    if (f) fclose(f);
+  }
+  closedir(d);
+  return (double)sum / 1e9;
+}
+
 static void take(sample *s, int pid) {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   s->wall = mono();
-  s->janus_cpu = proc_cpu(pid);
+  s->server_cpu = proc_cpu(pid);
   s->gen_cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
                ru.ru_stime.tv_usec / 1e6;
+  s->server_wait = proc_wait(pid);
+  s->gen_wait = proc_wait(getpid());
 }
 
 static int fail(const char *what) {
@@ -333,7 +359,7 @@ static void run_steps(server *sv, const opts *o, mpeer *pub, mpeer **subs) {
     sleep_s(o->seconds);
     take(&b, sv->pid);
     media_window_end(sv->m, &st);
-    double wall = b.wall - a.wall, scpu = b.janus_cpu - a.janus_cpu, gcpu = b.gen_cpu - a.gen_cpu;
+    double wall = b.wall - a.wall, scpu = b.server_cpu - a.server_cpu, gcpu = b.gen_cpu - a.gen_cpu;
     step *r = &sv->steps[sv->n_steps++];
     r->subs = have;
     r->pps = st.rx_packets / st.seconds;
@@ -348,7 +374,10 @@ static void run_steps(server *sv, const opts *o, mpeer *pub, mpeer **subs) {
     r->p50 = st.delay_p50_ms;
     r->p99 = st.delay_p99_ms;
     r->rss = proc_rss_mb(sv->pid);
-    double gen_pct = 100.0 * gcpu / wall;
+    double gen_pct = 100.0 * gcpu / wall, load[1] = {0};
+    double swait = 100.0 * (b.server_wait - a.server_wait) / wall;
+    double gwait = 100.0 * (b.gen_wait - a.gen_wait) / wall;
+    getloadavg(load, 1);
     const char *verdict = gen_pct > 80                       ? "discarded(generator>80%)"
                           : (r->fps_pct < 90 || r->loss > 1) ? "broken"
                                                              : "ok";
@@ -357,10 +386,10 @@ static void run_steps(server *sv, const opts *o, mpeer *pub, mpeer **subs) {
         "sfu-bench %s fanout subs=%d fwd_pps=%.0f cpu_us_per_fwd=%.2f server_cpu_pct=%.1f "
         "gen_cpu_pct=%.1f loss_pct=%.3f frames_delivered_pct=%.1f delay_p50_ms=%.2f "
         "delay_p99_ms=%.2f rss_mb=%.1f plis=%llu plis_total=%llu silent=%d setup_s=%.1f "
-        "verdict=%s\n",
+        "server_runq_wait_pct=%.1f gen_runq_wait_pct=%.1f loadavg=%.1f verdict=%s\n",
         sv->name, have, r->pps, r->us_per_fwd, 100.0 * r->cpu_frac, gen_pct, r->loss, r->fps_pct,
         r->p50, r->p99, r->rss, (unsigned long long)st.plis, (unsigned long long)st.plis_total,
-        st.silent, mono() - t0 - 1.5 - o->seconds, verdict);
+        st.silent, mono() - t0 - 1.5 - o->seconds, swait, gwait, load[0], verdict);
     fflush(stdout);
     if (!r->ok) break;
     sv->last_ok = sv->n_steps - 1;
