@@ -5,7 +5,8 @@
 //
 //   touch-up:   local variance on the cheeks drops below 75 %, eyes and lips keep 85 % of their
 //               edge energy — on WebGL2, then the same frames' measure on the CPU back end
-//   filters:    each filter's colour at its texture points, the background untouched
+//   filters:    each filter's colour at its texture points, the background untouched, and
+//               still untouched once the CPU back end takes over from WebGL2
 //   combined:   the sunglasses over the blurred background, still on WebGL2
 //   low light:  on a darkened camera the face's luma rises more than the background's
 import { test } from 'node:test';
@@ -91,6 +92,20 @@ async function waitProbe(page, peerId, m, filter, what) {
   }
 }
 
+/** The colour space of the next frame of peerId's camera tile: VideoFrame.colorSpace.toJSON(). */
+const receivedColorSpace = (page, peerId) => page.evaluate(async (id) => {
+  const track = document.querySelector(`[data-peer-id="${id}"][data-kind="camera"] video`)?.srcObject?.getVideoTracks()[0];
+  if (!track) return null;
+  const copy = track.clone();
+  const reader = new MediaStreamTrackProcessor({ track: copy }).readable.getReader();
+  const { value } = await reader.read();
+  const cs = value?.colorSpace.toJSON() ?? null;
+  value?.close();
+  await reader.cancel();
+  copy.stop();
+  return cs;
+}, peerId);
+
 /** Waits until the sender's stats report `backend` with a face effect on. */
 async function waitBackend(page, backend) {
   let last = null;
@@ -156,10 +171,31 @@ test('face effects on the WebGL2 back end: touch-up, four filters, with blur, as
     const got = await waitProbe(receiver, js.id, f.m, id, `WebGL2: the ${id} filter at its place (${FILTER_PROBES[id].what})`);
     t.diagnostic(`webgl ${id}: ${JSON.stringify(got.probes.map((p) => [p.x, p.y, p.rgb]))}`);
     const d = regionMean(lumaOf(got.fr.data, W, H).map((v, i) => Math.abs(v - bgBefore[i])), regions.background);
+    t.diagnostic(`webgl ${id}: background mean |Δ| ${d.toFixed(2)}`);
     assert.ok(d < 6, `${id}: background unchanged (mean |Δ| ${d.toFixed(2)})`);
     assert.equal((await localStats(sender)).effects.backend, 'webgl');
   }
   step('four filters on webgl');
+
+  // Back to the CPU after WebGL2 frames (what "auto" does after its trial here): the CPU's
+  // frames carry their colour space (BT.601, limited range, for this camera that names none),
+  // so the receiver does not go on decoding them as the WebGL2 frames' full-range BT.709 (a
+  // background shift of mean |Δ| 11 while they carried none).
+  assert.ok((await setEffect(sender, { backend: 'cpu' })).ok);
+  await waitBackend(sender, 'cpu');
+  let bg = null;
+  await waitFor(async () => {
+    const fr = await grabFrame(receiver, js.id);
+    if (!fr) return null;
+    bg = { d: regionMean(lumaOf(fr.data, W, H).map((v, i) => Math.abs(v - bgBefore[i])), regions.background),
+      colorSpace: await receivedColorSpace(receiver, js.id) };
+    return bg.d < 6 && bg.colorSpace?.fullRange === false ? bg : null;
+  }, { timeoutMs: 15000, intervalMs: 500, what: 'CPU after WebGL2: the background unchanged, limited-range frames received' })
+    .catch((e) => { e.message += `\nlast: ${JSON.stringify(bg)}`; throw e; });
+  t.diagnostic(`cpu after webgl: background mean |Δ| ${bg.d.toFixed(2)}, received ${JSON.stringify(bg.colorSpace)}`);
+  assert.ok((await setEffect(sender, { backend: 'webgl' })).ok);
+  await waitBackend(sender, 'webgl');
+  step('cpu after webgl');
 
   // With the background blur: one output pass does both.
   assert.ok((await setEffect(sender, { background: 'blur-light' })).ok);

@@ -7,6 +7,7 @@
 //   touch-up:  local variance on the cheeks drops; edge energy of the eyes and lips stays
 //   filters:   each filter's colour appears at its texture points mapped through the
 //              reference mesh (tests/lib/face-metrics.mjs), the background is untouched
+//              (after the "auto" back-end trial's WebGL2 frames; face-gl.test.mjs pins them)
 //   low light: on a darkened copy of the camera, the face's luma rises more than the
 //              background's (set before join(): the pre-join preview runs it)
 //   moving:    a camera whose face slides and tilts (tests/lib/face-video.mjs): in frames
@@ -198,6 +199,9 @@ test('face effects in a call: the dialog, touch-up, four filters, combined with 
   const ev = await tierEvents(sender);
   assert.ok(ev.some((e) => e.effect === 'face' && e.to === 'small'), `effect-tier events name the face effect: ${JSON.stringify(ev)}`);
   assert.ok(ev.every((e) => e.effect === 'face'), 'no background event while only the face effect runs');
+  // "auto" timed both back ends with the face effect on (4 frames each, where WebGL2 exists):
+  // the filters' background check below then runs on frames sent after WebGL2 ones.
+  t.diagnostic(`back-end trial: ${JSON.stringify(st.backendTrial)}`);
   await shot(sender, 'touchup-100');
   step('touch-up');
 
@@ -221,6 +225,7 @@ test('face effects in a call: the dialog, touch-up, four filters, combined with 
     t.diagnostic(`${x.id}: ${JSON.stringify(last.map((p) => [p.x, p.y, p.rgb]))}`);
     const fr = await grabFrame(receiver, js.id);
     const d = regionMean(lumaOf(fr.data, W, H).map((v, i) => Math.abs(v - bgBefore[i])), regions.background);
+    t.diagnostic(`${x.id}: background mean |Δ| ${d.toFixed(2)}`);
     assert.ok(d < 6, `${x.id}: background unchanged (mean |Δ| ${d.toFixed(2)}); ${JSON.stringify((await localStats(sender)).effects)}`);
     await shot(sender, `filter-${x.id}`);
   }

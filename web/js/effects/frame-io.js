@@ -41,14 +41,36 @@ export async function frameToEngine(engine, frame) {
   return { w, h, color };
 }
 
+// What the engine assumes for each matrix when the camera leaves a field unset (Chromium's
+// fake camera sets none): BT.601 or BT.709 throughout.
+const SPACES = [
+  { matrix: 'smpte170m', primaries: 'smpte170m', transfer: 'smpte170m' },
+  { matrix: 'bt709', primaries: 'bt709', transfer: 'bt709' },
+];
+
+/**
+ * The colour space of the engine's I420 output for camera frame `src`: the camera's own
+ * fields where it sets them, the engine's matrix and range always, the rest filled in. Every
+ * field is set on purpose: the receiver keeps the last colour space the RTP stream signalled
+ * (WebRTC's color-space header extension) for frames that carry none, so an untagged frame
+ * after the WebGL2 back end's frames (RGB, sent as full-range BT.709) would be decoded as
+ * those — on the face e2e's camera a background shift of mean |Δ| 11 in luma.
+ */
+export function outputColorSpace(src, color) {
+  const cs = src.colorSpace?.toJSON ? src.colorSpace.toJSON() : {};
+  const def = SPACES[color.matrix] ?? SPACES[0];
+  return {
+    matrix: MATRIX[cs.matrix] === color.matrix ? cs.matrix : def.matrix,
+    primaries: cs.primaries ?? def.primaries,
+    transfer: cs.transfer ?? def.transfer,
+    fullRange: color.fullRange,
+  };
+}
+
 /** The engine's output as a new I420 VideoFrame carrying the camera frame's timing and colour. */
 export function engineToFrame(engine, src, color) {
   const init = { format: 'I420', codedWidth: engine.w, codedHeight: engine.h,
-    timestamp: src.timestamp };
+    timestamp: src.timestamp, colorSpace: outputColorSpace(src, color) };
   if (src.duration) init.duration = src.duration;
-  // Without the camera's colour space the receiver would assume another matrix and every
-  // colour would shift.
-  const cs = src.colorSpace?.toJSON ? src.colorSpace.toJSON() : {};
-  init.colorSpace = { ...cs, fullRange: color.fullRange };
   return new VideoFrame(engine.outView(), init);
 }

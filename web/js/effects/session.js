@@ -172,10 +172,7 @@ export class EffectSession {
       const color = await copyIn(engine);
       // Both back ends draw the face effects (WebGL2 only with float render targets: a trial
       // frame it cannot take counts as infinitely slow).
-      // In "auto", while a face effect is on, the CPU draws (the face e2e saw the background
-      // of face-only frames shift under the trial's WebGL2 frames); a pinned "webgl" draws
-      // them on WebGL2.
-      let which = glSource && (!engine.faceOn || this.backends.wanted === 'webgl') ? this.backends.next() : 'cpu';
+      let which = glSource ? this.backends.next() : 'cpu';
       if (which === 'webgl' && engine.faceOn && !this.backends.gl.faceSupported) {
         this.backends.measured('webgl', Infinity);
         which = 'cpu';
