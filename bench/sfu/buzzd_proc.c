@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -30,6 +31,7 @@ static int free_port(int type) {
 }
 
 static void exec_buzzd(const buzzd_proc *bp, const char *exe, int max_participants, int cpu) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives an interrupted benchmark */
   if (cpu >= 0) {
     cpu_set_t s;
     CPU_ZERO(&s);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -76,7 +77,8 @@ static int write_configs(janus_proc *jp, const char *libdir, int bitrate_cap) {
            "events: {\n  broadcast = false\n}\n",
            jp->dir, pdir, tdir, libdir, libdir,
            getenv("SFU_JANUS_DEBUG") ? atoi(getenv("SFU_JANUS_DEBUG")) : 3,
-           getenv("SFU_JANUS_ENFORCE") ? getenv("SFU_JANUS_ENFORCE") : "lo", plugins_off, transports_off);
+           getenv("SFU_JANUS_ENFORCE") ? getenv("SFU_JANUS_ENFORCE") : "lo", plugins_off,
+           transports_off);
   if (write_file(jp->dir, "janus.jcfg", text) < 0) return -1;
   snprintf(text, sizeof text,
            "general: {\n  json = \"compact\"\n  base_path = \"/janus\"\n  http = true\n"
@@ -106,6 +108,7 @@ int janus_proc_start(janus_proc *jp, const char *libdir, int bitrate_cap, int cp
   pid_t pid = fork();
   if (pid < 0) return -1;
   if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives an interrupted benchmark */
     if (cpu >= 0) {
       cpu_set_t s;
       CPU_ZERO(&s);

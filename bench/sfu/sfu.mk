@@ -15,7 +15,7 @@ SFU_BENCH_HDRS := $(wildcard bench/sfu/*.h)
 SFU_BENCH_RTC := server/rtc/stun.c server/rtc/demux.c server/rtc/dtls.c server/rtc/srtp.c \
   server/rtc/srtp_evp.c server/rtc/rtp.c
 SFU_JANUS_LIBDIR := /usr/lib/$(shell $(CC) -print-multiarch 2>/dev/null)/janus
-SFU_STEPS ?= 1,4,16,32,64,128,160,192,224,256,320,384,512,640,768,1024
+SFU_STEPS ?= 1,4,16,32,64,128,160,192,224,256,320,384,512,640,768,1024,1280,1536
 SFU_SECONDS ?= 5
 SFU_SERVERS ?= buzzd,janus
 

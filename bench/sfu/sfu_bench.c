@@ -24,7 +24,6 @@
  *             [--servers buzzd,janus] [--buzzd PATH] [--janus-libdir DIR]
  */
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <ifaddrs.h>
 #include <jansson.h>
 #include <net/if.h>
@@ -63,6 +62,7 @@ typedef struct step {
   int subs;
   double pps, us_per_fwd, cpu_frac, loss, fps_pct, p50, p99, rss;
   int ok;
+  const char *verdict; /* "ok", "broken", each maybe "(contended)"; "discarded(...)" */
 } step;
 
 /* One server's run. */
@@ -78,8 +78,8 @@ typedef struct server {
 } server;
 
 typedef struct sample {
-  double wall, server_cpu, gen_cpu; /* seconds */
-  double server_wait, gen_wait;     /* seconds runnable but not running, all threads */
+  double wall, server_cpu, gen_cpu;       /* seconds */
+  double server_core_busy, gen_core_busy; /* seconds the two cores were busy (core_busy) */
 } sample;
 
 static double mono(void) {
@@ -126,27 +126,29 @@ static double proc_rss_mb(int pid) {
   return mb;
 }
 
-/* Run-queue wait of every thread of a process (/proc/<pid>/task/<tid>/schedstat, second field,
- * ns): time a thread was runnable but another task held its core. With the machine shared,
- * this says whether a step measured the server or the neighbours. -1 if unreadable. */
-static double proc_wait(int pid) {
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/task", pid);
-  DIR *d = opendir(path);
-  if (!d) return -1;
-  unsigned long long sum = 0;
-  for (struct dirent *e; (e = readdir(d));) {
-    if (e->d_name[0] == '.') continue;
-    char sp[300];
-    snprintf(sp, sizeof sp, "/proc/%d/task/%s/schedstat", pid, e->d_name);
-    FILE *f = fopen(sp, "r");
-    unsigned long long run, wait;
-    if (f && fscanf(f, "%llu %llu", &run, &wait) == 2) sum += wait;
-    if (f) fclose(f);
+/* Busy seconds of one core so far (/proc/stat "cpuN": everything but idle and iowait, steal
+ * included); -1 if unreadable. Less what our own process on that core used, it is what the
+ * machine's other tenants took from the core during a window. */
+static double core_busy(int cpu) {
+  if (cpu < 0) return -1;
+  FILE *f = fopen("/proc/stat", "r");
+  if (!f) return -1;
+  char line[512], want[16];
+  snprintf(want, sizeof want, "cpu%d ", cpu);
+  double busy = -1;
+  while (fgets(line, sizeof line, f)) {
+    unsigned long long v[8] = {0};
+    if (strncmp(line, want, strlen(want)) != 0) continue;
+    if (sscanf(line + strlen(want), "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+               &v[3], &v[4], &v[5], &v[6], &v[7]) >= 4)
+      busy = (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / (double)sysconf(_SC_CLK_TCK);
+    break;
   }
-  closedir(d);
-  return (double)sum / 1e9;
+  fclose(f);
+  return busy;
 }
+
+static int server_core = -1, gen_core = -1; /* where the server and the generator are pinned */
 
 static void take(sample *s, int pid) {
   struct rusage ru;
@@ -155,8 +157,8 @@ static void take(sample *s, int pid) {
   s->server_cpu = proc_cpu(pid);
   s->gen_cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
                ru.ru_stime.tv_usec / 1e6;
-  s->server_wait = proc_wait(pid);
-  s->gen_wait = proc_wait(getpid());
+  s->server_core_busy = core_busy(server_core);
+  s->gen_core_busy = core_busy(gen_core);
 }
 
 static int fail(const char *what) {
@@ -337,7 +339,45 @@ static int server_subscribers(server *sv, mpeer *pub, mpeer **subs, int have, in
                : add_subscribers(sv->j, sv->m, pub, sv->feed, subs, have, target);
 }
 
-/* The steps against one started server whose publisher is connected. */
+#define CONTENDED_PCT 20 /* others' use of a core (% of the window) above which it is retried */
+#define TRIES 3
+
+/* One measurement window of o->seconds with `have` receivers into r. Returns the verdict. */
+static const char *measure(server *sv, const opts *o, int have, step *r, double *gen_pct,
+                           double *swait, double *gwait, media_stats *st) {
+  sample a, b;
+  media_window_begin(sv->m);
+  take(&a, sv->pid);
+  sleep_s(o->seconds);
+  take(&b, sv->pid);
+  media_window_end(sv->m, st);
+  double wall = b.wall - a.wall, scpu = b.server_cpu - a.server_cpu, gcpu = b.gen_cpu - a.gen_cpu;
+  r->subs = have;
+  r->pps = st->rx_packets / st->seconds;
+  uint64_t lost = st->expected > st->rx_packets ? st->expected - st->rx_packets : 0;
+  r->loss = st->expected ? 100.0 * (double)lost / (double)st->expected : 100.0;
+  r->fps_pct = st->frames_sent ? 100.0 * st->frames_rx / ((double)st->frames_sent * have) : 0;
+  r->us_per_fwd = st->rx_packets ? 1e6 * scpu / st->rx_packets : 0;
+  r->cpu_frac = scpu / wall;
+  r->p50 = st->delay_p50_ms;
+  r->p99 = st->delay_p99_ms;
+  r->rss = proc_rss_mb(sv->pid);
+  *gen_pct = 100.0 * gcpu / wall;
+  /* Other tenants' share of each core: its busy time less our own process's. */
+  *swait = server_core < 0 ? 0 : 100.0 * (b.server_core_busy - a.server_core_busy - scpu) / wall;
+  *gwait = gen_core < 0 ? 0 : 100.0 * (b.gen_core_busy - a.gen_core_busy - gcpu) / wall;
+  int contended = *swait > CONTENDED_PCT || *gwait > CONTENDED_PCT;
+  if (*gen_pct > 80) return "discarded(generator>80%)";
+  if (r->fps_pct < 90 || r->loss > 1) return contended ? "broken(contended)" : "broken";
+  return contended ? "ok(contended)" : "ok";
+}
+
+/* The steps against one started server whose publisher is connected. The machine may be
+ * shared: a window in which other processes used more than CONTENDED_PCT % of the server's or
+ * the generator's core measured the neighbours as much as the server, so it is measured again,
+ * up to TRIES windows, and the least contended one is kept; if even that one was contended, its
+ * verdict says so ("ok(contended)", "broken(contended)"): read those figures as upper bounds
+ * of the cost and lower bounds of the capacity. The run goes on while the quality is ok. */
 static void run_steps(server *sv, const opts *o, mpeer *pub, mpeer **subs) {
   int have = 0;
   sv->last_ok = -1;
@@ -350,46 +390,39 @@ static void run_steps(server *sv, const opts *o, mpeer *pub, mpeer **subs) {
              target, have, mono() - t0);
       break;
     }
+    double setup = mono() - t0;
     sleep_s(1.5); /* the new receivers' first keyframe */
     if (sv->b) bsig_drain(sv->b);
-    sample a, b;
-    media_stats st;
-    media_window_begin(sv->m);
-    take(&a, sv->pid);
-    sleep_s(o->seconds);
-    take(&b, sv->pid);
-    media_window_end(sv->m, &st);
-    double wall = b.wall - a.wall, scpu = b.server_cpu - a.server_cpu, gcpu = b.gen_cpu - a.gen_cpu;
     step *r = &sv->steps[sv->n_steps++];
-    r->subs = have;
-    r->pps = st.rx_packets / st.seconds;
-    r->loss = st.expected
-                  ? 100.0 *
-                        (double)(st.expected > st.rx_packets ? st.expected - st.rx_packets : 0) /
-                        (double)st.expected
-                  : 100.0;
-    r->fps_pct = st.frames_sent ? 100.0 * st.frames_rx / ((double)st.frames_sent * have) : 0;
-    r->us_per_fwd = st.rx_packets ? 1e6 * scpu / st.rx_packets : 0;
-    r->cpu_frac = scpu / wall;
-    r->p50 = st.delay_p50_ms;
-    r->p99 = st.delay_p99_ms;
-    r->rss = proc_rss_mb(sv->pid);
-    double gen_pct = 100.0 * gcpu / wall, load[1] = {0};
-    double swait = 100.0 * (b.server_wait - a.server_wait) / wall;
-    double gwait = 100.0 * (b.gen_wait - a.gen_wait) / wall;
+    const char *verdict = "";
+    double gen_pct = 0, swait = 0, gwait = 0, load[1] = {0};
+    media_stats st = {0};
+    int tries = 0;
+    double best = 1e9;
+    while (tries++ < TRIES) {
+      step t;
+      media_stats ts;
+      double g, sw, gw;
+      const char *v = measure(sv, o, have, &t, &g, &sw, &gw, &ts);
+      double worst = sw > gw ? sw : gw;
+      if (worst < best) {
+        best = worst;
+        *r = t, st = ts, gen_pct = g, swait = sw, gwait = gw, verdict = v;
+      }
+      if (!strstr(v, "contended")) break;
+    }
     getloadavg(load, 1);
-    const char *verdict = gen_pct > 80                       ? "discarded(generator>80%)"
-                          : (r->fps_pct < 90 || r->loss > 1) ? "broken"
-                                                             : "ok";
-    r->ok = !strcmp(verdict, "ok");
+    r->ok = !strncmp(verdict, "ok", 2);
+    r->verdict = verdict;
     printf(
         "sfu-bench %s fanout subs=%d fwd_pps=%.0f cpu_us_per_fwd=%.2f server_cpu_pct=%.1f "
         "gen_cpu_pct=%.1f loss_pct=%.3f frames_delivered_pct=%.1f delay_p50_ms=%.2f "
         "delay_p99_ms=%.2f rss_mb=%.1f plis=%llu plis_total=%llu silent=%d setup_s=%.1f "
-        "server_runq_wait_pct=%.1f gen_runq_wait_pct=%.1f loadavg=%.1f verdict=%s\n",
+        "others_on_server_core_pct=%.1f others_on_gen_core_pct=%.1f loadavg=%.1f windows=%d "
+        "verdict=%s\n",
         sv->name, have, r->pps, r->us_per_fwd, 100.0 * r->cpu_frac, gen_pct, r->loss, r->fps_pct,
         r->p50, r->p99, r->rss, (unsigned long long)st.plis, (unsigned long long)st.plis_total,
-        st.silent, mono() - t0 - 1.5 - o->seconds, swait, gwait, load[0], verdict);
+        st.silent, setup, swait, gwait, load[0], tries > TRIES ? TRIES : tries, verdict);
     fflush(stdout);
     if (!r->ok) break;
     sv->last_ok = sv->n_steps - 1;
@@ -400,13 +433,16 @@ static void run_steps(server *sv, const opts *o, mpeer *pub, mpeer **subs) {
  * used for them (a linear extrapolation to 100 % of the core). */
 static void summary(const server *sv) {
   const step *r = sv->last_ok >= 0 ? &sv->steps[sv->last_ok] : NULL;
-  int broke = sv->n_steps && !sv->steps[sv->n_steps - 1].ok;
+  const step *end = sv->n_steps ? &sv->steps[sv->n_steps - 1] : NULL;
+  /* How the run ended: at a broken step (the break point), a discarded one (the generator's
+   * limit), or with every step passed (none reached). */
+  const char *ended = !end ? "no_step" : end->ok ? "every_step_passed" : end->verdict;
   printf(
       "sfu-bench %s fanout summary last_ok_subs=%d last_ok_fwd_pps=%.0f "
-      "server_cpu_at_last_ok=%.1f%% streams_per_core=%.0f fwd_pps_per_core=%.0f broke=%s",
+      "server_cpu_at_last_ok=%.1f%% streams_per_core=%.0f fwd_pps_per_core=%.0f ended=%s",
       sv->name, r ? r->subs : 0, r ? r->pps : 0, r ? 100 * r->cpu_frac : 0,
       r && r->cpu_frac > 0 ? r->subs / r->cpu_frac : 0,
-      r && r->cpu_frac > 0 ? r->pps / r->cpu_frac : 0, broke ? "yes" : "no(the last step passed)");
+      r && r->cpu_frac > 0 ? r->pps / r->cpu_frac : 0, ended);
   if (sv->j) {
     int up, hang;
     japi_counts(sv->j, &up, &hang);
@@ -531,7 +567,11 @@ int main(int argc, char **argv) {
     return 1;
   }
   int two = sysconf(_SC_NPROCESSORS_ONLN) >= 2;
-  if (two) pin_self(0);
+  if (two) {
+    pin_self(0);
+    gen_core = 0;
+    server_core = 1;
+  }
   printf("sfu-bench clip=%dx%d frames=%d kbps=%.0f fps=%d cap_bps=%d pinned=%s\n", c.width,
          c.height, c.n, c.bytes * 8.0 * o.fps / c.n / 1000, o.fps, o.cap,
          two ? "server:1,generator:0" : "no");
