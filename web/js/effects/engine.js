@@ -68,6 +68,8 @@ export class EffectEngine {
     if (!this.policy) throw effectError('model_load_failed', 'fx policy could not be created');
     this.frameNo = 0;
     this.hasMask = false;
+    this.maskFrame = 0;            // frameNo of the frame the current mask was made from
+    this.pendingInfer = null;      // {spec, model}: process() left the inference to inferDeferred()
     this.lastTier = null;          // tier whose model made the current mask
     this.looks = new SecondLooks(this);
     this.segment = true;           // the background effect is on (else frames are copied through)
@@ -290,31 +292,20 @@ export class EffectEngine {
       let spec = TIER_SPEC[TIERS[d.tier]];
       if (!tierModels(TIERS[d.tier]).every((id) => this.ready.has(id))) spec = TIER_SPEC.small;
       const model = this.ready.get(FULL_MODEL);
-      const t0 = performance.now();
       const due = (this.segment && !this.hasMask) || this.frameNo % Math.max(1, d.inferEvery) === 0;
       if (model && due && this.segment) {
-        const [, mh, mw] = model.inputs[0].shape;
-        const inPtr = e.nn_wasm_input(model.handle, 0);
-        let rc = e.fx_wasm_make_input(this.ctx, inPtr, mw, mh, 0, 1);
-        const t1 = performance.now();
-        if (rc === 0) rc = e.nn_wasm_run(model.handle);
-        const t2 = performance.now();
-        inferMs = t2 - t1;
-        if (rc === 0) {
-          const [, oh, ow] = model.outputs[0].shape;
-          const outPtr = e.nn_wasm_output(model.handle, 0);
-          if (spec.looks.length) {
-            const g = this.looks.run(spec.looks, new Float32Array(e.memory.buffer, outPtr, ow * oh), ow, oh);
-            inferMs += g.inferMs;
-            rc = e.fx_wasm_update_mask(this.ctx, g.ptr, g.w, g.h, 0, spec.refine);
-          } else {
-            rc = e.fx_wasm_update_mask(this.ctx, outPtr, ow, oh, 0, spec.refine);
-          }
+        // Deferred: this frame is composited with the newest mask and the model runs on it
+        // once it has been handed out (inferDeferred), so inference is off the added latency.
+        // A missing or stale mask (effect just on, resumed, new source) is made first.
+        const fresh = this.hasMask && this.frameNo - this.maskFrame <= Math.max(1, d.inferEvery);
+        if (t.deferInfer && fresh) {
+          this.pendingInfer = { spec, model };
+        } else {
+          const r = this._segment(spec, model);
+          inferMs = r.inferMs;
+          compositeMs += r.otherMs;
+          inferred = true;
         }
-        this._check(rc);
-        this.hasMask = true;
-        inferred = true;
-        compositeMs += (performance.now() - t0) - inferMs;
       }
       const t3 = performance.now();
       const faceOn = this.faceOn && this.face;
@@ -351,6 +342,48 @@ export class EffectEngine {
     }
     this.frameNo++;
     return out;
+  }
+
+  /** Runs the segmentation (and the tier's second looks) on the frame in the frame buffer. */
+  _segment(spec, model) {
+    const e = this.e;
+    const t0 = performance.now();
+    const [, mh, mw] = model.inputs[0].shape;
+    const inPtr = e.nn_wasm_input(model.handle, 0);
+    let rc = e.fx_wasm_make_input(this.ctx, inPtr, mw, mh, 0, 1);
+    const t1 = performance.now();
+    if (rc === 0) rc = e.nn_wasm_run(model.handle);
+    let inferMs = performance.now() - t1;
+    if (rc === 0) {
+      const [, oh, ow] = model.outputs[0].shape;
+      const outPtr = e.nn_wasm_output(model.handle, 0);
+      if (spec.looks.length) {
+        const g = this.looks.run(spec.looks, new Float32Array(e.memory.buffer, outPtr, ow * oh), ow, oh);
+        inferMs += g.inferMs;
+        rc = e.fx_wasm_update_mask(this.ctx, g.ptr, g.w, g.h, 0, spec.refine);
+      } else {
+        rc = e.fx_wasm_update_mask(this.ctx, outPtr, ow, oh, 0, spec.refine);
+      }
+    }
+    this._check(rc);
+    this.hasMask = true;
+    this.maskFrame = this.frameNo;
+    return { inferMs, otherMs: performance.now() - t0 - inferMs };
+  }
+
+  /**
+   * The inference process({deferInfer: true}) left for after the frame was handed out, on
+   * the same frame (still in the frame buffer): its mask serves the next frames. Returns
+   * {inferMs, otherMs} (zeros when nothing was pending).
+   */
+  inferDeferred() {
+    const p = this.pendingInfer;
+    this.pendingInfer = null;
+    if (!p || !this.ctx) return { inferMs: 0, otherMs: 0 };
+    // The frame counter already moved on: the mask belongs to the frame before.
+    const r = this._segment(p.spec, p.model);
+    this.maskFrame = this.frameNo - 1;
+    return r;
   }
 
   /** Throws for a failed fx call (rc < 0), naming the fx error. */

@@ -179,7 +179,7 @@ export class EffectSession {
       }
       this.lastBackend = which;
       const t0 = performance.now();
-      res = engine.process({ dropped, composite: which === 'cpu', captureMs });
+      res = engine.process({ dropped, composite: which === 'cpu', captureMs, deferInfer: true });
       if (res.faceComposited) {
         const fm = engine.faceMs;
         if (fm.detected) this.lastDetectMs = fm.detectMs;
@@ -204,12 +204,27 @@ export class EffectSession {
       this.appliedVersion = version;
       this.post({ type: 'applied', version });
     }
+    // The frame is out: the model runs on it now, for the frames after it.
+    let later = { inferMs: 0, otherMs: 0 };
+    if (engine.pendingInfer) {
+      engine.enter();
+      try {
+        later = engine.inferDeferred();
+      } catch (err) {
+        this.fail(err);
+      } finally {
+        engine.leave();
+      }
+    }
     if (res) {
       const latencyMs = waitMs + (at - readAt);
-      this.stats.add({ at, inferMs: res.inferMs, compositeMs: res.compositeMs, latencyMs,
-        inferred: res.inferred });
-      const d = engine.feed({ captureMs, totalMs: latencyMs, inferMs: res.inferMs,
-        compositeMs: Math.max(0, at - readAt - res.inferMs), dropped });
+      const deferred = later.inferMs > 0;
+      const inferMs = res.inferMs + later.inferMs;
+      this.stats.add({ at, inferMs, compositeMs: res.compositeMs + later.otherMs, latencyMs,
+        inferred: res.inferred || deferred });
+      // The policy's frame cost is all of the frame's work, on the latency path or after it.
+      const d = engine.feed({ captureMs, totalMs: latencyMs, inferMs,
+        compositeMs: Math.max(0, at - readAt - res.inferMs) + later.otherMs, dropped });
       if (d.changed && d.reason === 2) this.backends.recheck();
     }
     return delivered;
