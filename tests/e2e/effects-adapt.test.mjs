@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { startBuzzd, createRoom } from '../lib/buzzd.mjs';
 import { openRoom, closePages, pageDiag } from '../lib/client.mjs';
 import { waitFor, sleep } from '../lib/proc.mjs';
@@ -59,11 +60,18 @@ test('busy machine: the tier steps down, fps recovers, it steps back up; a pinne
   // A climb that holds: the last switch is a climb to medium or large, 4 s ago (a trial that
   // fails reverts within about 2 s, and the policy tries again later).
   let seen = [];
-  const up = await waitFor(async () => {
-    seen = await tierEvents(page);
-    const last = seen[seen.length - 1];
-    return last && last.reason === 'headroom' && ORDER[last.to] >= 1 && Date.now() - last.t > 4000 ? last : null;
-  }, { timeoutMs: 120000, intervalMs: 500, what: `a climb to a larger tier that holds on the idle machine (events ${JSON.stringify(seen)})` });
+  let up;
+  try {
+    up = await waitFor(async () => {
+      seen = await tierEvents(page);
+      const last = seen[seen.length - 1];
+      return last && last.reason === 'headroom' && ORDER[last.to] >= 1 && Date.now() - last.t > 4000 ? last : null;
+    }, { timeoutMs: 120000, intervalMs: 500, what: 'a climb to a larger tier that holds on the idle machine' });
+  } catch (e) {
+    // No headroom on a machine that other work keeps busy: say what the policy saw.
+    e.message += `\ntier events: ${JSON.stringify(seen)}\nlocalStats: ${JSON.stringify(await localStats(page))}\nload average: ${loadavg().map((x) => x.toFixed(1))}`;
+    throw e;
+  }
   t.diagnostic(`idle: climbed ${up.from} → ${up.to}`);
   const startAt = Date.now();
   load = startLoad(BUSY);
