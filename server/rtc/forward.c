@@ -92,10 +92,58 @@ static int keyframe_request_ok(rtc__room *r, uint32_t ssrc, uint64_t now) {
   return 1;
 }
 
+static int listed(const uint32_t *list, int n, uint32_t ssrc) {
+  for (int i = 0; i < n; i++)
+    if (list[i] == ssrc) return 1;
+  return 0;
+}
+
+static uint32_t be32(const uint8_t *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* 1 when a packet a sender writes about its own streams (SR, SDES, BYE, APP: RFC 3550 §6) names
+ * only SSRCs that `from` publishes, or when `from` is not filtered; 0 otherwise, or when the
+ * packet is too short for what its count says. Receiver-side packets (RR, feedback) pass: their
+ * sender SSRC is the receiver's own, which it never publishes. */
+static int sender_ok(const rtc__transport *from, const rtcp_view *v) {
+  if (!from->send_filter) return 1;
+  const uint8_t *b = v->body;
+  size_t n = v->body_len;
+  switch (v->type) {
+    case RTCP_SR:
+    case RTCP_APP:
+      return n >= 4 && listed(from->send, from->n_send, be32(b));
+    case RTCP_BYE:
+      if (n < 4 * (size_t)v->count) return 0;
+      for (int i = 0; i < v->count; i++)
+        if (!listed(from->send, from->n_send, be32(b + 4 * i))) return 0;
+      return 1;
+    case RTCP_SDES: {
+      size_t off = 0;
+      for (int i = 0; i < v->count; i++) { /* chunk: SSRC, items, a zero type, pad to 32 bits */
+        if (n - off < 4 || !listed(from->send, from->n_send, be32(b + off))) return 0;
+        off += 4;
+        while (off < n && b[off] != 0) {
+          if (n - off < 2 || n - off - 2 < b[off + 1]) return 0;
+          off += 2 + (size_t)b[off + 1];
+        }
+        if (off >= n) return 0;
+        off = (off + 4) & ~(size_t)3; /* past the terminating zero, aligned */
+        if (off > n) return 0;
+      }
+      return 1;
+    }
+    default:
+      return 1;
+  }
+}
+
 /* Answers the NACKs of `from` for streams the room buffers, holds back keyframe requests over
- * the per-stream rate, and copies every other packet of the compound into out (what is
- * answered or held back here does not reach the publisher). Returns the length of what is
- * left to forward, or -1 when the compound is malformed. */
+ * the per-stream rate, drops sender packets under SSRCs `from` does not publish (sender_ok),
+ * and copies every other packet of the compound into out (what is answered, held back or
+ * dropped here reaches nobody). Returns the length of what is left to forward, or -1 when the
+ * compound is malformed. */
 static int answer_nacks(rtc__worker *w, rtc__transport *from, const uint8_t *p, size_t n,
                         uint8_t *out) {
   if (rtcp_validate(p, n) < 0) return -1;
@@ -107,6 +155,10 @@ static int answer_nacks(rtc__worker *w, rtc__transport *from, const uint8_t *p, 
   while (rtcp_next(&it, &v) == 1) {
     rtcp_fb fb;
     rtc_rtx_buf *b = NULL;
+    if (!sender_ok(from, &v)) {
+      rtc__count(&w->c.rtcp_refused, 1);
+      continue; /* an SR or BYE under someone else's SSRC would reach that one's subscribers */
+    }
     if (v.type == RTCP_RTPFB && rtcp_parse_fb(&v, &fb) == 0 && fb.kind == RTCP_FB_NACK) {
       rtc__count(&w->c.nack_in, 1);
       b = rtx_for(from->room, fb.media_ssrc, 0);
@@ -136,12 +188,6 @@ static int answer_nacks(rtc__worker *w, rtc__transport *from, const uint8_t *p, 
   return (int)kept;
 }
 
-static int listed(const uint32_t *list, int n, uint32_t ssrc) {
-  for (int i = 0; i < n; i++)
-    if (list[i] == ssrc) return 1;
-  return 0;
-}
-
 /* 1 when t subscribed to `ssrc` (or takes every stream). */
 static int wants(const rtc__transport *t, uint32_t ssrc) {
   return !t->recv_filter || listed(t->recv, t->n_recv, ssrc);
@@ -158,7 +204,7 @@ void rtc__forward(rtc__worker *w, rtc__transport *from, const uint8_t *p, size_t
     p = left;
     n = (size_t)k;
   } else if (n >= RTP_HEADER_MIN) {
-    ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 | (uint32_t)p[10] << 8 | p[11];
+    ssrc = be32(p + 8);
     if (from->send_filter && !listed(from->send, from->n_send, ssrc)) {
       rtc__count(&w->c.send_refused, 1);
       return; /* not a stream it declared: never under someone else's SSRC */

@@ -283,6 +283,7 @@ void rtc_worker_stats_get(const rtc *r, int worker, rtc_worker_stats *s) {
   LD(kf_suppressed);
   LD(test_dropped);
   LD(send_refused);
+  LD(rtcp_refused);
 #undef LD
 }
 
@@ -328,6 +329,9 @@ static const metric metrics[] = {
     M(rtcp_dropped, "malformed RTCP compounds from members, not forwarded"),
     M(kf_suppressed, "keyframe requests (PLI/FIR) held back by the per-stream rate limit"),
     M(send_refused, "RTP under an SSRC its sender did not declare, not forwarded"),
+    M(rtcp_refused,
+      "RTCP sender packets (SR, SDES, BYE, APP) under an SSRC their sender did not "
+      "declare, not forwarded"),
 };
 #undef M
 

@@ -66,13 +66,14 @@ typedef struct rtc_transport_params {
   char remote_fingerprint[160]; /* "sha-256 AB:CD:..." from their SDP; "" = accept any */
   uint64_t room;                /* transports of one room on one worker forward to each other;
                                    0 = in no room (nothing forwarded) */
-  uint64_t peer;    /* transports with the same nonzero peer (one participant's publishing and
-                       subscribing connections) never forward to each other; 0 = none */
-  int recv_filter;  /* 1: RTP goes to this transport only for the SSRCs last given to
-                       rtc_transport_recv (none at first); 0: every RTP of the room */
-  int send_filter;  /* 1: RTP from this transport is forwarded only for the SSRCs last given
-                       to rtc_transport_send (none at first), so a member cannot send under
-                       another member's SSRC; 0: any SSRC */
+  uint64_t peer;   /* transports with the same nonzero peer (one participant's publishing and
+                      subscribing connections) never forward to each other; 0 = none */
+  int recv_filter; /* 1: RTP goes to this transport only for the SSRCs last given to
+                      rtc_transport_recv (none at first); 0: every RTP of the room */
+  int send_filter; /* 1: RTP from this transport is forwarded only for the SSRCs last given
+                      to rtc_transport_send (none at first), so a member cannot send under
+                      another member's SSRC, and so are its sender RTCP packets (SR, SDES,
+                      BYE, APP: every SSRC they name must be one of those); 0: any SSRC */
 } rtc_transport_params;
 
 enum {
@@ -127,6 +128,7 @@ typedef struct rtc_worker_stats {
   uint64_t kf_suppressed;          /* PLI/FIR held back: one per stream per 500 ms goes on */
   uint64_t test_dropped;           /* RTP dropped by test_loss_permille */
   uint64_t send_refused;           /* RTP of an SSRC its send_filter transport did not declare */
+  uint64_t rtcp_refused; /* SR/SDES/BYE/APP of such an SSRC (the packet, not the compound) */
 } rtc_worker_stats;
 void rtc_worker_stats_get(const rtc *r, int worker, rtc_worker_stats *out);
 /* Appends the workers' counters in Prometheus text format (buzz_rtc_* families, one sample per

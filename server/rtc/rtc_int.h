@@ -29,10 +29,10 @@ typedef struct rtc__msg {
   struct rtc__msg *next;
   int type;
   uint64_t id;
-  rtc_transport_params params; /* MSG_TRANSPORT_ADD */
+  rtc_transport_params params;  /* MSG_TRANSPORT_ADD */
   uint32_t ssrcs[RTC_RECV_MAX]; /* MSG_TRANSPORT_RECV */
   int n_ssrcs;
-  rtc_event ev;                /* events */
+  rtc_event ev; /* events */
 } rtc__msg;
 
 /* A FIFO guarded by a mutex (enqueue and swap only, never held while handling). */
@@ -51,7 +51,7 @@ typedef struct rtc__counters {
   _Atomic uint64_t stun_in, stun_rejected, dtls_in, rtp_in, rtcp_in, unknown_in, transports;
   _Atomic uint64_t srtp_rejected, dtls_connected, dtls_failed, fwd_packets, fwd_bytes;
   _Atomic uint64_t nack_in, rtx_sent, rtcp_dropped, kf_suppressed, test_dropped;
-  _Atomic uint64_t send_refused;
+  _Atomic uint64_t send_refused, rtcp_refused;
 } rtc__counters;
 
 typedef struct rtc__transport rtc__transport;
@@ -114,9 +114,9 @@ struct rtc__transport {
   rtc__transport *room_prev, *room_next; /* the room's members */
   rtc__worker *w;
   uint64_t id;
-  rtc__room *room; /* NULL = in no room */
-  uint64_t peer;    /* rtc_transport_params.peer */
-  int recv_filter;  /* rtc_transport_params.recv_filter */
+  rtc__room *room;             /* NULL = in no room */
+  uint64_t peer;               /* rtc_transport_params.peer */
+  int recv_filter;             /* rtc_transport_params.recv_filter */
   uint32_t recv[RTC_RECV_MAX]; /* the SSRCs it is sent when recv_filter */
   int n_recv;
   int send_filter;             /* rtc_transport_params.send_filter */

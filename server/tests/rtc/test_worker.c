@@ -326,6 +326,33 @@ static int peer_recv(peer *pe, int rtcp, const uint8_t *prefix, size_t plen, int
   return got;
 }
 
+/* Sends an RTCP packet: a 28-byte SR whose first 8 bytes are `head` when n is 0, else the n
+ * bytes of `head` as they are. */
+static void send_rtcp(peer *pe, const uint8_t *head, size_t n) {
+  uint8_t pkt[128] = {0};
+  size_t len = n ? n : 28;
+  memcpy(pkt, head, n ? n : 8);
+  assert_int_equal(rtc_srtp_protect_rtcp(pe->srtp, pkt, &len, sizeof pkt), 0);
+  assert_true(send(pe->fd, pkt, len, 0) == (ssize_t)len);
+}
+
+/* The first RTCP packet that arrives (decrypted) into out; its length, or 0 when none did
+ * within `max` reads. */
+static size_t peer_recv_one(peer *pe, int rtcp, uint8_t *out, size_t cap, int max) {
+  uint8_t buf[2048];
+  for (int i = 0; i < max; i++) {
+    ssize_t n = recv(pe->fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    size_t len = (size_t)n;
+    if (buf[0] < 128 || buf[0] > 191 || (buf[1] >= 192 && buf[1] <= 223) != rtcp) continue;
+    if (rtc_srtp_unprotect_rtcp(pe->srtp, buf, &len) == 0 && len <= cap) {
+      memcpy(out, buf, len);
+      return len;
+    }
+  }
+  return 0;
+}
+
 static void test_forwarding(void **state) {
   (void)state;
   uv_loop_t loop;
@@ -415,8 +442,17 @@ static void test_forwarding(void **state) {
 /* Sends n RTP packets of `ssrc` (sequence numbers seq_hi:0..n-1) from pe. */
 static void send_rtp(peer *pe, uint32_t ssrc, uint8_t seq_hi, int n) {
   for (int i = 0; i < n; i++) {
-    uint8_t pkt[256] = {0x80, 96, seq_hi, (uint8_t)i, 0, 0, 0, 9,
-                        (uint8_t)(ssrc >> 24), (uint8_t)(ssrc >> 16), (uint8_t)(ssrc >> 8),
+    uint8_t pkt[256] = {0x80,
+                        96,
+                        seq_hi,
+                        (uint8_t)i,
+                        0,
+                        0,
+                        0,
+                        9,
+                        (uint8_t)(ssrc >> 24),
+                        (uint8_t)(ssrc >> 16),
+                        (uint8_t)(ssrc >> 8),
                         (uint8_t)ssrc};
     size_t len = 60;
     assert_int_equal(rtc_srtp_protect_rtp(pe->srtp, pkt, &len, sizeof pkt), 0);
@@ -426,8 +462,8 @@ static void send_rtp(peer *pe, uint32_t ssrc, uint8_t seq_hi, int n) {
 
 /* SFU rooms (signaling's transports): a participant's publishing (A1) and subscribing (A2)
  * transports share a peer id and never forward to each other; filtered transports get only the
- * SSRCs of rtc_transport_recv and may publish only those of rtc_transport_send, while RTCP is
- * not filtered. */
+ * SSRCs of rtc_transport_recv and may publish only those of rtc_transport_send, RTP and the
+ * sender's RTCP (SR, SDES, BYE) alike, while receiver RTCP (RR, feedback) goes to everyone. */
 static void test_filtered_forwarding(void **state) {
   (void)state;
   uv_loop_t loop;
@@ -498,7 +534,33 @@ static void test_filtered_forwarding(void **state) {
   static const uint8_t pli_hdr[] = {0x81, 206, 0, 2};
   assert_int_equal(peer_recv(&a1, 1, pli_hdr, sizeof pli_hdr, 10), 1);
   assert_int_equal(peer_recv(&b1, 1, pli_hdr, sizeof pli_hdr, 5), 0);
+  /* Sender RTCP: A's sender report for its own stream reaches B's transports... */
   rtc_worker_stats_get(r, 0, &s);
+  uint64_t rtcp_refused = s.rtcp_refused;
+  static const uint8_t sr_hdr[] = {0x80, 200, 0, 6, 0xa1, 0xa1, 0xa1, 0xa1};
+  send_rtcp(&a1, sr_hdr, 0);
+  assert_int_equal(peer_recv(&b2, 1, sr_hdr, sizeof sr_hdr, 10), 1);
+  assert_int_equal(peer_recv(&a2, 1, sr_hdr, sizeof sr_hdr, 5), 0);
+  /* ...one under an SSRC A does not publish (B's, say) reaches nobody, nor a BYE from B's
+   * subscriber under A's SSRC; both are counted. */
+  static const uint8_t forged_sr[] = {0x80, 200, 0, 6, 0xb1, 0xb1, 0xb1, 0xb1};
+  send_rtcp(&a1, forged_sr, 0);
+  static const uint8_t bye[] = {0x81, 203, 0, 1, 0xa1, 0xa1, 0xa1, 0xa1};
+  send_rtcp(&b2, bye, sizeof bye);
+  assert_int_equal(peer_recv(&b2, 1, forged_sr, sizeof forged_sr, 5), 0);
+  assert_int_equal(peer_recv(&a1, 1, bye, sizeof bye, 5), 0);
+  assert_int_equal(peer_recv(&a2, 1, bye, sizeof bye, 5), 0);
+  /* A receiver's compound RR + SDES (its own, unpublished SSRC): the RR goes on, the SDES
+   * chunk does not. */
+  static const uint8_t rr_sdes[] = {0x80, 201, 0, 1, 0, 0, 0,   9,   0x81, 202, 0, 3,
+                                    0,    0,   0, 9, 1, 2, 'a', 'b', 0,    0,   0, 0};
+  send_rtcp(&b2, rr_sdes, sizeof rr_sdes);
+  uint8_t got_rr[64];
+  size_t got_len = peer_recv_one(&a1, 1, got_rr, sizeof got_rr, 10);
+  assert_int_equal(got_len, 8);
+  assert_memory_equal(got_rr, rr_sdes, 8);
+  rtc_worker_stats_get(r, 0, &s);
+  assert_int_equal(s.rtcp_refused, rtcp_refused + 3);
   assert_int_equal(s.srtp_rejected, 0);
   peer_close(&a1);
   peer_close(&a2);
@@ -615,10 +677,8 @@ static void test_port_taken_and_options(void **state) {
 
 int rtc_tests_worker(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_worker_end_to_end),
-      cmocka_unit_test(test_forwarding),
-      cmocka_unit_test(test_filtered_forwarding),
-      cmocka_unit_test(test_hostile_flood),
+      cmocka_unit_test(test_worker_end_to_end),      cmocka_unit_test(test_forwarding),
+      cmocka_unit_test(test_filtered_forwarding),    cmocka_unit_test(test_hostile_flood),
       cmocka_unit_test(test_port_taken_and_options),
   };
   return cmocka_run_group_tests_name("worker", tests, NULL, NULL);
