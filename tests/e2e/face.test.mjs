@@ -231,9 +231,15 @@ test('face effects in a call: the dialog, touch-up, four filters, combined with 
   }
   step('four filters');
 
-  // Combined with the background blur: both run in one pipeline.
+  // Combined with the background blur: both run in one pipeline. The blur, turned on next to
+  // the running face effect, gets its own start event (the face's came when it turned on).
+  const evCount = (await tierEvents(sender)).length;
   r = await sender.evaluate(() => window.buzzstream.setEffect({ background: 'blur-light' }).then(() => ({ ok: true }), (e) => ({ ok: false, code: e.code })));
   assert.ok(r.ok, JSON.stringify(r));
+  const evBlur = (await tierEvents(sender)).slice(evCount);
+  assert.ok(evBlur.some((e) => e.effect === 'background' && e.from === null && e.to === 'small' && e.reason === 'pinned'),
+    `face first, then blur: the blur's start event: ${JSON.stringify(evBlur)}`);
+  assert.ok(!evBlur.some((e) => e.effect === 'face' && e.from === null), `no second start for the face: ${JSON.stringify(evBlur)}`);
   r = await setFace(sender, { filter: 'sunglasses', touchUp: 60 });
   assert.ok(r.ok, JSON.stringify(r));
   await waitFor(async () => {
@@ -252,6 +258,16 @@ test('face effects in a call: the dialog, touch-up, four filters, combined with 
   }
   assert.deepEqual({ ...(await faceState(sender)), activeTier: null }, { touchUp: 60, lowLight: false, filter: 'sunglasses', activeTier: null },
     'a refused change keeps the setting');
+
+  // Blur first, then a face effect: the face's start event, with the running tier.
+  r = await setFace(sender, { touchUp: 0, filter: null });
+  assert.ok(r.ok, JSON.stringify(r));
+  const evCount2 = (await tierEvents(sender)).length;
+  r = await setFace(sender, { touchUp: 40 });
+  assert.ok(r.ok, JSON.stringify(r));
+  const evFace = (await tierEvents(sender)).slice(evCount2);
+  assert.deepEqual(evFace.filter((e) => e.from === null).map(({ t: _, ...e }) => e),
+    [{ from: null, to: 'small', reason: 'pinned', effect: 'face' }], `blur first, then touch-up: the face's start event: ${JSON.stringify(evFace)}`);
 
   // Everything off: the camera's own track again.
   await sender.evaluate(() => window.buzzstream.setEffect({ background: 'none' }));

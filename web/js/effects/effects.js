@@ -17,6 +17,7 @@ import { assetBase, loadManifest, fetchAsset, saveCustomImage, loadCustomImage }
 import { effectsSupport } from './support.js';
 import { WorkerPipeline } from './worker-pipeline.js';
 import { MainThreadPipeline } from './main-pipeline.js';
+import { TierEvents } from './tier-events.js';
 
 const APPLY_TIMEOUT_MS = 20000;
 let catalogPromise = null;
@@ -85,6 +86,7 @@ export class Effects extends Emitter {
     this.waiters = [];            // {version, resolve, reject, timer}
     this.applied = -1;
     this.activeTier = null;
+    this.tierEvents = new TierEvents((e) => this.emit('effect-tier', e));
     this.stats = null;
     this.kernels = null;
     this.restored = this._restore();
@@ -169,6 +171,7 @@ export class Effects extends Emitter {
     this.setting = next;
     saveSetting(next);
     this.emit('change', this.effect());
+    this._announceStarts();
     if (!this.active) return this._turnOff();
     try {
       await this._ensurePipeline(base, manifest);
@@ -216,6 +219,7 @@ export class Effects extends Emitter {
     this.face = next;
     saveFaceSetting(next);
     this.emit('change', this.effect());
+    this._announceStarts();
     if (!this.active) return this._turnOff();
     if (!this.pipeline) {
       try {
@@ -267,6 +271,7 @@ export class Effects extends Emitter {
     } catch (err) {
       this.pipeline.destroy();
       this.pipeline = null;
+      this.tierEvents.reset();
       throw err;
     }
     if (this.faceOn) this.pipeline.post({ type: 'face', ...this.face, version: ++this.version });
@@ -283,6 +288,7 @@ export class Effects extends Emitter {
           // The face models could not be loaded: nothing half-on.
           this.face = { ...DEFAULT_FACE };
           saveFaceSetting(this.face);
+          this._announceStarts();
           this._rejectAll(err);
           if (!this.active) this._turnOff().catch(() => {});
         } else if (m.reject !== undefined) {
@@ -305,8 +311,7 @@ export class Effects extends Emitter {
       case 'tier':
         this.activeTier = m.to;
         // One policy for both effects: each running effect reports the switch.
-        if (this.bgActive) this.emit('effect-tier', { from: m.from, to: m.to, reason: m.reason, effect: 'background' });
-        if (this.faceOn) this.emit('effect-tier', { from: m.from, to: m.to, reason: m.reason, effect: 'face' });
+        this.tierEvents.reported(m, this._effectsOn(), this.setting.tier);
         this.emit('change', this.effect());
         break;
       case 'stats': this.stats = m; if (m.activeTier) this.activeTier = m.activeTier; break;
@@ -314,6 +319,11 @@ export class Effects extends Emitter {
       default: break;
     }
   }
+
+  _effectsOn() { return { background: this.bgActive, face: this.faceOn }; }
+
+  /** An effect turned on next to one already running hears of the tier from here (tier-events.js). */
+  _announceStarts() { this.tierEvents.update(this._effectsOn(), this.setting.tier); }
 
   _waitApplied(version) {
     if (this.applied >= version) return Promise.resolve();
@@ -372,6 +382,7 @@ export class Effects extends Emitter {
     this._rejectAll(effectError('cancelled', 'Closed.'));
     this.pipeline?.destroy();
     this.pipeline = null;
+    this.tierEvents.reset();
   }
 }
 
