@@ -8,7 +8,10 @@
 //   filters:    each filter's colour at its texture points, the background untouched, and
 //               still untouched once the CPU back end takes over from WebGL2
 //   combined:   the sunglasses over the blurred background, still on WebGL2
+//   off:        the camera's own frames afterwards look as before any effect
 //   low light:  on a darkened camera the face's luma rises more than the background's
+//   I420 out:   what the back end hands the encoder (GLCompositor.readI420), with the face pass
+//               on neutral data, is the camera's own I420 bytes
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -206,6 +209,25 @@ test('face effects on the WebGL2 back end: touch-up, four filters, with blur, as
   assert.equal(st2.backend, 'webgl', JSON.stringify(st2));
   assert.equal(st2.background, 'blur-light');
   step('with blur');
+
+  // Everything off after WebGL2 frames: the camera's own frames, which name no colour space,
+  // are decoded as what the WebGL2 frames signalled — the camera's (they are I420 in its
+  // colour space, as the CPU's), not full-range BT.709 (a shift of mean |Δ| 11.5 when the
+  // canvas itself was sent).
+  assert.ok((await setEffect(sender, { background: 'none' })).ok);
+  assert.ok((await setFace(sender, { touchUp: 0, filter: null })).ok);
+  await waitFor(async () => (await localStats(sender)).effects === null, { timeoutMs: 5000, what: 'effects off' });
+  let off = null;
+  await waitFor(async () => {
+    const fr = await grabFrame(receiver, js.id);
+    if (!fr) return null;
+    off = { d: regionMean(lumaOf(fr.data, W, H).map((v, i) => Math.abs(v - bgBefore[i])), regions.background),
+      colorSpace: await receivedColorSpace(receiver, js.id) };
+    return off.d < 6 && off.colorSpace?.fullRange === false ? off : null;
+  }, { timeoutMs: 15000, intervalMs: 500, what: 'effects off after WebGL2: the camera\'s picture as it was' })
+    .catch((e) => { e.message += `\nlast: ${JSON.stringify(off)}`; throw e; });
+  t.diagnostic(`off after webgl: background mean |Δ| ${off.d.toFixed(2)}, received ${JSON.stringify(off.colorSpace)}`);
+  step('off');
   for (const p of pages) assert.deepEqual(p.__errors, [], `uncaught page errors: ${pageDiag(p)}`);
   await assertCleanShutdown(server);
 });
@@ -250,6 +272,51 @@ test('low-light correction on the WebGL2 back end lifts a dim face more than the
     .catch((e) => { e.message += `\nlast: ${JSON.stringify(last)}`; throw e; });
   t.diagnostic(`webgl low light: face luma ${f0.toFixed(1)} → ${last.face.toFixed(1)}, background ${b0.toFixed(1)} → ${last.bg.toFixed(1)}`);
   assert.equal((await localStats(sender)).effects.backend, 'webgl');
+  for (const p of pages) assert.deepEqual(p.__errors, [], `uncaught page errors: ${pageDiag(p)}`);
+  await assertCleanShutdown(server);
+});
+
+test('the WebGL2 back end hands the encoder I420 in the camera\'s colour space: the face pass with neutral data gives the camera\'s bytes', { timeout: 120000 }, async (t) => {
+  const server = await startBuzzd();
+  const cb = await launchPersonBrowser({ extraArgs: GL_ARGS });
+  const pages = [];
+  t.after(async () => { await closePages(pages); await cb.close(); await server.stop(); });
+  const room = await createRoom(server, { name: 'gl i420' });
+  const page = await openRoom(cb.browser, server, room.id);
+  pages.push(page);
+  const r = await page.evaluate(async () => {
+    const { GLCompositor } = await import('/js/effects/gl-compositor.js');
+    const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 } });
+    const reader = new MediaStreamTrackProcessor({ track: stream.getVideoTracks()[0] }).readable.getReader();
+    const f = (await reader.read()).value;
+    const w = f.displayWidth, h = f.displayHeight;
+    const cam = new Uint8Array((w * h * 3) / 2);
+    await f.copyTo(cam, { layout: [{ offset: 0, stride: w }, { offset: w * h, stride: w / 2 }, { offset: (w * h * 5) / 4, stride: w / 2 }] });
+    const gl = new GLCompositor(new OffscreenCanvas(2, 2));
+    // Neutral face data: the low-light curve at γ = 1 and gain 1 everywhere, no skin to smooth.
+    const gw = Math.ceil(w / 16), gh = Math.ceil(h / 16);
+    const grid = new Uint8Array(gw * gh * 2);
+    for (let i = 0; i < gw * gh; i++) grid[2 * i] = 255;
+    gl.composite(f, null, 0, 0, 'none', 0, { touch: 80, radius: 8, skin: { data: new Uint8Array(w * h), w, h },
+      light: { gw, gh, data: grid }, sprite: null, lattices: [] });
+    const yuv = gl.readI420(0, false);
+    const plane = (a, b) => {
+      let s = 0, mx = 0;
+      for (let i = a; i < b; i++) { const d = Math.abs(yuv[i] - cam[i]); s += d; mx = Math.max(mx, d); }
+      return { mean: s / (b - a), max: mx };
+    };
+    const out = { format: f.format, colorSpace: f.colorSpace.toJSON(), w, h, y: plane(0, w * h),
+      u: plane(w * h, (w * h * 5) / 4), v: plane((w * h * 5) / 4, (w * h * 3) / 2) };
+    f.close();
+    await reader.cancel();
+    stream.getTracks().forEach((x) => x.stop());
+    gl.destroy();
+    return out;
+  });
+  t.diagnostic(JSON.stringify(r));
+  assert.equal(r.format, 'I420', 'the fake camera gives I420');
+  // Through RGB and back: the same bytes but for rounding (and values outside 16..235 clipped).
+  for (const k of ['y', 'u', 'v']) assert.ok(r[k].mean < 0.1, `${k}: mean |Δ| ${r[k].mean.toFixed(3)} against the camera's bytes`);
   for (const p of pages) assert.deepEqual(p.__errors, [], `uncaught page errors: ${pageDiag(p)}`);
   await assertCleanShutdown(server);
 });

@@ -11,6 +11,8 @@
 //            texel; for 'image' also the light wrap
 //   output   into the canvas: m·frame + (1−m)·background, m the upsampled mask with a
 //            smoothstep edge that lets go of pixels coloured like B in the edge band
+//   I420     (readI420, for the encoder) the canvas copied upright, packed into I420 bytes in
+//            the camera's colour space (one pass over W/4 × 3H/2 texels) and read back
 // The full-resolution work is the upload and one output pass of two to four texture reads per
 // pixel (what costs under a software WebGL); the picture of 'image' is drawn at the frame size
 // once (cover) when it or the frame size changes. Textures and framebuffers are made once per
@@ -43,6 +45,10 @@ const FACE_TARGETS = ['gfa', 'gfb', 'gfc'];
 const MAX_FACES = 4;         // FX_FACE_MAX
 const LATTICE = 7;           // fx_face_lattice: 7 × 7 points, u, v = −3 .. 3
 const SPRITE_VERTS = 2 * 3 * (LATTICE - 1) * (LATTICE - 1);   // per face
+// readI420: the canvas copied upright, and the packed I420 bytes (per frame size, on first use).
+const I420_TARGETS = ['up', 'pack'];
+// Kr, Kb per matrix (frame-io.js colorOf: 0 BT.601, 1 BT.709).
+const MATRIX_K = [[0.299, 0.114], [0.2126, 0.0722]];
 
 function unsupported(message) {
   const e = new Error(message);
@@ -101,7 +107,7 @@ export class GLCompositor {
     this.maxSize = gl.getParameter(gl.MAX_TEXTURE_SIZE);
     this.vao = gl.createVertexArray();
     this.progs = {};
-    for (const name of ['DOWN', 'REFINE', 'PREMULT', 'HALVE', 'BLUR', 'RESOLVE_BLUR', 'RESOLVE_IMAGE', 'COVER']) {
+    for (const name of ['DOWN', 'REFINE', 'PREMULT', 'HALVE', 'BLUR', 'RESOLVE_BLUR', 'RESOLVE_IMAGE', 'COVER', 'PACK_I420']) {
       this.progs[name] = this._program(name, S[name]);
     }
     for (const [name, defs] of Object.entries(OUTPUTS)) {
@@ -200,7 +206,7 @@ export class GLCompositor {
     this._freeCover();
     if (!this.t) return;
     gl.deleteTexture(this.t.frame);
-    for (const k of [...TARGETS, ...FACE_TARGETS]) {
+    for (const k of [...TARGETS, ...FACE_TARGETS, ...I420_TARGETS]) {
       if (!this.t[k]) continue;
       gl.deleteFramebuffer(this.t[k].fb);
       gl.deleteTexture(this.t[k].tex);
@@ -592,6 +598,36 @@ export class GLCompositor {
     const row = w * 4;
     for (let y = 0; y < h; y++) data.set(buf.subarray((h - 1 - y) * row, (h - y) * row), y * row);
     return { width: w, height: h, data };
+  }
+
+  /**
+   * The canvas (the last composite) as an I420 frame, w×h luma then the two quarter-size chroma
+   * planes, packed: a Uint8Array reused by the next call, in the colour space of `matrix` (0
+   * BT.601, 1 BT.709) and `fullRange`. Null when the frame's width is not a multiple of 8 or
+   * its height is odd (then the caller sends the canvas). Call it in the task of composite.
+   */
+  readI420(matrix = 0, fullRange = false) {
+    const gl = this.gl, t = this.t, w = this.w, h = this.h;
+    if (!t || w % 8 || h % 2) return null;
+    if (!t.up) {
+      t.up = this._target(gl.RGBA8, w, h);
+      t.pack = this._target(gl.RGBA8, w / 4, (3 * h) / 2);
+      if (!t.up || !t.pack) throw unsupported('WebGL2 cannot render to the I420 targets.');
+      this.i420 = new Uint8Array((w * h * 3) / 2);
+    }
+    // The canvas's row 0 is its bottom: the copy flips it upright.
+    gl.bindFramebuffer(gl.READ_FRAMEBUFFER, null);
+    gl.bindFramebuffer(gl.DRAW_FRAMEBUFFER, t.up.fb);
+    gl.blitFramebuffer(0, 0, w, h, 0, h, w, 0, gl.COLOR_BUFFER_BIT, gl.NEAREST);
+    const [kr, kb] = MATRIX_K[matrix] ?? MATRIX_K[0];
+    this._pass('PACK_I420', t.pack, { u_src: t.up.tex }, (loc) => {
+      gl.uniform2i(loc.u_size, w, h);
+      gl.uniform2f(loc.u_k, kr, kb);
+      gl.uniform1i(loc.u_full, fullRange ? 1 : 0);
+    });
+    gl.readPixels(0, 0, t.pack.w, t.pack.h, gl.RGBA, gl.UNSIGNED_BYTE, this.i420);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    return this.i420;
   }
 
   /** Frees every GL object; the canvas keeps its (now idle) context. */

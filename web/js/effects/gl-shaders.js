@@ -242,6 +242,50 @@ void main() {
 }
 `;
 
+/**
+ * The composite as the encoder's I420 frame. u_src is the canvas copied upright (row 0 the
+ * top); the target is (W/4) × (3H/2) RGBA8 texels, each holding four consecutive bytes of the
+ * I420 frame read as rows of W bytes (the Y plane, then U, then V, packed), so readPixels
+ * returns the frame byte for byte. Y'CbCr from R'G'B' with the camera's matrix (u_k = Kr, Kb)
+ * and range, chroma the mean of each 2×2 block: what the CPU back end sends, in the same colour
+ * space (docs/effects.md, "Colour space of the output frames").
+ */
+export const PACK_I420 = `${HEADER}
+uniform sampler2D u_src;     // the composite, full grid, upright, texelFetch
+uniform ivec2 u_size;        // W, H: W a multiple of 8, H even
+uniform vec2 u_k;            // Kr, Kb
+uniform int u_full;          // 1: full range, 0: limited (16..235, 16..240)
+out vec4 o;
+vec3 rgb(ivec2 p) { return texelFetch(u_src, p, 0).rgb; }
+void main() {
+  ivec2 q = ivec2(gl_FragCoord.xy);
+  int W = u_size.x, H = u_size.y;
+  vec3 kw = vec3(u_k.x, 1.0 - u_k.x - u_k.y, u_k.y);
+  bool full = u_full == 1;
+  vec4 r;
+  if (q.y < H) {
+    for (int k = 0; k < 4; k++) {
+      float y = dot(rgb(ivec2(4 * q.x + k, q.y)), kw);
+      r[k] = full ? 255.0 * y : 16.0 + 219.0 * y;
+    }
+  } else {
+    int cw = W / 2, n = cw * (H / 2);
+    int off = (q.y - H) * W + 4 * q.x;
+    bool v = off >= n;
+    if (v) off -= n;
+    for (int k = 0; k < 4; k++) {
+      int i = off + k;
+      ivec2 p = 2 * ivec2(i % cw, i / cw);
+      vec3 c = 0.25 * (rgb(p) + rgb(p + ivec2(1, 0)) + rgb(p + ivec2(0, 1)) + rgb(p + ivec2(1, 1)));
+      float y = dot(c, kw);
+      float d = v ? (c.r - y) / (2.0 * (1.0 - u_k.x)) : (c.b - y) / (2.0 * (1.0 - u_k.y));
+      r[k] = 128.0 + (full ? 255.0 : 224.0) * d;
+    }
+  }
+  o = clamp(floor(r + 0.5), 0.0, 255.0) / 255.0;
+}
+`;
+
 // ---- Face effects (docs/effects.md, "Face effects on WebGL2") ----
 // The C side (fx/include/fx_face.h) tracks the faces and hands over what needs the mesh: the
 // skin mask (fx_face_skin_frame), the low-light curve grid (fx_face_lowlight_grid) and the

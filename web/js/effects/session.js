@@ -15,6 +15,7 @@ import { effectError, median } from './settings.js';
 import { EffectEngine, tierName } from './engine.js';
 import { FrameStats, WaitEstimator } from './frame-stats.js';
 import { BackendChooser } from './backend.js';
+import { outputColorSpace } from './frame-io.js';
 
 function bitmapToRgba(bitmap) {
   const c = new OffscreenCanvas(bitmap.width, bitmap.height);
@@ -186,7 +187,7 @@ export class EffectSession {
         if (fm.landmarkMs > 0) this.landmarkMs.push({ at: performance.now(), ms: fm.landmarkMs });
       }
       if (!res.passThrough) {
-        out = which === 'webgl' ? this._glOut(engine, glSource, res.face) : makeOut(engine, color);
+        out = which === 'webgl' ? this._glOut(glSource, color, res.face) : makeOut(engine, color);
         // Compositing as each back end costs it, output frame included, inference not.
         const ms = performance.now() - t0 - res.inferMs;
         if (out) this.backends.measured(which, ms);
@@ -230,14 +231,25 @@ export class EffectSession {
     return delivered;
   }
 
-  /** The WebGL2 composite of the current mask (and the face effects' data) over `src`, as a new VideoFrame. */
-  _glOut(engine, src, face = null) {
+  /**
+   * The WebGL2 composite of the current mask (and the face effects' data) over `src`, as a new
+   * VideoFrame: I420 in the camera's colour space (`color` from frameToEngine), as the CPU back
+   * end's, so the receiver never sees the colour space change between the two (the canvas
+   * itself, RGB, is sent as full-range BT.709) — the canvas only for sizes readI420 cannot pack.
+   */
+  _glOut(src, color, face = null) {
     const gl = this.backends.gl;
+    const engine = this.engine;
     try {
       const m = engine.maskView();
       gl.composite(src, m.data, m.w, m.h, engine.modeName, engine.strength, face);
       const init = { timestamp: src.timestamp };
       if (src.duration) init.duration = src.duration;
+      const yuv = gl.readI420(color?.matrix ?? 0, color?.fullRange ?? false);
+      if (yuv) {
+        return new VideoFrame(yuv, { ...init, format: 'I420', codedWidth: gl.w, codedHeight: gl.h,
+          colorSpace: outputColorSpace(src, color ?? { matrix: 0, fullRange: false }) });
+      }
       return new VideoFrame(gl.canvas, init);
     } catch (err) {
       this.backends.failed(err);
