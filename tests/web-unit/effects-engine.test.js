@@ -111,5 +111,12 @@ test('deferred inference: a stale mask (effect turned off and on again) is remad
   const r = engine.process({ deferInfer: true });
   assert.equal(r.inferred, true, 'the first frame after turning the effect on again gets a fresh mask');
   assert.equal(engine.pendingInfer, null);
+  // A new camera (the session calls forgetMask): its first frame is not drawn with the old mask.
+  load(engine, person);
+  engine.process({ deferInfer: true });
+  engine.inferDeferred();
+  engine.forgetMask();
+  load(engine, person);
+  assert.equal(engine.process({ deferInfer: true }).inferred, true, 'a new source is segmented first');
   engine.destroy();
 });

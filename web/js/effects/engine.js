@@ -371,6 +371,12 @@ export class EffectEngine {
     return { inferMs, otherMs: performance.now() - t0 - inferMs };
   }
 
+  /** A new camera: its first frame is segmented before it is composited. */
+  forgetMask() {
+    this.hasMask = false;
+    this.pendingInfer = null;
+  }
+
   /**
    * The inference process({deferInfer: true}) left for after the frame was handed out, on
    * the same frame (still in the frame buffer): its mask serves the next frames. Returns

@@ -141,6 +141,7 @@ export class EffectSession {
   startSource(targetFps) {
     this.interval = 1000 / (targetFps || 30);
     this.engine?.configure({ targetFps: targetFps || 30 });
+    this.engine?.forgetMask();
     this.lastTs = null;
     this.waits = new WaitEstimator();
     this.stats.reset();
