@@ -347,7 +347,7 @@ export class GLCompositor {
    * Renders the composite of frame (VideoFrame or other TexImageSource) and mask (maskW×maskH
    * bytes, person = 255) into the canvas at the frame's size. Returns {uploadMs, renderMs}:
    * the CPU time spent issuing the uploads and the draws (the GPU finishes them later; the
-   * caller's new VideoFrame(canvas) or readPixels waits for it).
+   * caller's readI420, readPixels or new VideoFrame(canvas) waits for it).
    */
   composite(frame, mask, maskW, maskH, mode, strength, face = null) {
     const gl = this.gl;
