@@ -39,6 +39,7 @@
 #include "buzzd_proc.h"
 #include "buzzd_sig.h"
 #include "clip.h"
+#include "http.h"
 #include "janus_api.h"
 #include "janus_proc.h"
 #include "media.h"
@@ -61,6 +62,8 @@ typedef struct opts {
 typedef struct step {
   int subs;
   double pps, us_per_fwd, cpu_frac, loss, fps_pct, p50, p99, rss;
+  unsigned long long rcvbuf_err, sndbuf_err; /* in the window, machine-wide */
+  long long tx_dropped;                      /* buzzd's, in the window; -1 for Janus */
   int ok;
   const char *verdict; /* "ok", "broken", each maybe "(contended)"; "discarded(...)" */
 } step;
@@ -69,6 +72,7 @@ typedef struct step {
 typedef struct server {
   const char *name; /* "buzzd" or "janus" */
   int pid;
+  int http_port; /* buzzd's (for /metrics); 0 for Janus */
   media *m;
   janus_api *j;
   uint64_t feed;
@@ -78,8 +82,10 @@ typedef struct server {
 } server;
 
 typedef struct sample {
-  double wall, server_cpu, gen_cpu;       /* seconds */
-  double server_core_busy, gen_core_busy; /* seconds the two cores were busy (core_busy) */
+  double wall, server_cpu, gen_cpu;          /* seconds */
+  double server_core_busy, gen_core_busy;    /* seconds the two cores were busy (core_busy) */
+  unsigned long long rcvbuf_err, sndbuf_err; /* /proc/net/snmp Udp RcvbufErrors, SndbufErrors */
+  long long tx_dropped;                      /* buzzd: buzz_rtc_tx_dropped_total, -1 = none */
 } sample;
 
 static double mono(void) {
@@ -126,9 +132,10 @@ static double proc_rss_mb(int pid) {
   return mb;
 }
 
-/* Busy seconds of one core so far (/proc/stat "cpuN": everything but idle and iowait, steal
- * included); -1 if unreadable. Less what our own process on that core used, it is what the
- * machine's other tenants took from the core during a window. */
+/* Busy seconds of one core so far (/proc/stat "cpuN": user, nice, system and steal; irq and
+ * softirq time are left out, as much of it is the loopback delivery of our own packets, which
+ * the kernel charges to no process); -1 if unreadable. Less what our own process on that core
+ * used, it is what the machine's other tenants took from the core during a window. */
 static double core_busy(int cpu) {
   if (cpu < 0) return -1;
   FILE *f = fopen("/proc/stat", "r");
@@ -141,7 +148,7 @@ static double core_busy(int cpu) {
     if (strncmp(line, want, strlen(want)) != 0) continue;
     if (sscanf(line + strlen(want), "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
                &v[3], &v[4], &v[5], &v[6], &v[7]) >= 4)
-      busy = (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / (double)sysconf(_SC_CLK_TCK);
+      busy = (double)(v[0] + v[1] + v[2] + v[7]) / (double)sysconf(_SC_CLK_TCK);
     break;
   }
   fclose(f);
@@ -150,7 +157,42 @@ static double core_busy(int cpu) {
 
 static int server_core = -1, gen_core = -1; /* where the server and the generator are pinned */
 
-static void take(sample *s, int pid) {
+/* The machine's UDP buffer overflows so far (/proc/net/snmp): datagrams dropped because a
+ * receiving socket's buffer was full, or a sending one's. Machine-wide, so another tenant's
+ * drops count too; on this loopback benchmark they are normally ours. */
+static void udp_errors(unsigned long long *rcvbuf, unsigned long long *sndbuf) {
+  *rcvbuf = *sndbuf = 0;
+  FILE *f = fopen("/proc/net/snmp", "r");
+  if (!f) return;
+  char line[512];
+  int seen = 0;
+  while (fgets(line, sizeof line, f)) {
+    if (strncmp(line, "Udp: ", 5) != 0) continue;
+    if (!seen++) continue; /* the header line */
+    unsigned long long v[6];
+    if (sscanf(line + 5, "%llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4],
+               &v[5]) == 6)
+      *rcvbuf = v[4], *sndbuf = v[5];
+    break;
+  }
+  fclose(f);
+}
+
+/* buzzd's worker 0 datagrams the kernel refused to send (buzz_rtc_tx_dropped_total on
+ * /metrics); -1 without a buzzd or an answer. */
+static long long buzzd_tx_dropped(int http_port) {
+  if (http_port <= 0) return -1;
+  char *body = NULL;
+  long long v = -1;
+  if (http_request(http_port, "GET", "/metrics", NULL, 2000, &body) == 200 && body) {
+    const char *k = strstr(body, "buzz_rtc_tx_dropped_total{worker=\"0\"} ");
+    if (k) v = strtoll(k + strlen("buzz_rtc_tx_dropped_total{worker=\"0\"} "), NULL, 10);
+  }
+  free(body);
+  return v;
+}
+
+static void take(sample *s, int pid, int buzzd_http) {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   s->wall = mono();
@@ -159,6 +201,8 @@ static void take(sample *s, int pid) {
                ru.ru_stime.tv_usec / 1e6;
   s->server_core_busy = core_busy(server_core);
   s->gen_core_busy = core_busy(gen_core);
+  udp_errors(&s->rcvbuf_err, &s->sndbuf_err);
+  s->tx_dropped = buzzd_tx_dropped(buzzd_http);
 }
 
 static int fail(const char *what) {
@@ -347,9 +391,9 @@ static const char *measure(server *sv, const opts *o, int have, step *r, double 
                            double *swait, double *gwait, media_stats *st) {
   sample a, b;
   media_window_begin(sv->m);
-  take(&a, sv->pid);
+  take(&a, sv->pid, sv->http_port);
   sleep_s(o->seconds);
-  take(&b, sv->pid);
+  take(&b, sv->pid, sv->http_port);
   media_window_end(sv->m, st);
   double wall = b.wall - a.wall, scpu = b.server_cpu - a.server_cpu, gcpu = b.gen_cpu - a.gen_cpu;
   r->subs = have;
@@ -362,6 +406,9 @@ static const char *measure(server *sv, const opts *o, int have, step *r, double 
   r->p50 = st->delay_p50_ms;
   r->p99 = st->delay_p99_ms;
   r->rss = proc_rss_mb(sv->pid);
+  r->rcvbuf_err = b.rcvbuf_err - a.rcvbuf_err;
+  r->sndbuf_err = b.sndbuf_err - a.sndbuf_err;
+  r->tx_dropped = a.tx_dropped >= 0 && b.tx_dropped >= 0 ? b.tx_dropped - a.tx_dropped : -1;
   *gen_pct = 100.0 * gcpu / wall;
   /* Other tenants' share of each core: its busy time less our own process's. */
   *swait = server_core < 0 ? 0 : 100.0 * (b.server_core_busy - a.server_core_busy - scpu) / wall;
@@ -419,10 +466,11 @@ static void run_steps(server *sv, const opts *o, mpeer *pub, mpeer **subs) {
         "gen_cpu_pct=%.1f loss_pct=%.3f frames_delivered_pct=%.1f delay_p50_ms=%.2f "
         "delay_p99_ms=%.2f rss_mb=%.1f plis=%llu plis_total=%llu silent=%d setup_s=%.1f "
         "others_on_server_core_pct=%.1f others_on_gen_core_pct=%.1f loadavg=%.1f windows=%d "
-        "verdict=%s\n",
+        "udp_rcvbuf_errors=%llu udp_sndbuf_errors=%llu server_tx_dropped=%lld verdict=%s\n",
         sv->name, have, r->pps, r->us_per_fwd, 100.0 * r->cpu_frac, gen_pct, r->loss, r->fps_pct,
         r->p50, r->p99, r->rss, (unsigned long long)st.plis, (unsigned long long)st.plis_total,
-        st.silent, setup, swait, gwait, load[0], tries > TRIES ? TRIES : tries, verdict);
+        st.silent, setup, swait, gwait, load[0], tries > TRIES ? TRIES : tries, r->rcvbuf_err,
+        r->sndbuf_err, r->tx_dropped, verdict);
     fflush(stdout);
     if (!r->ok) break;
     sv->last_ok = sv->n_steps - 1;
@@ -495,6 +543,7 @@ static int run_buzzd(server *sv, const opts *o, const clip *c, int cpu, int max_
     goto out;
   }
   sv->pid = bp.pid;
+  sv->http_port = bp.http_port;
   /* buzzd announces its listen host (127.0.0.1) in its candidate; loopback works for it. */
   if (media_create(&sv->m, c, o->fps, "127.0.0.1") < 0 || bsig_open(&sv->b, bp.http_port) < 0 ||
       bsig_publisher(sv->b, sv->m, o->cap, &pub) < 0) {
