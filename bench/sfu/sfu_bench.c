@@ -132,10 +132,11 @@ static double proc_rss_mb(int pid) {
   return mb;
 }
 
-/* Busy seconds of one core so far (/proc/stat "cpuN": user, nice, system and steal; irq and
- * softirq time are left out, as much of it is the loopback delivery of our own packets, which
- * the kernel charges to no process); -1 if unreadable. Less what our own process on that core
- * used, it is what the machine's other tenants took from the core during a window. */
+/* Busy seconds of one core so far (/proc/stat "cpuN": everything but idle and iowait; irq and
+ * softirq included, since tick accounting charges a softirq tick to the task it interrupted as
+ * well, e.g. the loopback delivery of our own packets); -1 if unreadable. Less what our own
+ * process on that core used, it is what the machine's other tenants took from the core during
+ * a window (give or take a tick or two). */
 static double core_busy(int cpu) {
   if (cpu < 0) return -1;
   FILE *f = fopen("/proc/stat", "r");
@@ -148,7 +149,7 @@ static double core_busy(int cpu) {
     if (strncmp(line, want, strlen(want)) != 0) continue;
     if (sscanf(line + strlen(want), "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
                &v[3], &v[4], &v[5], &v[6], &v[7]) >= 4)
-      busy = (double)(v[0] + v[1] + v[2] + v[7]) / (double)sysconf(_SC_CLK_TCK);
+      busy = (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / (double)sysconf(_SC_CLK_TCK);
     break;
   }
   fclose(f);
