@@ -305,6 +305,19 @@ export async function layoutProblems(page) {
         if (ox > 1 && oy > 1) out.push(`tiles ${tiles[i][0].dataset.peerId}:${tiles[i][0].dataset.kind} and ${tiles[j][0].dataset.peerId}:${tiles[j][0].dataset.kind} overlap`);
       }
     }
+    // The stats overlay: inside its tile, above the name plate, not cut at the side.
+    for (const st of document.querySelectorAll('.tile-stats')) {
+      if (!visible(st)) continue;
+      const tile = st.closest('.tile');
+      const who = `${tile?.dataset.peerId}:${tile?.dataset.kind}`;
+      const plate = tile?.querySelector('.nameplate');
+      if (plate && visible(plate)) {
+        const [a, b] = [st.getBoundingClientRect(), plate.getBoundingClientRect()];
+        if (Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1 &&
+          Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1) out.push(`stats overlay covers the name plate of ${who}`);
+      }
+      if (st.scrollWidth > st.clientWidth + 2) out.push(`stats text cut at the side on ${who} (${st.scrollWidth} > ${st.clientWidth})`);
+    }
     // Text that should wrap (headings, paragraphs, labels, buttons' text): not cut off.
     for (const el of document.querySelectorAll('h1, h2, p, label, .btn, .menu-label')) {
       if (!visible(el) || el.closest('.nameplate, .tile-stats')) continue;
