@@ -343,8 +343,14 @@ void sig__sfu_room_off(sig_ctx *ctx, sig_room *r);
 void sig__sfu_ctx_free(sig_ctx *ctx);
 
 /* The media in effect in a room (joined.media, media-changed): SIG_MEDIA_P2P or SIG_MEDIA_SFU.
- * "auto" runs as p2p today (docs/protocol.md, "Media modes"). */
+ * "auto" is p2p below SIG_AUTO_SFU_FROM participants (those in reconnect grace count, so a
+ * page that reconnects does not flip the room) and sfu from there (docs/protocol.md). */
+#define SIG_AUTO_SFU_FROM 3
 int sig__room_media(const sig_room *r);
+/* After anything that may change r's media (a join, a leave, set-media-mode): when it is no
+ * longer `before`, the room leaves SFU mode if it was in it and everyone but `except` gets
+ * media-changed. */
+void sig__media_follow(sig_ctx *ctx, sig_room *r, int before, const sig_part *except);
 
 /* reactions (sig_reaction.c): a bucket per participant, on top of the connection's. */
 #define SIG_REACTION_BURST 6.0 /* reactions in a row */

@@ -151,6 +151,7 @@ static const char *const admit_msgs[SIG_PE_COUNT] = {
 /* Adds the participant: the last step of every first join. */
 static void join_finish(sig_conn *c, const sig_req *rq, sig_room *r, const char *name,
                         const int state[4], int owner) {
+  int media_before = sig__room_media(r);
   sig_part *p = sig__part_add(c->ctx, r, name);
   if (!p) {
     sig__error(c, rq, SIG_PE_INTERNAL, "cannot add participant");
@@ -166,6 +167,9 @@ static void join_finish(sig_conn *c, const sig_req *rq, sig_room *r, const char 
   join_send_joined(c, rq, p);
   sig__broadcast(r, p, SIG_OUT_PARTICIPANT_JOINED,
                  json_pack("{s:o}", "participant", sig__part_json(p)));
+  /* In "auto", the third participant moves the room to the SFU; the joiner's joined.media
+   * already says so. */
+  sig__media_follow(c->ctx, r, media_before, p);
 }
 
 /* A join waiting for its password check (sig_pwq.c). It holds the room (r->jobs) so expiry

@@ -86,7 +86,19 @@ const char *sig_media_mode_name(int mode) {
 }
 
 int sig__room_media(const sig_room *r) {
-  return r->media_mode == SIG_MEDIA_SFU ? SIG_MEDIA_SFU : SIG_MEDIA_P2P;
+  if (r->media_mode == SIG_MEDIA_SFU) return SIG_MEDIA_SFU;
+  if (r->media_mode == SIG_MEDIA_AUTO && r->nparts >= SIG_AUTO_SFU_FROM) return SIG_MEDIA_SFU;
+  return SIG_MEDIA_P2P;
+}
+
+void sig__media_follow(sig_ctx *ctx, sig_room *r, int before, const sig_part *except) {
+  int now = sig__room_media(r);
+  if (now == before) return;
+  if (before == SIG_MEDIA_SFU) sig__sfu_room_off(ctx, r);
+  BZ_INFO("sig_media", "room=%s media=%s participants=%d", r->id, sig_media_mode_name(now),
+          r->nparts);
+  sig__broadcast(r, except, SIG_OUT_MEDIA_CHANGED,
+                 json_pack("{s:s}", "media", sig_media_mode_name(now)));
 }
 
 /* Serializes obj with "type" as its first key (easier to read in logs and captures); NULL

@@ -69,6 +69,7 @@ static const char *const left_reasons[] = {
 
 void sig__part_remove(sig_ctx *ctx, sig_part *p, int reason) {
   sig_room *r = p->room;
+  int media_before = sig__room_media(r);
   sig_part **pp = &r->parts;
   while (*pp && *pp != p) pp = &(*pp)->next;
   if (*pp) *pp = p->next;
@@ -81,6 +82,8 @@ void sig__part_remove(sig_ctx *ctx, sig_part *p, int reason) {
                  json_pack("{s:s, s:s}", "id", p->id, "reason", left_reasons[reason]));
   free(p->name);
   free(p);
+  /* In "auto", a room down to two goes back to peer to peer. */
+  if (r->nparts > 0) sig__media_follow(ctx, r, media_before, NULL);
   /* With a store the history can be reloaded, so an empty room gives its memory back. */
   if (r->nparts == 0 && ctx->store) sig__chat_clear(r);
   if (r->nparts == 0) room_touch(ctx, r);

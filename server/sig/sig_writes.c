@@ -184,11 +184,7 @@ static void setting_done(sig_ctx *ctx, sig_write *w, int rc) {
   }
   if (c) sig__reply(c, &rq, SIG_OUT_OK, json_object());
   sig__broadcast(r, NULL, SIG_OUT_ROOM_UPDATED, json_pack("{s:o}", "room", sig__room_json(r)));
-  if (media_before == SIG_MEDIA_SFU && sig__room_media(r) != SIG_MEDIA_SFU)
-    sig__sfu_room_off(ctx, r);
-  if (sig__room_media(r) != media_before)
-    sig__broadcast(r, NULL, SIG_OUT_MEDIA_CHANGED,
-                   json_pack("{s:s}", "media", sig_media_mode_name(sig__room_media(r))));
+  sig__media_follow(ctx, r, media_before, NULL);
   setting_free(&j->base);
 }
 

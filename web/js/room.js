@@ -5,6 +5,7 @@ import { Emitter } from './emitter.js';
 import { Signaling, codedError } from './signaling.js';
 import { Mesh } from './call.js';
 import { SfuCall } from './sfu/sfu-call.js';
+import { MediaHandover } from './handover.js';
 import { LocalMedia, levelMeter } from './media.js';
 import { emptyRoster, reduceRoster, chatGaps, everyone } from './roster.js';
 import { displayNames } from './identity.js';
@@ -26,6 +27,7 @@ export class Room extends Emitter {
     this.media = new LocalMedia();
     this.sig = null;
     this.mesh = new Mesh((to, data) => this.sig?.send({ type: 'relay', to, data }));
+    this.handover = null;             // MediaHandover while a call moves to buzzd
     this.state = emptyRoster();
     this.joinOpts = null;
     this.pendingChats = [];
@@ -34,7 +36,7 @@ export class Room extends Emitter {
     this.speaker = { id: null, since: 0 };
     this.speakerTimer = 0;
     this.localLevel = null;           // () => 0..1 for the local microphone
-    this.mesh.on('media', (m) => this._onMedia(m));
+    this._listen(this.mesh);
     // "Audio only" receives no camera video at all, not just hides it.
     this.media.on('quality', (q) => this.mesh.setCameraWanted(q !== 'audio-only'));
     this.media.publishSink = (kind, track) => this._onLocalTrack(kind, track);
@@ -130,16 +132,47 @@ export class Room extends Emitter {
     if (again) this._fillChatGaps();
   }
 
-  /** SFU rooms talk to buzzd (web/js/sfu/); p2p rooms keep the mesh as it is. */
-  _useMedia(media) {
+  /**
+   * SFU rooms talk to buzzd (web/js/sfu/); p2p rooms keep the mesh as it is. handover: a
+   * running call moves (media-changed); to the SFU the peer-to-peer connections keep playing
+   * until the new ones carry media (handover.js). Back to p2p buzzd has already dropped its
+   * side, so the old connections close at once.
+   */
+  _useMedia(media, { handover = false } = {}) {
     const sfu = media === 'sfu';
     if (sfu === this.mesh instanceof SfuCall) return;
-    const local = this.mesh.local;
-    this.mesh.closeAll();
+    this._endHandover();
+    const old = this.mesh;
     this.mesh = sfu ? new SfuCall((m) => this.sig?.send(m)) :
       new Mesh((to, data) => this.sig?.send({ type: 'relay', to, data }));
-    this.mesh.local = { ...local };
-    this.mesh.on('media', (m) => this._onMedia(m));
+    this.mesh.local = { ...old.local };
+    this.mesh.setCameraWanted?.(old.cameraWanted !== false);
+    this._listen(this.mesh);
+    if (!handover || !sfu) {
+      old.closeAll();
+      return;
+    }
+    const expect = [];
+    for (const p of this.state.participants) {
+      if (p.id === this.state.self?.id) continue;
+      if (p.camera) expect.push(`${p.id}:camera`);
+      if (p.mic) expect.push(`${p.id}:audio`);
+    }
+    this.handover = new MediaHandover(old, expect, (m) => this._onMedia(m), () => { this.handover = null; });
+  }
+
+  /** Media events of a connection set: through the handover while one runs, else the current set's only. */
+  _listen(mesh) {
+    mesh.on('media', (m) => {
+      const h = this.handover?.done ? null : this.handover;
+      if (h && (mesh === h.old || mesh === this.mesh)) h.route(mesh === h.old, m);
+      else if (mesh === this.mesh) this._onMedia(m);
+    });
+  }
+
+  _endHandover() {
+    this.handover?.finish();
+    this.handover = null;
   }
 
   _fail(err) {
@@ -372,6 +405,7 @@ export class Room extends Emitter {
     clearInterval(this.encoderTimer);
     this.media.effects.destroy();
     this.sig?.close();
+    this._endHandover();
     this.mesh.closeAll();
     this.media.stopAll();
     this.localLevel?.close();
@@ -393,6 +427,7 @@ const HANDLERS = {
   'participant-left'(m, prev) {
     if (typeof m.id !== 'string') return;
     this.mesh.remove(m.id);
+    this.handover?.forget(m.id);
     const who = prev.participants.find((q) => q.id === m.id);
     const shown = displayNames(everyone(prev)).get(m.id);
     this.emit('participant-left', { id: m.id, reason: m.reason, name: who?.name, displayName: shown });
@@ -410,7 +445,7 @@ const HANDLERS = {
   'media-changed'(m) {
     const self = this.state.self;
     if (!self || (m.media !== 'sfu' && m.media !== 'p2p')) return;
-    this._useMedia(m.media);
+    this._useMedia(m.media, { handover: true });
     this.mesh.configure(self.id, this.iceServers, this.joinOpts.iceTransportPolicy);
     this.mesh.sync(this.state.participants.map((p) => p.id));
   },

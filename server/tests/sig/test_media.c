@@ -77,7 +77,7 @@ static void t_create_with_mode(void **state) {
   assert_string_equal(json_string_value(json_object_get(j, "media")), "sfu");
   assert_string_equal(room_field(j, "media_mode"), "sfu");
   json_decref(j);
-  /* auto is accepted and stored, and runs as p2p today (docs/protocol.md). */
+  /* auto is accepted and stored; alone in the room, the media is p2p. */
   room_with_mode(ctx, "auto", id, owner);
   fake_conn *b = fake_open(ctx);
   fake_join(b, id, "Bob", "", 1);
@@ -167,12 +167,74 @@ static void t_set_media_mode(void **state) {
   sig_ctx_destroy(ctx);
 }
 
+static const char *media_of(json_t *msg) {
+  return json_string_value(json_object_get(msg, "media"));
+}
+
+/* "auto": p2p for two, everyone to the SFU when a third joins (the joiner learns it from
+ * joined.media, the others from media-changed), back to p2p when the room is two again; a
+ * participant in reconnect grace still counts, so a reconnect does not flip the room. */
+static void t_auto_follows_participants(void **state) {
+  (void)state;
+  sig_ctx *ctx = fake_ctx(NULL, NULL, NULL);
+  char id[16], owner[64];
+  room_with_mode(ctx, "auto", id, owner);
+  fake_conn *a = fake_open(ctx), *b = fake_open(ctx), *c = fake_open(ctx);
+  fake_join(a, id, "Alice", "", 1);
+  fake_join(b, id, "Bob", "", 1);
+  json_t *j = fake_last(b, "joined");
+  assert_string_equal(media_of(j), "p2p");
+  json_decref(j);
+  assert_int_equal(fake_count(a, "media-changed"), 0);
+  fake_join(c, id, "Carol", "", 1);
+  j = fake_last(c, "joined");
+  assert_string_equal(media_of(j), "sfu");
+  json_decref(j);
+  assert_int_equal(fake_count(c, "media-changed"), 0);
+  for (fake_conn *f = a; f; f = f == a ? b : NULL) {
+    assert_int_equal(fake_count(f, "media-changed"), 1);
+    j = fake_last(f, "media-changed");
+    assert_string_equal(media_of(j), "sfu");
+    json_decref(j);
+  }
+  /* Carol's socket goes: she is in grace, the room stays on the SFU. */
+  fake_closed(c);
+  assert_int_equal(fake_count(a, "media-changed"), 1);
+  /* Dan joins (four with Carol) and Bob leaves: three, Carol included, still SFU... */
+  fake_conn *d = fake_open(ctx);
+  fake_join(d, id, "Dan", "", 1);
+  j = fake_last(d, "joined");
+  assert_string_equal(media_of(j), "sfu");
+  json_decref(j);
+  fake_send(b, "{\"type\":\"leave\"}");
+  assert_int_equal(fake_count(a, "media-changed"), 1);
+  /* ...until Carol's grace runs out: the room is two, p2p. */
+  sig_limits lim;
+  sig_limits_default(&lim);
+  fake_now_ms += (uint64_t)lim.reconnect_grace_s * 1000 + 1000;
+  sig_tick(ctx);
+  assert_int_equal(fake_count(a, "media-changed"), 2);
+  j = fake_last(a, "media-changed");
+  assert_string_equal(media_of(j), "p2p");
+  json_decref(j);
+  j = fake_last(a, "participant-left");
+  assert_non_null(j);
+  json_decref(j);
+  assert_int_equal(fake_count(d, "media-changed"), 1);
+  fake_free(a);
+  fake_free(b);
+  fake_free(c);
+  fake_free(d);
+  sig_ctx_destroy(ctx);
+}
+
 int tests_media(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(t_mode_names),
       cmocka_unit_test(t_create_with_mode),
       cmocka_unit_test(t_server_default),
       cmocka_unit_test(t_set_media_mode),
+      cmocka_unit_test(t_auto_follows_participants),
   };
   return cmocka_run_group_tests_name("sig_media", tests, NULL, NULL);
 }
