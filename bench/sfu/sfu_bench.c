@@ -15,10 +15,14 @@
  *   delivered frames / sent frames, forwarding delay p50/p99 (first packet of each frame, from
  *   the publisher's send time), server RSS.
  *
+ * Each line also gives the share of the server's and the generator's cores that other
+ * processes took (a window above 20 % is measured again, and marked "(contended)" if it stays
+ * so), the machine's UDP buffer overflows and, for buzzd, its own send drops.
+ *
  * Quality breaks when delivered frames < 90 % of sent or loss > 1 %. Then a summary line per
- * server and one "ratio" line: buzzd / janus for the streams and forwarded packets per server
- * core at each one's last good step, and CPU µs per forwarded packet, loss, delay and RSS at the
- * largest step both passed.
+ * server and one "ratio" line per figure, buzzd / janus: streams and forwarded packets per
+ * server core, delay and RSS at each one's last good step; CPU µs per forwarded packet, CPU,
+ * loss, frames, delay and RSS at the largest step both passed.
  *
  *   sfu-bench --clip FILE.ivf [--steps 1,4,16,...] [--seconds S] [--fps N] [--cap BITS]
  *             [--servers buzzd,janus] [--buzzd PATH] [--janus-libdir DIR]
@@ -506,20 +510,28 @@ static double ratio(double a, double b) {
   return b > 0 ? a / b : 0;
 }
 
+/* One line per figure: both values and buzzd / janus. */
+static void ratio_line(const char *figure, const char *at, double bz, double ja) {
+  printf("sfu-bench ratio figure=%s buzzd=%.3f janus=%.3f buzzd/janus=%.3f at=%s\n", figure, bz, ja,
+         ratio(bz, ja), at);
+}
+
 /* buzzd / janus: per-core figures at each one's last good step; the per-packet, quality and
- * memory figures at the largest step both passed (the same number of subscribers). */
+ * memory figures at the largest step both passed (the same number of subscribers), preferring
+ * one where neither window was contended. */
 static void ratios(const server *bz, const server *ja) {
   if (bz->last_ok < 0 || ja->last_ok < 0) {
-    printf("sfu-bench ratio buzzd/janus none (a server passed no step)\n");
+    printf("sfu-bench ratio none (a server passed no step)\n");
     return;
   }
   const step *b = &bz->steps[bz->last_ok], *j = &ja->steps[ja->last_ok];
-  printf(
-      "sfu-bench ratio buzzd/janus streams_per_core=%.2f fwd_pps_per_core=%.2f "
-      "(at last good steps %d and %d)\n",
-      ratio(b->subs / b->cpu_frac, j->subs / j->cpu_frac),
-      ratio(b->pps / b->cpu_frac, j->pps / j->cpu_frac), b->subs, j->subs);
-  /* The largest step both passed, preferring one where neither window was contended. */
+  char at[96];
+  snprintf(at, sizeof at, "last_good_steps(buzzd=%d,janus=%d)", b->subs, j->subs);
+  ratio_line("streams_per_core", at, b->subs / b->cpu_frac, j->subs / j->cpu_frac);
+  ratio_line("fwd_pps_per_core", at, b->pps / b->cpu_frac, j->pps / j->cpu_frac);
+  ratio_line("delay_p50_ms", at, b->p50, j->p50);
+  ratio_line("delay_p99_ms", at, b->p99, j->p99);
+  ratio_line("rss_mb", at, b->rss, j->rss);
   const step *cb = NULL, *cj = NULL;
   for (int clean = 1; clean >= 0 && !cb; clean--)
     for (int i = 0; i <= bz->last_ok; i++)
@@ -529,12 +541,15 @@ static void ratios(const server *bz, const server *ja) {
         if (x->subs == y->subs && (!clean || both_clean)) cb = x, cj = y;
       }
   if (!cb) return;
-  printf(
-      "sfu-bench ratio buzzd/janus at subs=%d%s cpu_us_per_fwd=%.3f server_cpu=%.3f "
-      "loss_pct=%.3f/%.3f delay_p50=%.2f delay_p99=%.2f rss=%.2f\n",
-      cb->subs, strcmp(cb->verdict, "ok") || strcmp(cj->verdict, "ok") ? "(contended)" : "",
-      ratio(cb->us_per_fwd, cj->us_per_fwd), ratio(cb->cpu_frac, cj->cpu_frac), cb->loss, cj->loss,
-      ratio(cb->p50, cj->p50), ratio(cb->p99, cj->p99), ratio(cb->rss, cj->rss));
+  snprintf(at, sizeof at, "subs=%d%s", cb->subs,
+           strcmp(cb->verdict, "ok") || strcmp(cj->verdict, "ok") ? "(contended)" : "");
+  ratio_line("cpu_us_per_fwd", at, cb->us_per_fwd, cj->us_per_fwd);
+  ratio_line("server_cpu_pct", at, 100 * cb->cpu_frac, 100 * cj->cpu_frac);
+  ratio_line("loss_pct", at, cb->loss, cj->loss);
+  ratio_line("frames_delivered_pct", at, cb->fps_pct, cj->fps_pct);
+  ratio_line("delay_p50_ms", at, cb->p50, cj->p50);
+  ratio_line("delay_p99_ms", at, cb->p99, cj->p99);
+  ratio_line("rss_mb", at, cb->rss, cj->rss);
 }
 
 /* Starts buzzd, connects its publisher, runs the steps, stops it. 0 or -1. */
