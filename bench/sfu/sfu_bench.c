@@ -390,6 +390,7 @@ static int server_subscribers(server *sv, mpeer *pub, mpeer **subs, int have, in
 
 #define CONTENDED_PCT 20 /* others' use of a core (% of the window) above which it is retried */
 #define TRIES 4          /* windows per step at most while contended, 3 s apart */
+#define TRIES_BROKEN 12  /* the same when a contended window broke */
 
 /* One measurement window of o->seconds with `have` receivers into r. Returns the verdict. */
 static const char *measure(server *sv, const opts *o, int have, step *r, double *gen_pct,
@@ -427,10 +428,10 @@ static const char *measure(server *sv, const opts *o, int have, step *r, double 
 /* The steps against one started server whose publisher is connected. The machine may be
  * shared: a window in which other processes used more than CONTENDED_PCT % of the server's or
  * the generator's core measured the neighbours as much as the server, so it is measured again,
- * up to TRIES windows 3 s apart, and the least contended one is kept; if even that one was
- * contended, its verdict says so ("ok(contended)", "broken(contended)"): read those figures as
- * upper bounds of the cost and lower bounds of the capacity. The run goes on while the quality is
- * ok. */
+ * up to TRIES windows 3 s apart (TRIES_BROKEN when one broke), and the least contended one is kept;
+ * if even that one was contended, its verdict says so ("ok(contended)", "broken(contended)"): read
+ * those figures as upper bounds of the cost and lower bounds of the capacity. The run goes on while
+ * the quality is ok. */
 static void run_steps(server *sv, const opts *o, mpeer *pub, mpeer **subs) {
   int have = 0;
   sv->last_ok = -1;
@@ -452,7 +453,8 @@ static void run_steps(server *sv, const opts *o, mpeer *pub, mpeer **subs) {
     media_stats st = {0};
     int tries = 0;
     double best = 1e9;
-    while (tries++ < TRIES) {
+    int limit = TRIES;
+    while (tries++ < limit) {
       step t;
       media_stats ts;
       double g, sw, gw;
@@ -463,7 +465,10 @@ static void run_steps(server *sv, const opts *o, mpeer *pub, mpeer **subs) {
         *r = t, st = ts, gen_pct = g, swait = sw, gwait = gw, verdict = v;
       }
       if (!strstr(v, "contended")) break;
-      if (tries < TRIES) sleep_s(3);
+      /* A break seen only under contention would end the run on the neighbours' account: wait
+       * longer for a quiet window before believing it. */
+      if (!strncmp(v, "broken", 6)) limit = TRIES_BROKEN;
+      if (tries < limit) sleep_s(3);
     }
     getloadavg(load, 1);
     r->ok = !strncmp(verdict, "ok", 2);
@@ -476,7 +481,7 @@ static void run_steps(server *sv, const opts *o, mpeer *pub, mpeer **subs) {
         "udp_rcvbuf_errors=%llu udp_sndbuf_errors=%llu server_tx_dropped=%lld verdict=%s\n",
         sv->name, have, r->pps, r->us_per_fwd, 100.0 * r->cpu_frac, gen_pct, r->loss, r->fps_pct,
         r->p50, r->p99, r->rss, (unsigned long long)st.plis, (unsigned long long)st.plis_total,
-        st.silent, setup, swait, gwait, load[0], tries > TRIES ? TRIES : tries, r->rcvbuf_err,
+        st.silent, setup, swait, gwait, load[0], tries > limit ? limit : tries, r->rcvbuf_err,
         r->sndbuf_err, r->tx_dropped, verdict);
     fflush(stdout);
     if (!r->ok) break;

@@ -189,6 +189,7 @@ int ws_recv(ws_conn *c, int timeout_ms, json_t **msg) {
 }
 
 int ws_wait(ws_conn *c, const char *type, int timeout_ms, json_t **msg) {
+  *msg = NULL;
   long long until = now_ms() + timeout_ms;
   for (;;) {
     long long left = until - now_ms();

@@ -32,7 +32,7 @@ int ws_send(ws_conn *c, json_t *msg);
 /* The next JSON message within timeout_ms; *msg is a new reference. */
 int ws_recv(ws_conn *c, int timeout_ms, json_t **msg);
 /* Skips messages until one whose "type" is `type` (returned in *msg) or "error" (returned in
- * *msg too, with WS_ESERVER). */
+ * *msg too, with WS_ESERVER). On any other failure *msg is NULL. */
 int ws_wait(ws_conn *c, const char *type, int timeout_ms, json_t **msg);
 /* Reads and discards whatever has arrived, without blocking (pings are answered). 0 or WS_E*. */
 int ws_drain(ws_conn *c);
