@@ -5,7 +5,7 @@
 # The stamps are spelled out: this fragment is read before models.mk and backgrounds.mk.
 ASSETS_MANIFEST := $(BUILD)/assets/manifest.json
 
-$(ASSETS_MANIFEST): scripts/assets-manifest.mjs $(BUILD)/nn.wasm $(BUILD)/models/.stamp \
+$(ASSETS_MANIFEST): scripts/assets-manifest.mjs $(BUILD)/nn.wasm $(BUILD)/nn-relaxed.wasm $(BUILD)/models/.stamp \
                     $(BUILD)/backgrounds/.stamp
 	node scripts/assets-manifest.mjs --build $(BUILD)
 

@@ -3,6 +3,7 @@
 // the effect assets under their content-hashed names:
 //   {"schema": 1,
 //    "wasm": {"path": "nn.<sha16>.wasm", "sha256", "size"},
+//    "wasm_relaxed": {"path": "nn-relaxed.<sha16>.wasm", "sha256", "size"},   (when built)
 //    "models": {"<id>": {"path": "models/<id>.<sha16>.tflite", "sha256", "size", "task", "tier",
 //                        "input", "outputs", "license"}},
 //    "backgrounds": {"<id>": {"title", "path", "thumb", "sha256", "thumb_sha256", "size",
@@ -11,7 +12,8 @@
 // build/assets/ tree can be copied to a CDN as it is. Backgrounds keep the dialog's order.
 //
 // Inputs: build/nn.wasm (copied to build/assets/nn.<sha16>.wasm; older hashed copies are
-// removed), build/assets/models/manifest.json (models/fetch.mjs) and build/backgrounds/
+// removed), build/nn-relaxed.wasm if there is one (the relaxed-SIMD build, the same way; the
+// client takes it where the browser validates relaxed SIMD), build/assets/models/manifest.json (models/fetch.mjs) and build/backgrounds/
 // index.json (models/backgrounds.mjs). Every file listed is hashed again here, and the manifest
 // is written last under a temporary name and renamed, so it never names a missing or changed
 // file. build/assets/nn.wasm and build/assets/models/manifest.json are left as they are.
@@ -31,7 +33,7 @@ const ID_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 // (what buzzd's http_path_content_hashed() treats as immutable).
 const HASHED_PATH_RE = /^([a-z0-9_-]+\/)?[a-z0-9_-]+\.[0-9a-f]{16}\.[a-z0-9]+$/;
 // Older hashed engines, and temporaries an interrupted run left behind.
-const STALE_RE = /^(nn\.[0-9a-f]{16}\.wasm|(nn\.[0-9a-f]{16}\.wasm|manifest\.json)\.tmp-\d+)$/;
+const STALE_RE = /^(nn(-relaxed)?\.[0-9a-f]{16}\.wasm|(nn(-relaxed)?\.[0-9a-f]{16}\.wasm|manifest\.json)\.tmp-\d+)$/;
 
 class ManifestError extends Error {}
 const fail = (msg) => { throw new ManifestError(msg); };
@@ -73,19 +75,19 @@ function verifyFile(assets, path, sha, size, what) {
   if (b.length !== size) fail(`size mismatch for ${full} (${what}): expected ${size}, got ${b.length}`);
 }
 
-function installWasm(opt, assets) {
-  const src = join(opt.build, 'nn.wasm');
+function installWasm(opt, assets, base = 'nn') {
+  const src = join(opt.build, `${base}.wasm`);
   const b = readBounded(src, 'build it with make');
   if (b.length < 8 || b.readUInt32BE(0) !== 0x0061736d) fail(`${src} is not a WebAssembly module`);
   const sha = sha256(b);
-  const name = `nn.${sha.slice(0, 16)}.wasm`;
+  const name = `${base}.${sha.slice(0, 16)}.wasm`;
   const dst = join(assets, name);
   if (!existsSync(dst) || sha256(readFileSync(dst)) !== sha) writeAtomic(dst, b);
   return { path: name, sha256: sha, size: b.length };
 }
 
 function removeStale(assets, keep) {
-  for (const f of readdirSync(assets)) if (STALE_RE.test(f) && f !== keep) unlinkSync(join(assets, f));
+  for (const f of readdirSync(assets)) if (STALE_RE.test(f) && !keep.includes(f)) unlinkSync(join(assets, f));
 }
 
 function models(assets) {
@@ -130,10 +132,12 @@ function main() {
   const assets = join(opt.build, 'assets');
   mkdirSync(assets, { recursive: true });
   const wasm = installWasm(opt, assets);
-  const manifest = { schema: 1, wasm, models: models(assets), backgrounds: backgrounds(opt, assets) };
+  const relaxed = existsSync(join(opt.build, 'nn-relaxed.wasm')) ? installWasm(opt, assets, 'nn-relaxed') : null;
+  const manifest = { schema: 1, wasm, ...(relaxed ? { wasm_relaxed: relaxed } : {}),
+    models: models(assets), backgrounds: backgrounds(opt, assets) };
   writeAtomic(join(assets, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
-  removeStale(assets, wasm.path);
-  console.log(`assets: manifest.json lists ${wasm.path}, ${Object.keys(manifest.models).length} models, `
+  removeStale(assets, [wasm.path, relaxed?.path]);
+  console.log(`assets: manifest.json lists ${wasm.path}${relaxed ? ` and ${relaxed.path}` : ''}, ${Object.keys(manifest.models).length} models, `
     + `${Object.keys(manifest.backgrounds).length} backgrounds`);
 }
 

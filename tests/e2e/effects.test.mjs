@@ -93,6 +93,10 @@ test('effects in a call: blur, built-in image, upload and "No effect", through t
     assert.equal(typeof st.effects[k], 'number', `effects.${k}: ${JSON.stringify(st.effects)}`);
   }
   assert.ok(st.video && st.video.width > 0 && typeof st.video.qualityLimitationReason === 'string', JSON.stringify(st.video));
+  // The relaxed-SIMD engine where this Chromium validates relaxed SIMD, nn.wasm otherwise.
+  const relaxed = await sender.evaluate(async () => (await import('/js/nn/nn.js')).NN.relaxedSimdAvailable());
+  assert.equal(st.effects.kernels, relaxed ? 'wasm-relaxed-simd128' : 'wasm-simd128', `kernels with relaxed SIMD ${relaxed}`);
+  t.diagnostic(`engine: ${st.effects.kernels}`);
   assert.ok(await sender.locator('[data-peer-id="self"] .tier-badge:not([hidden])').count() === 1, 'tier badge on the self-view');
   step('strong blur via dialog');
   await dialog.getByRole('button', { name: 'Close', exact: true }).click();

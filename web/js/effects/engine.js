@@ -34,7 +34,11 @@ export function tierName(t) { return t < 0 ? 'paused' : TIERS[t]; }
 export class EffectEngine {
   /** Loads nn.wasm (verified against the manifest) and the small tier's model. */
   static async create({ base, manifest, targetFps = 30, tier = 'auto' }) {
-    const wasm = await fetchAsset(base, manifest.wasm, { what: 'nn.wasm' });
+    // The relaxed-SIMD build (f32x4.relaxed_madd) runs the models 3-13 % faster where the
+    // browser validates it (docs/nn.md, "Relaxed SIMD"); nn.wasm everywhere else.
+    const relaxed = Boolean(manifest.wasm_relaxed) && NN.relaxedSimdAvailable();
+    const wasm = await fetchAsset(base, relaxed ? manifest.wasm_relaxed : manifest.wasm,
+      { what: relaxed ? 'nn-relaxed.wasm' : 'nn.wasm' });
     let rt;
     try {
       rt = await NN.create(wasm);
@@ -416,7 +420,8 @@ export class EffectEngine {
 
   encoder(ql, encodeMs) { this.e.fxp_wasm_encoder(this.policy, QL[ql] ?? QL.other, encodeMs || 0); }
   switches() { return this.e.fxp_wasm_switches(this.policy); }
-  kernels() { return this.rt.cstring(this.e.fx_wasm_kernels()); }
+  /** The kernel set the models run on (nn's: "wasm-relaxed-simd128" in the relaxed build). */
+  kernels() { return this.ready.get(FULL_MODEL)?.kernels ?? this.rt.cstring(this.e.fx_wasm_kernels()); }
 
   destroy() {
     this.looks.destroy();
