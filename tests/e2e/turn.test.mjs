@@ -8,7 +8,14 @@ import { startBuzzd, createRoom } from '../lib/buzzd.mjs';
 import { assertCleanShutdown } from '../lib/shutdown.mjs';
 import { startCoturn } from '../lib/coturn.mjs';
 import { joinRoom } from '../lib/wsjson.mjs';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { launchCallBrowser, openRoom, apiJoin, waitForVideo, waitForPicture, stats, closePages } from '../lib/client.mjs';
+import { launchBrowser } from '../lib/chromium.mjs';
+import { writeY4m } from '../lib/y4m.mjs';
+import { freeUdpRange } from '../lib/ports.mjs';
+import { tempDir } from '../lib/proc.mjs';
 
 /** Checks the ice_servers of a raw `joined` against the TURN REST scheme (RFC draft-uberti). */
 function checkIceServers(iceServers, turn) {
@@ -56,5 +63,54 @@ test('relay-only call through coturn', { timeout: 150000 }, async (t) => {
   assert.match(turn.log(), /ALLOCATE processed, success/,
     `coturn saw no allocation:\n${turn.log().slice(-3000)}`);
   // buzzd survived the whole call: healthy, clean exit on SIGTERM, no sanitizer report.
+  await assertCleanShutdown(server);
+});
+
+// SFU mode through coturn: two pages that may only use relay candidates publish to and
+// subscribe from buzzd; their connections to buzzd's media port go through coturn's relay
+// (buzzd is ICE-lite and learns the relayed address from the checks).
+test('relay-only pages in an sfu room reach buzzd through coturn', { timeout: 150000 }, async (t) => {
+  const turn = await startCoturn();
+  const cleanups = [() => turn.stop()];
+  t.after(async () => { for (const f of cleanups.reverse()) await f(); });
+  const rtc = await freeUdpRange(1);
+  const server = await startBuzzd({ turnUri: turn.uri, turnSecret: turn.secret,
+    config: JSON.stringify({ rtc_port: rtc.min, rtc_workers: 1 }) });
+  cleanups.push(() => server.stop());
+  const dir = tempDir(fs.mkdtempSync(path.join(os.tmpdir(), 'buzz-turn-sfu-')));
+  const browser = await launchBrowser([`--use-file-for-fake-video-capture=${writeY4m(path.join(dir, 'camera.y4m'))}`,
+    '--allow-loopback-in-peer-connection']);
+  const pages = [];
+  cleanups.push(() => browser.close().catch(() => {}), () => closePages(pages));
+  const room = await createRoom(server, { name: 'e2e turn sfu', media_mode: 'sfu' });
+  pages.push(await openRoom(browser, server, room.id), await openRoom(browser, server, room.id));
+  const [a, b] = pages;
+  const ja = await apiJoin(a, { name: 'Rae', iceTransportPolicy: 'relay' });
+  const jb = await apiJoin(b, { name: 'Rob', iceTransportPolicy: 'relay' });
+  assert.ok(ja.ok && jb.ok, JSON.stringify([ja, jb]));
+  for (const [p, peer] of [[a, jb.id], [b, ja.id]]) {
+    await waitForVideo(p, peer, 'video', 40000).catch((e) => { e.message += `\ncoturn log tail:\n${turn.log().slice(-3000)}`; throw e; });
+    await waitForPicture(p, peer, 'camera');
+    const s = (await stats(p))[peer];
+    assert.equal(s.candidateType, 'relay', `selected pair is ${s.candidateType}, not relay: ${JSON.stringify(s)}`);
+    // Both of the page's connections end at buzzd's media port, through the relay.
+    const remotes = await p.evaluate(async () => {
+      const out = [];
+      for (const r of window.__pcs || []) {
+        if (r.pc.connectionState !== 'connected') continue;
+        const st = await r.pc.getStats();
+        st.forEach((x) => {
+          if (x.type !== 'transport' || !x.selectedCandidatePairId) return;
+          const pair = st.get(x.selectedCandidatePairId);
+          const l = pair && st.get(pair.localCandidateId), c = pair && st.get(pair.remoteCandidateId);
+          if (c) out.push(`${l?.candidateType} → ${c.address}:${c.port}`);
+        });
+      }
+      return out;
+    });
+    assert.deepEqual(remotes, [`relay → 127.0.0.1:${rtc.min}`, `relay → 127.0.0.1:${rtc.min}`], JSON.stringify(remotes));
+    t.diagnostic(`${peer}: ${s.video.width}x${s.video.height}, ${s.video.framesDecoded} frames, ${remotes.join(', ')}`);
+  }
+  assert.match(turn.log(), /ALLOCATE processed, success/, `coturn saw no allocation:\n${turn.log().slice(-3000)}`);
   await assertCleanShutdown(server);
 });
