@@ -33,13 +33,20 @@ typedef struct sfu_tp {
   char remote_fp[160];
 } sfu_tp;
 
-/* What a publisher sends: one audio and one video stream (first sendonly m-line of each). */
+/* What a publisher sends: its microphone, its camera and its screen (the first sendonly audio
+ * m-line, the first sendonly video m-line and the second one). */
+enum { K_AUDIO = 0, K_VIDEO = 1, K_SCREEN = 2, K_COUNT = 3 };
+static const char *const kind_names[K_COUNT] = {"audio", "video", "screen"};
 typedef struct sig_sfu_peer {
   uint64_t peer; /* the media plane's peer id of both transports */
   sfu_tp tp[2];
-  int has[2];            /* audio, video */
-  uint32_t ssrc[2];
+  int has[K_COUNT];
+  uint32_t ssrc[K_COUNT];
 } sig_sfu_peer;
+
+static int publishes(const sig_sfu_peer *s) {
+  return s->has[K_AUDIO] || s->has[K_VIDEO] || s->has[K_SCREEN];
+}
 
 struct sig_sfu_scratch {
   sdp_session offer;
@@ -63,13 +70,14 @@ static void tp_drop(sig_ctx *ctx, sig_room *r, sfu_tp *t) {
   memset(t, 0, sizeof *t);
 }
 
-/* {"publishers":[{"id","audio","video"}...]}: who sends what, for the subscribers. */
+/* {"publishers":[{"id","audio","video","screen"}...]}: who sends what, for the subscribers. */
 static json_t *publishers_json(sig_room *r) {
   json_t *arr = json_array();
   for (sig_part *q = r->parts; arr && q; q = q->next)
-    if (q->sfu && (q->sfu->has[0] || q->sfu->has[1]))
-      json_array_append_new(arr, json_pack("{s:s, s:b, s:b}", "id", q->id, "audio",
-                                           q->sfu->has[0], "video", q->sfu->has[1]));
+    if (q->sfu && publishes(q->sfu))
+      json_array_append_new(arr, json_pack("{s:s, s:b, s:b, s:b}", "id", q->id, "audio",
+                                           q->sfu->has[K_AUDIO], "video", q->sfu->has[K_VIDEO],
+                                           "screen", q->sfu->has[K_SCREEN]));
   return json_pack("{s:o}", "publishers", arr);
 }
 
@@ -80,7 +88,7 @@ static void announce(sig_room *r) {
 void sig__sfu_part_gone(sig_ctx *ctx, sig_part *p, int announce_it) {
   sig_sfu_peer *s = p->sfu;
   if (!s) return;
-  int published = s->has[0] || s->has[1];
+  int published = publishes(s);
   tp_drop(ctx, p->room, &s->tp[SFU_PUB]);
   tp_drop(ctx, p->room, &s->tp[SFU_SUB]);
   free(s);
@@ -146,28 +154,33 @@ static int tp_ensure(sig_ctx *ctx, sig_part *p, sfu_tp *t, const sdp_session *s,
   return 0;
 }
 
-/* pub: the first sendonly audio and video m-line with an SSRC we accept. -1 + *why when the
- * offer publishes nothing or reuses an SSRC someone else in the room publishes. */
+/* pub: the m-lines by position — the first audio one is the microphone, the first video one
+ * the camera, the second video one the screen — each published while it is sendonly with an
+ * SSRC we accept (the page keeps the m-line and makes it inactive when the screen share
+ * stops). -1 + *why when the offer publishes nothing or reuses an SSRC someone else in the
+ * room publishes. */
 static int read_publisher(sig_part *p, const sdp_session *s, const char **why) {
-  int has[2] = {0, 0};
-  uint32_t ssrc[2] = {0, 0};
+  int has[K_COUNT] = {0, 0, 0}, seen[K_COUNT] = {0, 0, 0};
+  uint32_t ssrc[K_COUNT] = {0, 0, 0};
   for (int i = 0; i < s->n_media; i++) {
     const sdp_media *m = &s->media[i];
-    int k = m->kind == SDP_AUDIO ? 0 : m->kind == SDP_VIDEO ? 1 : -1;
-    if (k < 0 || has[k] || m->dir != SDP_SENDONLY || !m->n_ssrcs || !sdp_pick_codec(m)) continue;
+    int k = m->kind == SDP_AUDIO ? K_AUDIO : m->kind == SDP_VIDEO ? K_VIDEO : -1;
+    if (k == K_VIDEO && seen[K_VIDEO]) k = K_SCREEN;
+    if (k < 0 || seen[k]) continue;
+    seen[k] = 1;
+    if (m->dir != SDP_SENDONLY || !m->n_ssrcs || !sdp_pick_codec(m)) continue;
     has[k] = 1;
     ssrc[k] = m->ssrcs[0];
   }
   *why = "the pub offer sends no audio or video (sendonly m-lines with a=ssrc)";
-  if (!has[0] && !has[1]) return -1;
+  if (!has[K_AUDIO] && !has[K_VIDEO] && !has[K_SCREEN]) return -1;
+  *why = "an SSRC of the offer is already published in this room";
+  if (has[K_VIDEO] && has[K_SCREEN] && ssrc[K_VIDEO] == ssrc[K_SCREEN]) return -1;
   for (sig_part *q = p->room->parts; q; q = q->next) {
     if (q == p || !q->sfu) continue;
-    for (int k = 0; k < 2; k++)
-      for (int j = 0; j < 2; j++)
-        if (has[k] && q->sfu->has[j] && q->sfu->ssrc[j] == ssrc[k]) {
-          *why = "an SSRC of the offer is already published in this room";
-          return -1;
-        }
+    for (int k = 0; k < K_COUNT; k++)
+      for (int j = 0; j < K_COUNT; j++)
+        if (has[k] && q->sfu->has[j] && q->sfu->ssrc[j] == ssrc[k]) return -1;
   }
   memcpy(p->sfu->has, has, sizeof has);
   memcpy(p->sfu->ssrc, ssrc, sizeof ssrc);
@@ -180,33 +193,45 @@ typedef struct sub_plan {
   int n;
 } sub_plan;
 
-/* sub: which publisher's stream goes on which recvonly m-line, from `mids` ({mid: id}). A
- * publisher that is gone (or never published that kind) gets nothing: its m-line is answered
- * inactive, so a race with a leaving publisher is no error. */
+/* sub: which publisher's stream goes on which recvonly m-line, from `mids` ({mid: id} for the
+ * microphone and camera, {mid: "id:screen"} for a screen). A publisher that is gone (or does
+ * not publish that kind) gets nothing: its m-line is answered inactive, so a race with a
+ * leaving publisher, or a screen share that just stopped, is no error. */
 static int plan_subscriber(sig_part *p, json_t *mids, const sdp_session *s, sub_plan *pl,
                            const sdp_send **send, const char **why) {
-  *why = "sub needs 'mids': an object {mid: participant id} of at most 16 entries";
+  *why = "sub needs 'mids': an object {mid: participant id, or \"<id>:screen\"} of at most 16 "
+         "entries";
   if (!json_is_object(mids) || json_object_size(mids) > SDP_MAX_MEDIA) return -1;
   const char *mid;
   json_t *v;
   json_object_foreach(mids, mid, v) {
-    if (!json_is_string(v) || strlen(mid) > SDP_MID_MAX || json_string_length(v) != SIG_PID_LEN)
+    size_t n = json_is_string(v) ? json_string_length(v) : 0;
+    if (strlen(mid) > SDP_MID_MAX ||
+        !(n == SIG_PID_LEN ||
+          (n == SIG_PID_LEN + 7 && !memcmp(json_string_value(v) + SIG_PID_LEN, ":screen", 7))))
       return -1;
   }
   pl->n = 0;
   for (int i = 0; i < s->n_media; i++) {
     const sdp_media *m = &s->media[i];
     send[i] = NULL;
-    int k = m->kind == SDP_AUDIO ? 0 : m->kind == SDP_VIDEO ? 1 : -1;
+    int k = m->kind == SDP_AUDIO ? K_AUDIO : m->kind == SDP_VIDEO ? K_VIDEO : -1;
     if (k < 0 || m->dir != SDP_RECVONLY || !m->mid[0] || !sdp_pick_codec(m)) continue;
-    const char *id = json_string_value(json_object_get(mids, m->mid));
-    sig_part *q = id ? sig__part_find(p->room, id) : NULL;
+    json_t *name = json_object_get(mids, m->mid);
+    if (!name) continue;
+    char id[SIG_PID_LEN + 1];
+    snprintf(id, sizeof id, "%s", json_string_value(name));
+    if (json_string_length(name) > SIG_PID_LEN) {
+      if (k != K_VIDEO) continue; /* a screen is video */
+      k = K_SCREEN;
+    }
+    sig_part *q = sig__part_find(p->room, id);
     if (!q || q == p || !q->sfu || !q->sfu->has[k]) continue;
     if (pl->n == SFU_RECV_MAX) break;
     sdp_send *o = &pl->send[i];
     o->ssrc = q->sfu->ssrc[k];
     snprintf(o->cname, sizeof o->cname, "%s", q->id);
-    snprintf(o->msid, sizeof o->msid, "%s %s-%s", q->id, q->id, k ? "video" : "audio");
+    snprintf(o->msid, sizeof o->msid, "%s %s-%s", q->id, q->id, kind_names[k]);
     send[i] = o;
     pl->ssrcs[pl->n++] = o->ssrc;
   }
@@ -310,9 +335,9 @@ void sig__h_sfu_offer(sig_conn *c, json_t *msg, const sig_req *rq) {
   }
   /* A publisher may send only the SSRCs it declared (never another's); a subscriber only
    * receives what its answer announced. */
-  uint32_t own[2];
+  uint32_t own[K_COUNT];
   int n_own = 0;
-  for (int k = 0; k < 2; k++)
+  for (int k = 0; k < K_COUNT; k++)
     if (p->sfu->has[k]) own[n_own++] = p->sfu->ssrc[k];
   if (which == SFU_SUB
           ? ctx->media.recv(ctx->media.user, r->media_worker, t->id, plan.ssrcs, plan.n) < 0

@@ -12,10 +12,10 @@ import { waitFor, tempDir } from './proc.mjs';
  * A browser whose fake camera plays a synthetic 640×360 clip (the fake screen stays 1280×720,
  * so camera and screen tracks are told apart by size). close() removes the clip too.
  */
-export async function launchCallBrowser() {
+export async function launchCallBrowser(extraArgs = []) {
   const dir = tempDir(fs.mkdtempSync(path.join(os.tmpdir(), 'buzz-e2e-')));
   const clip = writeY4m(path.join(dir, 'camera.y4m'));
-  const browser = await launchBrowser([`--use-file-for-fake-video-capture=${clip}`]);
+  const browser = await launchBrowser([`--use-file-for-fake-video-capture=${clip}`, ...extraArgs]);
   return {
     browser,
     async close() {

@@ -6,9 +6,8 @@
 
 import { isPolite, decideDescription, answerIsStale, needsIceRestart, receivingKinds,
   parseTracksMap } from './negotiation.js';
+import { tuneScreenSender } from './screen-sender.js';
 
-const SCREEN_MAX_FPS = 15;
-const SCREEN_MAX_BITRATE = 2500000;     // bit/s; text stays sharp at 1080p / 15 fps
 const RESTART_MIN_INTERVAL_MS = 5000;
 // The polite side lets the impolite one offer first. An initial offer collision is not only
 // slower: Chromium rolling back an offer whose ICE gathering has just started does not gather
@@ -265,22 +264,9 @@ export class Peer {
     }
   }
 
-  /** Screen: keep resolution, cap the frame rate (encodings exist only after negotiation). */
+  /** Screen: keep resolution, cap the frame rate (screen-sender.js). */
   async _tuneScreen() {
-    const t = this.senders.get('screen');
-    if (!t || !t.sender.track) return;
-    try {
-      const p = t.sender.getParameters();
-      if (!p.encodings || p.encodings.length === 0) return;
-      for (const e of p.encodings) {
-        e.maxFramerate = SCREEN_MAX_FPS;
-        e.maxBitrate = SCREEN_MAX_BITRATE;
-      }
-      p.degradationPreference = 'maintain-resolution';
-      await t.sender.setParameters(p);
-    } catch (err) {
-      console.debug('screen encoding parameters not applied', err);
-    }
+    await tuneScreenSender(this.senders.get('screen')?.sender);
   }
 
   /**

@@ -27,7 +27,7 @@ typedef struct fake_media {
   int fail_add;
   int sends, send_n;
   uint64_t send_id;
-  uint32_t send_ssrcs[2];
+  uint32_t send_ssrcs[3];
 } fake_media;
 
 static fake_media fm;
@@ -69,7 +69,7 @@ static int m_recv(void *user, int worker, uint64_t id, const uint32_t *ssrcs, in
 
 static int m_send(void *user, int worker, uint64_t id, const uint32_t *ssrcs, int n) {
   (void)user, (void)worker;
-  assert_true(n >= 0 && n <= 2);
+  assert_true(n >= 0 && n <= 3);
   fm.sends++;
   fm.send_id = id;
   fm.send_n = n;
@@ -247,6 +247,97 @@ static void t_publish_subscribe(void **state) {
   assert_true(fake_count(e->b, "sfu-publishers") >= 1);
 }
 
+/* s with every `from` replaced by `to` (malloc'd). */
+static char *replace_all(const char *s, const char *from, const char *to) {
+  size_t n = 0, lf = strlen(from), lt = strlen(to);
+  for (const char *q = strstr(s, from); q; q = strstr(q + lf, from)) n++;
+  char *out = malloc(strlen(s) + n * (lt > lf ? lt - lf : 0) + 1), *w = out;
+  assert_non_null(out);
+  for (const char *q; (q = strstr(s, from)); s = q + lf) {
+    memcpy(w, s, (size_t)(q - s));
+    w += q - s;
+    memcpy(w, to, lt);
+    w += lt;
+  }
+  strcpy(w, s);
+  return out;
+}
+
+/* The fixture offer with its video m-line repeated as mid 2, as Chromium offers a screen share
+ * (SSRCs renumbered; `dir` replaces the copy's direction, e.g. "a=inactive"). */
+static char *with_screen(const char *sdp, const char *dir_from, const char *dir_to) {
+  const char *v = strstr(sdp, "m=video");
+  assert_non_null(v);
+  char *head = strndup(sdp, (size_t)(v - sdp));
+  char *head3 = replace_all(head, "BUNDLE 0 1", "BUNDLE 0 1 2");
+  char *a = replace_all(v, "a=mid:1", "a=mid:2");
+  char *b = replace_all(a, "3320064464", "1234567890");
+  char *c = replace_all(b, "349505106", "1234567891");
+  char *d = replace_all(c, dir_from, dir_to);
+  size_t n = strlen(head3) + strlen(v) + strlen(d) + 1;
+  char *out = malloc(n);
+  snprintf(out, n, "%s%s%s", head3, v, d);
+  free(head), free(head3), free(a), free(b), free(c), free(d);
+  return out;
+}
+
+/* A screen share: the pub offer's second video m-line is the screen; subscribers name it
+ * "<id>:screen" in mids and get it with msid "<id> <id>-screen"; the share ending (the m-line
+ * inactive) takes it off the publishers list and out of the answers. */
+static void t_screen(void **state) {
+  env *e = *state;
+  char *pub3 = with_screen(e->pub_sdp, "a=sendonly", "a=sendonly");
+  char *pub3_off = with_screen(e->pub_sdp, "a=sendonly", "a=inactive");
+  char *sub3 = with_screen(e->sub_sdp, "a=recvonly", "a=recvonly");
+  offer(e->a, "pub", pub3, NULL);
+  assert_non_null(strstr(answer_sdp(e->a, "pub"), "a=ice-lite"));
+  assert_int_equal(fm.send_n, 3);
+  assert_true(fm.send_ssrcs[2] == 1234567890u);
+  json_t *j = fake_last(e->b, "sfu-publishers");
+  json_t *p0 = json_array_get(json_object_get(j, "publishers"), 0);
+  assert_true(json_is_true(json_object_get(p0, "screen")) && json_is_true(json_object_get(p0, "video")));
+  json_decref(j);
+
+  char mids[128], msid[64];
+  snprintf(mids, sizeof mids, "{\"0\":\"%s\",\"1\":\"%s\",\"2\":\"%s:screen\"}", e->aid, e->aid, e->aid);
+  offer(e->b, "sub", sub3, mids);
+  const char *sdp = answer_sdp(e->b, "sub");
+  assert_non_null(strstr(sdp, "a=ssrc:3320064464 cname:"));
+  assert_non_null(strstr(sdp, "a=ssrc:1234567890 cname:"));
+  snprintf(msid, sizeof msid, "a=msid:%s %s-screen", e->aid, e->aid);
+  assert_non_null(strstr(sdp, msid));
+  assert_int_equal(fm.recv_n, 3);
+  /* "<id>:screen" names video only; another suffix is malformed. */
+  snprintf(mids, sizeof mids, "{\"0\":\"%s:screen\",\"1\":\"%s\"}", e->aid, e->aid);
+  offer(e->b, "sub", e->sub_sdp, mids);
+  assert_int_equal(fm.recv_n, 1);
+  const char *bad[] = {"%s:screen2", "%s:camera", "%s:scree"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char v[32];
+    snprintf(v, sizeof v, bad[i], e->aid);
+    snprintf(mids, sizeof mids, "{\"2\":\"%s\"}", v);
+    offer(e->b, "sub", sub3, mids);
+    assert_string_equal(fake_error(e->b), "bad_message");
+  }
+  /* The share ends: the third m-line goes inactive. */
+  offer(e->a, "pub", pub3_off, NULL);
+  assert_int_equal(fm.send_n, 2);
+  j = fake_last(e->b, "sfu-publishers");
+  p0 = json_array_get(json_object_get(j, "publishers"), 0);
+  assert_true(json_is_false(json_object_get(p0, "screen")) && json_is_true(json_object_get(p0, "video")));
+  json_decref(j);
+  snprintf(mids, sizeof mids, "{\"0\":\"%s\",\"1\":\"%s\",\"2\":\"%s:screen\"}", e->aid, e->aid, e->aid);
+  offer(e->b, "sub", sub3, mids);
+  assert_null(strstr(answer_sdp(e->b, "sub"), "a=ssrc:1234567890"));
+  assert_int_equal(fm.recv_n, 2);
+  /* Camera and screen under one SSRC: refused. */
+  char *same = replace_all(pub3, "1234567890", "3320064464");
+  offer(e->c, "pub", same, NULL);
+  assert_string_equal(fake_error(e->c), "bad_message");
+  free(same);
+  free(pub3), free(pub3_off), free(sub3);
+}
+
 static void t_bad_offers(void **state) {
   env *e = *state;
   const char *bad[] = {
@@ -340,6 +431,7 @@ int tests_sfu(void) {
   const struct CMUnitTest tests[] = {
       T(t_publish_subscribe),
       T(t_bad_offers),
+      T(t_screen),
       T(t_mode_off),
       cmocka_unit_test(t_no_media_plane),
   };

@@ -1,13 +1,14 @@
 // SFU mode (docs/protocol.md, "SFU negotiation"): two RTCPeerConnections to buzzd instead of
-// one per peer. The publishing one sends our microphone and camera; the subscribing one
-// receives every other publisher's audio and video, one recvonly transceiver pair per
-// publisher, renegotiated as publishers come and go. Both are offered by us and answered by
+// one per peer. The publishing one sends our microphone, camera and (while sharing) screen;
+// the subscribing one receives every other publisher's audio, camera and screen, recvonly
+// transceivers per publisher, renegotiated as publishers and shares come and go. Both are offered by us and answered by
 // buzzd (ICE-lite: no candidates travel). Same interface and events as the mesh (call.js), so
 // room.js can use either: 'media' {peerId, kind, track}, stats() keyed by publisher.
 
 import { Emitter } from '../emitter.js';
 import { computePeerStats } from '../stats-calc.js';
 import { mapMids, validPublishers } from './sfu-util.js';
+import { tuneScreenSender } from '../screen-sender.js';
 
 const ANSWER_TIMEOUT_MS = 10000;
 const RESTART_DELAY_MS = 1000;
@@ -21,9 +22,10 @@ export class SfuCall extends Emitter {
     this.selfId = null;
     this.ice = { iceServers: [], iceTransportPolicy: 'all' };
     this.local = { audio: null, camera: null, screen: null };
-    this.pub = null;                 // {pc, tx: {audio, camera}}
+    this.pub = null;                 // {pc, tx: {audio, camera, screen?}}
+    this.pubChain = Promise.resolve();
     this.sub = null;                 // {pc}
-    this.subs = new Map();           // publisher id → {audio: tx, camera: tx, shown: {}}
+    this.subs = new Map();           // publisher id → {audio: tx, camera: tx, screen: tx | null, shown: {}}
     this.peers = new Map();          // publisher id → {pc, remote} (speaker detection reads it)
     this.publishers = [];            // the server's latest list, others only
     this.waiting = { pub: null, sub: null };  // pc name → resolve(answer sdp)
@@ -31,7 +33,6 @@ export class SfuCall extends Emitter {
     this.subDirty = false;
     this.prevStats = new Map();
     this.closed = false;
-    this.warnedScreen = false;
   }
 
   configure(selfId, iceServers, iceTransportPolicy) {
@@ -108,19 +109,47 @@ export class SfuCall extends Emitter {
       audio: pc.addTransceiver(this.local.audio ?? 'audio', { direction: 'sendonly', streams: [stream] }),
       camera: pc.addTransceiver(this.local.camera ?? 'video', { direction: 'sendonly', streams: [stream] }),
     };
+    // The screen always comes third: buzzd tells it from the camera by position.
+    if (this.local.screen) tx.screen = pc.addTransceiver(this.local.screen, { direction: 'sendonly', streams: [new MediaStream()] });
     const pub = { pc, tx };
     this.pub = pub;
     this._watch(pc, 'pub');
-    try {
-      await pc.setLocalDescription();
-      const answer = this._answer('pub');
-      this.send({ type: 'sfu-offer', pc: 'pub', sdp: pc.localDescription.sdp });
-      const sdp = await answer;
+    await this._negotiatePub(pub);
+  }
+
+  /** One offer/answer of the publishing connection at a time (a share starting or ending). */
+  _negotiatePub(pub) {
+    this.pubChain = this.pubChain.then(async () => {
       if (this.pub !== pub) return;
-      await pc.setRemoteDescription({ type: 'answer', sdp });
-    } catch (err) {
-      if (this.pub === pub) console.warn('sfu: publishing failed', err);
+      const pc = pub.pc;
+      try {
+        await pc.setLocalDescription();
+        const answer = this._answer('pub');
+        this.send({ type: 'sfu-offer', pc: 'pub', sdp: pc.localDescription.sdp });
+        const sdp = await answer;
+        if (this.pub !== pub) return;
+        await pc.setRemoteDescription({ type: 'answer', sdp });
+        if (pub.tx.screen) await tuneScreenSender(pub.tx.screen.sender);
+      } catch (err) {
+        if (this.pub === pub) console.warn('sfu: publishing failed', err);
+      }
+    });
+    return this.pubChain;
+  }
+
+  /** The screen share: a third transceiver on the first share, then sendonly / inactive. */
+  async _setScreen(track) {
+    const pub = this.pub;
+    if (!pub) return;
+    let tx = pub.tx.screen;
+    if (!tx) {
+      if (!track) return;
+      tx = pub.tx.screen = pub.pc.addTransceiver(track, { direction: 'sendonly', streams: [new MediaStream()] });
+    } else {
+      if (tx.sender.track !== track) await tx.sender.replaceTrack(track);
+      tx.direction = track ? 'sendonly' : 'inactive';
     }
+    await this._negotiatePub(pub);
   }
 
   /** Brings the subscribing connection to the server's publisher list (one run at a time). */
@@ -144,11 +173,19 @@ export class SfuCall extends Emitter {
       this._watch(this.sub.pc, 'sub');
     }
     const pc = this.sub.pc;
-    for (const id of want.keys()) {
-      if (this.subs.has(id)) continue;
-      this.subs.set(id, { audio: pc.addTransceiver('audio', { direction: 'recvonly' }),
-        camera: pc.addTransceiver('video', { direction: 'recvonly' }), shown: {} });
-      this.peers.set(id, { pc, remote: { audio: null, camera: null, screen: null } });
+    for (const [id, p] of want) {
+      if (!this.subs.has(id)) {
+        this.subs.set(id, { audio: pc.addTransceiver('audio', { direction: 'recvonly' }),
+          camera: pc.addTransceiver('video', { direction: 'recvonly' }), screen: null, shown: {} });
+        this.peers.set(id, { pc, remote: { audio: null, camera: null, screen: null } });
+      }
+      // A share that starts gets a transceiver of its own; one that ended gives it up.
+      const s = this.subs.get(id);
+      if (p.screen && !s.screen) s.screen = pc.addTransceiver('video', { direction: 'recvonly' });
+      else if (!p.screen && s.screen) {
+        try { s.screen.stop(); } catch { /* closed */ }
+        s.screen = null;
+      }
     }
     await pc.setLocalDescription();
     const mids = mapMids(this.subs);
@@ -158,9 +195,9 @@ export class SfuCall extends Emitter {
     if (this.sub?.pc !== pc) return;
     await pc.setRemoteDescription({ type: 'answer', sdp });
     for (const [id, s] of this.subs) {
-      for (const kind of ['audio', 'camera']) {
+      for (const kind of ['audio', 'camera', 'screen']) {
         const tx = s[kind];
-        const on = tx.currentDirection === 'recvonly';
+        const on = tx?.currentDirection === 'recvonly';
         const track = on ? tx.receiver.track : null;
         if (s.shown[kind] === track) continue;
         s.shown[kind] = track;
@@ -177,8 +214,8 @@ export class SfuCall extends Emitter {
     this.peers.delete(id);
     this.prevStats.delete(id);
     if (!s) return;
-    for (const kind of ['audio', 'camera']) {
-      try { if (s[kind].currentDirection !== 'stopped') s[kind].stop(); } catch { /* closed */ }
+    for (const kind of ['audio', 'camera', 'screen']) {
+      try { if (s[kind] && s[kind].currentDirection !== 'stopped') s[kind].stop(); } catch { /* closed */ }
       if (s.shown[kind]) this.emit('media', { peerId: id, kind, track: null });
     }
   }
@@ -198,12 +235,11 @@ export class SfuCall extends Emitter {
     for (const k of ['pub', 'sub']) this.waiting[k] = null;
   }
 
-  /** Microphone and camera swap tracks on their transceiver (no renegotiation). */
+  /** Microphone and camera swap tracks on their transceiver (no renegotiation); the screen renegotiates. */
   async setLocal(kind, track) {
     this.local[kind] = track;
     if (kind === 'screen') {
-      if (track && !this.warnedScreen) console.warn('sfu: screen sharing is not forwarded in SFU mode yet');
-      this.warnedScreen = true;
+      await this._setScreen(track);
       return;
     }
     const tx = this.pub?.tx[kind];
@@ -213,7 +249,7 @@ export class SfuCall extends Emitter {
   remoteMedia() {
     const out = [];
     for (const [peerId, s] of this.subs) {
-      for (const kind of ['audio', 'camera']) if (s.shown[kind]) out.push({ peerId, kind, track: s.shown[kind] });
+      for (const kind of ['audio', 'camera', 'screen']) if (s.shown[kind]) out.push({ peerId, kind, track: s.shown[kind] });
     }
     return out;
   }
@@ -253,8 +289,8 @@ export class SfuCall extends Emitter {
     try { all = [...(await pc.getStats()).values()]; } catch { return out; }
     for (const [id, s] of this.subs) {
       const byTrackId = {};
-      for (const kind of ['audio', 'camera']) if (s.shown[kind]) byTrackId[s.shown[kind].id] = kind;
-      const mids = new Set([s.audio.mid, s.camera.mid].filter((m) => m != null));
+      for (const kind of ['audio', 'camera', 'screen']) if (s.shown[kind]) byTrackId[s.shown[kind].id] = kind;
+      const mids = new Set([s.audio.mid, s.camera.mid, s.screen?.mid].filter((m) => m != null));
       const list = all.filter((x) => x.type !== 'inbound-rtp' || Object.hasOwn(byTrackId, x.trackIdentifier) ||
         mids.has(x.mid));
       const ref = this.prevStats.get(id);
