@@ -1,7 +1,10 @@
 /* The control-thread side of the media plane: create / destroy, commands, events (see rtc.h). */
 #include "rtc/rtc.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -123,6 +126,22 @@ static void teardown(rtc *r) {
   free_rtc(r);
 }
 
+/* For a wildcard listen address without an announced IP: the first IPv4 address of an
+ * interface that is up and not loopback (a browser cannot send to 0.0.0.0), else 127.0.0.1. */
+static void wildcard_announce(char out[64]) {
+  snprintf(out, 64, "127.0.0.1");
+  struct ifaddrs *all = NULL;
+  if (getifaddrs(&all) != 0) return;
+  for (struct ifaddrs *i = all; i; i = i->ifa_next) {
+    if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || !(i->ifa_flags & IFF_UP) ||
+        (i->ifa_flags & IFF_LOOPBACK))
+      continue;
+    const struct sockaddr_in *a = (const struct sockaddr_in *)i->ifa_addr;
+    if (inet_ntop(AF_INET, &a->sin_addr, out, 64)) break;
+  }
+  freeifaddrs(all);
+}
+
 static int check_options(const rtc_options *o, char *host, char *announced) {
   const char *h = o->host ? o->host : "0.0.0.0";
   if (strlen(h) >= 64 || (o->announced_ip && strlen(o->announced_ip) >= 64)) return RTC_EARG;
@@ -131,6 +150,7 @@ static int check_options(const rtc_options *o, char *host, char *announced) {
     return RTC_EARG;
   snprintf(host, 64, "%s", h);
   snprintf(announced, 64, "%s", o->announced_ip ? o->announced_ip : h);
+  if (!o->announced_ip && !strcmp(h, "0.0.0.0")) wildcard_announce(announced);
   return 0;
 }
 

@@ -11,7 +11,8 @@
  *
  * Ports. Worker i binds host:(port + i), or any free port when port is 0 (the log and
  * rtc_worker_port say which). announced_ip is what the SDP candidates will carry (a public
- * address in front of a 1:1 NAT); NULL means the bound host itself. */
+ * address in front of a 1:1 NAT); NULL means the bound host itself, or for the wildcard
+ * 0.0.0.0 the first IPv4 address of an up, non-loopback interface (127.0.0.1 if none). */
 #ifndef BZ_RTC_H
 #define BZ_RTC_H
 

@@ -672,6 +672,18 @@ static void test_port_taken_and_options(void **state) {
   rtc_options plain = {.host = "127.0.0.1", .workers = 1};
   assert_int_equal(rtc_create(&r, &plain), 0);
   rtc_destroy(r);
+  /* Listening on every address: the candidates carry an interface's address, never 0.0.0.0;
+   * an explicit announced IP wins. */
+  rtc_options wild = {.host = "0.0.0.0", .workers = 1};
+  assert_int_equal(rtc_create(&r, &wild), 0);
+  struct in_addr ia;
+  assert_int_equal(inet_pton(AF_INET, rtc_announced_ip(r), &ia), 1);
+  assert_true(ia.s_addr != htonl(INADDR_ANY));
+  rtc_destroy(r);
+  rtc_options nat = {.host = "0.0.0.0", .workers = 1, .announced_ip = "203.0.113.7"};
+  assert_int_equal(rtc_create(&r, &nat), 0);
+  assert_string_equal(rtc_announced_ip(r), "203.0.113.7");
+  rtc_destroy(r);
   assert_string_equal(rtc_strerror(RTC_EBIND), "cannot bind the UDP port");
 }
 
