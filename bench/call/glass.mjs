@@ -65,7 +65,7 @@ async function shape(browser, server, media, parties, windowS) {
       await page.waitForFunction(() => window.buzzstream?.join, null, { timeout: 20000 });
       const t0 = Date.now();
       const r = await page.evaluate(async (name) => {
-        const j = await window.buzzstream.join({ name });
+        const j = await window.buzzstream.join({ name, mic: false });
         return { id: j.id };
       }, `P${i + 1}`);
       ids.push(r.id);
