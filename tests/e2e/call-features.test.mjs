@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { startBuzzd, createRoom } from '../lib/buzzd.mjs';
 import {
   launchCallBrowser, openRoom, apiJoin, control, recordEvents, waitForVideo, waitForAudio,
-  stats, closePages, pageDiag, serverOpts, axeViolations, screenshot,
+  stats, closePages, pageDiag, serverOpts, axeViolations, screenshot, stepTimer,
 } from '../lib/client.mjs';
 import { waitFor, sleep } from '../lib/proc.mjs';
 
@@ -189,13 +189,16 @@ test('owner: "Mute everyone" mutes every other participant', { timeout: 90000 },
   assert.equal(await owner.evaluate(() => window.buzzstream.self().mic), true, 'the owner stays unmuted');
 });
 
-test('a second tab of the same browser offers "Join here": it takes the seat, the first tab says the call moved', { timeout: 120000 }, async () => {
+test('a second tab of the same browser offers "Join here": it takes the seat, the first tab says the call moved', { timeout: 120000 }, async (t) => {
+  // It hung once in a full make test (120 s, step unknown): each step is reported as it ends.
+  const step = stepTimer(t);
   const room = await createRoom(server, { name: 'tabs' });
   const first = await page(room.id);
   const other = await page(room.id);
   const j1 = await apiJoin(first, { name: 'Ann', camera: false });
   const jo = await apiJoin(other, { name: 'Ben', camera: false });
   assert.ok(j1.ok && jo.ok);
+  step('two tabs joined');
   // The same browser profile (context), a new tab.
   const second = await first.context().newPage();
   pages.push(second);
@@ -203,9 +206,11 @@ test('a second tab of the same browser offers "Join here": it takes the seat, th
   second.on('pageerror', (e) => second.__errors.push(String(e)));
   await second.goto(`${server.url}/r/${room.id}`);
   await second.getByText('You are already in this call in another tab.').waitFor({ timeout: 10000 });
+  step('the second tab offers "Join here"');
   assert.equal(await second.getByRole('button', { name: 'Join as another participant', exact: true }).isVisible(), true);
   await screenshot(second, 'desktop-prejoin-join-here');
   assert.deepEqual(await axeViolations(second), [], 'axe on the "Join here" pre-join screen');
+  step('axe');
   await second.getByRole('button', { name: 'Join here', exact: true }).click();
   await waitFor(() => second.evaluate(() => window.buzzstream.self()?.id ?? null), { what: 'the second tab in the call' });
   assert.equal(await second.evaluate(() => window.buzzstream.self().id), j1.id, 'the same participant, not a second Ann');
@@ -213,6 +218,7 @@ test('a second tab of the same browser offers "Join here": it takes the seat, th
   await first.getByRole('button', { name: 'Join here', exact: true }).waitFor();
   await screenshot(first, 'desktop-ended-moved');
   assert.deepEqual(await axeViolations(first), [], 'axe on "The call moved to another tab"');
+  step('the seat moved to the second tab');
   await sleep(1000);
   assert.deepEqual(await other.evaluate(() => window.buzzstream.participants().map((p) => p.id)), [j1.id], 'Ben still sees one Ann');
   // "Join here" on the first tab takes the seat back; now the second tab says it moved.
@@ -220,6 +226,7 @@ test('a second tab of the same browser offers "Join here": it takes the seat, th
   await waitFor(() => first.evaluate(() => window.buzzstream.self()?.id ?? null), { what: 'the first tab back in the call' });
   assert.equal(await first.evaluate(() => window.buzzstream.self().id), j1.id);
   await second.getByRole('heading', { name: 'The call moved to another tab' }).waitFor({ timeout: 10000 });
+  step('and back to the first');
   // join() without {takeover: true} joins as another participant.
   const third = await first.context().newPage();
   pages.push(third);

@@ -40,8 +40,11 @@ function connections(page) {
   });
 }
 
-test('sfu room: three pages exchange video and audio through buzzd', { timeout: 240000 }, async (t) => {
-  const step = stepTimer(t);
+/**
+ * buzzd with one media worker on a known UDP port and a browser whose fake camera plays the
+ * test clip; `pages` and everything else are closed after the test (`first` runs before).
+ */
+async function sfuSetup(t, first = () => {}) {
   const rtc = await freeUdpRange(1);
   const server = await startBuzzd({ config: JSON.stringify({ rtc_port: rtc.min, rtc_workers: 1 }) });
   const dir = tempDir(fs.mkdtempSync(path.join(os.tmpdir(), 'buzz-sfu-')));
@@ -51,11 +54,18 @@ test('sfu room: three pages exchange video and audio through buzzd', { timeout: 
     '--allow-loopback-in-peer-connection']);
   const pages = [];
   t.after(async () => {
+    first();
     await closePages(pages);
     await browser.close().catch(() => {});
     fs.rmSync(dir, { recursive: true, force: true });
     await server.stop();
   });
+  return { rtc, server, browser, pages };
+}
+
+test('sfu room: three pages exchange video and audio through buzzd', { timeout: 240000 }, async (t) => {
+  const step = stepTimer(t);
+  const { rtc, server, browser, pages } = await sfuSetup(t);
 
   const room = await createRoom(server, { name: 'e2e sfu', media_mode: 'sfu' });
   const info = await (await fetch(`${server.url}/api/rooms/${room.id}`)).json();
@@ -139,21 +149,8 @@ test('sfu room: three pages exchange video and audio through buzzd', { timeout: 
 // buzzd in sfu and peer to peer again in p2p. (Not the issue's seamless "auto": the media stops
 // for the time the new connections take.)
 test('set-media-mode moves a running call from p2p to sfu and back', { timeout: 240000 }, async (t) => {
-  const rtc = await freeUdpRange(1);
-  const server = await startBuzzd({ config: JSON.stringify({ rtc_port: rtc.min, rtc_workers: 1 }) });
-  const dir = tempDir(fs.mkdtempSync(path.join(os.tmpdir(), 'buzz-sfu-')));
-  const clip = writeY4m(path.join(dir, 'camera.y4m'));
-  const browser = await launchBrowser([`--use-file-for-fake-video-capture=${clip}`,
-    '--allow-loopback-in-peer-connection']);
-  const pages = [];
   let owner = null;
-  t.after(async () => {
-    owner?.c.terminate();
-    await closePages(pages);
-    await browser.close().catch(() => {});
-    fs.rmSync(dir, { recursive: true, force: true });
-    await server.stop();
-  });
+  const { rtc, server, browser, pages } = await sfuSetup(t, () => owner?.c.terminate());
   const room = await createRoom(server, { name: 'e2e switch' });
   for (let i = 0; i < 2; i++) pages.push(await openRoom(browser, server, room.id));
   const ids = [];
@@ -217,19 +214,7 @@ test('set-media-mode moves a running call from p2p to sfu and back', { timeout: 
 // buzzd is killed (SIGKILL) and restarted on the same ports: the pages rejoin with new ids and
 // open new connections to the new media workers (the room keeps its mode: it is stored).
 test('sfu room: media comes back after buzzd is killed and restarted', { timeout: 240000 }, async (t) => {
-  const rtc = await freeUdpRange(1);
-  const server = await startBuzzd({ config: JSON.stringify({ rtc_port: rtc.min, rtc_workers: 1 }) });
-  const dir = tempDir(fs.mkdtempSync(path.join(os.tmpdir(), 'buzz-sfu-')));
-  const clip = writeY4m(path.join(dir, 'camera.y4m'));
-  const browser = await launchBrowser([`--use-file-for-fake-video-capture=${clip}`,
-    '--allow-loopback-in-peer-connection']);
-  const pages = [];
-  t.after(async () => {
-    await closePages(pages);
-    await browser.close().catch(() => {});
-    fs.rmSync(dir, { recursive: true, force: true });
-    await server.stop();
-  });
+  const { rtc, server, browser, pages } = await sfuSetup(t);
   const room = await createRoom(server, { name: 'e2e sfu restart', media_mode: 'sfu' });
   for (let i = 0; i < 2; i++) pages.push(await openRoom(browser, server, room.id));
   const ids = [];
@@ -309,20 +294,8 @@ const takeGap = (page) => page.evaluate(() => {
 // no media gap over one second; with three browsers on two loaded cores the test allows 5 s
 // and reports the gap each way (docs/sfu.md has the figures of quiet runs).
 test('auto: two pages peer to peer, a third moves everyone to buzzd, and back when it leaves', { timeout: 240000 }, async (t) => {
-  const rtc = await freeUdpRange(1);
-  const server = await startBuzzd({ config: JSON.stringify({ rtc_port: rtc.min, rtc_workers: 1 }) });
-  const dir = tempDir(fs.mkdtempSync(path.join(os.tmpdir(), 'buzz-sfu-')));
-  const clip = writeY4m(path.join(dir, 'camera.y4m'));
-  const browser = await launchBrowser([`--use-file-for-fake-video-capture=${clip}`,
-    '--allow-loopback-in-peer-connection']);
-  const pages = [];
-  t.after(async () => {
-    await closePages(pages);
-    await browser.close().catch(() => {});
-    fs.rmSync(dir, { recursive: true, force: true });
-    await server.stop();
-  });
-  const room = await createRoom(server, { name: 'e2e auto', media_mode: process.env.AUTO_MODE ?? 'auto' });
+  const { rtc, server, browser, pages } = await sfuSetup(t);
+  const room = await createRoom(server, { name: 'e2e auto', media_mode: 'auto' });
   for (let i = 0; i < 3; i++) pages.push(await openRoom(browser, server, room.id));
   const ids = [];
   for (const [i, name] of ['Ann', 'Ben'].entries()) {
