@@ -7,7 +7,7 @@ E2E_TESTS := tests/lib/person.test.mjs $(sort $(wildcard tests/e2e/*.test.mjs))
 # The call-screen tests (call-fixes, call-features, screens) add about 6 minutes on 2 cores.
 test-e2e:
 	@test -x $(BUILD)/buzzd || { echo "test-e2e: $(BUILD)/buzzd missing (run make all)"; exit 1; }
-	timeout 2100 nice node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=spec $(E2E_TESTS)
+	scripts/e2e-run.sh $(E2E_TESTS)
 
 TEST_SUITES += test-e2e
 
