@@ -30,6 +30,23 @@ function checkIceServers(iceServers, turn) {
   assert.ok(!JSON.stringify(iceServers).includes(turn.secret), 'the shared secret leaked to the client');
 }
 
+/** Two pages join with relay-only ICE. */
+async function relayJoin(a, b) {
+  const ja = await apiJoin(a, { name: 'Rae', iceTransportPolicy: 'relay' });
+  const jb = await apiJoin(b, { name: 'Rob', iceTransportPolicy: 'relay' });
+  assert.ok(ja.ok && jb.ok, JSON.stringify([ja, jb]));
+  return [ja, jb];
+}
+
+/** `page` decodes `peer`'s camera over a relay candidate pair; returns its PeerStats. */
+async function relayVideo(turn, page, peer) {
+  await waitForVideo(page, peer, 'video', 40000).catch((e) => { e.message += `\ncoturn log tail:\n${turn.log().slice(-3000)}`; throw e; });
+  await waitForPicture(page, peer, 'camera');
+  const s = (await stats(page))[peer];
+  assert.equal(s.candidateType, 'relay', `selected pair is ${s.candidateType}, not relay: ${JSON.stringify(s)}`);
+  return s;
+}
+
 test('relay-only call through coturn', { timeout: 150000 }, async (t) => {
   const turn = await startCoturn();
   let server;
@@ -48,15 +65,10 @@ test('relay-only call through coturn', { timeout: 150000 }, async (t) => {
 
   pages.push(await openRoom(cb.browser, server, room.id), await openRoom(cb.browser, server, room.id));
   const [a, b] = pages;
-  const ja = await apiJoin(a, { name: 'Rae', iceTransportPolicy: 'relay' });
-  const jb = await apiJoin(b, { name: 'Rob', iceTransportPolicy: 'relay' });
-  assert.ok(ja.ok && jb.ok, JSON.stringify([ja, jb]));
+  const [ja, jb] = await relayJoin(a, b);
 
   for (const [p, peer] of [[a, jb.id], [b, ja.id]]) {
-    await waitForVideo(p, peer, 'video', 40000).catch((e) => { e.message += `\ncoturn log tail:\n${turn.log().slice(-3000)}`; throw e; });
-    await waitForPicture(p, peer, 'camera');
-    const s = (await stats(p))[peer];
-    assert.equal(s.candidateType, 'relay', `selected pair is ${s.candidateType}, not relay: ${JSON.stringify(s)}`);
+    const s = await relayVideo(turn, p, peer);
     t.diagnostic(`${peer}: ${s.video.width}x${s.video.height}, ${s.video.framesDecoded} frames, candidateType ${s.candidateType}`);
   }
   // coturn really carried the call: it logged allocations for the session.
@@ -85,14 +97,9 @@ test('relay-only pages in an sfu room reach buzzd through coturn', { timeout: 15
   const room = await createRoom(server, { name: 'e2e turn sfu', media_mode: 'sfu' });
   pages.push(await openRoom(browser, server, room.id), await openRoom(browser, server, room.id));
   const [a, b] = pages;
-  const ja = await apiJoin(a, { name: 'Rae', iceTransportPolicy: 'relay' });
-  const jb = await apiJoin(b, { name: 'Rob', iceTransportPolicy: 'relay' });
-  assert.ok(ja.ok && jb.ok, JSON.stringify([ja, jb]));
+  const [ja, jb] = await relayJoin(a, b);
   for (const [p, peer] of [[a, jb.id], [b, ja.id]]) {
-    await waitForVideo(p, peer, 'video', 40000).catch((e) => { e.message += `\ncoturn log tail:\n${turn.log().slice(-3000)}`; throw e; });
-    await waitForPicture(p, peer, 'camera');
-    const s = (await stats(p))[peer];
-    assert.equal(s.candidateType, 'relay', `selected pair is ${s.candidateType}, not relay: ${JSON.stringify(s)}`);
+    const s = await relayVideo(turn, p, peer);
     // Both of the page's connections end at buzzd's media port, through the relay.
     const remotes = await p.evaluate(async () => {
       const out = [];
