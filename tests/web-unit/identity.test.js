@@ -31,3 +31,25 @@ test('avatar colours are stable per id and spread over the palette', () => {
   const colours = new Set(Array.from({ length: 40 }, (_, i) => avatarColour(`p${i.toString(16).padStart(8, '0')}`)));
   assert.ok(colours.size >= 6, `only ${colours.size} colours for 40 ids`);
 });
+
+test('avatarColours: people with the same name never share a colour; others keep their own', async () => {
+  const { avatarColours } = await import('../../web/js/identity.js');
+  // Ids whose own colours collide: found by search, so the test covers the collision.
+  const ids = Array.from({ length: 200 }, (_, i) => `p${i.toString(16).padStart(8, '0')}`);
+  const byColour = new Map();
+  for (const id of ids) {
+    const c = avatarColour(id);
+    if (!byColour.has(c)) byColour.set(c, []);
+    byColour.get(c).push(id);
+  }
+  const [a, b, c] = [...byColour.values()].find((g) => g.length >= 3);
+  const m = avatarColours([{ id: a, name: 'Bob' }, { id: b, name: ' bob ' }, { id: c, name: 'Ann' }]);
+  assert.equal(m.get(a), avatarColour(a), 'the first keeps the colour of its id');
+  assert.notEqual(m.get(b), m.get(a), 'the second Bob gets another colour');
+  assert.equal(m.get(c), avatarColour(c), 'someone of another name keeps theirs, even if it is the same');
+  // Thirteen Bobs: twelve colours, all used once before any repeats.
+  const bobs = ids.slice(0, 13).map((id) => ({ id, name: 'Bob' }));
+  const all = avatarColours(bobs);
+  assert.equal(new Set(bobs.slice(0, 12).map((p) => all.get(p.id))).size, 12);
+  assert.ok(all.get(bobs[12].id));
+});

@@ -8,7 +8,7 @@ import { SfuCall } from './sfu/sfu-call.js';
 import { MediaHandover } from './handover.js';
 import { LocalMedia, levelMeter } from './media.js';
 import { emptyRoster, reduceRoster, chatGaps, everyone } from './roster.js';
-import { displayNames } from './identity.js';
+import { displayNames, avatarColours } from './identity.js';
 import { t } from './i18n.js';
 import { holdSeat, releaseSeat, seatElsewhere } from './seat.js';
 import { REACTIONS, ReactionBucket } from './reactions.js';
@@ -56,6 +56,8 @@ export class Room extends Emitter {
     const names = displayNames(everyone(this.state));
     return this.state.participants.map((p) => ({ ...p, displayName: names.get(p.id) ?? p.name }));
   }
+  /** id → avatar colour for everyone here, self included (identity.js). */
+  avatarColours() { return avatarColours(everyone(this.state)); }
   /** "Bob", or "Bob (2)" for the second Bob to join (identity.js). */
   displayName(id) {
     const names = displayNames(everyone(this.state));

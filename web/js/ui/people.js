@@ -35,8 +35,9 @@ export class PeoplePanel {
     this.lockBtn.textContent = this.locked ? t('Unlock room') : t('Lock room');
   }
 
-  /** self and others carry displayName (room.js). */
-  render(self, others) {
+  /** self and others carry displayName (room.js); colours: id → avatar colour (room.avatarColours). */
+  render(self, others, colours = new Map()) {
+    this.colours = colours;
     this.heading.textContent = t('People ({n})', { n: others.length + (self ? 1 : 0) });
     this.muteAll.disabled = !others.some((p) => p.mic);
     const rows = [];
@@ -63,7 +64,7 @@ export class PeoplePanel {
       controls.push(mute, rm);
     }
     const avatar = h('span', { class: 'avatar-circle small', 'aria-hidden': 'true',
-      style: `background: ${avatarColour(p.id)}` }, initials(p.name));
+      style: `background: ${this.colours?.get(p.id) ?? avatarColour(p.id)}` }, initials(p.name));
     return h('li', { dataset: { participantId: isSelf ? 'self' : p.id } }, avatar,
       h('div', { class: 'who' },
         h('span', { class: 'pname' }, isSelf ? t('{name} (you)', { name }) : name),

@@ -121,21 +121,22 @@ export class RoomView {
       const id = key.slice(0, key.lastIndexOf(':'));
       if (id !== 'self' && !ids.has(id)) this.stage.removePeer(id);
     }
+    const colours = this.room.avatarColours();
     for (const p of participants) {
       this.stage.tile(p.id, 'camera');
-      this._info(p.id, p, false);
+      this._info(p.id, p, false, colours.get(p.id));
     }
-    if (self) this._info('self', { ...self, ...this.room.localState() }, true);
-    this.people.render(self, participants);
+    if (self) this._info('self', { ...self, ...this.room.localState() }, true, colours.get(self.id));
+    this.people.render(self, participants, colours);
     this.invite.setAlone(participants.length === 0);
   }
 
   /** Labels of a participant's tiles: "Bob (2)", "Ann (you)", "Bob (2)'s screen". */
-  _info(peerId, p, isSelf) {
+  _info(peerId, p, isSelf, colour = this.room.avatarColours().get(isSelf ? p.id : peerId)) {
     const name = p.displayName ?? p.name;
     const cam = isSelf ? t('{name} (you)', { name }) : name;
-    this.stage.tiles.get(`${peerId}:camera`)?.setInfo(p, cam, p.name);
-    this.stage.tiles.get(`${peerId}:screen`)?.setInfo(p, t('{name}\u2019s screen', { name: cam }), p.name);
+    this.stage.tiles.get(`${peerId}:camera`)?.setInfo(p, cam, p.name, colour);
+    this.stage.tiles.get(`${peerId}:screen`)?.setInfo(p, t('{name}\u2019s screen', { name: cam }), p.name, colour);
   }
 
   _renderRoom(r) {

@@ -55,13 +55,13 @@ export class Tile {
   /** After the tile moved in the DOM (a stage change): keep the picture playing. */
   resume() { if (this.track && this.video.paused) this.video.play().catch(() => {}); }
 
-  /** Name, badges and avatar from participant p; `label` is the display name shown. */
-  setInfo(p, label, avatarName) {
+  /** Name, badges and avatar from participant p; `label` is the display name shown, `colour` the avatar's (room.avatarColours). */
+  setInfo(p, label, avatarName, colour) {
     this.label = label;
     this.name.textContent = label;
     this.video.setAttribute('aria-label', label);
     this.circle.textContent = initials(avatarName ?? p.name);
-    this.circle.style.background = avatarColour(this.peerId === 'self' ? p.id ?? 'self' : this.peerId);
+    this.circle.style.background = colour ?? avatarColour(this.peerId === 'self' ? p.id ?? 'self' : this.peerId);
     this.el.dataset.mic = String(Boolean(p.mic));
     this.el.dataset.hand = String(Boolean(p.hand));
     if (this.kind === 'camera') {
