@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "http.h"
 
 static int free_port(int type) {
@@ -69,36 +70,11 @@ int buzzd_proc_start(buzzd_proc *bp, const char *exe, int max_participants, int 
   if (pid < 0) return -1;
   if (pid == 0) exec_buzzd(bp, exe, max_participants, cpu);
   bp->pid = pid;
-  for (int i = 0; i < 200; i++) { /* up to 10 s */
-    char *body = NULL;
-    int st = http_request(bp->http_port, "GET", "/healthz", NULL, 1000, &body);
-    free(body);
-    if (st == 200) return 0;
-    int status;
-    if (waitpid(pid, &status, WNOHANG) == pid) {
-      bp->pid = -1;
-      return -1;
-    }
-    struct timespec ts = {0, 50 * 1000000};
-    nanosleep(&ts, NULL);
-  }
-  return -1;
+  return child_wait_http(&bp->pid, bp->http_port, "/healthz");
 }
 
 void buzzd_proc_stop(buzzd_proc *bp) {
-  if (bp->pid > 0) {
-    kill(bp->pid, SIGTERM);
-    int status;
-    for (int i = 0; i < 50 && waitpid(bp->pid, &status, WNOHANG) == 0; i++) {
-      struct timespec ts = {0, 100 * 1000000};
-      nanosleep(&ts, NULL);
-    }
-    if (waitpid(bp->pid, &status, WNOHANG) == 0) {
-      kill(bp->pid, SIGKILL);
-      waitpid(bp->pid, &status, 0);
-    }
-    bp->pid = -1;
-  }
+  child_stop(&bp->pid);
   if (bp->dir[0] && !getenv("SFU_BENCH_KEEP")) {
     char cmd[400];
     /* Our own fresh mkdtemp directory (buzz.db, its WAL files, the log): nothing else. */

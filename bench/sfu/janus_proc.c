@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "http.h"
 
 static int free_tcp_port(void) {
@@ -125,36 +126,11 @@ int janus_proc_start(janus_proc *jp, const char *libdir, int bitrate_cap, int cp
     _exit(127);
   }
   jp->pid = pid;
-  for (int i = 0; i < 200; i++) { /* up to 10 s */
-    char *body = NULL;
-    int st = http_request(jp->http_port, "GET", "/janus/info", NULL, 1000, &body);
-    free(body);
-    if (st == 200) return 0;
-    int status;
-    if (waitpid(pid, &status, WNOHANG) == pid) {
-      jp->pid = -1;
-      return -1;
-    }
-    struct timespec ts = {0, 50 * 1000000};
-    nanosleep(&ts, NULL);
-  }
-  return -1;
+  return child_wait_http(&jp->pid, jp->http_port, "/janus/info");
 }
 
 void janus_proc_stop(janus_proc *jp) {
-  if (jp->pid > 0) {
-    kill(jp->pid, SIGTERM);
-    int status;
-    for (int i = 0; i < 50 && waitpid(jp->pid, &status, WNOHANG) == 0; i++) {
-      struct timespec ts = {0, 100 * 1000000};
-      nanosleep(&ts, NULL);
-    }
-    if (waitpid(jp->pid, &status, WNOHANG) == 0) {
-      kill(jp->pid, SIGKILL);
-      waitpid(jp->pid, &status, 0);
-    }
-    jp->pid = -1;
-  }
+  child_stop(&jp->pid);
   if (jp->dir[0] && !getenv("SFU_BENCH_KEEP")) {
     const char *names[] = {"janus.jcfg", "janus.transport.http.jcfg", "janus.plugin.videoroom.jcfg",
                            "janus.log"};
