@@ -35,7 +35,7 @@ async function ownerPage(name) {
   return { room, p };
 }
 
-test('layouts: "Change layout" → Speaker (remembered), pin and unpin, the active-speaker ring', { timeout: 120000 }, async () => {
+test('layouts: "Change layout" → Speaker (remembered), pin and unpin, the active-speaker ring', { timeout: 120000 }, async (t) => {
   const room = await createRoom(server, { name: 'layouts' });
   const [a, b, c] = [await page(room.id), await page(room.id), await page(room.id)];
   const ja = await apiJoin(a, { name: 'Ann' });
@@ -62,10 +62,13 @@ test('layouts: "Change layout" → Speaker (remembered), pin and unpin, the acti
   await a.getByRole('button', { name: 'Unpin Cat', exact: true }).click();
   await a.getByRole('button', { name: 'Pin Cat', exact: true }).waitFor();
   // Ann's microphone plays the fake beep: she is the active speaker on Ben's page, ringed.
+  const ringWait = Date.now();
   await waitFor(() => b.evaluate((id) => document.querySelector(`[data-peer-id="${id}"][data-kind="camera"]`)?.dataset.speaking === 'true', ja.id),
-    // The fake microphone beeps briefly once a second and the level is polled: on a loaded
-    // two-core machine the first poll that lands on a beep can take a while.
-    { timeoutMs: 45000, what: 'Ann as the active speaker on Ben\'s page' });
+    { timeoutMs: 20000, what: 'Ann as the active speaker on Ben\'s page' }).catch(async (e) => {
+    const audio = await b.evaluate(async (id) => JSON.stringify((await window.buzzstream.stats())[id]?.audio ?? null), ja.id);
+    throw new Error(`${e.message}; Ben's audio from Ann: ${audio}`);
+  });
+  t.diagnostic(`Ann ringed on Ben's page after ${Date.now() - ringWait} ms`);
   const ring = await b.evaluate((id) => getComputedStyle(document.querySelector(`[data-peer-id="${id}"][data-kind="camera"]`)).boxShadow, ja.id);
   assert.match(ring, /3px/, `active-speaker ring: ${ring}`);
   // The choice persists: a new page of Ann's browser opens in speaker view.

@@ -33,7 +33,7 @@ test('every shortcut has a unique key and a label for the help overlay', () => {
   for (const s of SHORTCUTS) assert.ok(s.label && s.action);
 });
 
-import { pickSpeaker, SPEAK_HOLD_MS } from '../../web/js/speaker.js';
+import { pickSpeaker, windowLevel, SPEAK_HOLD_MS } from '../../web/js/speaker.js';
 
 test('the loudest participant above the threshold is the speaker', () => {
   const none = { id: null, since: 0 };
@@ -47,4 +47,15 @@ test('the highlight is held briefly through pauses, then dropped', () => {
   assert.equal(pickSpeaker({ a: 0 }, prev, 1000 + SPEAK_HOLD_MS - 1).id, 'a');
   assert.equal(pickSpeaker({ a: 0 }, prev, 1000 + SPEAK_HOLD_MS + 1).id, null);
   assert.equal(pickSpeaker({ b: 0 }, prev, 1001).id, null, 'a left the room');
+});
+
+test('a window\'s level is the RMS of the energy played out in it', () => {
+  assert.equal(windowLevel(null, { energy: 1, duration: 1 }), 0, 'no window yet');
+  // 0.02 s at full scale in a 0.3 s window: a beep the instantaneous level would miss.
+  const level = windowLevel({ energy: 5, duration: 10 }, { energy: 5.02, duration: 10.3 });
+  assert.ok(Math.abs(level - Math.sqrt(0.02 / 0.3)) < 1e-9, `${level}`);
+  assert.ok(pickSpeaker({ a: level }, { id: null, since: 0 }, 1).id === 'a');
+  assert.equal(windowLevel({ energy: 5, duration: 10 }, { energy: 5, duration: 10.3 }), 0, 'silence');
+  assert.equal(windowLevel({ energy: 5, duration: 10 }, { energy: 5, duration: 10 }), 0, 'nothing played');
+  assert.equal(windowLevel({ energy: 9, duration: 10 }, { energy: 1, duration: 1 }), 0, 'counters reset');
 });

@@ -14,11 +14,24 @@ import { holdSeat, releaseSeat, seatElsewhere } from './seat.js';
 import { REACTIONS, ReactionBucket } from './reactions.js';
 import { ownerToken } from './api.js';
 import { cleanName, checkChat } from './text.js';
-import { pickSpeaker } from './speaker.js';
+import { pickSpeaker, windowLevel } from './speaker.js';
 
 const SPEAKER_POLL_MS = 300;
+
 const HISTORY_LIMIT_MAX = 100;       // chat-history's limit range (docs/protocol.md)
 const GAP_FILL_REQUESTS = 5;         // chat-history requests one gap check may make
+
+/** The receiver's played-out audio energy counters (for windowLevel), or null. */
+async function inboundEnergy(receiver) {
+  let report;
+  try { report = await receiver.getStats(); } catch { return null; }
+  for (const s of report.values()) {
+    if (s.type === 'inbound-rtp' && s.kind === 'audio' && Number.isFinite(s.totalAudioEnergy)) {
+      return { energy: s.totalAudioEnergy, duration: s.totalSamplesDuration ?? 0 };
+    }
+  }
+  return null;
+}
 
 export class Room extends Emitter {
   constructor(roomId) {
@@ -35,6 +48,8 @@ export class Room extends Emitter {
     this.gapFilling = false;
     this.speaker = { id: null, since: 0 };
     this.speakerTimer = 0;
+    this.speakerBusy = false;
+    this.speakerEnergy = new Map(); // peer id → last inbound audio energy counters
     this.localLevel = null;           // () => 0..1 for the local microphone
     this._listen(this.mesh);
     // "Audio only" receives no camera video at all, not just hides it.
@@ -382,17 +397,29 @@ export class Room extends Emitter {
     this.speakerTimer = setInterval(() => this._pollSpeaker(), SPEAKER_POLL_MS);
   }
 
-  _pollSpeaker() {
-    const levels = {};
-    for (const [id, p] of this.mesh.peers) {
-      const tx = p.pc.getReceivers?.().find((r) => r.track === p.remote.audio);
-      const src = tx?.getSynchronizationSources?.()[0];
-      levels[id] = src && performance.now() - src.timestamp < 1000 ? src.audioLevel ?? 0 : 0;
+  async _pollSpeaker() {
+    if (this.speakerBusy) return;     // a slow getStats must not pile polls up
+    this.speakerBusy = true;
+    try {
+      const levels = {};
+      const energies = new Map();
+      await Promise.all([...this.mesh.peers].map(async ([id, p]) => {
+        const rx = p.pc.getReceivers?.().find((r) => r.track && r.track === p.remote.audio);
+        if (!rx) { levels[id] = 0; return; }
+        const src = rx.getSynchronizationSources?.()[0];
+        const now = src && performance.now() - src.timestamp < 1000 ? src.audioLevel ?? 0 : 0;
+        const cur = await inboundEnergy(rx);
+        if (cur) energies.set(id, cur);
+        levels[id] = Math.max(now, cur ? windowLevel(this.speakerEnergy.get(id) ?? null, cur) : 0);
+      }));
+      this.speakerEnergy = energies;
+      if (this.localLevel && this.media.micActive) levels.self = this.localLevel.read() / 5;
+      const next = pickSpeaker(levels, this.speaker, Date.now());
+      if (next.id !== this.speaker.id) this.emit('speaker', next.id);
+      this.speaker = next;
+    } finally {
+      this.speakerBusy = false;
     }
-    if (this.localLevel && this.media.micActive) levels.self = this.localLevel.read() / 5;
-    const next = pickSpeaker(levels, this.speaker, Date.now());
-    if (next.id !== this.speaker.id) this.emit('speaker', next.id);
-    this.speaker = next;
   }
 
   async leave() {
