@@ -1,13 +1,14 @@
-/* libFuzzer target for the RFC 7983 demultiplexer and the RTP / RTCP parsers
- * (server/rtc/demux.c, rtp.c). The input is one datagram, given to every parser whatever its
- * class. Properties beyond "no crash": every view lies inside the input, header + payload +
- * padding add up to the datagram, extension values lie inside the extension block, and RTCP
- * walks cover the compound exactly when it validates. */
+/* libFuzzer target for the RFC 7983 demultiplexer, the RTP / RTCP parsers and the header
+ * rewriters (server/rtc/demux.c, rtp.c, rewrite.c, hdrmap.c). The input is one datagram,
+ * given to every parser whatever its class. Properties beyond "no crash": every view lies
+ * inside the input, header + payload + padding add up to the datagram, extension values lie
+ * inside the extension block, and RTCP walks cover the compound exactly when it validates. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rtc/demux.h"
+#include "rtc/hdrmap.h"
 #include "rtc/rewrite.h"
 #include "rtc/rtp.h"
 
@@ -62,11 +63,40 @@ static void fuzz_rewrite(const uint8_t *d, size_t n) {
   if (n > 12 && memcmp(copy + 12, d + 12, n - 12) != 0) abort();
 }
 
+/* Renumbering payload types and header extensions (hdrmap.c) through a map made from the
+ * input's last bytes: a refused packet is left as it was; an accepted one still parses, is no
+ * longer than before, and carries the same payload and padding. */
+static void fuzz_hdrmap(const uint8_t *d, size_t n) {
+  uint8_t copy[2048];
+  if (n > sizeof copy || n < 2) return;
+  memcpy(copy, d, n);
+  rtc_hdrmap m;
+  rtc_hdrmap_init(&m);
+  uint8_t salt = d[n - 1], drop = d[n - 2];
+  for (int pt = 0; pt < RTC_HDRMAP_MAX_PT; pt++)
+    rtc_hdrmap_pt(&m, (uint8_t)(d[1] + pt), (uint8_t)(salt + pt));
+  for (int id = 1; id < 256; id++)
+    rtc_hdrmap_ext(&m, (uint8_t)id, (uint8_t)((id & drop) ? 0 : (id * 7 + salt) % 256));
+  size_t len = n;
+  int rc = rtc_hdrmap_apply(&m, copy, &len);
+  if (rc != RTC_HDRMAP_OK) {
+    if (len != n || memcmp(copy, d, n) != 0) abort();
+    return;
+  }
+  rtp_view before, after;
+  if (rtp_parse(d, n, &before) != 0 || rtp_parse(copy, len, &after) != 0) abort();
+  if (len > n || after.payload_len != before.payload_len || after.padding_len != before.padding_len)
+    abort();
+  if (memcmp(after.payload, before.payload, before.payload_len + before.padding_len) != 0) abort();
+  if (after.payload_type != (uint8_t)(salt + (before.payload_type - d[1])) % 128) abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   rtc_pkt_class c = rtc_demux(data, size);
   if (c == RTC_PKT_RTP && (size < 12 || data[0] < 128 || data[0] > 191)) abort();
   fuzz_rtp(data, size);
   fuzz_rtcp(data, size);
   fuzz_rewrite(data, size);
+  fuzz_hdrmap(data, size);
   return 0;
 }
