@@ -78,6 +78,10 @@ static int send_to(rtc__worker *w, rtc__transport *t, const uint8_t *p, size_t n
   return 1;
 }
 
+int rtc__send_to(rtc__worker *w, rtc__transport *t, const uint8_t *p, size_t n, int rtcp) {
+  return send_to(w, t, p, n, rtcp);
+}
+
 #define KEYFRAME_REQUEST_MS 500 /* at most one PLI/FIR per stream this often reaches its sender */
 
 /* 1 when a keyframe request for `ssrc` may go on now (and records it), 0 when one went on less
@@ -155,6 +159,10 @@ static int answer_nacks(rtc__worker *w, rtc__transport *from, const uint8_t *p, 
   while (rtcp_next(&it, &v) == 1) {
     rtcp_fb fb;
     rtc_rtx_buf *b = NULL;
+    if (rtc__sim_sr(w, from, &v)) continue; /* a simulcast layer's SR, re-timed per subscriber */
+    if ((v.type == RTCP_RTPFB || v.type == RTCP_PSFB) && rtcp_parse_fb(&v, &fb) == 0 &&
+        rtc__sim_feedback(w, from, &fb, now))
+      continue; /* about a simulcast group: answered in simulcast.c */
     if (!sender_ok(from, &v)) {
       rtc__count(&w->c.rtcp_refused, 1);
       continue; /* an SR or BYE under someone else's SSRC would reach that one's subscribers */
@@ -205,6 +213,7 @@ void rtc__forward(rtc__worker *w, rtc__transport *from, const uint8_t *p, size_t
     n = (size_t)k;
   } else if (n >= RTP_HEADER_MIN) {
     ssrc = be32(p + 8);
+    if (from->sim && rtc__sim_forward(w, from, p, n)) return; /* a simulcast layer */
     if (from->send_filter && !listed(from->send, from->n_send, ssrc)) {
       rtc__count(&w->c.send_refused, 1);
       return; /* not a stream it declared: never under someone else's SSRC */

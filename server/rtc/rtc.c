@@ -304,6 +304,8 @@ void rtc_worker_stats_get(const rtc *r, int worker, rtc_worker_stats *s) {
   LD(test_dropped);
   LD(send_refused);
   LD(rtcp_refused);
+  LD(layer_switches);
+  LD(plis_sent);
 #undef LD
 }
 
@@ -352,6 +354,8 @@ static const metric metrics[] = {
     M(rtcp_refused,
       "RTCP sender packets (SR, SDES, BYE, APP) under an SSRC their sender did not "
       "declare, not forwarded"),
+    M(layer_switches, "simulcast layer changes of a subscriber's stream (its first layer included)"),
+    M(plis_sent, "keyframe requests (PLI) buzzd sent a publisher to switch a subscriber's layer"),
 };
 #undef M
 

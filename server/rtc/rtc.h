@@ -117,6 +117,28 @@ int rtc_transport_recv(rtc *r, int worker, uint64_t id, const uint32_t *ssrcs, i
  * bounds and timing as rtc_transport_recv. Other RTP from it is dropped (not buffered). */
 int rtc_transport_send(rtc *r, int worker, uint64_t id, const uint32_t *ssrcs, int n);
 
+/* Simulcast (server/rtc/simulcast.c). A publishing transport's camera arrives as layers that
+ * the offer names only by rid (RFC 8851/8853): the worker learns each layer's SSRC from the
+ * rtp-stream-id header extension of its packets, and forwards to each subscribing transport
+ * whose rtc_transport_recv list holds `group` exactly one layer, rewritten to SSRC `group` with
+ * continuous sequence numbers and timestamps, switching only on a keyframe of the new layer. */
+#define RTC_SIM_LAYERS 4
+typedef struct rtc_simulcast {
+  uint32_t group;  /* the SSRC subscribers get the camera under; 0 = no simulcast any more */
+  uint8_t rid_ext; /* the rtp-stream-id extension's id in this transport's offer, 1..255 */
+  int n;           /* layers, 2..RTC_SIM_LAYERS, lowest first */
+  char rid[RTC_SIM_LAYERS][17];
+} rtc_simulcast;
+int rtc_transport_simulcast(rtc *r, int worker, uint64_t id, const rtc_simulcast *s);
+/* A subscribing transport's tiles: the largest layer it needs of `group` (device pixels);
+ * 0 x 0 = not shown (nothing forwarded until it is again, then from a keyframe). Groups not
+ * listed get no size cap. Replaces the last list; n <= RTC_RECV_MAX. */
+typedef struct rtc_view {
+  uint32_t group;
+  uint16_t width, height;
+} rtc_view;
+int rtc_transport_view(rtc *r, int worker, uint64_t id, const rtc_view *v, int n);
+
 /* Counters of one worker, read on any thread (each is written by the worker alone). */
 typedef struct rtc_worker_stats {
   uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, tx_dropped;
@@ -130,6 +152,8 @@ typedef struct rtc_worker_stats {
   uint64_t test_dropped;           /* RTP dropped by test_loss_permille */
   uint64_t send_refused;           /* RTP of an SSRC its send_filter transport did not declare */
   uint64_t rtcp_refused; /* SR/SDES/BYE/APP of such an SSRC (the packet, not the compound) */
+  uint64_t layer_switches; /* a subscriber's simulcast layer changed (its first one included) */
+  uint64_t plis_sent;      /* keyframe requests buzzd made itself for a layer switch */
 } rtc_worker_stats;
 void rtc_worker_stats_get(const rtc *r, int worker, rtc_worker_stats *out);
 /* Appends the workers' counters in Prometheus text format (buzz_rtc_* families, one sample per

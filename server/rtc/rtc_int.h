@@ -20,7 +20,9 @@ typedef enum {
   MSG_TRANSPORT_ADD,
   MSG_TRANSPORT_REMOVE,
   MSG_TRANSPORT_RECV,
-  MSG_TRANSPORT_SEND
+  MSG_TRANSPORT_SEND,
+  MSG_TRANSPORT_SIMULCAST,
+  MSG_TRANSPORT_VIEW
 } rtc__msg_type;
 
 /* One command (control -> worker) or event (worker -> control). Heap nodes: the sender
@@ -32,6 +34,8 @@ typedef struct rtc__msg {
   rtc_transport_params params;  /* MSG_TRANSPORT_ADD */
   uint32_t ssrcs[RTC_RECV_MAX]; /* MSG_TRANSPORT_RECV */
   int n_ssrcs;
+  rtc_simulcast sim;              /* MSG_TRANSPORT_SIMULCAST */
+  rtc_view views[RTC_RECV_MAX];   /* MSG_TRANSPORT_VIEW, n_ssrcs of them */
   rtc_event ev; /* events */
 } rtc__msg;
 
@@ -52,6 +56,7 @@ typedef struct rtc__counters {
   _Atomic uint64_t srtp_rejected, dtls_connected, dtls_failed, fwd_packets, fwd_bytes;
   _Atomic uint64_t nack_in, rtx_sent, rtcp_dropped, kf_suppressed, test_dropped;
   _Atomic uint64_t send_refused, rtcp_refused;
+  _Atomic uint64_t layer_switches, plis_sent;
 } rtc__counters;
 
 typedef struct rtc__transport rtc__transport;
@@ -128,6 +133,10 @@ struct rtc__transport {
   uint64_t dtls_started_ms;
   rtc_esrtp *srtp;                  /* after the handshake: SRTP on OpenSSL EVP (srtp_evp.h) */
   struct sockaddr_storage reply_to; /* where DTLS output goes: the address it came from */
+  struct rtc__sim_src *sim;      /* simulcast.c: its camera's layers; NULL = not simulcast */
+  struct rtc__sim_sub *sim_subs; /* simulcast.c: one per group it receives (RTC_RECV_MAX) */
+  rtc_view views[RTC_RECV_MAX];  /* rtc_transport_view's last list */
+  int n_views, has_views;
 };
 
 #define ROOM_MAX_RTX 16 /* streams of a room with a retransmission buffer (first come) */
@@ -147,6 +156,22 @@ int rtc__room_join(rtc__worker *w, rtc__transport *t, uint64_t room);
 void rtc__room_leave(rtc__worker *w, rtc__transport *t);
 /* p[0..n) is a decrypted RTP (rtcp = 0) or RTCP packet from t: sends it to the others. */
 void rtc__forward(rtc__worker *w, rtc__transport *from, const uint8_t *p, size_t n, int rtcp);
+
+/* Encrypts plaintext p[0..n) for t into the send batch. 1 when queued. */
+int rtc__send_to(rtc__worker *w, rtc__transport *t, const uint8_t *p, size_t n, int rtcp);
+
+/* simulcast.c, on the worker's thread. */
+void rtc__sim_command(rtc__worker *w, const rtc__msg *m); /* SIMULCAST / VIEW */
+/* RTP from a simulcast publisher: 1 when it was a layer (forwarded or dropped here), 0 when
+ * the ordinary path decides. */
+int rtc__sim_forward(rtc__worker *w, rtc__transport *from, const uint8_t *p, size_t n);
+/* Feedback from a subscriber about a simulcast group (NACK answered from the layer's buffer,
+ * PLI/FIR turned into one for its layer): 1 when consumed. */
+int rtc__sim_feedback(rtc__worker *w, rtc__transport *from, const rtcp_fb *fb, uint64_t now);
+/* A sender report of a layer: sent on, re-timed, to the subscribers on that layer. 1 when v
+ * was one (nothing else is to be done with it). */
+int rtc__sim_sr(rtc__worker *w, rtc__transport *from, const rtcp_view *v);
+void rtc__sim_free(rtc__transport *t);
 
 /* transport.c: everything here runs on the worker's thread. */
 int rtc__transport_add(rtc__worker *w, uint64_t id, const rtc_transport_params *p);

@@ -47,6 +47,29 @@ static int a_send(void *user, int worker, uint64_t id, const uint32_t *ssrcs, in
   return r ? rtc_transport_send(r, worker, id, ssrcs, n) : RTC_EARG;
 }
 
+static int a_simulcast(void *user, int worker, uint64_t id, const sig_media_simulcast *s) {
+  rtc *r = *(rtc **)user;
+  if (!r || !s || s->n < 0 || s->n > RTC_SIM_LAYERS || s->rid_ext < 0 || s->rid_ext > 255)
+    return RTC_EARG;
+  rtc_simulcast c = {.group = s->group, .rid_ext = (uint8_t)s->rid_ext, .n = s->n};
+  for (int i = 0; i < s->n; i++)
+    if (!s->rid[i] || snprintf(c.rid[i], sizeof c.rid[i], "%s", s->rid[i]) >= (int)sizeof c.rid[i])
+      return RTC_EARG;
+  return rtc_transport_simulcast(r, worker, id, &c);
+}
+
+static int a_view(void *user, int worker, uint64_t id, const sig_media_view *v, int n) {
+  rtc *r = *(rtc **)user;
+  if (!r || n < 0 || n > RTC_RECV_MAX || (n && !v)) return RTC_EARG;
+  rtc_view out[RTC_RECV_MAX];
+  for (int i = 0; i < n; i++) {
+    if (v[i].width < 0 || v[i].width > 65535 || v[i].height < 0 || v[i].height > 65535)
+      return RTC_EARG;
+    out[i] = (rtc_view){v[i].group, (uint16_t)v[i].width, (uint16_t)v[i].height};
+  }
+  return rtc_transport_view(r, worker, id, out, n);
+}
+
 void rtc_sig_media(rtc **rp, sig_media *out) {
   memset(out, 0, sizeof *out);
   rtc *r = *rp;
@@ -59,5 +82,7 @@ void rtc_sig_media(rtc **rp, sig_media *out) {
   out->remove = a_remove;
   out->recv = a_recv;
   out->send = a_send;
+  out->simulcast = a_simulcast;
+  out->view = a_view;
   out->user = rp;
 }

@@ -20,6 +20,8 @@
 #define SDP_MAX_SSRC 8
 #define SDP_MID_MAX 32
 #define SDP_TOKEN_MAX 256 /* ufrag, pwd, msid, cname */
+#define SDP_MAX_RID 4     /* simulcast streams of one m-line (a=rid) */
+#define SDP_RID_MAX 16    /* characters of a rid (RFC 8851 rid-id; WebRTC's limit) */
 
 enum {
   SDP_EPARSE = -1,
@@ -50,6 +52,12 @@ typedef struct sdp_ext {
   char uri[128];
 } sdp_ext;
 
+/* "a=rid:<id> send|recv [params]" (RFC 8851); the params are not kept. */
+typedef struct sdp_rid {
+  char id[SDP_RID_MAX + 1]; /* alphanumerics, '-' and '_' */
+  int send;                 /* 1 send, 0 recv */
+} sdp_rid;
+
 typedef struct sdp_media {
   sdp_kind kind;
   int port;
@@ -69,6 +77,13 @@ typedef struct sdp_media {
   uint32_t ssrcs[SDP_MAX_SSRC];
   int n_ssrcs;
   char cname[SDP_TOKEN_MAX + 1];
+  sdp_rid rids[SDP_MAX_RID]; /* in the order of their a=rid lines */
+  int n_rids;
+  /* "a=simulcast:send q;h;f" (RFC 8853): the send streams, indices into rids, in the offer's
+   * order (the first alternative of each; '~' paused ones included). n_sim = 0: no simulcast
+   * (or only a recv list, which buzzd does not use). */
+  uint8_t sim[SDP_MAX_RID];
+  int n_sim;
 } sdp_media;
 
 typedef struct sdp_session {
@@ -108,6 +123,14 @@ int sdp_answer(const sdp_session *offer, const sdp_answer_opts *o, char *out, si
 const char *sdp_ice_ufrag(const sdp_session *s, int i);
 const char *sdp_ice_pwd(const sdp_session *s, int i);
 const char *sdp_fingerprint(const sdp_session *s, int i);
+/* The id of header extension `uri` on m-line m, or 0. */
+int sdp_ext_id(const sdp_media *m, const char *uri);
+#define SDP_EXT_RID "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id"
+#define SDP_EXT_RRID "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id"
+#define SDP_EXT_MID "urn:ietf:params:rtp-hdrext:sdes:mid"
+/* 1 when m-line m sends simulcast that buzzd takes: a=simulcast:send naming 2 or more send rids
+ * and the rid header extension offered. */
+int sdp_simulcast_send(const sdp_media *m);
 /* The codec of m-line m chosen by sdp_answer (opus / VP8), or NULL. */
 const sdp_codec *sdp_pick_codec(const sdp_media *m);
 

@@ -55,9 +55,24 @@ static const sdp_codec *rtx_for(const sdp_media *m, const sdp_codec *main) {
   return NULL;
 }
 
-static int ext_wanted(sdp_kind kind, const char *uri) {
+static int ext_wanted(const sdp_media *m, const char *uri) {
   if (!strcmp(uri, "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time")) return 1;
-  return kind == SDP_AUDIO && !strcmp(uri, "urn:ietf:params:rtp-hdrext:ssrc-audio-level");
+  /* A simulcast sender names each layer's SSRC only in these (buzzd learns them from the rid;
+   * RTX packets carry the repaired rid); the MID goes with them, as JSEP expects. */
+  if (m->dir == SDP_SENDONLY && sdp_simulcast_send(m) &&
+      (!strcmp(uri, SDP_EXT_RID) || !strcmp(uri, SDP_EXT_RRID) || !strcmp(uri, SDP_EXT_MID)))
+    return 1;
+  return m->kind == SDP_AUDIO && !strcmp(uri, "urn:ietf:params:rtp-hdrext:ssrc-audio-level");
+}
+
+/* The offer's simulcast send streams, received: "a=rid:<id> recv" each, then
+ * "a=simulcast:recv q;h;f" in the offer's order. */
+static void simulcast_lines(out *o, const sdp_media *m) {
+  if (m->dir != SDP_SENDONLY || !sdp_simulcast_send(m)) return;
+  for (int k = 0; k < m->n_sim; k++) put(o, "a=rid:%s recv\r\n", m->rids[m->sim[k]].id);
+  put(o, "a=simulcast:recv ");
+  for (int k = 0; k < m->n_sim; k++) put(o, "%s%s", k ? ";" : "", m->rids[m->sim[k]].id);
+  put(o, "\r\n");
 }
 
 static sdp_dir answer_dir(sdp_dir offered, int we_send) {
@@ -115,7 +130,7 @@ static void media_section(out *o, const sdp_session *s, int i, const sdp_answer_
   put(o, "a=fingerprint:%s\r\na=setup:passive\r\n", a->fingerprint);
   put(o, "a=mid:%s\r\n", m->mid);
   for (int k = 0; k < m->n_ext; k++)
-    if (ext_wanted(m->kind, m->ext[k].uri))
+    if (ext_wanted(m, m->ext[k].uri))
       put(o, "a=extmap:%u %s\r\n", m->ext[k].id, m->ext[k].uri);
   const sdp_send *snd = a->send[i];
   put(o, "a=%s\r\n", dir_name(answer_dir(m->dir, snd != NULL)));
@@ -124,6 +139,7 @@ static void media_section(out *o, const sdp_session *s, int i, const sdp_answer_
   if (m->rtcp_rsize) put(o, "a=rtcp-rsize\r\n");
   codec_lines(o, c);
   if (rtx) codec_lines(o, rtx);
+  simulcast_lines(o, m);
   if (snd) {
     put(o, "a=ssrc:%u cname:%s\r\n", snd->ssrc, snd->cname[0] ? snd->cname : "buzzd");
     if (snd->msid[0]) put(o, "a=ssrc:%u msid:%s\r\n", snd->ssrc, snd->msid);

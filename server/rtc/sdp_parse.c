@@ -177,6 +177,90 @@ static int parse_ssrc(sdp_media *m, const char *v, const char *end) {
   return 0;
 }
 
+static int rid_char(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
+         c == '_';
+}
+
+/* "a=rid:q send [pt=96;max-width=320]" */
+static int parse_rid(sdp_media *m, const char *v, const char *end) {
+  const char *p = v;
+  while (p < end && rid_char(*p)) p++;
+  size_t idn = (size_t)(p - v);
+  if (idn == 0 || p >= end || *p != ' ') return SDP_EPARSE;
+  if (idn > SDP_RID_MAX) return SDP_ELIMIT;
+  const char *dir = ++p;
+  while (p < end && *p != ' ') p++;
+  size_t dn = (size_t)(p - dir);
+  int send = dn == 4 && !memcmp(dir, "send", 4) ? 1 : dn == 4 && !memcmp(dir, "recv", 4) ? 0 : -1;
+  if (send < 0) return SDP_EPARSE;
+  for (int i = 0; i < m->n_rids; i++)
+    if (strlen(m->rids[i].id) == idn && !memcmp(m->rids[i].id, v, idn)) return SDP_EPARSE;
+  if (m->n_rids == SDP_MAX_RID) return SDP_ELIMIT;
+  sdp_rid *r = &m->rids[m->n_rids++];
+  memcpy(r->id, v, idn);
+  r->id[idn] = '\0';
+  r->send = send;
+  return 0;
+}
+
+static int rid_index(const sdp_media *m, const char *id, size_t n) {
+  for (int i = 0; i < m->n_rids; i++)
+    if (strlen(m->rids[i].id) == n && !memcmp(m->rids[i].id, id, n)) return i;
+  return -1;
+}
+
+/* "a=simulcast:send q;h;f [recv ...]" or "recv ... [send ...]": the send list's streams, each
+ * the first of its ','-separated alternatives, a leading '~' (paused) skipped. Every name must
+ * be a send rid of the m-line. */
+static int parse_simulcast(sdp_media *m, const char *v, const char *end) {
+  const char *p = v;
+  if (m->n_sim) return SDP_EPARSE; /* one a=simulcast per m-line */
+  while (p < end) {
+    const char *dir = p;
+    while (p < end && *p != ' ') p++;
+    size_t dn = (size_t)(p - dir);
+    int send = dn == 4 && !memcmp(dir, "send", 4) ? 1 : dn == 4 && !memcmp(dir, "recv", 4) ? 0 : -1;
+    if (send < 0 || p >= end || *p != ' ') return SDP_EPARSE;
+    p++;
+    const char *list = p;
+    while (p < end && *p != ' ') p++;
+    const char *list_end = p;
+    if (list == list_end) return SDP_EPARSE;
+    if (p < end) p++; /* the space before the other direction */
+    if (!send) continue;
+    if (m->n_sim) return SDP_EPARSE; /* two send lists */
+    const char *q = list;
+    while (q < list_end) {
+      int first = 1;
+      for (;;) { /* one stream: alternatives separated by ',' */
+        if (q < list_end && *q == '~') q++;
+        const char *id = q;
+        while (q < list_end && rid_char(*q)) q++;
+        if (q == id) return SDP_EPARSE;
+        if (first) {
+          int k = rid_index(m, id, (size_t)(q - id));
+          if (k < 0 || !m->rids[k].send) return SDP_EPARSE;
+          for (int i = 0; i < m->n_sim; i++)
+            if (m->sim[i] == k) return SDP_EPARSE;
+          if (m->n_sim == SDP_MAX_RID) return SDP_ELIMIT;
+          m->sim[m->n_sim++] = (uint8_t)k;
+          first = 0;
+        }
+        if (q < list_end && *q == ',') {
+          q++;
+          continue;
+        }
+        break;
+      }
+      if (q < list_end && *q != ';') return SDP_EPARSE;
+      if (q < list_end) q++;
+      if (q == list_end && q[-1] == ';') return SDP_EPARSE;
+    }
+  }
+  return 0;
+}
+
 /* Attributes valid at session and media level. */
 static int parse_transport_attr(char *ufrag, char *pwd, char *fp, char *setup, const char *v,
                                 size_t n, int *handled) {
@@ -216,6 +300,8 @@ static int parse_media_attr(sdp_media *m, const char *v, size_t n) {
   if (starts(v, n, "extmap:")) return parse_extmap(m, v + 7, end);
   if (starts(v, n, "ssrc:")) return parse_ssrc(m, v + 5, end);
   if (starts(v, n, "msid:")) return copy_tok(m->msid, sizeof m->msid, v + 5, n - 5);
+  if (starts(v, n, "rid:")) return parse_rid(m, v + 4, end);
+  if (starts(v, n, "simulcast:")) return parse_simulcast(m, v + 10, end);
   if (n == 8 && !memcmp(v, "sendrecv", 8))
     m->dir = SDP_SENDRECV;
   else if (n == 8 && !memcmp(v, "sendonly", 8))
@@ -279,4 +365,14 @@ const char *sdp_ice_pwd(const sdp_session *s, int i) {
 }
 const char *sdp_fingerprint(const sdp_session *s, int i) {
   return s->media[i].fingerprint[0] ? s->media[i].fingerprint : s->fingerprint;
+}
+
+int sdp_ext_id(const sdp_media *m, const char *uri) {
+  for (int i = 0; i < m->n_ext; i++)
+    if (!strcmp(m->ext[i].uri, uri)) return m->ext[i].id;
+  return 0;
+}
+
+int sdp_simulcast_send(const sdp_media *m) {
+  return m->n_sim >= 2 && sdp_ext_id(m, SDP_EXT_RID) > 0;
 }

@@ -34,6 +34,7 @@ static void destroy(rtc__worker *w, rtc__transport *t) {
   if (t->next) t->next->prev = t->prev;
   for (int i = 0; i < t->ice.n_addrs; i++) unmap_addr(w, t, (struct sockaddr *)&t->ice.addrs[i]);
   rtc__room_leave(w, t);
+  rtc__sim_free(t);
   rtc_map_del(w->by_ufrag, t->ice.ufrag, t->ice.ufrag_len);
   rtc_map_del(w->by_id, &t->id, sizeof t->id);
   rtc_dtls_destroy(t->dtls);

@@ -46,6 +46,10 @@ static void inbox_cb(uv_async_t *a) {
       case MSG_TRANSPORT_SEND:
         rtc__transport_recv(w, m->id, m->ssrcs, m->n_ssrcs, m->type == MSG_TRANSPORT_SEND);
         break;
+      case MSG_TRANSPORT_SIMULCAST:
+      case MSG_TRANSPORT_VIEW:
+        rtc__sim_command(w, m);
+        break;
     }
     free(m);
     m = next;

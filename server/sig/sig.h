@@ -111,6 +111,23 @@ typedef struct sig_media_transport {
   uint64_t peer;                 /* one participant's two transports share it */
 } sig_media_transport;
 
+/* A publisher's camera sent as simulcast layers named by rid (lowest first): subscribers get
+ * one layer under SSRC `group` (sig's, announced in their answers); 0 = no simulcast. */
+typedef struct sig_media_simulcast {
+  uint32_t group;
+  int rid_ext;         /* the rtp-stream-id extension's id in the offer, 1..255 */
+  int n;               /* 2..4 */
+  const char *rid[4];  /* 1..16 rid characters each */
+} sig_media_simulcast;
+
+/* One tile of a subscriber's page: how large (device pixels) it shows group's camera; 0 x 0 =
+ * not shown. */
+typedef struct sig_media_view {
+  uint32_t group;
+  int width, height; /* 0..SIG_VIEW_MAX_PX */
+} sig_media_view;
+#define SIG_VIEW_MAX_PX 16384
+
 typedef struct sig_media {
   int workers;             /* >= 1 */
   const char *ip;          /* the candidate address (announced IP) */
@@ -122,6 +139,10 @@ typedef struct sig_media {
   int (*remove)(void *user, int worker, uint64_t id);
   int (*recv)(void *user, int worker, uint64_t id, const uint32_t *ssrcs, int n);
   int (*send)(void *user, int worker, uint64_t id, const uint32_t *ssrcs, int n);
+  /* Optional (NULL: simulcast offers are answered but not configured): a publishing
+   * transport's camera layers, and a subscribing transport's tile sizes (n <= 32). */
+  int (*simulcast)(void *user, int worker, uint64_t id, const sig_media_simulcast *s);
+  int (*view)(void *user, int worker, uint64_t id, const sig_media_view *v, int n);
   void *user;
 } sig_media;
 

@@ -48,6 +48,7 @@ enum {
   SIG_IN_REACTION,
   SIG_IN_SET_MEDIA_MODE,
   SIG_IN_SFU_OFFER,
+  SIG_IN_SFU_VIEW,
   SIG_IN_INVALID,
   SIG_IN_COUNT
 };
@@ -331,6 +332,7 @@ void sig__h_chat_history(sig_conn *c, json_t *msg, const sig_req *rq);
 void sig__h_reaction(sig_conn *c, json_t *msg, const sig_req *rq);
 void sig__h_set_media_mode(sig_conn *c, json_t *msg, const sig_req *rq);
 void sig__h_sfu_offer(sig_conn *c, json_t *msg, const sig_req *rq);
+void sig__h_sfu_view(sig_conn *c, json_t *msg, const sig_req *rq);
 
 /* SFU state (sig_sfu.c). */
 /* A participant leaves (or the room leaves SFU mode): drops its transports and, when it

@@ -22,6 +22,7 @@ const char *const sig__in_names[SIG_IN_COUNT] = {
     [SIG_IN_REACTION] = "reaction",
     [SIG_IN_SET_MEDIA_MODE] = "set-media-mode",
     [SIG_IN_SFU_OFFER] = "sfu-offer",
+    [SIG_IN_SFU_VIEW] = "sfu-view",
     [SIG_IN_INVALID] = "invalid",
 };
 
@@ -46,6 +47,7 @@ static const sig_route sig_routes[] = {
     {SIG_IN_REACTION, sig__h_reaction, 1},
     {SIG_IN_SET_MEDIA_MODE, sig__h_set_media_mode, 1},
     {SIG_IN_SFU_OFFER, sig__h_sfu_offer, 1},
+    {SIG_IN_SFU_VIEW, sig__h_sfu_view, 1},
 };
 _Static_assert(sizeof sig_routes / sizeof sig_routes[0] == SIG_IN_INVALID,
                "every client type has exactly one route");

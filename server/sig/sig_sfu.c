@@ -37,11 +37,27 @@ typedef struct sfu_tp {
  * m-line, the first sendonly video m-line and the second one). */
 enum { K_AUDIO = 0, K_VIDEO = 1, K_SCREEN = 2, K_COUNT = 3 };
 static const char *const kind_names[K_COUNT] = {"audio", "video", "screen"};
+#define SFU_VIEWS_MAX 64 /* tiles in one sfu-view */
+#define SFU_SIM_MAX 4    /* simulcast layers of a camera */
+
+/* One tile of the page's last sfu-view. */
+typedef struct sfu_view {
+  char id[SIG_PID_LEN + 1];
+  int width, height; /* device pixels, 0 x 0 = not shown */
+} sfu_view;
+
 typedef struct sig_sfu_peer {
   uint64_t peer; /* the media plane's peer id of both transports */
   sfu_tp tp[2];
   int has[K_COUNT];
-  uint32_t ssrc[K_COUNT];
+  uint32_t ssrc[K_COUNT]; /* the camera's is the simulcast group when sim_n > 0 */
+  /* The camera as simulcast (sim_n layers, lowest first, named by rid); the group (ssrc of
+   * K_VIDEO) is made here and kept across renegotiations. */
+  int sim_n, sim_ext;
+  char sim_rid[SFU_SIM_MAX][SDP_RID_MAX + 1];
+  uint32_t sim_group;
+  sfu_view views[SFU_VIEWS_MAX];
+  int n_views, has_views;
 } sig_sfu_peer;
 
 static int publishes(const sig_sfu_peer *s) {
@@ -159,16 +175,39 @@ static int tp_ensure(sig_ctx *ctx, sig_part *p, sfu_tp *t, const sdp_session *s,
  * SSRC we accept (the page keeps the m-line and makes it inactive when the screen share
  * stops). -1 + *why when the offer publishes nothing or reuses an SSRC someone else in the
  * room publishes. */
-static int read_publisher(sig_part *p, const sdp_session *s, const char **why) {
+/* A fresh simulcast group: random, nonzero, not an SSRC anyone else in the room publishes. */
+static uint32_t new_group(sig_ctx *ctx, sig_part *p) {
+  for (int tries = 0; tries < 8; tries++) {
+    uint8_t b[4];
+    if (sig__random(ctx, b, sizeof b) != 0) return 0;
+    uint32_t g = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+    int taken = g == 0;
+    for (sig_part *q = p->room->parts; q && !taken; q = q->next)
+      for (int k = 0; q->sfu && k < K_COUNT; k++) taken |= q->sfu->has[k] && q->sfu->ssrc[k] == g;
+    if (!taken) return g;
+  }
+  return 0;
+}
+
+static int read_publisher(sig_ctx *ctx, sig_part *p, const sdp_session *s, const char **why) {
   int has[K_COUNT] = {0, 0, 0}, seen[K_COUNT] = {0, 0, 0};
   uint32_t ssrc[K_COUNT] = {0, 0, 0};
+  const sdp_media *sim = NULL; /* the camera's m-line when it is simulcast */
   for (int i = 0; i < s->n_media; i++) {
     const sdp_media *m = &s->media[i];
     int k = m->kind == SDP_AUDIO ? K_AUDIO : m->kind == SDP_VIDEO ? K_VIDEO : -1;
     if (k == K_VIDEO && seen[K_VIDEO]) k = K_SCREEN;
     if (k < 0 || seen[k]) continue;
     seen[k] = 1;
-    if (m->dir != SDP_SENDONLY || !m->n_ssrcs || !sdp_pick_codec(m)) continue;
+    if (m->dir != SDP_SENDONLY || !sdp_pick_codec(m)) continue;
+    if (k == K_VIDEO && sdp_simulcast_send(m)) { /* layers by rid: SSRCs come with the packets */
+      sim = m;
+      has[k] = 1;
+      ssrc[k] = p->sfu->sim_group ? p->sfu->sim_group : new_group(ctx, p);
+      if (!ssrc[k]) has[k] = 0, sim = NULL;
+      continue;
+    }
+    if (!m->n_ssrcs) continue;
     has[k] = 1;
     ssrc[k] = m->ssrcs[0];
   }
@@ -184,7 +223,39 @@ static int read_publisher(sig_part *p, const sdp_session *s, const char **why) {
   }
   memcpy(p->sfu->has, has, sizeof has);
   memcpy(p->sfu->ssrc, ssrc, sizeof ssrc);
+  p->sfu->sim_n = 0;
+  if (sim) {
+    p->sfu->sim_group = ssrc[K_VIDEO];
+    p->sfu->sim_ext = sdp_ext_id(sim, SDP_EXT_RID);
+    for (int i = 0; i < sim->n_sim && i < SFU_SIM_MAX; i++)
+      snprintf(p->sfu->sim_rid[p->sfu->sim_n++], SDP_RID_MAX + 1, "%s", sim->rids[sim->sim[i]].id);
+  }
   return 0;
+}
+
+/* Tells the media plane what the publishing transport's camera is (layers, or none). */
+static int push_simulcast(sig_ctx *ctx, sig_part *p) {
+  sig_sfu_peer *s = p->sfu;
+  if (!ctx->media.simulcast || !s->tp[SFU_PUB].id) return 0;
+  sig_media_simulcast sm = {.group = s->sim_n ? s->sim_group : 0, .rid_ext = s->sim_ext,
+                            .n = s->sim_n};
+  for (int i = 0; i < s->sim_n; i++) sm.rid[i] = s->sim_rid[i];
+  return ctx->media.simulcast(ctx->media.user, p->room->media_worker, s->tp[SFU_PUB].id, &sm);
+}
+
+/* Tells the media plane the sizes of the page's tiles of simulcast cameras (none until the
+ * page sent sfu-view: no cap). */
+static int push_views(sig_ctx *ctx, sig_part *p) {
+  sig_sfu_peer *s = p->sfu;
+  if (!ctx->media.view || !s->tp[SFU_SUB].id || !s->has_views) return 0;
+  sig_media_view v[SFU_RECV_MAX];
+  int n = 0;
+  for (int i = 0; i < s->n_views && n < SFU_RECV_MAX; i++) {
+    sig_part *q = sig__part_find(p->room, s->views[i].id);
+    if (!q || q == p || !q->sfu || !q->sfu->sim_n || !q->sfu->has[K_VIDEO]) continue;
+    v[n++] = (sig_media_view){q->sfu->sim_group, s->views[i].width, s->views[i].height};
+  }
+  return ctx->media.view(ctx->media.user, p->room->media_worker, s->tp[SFU_SUB].id, v, n);
 }
 
 typedef struct sub_plan {
@@ -252,6 +323,14 @@ static const char *sdp_why(int rc) {
   }
 }
 
+/* p->sfu, made on first use. 0 or -1 (out of memory). */
+static int sfu_state(sig_ctx *ctx, sig_part *p) {
+  if (p->sfu) return 0;
+  if (!(p->sfu = calloc(1, sizeof *p->sfu))) return -1;
+  p->sfu->peer = ++ctx->media_next;
+  return 0;
+}
+
 /* Gives the room its media id and worker on first use. */
 static void room_media(sig_ctx *ctx, sig_room *r) {
   if (r->media_id) return;
@@ -299,18 +378,15 @@ void sig__h_sfu_offer(sig_conn *c, json_t *msg, const sig_req *rq) {
     sig__error(c, rq, SIG_PE_BAD_MESSAGE, why);
     return;
   }
-  if (!p->sfu) {
-    if (!(p->sfu = calloc(1, sizeof *p->sfu))) {
-      sig__error(c, rq, SIG_PE_INTERNAL, "out of memory");
-      return;
-    }
-    p->sfu->peer = ++ctx->media_next;
+  if (sfu_state(ctx, p) < 0) {
+    sig__error(c, rq, SIG_PE_INTERNAL, "out of memory");
+    return;
   }
   room_media(ctx, r);
   const char *why = NULL;
   sub_plan plan;
   sdp_answer_opts o = {0};
-  if (which == SFU_PUB ? read_publisher(p, s, &why) < 0
+  if (which == SFU_PUB ? read_publisher(ctx, p, s, &why) < 0
                        : plan_subscriber(p, json_object_get(msg, "mids"), s, &plan, o.send, &why) <
                              0) {
     sig__error(c, rq, SIG_PE_BAD_MESSAGE, why);
@@ -337,14 +413,87 @@ void sig__h_sfu_offer(sig_conn *c, json_t *msg, const sig_req *rq) {
    * receives what its answer announced. */
   uint32_t own[K_COUNT];
   int n_own = 0;
-  for (int k = 0; k < K_COUNT; k++)
-    if (p->sfu->has[k]) own[n_own++] = p->sfu->ssrc[k];
+  for (int k = 0; k < K_COUNT; k++) /* a simulcast group is buzzd's, never sent by the page */
+    if (p->sfu->has[k] && !(k == K_VIDEO && p->sfu->sim_n)) own[n_own++] = p->sfu->ssrc[k];
   if (which == SFU_SUB
           ? ctx->media.recv(ctx->media.user, r->media_worker, t->id, plan.ssrcs, plan.n) < 0
-          : ctx->media.send(ctx->media.user, r->media_worker, t->id, own, n_own) < 0) {
+          : ctx->media.send(ctx->media.user, r->media_worker, t->id, own, n_own) < 0 ||
+      (which == SFU_PUB ? push_simulcast(ctx, p) : push_views(ctx, p)) < 0) {
     sig__error(c, rq, SIG_PE_INTERNAL, "the media plane refused the stream list");
     return;
   }
   sig__reply(c, rq, SIG_OUT_SFU_ANSWER, json_pack("{s:s, s:s}", "pc", pc_names[which], "sdp", answer));
   if (which == SFU_PUB) announce(r);
+}
+
+/* An integer field of a view, 0..SIG_VIEW_MAX_PX. */
+static int view_px(json_t *o, const char *key, int *out) {
+  json_t *v = json_object_get(o, key);
+  if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > SIG_VIEW_MAX_PX)
+    return -1;
+  *out = (int)json_integer_value(v);
+  return 0;
+}
+
+/* sfu-view {views: [{id, width, height}]}: the tiles the page shows of the others' cameras and
+ * their size in device pixels (0 x 0: not visible). Replaces the last list; checked whole
+ * before anything changes. Screens ("<id>:screen") are accepted and do not change anything
+ * yet (a screen is one layer). */
+void sig__h_sfu_view(sig_conn *c, json_t *msg, const sig_req *rq) {
+  sig_ctx *ctx = c->ctx;
+  sig_part *p = c->part;
+  if (sig__room_media(p->room) != SIG_MEDIA_SFU) {
+    sig__error(c, rq, SIG_PE_WRONG_MEDIA, "the room's media is p2p: there is no layer to choose");
+    return;
+  }
+  json_t *arr = json_object_get(msg, "views");
+  if (!json_is_array(arr) || json_array_size(arr) > SFU_VIEWS_MAX) {
+    sig__error(c, rq, SIG_PE_BAD_MESSAGE, "sfu-view needs 'views': an array of at most 64 "
+                                          "{id, width, height}");
+    return;
+  }
+  sfu_view views[SFU_VIEWS_MAX];
+  int n = 0;
+  size_t i;
+  json_t *e;
+  json_array_foreach(arr, i, e) {
+    json_t *id = json_object_get(e, "id");
+    size_t len = json_is_string(id) ? json_string_length(id) : 0;
+    const char *ids = len ? json_string_value(id) : "";
+    int screen = len == SIG_PID_LEN + 7 && !memcmp(ids + SIG_PID_LEN, ":screen", 7);
+    if (!json_is_object(e) || !(len == SIG_PID_LEN || screen) || ids[0] != 'p') {
+      sig__error(c, rq, SIG_PE_BAD_MESSAGE, "sfu-view: each view needs 'id' (a participant id, "
+                                            "or \"<id>:screen\")");
+      return;
+    }
+    int w, h;
+    if (view_px(e, "width", &w) < 0 || view_px(e, "height", &h) < 0) {
+      sig__error(c, rq, SIG_PE_BAD_MESSAGE, "sfu-view: 'width' and 'height' must be integers "
+                                            "0..16384 (device pixels)");
+      return;
+    }
+    if (screen) continue;
+    for (int k = 0; k < n; k++)
+      if (!memcmp(views[k].id, ids, SIG_PID_LEN)) {
+        sig__error(c, rq, SIG_PE_BAD_MESSAGE, "sfu-view: an id is listed twice");
+        return;
+      }
+    memcpy(views[n].id, ids, SIG_PID_LEN);
+    views[n].id[SIG_PID_LEN] = '\0';
+    views[n].width = w && h ? w : 0;
+    views[n].height = w && h ? h : 0;
+    n++;
+  }
+  if (sfu_state(ctx, p) < 0) {
+    sig__error(c, rq, SIG_PE_INTERNAL, "out of memory");
+    return;
+  }
+  memcpy(p->sfu->views, views, (size_t)n * sizeof *views);
+  p->sfu->n_views = n;
+  p->sfu->has_views = 1;
+  if (push_views(ctx, p) < 0) {
+    sig__error(c, rq, SIG_PE_INTERNAL, "the media plane refused the view list");
+    return;
+  }
+  if (rq->id) sig__reply(c, rq, SIG_OUT_OK, json_object());
 }
