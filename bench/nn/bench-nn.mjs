@@ -17,7 +17,13 @@
 //
 // Usage: node bench/nn/bench-nn.mjs [--models id,id] [--runs N] [--json FILE]
 //                                   [--runtimes node,chromium] [--profile RUNS]
+//                                   [--contenders NAME[=build/X.wasm],...] [--profile-steps K]
 // --profile: also a per-operator profile of each of our builds in the Chromium worker.
+// --contenders: only these of our Chromium contenders (wasm-simd, wasm-simd-t2, wasm-relaxed),
+// and NAME=build/X.wasm adds another single-thread build under that name (an A/B of two
+// builds in the same page, e.g. base=build/nn-base.wasm), for quick single-model runs.
+// --profile-steps K: with --profile, also the K slowest steps (step index as in
+// `make nn-profile-wasm`, which prints each step's shapes).
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -50,6 +56,8 @@ function parseArgs(argv) {
     else if (argv[i] === '--json') opt.json = v;
     else if (argv[i] === '--runtimes') opt.runtimes = v.split(',');
     else if (argv[i] === '--profile') opt.profile = Number.parseInt(v, 10) || 20;
+    else if (argv[i] === '--contenders') opt.contenders = v.split(',');
+    else if (argv[i] === '--profile-steps') opt.profileSteps = Number.parseInt(v, 10) || 10;
     else throw new Error(`bench-nn: unknown argument ${argv[i]}`);
   }
   return opt;
@@ -155,15 +163,25 @@ async function benchModel(model, opt) {
 
 // Our builds timed in Chromium beside the reference: the default build on one thread, the
 // same on two threads when it was built with threads, the relaxed-SIMD build when present.
-function chromiumContenders() {
+function chromiumContenders(only) {
   const list = [{ name: 'wasm-simd', wasm: 'build/nn.wasm', threads: 1 }];
   if (existsSync(join(BUILD, 'nn-mt.wasm'))) list.push({ name: 'wasm-simd-t2', wasm: 'build/nn-mt.wasm', threads: 2 });
   if (existsSync(join(BUILD, 'nn-relaxed.wasm'))) list.push({ name: 'wasm-relaxed', wasm: 'build/nn-relaxed.wasm', threads: 1 });
-  return list;
+  if (!only) return list;
+  return only.map((spec) => {
+    const [name, wasm] = spec.split('=');
+    if (wasm) {
+      if (!wasm.startsWith('build/') || !existsSync(join(ROOT, wasm))) throw new Error(`bench-nn: no ${wasm} under build/`);
+      return { name, wasm, threads: 1 };
+    }
+    const c = list.find((x) => x.name === name);
+    if (!c) throw new Error(`bench-nn: unknown or unbuilt contender ${name}`);
+    return c;
+  });
 }
 
 async function chromiumAll(models, opt) {
-  const contenders = chromiumContenders();
+  const contenders = chromiumContenders(opt.contenders);
   const jobs = models.map((m) => ({ id: m.id, bytes: readFileSync(join(BUILD, 'models', `${m.id}.tflite`)), input: modelInput(m) }));
   const byId = Object.fromEntries(models.map((m) => [m.id, m]));
   const rounds = { ...roundOpts(opt.runs), warmupMs: 1500 };
@@ -182,17 +200,21 @@ async function chromiumAll(models, opt) {
       const x = r[name] ?? { error: 'not run' };
       const pk = name === 'wasm-relaxed' ? inf?.peak?.relaxed : ceiling;
       console.log(line(byId[id], name, x, r.reference?.ms, 'chromium-worker', pk));
-      if (x.profile) printProfile(byId[id], name, x.profile);
+      if (x.profile) printProfile(byId[id], name, x.profile, opt.profileSteps);
     }
   });
   return results;
 }
 
 // Per-operator profile from the Chromium worker (--profile N): one line per operator kind.
-function printProfile(model, impl, p) {
+function printProfile(model, impl, p, steps = 0) {
   const ops = Object.entries(p.ops).sort((a, b) => b[1] - a[1]);
   console.log(`nn-bench profile model=${model.id} impl=${impl} runs=${p.runs} total_ms=${p.total_ms.toFixed(3)} ` +
     ops.map(([op, ms]) => `${op}=${ms.toFixed(3)}`).join(' '));
+  if (!steps) return;
+  const top = p.steps.map((x, i) => [i, x]).sort((a, b) => b[1].ms - a[1].ms).slice(0, steps);
+  console.log(`nn-bench profile-steps model=${model.id} impl=${impl} ` +
+    top.map(([i, x]) => `${i}:${x.op}=${(x.ms * 1e3).toFixed(0)}us`).join(' '));
 }
 
 // Goal lines: our default build (wasm-simd, nn.wasm); in Chromium also the relaxed-SIMD

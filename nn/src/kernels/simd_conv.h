@@ -112,12 +112,19 @@ static inline void cv_store(float *o, V v, int nvalid, V lo, V hi, const float *
   }
 }
 
-#if MR == 4
+#ifndef CV_KU
+#define CV_KU 4
+#endif
+#if MR == 3
+#define CV_ROWS(X, j) X(0, j) X(1, j) X(2, j)
+#elif MR == 4
 #define CV_ROWS(X, j) X(0, j) X(1, j) X(2, j) X(3, j)
+#elif MR == 5
+#define CV_ROWS(X, j) X(0, j) X(1, j) X(2, j) X(3, j) X(4, j)
 #elif MR == 6
 #define CV_ROWS(X, j) X(0, j) X(1, j) X(2, j) X(3, j) X(4, j) X(5, j)
 #else
-#error "MR must be 4 or 6"
+#error "MR must be 4, 5 or 6"
 #endif
 #define CV_PTR(r, _) const float *a##r = ind[r];
 #define CV_BUMP(r, n) a##r += n;
@@ -129,16 +136,26 @@ static inline void cv_store(float *o, V v, int nvalid, V lo, V hi, const float *
     c##r##0 = V_FMA(x, w0, c##r##0);                                                        \
     c##r##1 = V_FMA(x, w1, c##r##1);                                                        \
   }
+#ifndef CV_PIN2
+#define CV_PIN2(a, b)
+#endif
+#ifndef CV_PIN1
+#define CV_PIN1(a)
+#endif
+#define CV_PINR2(r, _) CV_PIN2(c##r##0, c##r##1)
+#define CV_PINR1(r, _) CV_PIN1(c##r##0)
 #define CV_STEP2(j)                                                                         \
   {                                                                                         \
     V w0 = V_LOAD(w + (j)*NR), w1 = V_LOAD(w + (j)*NR + VL);                                \
     CV_ROWS(CV_FMA2, j)                                                                     \
+    CV_ROWS(CV_PINR2, j)                                                                    \
   }
 #define CV_FMA1(r, j) c##r##0 = V_FMA(V_SPLAT(a##r[j]), w0, c##r##0);
 #define CV_STEP1(j)                                                                         \
   {                                                                                         \
     V w0 = V_LOAD(w + (j)*VL);                                                              \
     CV_ROWS(CV_FMA1, j)                                                                     \
+    CV_ROWS(CV_PINR1, j)                                                                    \
   }
 
 /* MR pixels × 2 vectors of output channels. ind: for each of ntaps taps, MR pointers to
@@ -156,10 +173,17 @@ cv_tile2_impl(const float *const *ind, int ntaps, int ic, const float *bp, float
   for (int t = 0; t < ntaps; t++, ind += MR) {
     CV_ROWS(CV_PTR, 0)
     int k = 0;
+#if CV_KU == 4
     for (; k + 4 <= ic; k += 4, w += 4 * NR) {
       CV_STEP2(0) CV_STEP2(1) CV_STEP2(2) CV_STEP2(3)
       CV_ROWS(CV_BUMP, 4)
     }
+#elif CV_KU == 2
+    for (; k + 2 <= ic; k += 2, w += 2 * NR) {
+      CV_STEP2(0) CV_STEP2(1)
+      CV_ROWS(CV_BUMP, 2)
+    }
+#endif
     for (; k < ic; k++, w += NR) {
       CV_STEP2(0)
       CV_ROWS(CV_BUMP, 1)
@@ -187,10 +211,17 @@ cv_tile1_impl(const float *const *ind, int ntaps, int ic, const float *bp, float
   for (int t = 0; t < ntaps; t++, ind += MR) {
     CV_ROWS(CV_PTR, 0)
     int k = 0;
+#if CV_KU == 4
     for (; k + 4 <= ic; k += 4, w += 4 * VL) {
       CV_STEP1(0) CV_STEP1(1) CV_STEP1(2) CV_STEP1(3)
       CV_ROWS(CV_BUMP, 4)
     }
+#elif CV_KU == 2
+    for (; k + 2 <= ic; k += 2, w += 2 * VL) {
+      CV_STEP1(0) CV_STEP1(1)
+      CV_ROWS(CV_BUMP, 2)
+    }
+#endif
     for (; k < ic; k++, w += VL) {
       CV_STEP1(0)
       CV_ROWS(CV_BUMP, 1)

@@ -32,6 +32,24 @@ typedef v128_t V;
 #define V_ROUND(x) wasm_f32x4_nearest(x)
 #define V_POW2I(n)                                                                          \
   wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23)
+/* The convolution micro-kernel's shape under V8 (measured in Chromium, docs/nn.md): V8 on
+ * x64 allocates 15 xmm registers, so the tile is 4 pixels × 8 channels (8 accumulators, two
+ * weight rows, the broadcast input and a product: 12 live vectors) and the k loop is not
+ * unrolled. An empty asm after each k step pins the step's accumulators: without it LLVM
+ * chains each accumulator's products across steps (or hoists every broadcast to the top of
+ * the loop), which keeps more vectors live than V8 has registers and spills accumulators
+ * to the stack (6×8 tiles: 20 % slower whole-model). -DMR=, -DCV_KU=, -DCV_NO_PIN override
+ * for experiments. */
+#ifndef MR
+#define MR 4
+#endif
+#ifndef CV_KU
+#define CV_KU 1
+#endif
+#ifndef CV_NO_PIN
+#define CV_PIN2(a, b) __asm__ volatile("" : "+r"(a), "+r"(b));
+#define CV_PIN1(a) __asm__ volatile("" : "+r"(a));
+#endif
 #define NN_SIMD_SET nn_kernels_wasm_simd128
 #if defined(__wasm_relaxed_simd__)
 #define NN_SIMD_NAME "wasm-relaxed-simd128"
