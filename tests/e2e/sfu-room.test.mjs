@@ -44,11 +44,11 @@ function connections(page) {
  * buzzd with one media worker on a known UDP port and a browser whose fake camera plays the
  * test clip; `pages` and everything else are closed after the test (`first` runs before).
  */
-async function sfuSetup(t, first = () => {}) {
+async function sfuSetup(t, first = () => {}, clipSize = {}) {
   const rtc = await freeUdpRange(1);
   const server = await startBuzzd({ config: JSON.stringify({ rtc_port: rtc.min, rtc_workers: 1 }) });
   const dir = tempDir(fs.mkdtempSync(path.join(os.tmpdir(), 'buzz-sfu-')));
-  const clip = writeY4m(path.join(dir, 'camera.y4m'));
+  const clip = writeY4m(path.join(dir, 'camera.y4m'), clipSize);
   // buzzd's candidate is 127.0.0.1: Chromium pairs with a loopback address only when allowed.
   const browser = await launchBrowser([`--use-file-for-fake-video-capture=${clip}`,
     '--allow-loopback-in-peer-connection']);
@@ -359,6 +359,85 @@ test('auto: two pages peer to peer, a third moves everyone to buzzd, and back wh
   t.diagnostic(`sfu → p2p when the third left: peer to peer after ${back} ms; Ann's longest still picture of Ben ${down.maxMs} ms ${down.log.join('; ')}`);
   assert.ok(down.changes > 5, `Ann's picture of Ben changes after going back (${down.changes} changes)`);
   assert.ok(down.maxMs <= 5000, `media gap at sfu → p2p: ${down.maxMs} ms`);
+  for (const p of pages) assert.deepEqual(p.__errors, [], `uncaught page errors: ${pageDiag(p)}`);
+  await assertCleanShutdown(server);
+});
+
+/** Ann's camera as `page` receives it: the inbound-rtp frame size and frames decoded. */
+async function inboundFrom(page, peerId) {
+  const v = (await stats(page))[peerId]?.video;
+  return v ? { width: v.width, height: v.height, frames: v.framesDecoded } : null;
+}
+
+// Simulcast (docs/protocol.md, sfu-view): Ann publishes her camera (1280×720 here) as three
+// layers; Ben's page is large (his tile of Ann is hundreds of pixels wide), Cat's is
+// phone-sized. At the same moment Cat must receive a smaller layer of Ann than Ben; then Cat's
+// window grows and she gets a larger layer, switched at a keyframe (buzzd's metrics count the
+// switches and its PLIs). On two cores Chromium may send fewer layers: the test compares
+// layers, it does not insist on exact sizes.
+test('simulcast: a small tile gets a lower layer than a large one', { timeout: 240000 }, async (t) => {
+  const step = stepTimer(t);
+  const { server, browser, pages } = await sfuSetup(t, () => {}, { width: 1280, height: 720, frames: 20 });
+  const room = await createRoom(server, { name: 'e2e simulcast', media_mode: 'sfu' });
+  const sizes = [{ width: 1280, height: 800 }, { width: 1280, height: 800 }, { width: 360, height: 320 }];
+  for (let i = 0; i < 3; i++) pages.push(await openRoom(browser, server, room.id, sizes[i]));
+  const ids = [];
+  for (const [i, name] of ['Ann', 'Ben', 'Cat'].entries()) {
+    const j = await apiJoin(pages[i], { name, camera: i === 0, mic: false });
+    assert.ok(j.ok, `${name}'s join failed: ${JSON.stringify(j)}`);
+    ids.push(j.id);
+  }
+  step('3 pages joined, Ann publishes');
+  await waitForVideo(pages[1], ids[0], 'video', 45000);
+  await waitForVideo(pages[2], ids[0], 'video', 45000);
+  // Ann's encoder: the layers Chromium sends now (it may drop some under load).
+  const layers = () => pages[0].evaluate(async () => {
+    const out = [];
+    for (const r of window.__pcs || []) {
+      if (r.pc.connectionState === 'closed') continue;
+      (await r.pc.getStats()).forEach((s) => {
+        if (s.type === 'outbound-rtp' && s.kind === 'video' && s.rid) {
+          out.push({ rid: s.rid, width: s.frameWidth ?? 0, height: s.frameHeight ?? 0, active: s.active,
+            kbps: s.targetBitrate ? Math.round(s.targetBitrate / 1000) : 0 });
+        }
+      });
+    }
+    return out;
+  });
+  let seen = null;
+  await waitFor(async () => {
+    const ben = await inboundFrom(pages[1], ids[0]);
+    const cat = await inboundFrom(pages[2], ids[0]);
+    seen = { ben, cat, layers: await layers() };
+    return ben && cat && cat.width > 0 && ben.width > cat.width;
+  }, { timeoutMs: 40000, intervalMs: 500, what: 'Cat on a smaller layer of Ann than Ben' })
+    .catch((e) => { e.message += `\nlast: ${JSON.stringify(seen)}`; throw e; });
+  t.diagnostic(`same moment: Ben (large tile) ${seen.ben.width}x${seen.ben.height}, Cat (small tile) ` +
+    `${seen.cat.width}x${seen.cat.height}; Ann sends ${JSON.stringify(seen.layers)}`);
+  step('Cat smaller than Ben');
+
+  // Cat's window grows: her tile of Ann does, and she moves up a layer (at a keyframe).
+  const small = seen.cat.width;
+  await pages[2].setViewportSize({ width: 1280, height: 800 });
+  await waitFor(async () => {
+    const cat = await inboundFrom(pages[2], ids[0]);
+    seen.cat = cat;
+    return cat && cat.width > small;
+  }, { timeoutMs: 30000, intervalMs: 500, what: 'Cat on a larger layer after her window grew' })
+    .catch((e) => { e.message += `\nlast: ${JSON.stringify(seen)}`; throw e; });
+  const f0 = (await inboundFrom(pages[2], ids[0])).frames;
+  await new Promise((r) => setTimeout(r, 1000));
+  const f1 = (await inboundFrom(pages[2], ids[0])).frames;
+  assert.ok(f1 > f0, `Cat decodes Ann after the switch (${f0} → ${f1} frames)`);
+  t.diagnostic(`Cat after growing: ${seen.cat.width}x${seen.cat.height}, ${f1 - f0} frames in 1 s`);
+  step('Cat larger after growing');
+
+  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  const num = (name) => Number(new RegExp(`^${name}\\{worker="0"\\} (\\d+)`, 'm').exec(metrics)?.[1] ?? NaN);
+  const switches = num('buzz_rtc_layer_switches_total'), plis = num('buzz_rtc_plis_sent_total');
+  t.diagnostic(`buzzd: ${switches} layer switches, ${plis} PLIs sent`);
+  assert.ok(switches >= 3, `layer switches counted: ${switches}`);
+  assert.ok(plis >= 1, `PLIs counted: ${plis}`);
   for (const p of pages) assert.deepEqual(p.__errors, [], `uncaught page errors: ${pageDiag(p)}`);
   await assertCleanShutdown(server);
 });

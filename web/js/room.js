@@ -164,6 +164,7 @@ export class Room extends Emitter {
       new Mesh((to, data) => this.sig?.send({ type: 'relay', to, data }));
     this.mesh.local = { ...old.local };
     this.mesh.setCameraWanted?.(old.cameraWanted !== false);
+    if (this.views) this.mesh.setViews?.(this.views);
     this._listen(this.mesh);
     if (!handover || !sfu) {
       old.closeAll();
@@ -176,6 +177,12 @@ export class Room extends Emitter {
       if (p.mic) expect.push(`${p.id}:audio`);
     }
     this.handover = new MediaHandover(old, expect, (m) => this._onMedia(m), () => { this.handover = null; });
+  }
+
+  /** The page's camera tiles (stage.js → sfu-view in SFU mode; the mesh has no use for them). */
+  setViews(views) {
+    this.views = views;
+    this.mesh.setViews?.(views);
   }
 
   /** Media events of a connection set: through the handover while one runs, else the current set's only. */

@@ -7,12 +7,13 @@
 
 import { Emitter } from '../emitter.js';
 import { computePeerStats } from '../stats-calc.js';
-import { mapMids, validPublishers } from './sfu-util.js';
+import { mapMids, validPublishers, cameraEncodings, cleanViews, viewsChanged } from './sfu-util.js';
 import { tuneScreenSender } from '../screen-sender.js';
 
 const ANSWER_TIMEOUT_MS = 10000;
 const RESTART_DELAY_MS = 1000;
 const PC_CONFIG = { bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
+const VIEW_DEBOUNCE_MS = 250;   // sfu-view goes at most this often while tiles move
 
 export class SfuCall extends Emitter {
   /** @param {(msg: object) => boolean} send  sends a signaling message */
@@ -32,13 +33,33 @@ export class SfuCall extends Emitter {
     this.subChain = Promise.resolve();
     this.subDirty = false;
     this.prevStats = new Map();
+    this.views = null;               // the tiles last given to setViews (cleanViews form)
+    this.viewsSent = null;           // what the last sfu-view said
+    this.viewTimer = null;
     this.closed = false;
+  }
+
+  /**
+   * The page's camera tiles [{id, width, height}] in device pixels (0 x 0: not visible), so
+   * buzzd sends each publisher's layer that fits (docs/protocol.md, sfu-view). Sent on change,
+   * debounced.
+   */
+  setViews(views) {
+    this.views = cleanViews(views);
+    if (this.viewTimer || !viewsChanged(this.viewsSent, this.views)) return;
+    this.viewTimer = setTimeout(() => {
+      this.viewTimer = null;
+      if (this.closed || !this.selfId || !viewsChanged(this.viewsSent, this.views)) return;
+      if (this.send({ type: 'sfu-view', views: this.views }) !== false) this.viewsSent = this.views;
+    }, VIEW_DEBOUNCE_MS);
   }
 
   configure(selfId, iceServers, iceTransportPolicy) {
     if (this.selfId && this.selfId !== selfId) this.closeAll();
     this.closed = false;
     this.selfId = selfId;
+    this.viewsSent = null;           // a new session: buzzd knows no tiles yet
+    if (this.views) this.setViews(this.views);
     this.ice = { iceServers: Array.isArray(iceServers) ? iceServers : [],
       iceTransportPolicy: iceTransportPolicy === 'relay' ? 'relay' : 'all' };
     if (!this.pub) this._publish();
@@ -107,7 +128,9 @@ export class SfuCall extends Emitter {
     const stream = new MediaStream();
     const tx = {
       audio: pc.addTransceiver(this.local.audio ?? 'audio', { direction: 'sendonly', streams: [stream] }),
-      camera: pc.addTransceiver(this.local.camera ?? 'video', { direction: 'sendonly', streams: [stream] }),
+      // The camera as three simulcast layers; buzzd forwards each subscriber the one its tile needs.
+      camera: pc.addTransceiver(this.local.camera ?? 'video',
+        { direction: 'sendonly', streams: [stream], sendEncodings: cameraEncodings() }),
     };
     // The screen always comes third: buzzd tells it from the camera by position.
     if (this.local.screen) tx.screen = pc.addTransceiver(this.local.screen, { direction: 'sendonly', streams: [new MediaStream()] });
@@ -228,6 +251,9 @@ export class SfuCall extends Emitter {
 
   closeAll() {
     this.closed = true;
+    clearTimeout(this.viewTimer);
+    this.viewTimer = null;
+    this.viewsSent = null;
     this._closeSub();
     this.pub?.pc.close();
     this.pub = null;

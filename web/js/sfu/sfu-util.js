@@ -27,3 +27,50 @@ export function mapMids(subs) {
   }
   return mids;
 }
+
+/**
+ * The camera's simulcast layers (SFU mode only; the mesh sends one stream): rids named in
+ * docs/protocol.md, lowest first as buzzd expects, each half the size of the next.
+ */
+export function cameraEncodings() {
+  return [
+    { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 100_000 },
+    { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+    { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
+  ];
+}
+
+const MAX_VIEWS = 64;
+const MAX_PX = 16384;
+
+/** The tiles as sfu-view lists them: [{id, width, height}], checked and rounded, at most 64. */
+export function cleanViews(views) {
+  if (!Array.isArray(views)) return [];
+  const seen = new Set();
+  const out = [];
+  for (const v of views) {
+    if (out.length === MAX_VIEWS) break;
+    if (!v || typeof v.id !== 'string' || !PID_RE.test(v.id) || seen.has(v.id)) continue;
+    const px = (x) => (Number.isFinite(x) && x > 0 ? Math.min(MAX_PX, Math.round(x)) : 0);
+    let width = px(v.width), height = px(v.height);
+    if (!width || !height) width = height = 0;
+    seen.add(v.id);
+    out.push({ id: v.id, width, height });
+  }
+  return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/**
+ * Whether `next` differs from what was last sent enough to tell buzzd: a tile added, gone,
+ * shown or hidden, or resized by more than `tolerance` (a share of its width or height).
+ */
+export function viewsChanged(prev, next, tolerance = 0.1) {
+  if (!prev || prev.length !== next.length) return true;
+  for (let i = 0; i < next.length; i++) {
+    const a = prev[i], b = next[i];
+    if (a.id !== b.id || !a.width !== !b.width) return true;
+    if (Math.abs(a.width - b.width) > tolerance * Math.max(a.width, b.width)) return true;
+    if (Math.abs(a.height - b.height) > tolerance * Math.max(a.height, b.height)) return true;
+  }
+  return false;
+}

@@ -32,6 +32,7 @@ export class RoomView {
     this.stage = new Stage();
     this.stage.setLabel(t('Participants video'));
     this.stage.onChange = () => this.controls.update({ layout: this.stage.layoutName });
+    this.stage.onViews = (v) => this.room.setViews?.(v);
     this.chat = new ChatPanel({ send: (text) => room.sendChat(text),
       onUnread: (n) => this.controls.setUnread(n),
       loadEarlier: async () => { await room.chatHistory(); },

@@ -6,6 +6,7 @@
 import { h } from './dom.js';
 import { Tile } from './tile.js';
 import { legibleGrid } from '../layout.js';
+import { watchTiles } from '../sfu/sfu-view.js';
 
 const LAYOUT_KEY = 'buzz.layout';
 export const LAYOUTS = ['grid', 'speaker'];
@@ -32,6 +33,8 @@ export class Stage {
     this.speaker = null;          // peer id of the active speaker (or "self")
     this.lastSpeaker = null;      // the last remote speaker, featured in speaker view
     this.onChange = null;         // () => void after the layout or pin changed
+    this.onViews = null;          // ([{id, width, height}]) => void: camera tiles' device pixels
+    this.stopViews = watchTiles(this.el, (v) => this.onViews?.(v));
     this.resize = new ResizeObserver(() => this._size());
     this.resize.observe(this.el);
     this.resize.observe(this.cams);   // the strip and the grid change size on their own too
@@ -170,6 +173,7 @@ export class Stage {
 
   destroy() {
     this.resize.disconnect();
+    this.stopViews();
     for (const tl of this.tiles.values()) tl.video.srcObject = null;
     for (const a of this.audios.values()) a.srcObject = null;
   }
