@@ -248,6 +248,41 @@ static void cv_tile1_res(CV_TILE_ARGS, const float *res) {
   cv_tile1_impl(CV_TILE_PASS, res);
 }
 
+/* A single pixel (a tile with mr == 1) over 4 full blocks (4·NR channels) at once. The
+ * MR-row tile would compute its one pixel MR times; this one loads each input once for
+ * 4·NR channels, and its 8 accumulators are independent chains. Every output takes the
+ * same operations in the same order as in cv_tile2 (bias, then products in k order, mul
+ * then add), so a pixel's result does not depend on which tile computed it (threads split
+ * rows at any pixel and must stay bit-identical). bstride: floats between two blocks. */
+static void cv_px4(const float *const *ind, int ntaps, int ic, const float *bp,
+                   size_t bstride, float *out, V lo, V hi, const float *res) {
+  const float *w0 = bp + NR, *w1 = w0 + bstride, *w2 = w1 + bstride, *w3 = w2 + bstride;
+  V c00 = V_LOAD(bp), c01 = V_LOAD(bp + VL);
+  V c10 = V_LOAD(bp + bstride), c11 = V_LOAD(bp + bstride + VL);
+  V c20 = V_LOAD(bp + 2 * bstride), c21 = V_LOAD(bp + 2 * bstride + VL);
+  V c30 = V_LOAD(bp + 3 * bstride), c31 = V_LOAD(bp + 3 * bstride + VL);
+  for (int t = 0; t < ntaps; t++, ind += MR) {
+    const float *a = ind[0];
+    for (int k = 0; k < ic; k++, w0 += NR, w1 += NR, w2 += NR, w3 += NR) {
+      V x = V_SPLAT(a[k]);
+      c00 = V_FMA(x, V_LOAD(w0), c00);
+      c01 = V_FMA(x, V_LOAD(w0 + VL), c01);
+      c10 = V_FMA(x, V_LOAD(w1), c10);
+      c11 = V_FMA(x, V_LOAD(w1 + VL), c11);
+      c20 = V_FMA(x, V_LOAD(w2), c20);
+      c21 = V_FMA(x, V_LOAD(w2 + VL), c21);
+      c30 = V_FMA(x, V_LOAD(w3), c30);
+      c31 = V_FMA(x, V_LOAD(w3 + VL), c31);
+      CV_PIN2(c00, c01) CV_PIN2(c10, c11) CV_PIN2(c20, c21) CV_PIN2(c30, c31)
+    }
+  }
+#define CV_PXS(b, j)                                                                        \
+  cv_store(out + (b)*NR + (j)*VL, c##b##j, VL, lo, hi, res ? res + (b)*NR + (j)*VL : NULL);
+  CV_PXS(0, 0) CV_PXS(0, 1) CV_PXS(1, 0) CV_PXS(1, 1)
+  CV_PXS(2, 0) CV_PXS(2, 1) CV_PXS(3, 0) CV_PXS(3, 1)
+#undef CV_PXS
+}
+
 /* Fills the pointer table for the tile of pixels starting at p0 (mr of them) and returns
  * the number of taps in it. With horizontal dilation 1, a kernel row's kw taps read kw·ic
  * consecutive floats, the same order as the packed weights, so when every pixel's row
@@ -298,11 +333,15 @@ static void cv_conv_res(const nn_conv_desc *d, const float *in, const float *p,
     int klen = ntaps * ic / ntab; /* products per table entry: ic, or kw·ic for rows */
     float *o = out + (size_t)p0 * oc;
     const float *rs = res ? res + (size_t)p0 * oc : NULL;
+    size_t bstride = (size_t)NR * (1 + (size_t)ntaps * ic);
     for (int o0 = 0; o0 < oc; o0 += NR) {
       int bw = cv_block_width(oc, o0), nvalid = oc - o0 < bw ? oc - o0 : bw;
       const float *bp = p + (size_t)o0 * (1 + (size_t)ntaps * ic), *rb = rs ? rs + o0 : NULL;
       float *ob = o + o0;
-      if (bw == NR && rb)
+      if (mr == 1 && o0 + 4 * NR <= oc) {
+        cv_px4(ind, ntab, klen, bp, bstride, ob, lo, hi, rb);
+        o0 += 3 * NR;
+      } else if (bw == NR && rb)
         cv_tile2_res(ind, ntab, klen, bp, ob, (size_t)oc, mr, nvalid, lo, hi, rb);
       else if (bw == NR)
         cv_tile2(ind, ntab, klen, bp, ob, (size_t)oc, mr, nvalid, lo, hi);
