@@ -65,7 +65,7 @@ bench-rtc: $(BUILD)/tests/rtc-fwd-bench
 RTC_FUZZERS := stun rtp sdp srtp
 FUZZ_STUN_SRCS := server/rtc/stun.c server/rtc/ice.c server/rtc/map.c
 FUZZ_RTP_SRCS := server/rtc/rtp.c server/rtc/demux.c server/rtc/stun.c server/rtc/rewrite.c \
-  server/rtc/hdrmap.c
+  server/rtc/hdrmap.c server/rtc/layer.c
 FUZZ_SDP_SRCS := server/rtc/sdp_parse.c server/rtc/sdp_answer.c
 FUZZ_SRTP_SRCS := server/rtc/srtp_evp.c server/rtc/srtp.c
 RTC_FUZZ_FLAGS := $(CSTD) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined \

@@ -1,14 +1,16 @@
-/* libFuzzer target for the RFC 7983 demultiplexer, the RTP / RTCP parsers and the header
- * rewriters (server/rtc/demux.c, rtp.c, rewrite.c, hdrmap.c). The input is one datagram,
- * given to every parser whatever its class. Properties beyond "no crash": every view lies
- * inside the input, header + payload + padding add up to the datagram, extension values lie
- * inside the extension block, and RTCP walks cover the compound exactly when it validates. */
+/* libFuzzer target for the RFC 7983 demultiplexer, the RTP / RTCP parsers, the header
+ * rewriters and the simulcast payload readers (server/rtc/demux.c, rtp.c, rewrite.c, hdrmap.c,
+ * layer.c). The input is one datagram, given to every parser whatever its class. Properties
+ * beyond "no crash": every view lies inside the input, header + payload + padding add up to
+ * the datagram, extension values lie inside the extension block, and RTCP walks cover the
+ * compound exactly when it validates. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rtc/demux.h"
 #include "rtc/hdrmap.h"
+#include "rtc/layer.h"
 #include "rtc/rewrite.h"
 #include "rtc/rtp.h"
 
@@ -91,6 +93,32 @@ static void fuzz_hdrmap(const uint8_t *d, size_t n) {
   if (after.payload_type != (uint8_t)(salt + (before.payload_type - d[1])) % 128) abort();
 }
 
+/* Simulcast (layer.h): keyframe detection over the RTP payload and over the raw bytes (a VP8
+ * keyframe's size fits 14 bits), and the layer choice over layer facts taken from the input:
+ * always -1 or an active layer. */
+static void fuzz_layer(const uint8_t *d, size_t n) {
+  uint16_t w = 0xffff, h = 0xffff;
+  if (rtc_vp8_keyframe(d, n, &w, &h) == 1 && (w > 0x3fff || h > 0x3fff)) abort();
+  (void)rtc_h264_keyframe(d, n);
+  rtp_view v;
+  if (rtp_parse(d, n, &v) == 0) {
+    (void)rtc_vp8_keyframe(v.payload, v.payload_len, NULL, NULL);
+    (void)rtc_h264_keyframe(v.payload, v.payload_len);
+  }
+  if (n < 40) return;
+  rtc_layer_info l[RTC_LAYERS_MAX];
+  for (int i = 0; i < RTC_LAYERS_MAX; i++) {
+    const uint8_t *b = d + 9 * i;
+    l[i] = (rtc_layer_info){b[0] & 1, (uint16_t)(b[1] << 8 | b[2]), (uint16_t)(b[3] << 8 | b[4]),
+                            (uint32_t)b[5] << 24 | (uint32_t)b[6] << 16 | b[7] << 8 | b[8]};
+  }
+  rtc_layer_want want = {d[36] & 1, (uint16_t)(d[37] << 8 | d[38]), (uint16_t)(d[39] << 8),
+                         (uint32_t)d[38] << 16};
+  int nl = 1 + d[36] % RTC_LAYERS_MAX;
+  int k = rtc_layer_choose(l, nl, &want);
+  if (k < -1 || k >= nl || (k >= 0 && !l[k].active)) abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   rtc_pkt_class c = rtc_demux(data, size);
   if (c == RTC_PKT_RTP && (size < 12 || data[0] < 128 || data[0] > 191)) abort();
@@ -98,5 +126,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz_rtcp(data, size);
   fuzz_rewrite(data, size);
   fuzz_hdrmap(data, size);
+  fuzz_layer(data, size);
   return 0;
 }

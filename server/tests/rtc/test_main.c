@@ -11,6 +11,7 @@ int main(void) {
   failed += rtc_tests_dtls();
   failed += rtc_tests_sdp();
   failed += rtc_tests_rewrite();
+  failed += rtc_tests_simulcast();
   failed += rtc_tests_hdrmap();
   failed += rtc_tests_worker();
   return failed;

@@ -16,6 +16,7 @@ int rtc_tests_dtls(void);
 int rtc_tests_worker(void);
 int rtc_tests_sdp(void);
 int rtc_tests_rewrite(void);
+int rtc_tests_simulcast(void);
 int rtc_tests_hdrmap(void);
 
 /* A throw-away self-signed ECDSA client certificate (X509 *, EVP_PKEY *) and its
