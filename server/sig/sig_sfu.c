@@ -417,8 +417,12 @@ void sig__h_sfu_offer(sig_conn *c, json_t *msg, const sig_req *rq) {
     if (p->sfu->has[k] && !(k == K_VIDEO && p->sfu->sim_n)) own[n_own++] = p->sfu->ssrc[k];
   if (which == SFU_SUB
           ? ctx->media.recv(ctx->media.user, r->media_worker, t->id, plan.ssrcs, plan.n) < 0
-          : ctx->media.send(ctx->media.user, r->media_worker, t->id, own, n_own) < 0 ||
-      (which == SFU_PUB ? push_simulcast(ctx, p) : push_views(ctx, p)) < 0) {
+          : ctx->media.send(ctx->media.user, r->media_worker, t->id, own, n_own) < 0) {
+    sig__error(c, rq, SIG_PE_INTERNAL, "the media plane refused the stream list");
+    return;
+  }
+  /* What the streams are: a camera's simulcast layers, the page's tiles. */
+  if ((which == SFU_PUB ? push_simulcast(ctx, p) : push_views(ctx, p)) < 0) {
     sig__error(c, rq, SIG_PE_INTERNAL, "the media plane refused the stream list");
     return;
   }

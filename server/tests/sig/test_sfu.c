@@ -28,6 +28,13 @@ typedef struct fake_media {
   int sends, send_n;
   uint64_t send_id;
   uint32_t send_ssrcs[3];
+  int sims, sim_n, sim_ext;
+  uint64_t sim_id;
+  uint32_t sim_group;
+  char sim_rid[4][17];
+  int views, view_n;
+  uint64_t view_id;
+  sig_media_view view[32];
 } fake_media;
 
 static fake_media fm;
@@ -77,7 +84,31 @@ static int m_send(void *user, int worker, uint64_t id, const uint32_t *ssrcs, in
   return 0;
 }
 
+static int m_simulcast(void *user, int worker, uint64_t id, const sig_media_simulcast *s) {
+  (void)user, (void)worker;
+  assert_true(s->n >= 0 && s->n <= 4);
+  fm.sims++;
+  fm.sim_id = id;
+  fm.sim_group = s->group;
+  fm.sim_n = s->n;
+  fm.sim_ext = s->rid_ext;
+  for (int i = 0; i < s->n; i++) snprintf(fm.sim_rid[i], sizeof fm.sim_rid[i], "%s", s->rid[i]);
+  return 0;
+}
+
+static int m_view(void *user, int worker, uint64_t id, const sig_media_view *v, int n) {
+  (void)user, (void)worker;
+  assert_true(n >= 0 && n <= 32);
+  fm.views++;
+  fm.view_id = id;
+  fm.view_n = n;
+  memcpy(fm.view, v, (size_t)n * sizeof *v);
+  return 0;
+}
+
 static const sig_media fake_plane = {.workers = 2,
+                                     .simulcast = m_simulcast,
+                                     .view = m_view,
                                      .ip = "127.0.0.1",
                                      .fingerprint = "sha-256 AA:BB:CC",
                                      .port = m_port,
@@ -426,12 +457,140 @@ static void t_no_media_plane(void **state) {
   sig_ctx_destroy(ctx);
 }
 
+
+/* Sends {"type":"sfu-view", ...} (the rest of the object as JSON text). */
+static void view(fake_conn *f, const char *rest) {
+  char text[8192];
+  snprintf(text, sizeof text, "{\"type\":\"sfu-view\"%s}", rest);
+  fake_clear(f);
+  fake_send(f, text);
+}
+
+/* The error message of f's last error, "" when none (static storage). */
+static const char *error_text(fake_conn *f) {
+  static char buf[256];
+  json_t *j = fake_last(f, "error");
+  snprintf(buf, sizeof buf, "%s", j ? json_string_value(json_object_get(j, "message")) : "");
+  json_decref(j);
+  return buf;
+}
+
+/* A simulcast camera (Chromium's rid offer): answered with the layers, configured on the media
+ * plane under a group SSRC of sig's that stays across renegotiations and is what subscribers
+ * are announced; sfu-view's tiles reach the media plane as (group, size), checked first. */
+static void t_simulcast_view(void **state) {
+  env *e = *state;
+  char *sim = slurp("server/tests/rtc/fixtures/chromium_offer_simulcast.sdp");
+  offer(e->a, "pub", sim, NULL);
+  const char *sdp = answer_sdp(e->a, "pub");
+  assert_non_null(strstr(sdp, "a=simulcast:recv q;h;f\r\n"));
+  assert_int_equal(fm.sims, 1);
+  assert_int_equal(fm.sim_id, fm.add_id[0]);
+  assert_int_equal(fm.sim_n, 3);
+  assert_int_equal(fm.sim_ext, 10);
+  assert_string_equal(fm.sim_rid[0], "q");
+  assert_string_equal(fm.sim_rid[2], "f");
+  uint32_t group = fm.sim_group;
+  assert_true(group != 0);
+  /* The page may send its microphone's SSRC; the group is buzzd's own. */
+  assert_int_equal(fm.send_n, 1);
+  assert_true(fm.send_ssrcs[0] != group);
+  offer(e->a, "pub", sim, NULL);
+  assert_int_equal(fm.sims, 2);
+  assert_int_equal(fm.sim_group, group);
+
+  /* Carol's view before she subscribes: kept, handed over with her sub transport. */
+  char rest[4096];
+  snprintf(rest, sizeof rest, ",\"id\":5,\"views\":[{\"id\":\"%s\",\"width\":0,\"height\":0}]",
+           e->aid);
+  view(e->c, rest);
+  json_t *ok = fake_last(e->c, "ok");
+  assert_non_null(ok);
+  json_decref(ok);
+  assert_int_equal(fm.views, 0);
+
+  char mids[96];
+  snprintf(mids, sizeof mids, "{\"0\":\"%s\",\"1\":\"%s\"}", e->aid, e->aid);
+  offer(e->b, "sub", e->sub_sdp, mids);
+  char line[64];
+  snprintf(line, sizeof line, "a=ssrc:%u cname:%s", group, e->aid);
+  assert_non_null(strstr(answer_sdp(e->b, "sub"), line));
+  int has = 0;
+  for (int i = 0; i < fm.recv_n; i++) has |= fm.recv_ssrcs[i] == group;
+  assert_true(has);
+  uint64_t bob_sub = fm.recv_id;
+  assert_int_equal(fm.views, 0); /* Bob sent no view: no cap */
+
+  snprintf(rest, sizeof rest,
+           ",\"views\":[{\"id\":\"%s\",\"width\":320,\"height\":180},{\"id\":\"%s\",\"width\":99,"
+           "\"height\":99},{\"id\":\"%s:screen\",\"width\":1280,\"height\":720},{\"id\":"
+           "\"p00000000\",\"width\":1,\"height\":1}]",
+           e->aid, e->cid, e->aid);
+  view(e->b, rest);
+  assert_string_equal(fake_error(e->b), "");
+  assert_int_equal(fm.views, 1);
+  assert_int_equal(fm.view_id, bob_sub);
+  assert_int_equal(fm.view_n, 1); /* Carol publishes nothing, the screen and a stranger neither */
+  assert_int_equal(fm.view[0].group, group);
+  assert_int_equal(fm.view[0].width, 320);
+  assert_int_equal(fm.view[0].height, 180);
+  /* A zero side hides the tile. */
+  snprintf(rest, sizeof rest, ",\"views\":[{\"id\":\"%s\",\"width\":640,\"height\":0}]", e->aid);
+  view(e->b, rest);
+  assert_int_equal(fm.view[0].width, 0);
+  assert_int_equal(fm.view[0].height, 0);
+
+  offer(e->c, "sub", e->sub_sdp, mids);
+  assert_int_equal(fm.views, 3);
+  assert_int_equal(fm.view_id, fm.recv_id);
+  assert_int_equal(fm.view_n, 1);
+  assert_int_equal(fm.view[0].width, 0);
+
+  /* Malformed views: precise errors, nothing changed. */
+  static const struct {
+    const char *rest, *why;
+  } bad[] = {
+      {"", "needs 'views'"},
+      {",\"views\":{}", "needs 'views'"},
+      {",\"views\":[7]", "'id'"},
+      {",\"views\":[{\"width\":1,\"height\":1}]", "'id'"},
+      {",\"views\":[{\"id\":\"p123\",\"width\":1,\"height\":1}]", "'id'"},
+      {",\"views\":[{\"id\":\"x0000000a\",\"width\":1,\"height\":1}]", "'id'"},
+      {",\"views\":[{\"id\":\"p0000000a\",\"width\":-1,\"height\":1}]", "0..16384"},
+      {",\"views\":[{\"id\":\"p0000000a\",\"width\":16385,\"height\":1}]", "0..16384"},
+      {",\"views\":[{\"id\":\"p0000000a\",\"width\":1.5,\"height\":1}]", "0..16384"},
+      {",\"views\":[{\"id\":\"p0000000a\",\"width\":\"9\",\"height\":1}]", "0..16384"},
+      {",\"views\":[{\"id\":\"p0000000a\",\"width\":1}]", "0..16384"},
+      {",\"views\":[{\"id\":\"p0000000a\",\"width\":1,\"height\":1},"
+       "{\"id\":\"p0000000a\",\"width\":2,\"height\":2}]",
+       "twice"},
+  };
+  int before = fm.views;
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    view(e->b, bad[i].rest);
+    assert_string_equal(fake_error(e->b), "bad_message");
+    if (!strstr(error_text(e->b), bad[i].why)) fail_msg("%s: %s", bad[i].rest, error_text(e->b));
+  }
+  char many[8192] = ",\"views\":[";
+  for (int i = 0; i < 65; i++) {
+    char one[64];
+    snprintf(one, sizeof one, "%s{\"id\":\"p%08x\",\"width\":1,\"height\":1}", i ? "," : "", i);
+    strcat(many, one);
+  }
+  strcat(many, "]");
+  view(e->b, many);
+  assert_string_equal(fake_error(e->b), "bad_message");
+  assert_int_equal(fm.views, before);
+  free(sim);
+}
+
 int tests_sfu(void) {
 #define T(f) cmocka_unit_test_setup_teardown(f, env_setup, env_teardown)
   const struct CMUnitTest tests[] = {
       T(t_publish_subscribe),
       T(t_bad_offers),
       T(t_screen),
+      T(t_simulcast_view),
       T(t_mode_off),
       cmocka_unit_test(t_no_media_plane),
   };
