@@ -30,6 +30,9 @@ typedef v128_t V;
 /* pmax(x, lo) = x < lo ? lo : x and pmin(y, hi) = hi < y ? hi : y keep NaN as NaN. */
 #define V_CLAMP(x, lo, hi) wasm_f32x4_pmin(wasm_f32x4_pmax((x), (lo)), (hi))
 #define V_ROUND(x) wasm_f32x4_nearest(x)
+/* Optional (4-wide sets only): the low / high two lanes of a, then of b. */
+#define V_LO2(a, b) wasm_i32x4_shuffle((a), (b), 0, 1, 4, 5)
+#define V_HI2(a, b) wasm_i32x4_shuffle((a), (b), 2, 3, 6, 7)
 #define V_POW2I(n)                                                                          \
   wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23)
 /* The convolution micro-kernel's shape under V8 (measured in Chromium, docs/nn.md): V8 on

@@ -18,6 +18,9 @@ typedef __m128 V;
 #define V_FMA(a, b, c) _mm_add_ps(_mm_mul_ps((a), (b)), (c))
 #define V_CLAMP(x, lo, hi) _mm_min_ps((hi), _mm_max_ps((lo), (x)))
 #define V_ROUND(x) _mm_round_ps((x), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+/* Optional (4-wide sets only): the low / high two lanes of a, then of b. */
+#define V_LO2(a, b) _mm_shuffle_ps((a), (b), _MM_SHUFFLE(1, 0, 1, 0))
+#define V_HI2(a, b) _mm_shuffle_ps((a), (b), _MM_SHUFFLE(3, 2, 3, 2))
 #define V_POW2I(n)                                                                          \
   _mm_castsi128_ps(_mm_slli_epi32(_mm_add_epi32(_mm_cvtps_epi32(n), _mm_set1_epi32(127)), 23))
 #define NN_SIMD_SET nn_kernels_sse41

@@ -259,6 +259,17 @@ static void test_tconv(const nn_kernels *k, int cases) {
     d.act_min = rnd_act(&d.act_max);
     compare_conv(k, OP_TCONV, &d);
   }
+  /* The selfie models' last layer, 2×2/2 to one channel, on widths with and without
+   * full rows of 8 pixels (the 4-wide sets store those from registers). */
+  static const int widths[] = {8, 13, 16, 21};
+  for (int i = 0; i < 4; i++) {
+    nn_conv_desc d = {0};
+    d.kh = d.kw = d.sh = d.sw = 2, d.dh = d.dw = 1;
+    d.ih = 3 + i, d.iw = widths[i], d.oh = 2 * d.ih, d.ow = 2 * d.iw;
+    d.ic = 16 + i, d.oc = 1;
+    d.act_min = -INFINITY, d.act_max = INFINITY;
+    compare_conv(k, OP_TCONV, &d);
+  }
 }
 
 /* ---- Elementwise ------------------------------------------------------------------------ */
