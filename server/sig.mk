@@ -3,11 +3,12 @@
 # sources through server/server.mk; this fragment only builds and runs tests and fuzzers.
 
 # sig writes the SFU's SDP answers itself (sig_sfu.c): the pure SDP code of server/rtc comes along.
-SIG_SDP_SRCS := server/rtc/sdp_parse.c server/rtc/sdp_answer.c
+SIG_SDP_SRCS := server/rtc/sdp_parse.c server/rtc/sdp_answer.c server/rtc/sdp_numbers.c \
+  server/rtc/hdrmap.c server/rtc/rtp.c
 SIG_SRCS := $(sort $(wildcard server/sig/*.c server/store/*.c server/turn/*.c)) server/util/log.c \
   $(SIG_SDP_SRCS)
 SIG_HDRS := $(wildcard server/sig/*.h server/store/*.h server/turn/*.h server/util/log.h) \
-  server/rtc/sdp.h
+  server/rtc/sdp.h server/rtc/sdp_numbers.h server/rtc/hdrmap.h
 SIG_TEST_SRCS := $(sort $(wildcard server/tests/sig/*.c server/tests/store/*.c))
 SIG_TEST_HDRS := $(wildcard server/tests/sig/*.h)
 SIG_PKGS := jansson sqlite3 openssl libargon2

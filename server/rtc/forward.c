@@ -63,6 +63,10 @@ static int test_loss(rtc__worker *w) {
   return 1;
 }
 
+static uint32_t be32(const uint8_t *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 /* Encrypts plaintext p[0..n) for t into the send batch. 1 when queued. */
 static int send_to(rtc__worker *w, rtc__transport *t, const uint8_t *p, size_t n, int rtcp) {
   const struct sockaddr *to = ice_lite_selected(&t->ice);
@@ -71,6 +75,12 @@ static int send_to(rtc__worker *w, rtc__transport *t, const uint8_t *p, size_t n
   uint8_t *slot = udp_tx_reserve(w->fd, w->tx);
   memcpy(slot, p, n);
   size_t len = n;
+  /* The subscriber's numbers (hdrmap.h), under the SSRC it is sent (a simulcast group's too). */
+  const rtc_hdrmap *map = rtcp || n < RTP_HEADER_MIN ? NULL : rtc__recv_map(t, be32(slot + 8));
+  if (map && rtc_hdrmap_apply(map, slot, &len) != RTC_HDRMAP_OK) {
+    rtc__count(&w->c.map_refused, 1);
+    return 0; /* not committed: the slot is reused */
+  }
   int rc = rtcp ? rtc_esrtp_protect_rtcp(t->srtp, slot, &len, UDP_SLOT)
                 : rtc_esrtp_protect_rtp(t->srtp, slot, &len, UDP_SLOT);
   if (rc < 0) return 0; /* the slot is not committed: the next packet reuses it */
@@ -100,10 +110,6 @@ static int listed(const uint32_t *list, int n, uint32_t ssrc) {
   for (int i = 0; i < n; i++)
     if (list[i] == ssrc) return 1;
   return 0;
-}
-
-static uint32_t be32(const uint8_t *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 /* 1 when a packet a sender writes about its own streams (SR, SDES, BYE, APP: RFC 3550 §6) names

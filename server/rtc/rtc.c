@@ -268,7 +268,23 @@ static int post_ssrcs(rtc *r, int worker, uint64_t id, const uint32_t *ssrcs, in
 }
 
 int rtc_transport_recv(rtc *r, int worker, uint64_t id, const uint32_t *ssrcs, int n) {
-  return post_ssrcs(r, worker, id, ssrcs, n, MSG_TRANSPORT_RECV);
+  return rtc_transport_recv_mapped(r, worker, id, ssrcs, NULL, n);
+}
+
+int rtc_transport_recv_mapped(rtc *r, int worker, uint64_t id, const uint32_t *ssrcs,
+                              const rtc_hdrmap *maps, int n) {
+  if (!r || worker < 0 || worker >= r->nworkers || n < 0 || n > RTC_RECV_MAX || (n && !ssrcs))
+    return RTC_EARG;
+  rtc__msg *m = calloc(1, sizeof *m);
+  if (!m) return RTC_ENOMEM;
+  m->type = MSG_TRANSPORT_RECV;
+  m->id = id;
+  if (n) memcpy(m->ssrcs, ssrcs, (size_t)n * sizeof *ssrcs);
+  m->n_ssrcs = n;
+  if (maps && n) memcpy(m->maps, maps, (size_t)n * sizeof *maps);
+  m->has_maps = maps != NULL;
+  rtc__worker_post(&r->workers[worker], m);
+  return 0;
 }
 
 int rtc_transport_send(rtc *r, int worker, uint64_t id, const uint32_t *ssrcs, int n) {
@@ -304,6 +320,7 @@ void rtc_worker_stats_get(const rtc *r, int worker, rtc_worker_stats *s) {
   LD(test_dropped);
   LD(send_refused);
   LD(rtcp_refused);
+  LD(map_refused);
   LD(layer_switches);
   LD(plis_sent);
 #undef LD
@@ -354,6 +371,7 @@ static const metric metrics[] = {
     M(rtcp_refused,
       "RTCP sender packets (SR, SDES, BYE, APP) under an SSRC their sender did not "
       "declare, not forwarded"),
+    M(map_refused, "RTP of a payload type its subscriber did not negotiate, not sent to it"),
     M(layer_switches, "simulcast layer changes of a subscriber's stream (its first layer included)"),
     M(plis_sent, "keyframe requests (PLI) buzzd sent a publisher to switch a subscriber's layer"),
 };

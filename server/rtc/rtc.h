@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
+#include "rtc/hdrmap.h"
 
 #define RTC_MAX_WORKERS 64
 #define RTC_RECV_MAX 32 /* SSRCs one filtered transport may be sent (rtc_transport_recv) */
@@ -116,6 +117,12 @@ int rtc_transport_recv(rtc *r, int worker, uint64_t id, const uint32_t *ssrcs, i
 /* Replaces the SSRCs a send_filter transport may publish (what its offer declared); same
  * bounds and timing as rtc_transport_recv. Other RTP from it is dropped (not buffered). */
 int rtc_transport_send(rtc *r, int worker, uint64_t id, const uint32_t *ssrcs, int n);
+/* rtc_transport_recv, and every RTP packet sent under ssrcs[i] goes through maps[i]
+ * (rtc/hdrmap.h: the publisher's payload types and header-extension ids renumbered to the
+ * subscriber's, the rest dropped; a packet of a payload type the map lacks is not sent).
+ * maps NULL: forwarded unchanged, as rtc_transport_recv does. */
+int rtc_transport_recv_mapped(rtc *r, int worker, uint64_t id, const uint32_t *ssrcs,
+                              const rtc_hdrmap *maps, int n);
 
 /* Simulcast (server/rtc/simulcast.c). A publishing transport's camera arrives as layers that
  * the offer names only by rid (RFC 8851/8853): the worker learns each layer's SSRC from the
@@ -152,6 +159,7 @@ typedef struct rtc_worker_stats {
   uint64_t test_dropped;           /* RTP dropped by test_loss_permille */
   uint64_t send_refused;           /* RTP of an SSRC its send_filter transport did not declare */
   uint64_t rtcp_refused; /* SR/SDES/BYE/APP of such an SSRC (the packet, not the compound) */
+  uint64_t map_refused;  /* RTP its subscriber did not negotiate the payload type of (hdrmap) */
   uint64_t layer_switches; /* a subscriber's simulcast layer changed (its first one included) */
   uint64_t plis_sent;      /* keyframe requests buzzd made itself for a layer switch */
 } rtc_worker_stats;

@@ -34,6 +34,8 @@ typedef struct rtc__msg {
   rtc_transport_params params;  /* MSG_TRANSPORT_ADD */
   uint32_t ssrcs[RTC_RECV_MAX]; /* MSG_TRANSPORT_RECV */
   int n_ssrcs;
+  int has_maps;                    /* MSG_TRANSPORT_RECV: maps[i] goes with ssrcs[i] */
+  rtc_hdrmap maps[RTC_RECV_MAX];
   rtc_simulcast sim;              /* MSG_TRANSPORT_SIMULCAST */
   rtc_view views[RTC_RECV_MAX];   /* MSG_TRANSPORT_VIEW, n_ssrcs of them */
   rtc_event ev; /* events */
@@ -55,7 +57,7 @@ typedef struct rtc__counters {
   _Atomic uint64_t stun_in, stun_rejected, dtls_in, rtp_in, rtcp_in, unknown_in, transports;
   _Atomic uint64_t srtp_rejected, dtls_connected, dtls_failed, fwd_packets, fwd_bytes;
   _Atomic uint64_t nack_in, rtx_sent, rtcp_dropped, kf_suppressed, test_dropped;
-  _Atomic uint64_t send_refused, rtcp_refused;
+  _Atomic uint64_t send_refused, rtcp_refused, map_refused;
   _Atomic uint64_t layer_switches, plis_sent;
 } rtc__counters;
 
@@ -124,6 +126,7 @@ struct rtc__transport {
   int recv_filter;             /* rtc_transport_params.recv_filter */
   uint32_t recv[RTC_RECV_MAX]; /* the SSRCs it is sent when recv_filter */
   int n_recv;
+  rtc_hdrmap *recv_map;        /* RTC_RECV_MAX, recv_map[i] for recv[i]; NULL: unchanged */
   int send_filter;             /* rtc_transport_params.send_filter */
   uint32_t send[RTC_RECV_MAX]; /* the SSRCs it may publish when send_filter */
   int n_send;
@@ -178,6 +181,10 @@ int rtc__transport_add(rtc__worker *w, uint64_t id, const rtc_transport_params *
 void rtc__transport_remove(rtc__worker *w, uint64_t id);
 /* send = 0: the SSRCs it is sent (recv); 1: those it may publish (send). */
 void rtc__transport_recv(rtc__worker *w, uint64_t id, const uint32_t *ssrcs, int n, int send);
+/* Installs maps[0..n) for the SSRCs last given to rtc__transport_recv (NULL: none). */
+void rtc__transport_maps(rtc__worker *w, uint64_t id, const rtc_hdrmap *maps, int n);
+/* The header map of what t is sent under `ssrc`, or NULL (forward unchanged). */
+const rtc_hdrmap *rtc__recv_map(const rtc__transport *t, uint32_t ssrc);
 void rtc__transport_destroy_all(rtc__worker *w);
 void rtc__transport_tick(rtc__worker *w, uint64_t now_ms);
 /* One received datagram (already demultiplexed by first byte in worker.c). */

@@ -37,6 +37,12 @@ static int a_remove(void *user, int worker, uint64_t id) {
   return r ? rtc_transport_remove(r, worker, id) : RTC_EARG;
 }
 
+static int a_recv_mapped(void *user, int worker, uint64_t id, const uint32_t *ssrcs,
+                         const rtc_hdrmap *maps, int n) {
+  rtc *r = *(rtc **)user;
+  return r ? rtc_transport_recv_mapped(r, worker, id, ssrcs, maps, n) : RTC_EARG;
+}
+
 static int a_recv(void *user, int worker, uint64_t id, const uint32_t *ssrcs, int n) {
   rtc *r = *(rtc **)user;
   return r ? rtc_transport_recv(r, worker, id, ssrcs, n) : RTC_EARG;
@@ -81,6 +87,7 @@ void rtc_sig_media(rtc **rp, sig_media *out) {
   out->add = a_add;
   out->remove = a_remove;
   out->recv = a_recv;
+  out->recv_mapped = a_recv_mapped;
   out->send = a_send;
   out->simulcast = a_simulcast;
   out->view = a_view;

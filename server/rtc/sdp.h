@@ -125,6 +125,9 @@ const char *sdp_ice_pwd(const sdp_session *s, int i);
 const char *sdp_fingerprint(const sdp_session *s, int i);
 /* The id of header extension `uri` on m-line m, or 0. */
 int sdp_ext_id(const sdp_media *m, const char *uri);
+/* The id under which sdp_answer accepts header extension `uri` on m-line i of s, or 0 (not
+ * offered, not one buzzd takes there, or an id the offer also gives another extension). */
+int sdp_ext_answered(const sdp_session *s, int i, const char *uri);
 #define SDP_EXT_RID "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id"
 #define SDP_EXT_RRID "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id"
 #define SDP_EXT_MID "urn:ietf:params:rtp-hdrext:sdes:mid"

@@ -65,6 +65,28 @@ static int ext_wanted(const sdp_media *m, const char *uri) {
   return m->kind == SDP_AUDIO && !strcmp(uri, "urn:ietf:params:rtp-hdrext:ssrc-audio-level");
 }
 
+/* RFC 8843 §9.2: in a BUNDLE group an extension id names one extension. An offer that gives
+ * one id two URIs (aiortc gives the audio level and abs-send-time both 2) gets neither
+ * answered, so that nobody reads a packet's extension under the wrong meaning. */
+static int ext_id_ambiguous(const sdp_session *s, uint8_t id, const char *uri) {
+  for (int j = 0; j < s->n_media; j++)
+    for (int k = 0; k < s->media[j].n_ext; k++)
+      if (s->media[j].ext[k].id == id && strcmp(s->media[j].ext[k].uri, uri)) return 1;
+  return 0;
+}
+
+static int ext_answered(const sdp_session *s, const sdp_media *m, const sdp_ext *e) {
+  return ext_wanted(m, e->uri) && !ext_id_ambiguous(s, e->id, e->uri);
+}
+
+int sdp_ext_answered(const sdp_session *s, int i, const char *uri) {
+  if (i < 0 || i >= s->n_media || !sdp_pick_codec(&s->media[i])) return 0;
+  const sdp_media *m = &s->media[i];
+  for (int k = 0; k < m->n_ext; k++)
+    if (!strcmp(m->ext[k].uri, uri) && ext_answered(s, m, &m->ext[k])) return m->ext[k].id;
+  return 0;
+}
+
 /* The offer's simulcast send streams, received: "a=rid:<id> recv" each, then
  * "a=simulcast:recv q;h;f" in the offer's order. */
 static void simulcast_lines(out *o, const sdp_media *m) {
@@ -130,7 +152,7 @@ static void media_section(out *o, const sdp_session *s, int i, const sdp_answer_
   put(o, "a=fingerprint:%s\r\na=setup:passive\r\n", a->fingerprint);
   put(o, "a=mid:%s\r\n", m->mid);
   for (int k = 0; k < m->n_ext; k++)
-    if (ext_wanted(m, m->ext[k].uri))
+    if (ext_answered(s, m, &m->ext[k]))
       put(o, "a=extmap:%u %s\r\n", m->ext[k].id, m->ext[k].uri);
   const sdp_send *snd = a->send[i];
   put(o, "a=%s\r\n", dir_name(answer_dir(m->dir, snd != NULL)));

@@ -129,9 +129,13 @@ static int send_rewritten(rtc__worker *w, rtc__transport *t, rtc_rewriter *rw, c
   uint8_t *slot = udp_tx_reserve(w->fd, w->tx);
   memcpy(slot, p, n);
   size_t len = n;
-  if (rtc_rewrite_rtp(rw, slot, n, now) != 0 ||
-      rtc_esrtp_protect_rtp(t->srtp, slot, &len, UDP_SLOT) < 0)
-    return 0; /* not committed: the next packet reuses the slot */
+  if (rtc_rewrite_rtp(rw, slot, n, now) != 0) return 0; /* not committed: the slot is reused */
+  const rtc_hdrmap *map = rtc__recv_map(t, rw->out_ssrc); /* the subscriber's numbers */
+  if (map && rtc_hdrmap_apply(map, slot, &len) != RTC_HDRMAP_OK) {
+    rtc__count(&w->c.map_refused, 1);
+    return 0;
+  }
+  if (rtc_esrtp_protect_rtp(t->srtp, slot, &len, UDP_SLOT) < 0) return 0;
   udp_tx_commit(w->tx, len, to);
   return 1;
 }

@@ -35,6 +35,7 @@ static void destroy(rtc__worker *w, rtc__transport *t) {
   for (int i = 0; i < t->ice.n_addrs; i++) unmap_addr(w, t, (struct sockaddr *)&t->ice.addrs[i]);
   rtc__room_leave(w, t);
   rtc__sim_free(t);
+  free(t->recv_map);
   rtc_map_del(w->by_ufrag, t->ice.ufrag, t->ice.ufrag_len);
   rtc_map_del(w->by_id, &t->id, sizeof t->id);
   rtc_dtls_destroy(t->dtls);
@@ -93,6 +94,26 @@ void rtc__transport_recv(rtc__worker *w, uint64_t id, const uint32_t *ssrcs, int
     t->n_send = n;
   else
     t->n_recv = n;
+}
+
+void rtc__transport_maps(rtc__worker *w, uint64_t id, const rtc_hdrmap *maps, int n) {
+  rtc__transport *t = rtc_map_get(w->by_id, &id, sizeof id);
+  if (!t || n < 0 || n > RTC_RECV_MAX) return;
+  if (!maps) {
+    free(t->recv_map);
+    t->recv_map = NULL;
+    return;
+  }
+  if (!t->recv_map && !(t->recv_map = calloc(RTC_RECV_MAX, sizeof *t->recv_map))) return;
+  memset(t->recv_map, 0, RTC_RECV_MAX * sizeof *t->recv_map);
+  memcpy(t->recv_map, maps, (size_t)n * sizeof *maps);
+}
+
+const rtc_hdrmap *rtc__recv_map(const rtc__transport *t, uint32_t ssrc) {
+  if (!t->recv_map) return NULL;
+  for (int i = 0; i < t->n_recv; i++)
+    if (t->recv[i] == ssrc) return &t->recv_map[i];
+  return NULL;
 }
 
 void rtc__transport_destroy_all(rtc__worker *w) {

@@ -45,6 +45,8 @@ static void inbox_cb(uv_async_t *a) {
       case MSG_TRANSPORT_RECV:
       case MSG_TRANSPORT_SEND:
         rtc__transport_recv(w, m->id, m->ssrcs, m->n_ssrcs, m->type == MSG_TRANSPORT_SEND);
+        if (m->type == MSG_TRANSPORT_RECV)
+          rtc__transport_maps(w, m->id, m->has_maps ? m->maps : NULL, m->n_ssrcs);
         break;
       case MSG_TRANSPORT_SIMULCAST:
       case MSG_TRANSPORT_VIEW:

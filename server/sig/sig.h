@@ -12,6 +12,7 @@
 #ifndef BUZZ_SIG_H
 #define BUZZ_SIG_H
 
+#include "rtc/hdrmap.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -138,6 +139,10 @@ typedef struct sig_media {
   int (*add)(void *user, int worker, uint64_t id, const sig_media_transport *t);
   int (*remove)(void *user, int worker, uint64_t id);
   int (*recv)(void *user, int worker, uint64_t id, const uint32_t *ssrcs, int n);
+  /* Optional (NULL: recv, packets forwarded with the publisher's numbers): recv, and the
+   * stream under ssrcs[i] is renumbered through maps[i] (rtc/hdrmap.h) for this subscriber. */
+  int (*recv_mapped)(void *user, int worker, uint64_t id, const uint32_t *ssrcs,
+                     const rtc_hdrmap *maps, int n);
   int (*send)(void *user, int worker, uint64_t id, const uint32_t *ssrcs, int n);
   /* Optional (NULL: simulcast offers are answered but not configured): a publishing
    * transport's camera layers, and a subscribing transport's tile sizes (n <= 32). */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "rtc/sdp.h"
+#include "rtc/sdp_numbers.h"
 #include "sig/sig_int.h"
 #include "util/log.h"
 
@@ -51,6 +52,7 @@ typedef struct sig_sfu_peer {
   sfu_tp tp[2];
   int has[K_COUNT];
   uint32_t ssrc[K_COUNT]; /* the camera's is the simulcast group when sim_n > 0 */
+  sdp_numbers num[K_COUNT]; /* its payload types and extension ids, for the subscribers' maps */
   /* The camera as simulcast (sim_n layers, lowest first, named by rid); the group (ssrc of
    * K_VIDEO) is made here and kept across renegotiations. */
   int sim_n, sim_ext;
@@ -192,6 +194,8 @@ static uint32_t new_group(sig_ctx *ctx, sig_part *p) {
 static int read_publisher(sig_ctx *ctx, sig_part *p, const sdp_session *s, const char **why) {
   int has[K_COUNT] = {0, 0, 0}, seen[K_COUNT] = {0, 0, 0};
   uint32_t ssrc[K_COUNT] = {0, 0, 0};
+  sdp_numbers num[K_COUNT];
+  memset(num, 0, sizeof num);
   const sdp_media *sim = NULL; /* the camera's m-line when it is simulcast */
   for (int i = 0; i < s->n_media; i++) {
     const sdp_media *m = &s->media[i];
@@ -200,6 +204,7 @@ static int read_publisher(sig_ctx *ctx, sig_part *p, const sdp_session *s, const
     if (k < 0 || seen[k]) continue;
     seen[k] = 1;
     if (m->dir != SDP_SENDONLY || !sdp_pick_codec(m)) continue;
+    sdp_numbers_of(s, i, &num[k]);
     if (k == K_VIDEO && sdp_simulcast_send(m)) { /* layers by rid: SSRCs come with the packets */
       sim = m;
       has[k] = 1;
@@ -223,6 +228,7 @@ static int read_publisher(sig_ctx *ctx, sig_part *p, const sdp_session *s, const
   }
   memcpy(p->sfu->has, has, sizeof has);
   memcpy(p->sfu->ssrc, ssrc, sizeof ssrc);
+  memcpy(p->sfu->num, num, sizeof num);
   p->sfu->sim_n = 0;
   if (sim) {
     p->sfu->sim_group = ssrc[K_VIDEO];
@@ -261,6 +267,7 @@ static int push_views(sig_ctx *ctx, sig_part *p) {
 typedef struct sub_plan {
   sdp_send send[SDP_MAX_MEDIA];
   uint32_t ssrcs[SFU_RECV_MAX];
+  rtc_hdrmap maps[SFU_RECV_MAX]; /* the publisher's numbers to this m-line's */
   int n;
 } sub_plan;
 
@@ -304,6 +311,9 @@ static int plan_subscriber(sig_part *p, json_t *mids, const sdp_session *s, sub_
     snprintf(o->cname, sizeof o->cname, "%s", q->id);
     snprintf(o->msid, sizeof o->msid, "%s %s-%s", q->id, q->id, kind_names[k]);
     send[i] = o;
+    sdp_numbers mine;
+    sdp_numbers_of(s, i, &mine);
+    sdp_numbers_map(&q->sfu->num[k], &mine, &pl->maps[pl->n]);
     pl->ssrcs[pl->n++] = o->ssrc;
   }
   return 0;
@@ -416,7 +426,10 @@ void sig__h_sfu_offer(sig_conn *c, json_t *msg, const sig_req *rq) {
   for (int k = 0; k < K_COUNT; k++) /* a simulcast group is buzzd's, never sent by the page */
     if (p->sfu->has[k] && !(k == K_VIDEO && p->sfu->sim_n)) own[n_own++] = p->sfu->ssrc[k];
   if (which == SFU_SUB
-          ? ctx->media.recv(ctx->media.user, r->media_worker, t->id, plan.ssrcs, plan.n) < 0
+          ? (ctx->media.recv_mapped
+                 ? ctx->media.recv_mapped(ctx->media.user, r->media_worker, t->id, plan.ssrcs,
+                                          plan.maps, plan.n)
+                 : ctx->media.recv(ctx->media.user, r->media_worker, t->id, plan.ssrcs, plan.n)) < 0
           : ctx->media.send(ctx->media.user, r->media_worker, t->id, own, n_own) < 0) {
     sig__error(c, rq, SIG_PE_INTERNAL, "the media plane refused the stream list");
     return;

@@ -252,13 +252,19 @@ async def main():
             while True:
                 await client.subscribe(await pending.get())
 
+        async def keepalive():  # buzzd closes a socket idle for its timeout
+            while True:
+                await asyncio.sleep(10)
+                await client.send({"type": "ping"})
+
         async def stdin_closed():
             loop = asyncio.get_running_loop()
             await loop.run_in_executor(None, sys.stdin.read)
 
         reader = asyncio.ensure_future(read())
         await client.publish()
-        workers = [asyncio.ensure_future(subscriber()), asyncio.ensure_future(report(client.stats))]
+        workers = [asyncio.ensure_future(subscriber()), asyncio.ensure_future(report(client.stats)),
+                   asyncio.ensure_future(keepalive())]
         end = asyncio.ensure_future(asyncio.sleep(args.seconds))
         done, _ = await asyncio.wait([end, reader, asyncio.ensure_future(stdin_closed()), *workers],
                                      return_when=asyncio.FIRST_COMPLETED)

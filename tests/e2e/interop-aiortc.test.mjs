@@ -1,0 +1,107 @@
+// An independent WebRTC stack in an SFU room with two browsers: the aiortc client
+// (tests/interop/aiortc_client.py, Debian python3-aiortc) publishes a synthetic camera and a
+// tone through buzzd and subscribes to both browsers. Both ways must work: each browser
+// decodes aiortc's picture (non-black, changing) and receives its audio; aiortc decodes a
+// changing picture and audible sound from each browser. Its numbers (payload types, header
+// extension ids) differ from Chromium's, so this holds buzzd to renumbering per subscriber.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { startBuzzd, createRoom, ROOT } from '../lib/buzzd.mjs';
+import { launchBrowser } from '../lib/chromium.mjs';
+import { writeY4m } from '../lib/y4m.mjs';
+import { freeUdpRange } from '../lib/ports.mjs';
+import { waitFor, tempDir } from '../lib/proc.mjs';
+import {
+  openRoom, apiJoin, waitForVideo, waitForAudio, waitForPicture, framesDecoded, closePages,
+  stepTimer,
+} from '../lib/client.mjs';
+
+const PYTHON = '/usr/bin/python3'; // Debian's, where python3-aiortc installs
+
+/** Starts the aiortc client; `latest` keeps the newest report per (event, from). */
+function startAiortc(server, roomId) {
+  const child = spawn(PYTHON, [path.join(ROOT, 'tests/interop/aiortc_client.py'),
+    '--url', server.wsUrl, '--room', roomId, '--name', 'aiortc', '--seconds', '200'],
+  { stdio: ['pipe', 'pipe', 'pipe'] });
+  const c = { child, latest: new Map(), events: [], stderr: '' };
+  readline.createInterface({ input: child.stdout }).on('line', (line) => {
+    let m;
+    try { m = JSON.parse(line); } catch { c.events.push({ event: 'garbage', line }); return; }
+    if (m.event === 'video' || m.event === 'audio') c.latest.set(`${m.event}:${m.from}`, m);
+    else c.events.push(m);
+  });
+  child.stderr.on('data', (d) => { c.stderr = (c.stderr + d).slice(-20000); });
+  c.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  c.diag = () => `aiortc events: ${JSON.stringify(c.events)}\nlatest: ${JSON.stringify([...c.latest.values()])}\nstderr tail: ${c.stderr.slice(-3000)}`;
+  return c;
+}
+
+test('interop: an aiortc client publishes into and subscribes from an SFU room with two browsers', { timeout: 240000 }, async (t) => {
+  const step = stepTimer(t);
+  const rtc = await freeUdpRange(1);
+  const server = await startBuzzd({ config: JSON.stringify({ rtc_port: rtc.min, rtc_workers: 1 }) });
+  const dir = tempDir(fs.mkdtempSync(path.join(os.tmpdir(), 'buzz-interop-')));
+  const clip = writeY4m(path.join(dir, 'camera.y4m'));
+  const browser = await launchBrowser([`--use-file-for-fake-video-capture=${clip}`,
+    '--allow-loopback-in-peer-connection']);
+  const pages = [];
+  let ai = null;
+  t.after(async () => {
+    if (ai && ai.child.exitCode === null) { ai.child.stdin.end(); setTimeout(() => ai.child.kill('SIGKILL'), 5000).unref(); await ai.exited; }
+    await closePages(pages);
+    await browser.close().catch(() => {});
+    fs.rmSync(dir, { recursive: true, force: true });
+    await server.stop();
+  });
+
+  const room = await createRoom(server, { name: 'interop', media_mode: 'sfu' });
+  const ids = [];
+  for (const name of ['Ann', 'Ben']) {
+    const p = await openRoom(browser, server, room.id);
+    pages.push(p);
+    const j = await apiJoin(p, { name });
+    assert.ok(j.ok, `${name}'s join failed: ${JSON.stringify(j)}`);
+    ids.push(j.id);
+  }
+  await waitForVideo(pages[0], ids[1]);
+  await waitForVideo(pages[1], ids[0]);
+  step('two browsers in the SFU room');
+
+  ai = startAiortc(server, room.id);
+  const joined = await waitFor(() => ai.events.find((e) => e.event === 'joined'),
+    { timeoutMs: 20000, what: 'the aiortc client joined' }).catch((e) => { throw new Error(`${e.message}\n${ai.diag()}`); });
+  const aid = joined.id;
+  step('aiortc joined');
+
+  // aiortc → browsers: a real picture that keeps changing, and audio packets.
+  for (const p of pages) {
+    await waitForVideo(p, aid, 'video', 30000);
+    await waitForPicture(p, aid, 'camera', 20000);
+    await waitForAudio(p, aid, 20000);
+    const before = await framesDecoded(p, aid);
+    await waitFor(async () => (await framesDecoded(p, aid)) >= before + 10, { timeoutMs: 20000, what: 'aiortc frames keep decoding' });
+  }
+  step('both browsers decode aiortc');
+
+  // browsers → aiortc: decoded frames that change, and sound above the noise floor.
+  try {
+    await waitFor(() => ids.every((id) => {
+      const v = ai.latest.get(`video:${id}`);
+      const a = ai.latest.get(`audio:${id}`);
+      return v && v.frames >= 20 && v.changed >= 5 && v.mean > 20 && v.width > 0 &&
+        a && a.frames >= 50 && a.loud >= 1;
+    }), { timeoutMs: 45000, intervalMs: 500, what: 'aiortc decodes video and audio from both browsers' });
+  } catch (e) {
+    const metrics = (await (await fetch(`${server.url}/metrics`)).text()).split('\n')
+      .filter((l) => l.startsWith('buzz_rtc_') && !/ 0$/.test(l)).join('\n');
+    throw new Error(`${e.message}\n${ai.diag()}\nbuzzd media counters:\n${metrics}`);
+  }
+  step('aiortc decodes both browsers');
+  assert.deepEqual(ai.events.filter((e) => e.event === 'error' || e.event === 'garbage'), [], ai.diag());
+  assert.ok(server.alive(), 'buzzd still running');
+});
