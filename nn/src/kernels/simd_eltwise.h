@@ -97,9 +97,31 @@ static void ew_sigmoid(const float *in, float *out, size_t n) {
   for (; i < n; i++) out[i] = 1.0f / (1.0f + expf(-in[i]));
 }
 
+/* rows of NV·VL channels with the alphas held in registers (NV known at compile time): the
+ * general loop below reloads them and pays its loop overhead every VL floats, which made
+ * the face-landmark model's PRELUs on 16 channels ≈ 3.7 cycles per vector under V8. */
+static inline __attribute__((always_inline)) void
+ew_prelu_nv(const float *in, const float *alpha, float *out, size_t rows, int nv) {
+  V a[8], zero = V_SPLAT(0.0f);
+  for (int j = 0; j < nv; j++) a[j] = V_LOAD(alpha + j * VL);
+  for (size_t r = 0; r < rows; r++, in += nv * VL, out += nv * VL)
+    for (int j = 0; j < nv; j++) {
+      V v = V_LOAD(in + j * VL);
+      V_STORE(out + j * VL, V_FMA(a[j], V_MIN(v, zero), V_MAX(v, zero)));
+    }
+}
+
 /* x ≥ 0 ? x : α·x, written as max(x, 0) + α·min(x, 0). */
 static void ew_prelu(const float *in, const float *alpha, float *out, size_t rows, size_t c) {
   V zero = V_SPLAT(0.0f);
+  if (c == 4 * VL) {
+    ew_prelu_nv(in, alpha, out, rows, 4);
+    return;
+  }
+  if (c == 8 * VL) {
+    ew_prelu_nv(in, alpha, out, rows, 8);
+    return;
+  }
   for (size_t r = 0; r < rows; r++) {
     const float *x = in + r * c;
     float *o = out + r * c;
