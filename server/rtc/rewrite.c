@@ -8,7 +8,8 @@ void rtc_rewrite_init(rtc_rewriter *w, uint32_t out_ssrc, uint32_t clock_hz) {
 }
 
 void rtc_rewrite_switch(rtc_rewriter *w, uint32_t ssrc) {
-  if (w->has_src && !w->switching && ssrc == w->src_ssrc) return;
+  /* The current source too: after a pause its next packet is a new start (the numbers it
+   * skipped are not a loss the subscriber should ask for). */
   w->next_ssrc = ssrc;
   w->switching = 1;
 }

@@ -31,7 +31,8 @@ typedef struct rtc_rewriter {
 } rtc_rewriter;
 
 void rtc_rewrite_init(rtc_rewriter *w, uint32_t out_ssrc, uint32_t clock_hz);
-/* From the next packet of `ssrc` on, that stream is the source. */
+/* From the next packet of `ssrc` on, that stream is the source, continuing the output where it
+ * stopped (also for the current source: resuming after a pause leaves no gap). */
 void rtc_rewrite_switch(rtc_rewriter *w, uint32_t ssrc);
 /* Rewrites SSRC, sequence number and timestamp of the RTP packet p[0..n) in place.
  * 0 = send it, -1 = drop it (not the source, or too late), -2 = not an RTP header. */

@@ -435,6 +435,24 @@ test('simulcast: a small tile gets a lower layer than a large one', { timeout: 2
     `the resize (tile observers, 250 ms debounce, PLI, keyframe, stats), ${f1 - f0} frames in 1 s`);
   step('Cat larger after growing');
 
+  // Cat's tile of Ann leaves the page (display: none): buzzd stops sending Ann's camera to her
+  // (no frame decoded for a second), and it comes back when the tile does, from a keyframe.
+  const hide = (on) => pages[2].evaluate(([id, v]) => {
+    document.querySelector(`.tile[data-peer-id="${id}"][data-kind="camera"]`).style.display = v ? 'none' : '';
+  }, [ids[0], on]);
+  await hide(true);
+  await new Promise((r) => setTimeout(r, 1500));       // the view goes out, frames in flight drain
+  const h0 = (await inboundFrom(pages[2], ids[0])).frames;
+  await new Promise((r) => setTimeout(r, 1000));
+  const h1 = (await inboundFrom(pages[2], ids[0])).frames;
+  assert.equal(h1, h0, `a hidden tile gets no video (${h0} → ${h1} frames decoded)`);
+  const shown = Date.now();
+  await hide(false);
+  await waitFor(async () => (await inboundFrom(pages[2], ids[0])).frames > h1 + 5,
+    { timeoutMs: 20000, intervalMs: 100, what: 'Ann\'s video back on Cat\'s page after her tile came back' });
+  t.diagnostic(`Cat's hidden tile: no frames for 1 s; video back ${Date.now() - shown} ms after it was shown`);
+  step('paused while hidden, resumed');
+
   const metrics = await (await fetch(`${server.url}/metrics`)).text();
   const num = (name) => Number(new RegExp(`^${name}\\{worker="0"\\} (\\d+)`, 'm').exec(metrics)?.[1] ?? NaN);
   const switches = num('buzz_rtc_layer_switches_total'), plis = num('buzz_rtc_plis_sent_total');

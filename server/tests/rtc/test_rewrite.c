@@ -72,10 +72,13 @@ static void test_wrap_and_switch(void **state) {
   uint16_t last = (uint16_t)(prev + 2);
   assert_int_equal(feed(&w, A, 100, 50, 1600, &s, &t), 0);
   assert_int_equal((uint16_t)(s - last), 1);
-  /* Switching to the current source is a no-op. */
+  /* Switching to the current source (a pause ended) is a new start: its next packet follows
+   * the last one sent, whatever was skipped, and its time the wall clock (33 ms). */
+  uint32_t before = t;
   rtc_rewrite_switch(&w, A);
-  assert_int_equal(feed(&w, A, 101, 3050, 1633, &s, &t), 0);
+  assert_int_equal(feed(&w, A, 150, 50 + 50 * 3000, 1633, &s, &t), 0);
   assert_int_equal((uint16_t)(s - last), 2);
+  assert_int_equal(t - before, 33 * 90);
 }
 
 static void test_long_stream_and_junk(void **state) {
