@@ -49,7 +49,7 @@ $(BUILD)/tests/rtc-sfu-harness: server/tests/rtc/harness/sfu_harness.c $(RTC_SRC
 
 .PHONY: test-rtc-browser
 test-rtc-browser: $(BUILD)/tests/rtc-sfu-harness
-	RTC_HARNESS=$< timeout 240 node --test --test-reporter=spec server/tests/rtc/browser/*.test.mjs
+	RTC_HARNESS=$< timeout $(if $(RTC_CC_COMPARE),420,300) node --test --test-reporter=spec server/tests/rtc/browser/*.test.mjs
 
 # The forwarding benchmark (bench/fwd_bench.c): one worker, one publisher, M subscribers.
 $(BUILD)/tests/rtc-fwd-bench: server/tests/rtc/bench/fwd_bench.c $(RTC_SRCS) $(RTC_HDRS)

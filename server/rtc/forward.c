@@ -85,6 +85,7 @@ static int send_to(rtc__worker *w, rtc__transport *t, const uint8_t *p, size_t n
                 : rtc_esrtp_protect_rtp(t->srtp, slot, &len, UDP_SLOT);
   if (rc < 0) return 0; /* the slot is not committed: the next packet reuses it */
   udp_tx_commit(w->tx, len, to);
+  if (!rtcp) t->cc.tx_bytes += n; /* cc.c: what t is sent, against its estimate */
   return 1;
 }
 
@@ -165,6 +166,7 @@ static int answer_nacks(rtc__worker *w, rtc__transport *from, const uint8_t *p, 
   while (rtcp_next(&it, &v) == 1) {
     rtcp_fb fb;
     rtc_rtx_buf *b = NULL;
+    if (rtc__cc_on_rtcp(w, from, &v)) continue; /* a REMB: the subscriber's estimate (cc.c) */
     if (rtc__sim_sr(w, from, &v)) continue; /* a simulcast layer's SR, re-timed per subscriber */
     if ((v.type == RTCP_RTPFB || v.type == RTCP_PSFB) && rtcp_parse_fb(&v, &fb) == 0 &&
         rtc__sim_feedback(w, from, &fb, now))

@@ -323,6 +323,8 @@ void rtc_worker_stats_get(const rtc *r, int worker, rtc_worker_stats *s) {
   LD(map_refused);
   LD(layer_switches);
   LD(plis_sent);
+  LD(twcc_fb_sent);
+  LD(remb_in);
 #undef LD
 }
 
@@ -374,6 +376,8 @@ static const metric metrics[] = {
     M(map_refused, "RTP of a payload type its subscriber did not negotiate, not sent to it"),
     M(layer_switches, "simulcast layer changes of a subscriber's stream (its first layer included)"),
     M(plis_sent, "keyframe requests (PLI) buzzd sent a publisher to switch a subscriber's layer"),
+    M(twcc_fb_sent, "transport-cc feedback packets buzzd sent to publishers"),
+    M(remb_in, "REMB estimates received from subscribers (taken, not forwarded)"),
 };
 #undef M
 

@@ -162,6 +162,8 @@ typedef struct rtc_worker_stats {
   uint64_t map_refused;  /* RTP its subscriber did not negotiate the payload type of (hdrmap) */
   uint64_t layer_switches; /* a subscriber's simulcast layer changed (its first one included) */
   uint64_t plis_sent;      /* keyframe requests buzzd made itself for a layer switch */
+  uint64_t twcc_fb_sent;   /* transport-cc feedback packets sent to publishers */
+  uint64_t remb_in;        /* REMB packets taken from subscribers (their estimate) */
 } rtc_worker_stats;
 void rtc_worker_stats_get(const rtc *r, int worker, rtc_worker_stats *out);
 /* Appends the workers' counters in Prometheus text format (buzz_rtc_* families, one sample per

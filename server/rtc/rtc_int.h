@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <uv.h>
 
+#include "rtc/bwe.h"
 #include "rtc/dtls.h"
 #include "rtc/ice.h"
 #include "rtc/map.h"
@@ -13,6 +14,7 @@
 #include "rtc/rtx.h"
 #include "rtc/srtp.h"
 #include "rtc/srtp_evp.h"
+#include "rtc/twcc.h"
 #include "rtc/udp.h"
 
 typedef enum {
@@ -59,6 +61,7 @@ typedef struct rtc__counters {
   _Atomic uint64_t nack_in, rtx_sent, rtcp_dropped, kf_suppressed, test_dropped;
   _Atomic uint64_t send_refused, rtcp_refused, map_refused;
   _Atomic uint64_t layer_switches, plis_sent;
+  _Atomic uint64_t twcc_fb_sent, remb_in; /* cc.c */
 } rtc__counters;
 
 typedef struct rtc__transport rtc__transport;
@@ -76,6 +79,8 @@ typedef struct rtc__worker {
   uv_async_t wake;
   uv_poll_t poll;
   uv_timer_t tick;
+  uv_timer_t cc_timer;        /* cc.c: transport-cc feedback every RTC_CC_FB_MS */
+  rtc__transport *cc_pending; /* cc.c: transports owing feedback (cc.fb_next) */
   rtc__queue inbox;
   rtc_map *by_ufrag;          /* our ufrag -> transport */
   rtc_map *by_addr;           /* validated peer address -> transport */
@@ -140,6 +145,19 @@ struct rtc__transport {
   struct rtc__sim_sub *sim_subs; /* simulcast.c: one per group it receives (RTC_RECV_MAX) */
   rtc_view views[RTC_RECV_MAX];  /* rtc_transport_view's last list */
   int n_views, has_views;
+  struct rtc__cc {               /* cc.c: congestion control of this transport */
+    int twcc_ext;                /* the transport-cc extension id; 0 = learning, -1 = none */
+    rtc_twcc_learner learn;      /* while twcc_ext is 0 */
+    rtc_twcc *twcc;              /* arrivals, made on the first numbered packet (~8 KiB) */
+    rtc__transport *fb_next;     /* the worker's list of transports owing feedback */
+    int fb_queued;
+    rtc_bwe bwe;                 /* as a subscriber: its REMB and loss reports */
+    uint64_t tx_bytes;           /* RTP bytes sent to it (forward.c) */
+    uint64_t rate_bytes, rate_ms; /* tx_bytes and the clock at the last rate sample */
+    uint32_t sent_bps;           /* what buzzd sends it, smoothed */
+    uint64_t limit_ms;           /* when its estimate last said the link limits */
+    uint32_t hold_ms;            /* how long a limit holds, 8 s doubling to 64 s */
+  } cc;
 };
 
 #define ROOM_MAX_RTX 16 /* streams of a room with a retransmission buffer (first come) */
@@ -176,6 +194,15 @@ int rtc__sim_feedback(rtc__worker *w, rtc__transport *from, const rtcp_fb *fb, u
 int rtc__sim_sr(rtc__worker *w, rtc__transport *from, const rtcp_view *v);
 void rtc__sim_free(rtc__transport *t);
 
+/* cc.c, on the worker's thread: transport-cc feedback to publishers (twcc.h), the bandwidth
+ * estimate of subscribers (bwe.h, rtc__bwe_bps). */
+#define RTC_CC_FB_MS 50 /* feedback timer: every transport owing feedback gets it this often */
+/* A decrypted RTP packet from t: records its transport-wide number. */
+void rtc__cc_on_rtp(rtc__worker *w, rtc__transport *t, const uint8_t *p, size_t n);
+/* One RTCP packet from t: REMB (1: consumed, not to be forwarded) and receiver reports (0). */
+int rtc__cc_on_rtcp(rtc__worker *w, rtc__transport *t, const rtcp_view *v);
+void rtc__cc_flush(rtc__worker *w); /* the timer: sends the feedback owed */
+void rtc__cc_free(rtc__worker *w, rtc__transport *t);
 /* transport.c: everything here runs on the worker's thread. */
 int rtc__transport_add(rtc__worker *w, uint64_t id, const rtc_transport_params *p);
 void rtc__transport_remove(rtc__worker *w, uint64_t id);

@@ -4,7 +4,9 @@
  * - a=ice-lite, one host candidate (the worker's port on the announced IP), setup:passive
  *   (the browser is the DTLS client), rtcp-mux, every accepted m-line in one BUNDLE group;
  * - audio: Opus only; video: VP8 and the RTX that repairs it; feedback nack, nack pli,
- *   ccm fir (no transport-cc or goog-remb yet: buzzd sends no congestion feedback);
+ *   ccm fir; congestion control (cc.c): on m-lines the browser sends on, transport-cc (the
+ *   rtcp-fb and its header extension, when offered: buzzd sends the feedback), on m-lines
+ *   buzzd sends on, goog-remb (the browser's receive-side estimate is the subscriber's);
  * - header extensions: audio level and abs-send-time only. In particular not the MID
  *   extension: packets are forwarded as they are, and a subscriber's m-line ids differ from
  *   the publisher's, so the subscriber demultiplexes by the SSRCs this answer announces;
@@ -55,7 +57,15 @@ static const sdp_codec *rtx_for(const sdp_media *m, const sdp_codec *main) {
   return NULL;
 }
 
+#define EXT_TWCC "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
+
+/* 1 when the browser sends on m-line m (buzzd receives there). */
+static int browser_sends(const sdp_media *m) {
+  return m->dir == SDP_SENDONLY || m->dir == SDP_SENDRECV;
+}
+
 static int ext_wanted(const sdp_media *m, const char *uri) {
+  if (!strcmp(uri, EXT_TWCC)) return browser_sends(m);
   if (!strcmp(uri, "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time")) return 1;
   /* A simulcast sender names each layer's SSRC only in these (buzzd learns them from the rid;
    * RTX packets carry the repaired rid); the MID goes with them, as JSEP expects. */
@@ -115,7 +125,8 @@ static const char *dir_name(sdp_dir d) {
   return names[d];
 }
 
-static void codec_lines(out *o, const sdp_codec *c) {
+/* cc: the congestion-control feedback (SDP_FB_TWCC, SDP_FB_REMB) this m-line may answer. */
+static void codec_lines(out *o, const sdp_codec *c, unsigned cc) {
   if (c->channels)
     put(o, "a=rtpmap:%u %s/%u/%u\r\n", c->pt, c->name, c->clock, c->channels);
   else
@@ -123,6 +134,8 @@ static void codec_lines(out *o, const sdp_codec *c) {
   if (c->fb & SDP_FB_NACK) put(o, "a=rtcp-fb:%u nack\r\n", c->pt);
   if (c->fb & SDP_FB_PLI) put(o, "a=rtcp-fb:%u nack pli\r\n", c->pt);
   if (c->fb & SDP_FB_FIR) put(o, "a=rtcp-fb:%u ccm fir\r\n", c->pt);
+  if (c->fb & cc & SDP_FB_TWCC) put(o, "a=rtcp-fb:%u transport-cc\r\n", c->pt);
+  if (c->fb & cc & SDP_FB_REMB) put(o, "a=rtcp-fb:%u goog-remb\r\n", c->pt);
   if (c->fmtp[0]) put(o, "a=fmtp:%u %s\r\n", c->pt, c->fmtp);
 }
 
@@ -159,8 +172,10 @@ static void media_section(out *o, const sdp_session *s, int i, const sdp_answer_
   if (snd && snd->msid[0]) put(o, "a=msid:%s\r\n", snd->msid);
   put(o, "a=rtcp-mux\r\n");
   if (m->rtcp_rsize) put(o, "a=rtcp-rsize\r\n");
-  codec_lines(o, c);
-  if (rtx) codec_lines(o, rtx);
+  unsigned cc = (browser_sends(m) && sdp_ext_id(m, EXT_TWCC) ? SDP_FB_TWCC : 0) |
+                (snd && m->dir != SDP_SENDONLY ? SDP_FB_REMB : 0);
+  codec_lines(o, c, cc);
+  if (rtx) codec_lines(o, rtx, cc);
   simulcast_lines(o, m);
   if (snd) {
     put(o, "a=ssrc:%u cname:%s\r\n", snd->ssrc, snd->cname[0] ? snd->cname : "buzzd");

@@ -36,6 +36,7 @@ static void destroy(rtc__worker *w, rtc__transport *t) {
   rtc__room_leave(w, t);
   rtc__sim_free(t);
   free(t->recv_map);
+  rtc__cc_free(w, t);
   rtc_map_del(w->by_ufrag, t->ice.ufrag, t->ice.ufrag_len);
   rtc_map_del(w->by_id, &t->id, sizeof t->id);
   rtc_dtls_destroy(t->dtls);
@@ -229,5 +230,6 @@ void rtc__on_srtp(rtc__worker *w, uint8_t *p, size_t n, const struct sockaddr *f
     rtc__count(&w->c.srtp_rejected, 1);
     return;
   }
+  if (!rtcp) rtc__cc_on_rtp(w, t, p, len); /* transport-cc: every packet, forwarded or not */
   if (t->room) rtc__forward(w, t, p, len, rtcp);
 }

@@ -18,6 +18,8 @@ static void close_all(rtc__worker *w) {
   rtc__transport_destroy_all(w);
   uv_poll_stop(&w->poll);
   uv_timer_stop(&w->tick);
+  uv_timer_stop(&w->cc_timer);
+  uv_close((uv_handle_t *)&w->cc_timer, NULL);
   uv_close((uv_handle_t *)&w->poll, NULL);
   uv_close((uv_handle_t *)&w->tick, NULL);
   uv_close((uv_handle_t *)&w->wake, NULL);
@@ -112,6 +114,12 @@ static void readable_cb(uv_poll_t *h, int status, int events) {
   flush_tx(w);
 }
 
+static void cc_cb(uv_timer_t *t) {
+  rtc__worker *w = t->data;
+  rtc__cc_flush(w);
+  flush_tx(w);
+}
+
 static void tick_cb(uv_timer_t *t) {
   rtc__worker *w = t->data;
   rtc__transport_tick(w, rtc__now_ms(w));
@@ -148,6 +156,9 @@ int rtc__worker_init(rtc__worker *w, rtc *owner, int index, int fd, int port) {
   w->wake.data = w->poll.data = w->tick.data = w;
   uv_poll_start(&w->poll, UV_READABLE, readable_cb);
   uv_timer_start(&w->tick, tick_cb, TICK_MS, TICK_MS);
+  uv_timer_init(&w->loop, &w->cc_timer);
+  w->cc_timer.data = w;
+  uv_timer_start(&w->cc_timer, cc_cb, RTC_CC_FB_MS, RTC_CC_FB_MS);
   w->fd_owned = 1;
   return 0;
 fail:

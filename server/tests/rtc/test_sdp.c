@@ -69,7 +69,12 @@ static void test_parse_chromium_sendonly(void **state) {
   assert_non_null(strstr(ans, "a=recvonly\r\n"));
   assert_null(strstr(ans, "a=sendonly"));
   assert_null(strstr(ans, "sdes:mid"));
-  assert_null(strstr(ans, "transport-cc"));
+  /* buzzd receives here: transport-cc feedback (cc.c) for both m-lines, no REMB. */
+  assert_non_null(strstr(ans, "a=rtcp-fb:111 transport-cc\r\n"));
+  assert_non_null(strstr(ans, "a=rtcp-fb:96 transport-cc\r\n"));
+  assert_non_null(strstr(ans, "a=extmap:3 http://www.ietf.org/id/"
+                              "draft-holmer-rmcat-transport-wide-cc-extensions-01\r\n"));
+  assert_null(strstr(ans, "goog-remb"));
   assert_non_null(strstr(ans, "a=setup:passive\r\n"));
   assert_non_null(strstr(ans, "a=candidate:1 1 udp 2130706431 127.0.0.1 40000 typ host\r\n"));
   /* The answer parses with the same parser and says what we meant. */
@@ -103,6 +108,10 @@ static void test_answer_recvonly_with_streams(void **state) {
   assert_non_null(strstr(ans, "a=inactive\r\n"));
   assert_non_null(strstr(ans, "a=sendonly\r\na=msid:stream1 track1\r\n"));
   assert_non_null(strstr(ans, "a=ssrc:1234 cname:pubcname\r\n"));
+  /* buzzd sends here: the subscriber's REMB is its estimate (bwe.h); no transport-cc. */
+  assert_non_null(strstr(ans, "goog-remb\r\n"));
+  assert_null(strstr(ans, "transport-cc"));
+  assert_null(strstr(ans, "transport-wide-cc"));
   /* A line break smuggled into a caller's value is refused. */
   sdp_send evil = {.ssrc = 1, .msid = "a\r\na=evil"};
   o.send[1] = &evil;

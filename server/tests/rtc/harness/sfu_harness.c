@@ -39,6 +39,21 @@ static pub pubs[MAX_ROOMS];
 static char line[LINE_MAX_BYTES + 1];
 static size_t line_len;
 static int line_overflow;
+static int no_cc; /* --no-cc: answers without transport-cc, as buzzd did before 2026-12-04 */
+
+/* Drops the answer's transport-cc lines (its rtcp-fb and the header extension) in place. */
+static void strip_cc(char *sdp) {
+  char *r = sdp, *w = sdp;
+  while (*r) {
+    char *eol = strstr(r, "\r\n");
+    size_t len = eol ? (size_t)(eol - r) + 2 : strlen(r);
+    int drop = (len > 9 && !strncmp(r, "a=extmap:", 9) && memmem(r, len, "transport-wide-cc", 17)) ||
+               (len > 9 && !strncmp(r, "a=rtcp-fb:", 10) && memmem(r, len, "transport-cc", 12));
+    if (!drop) memmove(w, r, len), w += len;
+    r += len;
+  }
+  *w = '\0';
+}
 
 static void emit(json_t *o) {
   char *s = json_dumps(o, JSON_COMPACT);
@@ -118,6 +133,7 @@ static void handle_offer(json_int_t id, json_int_t room, const char *text) {
   static char answer[32768];
   rc = sdp_answer(&s, &o, answer, sizeof answer);
   if (rc < 0) return fail(id, "no answer");
+  if (no_cc) strip_cc(answer);
   emit(json_pack("{s:s, s:I, s:s}", "op", "answer", "id", id, "sdp", answer));
 }
 
@@ -136,7 +152,9 @@ static void handle_line(const char *l, size_t n) {
   } else if (op && !strcmp(op, "stats")) {
     rtc_worker_stats s;
     rtc_worker_stats_get(media, 0, &s);
-    emit(json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "op", "stats",
+    emit(json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "op",
+                   "stats", "twcc_fb_sent", (json_int_t)s.twcc_fb_sent, "remb_in",
+                   (json_int_t)s.remb_in,
                    "nack_in", (json_int_t)s.nack_in, "rtx_sent", (json_int_t)s.rtx_sent,
                    "test_dropped", (json_int_t)s.test_dropped, "rx_packets",
                    (json_int_t)s.rx_packets, "rtp_in", (json_int_t)s.rtp_in, "rtcp_in",
@@ -181,8 +199,13 @@ int main(int argc, char **argv) {
   uv_loop_init(&loop);
   rtc_options o = {.host = "127.0.0.1", .workers = 1, .control_loop = &loop, .on_event = on_event};
   /* --loss-permille N: the worker drops N/1000 of the RTP it sends (a lossy link). */
-  if (argc == 3 && !strcmp(argv[1], "--loss-permille"))
-    o.test_loss_permille = (uint32_t)atoi(argv[2]);
+  /* --no-cc: no transport-cc in the answers (the figure without feedback). */
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--loss-permille") && i + 1 < argc)
+      o.test_loss_permille = (uint32_t)atoi(argv[++i]);
+    else if (!strcmp(argv[i], "--no-cc"))
+      no_cc = 1;
+  }
   if (rtc_create(&media, &o) < 0) {
     fprintf(stderr, "rtc-sfu-harness: rtc_create failed\n");
     return 1;
