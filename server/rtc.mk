@@ -6,9 +6,10 @@
 #   make test-rtc-asan       the same under ASan + UBSan (leaks included)
 #   make test-rtc-tsan       the same under ThreadSanitizer (the worker tests cross threads)
 #   make test-rtc-browser    Chromium publisher -> one worker -> Chromium subscriber (decoded video)
-#   make test-rtc-fuzz       bounded libFuzzer runs (~15 s each) of fuzz-stun, -rtp, -sdp, -srtp
+#   make test-rtc-fuzz       bounded libFuzzer runs (~15 s each) of fuzz-stun, -rtp, -sdp, -srtp,
+#                            -twcc
 #   make bench-rtc           one worker's CPU per forwarded packet, 1 -> M subscribers
-#   make fuzz-rtc            long runs (5 min each) of all four
+#   make fuzz-rtc            long runs (5 min each) of all five
 
 RTC_SRCS := $(sort $(wildcard server/rtc/*.c)) server/util/log.c
 RTC_HDRS := $(wildcard server/rtc/*.h server/util/log.h)
@@ -62,12 +63,13 @@ bench-rtc: $(BUILD)/tests/rtc-fwd-bench
 
 # libFuzzer targets: one per parser of untrusted bytes. The parsers are pure, so each target
 # links only what it needs (no libuv, no sockets).
-RTC_FUZZERS := stun rtp sdp srtp
+RTC_FUZZERS := stun rtp sdp srtp twcc
 FUZZ_STUN_SRCS := server/rtc/stun.c server/rtc/ice.c server/rtc/map.c
 FUZZ_RTP_SRCS := server/rtc/rtp.c server/rtc/demux.c server/rtc/stun.c server/rtc/rewrite.c \
   server/rtc/hdrmap.c server/rtc/layer.c
 FUZZ_SDP_SRCS := server/rtc/sdp_parse.c server/rtc/sdp_answer.c
 FUZZ_SRTP_SRCS := server/rtc/srtp_evp.c server/rtc/srtp.c
+FUZZ_TWCC_SRCS := server/rtc/twcc.c server/rtc/bwe.c server/rtc/rtp.c
 RTC_FUZZ_FLAGS := $(CSTD) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined \
   -fno-sanitize-recover=undefined -Iserver
 
@@ -87,11 +89,16 @@ $(BUILD)/fuzz/fuzz-srtp: server/fuzz/rtc/fuzz_srtp.c $(FUZZ_SRTP_SRCS) $(RTC_HDR
 	@mkdir -p $(dir $@)
 	$(CLANG) $(RTC_FUZZ_FLAGS) $< $(FUZZ_SRTP_SRCS) $(call PKG,openssl libsrtp2 libuv) -o $@
 
+$(BUILD)/fuzz/fuzz-twcc: server/fuzz/rtc/fuzz_twcc.c $(FUZZ_TWCC_SRCS) $(RTC_HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(RTC_FUZZ_FLAGS) $< $(FUZZ_TWCC_SRCS) -o $@
+
 # Longest input per target: datagrams for STUN and RTP, whole offers for SDP.
 RTC_FUZZ_MAXLEN_stun := 2048
 RTC_FUZZ_MAXLEN_rtp := 2048
 RTC_FUZZ_MAXLEN_sdp := 16384
 RTC_FUZZ_MAXLEN_srtp := 1601
+RTC_FUZZ_MAXLEN_twcc := 2048
 
 # One bounded run of fuzzer $(1) for $(2) seconds. New inputs go to a scratch directory so
 # the committed seed corpora stay small.
