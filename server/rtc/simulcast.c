@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rtc/be.h"
+#include "rtc/bwe.h"
 #include "rtc/layer.h"
 #include "rtc/rewrite.h"
 #include "rtc/rtc_int.h"
@@ -32,11 +33,10 @@ typedef struct rtc__sim_sub {
   rtc_rewriter rw;
 } rtc__sim_sub;
 
-/* The bandwidth estimate of subscriber t in bit/s, 0 = unknown (no cap). The single place the
- * estimate enters the layer choice: congestion feedback (bwe.h, in progress) plugs in here. */
+/* The bandwidth estimate of subscriber t in bit/s, 0 = no cap (none yet, or its link is not
+ * the limit: bwe.h, cc.c). The single place the estimate enters the layer choice. */
 static uint32_t sub_bwe_bps(const rtc__transport *t) {
-  (void)t;
-  return 0;
+  return rtc__bwe_bps(t);
 }
 
 static int listed(const uint32_t *list, int n, uint32_t ssrc) {
@@ -136,6 +136,7 @@ static int send_rewritten(rtc__worker *w, rtc__transport *t, rtc_rewriter *rw, c
     return 0;
   }
   if (rtc_esrtp_protect_rtp(t->srtp, slot, &len, UDP_SLOT) < 0) return 0;
+  t->cc.tx_bytes += n; /* cc.c: what t is sent, against its estimate */
   udp_tx_commit(w->tx, len, to);
   return 1;
 }
@@ -248,9 +249,13 @@ int rtc__sim_feedback(rtc__worker *w, rtc__transport *from, const rtcp_fb *fb, u
   return 1;
 }
 
+/* Also takes a layer's SDES and BYE (their first SSRC a layer's): the subscribers know the
+ * camera under the group's SSRC only, and those would be refused as foreign SSRCs. */
 int rtc__sim_sr(rtc__worker *w, rtc__transport *from, const rtcp_view *v) {
   rtc__sim_src *s = from->sim;
-  if (!s || v->type != RTCP_SR || v->body_len < 24) return 0;
+  if (!s || v->body_len < 4) return 0;
+  if (v->type == RTCP_SDES || v->type == RTCP_BYE) return layer_of(s, rd32(v->body)) >= 0;
+  if (v->type != RTCP_SR || v->body_len < 24) return 0;
   int L = layer_of(s, rd32(v->body));
   if (L < 0) return 0;
   /* The SR alone (no report blocks: those are about what `from` receives), under the group's
