@@ -14,8 +14,8 @@ int rtc_vp8_keyframe(const uint8_t *p, size_t n, uint16_t *w, uint16_t *h) {
       if (n <= off) return 0;
       off += (p[off] & 0x80) ? 2 : 1;
     }
-    if (x & 0x40) off++;          /* L: TL0PICIDX */
-    if (x & 0x30) off++;          /* T or K: TID / Y / KEYIDX */
+    if (x & 0x40) off++; /* L: TL0PICIDX */
+    if (x & 0x30) off++; /* T or K: TID / Y / KEYIDX */
   }
   /* The VP8 payload header of a keyframe: 3-byte frame tag, start code, 2 x 16-bit size. */
   if (n < off + 10) return 0;

@@ -98,9 +98,21 @@ static rtc__sim_sub *sub_for(rtc__transport *t, uint32_t group) {
   return NULL; /* cannot happen: t receives at most RTC_RECV_MAX groups */
 }
 
+/* The simulcast cameras t is being sent now (a layer chosen), at least 1. */
+static uint32_t cameras_sent(const rtc__transport *t) {
+  uint32_t k = 0;
+  for (int i = 0; t->sim_subs && i < RTC_RECV_MAX; i++)
+    k += t->sim_subs[i].group && t->sim_subs[i].cur >= 0 &&
+         listed(t->recv, t->n_recv, t->sim_subs[i].group);
+  return k ? k : 1;
+}
+
+/* What t asks of group's camera: its tile, and an equal share of its estimate among the
+ * cameras it is sent (the estimate is the whole link's). */
 static void view_of(const rtc__transport *t, uint32_t group, rtc_layer_want *want) {
   memset(want, 0, sizeof *want);
   want->bwe_bps = sub_bwe_bps(t);
+  if (want->bwe_bps) want->bwe_bps = want->bwe_bps / cameras_sent(t) + 1; /* 0 stays "no cap" */
   if (!t->has_views) return;
   for (int i = 0; i < t->n_views; i++)
     if (t->views[i].group == group) {
@@ -129,7 +141,7 @@ static int send_rewritten(rtc__worker *w, rtc__transport *t, rtc_rewriter *rw, c
   uint8_t *slot = udp_tx_reserve(w->fd, w->tx);
   memcpy(slot, p, n);
   size_t len = n;
-  if (rtc_rewrite_rtp(rw, slot, n, now) != 0) return 0; /* not committed: the slot is reused */
+  if (rtc_rewrite_rtp(rw, slot, n, now) != 0) return 0;   /* not committed: the slot is reused */
   const rtc_hdrmap *map = rtc__recv_map(t, rw->out_ssrc); /* the subscriber's numbers */
   if (map && rtc_hdrmap_apply(map, slot, &len) != RTC_HDRMAP_OK) {
     rtc__count(&w->c.map_refused, 1);
@@ -241,8 +253,8 @@ int rtc__sim_feedback(rtc__worker *w, rtc__transport *from, const rtcp_fb *fb, u
   uint64_t resent = 0;
   for (int i = 0; i < k; i++) {
     size_t len;
-    const uint8_t *pkt = rtc_rtx_get(s->rtx[e->cur], (uint16_t)(seqs[i] - e->rw.seq_offset), now,
-                                     &len);
+    const uint8_t *pkt =
+        rtc_rtx_get(s->rtx[e->cur], (uint16_t)(seqs[i] - e->rw.seq_offset), now, &len);
     if (pkt) resent += (uint64_t)send_rewritten(w, from, &e->rw, pkt, len, now);
   }
   rtc__count(&w->c.rtx_sent, resent);
@@ -331,8 +343,7 @@ static int post_msg(rtc *r, int worker, rtc__msg *m) {
 }
 
 int rtc_transport_simulcast(rtc *r, int worker, uint64_t id, const rtc_simulcast *s) {
-  if (!s || (s->group && (s->n < 2 || s->n > RTC_SIM_LAYERS || s->rid_ext == 0)))
-    return RTC_EARG;
+  if (!s || (s->group && (s->n < 2 || s->n > RTC_SIM_LAYERS || s->rid_ext == 0))) return RTC_EARG;
   for (int i = 0; s->group && i < s->n; i++)
     if (!memchr(s->rid[i], '\0', sizeof s->rid[i]) || !s->rid[i][0]) return RTC_EARG;
   rtc__msg *m = calloc(1, sizeof *m);

@@ -41,8 +41,11 @@ static void test_simulcast_offer_answer(void **state) {
   assert_true(sdp_simulcast_send(v));
   assert_false(sdp_simulcast_send(a));
 
-  sdp_answer_opts o = {.ice_ufrag = "srvU", .ice_pwd = "serverpassword0123456789",
-                       .fingerprint = "sha-256 AA:BB", .ip = "127.0.0.1", .port = 40000};
+  sdp_answer_opts o = {.ice_ufrag = "srvU",
+                       .ice_pwd = "serverpassword0123456789",
+                       .fingerprint = "sha-256 AA:BB",
+                       .ip = "127.0.0.1",
+                       .port = 40000};
   static char ans[16384];
   int len = sdp_answer(s, &o, ans, sizeof ans);
   assert_true(len > 0);
@@ -52,8 +55,9 @@ static void test_simulcast_offer_answer(void **state) {
   assert_non_null(
       strstr(video, "a=extmap:11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id\r\n"));
   assert_non_null(strstr(video, "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"));
-  assert_non_null(strstr(video, "a=rid:q recv\r\na=rid:h recv\r\na=rid:f recv\r\n"
-                                "a=simulcast:recv q;h;f\r\n"));
+  assert_non_null(strstr(video,
+                         "a=rid:q recv\r\na=rid:h recv\r\na=rid:f recv\r\n"
+                         "a=simulcast:recv q;h;f\r\n"));
   assert_non_null(strstr(video, "a=recvonly\r\n"));
   /* Only the simulcast m-line takes the MID / rid extensions. */
   assert_true(strstr(ans, "sdes:mid") > video);
@@ -136,9 +140,9 @@ static void test_vp8_keyframe(void **state) {
   (void)state;
   uint8_t p[64];
   uint16_t w = 0, h = 0;
-  const uint8_t plain[] = {0x10};                           /* S, partition 0 */
-  const uint8_t pid15[] = {0x90, 0x80, 0x81, 0x23};         /* X, I, 15-bit picture id */
-  const uint8_t full[] = {0x90, 0xE0, 0x12, 0x34, 0x40};    /* X, I (7-bit), L, T */
+  const uint8_t plain[] = {0x10};                            /* S, partition 0 */
+  const uint8_t pid15[] = {0x90, 0x80, 0x81, 0x23};          /* X, I, 15-bit picture id */
+  const uint8_t full[] = {0x90, 0xE0, 0x12, 0x34, 0x40};     /* X, I (7-bit), L, T */
   const uint8_t all15[] = {0x90, 0xF0, 0xFF, 0xFF, 7, 0x20}; /* X, I 15-bit, L, T, K */
   const struct {
     const uint8_t *d;
@@ -151,7 +155,8 @@ static void test_vp8_keyframe(void **state) {
     assert_int_equal(w, 1280);
     assert_int_equal(h, 720);
     /* Every truncation before the size is read is "not a keyframe", never a read past n. */
-    for (size_t k = 0; k < ds[i].n + 10; k++) assert_int_equal(rtc_vp8_keyframe(p, k, NULL, NULL), 0);
+    for (size_t k = 0; k < ds[i].n + 10; k++)
+      assert_int_equal(rtc_vp8_keyframe(p, k, NULL, NULL), 0);
     n = vp8(p, ds[i].d, ds[i].n, 0, 1280, 720);
     assert_int_equal(rtc_vp8_keyframe(p, n, &w, &h), 0); /* an inter frame */
   }
@@ -183,24 +188,24 @@ static void test_h264_keyframe(void **state) {
 }
 
 static int choose(const rtc_layer_info *l, int has_view, int w, int h, uint32_t bwe) {
-  rtc_layer_want want = {.has_view = has_view, .width = (uint16_t)w, .height = (uint16_t)h,
-                         .bwe_bps = bwe};
+  rtc_layer_want want = {
+      .has_view = has_view, .width = (uint16_t)w, .height = (uint16_t)h, .bwe_bps = bwe};
   return rtc_layer_choose(l, 3, &want);
 }
 
 static void test_layer_choice(void **state) {
   (void)state;
   rtc_layer_info l[3] = {{1, 320, 180, 100000}, {1, 640, 360, 500000}, {1, 1280, 720, 1500000}};
-  assert_int_equal(choose(l, 0, 0, 0, 0), 2);         /* no view, no estimate: the top */
-  assert_int_equal(choose(l, 1, 0, 0, 0), -1);        /* not visible: nothing */
-  assert_int_equal(choose(l, 1, 160, 90, 0), 0);      /* a thumbnail */
-  assert_int_equal(choose(l, 1, 360, 200, 0), 0);     /* within the 15 % up-scaling */
+  assert_int_equal(choose(l, 0, 0, 0, 0), 2);     /* no view, no estimate: the top */
+  assert_int_equal(choose(l, 1, 0, 0, 0), -1);    /* not visible: nothing */
+  assert_int_equal(choose(l, 1, 160, 90, 0), 0);  /* a thumbnail */
+  assert_int_equal(choose(l, 1, 360, 200, 0), 0); /* within the 15 % up-scaling */
   assert_int_equal(choose(l, 1, 400, 225, 0), 1);
-  assert_int_equal(choose(l, 1, 640, 480, 0), 2);     /* taller than the middle layer */
-  assert_int_equal(choose(l, 1, 3840, 2160, 0), 2);   /* larger than anything: the top */
+  assert_int_equal(choose(l, 1, 640, 480, 0), 2);       /* taller than the middle layer */
+  assert_int_equal(choose(l, 1, 3840, 2160, 0), 2);     /* larger than anything: the top */
   assert_int_equal(choose(l, 1, 1280, 720, 600000), 1); /* (b) caps (a) */
   assert_int_equal(choose(l, 0, 0, 0, 400000), 0);
-  assert_int_equal(choose(l, 0, 0, 0, 50000), 0);     /* never below the lowest */
+  assert_int_equal(choose(l, 0, 0, 0, 50000), 0);      /* never below the lowest */
   assert_int_equal(choose(l, 1, 160, 90, 5000000), 0); /* (a) caps a large estimate */
   /* A layer the publisher stopped sending is skipped, both ways. */
   l[2].active = 0;
@@ -212,7 +217,7 @@ static void test_layer_choice(void **state) {
   assert_int_equal(choose(l, 0, 0, 0, 0), -1);
   /* Sizes not known yet (no keyframe seen): the 1/4, 1/2, 1 ladder from what is known. */
   rtc_layer_info u[3] = {{1, 0, 0, 0}, {1, 0, 0, 0}, {1, 960, 540, 0}};
-  assert_int_equal(choose(u, 1, 240, 135, 0), 0);  /* 240 x 135 is exactly the lowest */
+  assert_int_equal(choose(u, 1, 240, 135, 0), 0); /* 240 x 135 is exactly the lowest */
   assert_int_equal(choose(u, 1, 480, 270, 0), 1);
   rtc_layer_info none[3] = {{1, 0, 0, 0}, {1, 0, 0, 0}, {1, 0, 0, 0}};
   assert_int_equal(choose(none, 1, 320, 180, 0), 0); /* from 1280 x 720 down */
