@@ -172,9 +172,11 @@ static int start_net(app *a, const bz_config *cfg, const char *web, const char *
 }
 
 static void on_rtc_event(void *user, const rtc_event *ev) {
-  (void)user;
+  app *a = user;
   BZ_DEBUG("rtc_event", "type=%d worker=%d transport=%llu addr=%s", (int)ev->type, ev->worker,
            (unsigned long long)ev->transport_id, ev->addr[0] ? ev->addr : "-");
+  /* rtc_destroy runs before sig_ctx_destroy: sig is alive whenever rtc calls. */
+  if (ev->type == RTC_EV_SPEAKER && a->sig) sig_media_speaker(a->sig, ev->transport_id);
 }
 
 /* The media workers: UDP sockets on the same host as HTTP, ports from --rtc-port. */

@@ -271,6 +271,18 @@ int rtc_transport_recv(rtc *r, int worker, uint64_t id, const uint32_t *ssrcs, i
   return rtc_transport_recv_mapped(r, worker, id, ssrcs, NULL, n);
 }
 
+int rtc_transport_audio(rtc *r, int worker, uint64_t id, uint32_t ssrc, int ext) {
+  if (!r || worker < 0 || worker >= r->nworkers || ext < 0 || ext > 255) return RTC_EARG;
+  rtc__msg *m = calloc(1, sizeof *m);
+  if (!m) return RTC_ENOMEM;
+  m->type = MSG_TRANSPORT_AUDIO;
+  m->id = id;
+  m->audio_ssrc = ssrc;
+  m->audio_ext = ext;
+  rtc__worker_post(&r->workers[worker], m);
+  return 0;
+}
+
 int rtc_transport_recv_mapped(rtc *r, int worker, uint64_t id, const uint32_t *ssrcs,
                               const rtc_hdrmap *maps, int n) {
   if (!r || worker < 0 || worker >= r->nworkers || n < 0 || n > RTC_RECV_MAX || (n && !ssrcs))

@@ -31,7 +31,8 @@ typedef enum {
   RTC_EV_CONSENT_EXPIRED,   /* no valid check for consent_timeout_ms: media stops */
   RTC_EV_DTLS_CONNECTED,    /* DTLS-SRTP is up (profile filled) */
   RTC_EV_DTLS_FAILED,       /* handshake failed or the fingerprint did not match */
-  RTC_EV_TRANSPORT_REJECTED /* rtc_transport_add could not be applied (duplicate, full) */
+  RTC_EV_TRANSPORT_REJECTED, /* rtc_transport_add could not be applied (duplicate, full) */
+  RTC_EV_SPEAKER /* transport_id: the room's new active speaker (rtc_transport_audio) */
 } rtc_event_type;
 
 typedef struct rtc_event {
@@ -117,6 +118,11 @@ int rtc_transport_recv(rtc *r, int worker, uint64_t id, const uint32_t *ssrcs, i
 /* Replaces the SSRCs a send_filter transport may publish (what its offer declared); same
  * bounds and timing as rtc_transport_recv. Other RTP from it is dropped (not buffered). */
 int rtc_transport_send(rtc *r, int worker, uint64_t id, const uint32_t *ssrcs, int n);
+/* The publishing transport's microphone: the RTP of `ssrc` carries its level as header
+ * extension `ext` (RFC 6464; 0 = none: not weighed). The worker weighs every publisher of a
+ * room this way (server/rtc/speaker.h) and emits RTC_EV_SPEAKER with the transport that
+ * became the room's active speaker. Asynchronous, like rtc_transport_recv. */
+int rtc_transport_audio(rtc *r, int worker, uint64_t id, uint32_t ssrc, int ext);
 /* rtc_transport_recv, and every RTP packet sent under ssrcs[i] goes through maps[i]
  * (rtc/hdrmap.h: the publisher's payload types and header-extension ids renumbered to the
  * subscriber's, the rest dropped; a packet of a payload type the map lacks is not sent).

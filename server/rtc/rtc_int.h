@@ -12,6 +12,7 @@
 #include "rtc/map.h"
 #include "rtc/rtc.h"
 #include "rtc/rtx.h"
+#include "rtc/speaker.h"
 #include "rtc/srtp.h"
 #include "rtc/srtp_evp.h"
 #include "rtc/twcc.h"
@@ -24,7 +25,8 @@ typedef enum {
   MSG_TRANSPORT_RECV,
   MSG_TRANSPORT_SEND,
   MSG_TRANSPORT_SIMULCAST,
-  MSG_TRANSPORT_VIEW
+  MSG_TRANSPORT_VIEW,
+  MSG_TRANSPORT_AUDIO
 } rtc__msg_type;
 
 /* One command (control -> worker) or event (worker -> control). Heap nodes: the sender
@@ -40,6 +42,8 @@ typedef struct rtc__msg {
   rtc_hdrmap maps[RTC_RECV_MAX];
   rtc_simulcast sim;              /* MSG_TRANSPORT_SIMULCAST */
   rtc_view views[RTC_RECV_MAX];   /* MSG_TRANSPORT_VIEW, n_ssrcs of them */
+  uint32_t audio_ssrc;            /* MSG_TRANSPORT_AUDIO */
+  int audio_ext;
   rtc_event ev; /* events */
 } rtc__msg;
 
@@ -69,6 +73,7 @@ typedef struct rtc__room rtc__room;
 
 typedef struct rtc__worker {
   rtc *owner;
+  uint64_t spk_tick; /* speaker.c: windows decided */
   int index;
   int fd, port;
   uv_thread_t thread;
@@ -122,6 +127,12 @@ uint64_t rtc__now_ms(rtc__worker *w);
 
 /* One transport (a peer connection's bundled ICE/DTLS/SRTP), owned by one worker. */
 struct rtc__transport {
+  struct {                     /* speaker.c: its microphone's levels this window */
+    uint32_t ssrc;
+    uint8_t ext;               /* the audio-level extension id; 0 = not weighed */
+    double sum;
+    uint32_t n;
+  } spk;
   rtc__transport *prev, *next;           /* the worker's list */
   rtc__transport *room_prev, *room_next; /* the room's members */
   rtc__worker *w;
@@ -170,7 +181,14 @@ struct rtc__room {
   rtc_rtx_buf *rtx[ROOM_MAX_RTX]; /* by publisher SSRC, made on a stream's first packet */
   uint64_t kf_ms[ROOM_MAX_RTX];   /* when a PLI/FIR for that stream was last passed on */
   int n_rtx;
+  rtc_spk_room spk;  /* speaker.c */
+  uint64_t spk_tick; /* the window last decided */
 };
+
+/* speaker.c, on the worker's thread */
+void rtc__speaker_on_rtp(rtc__transport *t, const uint8_t *p, size_t n); /* decrypted RTP */
+void rtc__speaker_set(rtc__worker *w, uint64_t id, uint32_t ssrc, int ext);
+void rtc__speaker_tick(rtc__worker *w); /* one window: RTC_EV_SPEAKER where it changed */
 
 /* forward.c */
 int rtc__room_join(rtc__worker *w, rtc__transport *t, uint64_t room);
@@ -203,6 +221,7 @@ void rtc__cc_on_rtp(rtc__worker *w, rtc__transport *t, const uint8_t *p, size_t 
 int rtc__cc_on_rtcp(rtc__worker *w, rtc__transport *t, const rtcp_view *v);
 void rtc__cc_flush(rtc__worker *w); /* the timer: sends the feedback owed */
 void rtc__cc_free(rtc__worker *w, rtc__transport *t);
+
 /* transport.c: everything here runs on the worker's thread. */
 int rtc__transport_add(rtc__worker *w, uint64_t id, const rtc_transport_params *p);
 void rtc__transport_remove(rtc__worker *w, uint64_t id);

@@ -37,6 +37,11 @@ static int a_remove(void *user, int worker, uint64_t id) {
   return r ? rtc_transport_remove(r, worker, id) : RTC_EARG;
 }
 
+static int a_audio(void *user, int worker, uint64_t id, uint32_t ssrc, int ext) {
+  rtc *r = *(rtc **)user;
+  return r ? rtc_transport_audio(r, worker, id, ssrc, ext) : RTC_EARG;
+}
+
 static int a_recv_mapped(void *user, int worker, uint64_t id, const uint32_t *ssrcs,
                          const rtc_hdrmap *maps, int n) {
   rtc *r = *(rtc **)user;
@@ -88,6 +93,7 @@ void rtc_sig_media(rtc **rp, sig_media *out) {
   out->remove = a_remove;
   out->recv = a_recv;
   out->recv_mapped = a_recv_mapped;
+  out->audio = a_audio;
   out->send = a_send;
   out->simulcast = a_simulcast;
   out->view = a_view;

@@ -231,5 +231,6 @@ void rtc__on_srtp(rtc__worker *w, uint8_t *p, size_t n, const struct sockaddr *f
     return;
   }
   if (!rtcp) rtc__cc_on_rtp(w, t, p, len); /* transport-cc: every packet, forwarded or not */
+  if (!rtcp) rtc__speaker_on_rtp(t, p, len);
   if (t->room) rtc__forward(w, t, p, len, rtcp);
 }

@@ -50,6 +50,9 @@ static void inbox_cb(uv_async_t *a) {
         if (m->type == MSG_TRANSPORT_RECV)
           rtc__transport_maps(w, m->id, m->has_maps ? m->maps : NULL, m->n_ssrcs);
         break;
+      case MSG_TRANSPORT_AUDIO:
+        rtc__speaker_set(w, m->id, m->audio_ssrc, m->audio_ext);
+        break;
       case MSG_TRANSPORT_SIMULCAST:
       case MSG_TRANSPORT_VIEW:
         rtc__sim_command(w, m);
@@ -123,6 +126,7 @@ static void cc_cb(uv_timer_t *t) {
 static void tick_cb(uv_timer_t *t) {
   rtc__worker *w = t->data;
   rtc__transport_tick(w, rtc__now_ms(w));
+  rtc__speaker_tick(w);
   flush_tx(w);
 }
 

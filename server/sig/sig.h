@@ -148,11 +148,18 @@ typedef struct sig_media {
    * transport's camera layers, and a subscribing transport's tile sizes (n <= 32). */
   int (*simulcast)(void *user, int worker, uint64_t id, const sig_media_simulcast *s);
   int (*view)(void *user, int worker, uint64_t id, const sig_media_view *v, int n);
+  /* Optional (NULL: buzzd names no active speaker): a publishing transport's microphone SSRC
+   * and audio-level extension id (0: none), for sig_media_speaker's events. */
+  int (*audio)(void *user, int worker, uint64_t id, uint32_t ssrc, int level_ext);
   void *user;
 } sig_media;
 
 /* Hands sig the media plane (copied; ip and fingerprint must outlive the ctx). */
 void sig_ctx_set_media(sig_ctx *ctx, const sig_media *m);
+/* The media plane found a room's new active speaker: the publishing transport `id`. Its
+ * room gets `active-speaker` {id: participant}. Unknown ids (a transport gone since) are
+ * ignored. */
+void sig_media_speaker(sig_ctx *ctx, uint64_t transport_id);
 
 /* store may be NULL (in-memory only; used by the fuzzer). The ctx keeps pointers to
  * limits/turn/transport contents: they must outlive it. Loads rooms from the store. */

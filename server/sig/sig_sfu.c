@@ -249,6 +249,33 @@ static int push_simulcast(sig_ctx *ctx, sig_part *p) {
   return ctx->media.simulcast(ctx->media.user, p->room->media_worker, s->tp[SFU_PUB].id, &sm);
 }
 
+/* Tells the media plane which stream of the publishing transport is the microphone, and the
+ * id of its level extension, so that buzzd can name the room's active speaker. */
+static int push_audio(sig_ctx *ctx, sig_part *p) {
+  sig_sfu_peer *s = p->sfu;
+  if (!ctx->media.audio || !s->tp[SFU_PUB].id) return 0;
+  int on = s->has[K_AUDIO];
+  return ctx->media.audio(ctx->media.user, p->room->media_worker, s->tp[SFU_PUB].id,
+                          on ? s->ssrc[K_AUDIO] : 0, on ? s->num[K_AUDIO].ext[SDP_NUM_AUDIO_LEVEL] : 0);
+}
+
+void sig_media_speaker(sig_ctx *ctx, uint64_t transport_id) {
+  if (!ctx || !transport_id) return;
+  sig__enter(ctx);
+  for (size_t b = 0; b < ctx->nbuckets; b++)
+    for (sig_room *r = ctx->buckets[b]; r; r = r->hnext) {
+      if (!r->media_id) continue;
+      for (sig_part *q = r->parts; q; q = q->next)
+        if (q->sfu && q->sfu->tp[SFU_PUB].id == transport_id) {
+          if (sig__room_media(r) == SIG_MEDIA_SFU)
+            sig__broadcast(r, NULL, SIG_OUT_ACTIVE_SPEAKER, json_pack("{s:s}", "id", q->id));
+          sig__leave(ctx);
+          return;
+        }
+    }
+  sig__leave(ctx);
+}
+
 /* Tells the media plane the sizes of the page's tiles of simulcast cameras (none until the
  * page sent sfu-view: no cap). */
 static int push_views(sig_ctx *ctx, sig_part *p) {
@@ -434,8 +461,8 @@ void sig__h_sfu_offer(sig_conn *c, json_t *msg, const sig_req *rq) {
     sig__error(c, rq, SIG_PE_INTERNAL, "the media plane refused the stream list");
     return;
   }
-  /* What the streams are: a camera's simulcast layers, the page's tiles. */
-  if ((which == SFU_PUB ? push_simulcast(ctx, p) : push_views(ctx, p)) < 0) {
+  /* What the streams are: a camera's simulcast layers and the microphone, the page's tiles. */
+  if ((which == SFU_PUB ? push_simulcast(ctx, p) | push_audio(ctx, p) : push_views(ctx, p)) < 0) {
     sig__error(c, rq, SIG_PE_INTERNAL, "the media plane refused the stream list");
     return;
   }

@@ -50,6 +50,7 @@ export class Room extends Emitter {
     this.speakerTimer = 0;
     this.speakerBusy = false;
     this.speakerEnergy = new Map(); // peer id → last inbound audio energy counters
+    this.serverSpeaker = null;        // the last active-speaker of buzzd (SFU rooms)
     this.localLevel = null;           // () => 0..1 for the local microphone
     this._listen(this.mesh);
     // "Audio only" receives no camera video at all, not just hides it.
@@ -159,6 +160,7 @@ export class Room extends Emitter {
     const sfu = media === 'sfu';
     if (sfu === this.mesh instanceof SfuCall) return;
     this._endHandover();
+    this.serverSpeaker = null;
     const old = this.mesh;
     this.mesh = sfu ? new SfuCall((m) => this.sig?.send(m)) :
       new Mesh((to, data) => this.sig?.send({ type: 'relay', to, data }));
@@ -406,6 +408,7 @@ export class Room extends Emitter {
 
   async _pollSpeaker() {
     if (this.speakerBusy) return;     // a slow getStats must not pile polls up
+    if (this.serverSpeaker && this.mesh instanceof SfuCall) return; // buzzd names the speaker
     this.speakerBusy = true;
     try {
       const levels = {};
@@ -478,6 +481,15 @@ const HANDLERS = {
   relay(m) { this.mesh.handleRelay(m.from, m.data); },
   'sfu-answer'(m) { this.mesh.handleServer?.(m); },
   'sfu-publishers'(m) { this.mesh.handleServer?.(m); },
+  'active-speaker'(m) {
+    // buzzd weighs every microphone of an SFU room, so every page rings the same person.
+    if (!(this.mesh instanceof SfuCall) || typeof m.id !== 'string') return;
+    const id = m.id === this.state.self?.id ? 'self' : m.id;
+    if (id !== 'self' && !this.state.participants.some((p) => p.id === id)) return;
+    this.serverSpeaker = id;
+    if (id !== this.speaker.id) this.emit('speaker', id);
+    this.speaker = { id, since: Date.now() };
+  },
   'media-changed'(m) {
     const self = this.state.self;
     if (!self || (m.media !== 'sfu' && m.media !== 'p2p')) return;

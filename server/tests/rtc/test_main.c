@@ -14,6 +14,7 @@ int main(void) {
   failed += rtc_tests_simulcast();
   failed += rtc_tests_hdrmap();
   failed += rtc_tests_numbers();
+  failed += rtc_tests_speaker();
   failed += rtc_tests_cc();
   failed += rtc_tests_worker();
   return failed;

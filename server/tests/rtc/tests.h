@@ -19,6 +19,7 @@ int rtc_tests_rewrite(void);
 int rtc_tests_simulcast(void);
 int rtc_tests_hdrmap(void);
 int rtc_tests_numbers(void);
+int rtc_tests_speaker(void);
 int rtc_tests_cc(void);
 
 /* A throw-away self-signed ECDSA client certificate (X509 *, EVP_PKEY *) and its

@@ -35,6 +35,11 @@ typedef struct fake_media {
   int views, view_n;
   uint64_t view_id;
   sig_media_view view[32];
+  rtc_hdrmap recv_maps[32];
+  int mapped;
+  int audios, audio_ext;
+  uint64_t audio_id;
+  uint32_t audio_ssrc;
 } fake_media;
 
 static fake_media fm;
@@ -71,6 +76,23 @@ static int m_recv(void *user, int worker, uint64_t id, const uint32_t *ssrcs, in
   fm.recv_id = id;
   fm.recv_n = n;
   memcpy(fm.recv_ssrcs, ssrcs, (size_t)n * sizeof *ssrcs);
+  return 0;
+}
+
+static int m_recv_mapped(void *user, int worker, uint64_t id, const uint32_t *ssrcs,
+                         const rtc_hdrmap *maps, int n) {
+  m_recv(user, worker, id, ssrcs, n);
+  fm.mapped++;
+  memcpy(fm.recv_maps, maps, (size_t)n * sizeof *maps);
+  return 0;
+}
+
+static int m_audio(void *user, int worker, uint64_t id, uint32_t ssrc, int ext) {
+  (void)user, (void)worker;
+  fm.audios++;
+  fm.audio_id = id;
+  fm.audio_ssrc = ssrc;
+  fm.audio_ext = ext;
   return 0;
 }
 
@@ -115,6 +137,8 @@ static const sig_media fake_plane = {.workers = 2,
                                      .add = m_add,
                                      .remove = m_remove,
                                      .recv = m_recv,
+                                     .recv_mapped = m_recv_mapped,
+                                     .audio = m_audio,
                                      .send = m_send};
 
 static char *slurp(const char *path) {
@@ -584,6 +608,42 @@ static void t_simulcast_view(void **state) {
   free(sim);
 }
 
+/* The microphone reaches the media plane with its level extension; buzzd's active speaker is
+ * announced to the room by participant id; the subscriber's stream map keeps the numbers both
+ * Chromium offers share. */
+static void t_speaker_and_maps(void **state) {
+  env *e = *state;
+  offer(e->a, "pub", e->pub_sdp, NULL);
+  assert_int_equal(fm.audios, 1);
+  assert_int_equal(fm.audio_id, fm.add_id[0]);
+  assert_int_equal(fm.audio_ssrc, 3979643779u);
+  assert_int_equal(fm.audio_ext, 1); /* ssrc-audio-level in the fixture */
+  fake_clear(e->b);
+  fake_clear(e->c);
+  sig_media_speaker(e->ctx, fm.add_id[0]);
+  for (fake_conn *f = e->b;; f = e->c) {
+    json_t *j = fake_last(f, "active-speaker");
+    assert_non_null(j);
+    assert_string_equal(json_string_value(json_object_get(j, "id")), e->aid);
+    json_decref(j);
+    if (f == e->c) break;
+  }
+  fake_clear(e->b);
+  sig_media_speaker(e->ctx, 987654); /* a transport sig does not know */
+  assert_null(fake_last(e->b, "active-speaker"));
+
+  char mids[96];
+  snprintf(mids, sizeof mids, "{\"0\":\"%s\",\"1\":\"%s\"}", e->aid, e->aid);
+  offer(e->b, "sub", e->sub_sdp, mids);
+  assert_int_equal(fm.mapped, 1);
+  assert_int_equal(fm.recv_n, 2);
+  const rtc_hdrmap *audio = &fm.recv_maps[0];
+  assert_true(audio->active && audio->n_pt == 1);
+  assert_int_equal(audio->pt_in[0], 111);
+  assert_int_equal(audio->pt_out[0], 111);
+  assert_int_equal(audio->ext[1], 1); /* the level, 1 on both sides */
+}
+
 int tests_sfu(void) {
 #define T(f) cmocka_unit_test_setup_teardown(f, env_setup, env_teardown)
   const struct CMUnitTest tests[] = {
@@ -592,6 +652,7 @@ int tests_sfu(void) {
       T(t_screen),
       T(t_simulcast_view),
       T(t_mode_off),
+      T(t_speaker_and_maps),
       cmocka_unit_test(t_no_media_plane),
   };
 #undef T
