@@ -19,6 +19,10 @@ import { CHROMIUM } from './chromium.mjs';
 import { spawnLogged } from './proc.mjs';
 
 export const IP = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip'].find((p) => fs.existsSync(p)) ?? null;
+// util-linux setpriv: what runs in a namespace gets SIGKILL when the test process dies, even by
+// SIGKILL (no exit hook runs then), instead of holding the namespace as an orphan.
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => fs.existsSync(p));
+const DEATH = SETPRIV ? [SETPRIV, '--pdeathsig', 'KILL', '--'] : [];
 
 /** Why namespaces cannot be made here (a reason for `skip`), or null when they can. */
 export function labUnavailable() {
@@ -64,6 +68,27 @@ function rootSubnet() {
   throw new Error('no free /30 in 10.0.0.0/8 for the test link');
 }
 
+const alive = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
+
+/**
+ * Removes the namespaces of earlier runs whose test process is gone (killed with SIGKILL, so
+ * no exit hook ran) and in which nothing runs any more; the root veth end goes with them.
+ */
+function reapStale() {
+  let list = '';
+  try { list = run(IP, ['netns', 'list']); } catch { return; }
+  for (const m of list.matchAll(/^(bz([0-9a-z]+))-(srv|sub)\b/gm)) {
+    const [, tag, pid36] = m;
+    const ns = m[0];
+    if (alive(parseInt(pid36, 36))) continue;
+    let pids = 'x';
+    try { pids = run(IP, ['netns', 'pids', ns]).trim(); } catch { /* gone meanwhile */ }
+    if (pids) continue;
+    quiet(['netns', 'del', ns]);
+    quiet(['link', 'del', `${tag}r`]);
+  }
+}
+
 const labs = new Set();
 process.on('exit', () => { for (const l of labs) l.cleanup(); });
 
@@ -74,6 +99,7 @@ process.on('exit', () => { for (const l of labs) l.cleanup(); });
  *    spawnInSrv(cmd, args, opts), cleanup()}
  */
 export function makeLab() {
+  reapStale();
   const tag = `bz${process.pid.toString(36)}`;  // ≤ 15 chars for interface names
   const srvNs = `${tag}-srv`, subNs = `${tag}-sub`;
   const rootDev = `${tag}r`, srvRootDev = `${tag}s`, srvSubDev = `${tag}t`, subDev = `${tag}u`;
@@ -151,11 +177,11 @@ export function makeLab() {
   /** An executable that runs Debian's chromium inside sub (for playwright's executablePath). */
   lab.chromiumWrapper = (dir) => {
     const file = path.join(dir, 'chromium-in-netns');
-    fs.writeFileSync(file, `#!/bin/sh\nexec ${IP} netns exec ${subNs} ${CHROMIUM} "$@"\n`, { mode: 0o755 });
+    fs.writeFileSync(file, `#!/bin/sh\nexec ${IP} netns exec ${subNs} ${DEATH.join(' ')} ${CHROMIUM} "$@"\n`, { mode: 0o755 });
     return file;
   };
 
-  /** spawnLogged inside srv (`ip netns exec` execs the command: the pid is the command's). */
-  lab.spawnInSrv = (cmd, args, opts) => spawnLogged(IP, ['netns', 'exec', srvNs, cmd, ...args], opts);
+  /** spawnLogged inside srv (`ip netns exec` and setpriv exec the command: the pid is the command's). */
+  lab.spawnInSrv = (cmd, args, opts) => spawnLogged(IP, ['netns', 'exec', srvNs, ...DEATH, cmd, ...args], opts);
   return lab;
 }
