@@ -27,11 +27,14 @@ static int64_t now_us(void) {
 void rtc__cc_on_rtp(rtc__worker *w, rtc__transport *t, const uint8_t *p, size_t n) {
   rtc__cc *cc = &t->cc;
   if (cc->twcc_ext < 0) return;
+  int64_t now = now_us();
+  int learned = 0;
   if (cc->twcc_ext == 0) {
-    int id = rtc_twcc_learn(&cc->learn, p, n);
+    int id = rtc_twcc_learn(&cc->learn, p, n, now);
     if (id == 0) return;
     cc->twcc_ext = id; /* -1: this sender numbers nothing (no transport-cc negotiated) */
     if (id < 0) return;
+    learned = 1;
   }
   uint16_t seq;
   if (rtc_twcc_seq(p, n, (uint8_t)cc->twcc_ext, &seq) != 1) return;
@@ -39,8 +42,11 @@ void rtc__cc_on_rtp(rtc__worker *w, rtc__transport *t, const uint8_t *p, size_t 
     if (!(cc->twcc = malloc(sizeof *cc->twcc))) return;
     rtc_twcc_init(cc->twcc);
   }
-  rtc_twcc_record(cc->twcc, seq, now_us(), (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
-                                               (uint32_t)p[10] << 8 | p[11]);
+  if (learned) /* the packets that taught the id (this one too) are reported as well */
+    rtc_twcc_learn_replay(&cc->learn, cc->twcc_ext, cc->twcc);
+  else
+    rtc_twcc_record(cc->twcc, seq, now, (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
+                                            (uint32_t)p[10] << 8 | p[11]);
   if (!cc->fb_queued) {
     cc->fb_queued = 1;
     cc->fb_next = w->cc_pending;

@@ -24,8 +24,11 @@ int rtc_twcc_seq(const uint8_t *p, size_t n, uint8_t id, uint16_t *seq) {
   return 1;
 }
 
-int rtc_twcc_learn(rtc_twcc_learner *l, const uint8_t *p, size_t n) {
+int rtc_twcc_learn(rtc_twcc_learner *l, const uint8_t *p, size_t n, int64_t now_us) {
   if (l->seen >= RTC_TWCC_LEARN_BUDGET) return -1;
+  size_t k = l->seen % (RTC_TWCC_LEARN_RUN + 1);
+  l->at_us[k] = now_us;
+  l->ssrc[k] = n >= RTP_HEADER_MIN ? rd32(p + 8) : 0;
   l->seen++;
   rtp_view v;
   if (rtp_parse(p, n, &v) < 0 || !v.ext) return 0;
@@ -43,6 +46,17 @@ int rtc_twcc_learn(rtc_twcc_learner *l, const uint8_t *p, size_t n) {
     if (l->run[id] >= RTC_TWCC_LEARN_RUN) return id;
   }
   return 0;
+}
+
+void rtc_twcc_learn_replay(const rtc_twcc_learner *l, int id, rtc_twcc *t) {
+  if (id < 1 || id > 14 || l->run[id] < RTC_TWCC_LEARN_RUN || l->seen < RTC_TWCC_LEARN_RUN + 1)
+    return;
+  /* The run is the last RUN + 1 packets, their values last - RUN .. last. */
+  for (uint32_t j = 0; j <= RTC_TWCC_LEARN_RUN; j++) {
+    uint32_t pkt = l->seen - 1 - RTC_TWCC_LEARN_RUN + j;
+    size_t k = pkt % (RTC_TWCC_LEARN_RUN + 1);
+    rtc_twcc_record(t, (uint16_t)(l->last[id] - RTC_TWCC_LEARN_RUN + j), l->at_us[k], l->ssrc[k]);
+  }
 }
 
 static size_t slot(int64_t u) {

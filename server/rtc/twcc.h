@@ -33,6 +33,8 @@
  * two-byte header extensions): 1 found, 0 not there, < 0 malformed packet or element. */
 int rtc_twcc_seq(const uint8_t *p, size_t n, uint8_t id, uint16_t *seq);
 
+typedef struct rtc_twcc rtc_twcc;
+
 /* Learns the extension id from the packets when signaling did not give it: the id whose
  * two-byte value grew by exactly one from each packet of the transport to the next over
  * RTC_TWCC_LEARN_RUN packets in a row (no other extension WebRTC sends does that). Ids 1..14. */
@@ -41,12 +43,18 @@ int rtc_twcc_seq(const uint8_t *p, size_t n, uint8_t id, uint16_t *seq);
 typedef struct rtc_twcc_learner {
   uint16_t last[15];
   uint8_t run[15], has[15];
-  uint32_t seen; /* packets looked at */
+  uint32_t seen;                             /* packets looked at */
+  int64_t at_us[RTC_TWCC_LEARN_RUN + 1];     /* the last packets' arrivals, by seen % (RUN+1) */
+  uint32_t ssrc[RTC_TWCC_LEARN_RUN + 1];
 } rtc_twcc_learner;
-/* The learned id (1..14) once known, else 0; -1 once the budget is spent without one. */
-int rtc_twcc_learn(rtc_twcc_learner *l, const uint8_t *p, size_t n);
+/* One packet that arrived at now_us. The learned id (1..14) once known, else 0; -1 once the
+ * budget is spent without one. */
+int rtc_twcc_learn(rtc_twcc_learner *l, const uint8_t *p, size_t n, int64_t now_us);
+/* Records into t the RTC_TWCC_LEARN_RUN + 1 packets that taught id (the last one included):
+ * a sender's first packets carry its first bandwidth probes, which must not go unreported. */
+void rtc_twcc_learn_replay(const rtc_twcc_learner *l, int id, rtc_twcc *t);
 
-typedef struct rtc_twcc {
+struct rtc_twcc {
   int64_t at_us[RTC_TWCC_WINDOW]; /* arrival by unwrapped seq % window; RTC_TWCC_NONE: not yet */
   int64_t begin, end;             /* unwrapped numbers [begin, end) are in the window */
   int64_t next;                   /* the first number not reported yet, begin <= next <= end */
@@ -56,7 +64,7 @@ typedef struct rtc_twcc {
   uint64_t late;       /* packets older than the window: ignored */
   uint64_t resets;     /* jumps of a window or more */
   uint64_t unreported; /* numbers pushed out of the window before they were reported */
-} rtc_twcc;
+};
 #define RTC_TWCC_NONE INT64_MIN
 
 void rtc_twcc_init(rtc_twcc *t);

@@ -23,8 +23,15 @@ static void fuzz_ext(const uint8_t *d, size_t n) {
   uint16_t seq;
   for (int id = 1; id < 256; id++) (void)rtc_twcc_seq(d, n, (uint8_t)id, &seq);
   static rtc_twcc_learner l;
-  int id = rtc_twcc_learn(&l, d, n);
+  static int64_t clock_us;
+  int id = rtc_twcc_learn(&l, d, n, clock_us += 500);
   if (id > 14) abort();
+  if (id > 0) {
+    rtc_twcc_init(&win);
+    rtc_twcc_learn_replay(&l, id, &win);
+    if (!rtc_twcc_pending(&win)) abort();
+    memset(&l, 0, sizeof l);
+  }
   if (l.seen >= RTC_TWCC_LEARN_BUDGET) memset(&l, 0, sizeof l);
 }
 

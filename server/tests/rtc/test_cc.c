@@ -260,15 +260,29 @@ static void test_ext_parse_and_learn(void **state) {
   int id = 0, k;
   for (k = 0; k < 100 && id == 0; k++) {
     n = chromium_packet(p, (uint16_t)(1000 + k), (uint16_t)(65530 + k), k % 3 == 0);
-    id = rtc_twcc_learn(&l, p, n);
+    id = rtc_twcc_learn(&l, p, n, 1000 + 250 * k);
   }
   assert_int_equal(id, 3);
   assert_int_equal(k, RTC_TWCC_LEARN_RUN + 1);
+  /* The packets that taught it are reported: 65530 .. 65530 + 16 across the wrap. */
+  rtc_twcc *t = fresh();
+  rtc_twcc_learn_replay(&l, id, t);
+  uint8_t fbp[RTC_TWCC_FB_MAX];
+  rtc_twcc_fb fb;
+  rtc_twcc_status st[32];
+  int len = rtc_twcc_build(t, SENDER, 0, fbp, sizeof fbp);
+  assert_int_equal(rtc_twcc_parse(fbp, (size_t)len, &fb, st, 32), RTC_TWCC_LEARN_RUN + 1);
+  assert_int_equal(fb.base_seq, 65530);
+  assert_int_equal(st[RTC_TWCC_LEARN_RUN].seq, (uint16_t)(65530 + RTC_TWCC_LEARN_RUN));
+  for (int i = 0; i <= RTC_TWCC_LEARN_RUN; i++) assert_int_equal(st[i].at_us, 1000 + 250 * i);
+  assert_int_equal(fb.media_ssrc, 0xED344103u);
+  free(t);
   /* A sender numbering nothing: given up after the budget. */
   memset(&l, 0, sizeof l);
   static const uint8_t plain[16] = {0x80, 0x6F, 0, 1, 0, 0, 0, 1, 0, 0, 0, 9, 1, 2, 3, 4};
-  for (k = 0; k < RTC_TWCC_LEARN_BUDGET; k++) assert_int_equal(rtc_twcc_learn(&l, plain, 16), 0);
-  assert_int_equal(rtc_twcc_learn(&l, plain, 16), -1);
+  for (k = 0; k < RTC_TWCC_LEARN_BUDGET; k++)
+    assert_int_equal(rtc_twcc_learn(&l, plain, 16, k), 0);
+  assert_int_equal(rtc_twcc_learn(&l, plain, 16, k), -1);
 }
 
 static int remb_view(uint8_t *buf, uint32_t mantissa, unsigned exp, int n_ssrc, rtcp_view *v) {

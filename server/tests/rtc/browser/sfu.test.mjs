@@ -304,8 +304,9 @@ async function ccRun(args) {
         await new Promise((r) => setTimeout(r, 50));
       }
       const samples = [];
-      let lastBytes = 0, lastT = performance.now();
-      for (let i = 0; i <= 15; i++) {
+      let lastBytes = 0, lastT = performance.now(), jumped = false;
+      // 15 s, or up to 30 s until the estimate jumps (a probe: see the assertion below).
+      for (let i = 0; i <= 30 && (i <= 15 || !jumped); i++) {
         const r = await pc.getStats();
         let pair = null, bytes = 0;
         r.forEach((s) => {
@@ -319,6 +320,9 @@ async function ccRun(args) {
           sendKbps: Math.round(((bytes - lastBytes) * 8) / (now - lastT)),
         });
         lastBytes = bytes, lastT = now;
+        const e = samples.map((x) => x.estimate).filter((x) => x);
+        for (let k = 1; k < e.length; k++) if (e[k] >= 1.5 * e[k - 1]) jumped = true;
+        if (e[0] > 1000000) jumped = true; /* the first probes answered before the first sample */
         await new Promise((res) => setTimeout(res, 1000));
       }
       return { samples };
@@ -342,10 +346,15 @@ test('transport-cc feedback: the publisher\'s availableOutgoingBitrate rises, th
   assert.match(answer, /transport-wide-cc-extensions-01\r\n/);
   const est = ramp.samples.map((x) => x.estimate).filter((x) => x);
   assert.ok(est.length > 5, 'availableOutgoingBitrate reported');
-  // Chromium starts at 300 kbit/s; without feedback it climbs about 8 % a second (to about
-  // 0.9 Mbit/s in these 15 s, docs/sfu.md), with it GCC probes and ramps within seconds.
-  const peak = Math.max(...est);
-  assert.ok(peak > 1200000, `estimates ${est.join(' ')}`);
+  // Chromium starts at 300 kbit/s. Without feedback it climbs on receiver reports, about 8 %
+  // a second (0.3 -> 0.9 Mbit/s in 15 s, docs/sfu.md); with it GCC probes, and a probe that
+  // the feedback confirms raises the estimate by 1.5x or more from one second to the next
+  // (1.0 -> 3.5 Mbit/s), or had done so before the first sample (above 1 Mbit/s from the
+  // start), and ends above twice the start. On a loaded machine (load average 30-90 during the
+  // runs of 2026-12-04) the first probes may fail and GCC may back off first: up to 30 s are
+  // watched.
+  const jump = est[0] > 1000000 || est.some((e, k) => k > 0 && e >= 1.5 * est[k - 1]);
+  assert.ok(jump && Math.max(...est) > 600000, `estimates ${est.join(' ')}`);
   assert.ok(st.twcc_fb_sent > 50, `feedback packets sent: ${st.twcc_fb_sent}`);
   assert.ok(st.remb_in > 0, `REMB from the subscriber: ${st.remb_in}`);
   if (process.env.RTC_CC_COMPARE) {
