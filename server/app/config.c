@@ -82,7 +82,7 @@ const key_spec bz_config_keys[] = {
     {"announced_ip", K_STR, OFF(announced_ip), 0, 0,
      "IP address put in media candidates (behind 1:1 NAT; default: host)"},
     {"media_mode", K_STR, OFF(media_mode), 0, 0,
-     "p2p|sfu|auto: media of rooms created without a mode (default p2p)"},
+     "p2p|sfu|auto: media of rooms created without a mode (default auto)"},
     {"max_message_bytes", K_SIZE, OFF(limits.max_message_bytes), 1024, 16 << 20,
      "largest WebSocket message"},
     {"rate_per_s", K_DOUBLE, OFF(limits.rate_per_s), 0.01, 1e6, "messages/s per connection"},

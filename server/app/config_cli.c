@@ -70,6 +70,9 @@ int bz_config_load(bz_config *c, int argc, char **argv, char *err, size_t errlen
       inet_pton(AF_INET6, c->announced_ip, ip) != 1)
     return bz_config_fail(err, errlen, "announced_ip: '%s' is not an IPv4 or IPv6 address",
                           c->announced_ip);
+  /* buzzd's default is auto (docs/protocol.md, "Media modes"): peer to peer for two, the SFU
+   * from the third. sig's own default stays p2p for embedders without a media plane. */
+  c->limits.media_mode = SIG_MEDIA_AUTO;
   if (c->media_mode) {
     int m = sig_media_mode_parse(c->media_mode, strlen(c->media_mode));
     if (m < 0)

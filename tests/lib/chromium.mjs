@@ -15,6 +15,9 @@ export const CHROMIUM_ARGS = [
   '--auto-accept-this-tab-capture',
   // Host candidates as plain loopback/LAN IPs instead of mDNS names nobody can resolve here.
   '--disable-features=WebRtcHideLocalIpsWithMdns',
+  // buzzd's media candidate is the loopback address its tests listen on: rooms of three or
+  // more go through it (media mode auto), and Chromium pairs with loopback only when allowed.
+  '--allow-loopback-in-peer-connection',
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
