@@ -687,11 +687,167 @@ static void test_port_taken_and_options(void **state) {
   assert_string_equal(rtc_strerror(RTC_EBIND), "cannot bind the UDP port");
 }
 
+/* One VP8 packet of a simulcast layer: the rid in a one-byte header extension (id 10), a
+ * keyframe (with its size) or an inter frame. */
+static void send_layer(peer *pe, uint32_t ssrc, char rid, uint16_t seq, int key, uint16_t w,
+                       uint16_t h) {
+  uint8_t pkt[256] = {0x90, 96, (uint8_t)(seq >> 8), (uint8_t)seq, 0, 0, (uint8_t)(seq >> 8),
+                      (uint8_t)seq, (uint8_t)(ssrc >> 24), (uint8_t)(ssrc >> 16),
+                      (uint8_t)(ssrc >> 8), (uint8_t)ssrc, 0xBE, 0xDE, 0, 1, 0xA0, (uint8_t)rid,
+                      0, 0, 0x10, key ? 0x10 : 0x11, 0x02, 0x00, 0x9d, 0x01, 0x2a,
+                      (uint8_t)w, (uint8_t)(w >> 8), (uint8_t)h, (uint8_t)(h >> 8)};
+  size_t len = 80;
+  assert_int_equal(rtc_srtp_protect_rtp(pe->srtp, pkt, &len, sizeof pkt), 0);
+  assert_true(send(pe->fd, pkt, len, 0) == (ssize_t)len);
+}
+
+/* The RTP packets that arrive (decrypted) until a 200 ms silence: their SSRC, sequence number
+ * and first descriptor byte after the extension. */
+typedef struct got_rtp {
+  int n;
+  uint32_t ssrc[64];
+  uint16_t seq[64];
+  uint8_t frame[64]; /* the frame tag's first byte: 0x10 keyframe, 0x11 inter */
+} got_rtp;
+
+static void recv_rtp(peer *pe, got_rtp *g) {
+  memset(g, 0, sizeof *g);
+  uint8_t buf[2048];
+  for (int i = 0; i < 200 && g->n < 64; i++) {
+    ssize_t n = recv(pe->fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    size_t len = (size_t)n;
+    if (buf[0] < 128 || buf[0] > 191 || (buf[1] >= 192 && buf[1] <= 223)) continue;
+    if (rtc_srtp_unprotect_rtp(pe->srtp, buf, &len) != 0 || len < 22) continue;
+    g->ssrc[g->n] = (uint32_t)buf[8] << 24 | (uint32_t)buf[9] << 16 | buf[10] << 8 | buf[11];
+    g->seq[g->n] = (uint16_t)(buf[2] << 8 | buf[3]);
+    g->frame[g->n] = buf[21];
+    g->n++;
+  }
+}
+
+/* Simulcast through a worker: the layers' SSRCs learned from the rid, one layer forwarded to
+ * the subscriber under the group's SSRC, a PLI from buzzd for the layer it wants, the switch
+ * at that layer's keyframe with consecutive sequence numbers, a view that pauses it. */
+static void test_simulcast_forwarding(void **state) {
+  (void)state;
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  seen ev;
+  memset(&ev, 0, sizeof ev);
+  rtc_options o = {
+      .host = "127.0.0.1", .workers = 1, .control_loop = &loop, .on_event = on_event, .user = &ev};
+  rtc *r;
+  assert_int_equal(rtc_create(&r, &o), 0);
+  int port = rtc_worker_port(r, 0);
+  peer a, b;
+  next_filter = 1;
+  next_peer = 100;
+  peer_connect(&a, r, &loop, &ev, port, 1, 7, "simA");
+  next_peer = 200;
+  peer_connect(&b, r, &loop, &ev, port, 2, 7, "simB");
+  next_peer = 0;
+  next_filter = 0;
+  const uint32_t G = 0xC0C0C0C0u, Q = 0x1001, H = 0x2002;
+  rtc_simulcast sim = {.group = G, .rid_ext = 10, .n = 3, .rid = {"q", "h", "f"}};
+  assert_int_equal(rtc_transport_simulcast(r, 0, 1, &sim), 0);
+  rtc_simulcast bad = sim;
+  bad.n = 1;
+  assert_int_equal(rtc_transport_simulcast(r, 0, 1, &bad), RTC_EARG);
+  assert_int_equal(rtc_transport_recv(r, 0, 2, &G, 1), 0);
+  /* q and h arrive; with no view the subscriber wants the highest (h) and waits for its
+   * keyframe: buzzd asks for one (a PLI naming H) and sends nothing yet. */
+  uint16_t qs = 100, hs = 5000;
+  int plis = 0;
+  for (int k = 0; k < 20 && !plis; k++) {
+    send_layer(&a, Q, 'q', qs++, 0, 0, 0);
+    send_layer(&a, H, 'h', hs++, 0, 0, 0);
+    static const uint8_t pli_h[] = {0x81, 206, 0, 2, 0xC0, 0xC0, 0xC0, 0xC0, 0, 0, 0x20, 0x02};
+    plis = peer_recv(&a, 1, pli_h, sizeof pli_h, 5);
+  }
+  assert_int_equal(plis, 1);
+  got_rtp g;
+  recv_rtp(&b, &g);
+  assert_int_equal(g.n, 0);
+  /* h's keyframe (640x360) and q's (320x180): b gets h from its keyframe on, as G. */
+  send_layer(&a, Q, 'q', qs++, 1, 320, 180);
+  send_layer(&a, H, 'h', hs++, 1, 640, 360);
+  for (int i = 0; i < 4; i++) {
+    send_layer(&a, Q, 'q', qs++, 0, 0, 0);
+    send_layer(&a, H, 'h', hs++, 0, 0, 0);
+  }
+  recv_rtp(&b, &g);
+  assert_int_equal(g.n, 5);
+  assert_int_equal(g.frame[0], 0x10);
+  for (int i = 0; i < g.n; i++) {
+    assert_int_equal(g.ssrc[i], G);
+    if (i) assert_int_equal((uint16_t)(g.seq[i] - g.seq[i - 1]), 1);
+  }
+  uint16_t last = g.seq[g.n - 1];
+  /* A 300 x 170 tile: q covers it. h goes on until q's keyframe, then q alone. */
+  rtc_view v = {G, 300, 170};
+  assert_int_equal(rtc_transport_view(r, 0, 2, &v, 1), 0);
+  assert_int_equal(rtc_transport_view(r, 0, 2, &v, RTC_RECV_MAX + 1), RTC_EARG);
+  /* The view takes effect when buzzd asks for q's keyframe; until then, and until it comes, h
+   * goes on (received in the loop and checked with what follows). */
+  got_rtp all = {0};
+  plis = 0;
+  for (int k = 0; k < 20 && !plis; k++) {
+    send_layer(&a, Q, 'q', qs++, 0, 0, 0);
+    send_layer(&a, H, 'h', hs++, 0, 0, 0);
+    static const uint8_t pli_q[] = {0x81, 206, 0, 2, 0xC0, 0xC0, 0xC0, 0xC0, 0, 0, 0x10, 0x01};
+    plis = peer_recv(&a, 1, pli_q, sizeof pli_q, 5);
+  }
+  assert_int_equal(plis, 1);
+  send_layer(&a, H, 'h', hs++, 0, 0, 0);
+  send_layer(&a, Q, 'q', qs++, 1, 320, 180);
+  for (int i = 0; i < 3; i++) {
+    send_layer(&a, Q, 'q', qs++, 0, 0, 0);
+    send_layer(&a, H, 'h', hs++, 0, 0, 0);
+  }
+  recv_rtp(&b, &all);
+  assert_true(all.n >= 5);
+  int key = -1;
+  for (int i = 0; i < all.n; i++) {
+    assert_int_equal(all.ssrc[i], G);
+    assert_int_equal((uint16_t)(all.seq[i] - last), 1);
+    last = all.seq[i];
+    if (all.frame[i] == 0x10 && key < 0) key = i;
+  }
+  assert_int_equal(key, all.n - 4); /* q's keyframe, then q's 3 packets; h's after it dropped */
+  /* Hidden: nothing at all. */
+  v.width = v.height = 0;
+  assert_int_equal(rtc_transport_view(r, 0, 2, &v, 1), 0);
+  int none = 0;
+  for (int k = 0; k < 20 && !none; k++) {
+    for (int i = 0; i < 3; i++) send_layer(&a, Q, 'q', qs++, 0, 0, 0);
+    recv_rtp(&b, &g);
+    none = g.n == 0;
+  }
+  assert_true(none);
+  rtc_worker_stats s;
+  rtc_worker_stats_get(r, 0, &s);
+  assert_true(s.layer_switches >= 2);
+  assert_true(s.plis_sent >= 2);
+  assert_int_equal(s.srtp_rejected, 0);
+  char text[65536];
+  size_t tl = 0;
+  assert_int_equal(rtc_metrics_text(r, text, sizeof text, &tl), 0);
+  assert_non_null(strstr(text, "buzz_rtc_layer_switches_total{worker=\"0\"}"));
+  assert_non_null(strstr(text, "buzz_rtc_plis_sent_total{worker=\"0\"}"));
+  peer_close(&a);
+  peer_close(&b);
+  rtc_destroy(r);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  assert_int_equal(uv_loop_close(&loop), 0);
+  ERR_clear_error();
+}
+
 int rtc_tests_worker(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_worker_end_to_end),      cmocka_unit_test(test_forwarding),
       cmocka_unit_test(test_filtered_forwarding),    cmocka_unit_test(test_hostile_flood),
-      cmocka_unit_test(test_port_taken_and_options),
+      cmocka_unit_test(test_port_taken_and_options), cmocka_unit_test(test_simulcast_forwarding),
   };
   return cmocka_run_group_tests_name("worker", tests, NULL, NULL);
 }
