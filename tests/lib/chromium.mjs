@@ -55,7 +55,8 @@ export async function openPage(browser, url, { width = 1280, height = 800, init,
     if (process.env.TEST_VERBOSE) process.stderr.write(`[page] ${m.type()}: ${m.text()}\n`);
   });
   page.setDefaultTimeout(15000);
-  await page.goto(url, { waitUntil: 'load', timeout: 20000 });
+  // Generous: a loaded two-core machine (five browsers, an effect) can take long to load a page.
+  await page.goto(url, { waitUntil: 'load', timeout: 60000 });
   return page;
 }
 
