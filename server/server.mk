@@ -30,7 +30,8 @@ NET_PURE_SRCS := server/net/http_path.c server/net/http_meta.c server/net/ws_buf
                  server/net/ratelimit.c server/net/http_head.c server/net/guard.c server/net/conns.c \
                  server/app/config.c server/app/config_cli.c
 NET_DEP_SRCS := $(sort $(filter server/sig/% server/store/% server/turn/% server/util/%, \
-                  $(BUZZD_SRCS)) server/rtc/sdp_parse.c server/rtc/sdp_answer.c)
+                  $(BUZZD_SRCS)) server/rtc/sdp_parse.c server/rtc/sdp_answer.c \
+                  server/rtc/sdp_numbers.c server/rtc/hdrmap.c server/rtc/rtp.c)
 NET_TEST_SRCS := $(sort $(wildcard server/tests/net/*.c))
 NET_TEST_HDRS := $(wildcard server/net/*.h server/app/*.h server/sig/*.h server/util/*.h \
                    server/tests/net/*.h)
