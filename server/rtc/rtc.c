@@ -254,7 +254,9 @@ int rtc_transport_remove(rtc *r, int worker, uint64_t id) {
   return post(r, worker, MSG_TRANSPORT_REMOVE, id, NULL);
 }
 
-static int post_ssrcs(rtc *r, int worker, uint64_t id, const uint32_t *ssrcs, int n, int type) {
+/* A command carrying an SSRC list (and, for MSG_TRANSPORT_RECV, maybe their maps). */
+static int post_ssrcs(rtc *r, int worker, uint64_t id, const uint32_t *ssrcs,
+                      const rtc_hdrmap *maps, int n, int type) {
   if (!r || worker < 0 || worker >= r->nworkers || n < 0 || n > RTC_RECV_MAX || (n && !ssrcs))
     return RTC_EARG;
   rtc__msg *m = calloc(1, sizeof *m);
@@ -263,6 +265,8 @@ static int post_ssrcs(rtc *r, int worker, uint64_t id, const uint32_t *ssrcs, in
   m->id = id;
   if (n) memcpy(m->ssrcs, ssrcs, (size_t)n * sizeof *ssrcs);
   m->n_ssrcs = n;
+  if (maps && n) memcpy(m->maps, maps, (size_t)n * sizeof *maps);
+  m->has_maps = maps != NULL;
   rtc__worker_post(&r->workers[worker], m);
   return 0;
 }
@@ -285,22 +289,11 @@ int rtc_transport_audio(rtc *r, int worker, uint64_t id, uint32_t ssrc, int ext)
 
 int rtc_transport_recv_mapped(rtc *r, int worker, uint64_t id, const uint32_t *ssrcs,
                               const rtc_hdrmap *maps, int n) {
-  if (!r || worker < 0 || worker >= r->nworkers || n < 0 || n > RTC_RECV_MAX || (n && !ssrcs))
-    return RTC_EARG;
-  rtc__msg *m = calloc(1, sizeof *m);
-  if (!m) return RTC_ENOMEM;
-  m->type = MSG_TRANSPORT_RECV;
-  m->id = id;
-  if (n) memcpy(m->ssrcs, ssrcs, (size_t)n * sizeof *ssrcs);
-  m->n_ssrcs = n;
-  if (maps && n) memcpy(m->maps, maps, (size_t)n * sizeof *maps);
-  m->has_maps = maps != NULL;
-  rtc__worker_post(&r->workers[worker], m);
-  return 0;
+  return post_ssrcs(r, worker, id, ssrcs, maps, n, MSG_TRANSPORT_RECV);
 }
 
 int rtc_transport_send(rtc *r, int worker, uint64_t id, const uint32_t *ssrcs, int n) {
-  return post_ssrcs(r, worker, id, ssrcs, n, MSG_TRANSPORT_SEND);
+  return post_ssrcs(r, worker, id, ssrcs, NULL, n, MSG_TRANSPORT_SEND);
 }
 
 void rtc_worker_stats_get(const rtc *r, int worker, rtc_worker_stats *s) {

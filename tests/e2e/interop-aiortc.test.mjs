@@ -7,18 +7,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { startBuzzd, createRoom, ROOT } from '../lib/buzzd.mjs';
-import { launchBrowser } from '../lib/chromium.mjs';
-import { writeY4m } from '../lib/y4m.mjs';
-import { freeUdpRange } from '../lib/ports.mjs';
-import { waitFor, tempDir } from '../lib/proc.mjs';
+import { createRoom, ROOT } from '../lib/buzzd.mjs';
+import { sfuServerAndBrowser } from '../lib/sfu-setup.mjs';
+import { waitFor } from '../lib/proc.mjs';
 import {
-  openRoom, apiJoin, waitForVideo, waitForAudio, waitForPicture, framesDecoded, closePages,
-  stepTimer,
+  openRoom, apiJoin, waitForVideo, waitForAudio, waitForPicture, framesDecoded, stepTimer,
 } from '../lib/client.mjs';
 
 const PYTHON = '/usr/bin/python3'; // Debian's, where python3-aiortc installs
@@ -43,20 +38,14 @@ function startAiortc(server, roomId) {
 
 test('interop: an aiortc client publishes into and subscribes from an SFU room with two browsers', { timeout: 240000 }, async (t) => {
   const step = stepTimer(t);
-  const rtc = await freeUdpRange(1);
-  const server = await startBuzzd({ config: JSON.stringify({ rtc_port: rtc.min, rtc_workers: 1 }) });
-  const dir = tempDir(fs.mkdtempSync(path.join(os.tmpdir(), 'buzz-interop-')));
-  const clip = writeY4m(path.join(dir, 'camera.y4m'));
-  const browser = await launchBrowser([`--use-file-for-fake-video-capture=${clip}`,
-    '--allow-loopback-in-peer-connection']);
-  const pages = [];
   let ai = null;
-  t.after(async () => {
-    if (ai && ai.child.exitCode === null) { ai.child.stdin.end(); setTimeout(() => ai.child.kill('SIGKILL'), 5000).unref(); await ai.exited; }
-    await closePages(pages);
-    await browser.close().catch(() => {});
-    fs.rmSync(dir, { recursive: true, force: true });
-    await server.stop();
+  const { server, browser, pages } = await sfuServerAndBrowser(t, {
+    before: async () => {
+      if (!ai || ai.child.exitCode !== null) return;
+      ai.child.stdin.end();
+      setTimeout(() => ai.child.kill('SIGKILL'), 5000).unref();
+      await ai.exited;
+    },
   });
 
   const room = await createRoom(server, { name: 'interop', media_mode: 'sfu' });

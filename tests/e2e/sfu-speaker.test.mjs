@@ -5,15 +5,10 @@
 // speaks, and the speaker moves to Ben on both.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { startBuzzd, createRoom } from '../lib/buzzd.mjs';
-import { launchBrowser } from '../lib/chromium.mjs';
-import { writeY4m } from '../lib/y4m.mjs';
-import { freeUdpRange } from '../lib/ports.mjs';
-import { waitFor, tempDir } from '../lib/proc.mjs';
-import { openRoom, apiJoin, waitForAudio, closePages, stepTimer } from '../lib/client.mjs';
+import { createRoom } from '../lib/buzzd.mjs';
+import { sfuServerAndBrowser } from '../lib/sfu-setup.mjs';
+import { waitFor } from '../lib/proc.mjs';
+import { openRoom, apiJoin, waitForAudio, stepTimer } from '../lib/client.mjs';
 import { joinRoom } from '../lib/wsjson.mjs';
 
 const ringed = (page, id) => page.evaluate((pid) =>
@@ -21,21 +16,8 @@ const ringed = (page, id) => page.evaluate((pid) =>
 
 test('sfu: buzzd names the active speaker from the audio levels, every page rings the same person', { timeout: 180000 }, async (t) => {
   const step = stepTimer(t);
-  const rtc = await freeUdpRange(1);
-  const server = await startBuzzd({ config: JSON.stringify({ rtc_port: rtc.min, rtc_workers: 1 }) });
-  const dir = tempDir(fs.mkdtempSync(path.join(os.tmpdir(), 'buzz-speaker-')));
-  const clip = writeY4m(path.join(dir, 'camera.y4m'));
-  const browser = await launchBrowser([`--use-file-for-fake-video-capture=${clip}`,
-    '--allow-loopback-in-peer-connection']);
-  const pages = [];
   let observer = null;
-  t.after(async () => {
-    observer?.c.terminate();
-    await closePages(pages);
-    await browser.close().catch(() => {});
-    fs.rmSync(dir, { recursive: true, force: true });
-    await server.stop();
-  });
+  const { server, browser, pages } = await sfuServerAndBrowser(t, { before: async () => observer?.c.terminate() });
 
   const room = await createRoom(server, { name: 'speaker', media_mode: 'sfu' });
   observer = await joinRoom(server.wsUrl, room.id, 'Observer');

@@ -51,53 +51,59 @@ def say(obj):
     sys.stdout.flush()
 
 
-class BarCamera(MediaStreamTrack):
+class PacedTrack(MediaStreamTrack):
+    """A synthetic source: frame n is due at start + n * period (real time)."""
+
+    def __init__(self, period_s, clock_hz, ticks_per_frame):
+        super().__init__()
+        self.n = 0
+        self.start = None
+        self.period_s = period_s
+        self.time_base = fractions.Fraction(1, clock_hz)
+        self.ticks = ticks_per_frame
+
+    def make(self, n):
+        raise NotImplementedError
+
+    async def recv(self):
+        if self.start is None:
+            self.start = time.monotonic()
+        await asyncio.sleep(max(0.0, self.start + self.n * self.period_s - time.monotonic()))
+        frame = self.make(self.n)
+        frame.pts = self.n * self.ticks
+        frame.time_base = self.time_base
+        self.n += 1
+        return frame
+
+
+class BarCamera(PacedTrack):
     """A bright frame with a dark bar that moves one step per frame (so pixels change)."""
 
     kind = "video"
 
     def __init__(self):
-        super().__init__()
-        self.n = 0
-        self.start = None
+        super().__init__(1 / FPS, 90000, 90000 // FPS)
 
-    async def recv(self):
-        if self.start is None:
-            self.start = time.monotonic()
-        due = self.start + self.n / FPS
-        await asyncio.sleep(max(0.0, due - time.monotonic()))
+    def make(self, n):
         img = numpy.full((VIDEO_H, VIDEO_W, 3), (40, 200, 120), numpy.uint8)
-        x = (self.n * 8) % VIDEO_W
+        x = (n * 8) % VIDEO_W
         img[:, x:x + 24] = (20, 20, 20)
-        frame = av.VideoFrame.from_ndarray(img, format="rgb24")
-        frame.pts = self.n * (90000 // FPS)
-        frame.time_base = fractions.Fraction(1, 90000)
-        self.n += 1
-        return frame
+        return av.VideoFrame.from_ndarray(img, format="rgb24")
 
 
-class ToneMicrophone(MediaStreamTrack):
+class ToneMicrophone(PacedTrack):
     """A 440 Hz sine at a quarter of full scale, 20 ms per frame."""
 
     kind = "audio"
 
     def __init__(self):
-        super().__init__()
-        self.n = 0
-        self.start = None
+        super().__init__(AUDIO_SAMPLES / AUDIO_RATE, AUDIO_RATE, AUDIO_SAMPLES)
 
-    async def recv(self):
-        if self.start is None:
-            self.start = time.monotonic()
-        due = self.start + self.n * AUDIO_SAMPLES / AUDIO_RATE
-        await asyncio.sleep(max(0.0, due - time.monotonic()))
-        t = (numpy.arange(AUDIO_SAMPLES) + self.n * AUDIO_SAMPLES) / AUDIO_RATE
+    def make(self, n):
+        t = (numpy.arange(AUDIO_SAMPLES) + n * AUDIO_SAMPLES) / AUDIO_RATE
         pcm = (numpy.sin(2 * math.pi * 440 * t) * 8000).astype(numpy.int16).reshape(1, -1)
         frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout="mono")
         frame.sample_rate = AUDIO_RATE
-        frame.pts = self.n * AUDIO_SAMPLES
-        frame.time_base = fractions.Fraction(1, AUDIO_RATE)
-        self.n += 1
         return frame
 
 
