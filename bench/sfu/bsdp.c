@@ -45,8 +45,40 @@ static void parse_mline(const char *v, size_t n, bsdp_remote *r) {
   char buf[256], port[16];
   copy_field(buf, sizeof buf, v, n);
   r->mtype[i][0] = r->mproto[i][0] = r->mid[i][0] = 0;
+  r->mport[i] = 0;
+  r->mpt[i] = -1;
+  r->mssrc[i] = 0;
   if (sscanf(buf, "%15s %15s %39s", r->mtype[i], port, r->mproto[i]) != 3) return;
+  long pn = strtol(port, NULL, 10);
+  r->mport[i] = pn > 0 && pn <= 65535 ? (int)pn : 0;
   if (r->video_index < 0 && !strcmp(r->mtype[i], "video")) r->video_index = i;
+}
+
+/* "a=rtpmap:PT VP8/90000" on m-line cur. */
+static void parse_rtpmap(const char *v, size_t n, bsdp_remote *r, int cur) {
+  char buf[64], codec[32];
+  int pt;
+  copy_field(buf, sizeof buf, v, n);
+  if (sscanf(buf, "%d %31[^/]", &pt, codec) != 2 || pt < 0 || pt >= 128 || strcasecmp(codec, "VP8"))
+    return;
+  if (r->mpt[cur] < 0) r->mpt[cur] = pt;
+  if (cur == r->video_index && r->vp8_pt < 0) r->vp8_pt = pt;
+}
+
+/* "a=ssrc:N ..." names what the remote sends on m-line cur; "a=ssrc-group:FID A B" says that
+ * A is the media and B its RTX, so A wins over whichever a=ssrc came first. */
+static void parse_ssrc(const char *v, size_t n, bsdp_remote *r, int cur, int group) {
+  char buf[128];
+  copy_field(buf, sizeof buf, v, n);
+  const char *s = buf;
+  if (group) {
+    s = strchr(buf, ' ');
+    if (!s || strncmp(buf, "FID", 3) != 0) return;
+  }
+  char *end;
+  unsigned long x = strtoul(s, &end, 10);
+  if (end == s || x == 0 || x > 0xffffffffUL) return;
+  if (group || !r->mssrc[cur]) r->mssrc[cur] = (uint32_t)x;
 }
 
 int bsdp_parse(const char *sdp, bsdp_remote *r) {
@@ -80,15 +112,12 @@ int bsdp_parse(const char *sdp, bsdp_remote *r) {
       parse_candidate(p + pl, n - pl, r);
     } else if (starts(p, n, "a=mid:", &pl) && cur >= 0 && cur < BSDP_MAX_MLINES) {
       copy_field(r->mid[cur], sizeof r->mid[cur], p + pl, n - pl);
-    } else if (starts(p, n, "a=rtpmap:", &pl) && cur >= 0 && cur == r->video_index &&
-               r->vp8_pt < 0) {
-      char buf[64];
-      copy_field(buf, sizeof buf, p + pl, n - pl);
-      int pt;
-      char codec[32];
-      if (sscanf(buf, "%d %31[^/]", &pt, codec) == 2 && pt >= 0 && pt < 128 &&
-          !strcasecmp(codec, "VP8"))
-        r->vp8_pt = pt;
+    } else if (starts(p, n, "a=rtpmap:", &pl) && cur >= 0 && cur < BSDP_MAX_MLINES) {
+      parse_rtpmap(p + pl, n - pl, r, cur);
+    } else if (starts(p, n, "a=ssrc-group:", &pl) && cur >= 0 && cur < BSDP_MAX_MLINES) {
+      parse_ssrc(p + pl, n - pl, r, cur, 1);
+    } else if (starts(p, n, "a=ssrc:", &pl) && cur >= 0 && cur < BSDP_MAX_MLINES) {
+      parse_ssrc(p + pl, n - pl, r, cur, 0);
     }
     p = next;
   }
@@ -121,16 +150,29 @@ static void transport(out *o, const bsdp_local *l, const char *setup) {
       l->port);
 }
 
+/* One video m-line of an offer: the transport on every one (BUNDLE repeats it), the
+ * candidate only on the first, as Chromium does. */
+static void offer_mline(out *o, const bsdp_local *l, int i, const char *dir) {
+  put(o, "m=video %d UDP/TLS/RTP/SAVPF 96\r\n", i ? 9 : l->port);
+  if (i) {
+    put(o, "c=IN IP4 0.0.0.0\r\na=rtcp:9 IN IP4 0.0.0.0\r\n");
+    put(o, "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\na=fingerprint:%s\r\na=setup:actpass\r\n", l->ufrag,
+        l->pwd, l->fingerprint);
+  } else {
+    transport(o, l, "actpass");
+  }
+  put(o, "a=mid:%d\r\na=%s\r\na=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\n", i, dir);
+  put(o, "a=rtcp-fb:96 nack\r\na=rtcp-fb:96 nack pli\r\na=rtcp-fb:96 ccm fir\r\n");
+}
+
 int bsdp_offer(const bsdp_local *l, char *buf, size_t cap) {
   out o = {buf, cap, 0, 0};
-  put(&o, "v=0\r\no=- %d 2 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n",
-      1000 + l->index);
-  put(&o, "a=msid-semantic: WMS bench%d\r\n", l->index);
-  put(&o, "m=video %d UDP/TLS/RTP/SAVPF 96\r\n", l->port);
-  transport(&o, l, "actpass");
-  put(&o, "a=mid:0\r\na=%s\r\na=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\n",
-      l->recvonly ? "recvonly" : "sendonly");
-  put(&o, "a=rtcp-fb:96 nack\r\na=rtcp-fb:96 nack pli\r\na=rtcp-fb:96 ccm fir\r\n");
+  int n = l->recvonly && l->n_recv > 1 ? l->n_recv : 1;
+  if (n > BSDP_MAX_MLINES) return -1;
+  put(&o, "v=0\r\no=- %d 2 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE", 1000 + l->index);
+  for (int i = 0; i < n; i++) put(&o, " %d", i);
+  put(&o, "\r\na=msid-semantic: WMS bench%d\r\n", l->index);
+  for (int i = 0; i < n; i++) offer_mline(&o, l, i, l->recvonly ? "recvonly" : "sendonly");
   if (l->recvonly) return o.err ? -1 : (int)o.n;
   put(&o, "a=msid:bench%d v%d\r\n", l->index, l->index);
   put(&o, "a=ssrc:%u cname:bench%d\r\na=ssrc:%u msid:bench%d v%d\r\n", l->ssrc, l->index, l->ssrc,
@@ -138,23 +180,30 @@ int bsdp_offer(const bsdp_local *l, char *buf, size_t cap) {
   return o.err ? -1 : (int)o.n;
 }
 
+static int accepted(const bsdp_remote *r, int i) {
+  return !strcmp(r->mtype[i], "video") && r->mport[i] > 0 && r->mpt[i] >= 0;
+}
+
 int bsdp_answer(const bsdp_local *l, const bsdp_remote *r, char *buf, size_t cap) {
-  if (r->video_index < 0 || r->vp8_pt < 0 || r->n_mlines > BSDP_MAX_MLINES) return -1;
+  if (r->n_mlines > BSDP_MAX_MLINES) return -1;
   out o = {buf, cap, 0, 0};
-  int v = r->video_index;
-  put(&o, "v=0\r\no=- %d 2 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE %s\r\n",
-      2000 + l->index, r->mid[v]);
+  int n_ok = 0;
+  put(&o, "v=0\r\no=- %d 2 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE", 2000 + l->index);
+  for (int i = 0; i < r->n_mlines; i++)
+    if (accepted(r, i)) put(&o, " %s", r->mid[i]), n_ok++;
+  put(&o, "\r\n");
+  if (!n_ok) return -1;
   for (int i = 0; i < r->n_mlines; i++) {
-    if (i != v) {
+    if (!accepted(r, i)) {
       put(&o, "m=%s 0 %s 0\r\nc=IN IP4 0.0.0.0\r\na=mid:%s\r\na=inactive\r\n", r->mtype[i],
           r->mproto[i][0] ? r->mproto[i] : "UDP/TLS/RTP/SAVPF", r->mid[i]);
       continue;
     }
-    put(&o, "m=video %d UDP/TLS/RTP/SAVPF %d\r\n", l->port, r->vp8_pt);
+    int pt = r->mpt[i];
+    put(&o, "m=video %d UDP/TLS/RTP/SAVPF %d\r\n", l->port, pt);
     transport(&o, l, "passive");
-    put(&o, "a=mid:%s\r\na=recvonly\r\na=rtcp-mux\r\na=rtpmap:%d VP8/90000\r\n", r->mid[v],
-        r->vp8_pt);
-    put(&o, "a=rtcp-fb:%d nack\r\na=rtcp-fb:%d nack pli\r\n", r->vp8_pt, r->vp8_pt);
+    put(&o, "a=mid:%s\r\na=recvonly\r\na=rtcp-mux\r\na=rtpmap:%d VP8/90000\r\n", r->mid[i], pt);
+    put(&o, "a=rtcp-fb:%d nack\r\na=rtcp-fb:%d nack pli\r\n", pt, pt);
   }
   return o.err ? -1 : (int)o.n;
 }

@@ -25,6 +25,12 @@ int bsig_publisher(buzz_sig *b, media *m, int cap, mpeer **pub);
 /* Joins subscribers until there are `target` (batches: joins, then offers, then the answers
  * applied and the connections awaited). Returns the count reached. */
 int bsig_subscribers(buzz_sig *b, media *m, mpeer *pub, mpeer **subs, int have, int target);
+/* The N×N meeting (n ≥ 2): n participants, each one /ws connection with a "pub" offer
+ * (pubs[k], sendonly VP8) and one "sub" offer (subs[k]) of n − 1 recvonly video m-lines whose
+ * `mids` name the other participants; every publisher is connected before the first sub offer
+ * (see buzzd_sig.c). Each subscriber's streams are mapped SSRC → publisher from the answer.
+ * 0 once all 2n peers are up, or -1. */
+int bsig_mesh(buzz_sig *b, media *m, int n, mpeer **pubs, mpeer **subs);
 /* Reads and drops what buzzd sent every participant meanwhile (the roster broadcasts of
  * each join), so no socket or send queue fills up. */
 void bsig_drain(buzz_sig *b);

@@ -29,6 +29,16 @@
 #define HIST_US 20         /* delay histogram bucket (µs) */
 #define HIST_N 100000      /* up to 2 s */
 #define PT_PUB 96
+#define MAX_STREAMS BSDP_MAX_MLINES /* received streams per peer */
+
+/* One stream a receiver gets: an SSRC and the publisher that sends it. */
+typedef struct rstream {
+  uint32_t ssrc; /* 0: any SSRC (the fan-out shape's single stream) */
+  mpeer *feed;   /* its publisher: the send times for the delay and the expected counts */
+  int seq_init;
+  uint32_t ext_high, base; /* extended sequence numbers: highest seen, first of the window */
+  uint64_t rx, frames;     /* packets and complete frames in the window */
+} rstream;
 
 struct mpeer {
   media *m;
@@ -51,11 +61,11 @@ struct mpeer {
   uint32_t frame_id;
   uint64_t *send_ns; /* [PID_SPACE] */
   uint64_t frames_sent, packets_sent, plis;
+  uint64_t win_frames0, win_packets0; /* frames_sent, packets_sent when the window began */
+  uint64_t next_send_ns;              /* its next frame; 0 until its first */
   /* receiver */
-  mpeer *feed;
-  int seq_init;
-  uint32_t ext_high, base;
-  uint64_t rx, frames;
+  rstream rs[MAX_STREAMS];
+  int n_rs;
 };
 
 struct media {
@@ -174,9 +184,21 @@ static void dtls_send(void *user, const uint8_t *b, size_t n) {
 }
 
 int media_peer_go(media *m, mpeer *p, const bsdp_remote *r, mpeer *feed) {
+  uint32_t any = 0;
+  return media_peer_go_streams(m, p, r, &any, &feed, feed ? 1 : 0);
+}
+
+int media_peer_go_streams(media *m, mpeer *p, const bsdp_remote *r, const uint32_t *ssrcs,
+                          mpeer *const *feeds, int n) {
+  if (n < 0 || n > MAX_STREAMS || (p->publisher && n)) return -1;
   p->r = *r;
   p->raddr = r->cand;
-  p->feed = feed;
+  for (int i = 0; i < n; i++) {
+    if (!feeds[i] || !feeds[i]->publisher) return -1;
+    p->rs[i].ssrc = ssrcs[i];
+    p->rs[i].feed = feeds[i];
+  }
+  p->n_rs = n;
   /* An ICE-lite SFU (buzzd) is always controlled; one that answers setup:passive expects us to
    * be the DTLS client, which we start once our first check has been answered. */
   if (r->ice_lite) p->controlling = 1;
@@ -302,23 +324,26 @@ static void on_rtp(mpeer *p, uint8_t *b, size_t n, uint64_t now) {
   rtp_view v;
   if (p->publisher || rtc_esrtp_unprotect_rtp(p->srtp, b, &n) < 0 || rtp_parse(b, n, &v) < 0)
     return;
-  if (!p->seq_init) {
-    p->seq_init = 1;
-    p->ext_high = v.seq;
-    p->base = v.seq;
+  rstream *s = NULL;
+  for (int i = 0; i < p->n_rs && !s; i++)
+    if (!p->rs[i].ssrc || p->rs[i].ssrc == v.ssrc) s = &p->rs[i];
+  if (!s) return; /* an SSRC the answer did not announce: not a stream we measure */
+  if (!s->seq_init) {
+    s->seq_init = 1;
+    s->ext_high = v.seq;
+    s->base = v.seq;
   } else {
-    int16_t d = (int16_t)(uint16_t)(v.seq - (uint16_t)p->ext_high);
-    if (d > 0) p->ext_high += (uint32_t)d;
+    int16_t d = (int16_t)(uint16_t)(v.seq - (uint16_t)s->ext_high);
+    if (d > 0) s->ext_high += (uint32_t)d;
   }
-  p->rx++;
-  if (v.marker) p->frames++;
+  s->rx++;
+  if (v.marker) s->frames++;
   /* RFC 7741 §4.2: X|R|N|S|R|PID, then I|L|T|K, then M + 7 or 15 bits of picture id. */
   const uint8_t *d = v.payload;
   size_t dl = v.payload_len;
   if (dl < 4 || !(d[0] & 0x80) || !(d[0] & 0x10) || (d[0] & 0x0f) || !(d[1] & 0x80)) return;
   uint32_t pid = d[2] & 0x80 ? (uint32_t)(d[2] & 0x7f) << 8 | d[3] : d[2] & 0x7fu;
-  if (!p->feed) return;
-  uint64_t sent = p->feed->send_ns[pid % PID_SPACE];
+  uint64_t sent = s->feed->send_ns[pid % PID_SPACE];
   if (sent && now > sent && now - sent < 2000000000u) hist_add(p->m, now - sent);
 }
 
@@ -424,8 +449,13 @@ static void window_cmd(media *m, int cmd, uint64_t now) {
   if (cmd == 1) {
     for (int i = 0; i < m->n_peers; i++) {
       mpeer *p = m->peers[i];
-      if (p->seq_init) p->base = p->ext_high + 1;
-      p->rx = p->frames = 0;
+      p->win_frames0 = p->frames_sent;
+      p->win_packets0 = p->packets_sent;
+      for (int k = 0; k < p->n_rs; k++) {
+        rstream *s = &p->rs[k];
+        if (s->seq_init) s->base = s->ext_high + 1;
+        s->rx = s->frames = 0;
+      }
     }
     memset(m->hist, 0, HIST_N * sizeof *m->hist);
     m->hist_n = 0;
@@ -442,17 +472,21 @@ static void window_cmd(media *m, int cmd, uint64_t now) {
   st->packets_sent = pkts - m->win_packets0;
   st->plis = plis - m->win_plis0;
   st->plis_total = plis;
+  /* Per received stream: what its own publisher sent in the window is what it should get. */
   for (int i = 0; i < m->n_peers; i++) {
     mpeer *p = m->peers[i];
-    if (p->publisher) continue;
-    st->receivers++;
-    st->rx_packets += p->rx;
-    st->frames_rx += p->frames;
-    if (!p->rx) {
-      st->silent++;
-      st->expected += st->packets_sent;
-    } else {
-      st->expected += p->ext_high >= p->base ? p->ext_high - p->base + 1 : p->rx;
+    for (int k = 0; k < p->n_rs; k++) {
+      rstream *s = &p->rs[k];
+      st->receivers++;
+      st->rx_packets += s->rx;
+      st->frames_rx += s->frames;
+      st->frames_expected += s->feed->frames_sent - s->feed->win_frames0;
+      if (!s->rx) {
+        st->silent++;
+        st->expected += s->feed->packets_sent - s->feed->win_packets0;
+      } else {
+        st->expected += s->ext_high >= s->base ? s->ext_high - s->base + 1 : s->rx;
+      }
     }
   }
   st->delay_samples = m->hist_n;
@@ -466,6 +500,30 @@ static void window_cmd(media *m, int cmd, uint64_t now) {
       break;
     }
   }
+}
+
+/* Sends the frame of every publisher whose time has come; returns the earliest next one (0
+ * when there is no publisher). Publishers are spread over the frame period by the golden
+ * ratio of their index, as independent cameras would be, so that N of them do not burst
+ * into the server at the same instant; the first (index 0, the fan-out shape's only one)
+ * sends on the loop's first tick, as before. */
+static uint64_t publish(media *m, uint64_t now, uint64_t period) {
+  uint64_t next = 0;
+  for (int i = 0; i < m->n_peers; i++) {
+    mpeer *p = m->peers[i];
+    if (!p->publisher || !p->srtp) continue;
+    if (!p->next_send_ns) {
+      double phase = (double)p->index * 0.6180339887;
+      p->next_send_ns = now + (uint64_t)((phase - (double)(uint64_t)phase) * (double)period);
+    }
+    if (now >= p->next_send_ns) {
+      send_frame(p, now);
+      p->next_send_ns += period;
+      if (now > p->next_send_ns + 5 * period) p->next_send_ns = now + period; /* no burst */
+    }
+    if (!next || p->next_send_ns < next) next = p->next_send_ns;
+  }
+  return next;
 }
 
 static void *loop_main(void *arg) {
@@ -485,10 +543,8 @@ static void *loop_main(void *arg) {
     }
     now = now_ns();
     if (now >= next_tick) {
-      for (int i = 0; i < m->n_peers; i++)
-        if (m->peers[i]->publisher && m->peers[i]->srtp) send_frame(m->peers[i], now);
-      next_tick += period;
-      if (now > next_tick + 5 * period) next_tick = now + period; /* fell behind: no burst */
+      next_tick = publish(m, now, period);
+      if (!next_tick) next_tick = now + period;
     }
     if (now >= next_house) {
       housekeeping(m, now);

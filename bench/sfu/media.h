@@ -12,7 +12,8 @@
  * flips the role; an ICE-lite SFU makes it controlling), keeps checking every 2 s once connected,
  * and does the DTLS-SRTP handshake as server, or as client when the SFU answered setup:passive
  * (buzzd; the ClientHello goes out once the first check is answered).
- * A publisher sends one frame of the clip per tick as RFC 7741 VP8 packets (at most 1,100
+ * A publisher sends one frame of the clip per frame period (publishers spread over the
+ * period) as RFC 7741 VP8 packets (at most 1,100
  * payload bytes each) with fresh sequence numbers and timestamps; the VP8 picture ID (15 bits)
  * is the frame id, and the send time of each frame id is kept. A PLI or FIR makes it jump to
  * the clip's next keyframe. A receiver unprotects, tracks sequence numbers (loss), counts
@@ -35,15 +36,16 @@ typedef struct mpeer mpeer;
 enum { MPEER_PENDING = 0, MPEER_READY = 1, MPEER_FAILED = -1 };
 
 typedef struct media_stats {
-  double seconds;        /* window length */
-  uint64_t rx_packets;   /* RTP packets the receivers got */
-  uint64_t expected;     /* what their sequence numbers say they should have got */
-  uint64_t frames_rx;    /* complete frames (marker) over all receivers */
-  uint64_t frames_sent;  /* frames sent by all publishers */
-  uint64_t packets_sent; /* RTP packets sent by all publishers */
-  uint64_t plis;         /* PLI/FIR received by publishers in the window */
-  uint64_t plis_total;   /* ... since they started */
-  int receivers, silent; /* receivers in the window; those that got nothing */
+  double seconds;           /* window length */
+  uint64_t rx_packets;      /* RTP packets the receivers got */
+  uint64_t expected;        /* what their sequence numbers say they should have got */
+  uint64_t frames_rx;       /* complete frames (marker) over all receivers */
+  uint64_t frames_sent;     /* frames sent by all publishers */
+  uint64_t frames_expected; /* Σ over received streams of the frames their publisher sent */
+  uint64_t packets_sent;    /* RTP packets sent by all publishers */
+  uint64_t plis;            /* PLI/FIR received by publishers in the window */
+  uint64_t plis_total;      /* ... since they started */
+  int receivers, silent;    /* received streams in the window; those that got nothing */
   uint64_t delay_samples;
   double delay_p50_ms, delay_p99_ms;
 } media_stats;
@@ -62,8 +64,16 @@ const char *media_peer_ufrag(const mpeer *p);
 const char *media_peer_pwd(const mpeer *p);
 uint32_t media_peer_ssrc(const mpeer *p);
 /* Hands the peer to the loop with the remote side. feed: a receiver's publisher (for the
- * delay), NULL for a publisher. 0 or -1. */
+ * delay), NULL for a publisher. The receiver counts every RTP packet as that one stream,
+ * whatever its SSRC (the fan-out shape). 0 or -1. */
 int media_peer_go(media *m, mpeer *p, const bsdp_remote *r, mpeer *feed);
+/* The same for a receiver of n streams on one bundled transport (the N×N shape): stream i
+ * is SSRC ssrcs[i] (from the SDP that announced it) sent by publisher feeds[i]; packets of
+ * any other SSRC are ignored. Every stream is counted on its own: sequence gaps (loss),
+ * complete frames, and the delay from its publisher's send time of the frame id. n ≤
+ * BSDP_MAX_MLINES. 0 or -1. */
+int media_peer_go_streams(media *m, mpeer *p, const bsdp_remote *r, const uint32_t *ssrcs,
+                          mpeer *const *feeds, int n);
 int media_peer_state(const mpeer *p);
 /* The DTLS-SRTP profile name of a READY peer. */
 const char *media_peer_profile(const mpeer *p);

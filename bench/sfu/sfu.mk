@@ -6,16 +6,25 @@
 #                      (Debian `janus`), each pinned to core 1 in turn, M stepped up until
 #                      quality breaks; one line per step and server, then the buzzd/janus
 #                      ratios (see bench/sfu/sfu_bench.c)
+#   make bench-sfu SFU_SHAPE=mesh
+#                      the N×N meeting instead: N participants, each publishing the clip and
+#                      receiving the other N − 1 on one multistream connection, N stepped up
+#                      until quality breaks, through both servers; the same lines, with
+#                      N × (N − 1) forwarded streams
 #
-# SFU_STEPS, SFU_SECONDS override the steps and the seconds measured per step; SFU_SERVERS
-# ("buzzd,janus", "buzzd" or "janus") which servers run.
+# SFU_SHAPE (fanout, the default, or mesh) picks the shape; SFU_STEPS, SFU_SECONDS override
+# the steps (subscribers, or participants for mesh) and the seconds measured per step;
+# SFU_SERVERS ("buzzd,janus", "buzzd" or "janus") which servers run.
 
 SFU_BENCH_SRCS := $(sort $(wildcard bench/sfu/*.c))
 SFU_BENCH_HDRS := $(wildcard bench/sfu/*.h)
 SFU_BENCH_RTC := server/rtc/stun.c server/rtc/demux.c server/rtc/dtls.c server/rtc/srtp.c \
   server/rtc/srtp_evp.c server/rtc/rtp.c
 SFU_JANUS_LIBDIR := /usr/lib/$(shell $(CC) -print-multiarch 2>/dev/null)/janus
-SFU_STEPS ?= 1,4,16,32,64,128,160,192,224,256,320,384,512,640,768,1024,1280,1536
+SFU_SHAPE ?= fanout
+SFU_STEPS_fanout := 1,4,16,32,64,128,160,192,224,256,320,384,512,640,768,1024,1280,1536
+SFU_STEPS_mesh := 2,3,4,6,8,10,12,16,20,24,32
+SFU_STEPS ?= $(SFU_STEPS_$(SFU_SHAPE))
 SFU_SECONDS ?= 5
 SFU_SERVERS ?= buzzd,janus
 
@@ -34,7 +43,7 @@ $(BUILD)/bench/sfu-clip.ivf: bench/sfu/sfu.mk
 .PHONY: bench-sfu
 bench-sfu: $(BUILD)/bench/sfu-bench $(BUILD)/bench/sfu-clip.ivf $(BUILD)/buzzd
 	ulimit -n $$(ulimit -Hn) && timeout 900 $(BUILD)/bench/sfu-bench \
-	  --clip $(BUILD)/bench/sfu-clip.ivf --steps $(SFU_STEPS) --seconds $(SFU_SECONDS) \
+	  --clip $(BUILD)/bench/sfu-clip.ivf --shape $(SFU_SHAPE) --steps $(SFU_STEPS) --seconds $(SFU_SECONDS) \
 	  --servers $(SFU_SERVERS) --buzzd $(BUILD)/buzzd
 
 BENCH_TARGETS += bench-sfu

@@ -46,6 +46,7 @@
 #include "http.h"
 #include "janus_api.h"
 #include "janus_proc.h"
+#include "janus_sig.h"
 #include "media.h"
 
 #ifndef JANUS_LIBDIR
@@ -53,18 +54,20 @@
 #endif
 
 #define MAX_SUBS 2048
-#define BATCH 16
+#define MAX_MESH 64 /* participants: the Janus room's `publishers` */
 
 typedef struct opts {
   const char *clip, *libdir, *buzzd;
   int steps[32], n_steps;
   int seconds, fps, cap;
   int run_buzzd, run_janus;
+  int mesh; /* --shape mesh: the N×N meeting; else the 1 → M fan-out */
 } opts;
 
 /* One step's figures. */
 typedef struct step {
-  int subs;
+  int subs;    /* fan-out: subscribers; mesh: participants N */
+  int streams; /* forwarded streams: subs (fan-out), N × (N − 1) (mesh) */
   double pps, us_per_fwd, cpu_frac, loss, fps_pct, p50, p99, rss;
   unsigned long long rcvbuf_err, sndbuf_err; /* in the window, machine-wide */
   long long tx_dropped;                      /* buzzd's, in the window; -1 for Janus */
@@ -82,7 +85,8 @@ typedef struct server {
   uint64_t feed;
   buzz_sig *b;
   step steps[32];
-  int n_steps, last_ok; /* index into steps of the last good one, -1 if none */
+  int n_steps, last_ok;  /* index into steps of the last good one, -1 if none */
+  int webrtcup, hangups; /* Janus's events, counted over the run */
 } server;
 
 typedef struct sample {
@@ -210,103 +214,6 @@ static void take(sample *s, int pid, int buzzd_http) {
   s->tx_dropped = buzzd_tx_dropped(buzzd_http);
 }
 
-static int fail(const char *what) {
-  fprintf(stderr, "sfu-bench: %s\n", what);
-  return -1;
-}
-
-/* The publisher: attach, join, configure with our offer, apply Janus's answer. */
-static int add_publisher(janus_api *j, media *m, int cap, mpeer **pub, uint64_t *feed_id) {
-  uint64_t h;
-  mpeer *p;
-  if (japi_attach(j, &h) < 0 || media_peer_new(m, 1, 0, &p) < 0) return fail("attach");
-  json_t *body = json_pack("{s:s, s:s, s:i, s:s}", "request", "join", "ptype", "publisher", "room",
-                           JANUS_ROOM, "display", "bench-pub");
-  json_t *ev = NULL;
-  int rc = japi_message(j, h, body, NULL, NULL);
-  json_decref(body);
-  if (rc < 0 || japi_wait(j, h, "joined", 10000, &ev) < 0) return fail("join");
-  json_t *data = json_object_get(json_object_get(ev, "plugindata"), "data");
-  json_t *id = json_object_get(data, "id");
-  *feed_id = json_is_integer(id) ? (uint64_t)json_integer_value(id) : 0;
-  json_decref(ev);
-  if (!*feed_id) return fail("joined without an id");
-  char sdp[4096];
-  bsdp_local l = {media_peer_ufrag(p),
-                  media_peer_pwd(p),
-                  media_fingerprint(m),
-                  media_ip(m),
-                  media_peer_port(p),
-                  media_peer_ssrc(p),
-                  0,
-                  0};
-  if (bsdp_offer(&l, sdp, sizeof sdp) < 0) return -1;
-  body = json_pack("{s:s, s:b, s:b, s:i}", "request", "configure", "audio", 0, "video", 1,
-                   "bitrate", cap);
-  json_t *jsep = json_pack("{s:s, s:s}", "type", "offer", "sdp", sdp);
-  rc = japi_message(j, h, body, jsep, NULL);
-  json_decref(body);
-  json_decref(jsep);
-  if (rc < 0) return fail("configure");
-  for (int tries = 0; tries < 8; tries++) {
-    if (japi_wait(j, h, "event", 10000, &ev) < 0) return fail("no answer to configure");
-    const char *ans = json_string_value(json_object_get(json_object_get(ev, "jsep"), "sdp"));
-    bsdp_remote r;
-    if (ans && bsdp_parse(ans, &r) == 0) {
-      json_decref(ev);
-      if (media_peer_go(m, p, &r, NULL) < 0) return fail("peer");
-      *pub = p;
-      return media_wait_ready(&p, 1, 15) < 0 ? fail("ICE/DTLS did not complete") : 0;
-    }
-    json_decref(ev);
-  }
-  return -1;
-}
-
-/* Adds subscribers until there are `target`, in batches of joins whose offers are then
- * answered. Returns the count reached. */
-static int add_subscribers(janus_api *j, media *m, mpeer *pub, uint64_t feed, mpeer **subs,
-                           int have, int target) {
-  while (have < target) {
-    int k = target - have < BATCH ? target - have : BATCH;
-    uint64_t h[BATCH];
-    for (int i = 0; i < k; i++) {
-      json_t *body =
-          json_pack("{s:s, s:s, s:i, s:[{s:I}]}", "request", "join", "ptype", "subscriber", "room",
-                    JANUS_ROOM, "streams", "feed", (json_int_t)feed);
-      int rc = japi_attach(j, &h[i]) < 0 ? -1 : japi_message(j, h[i], body, NULL, NULL);
-      json_decref(body);
-      if (rc < 0) return have;
-    }
-    for (int i = 0; i < k; i++) {
-      json_t *ev;
-      if (japi_wait(j, h[i], "attached", 10000, &ev) < 0) return have;
-      const char *offer = json_string_value(json_object_get(json_object_get(ev, "jsep"), "sdp"));
-      bsdp_remote r;
-      mpeer *p;
-      char sdp[4096];
-      int ok = offer && bsdp_parse(offer, &r) == 0 && media_peer_new(m, 0, have + i + 1, &p) == 0;
-      json_decref(ev);
-      if (!ok) return have;
-      bsdp_local l = {media_peer_ufrag(p),  media_peer_pwd(p),
-                      media_fingerprint(m), media_ip(m),
-                      media_peer_port(p),   0,
-                      have + i + 1,         0};
-      if (bsdp_answer(&l, &r, sdp, sizeof sdp) < 0 || media_peer_go(m, p, &r, pub) < 0) return have;
-      subs[have + i] = p;
-      json_t *body = json_pack("{s:s}", "request", "start");
-      json_t *jsep = json_pack("{s:s, s:s}", "type", "answer", "sdp", sdp);
-      int rc = japi_message(j, h[i], body, jsep, NULL);
-      json_decref(body);
-      json_decref(jsep);
-      if (rc < 0) return have;
-    }
-    if (media_wait_ready(subs + have, k, 20) < 0) return have;
-    have += k;
-  }
-  return have;
-}
-
 static int parse_opts(int argc, char **argv, opts *o) {
   memset(o, 0, sizeof *o);
   o->libdir = JANUS_LIBDIR;
@@ -315,7 +222,7 @@ static int parse_opts(int argc, char **argv, opts *o) {
   o->cap = 2000000;
   o->buzzd = "build/buzzd";
   o->run_buzzd = o->run_janus = 1;
-  const char *steps = "1,4,16,32,64,128,256,384,512";
+  const char *steps = NULL;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!strcmp(argv[i], "--clip"))
       o->clip = argv[i + 1];
@@ -327,6 +234,10 @@ static int parse_opts(int argc, char **argv, opts *o) {
       o->fps = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--cap"))
       o->cap = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--shape") && !strcmp(argv[i + 1], "mesh"))
+      o->mesh = 1;
+    else if (!strcmp(argv[i], "--shape") && !strcmp(argv[i + 1], "fanout"))
+      o->mesh = 0;
     else if (!strcmp(argv[i], "--janus-libdir"))
       o->libdir = argv[i + 1];
     else if (!strcmp(argv[i], "--buzzd"))
@@ -337,9 +248,10 @@ static int parse_opts(int argc, char **argv, opts *o) {
     } else
       return -1;
   }
+  if (!steps) steps = o->mesh ? "2,3,4,6,8,10,12,16,20,24,32" : "1,4,16,32,64,128,256,384,512";
   for (const char *s = steps; *s && o->n_steps < 32;) {
     int v = atoi(s);
-    if (v < 1 || v > MAX_SUBS) return -1;
+    if (v < (o->mesh ? 2 : 1) || v > (o->mesh ? MAX_MESH : MAX_SUBS)) return -1;
     o->steps[o->n_steps++] = v;
     const char *c = strchr(s, ',');
     if (!c) break;
@@ -385,16 +297,17 @@ static void pin_self(int cpu) {
 
 static int server_subscribers(server *sv, mpeer *pub, mpeer **subs, int have, int target) {
   return sv->b ? bsig_subscribers(sv->b, sv->m, pub, subs, have, target)
-               : add_subscribers(sv->j, sv->m, pub, sv->feed, subs, have, target);
+               : jsig_subscribers(sv->j, sv->m, pub, sv->feed, subs, have, target);
 }
 
 #define CONTENDED_PCT 20 /* others' use of a core (% of the window) above which it is retried */
 #define TRIES 4          /* windows per step at most while contended, 3 s apart */
 #define TRIES_BROKEN 12  /* the same when a contended window broke */
 
-/* One measurement window of o->seconds with `have` receivers into r. Returns the verdict. */
-static const char *measure(server *sv, const opts *o, int have, step *r, double *gen_pct,
-                           double *swait, double *gwait, media_stats *st) {
+/* One measurement window of o->seconds with `have` subscribers (participants) and `streams`
+ * received streams into r. Returns the verdict. */
+static const char *measure(server *sv, const opts *o, int have, int streams, step *r,
+                           double *gen_pct, double *swait, double *gwait, media_stats *st) {
   sample a, b;
   media_window_begin(sv->m);
   take(&a, sv->pid, sv->http_port);
@@ -403,10 +316,12 @@ static const char *measure(server *sv, const opts *o, int have, step *r, double 
   media_window_end(sv->m, st);
   double wall = b.wall - a.wall, scpu = b.server_cpu - a.server_cpu, gcpu = b.gen_cpu - a.gen_cpu;
   r->subs = have;
+  r->streams = streams;
   r->pps = st->rx_packets / st->seconds;
   uint64_t lost = st->expected > st->rx_packets ? st->expected - st->rx_packets : 0;
   r->loss = st->expected ? 100.0 * (double)lost / (double)st->expected : 100.0;
-  r->fps_pct = st->frames_sent ? 100.0 * st->frames_rx / ((double)st->frames_sent * have) : 0;
+  /* Each stream against what its own publisher sent (fan-out: frames_sent × subscribers). */
+  r->fps_pct = st->frames_expected ? 100.0 * st->frames_rx / (double)st->frames_expected : 0;
   r->us_per_fwd = st->rx_packets ? 1e6 * scpu / st->rx_packets : 0;
   r->cpu_frac = scpu / wall;
   r->p50 = st->delay_p50_ms;
@@ -425,13 +340,62 @@ static const char *measure(server *sv, const opts *o, int have, step *r, double 
   return contended ? "ok(contended)" : "ok";
 }
 
-/* The steps against one started server whose publisher is connected. The machine may be
- * shared: a window in which other processes used more than CONTENDED_PCT % of the server's or
- * the generator's core measured the neighbours as much as the server, so it is measured again,
- * up to TRIES windows 3 s apart (TRIES_BROKEN when one broke), and the least contended one is kept;
- * if even that one was contended, its verdict says so ("ok(contended)", "broken(contended)"): read
- * those figures as upper bounds of the cost and lower bounds of the capacity. The run goes on while
- * the quality is ok. */
+/* Measures one step whose peers are up and prints its line; returns whether it was good.
+ * The machine may be shared: a window in which other processes used more than
+ * CONTENDED_PCT % of the server's or the generator's core measured the neighbours as much as
+ * the server, so it is measured again, up to TRIES windows 3 s apart (TRIES_BROKEN when one
+ * broke), and the least contended one is kept; if even that one was contended, its verdict
+ * says so ("ok(contended)", "broken(contended)"): read those figures as upper bounds of the
+ * cost and lower bounds of the capacity. */
+static int measure_step(server *sv, const opts *o, int have, int streams, double setup) {
+  step *r = &sv->steps[sv->n_steps++];
+  const char *verdict = "";
+  double gen_pct = 0, swait = 0, gwait = 0, load[1] = {0};
+  media_stats st = {0};
+  int tries = 0;
+  double best = 1e9;
+  int limit = TRIES;
+  while (tries++ < limit) {
+    step t;
+    media_stats ts;
+    double g, sw, gw;
+    const char *v = measure(sv, o, have, streams, &t, &g, &sw, &gw, &ts);
+    double worst = sw > gw ? sw : gw;
+    if (worst < best) {
+      best = worst;
+      *r = t, st = ts, gen_pct = g, swait = sw, gwait = gw, verdict = v;
+    }
+    if (!strstr(v, "contended")) break;
+    /* A break seen only under contention would end the run on the neighbours' account: wait
+     * longer for a quiet window before believing it. */
+    if (!strncmp(v, "broken", 6)) limit = TRIES_BROKEN;
+    if (tries < limit) sleep_s(3);
+  }
+  getloadavg(load, 1);
+  r->ok = !strncmp(verdict, "ok", 2);
+  r->verdict = verdict;
+  char what[64];
+  if (o->mesh)
+    snprintf(what, sizeof what, "mesh n=%d streams=%d", have, streams);
+  else
+    snprintf(what, sizeof what, "fanout subs=%d", have);
+  printf(
+      "sfu-bench %s %s fwd_pps=%.0f cpu_us_per_fwd=%.2f server_cpu_pct=%.1f "
+      "gen_cpu_pct=%.1f loss_pct=%.3f frames_delivered_pct=%.1f delay_p50_ms=%.2f "
+      "delay_p99_ms=%.2f rss_mb=%.1f plis=%llu plis_total=%llu silent=%d setup_s=%.1f "
+      "others_on_server_core_pct=%.1f others_on_gen_core_pct=%.1f loadavg=%.1f windows=%d "
+      "udp_rcvbuf_errors=%llu udp_sndbuf_errors=%llu server_tx_dropped=%lld verdict=%s\n",
+      sv->name, what, r->pps, r->us_per_fwd, 100.0 * r->cpu_frac, gen_pct, r->loss, r->fps_pct,
+      r->p50, r->p99, r->rss, (unsigned long long)st.plis, (unsigned long long)st.plis_total,
+      st.silent, setup, swait, gwait, load[0], tries > limit ? limit : tries, r->rcvbuf_err,
+      r->sndbuf_err, r->tx_dropped, verdict);
+  fflush(stdout);
+  if (r->ok) sv->last_ok = sv->n_steps - 1;
+  return r->ok;
+}
+
+/* The fan-out steps against one started server whose publisher is connected; the run goes
+ * on while the quality is ok. */
 static void run_steps(server *sv, const opts *o, mpeer *pub, mpeer **subs) {
   int have = 0;
   sv->last_ok = -1;
@@ -447,67 +411,30 @@ static void run_steps(server *sv, const opts *o, mpeer *pub, mpeer **subs) {
     double setup = mono() - t0;
     sleep_s(1.5); /* the new receivers' first keyframe */
     if (sv->b) bsig_drain(sv->b);
-    step *r = &sv->steps[sv->n_steps++];
-    const char *verdict = "";
-    double gen_pct = 0, swait = 0, gwait = 0, load[1] = {0};
-    media_stats st = {0};
-    int tries = 0;
-    double best = 1e9;
-    int limit = TRIES;
-    while (tries++ < limit) {
-      step t;
-      media_stats ts;
-      double g, sw, gw;
-      const char *v = measure(sv, o, have, &t, &g, &sw, &gw, &ts);
-      double worst = sw > gw ? sw : gw;
-      if (worst < best) {
-        best = worst;
-        *r = t, st = ts, gen_pct = g, swait = sw, gwait = gw, verdict = v;
-      }
-      if (!strstr(v, "contended")) break;
-      /* A break seen only under contention would end the run on the neighbours' account: wait
-       * longer for a quiet window before believing it. */
-      if (!strncmp(v, "broken", 6)) limit = TRIES_BROKEN;
-      if (tries < limit) sleep_s(3);
-    }
-    getloadavg(load, 1);
-    r->ok = !strncmp(verdict, "ok", 2);
-    r->verdict = verdict;
-    printf(
-        "sfu-bench %s fanout subs=%d fwd_pps=%.0f cpu_us_per_fwd=%.2f server_cpu_pct=%.1f "
-        "gen_cpu_pct=%.1f loss_pct=%.3f frames_delivered_pct=%.1f delay_p50_ms=%.2f "
-        "delay_p99_ms=%.2f rss_mb=%.1f plis=%llu plis_total=%llu silent=%d setup_s=%.1f "
-        "others_on_server_core_pct=%.1f others_on_gen_core_pct=%.1f loadavg=%.1f windows=%d "
-        "udp_rcvbuf_errors=%llu udp_sndbuf_errors=%llu server_tx_dropped=%lld verdict=%s\n",
-        sv->name, have, r->pps, r->us_per_fwd, 100.0 * r->cpu_frac, gen_pct, r->loss, r->fps_pct,
-        r->p50, r->p99, r->rss, (unsigned long long)st.plis, (unsigned long long)st.plis_total,
-        st.silent, setup, swait, gwait, load[0], tries > limit ? limit : tries, r->rcvbuf_err,
-        r->sndbuf_err, r->tx_dropped, verdict);
-    fflush(stdout);
-    if (!r->ok) break;
-    sv->last_ok = sv->n_steps - 1;
+    if (!measure_step(sv, o, have, have, setup)) break;
   }
 }
 
 /* Streams per server core: the last good step's receivers over the share of a core the server
  * used for them (a linear extrapolation to 100 % of the core). */
-static void summary(const server *sv) {
+static void summary(const server *sv, int mesh) {
   const step *r = sv->last_ok >= 0 ? &sv->steps[sv->last_ok] : NULL;
   const step *end = sv->n_steps ? &sv->steps[sv->n_steps - 1] : NULL;
   /* How the run ended: at a broken step (the break point), a discarded one (the generator's
    * limit), or with every step passed (none reached). */
   const char *ended = !end ? "no_step" : end->ok ? "every_step_passed" : end->verdict;
+  if (mesh)
+    printf("sfu-bench %s mesh summary last_ok_n=%d last_ok_streams=%d", sv->name, r ? r->subs : 0,
+           r ? r->streams : 0);
+  else
+    printf("sfu-bench %s fanout summary last_ok_subs=%d", sv->name, r ? r->subs : 0);
   printf(
-      "sfu-bench %s fanout summary last_ok_subs=%d last_ok_fwd_pps=%.0f "
-      "server_cpu_at_last_ok=%.1f%% streams_per_core=%.0f fwd_pps_per_core=%.0f ended=%s",
-      sv->name, r ? r->subs : 0, r ? r->pps : 0, r ? 100 * r->cpu_frac : 0,
-      r && r->cpu_frac > 0 ? r->subs / r->cpu_frac : 0,
+      " last_ok_fwd_pps=%.0f server_cpu_at_last_ok=%.1f%% streams_per_core=%.0f "
+      "fwd_pps_per_core=%.0f ended=%s",
+      r ? r->pps : 0, r ? 100 * r->cpu_frac : 0,
+      r && r->cpu_frac > 0 ? r->streams / r->cpu_frac : 0,
       r && r->cpu_frac > 0 ? r->pps / r->cpu_frac : 0, ended);
-  if (sv->j) {
-    int up, hang;
-    japi_counts(sv->j, &up, &hang);
-    printf(" webrtcup=%d hangups=%d", up, hang);
-  }
+  if (!strcmp(sv->name, "janus")) printf(" webrtcup=%d hangups=%d", sv->webrtcup, sv->hangups);
   printf("\n");
 }
 
@@ -524,7 +451,7 @@ static void ratio_line(const char *figure, const char *at, double bz, double ja)
 /* buzzd / janus: per-core figures at each one's last good step; the per-packet, quality and
  * memory figures at the largest step both passed (the same number of subscribers), preferring
  * one where neither window was contended. */
-static void ratios(const server *bz, const server *ja) {
+static void ratios(const server *bz, const server *ja, int mesh) {
   if (bz->last_ok < 0 || ja->last_ok < 0) {
     printf("sfu-bench ratio none (a server passed no step)\n");
     return;
@@ -532,7 +459,7 @@ static void ratios(const server *bz, const server *ja) {
   const step *b = &bz->steps[bz->last_ok], *j = &ja->steps[ja->last_ok];
   char at[96];
   snprintf(at, sizeof at, "last_good_steps(buzzd=%d,janus=%d)", b->subs, j->subs);
-  ratio_line("streams_per_core", at, b->subs / b->cpu_frac, j->subs / j->cpu_frac);
+  ratio_line("streams_per_core", at, b->streams / b->cpu_frac, j->streams / j->cpu_frac);
   ratio_line("fwd_pps_per_core", at, b->pps / b->cpu_frac, j->pps / j->cpu_frac);
   ratio_line("delay_p50_ms", at, b->p50, j->p50);
   ratio_line("delay_p99_ms", at, b->p99, j->p99);
@@ -546,7 +473,7 @@ static void ratios(const server *bz, const server *ja) {
         if (x->subs == y->subs && (!clean || both_clean)) cb = x, cj = y;
       }
   if (!cb) return;
-  snprintf(at, sizeof at, "subs=%d%s", cb->subs,
+  snprintf(at, sizeof at, "%s=%d%s", mesh ? "n" : "subs", cb->subs,
            strcmp(cb->verdict, "ok") || strcmp(cj->verdict, "ok") ? "(contended)" : "");
   ratio_line("cpu_us_per_fwd", at, cb->us_per_fwd, cj->us_per_fwd);
   ratio_line("server_cpu_pct", at, 100 * cb->cpu_frac, 100 * cj->cpu_frac);
@@ -611,7 +538,7 @@ static int run_janus(server *sv, const opts *o, const clip *c, int cpu, const ch
   }
   sv->pid = jp.pid;
   if (media_create(&sv->m, c, o->fps, ip) < 0 || japi_open(&sv->j, jp.http_port) < 0 ||
-      add_publisher(sv->j, sv->m, o->cap, &pub, &sv->feed) < 0) {
+      jsig_publisher(sv->j, sv->m, o->cap, 0, &pub, &sv->feed) < 0) {
     fprintf(stderr, "sfu-bench: janus publisher setup failed (janus log in %s)\n", jp.dir);
     setenv("SFU_BENCH_KEEP", "1", 1);
     goto out;
@@ -619,7 +546,8 @@ static int run_janus(server *sv, const opts *o, const clip *c, int cpu, const ch
   printf("sfu-bench janus publisher connected srtp=%s pid=%d\n", media_peer_profile(pub), jp.pid);
   fflush(stdout);
   run_steps(sv, o, pub, subs);
-  summary(sv);
+  japi_counts(sv->j, &sv->webrtcup, &sv->hangups);
+  summary(sv, 0);
   rc = 0;
 out:
   japi_close(sv->j);
@@ -631,11 +559,94 @@ out:
   return rc;
 }
 
+/* ---- the N×N meeting ---- */
+
+/* One mesh step against a freshly started server: n participants publish, then each
+ * subscribes to the other n − 1 (buzzd_sig.h, janus_sig.h). Each step starts the server
+ * anew, so a step's CPU, RSS and delay are those of a settled n-participant meeting, not of
+ * the joins and leaves before it. Returns 1 when the step was good, 0 when it broke, -1 when
+ * it could not be set up. */
+static int mesh_step(server *sv, const opts *o, const clip *c, int cpu, const char *ip, int n,
+                     int first) {
+  mpeer **pubs = calloc((size_t)n, sizeof *pubs), **subs = calloc((size_t)n, sizeof *subs);
+  uint64_t *feeds = calloc((size_t)n, sizeof *feeds);
+  buzzd_proc bp = {.pid = -1};
+  janus_proc jp = {.pid = -1};
+  int rc = -1, is_buzzd = !strcmp(sv->name, "buzzd");
+  double t0 = mono();
+  if (!pubs || !subs || !feeds) goto out;
+  if (is_buzzd ? buzzd_proc_start(&bp, o->buzzd, n + 8, cpu)
+               : janus_proc_start(&jp, o->libdir, o->cap, cpu)) {
+    fprintf(stderr, "sfu-bench: %s did not start (log in %s)\n", sv->name,
+            is_buzzd ? bp.dir : jp.dir);
+    goto keep;
+  }
+  sv->pid = is_buzzd ? bp.pid : jp.pid;
+  sv->http_port = is_buzzd ? bp.http_port : 0;
+  /* buzzd announces its listen host (127.0.0.1); Janus needs the host's address (media_address). */
+  if (media_create(&sv->m, c, o->fps, is_buzzd ? "127.0.0.1" : ip) < 0) goto keep;
+  if (is_buzzd) {
+    if (bsig_open(&sv->b, bp.http_port) < 0 || bsig_mesh(sv->b, sv->m, n, pubs, subs) < 0)
+      goto keep;
+  } else {
+    if (japi_open(&sv->j, jp.http_port) < 0) goto keep;
+    for (int k = 0; k < n; k++)
+      if (jsig_publisher(sv->j, sv->m, o->cap, k, &pubs[k], &feeds[k]) < 0) goto keep;
+    if (jsig_mesh_subscribers(sv->j, sv->m, n, pubs, feeds, subs) < 0) goto keep;
+  }
+  double setup = mono() - t0;
+  if (first) {
+    printf("sfu-bench %s mesh connected n=%d srtp=%s pid=%d\n", sv->name, n,
+           media_peer_profile(subs[0]), sv->pid);
+    fflush(stdout);
+  }
+  sleep_s(2.5); /* every receiver's first keyframe (the clip has one every 2 s) */
+  if (sv->b) bsig_drain(sv->b);
+  rc = measure_step(sv, o, n, n * (n - 1), setup);
+  goto out;
+keep:
+  printf("sfu-bench %s mesh n=%d setup failed (%.1f s)\n", sv->name, n, mono() - t0);
+  fflush(stdout);
+  setenv("SFU_BENCH_KEEP", "1", 1);
+out:
+  if (sv->j) {
+    int up, hang;
+    japi_counts(sv->j, &up, &hang);
+    sv->webrtcup += up, sv->hangups += hang;
+  }
+  media_destroy(sv->m); /* before the signaling: no media to a server that drops transports */
+  sv->m = NULL;
+  bsig_close(sv->b);
+  sv->b = NULL;
+  japi_close(sv->j);
+  sv->j = NULL;
+  if (is_buzzd)
+    buzzd_proc_stop(&bp);
+  else
+    janus_proc_stop(&jp);
+  free(pubs);
+  free(subs);
+  free(feeds);
+  return rc;
+}
+
+/* The mesh steps through one server, N up until quality breaks. */
+static void run_mesh(server *sv, const char *name, const opts *o, const clip *c, int cpu,
+                     const char *ip) {
+  memset(sv, 0, sizeof *sv);
+  sv->name = name;
+  sv->last_ok = -1;
+  for (int s = 0; s < o->n_steps; s++)
+    if (mesh_step(sv, o, c, cpu, ip, o->steps[s], s == 0) != 1) break;
+  summary(sv, 1);
+}
+
 int main(int argc, char **argv) {
   static opts o;
   if (parse_opts(argc, argv, &o) < 0) {
     fprintf(stderr,
-            "usage: sfu-bench --clip FILE.ivf [--steps 1,4,16] [--seconds S] [--fps N] "
+            "usage: sfu-bench --clip FILE.ivf [--shape fanout|mesh] [--steps 1,4,16] [--seconds S] "
+            "[--fps N] "
             "[--cap BITS] [--servers buzzd,janus] [--buzzd PATH] [--janus-libdir DIR]\n");
     return 2;
   }
@@ -664,10 +675,16 @@ int main(int argc, char **argv) {
     if (o.steps[i] > max_subs) max_subs = o.steps[i];
   static server bz, ja;
   int rc = 0;
-  if (o.run_buzzd && run_buzzd(&bz, &o, &c, two ? 1 : -1, max_subs) < 0) rc = 1;
-  if (o.run_buzzd) summary(&bz);
-  if (o.run_janus && run_janus(&ja, &o, &c, two ? 1 : -1, ip) < 0) rc = 1;
-  if (o.run_buzzd && o.run_janus) ratios(&bz, &ja);
+  if (o.mesh) {
+    if (o.run_buzzd) run_mesh(&bz, "buzzd", &o, &c, two ? 1 : -1, ip);
+    if (o.run_janus) run_mesh(&ja, "janus", &o, &c, two ? 1 : -1, ip);
+    rc = (o.run_buzzd && bz.last_ok < 0) || (o.run_janus && ja.last_ok < 0);
+  } else {
+    if (o.run_buzzd && run_buzzd(&bz, &o, &c, two ? 1 : -1, max_subs) < 0) rc = 1;
+    if (o.run_buzzd) summary(&bz, 0);
+    if (o.run_janus && run_janus(&ja, &o, &c, two ? 1 : -1, ip) < 0) rc = 1;
+  }
+  if (o.run_buzzd && o.run_janus) ratios(&bz, &ja, o.mesh);
   clip_free(&c);
   return rc;
 }
