@@ -25,9 +25,30 @@ int rtc__room_join(rtc__worker *w, rtc__transport *t, uint64_t id) {
   return 0;
 }
 
+/* Frees the retransmission buffers of the streams t published: the room keeps at most
+ * ROOM_MAX_RTX, and a meeting where people come and go would otherwise fill them with the
+ * streams of those who left, and then answer nobody's NACK. */
+static void drop_published_rtx(rtc__room *r, const rtc__transport *t) {
+  if (!t->send_filter) return;
+  for (int i = 0; i < r->n_rtx;) {
+    uint32_t ssrc = rtc_rtx_ssrc(r->rtx[i]);
+    int mine = 0;
+    for (int k = 0; k < t->n_send && !mine; k++) mine = t->send[k] == ssrc;
+    if (!mine) {
+      i++;
+      continue;
+    }
+    rtc_rtx_destroy(r->rtx[i]);
+    r->n_rtx--;
+    r->rtx[i] = r->rtx[r->n_rtx];
+    r->kf_ms[i] = r->kf_ms[r->n_rtx];
+  }
+}
+
 void rtc__room_leave(rtc__worker *w, rtc__transport *t) {
   rtc__room *r = t->room;
   if (!r) return;
+  drop_published_rtx(r, t);
   if (t->room_prev)
     t->room_prev->room_next = t->room_next;
   else
@@ -226,7 +247,8 @@ void rtc__forward(rtc__worker *w, rtc__transport *from, const uint8_t *p, size_t
       rtc__count(&w->c.send_refused, 1);
       return; /* not a stream it declared: never under someone else's SSRC */
     }
-    rtc_rtx_buf *b = rtx_for(from->room, ssrc, 1);
+    /* The microphone is not buffered: Opus is not NACKed (its answer has no nack feedback). */
+    rtc_rtx_buf *b = ssrc == from->spk.ssrc && from->spk.ssrc ? NULL : rtx_for(from->room, ssrc, 1);
     if (b) rtc_rtx_put(b, p, n, rtc__now_ms(w));
   }
   uint64_t sent = 0, bytes = 0;

@@ -22,7 +22,7 @@
 #include "rtc/hdrmap.h"
 
 #define RTC_MAX_WORKERS 64
-#define RTC_RECV_MAX 32 /* SSRCs one filtered transport may be sent (rtc_transport_recv) */
+#define RTC_RECV_MAX 128 /* SSRCs one filtered transport may be sent (rtc_transport_recv) */
 
 typedef struct rtc rtc;
 

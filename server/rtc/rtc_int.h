@@ -154,6 +154,9 @@ struct rtc__transport {
   struct sockaddr_storage reply_to; /* where DTLS output goes: the address it came from */
   struct rtc__sim_src *sim;      /* simulcast.c: its camera's layers; NULL = not simulcast */
   struct rtc__sim_sub *sim_subs; /* simulcast.c: one per group it receives (RTC_RECV_MAX) */
+  int n_sim_subs;                /* entries of sim_subs ever used (free ones are reused) */
+  uint32_t sim_sent;             /* simulcast.c: cameras it is sent now, while !sim_sent_stale */
+  int sim_sent_stale;            /* a layer choice or the recv list changed since */
   rtc_view views[RTC_RECV_MAX];  /* rtc_transport_view's last list */
   int n_views, has_views;
   struct rtc__cc {               /* cc.c: congestion control of this transport */

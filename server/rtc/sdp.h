@@ -5,16 +5,16 @@
  * not fit is an error, never a truncation). sdp_answer writes the answer of an ICE-lite,
  * DTLS-passive, BUNDLE-only, rtcp-mux-only server: Opus for audio, VP8 (+ its RTX) for video,
  * every other m-line rejected (port 0). Both are pure functions with no allocation; an
- * sdp_session is large (~120 KiB): keep it on the heap. */
+ * sdp_session is large (~2.4 MB, mostly untouched: see below): keep it on the heap. */
 #ifndef BZ_RTC_SDP_H
 #define BZ_RTC_SDP_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define SDP_MAX_LEN 65536
+#define SDP_MAX_LEN (256 * 1024) /* SDP_MAX_MEDIA m-lines of Chromium's ~2 KB; a message is smaller by default */
 #define SDP_MAX_LINE 2048
-#define SDP_MAX_MEDIA 16
+#define SDP_MAX_MEDIA 128 /* a sub offer: two per other participant (50 a room), and screens */
 #define SDP_MAX_CODECS 48
 #define SDP_MAX_EXT 24
 #define SDP_MAX_SSRC 8
@@ -91,9 +91,11 @@ typedef struct sdp_session {
   char fingerprint[160], setup[16];
   char bundle[SDP_MAX_MEDIA][SDP_MID_MAX + 1];
   int n_bundle;
-  sdp_media media[SDP_MAX_MEDIA];
   int n_media;
   int err_line; /* 1-based line of the first error */
+  /* Last, and only media[0..n_media) is ever written or read: a parse clears what comes
+   * before it and each m-line as it starts (the whole array is 2.4 MB). */
+  sdp_media media[SDP_MAX_MEDIA];
 } sdp_session;
 
 /* Parses an offer. 0 or SDP_E* (s->err_line says where). */

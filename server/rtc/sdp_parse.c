@@ -1,5 +1,6 @@
 /* SDP offer parser (see sdp.h). Lines are "<letter>=<value>", CRLF or LF; unknown lines and
  * attributes are skipped, but every value we keep must fit its field. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -330,7 +331,7 @@ static int parse_line(sdp_session *s, char type, const char *v, size_t n) {
 }
 
 int sdp_parse(const char *p, size_t n, sdp_session *s) {
-  memset(s, 0, sizeof *s);
+  memset(s, 0, offsetof(sdp_session, media));
   if (!p || n == 0) return SDP_EPARSE;
   if (n > SDP_MAX_LEN) return SDP_ETOOBIG;
   size_t off = 0;

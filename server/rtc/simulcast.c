@@ -76,9 +76,16 @@ static const rtc__transport *pub_of_group(const rtc__room *r, uint32_t group) {
 
 static rtc__sim_sub *sub_find(const rtc__transport *t, uint32_t group) {
   if (!t->sim_subs) return NULL;
-  for (int i = 0; i < RTC_RECV_MAX; i++)
+  for (int i = 0; i < t->n_sim_subs; i++)
     if (t->sim_subs[i].group == group) return &t->sim_subs[i];
   return NULL;
+}
+
+/* Every change of a layer choice goes through here, so the count of cameras sent is redone
+ * only after one (it is read for every packet to every subscriber). */
+static void set_cur(rtc__transport *t, rtc__sim_sub *e, int layer) {
+  if ((e->cur >= 0) != (layer >= 0)) t->sim_sent_stale = 1;
+  e->cur = layer;
 }
 
 /* t's entry for group, made on first use (in a free slot, or one of a group it no longer
@@ -87,11 +94,13 @@ static rtc__sim_sub *sub_for(rtc__transport *t, uint32_t group) {
   rtc__sim_sub *e = sub_find(t, group);
   if (e) return e;
   if (!t->sim_subs && !(t->sim_subs = calloc(RTC_RECV_MAX, sizeof *t->sim_subs))) return NULL;
-  for (int i = 0; i < RTC_RECV_MAX; i++) {
+  for (int i = 0; i <= t->n_sim_subs && i < RTC_RECV_MAX; i++) {
     e = &t->sim_subs[i];
-    if (e->group && listed(t->recv, t->n_recv, e->group)) continue;
+    if (i < t->n_sim_subs && listed(t->recv, t->n_recv, e->group)) continue;
+    if (i == t->n_sim_subs) t->n_sim_subs++;
     e->group = group;
     e->cur = -1;
+    t->sim_sent_stale = 1;
     rtc_rewrite_init(&e->rw, group, 90000);
     return e;
   }
@@ -99,17 +108,20 @@ static rtc__sim_sub *sub_for(rtc__transport *t, uint32_t group) {
 }
 
 /* The simulcast cameras t is being sent now (a layer chosen), at least 1. */
-static uint32_t cameras_sent(const rtc__transport *t) {
-  uint32_t k = 0;
-  for (int i = 0; t->sim_subs && i < RTC_RECV_MAX; i++)
-    k += t->sim_subs[i].group && t->sim_subs[i].cur >= 0 &&
-         listed(t->recv, t->n_recv, t->sim_subs[i].group);
-  return k ? k : 1;
+static uint32_t cameras_sent(rtc__transport *t) {
+  if (t->sim_sent_stale) {
+    uint32_t k = 0;
+    for (int i = 0; i < t->n_sim_subs; i++)
+      k += t->sim_subs[i].cur >= 0 && listed(t->recv, t->n_recv, t->sim_subs[i].group);
+    t->sim_sent = k;
+    t->sim_sent_stale = 0;
+  }
+  return t->sim_sent ? t->sim_sent : 1;
 }
 
 /* What t asks of group's camera: its tile, and an equal share of its estimate among the
  * cameras it is sent (the estimate is the whole link's). */
-static void view_of(const rtc__transport *t, uint32_t group, rtc_layer_want *want) {
+static void view_of(rtc__transport *t, uint32_t group, rtc_layer_want *want) {
   memset(want, 0, sizeof *want);
   want->bwe_bps = sub_bwe_bps(t);
   if (want->bwe_bps) want->bwe_bps = want->bwe_bps / cameras_sent(t) + 1; /* 0 stays "no cap" */
@@ -211,13 +223,13 @@ int rtc__sim_forward(rtc__worker *w, rtc__transport *from, const uint8_t *p, siz
     view_of(t, group, &want);
     int target = rtc_layer_choose(s->info, s->cfg.n, &want);
     if (target < 0) {
-      e->cur = -1; /* paused: it resumes at a keyframe */
+      set_cur(t, e, -1); /* paused: it resumes at a keyframe */
       continue;
     }
     if (e->cur != target) {
       if (L == target && key) {
         rtc_rewrite_switch(&e->rw, v.ssrc);
-        e->cur = target;
+        set_cur(t, e, target);
         rtc__count(&w->c.layer_switches, 1);
       } else {
         request_keyframe(w, from, s, target, now); /* meanwhile the current layer goes on */
@@ -292,6 +304,7 @@ void rtc__sim_free(rtc__transport *t) {
   free(t->sim_subs);
   t->sim = NULL;
   t->sim_subs = NULL;
+  t->n_sim_subs = 0;
 }
 
 static int same_layers(const rtc_simulcast *a, const rtc_simulcast *b) {

@@ -91,10 +91,12 @@ void rtc__transport_recv(rtc__worker *w, uint64_t id, const uint32_t *ssrcs, int
   rtc__transport *t = rtc_map_get(w->by_id, &id, sizeof id);
   if (!t || n < 0 || n > RTC_RECV_MAX) return;
   memcpy(send ? t->send : t->recv, ssrcs, (size_t)n * sizeof *ssrcs);
-  if (send)
+  if (send) {
     t->n_send = n;
-  else
+  } else {
     t->n_recv = n;
+    t->sim_sent_stale = 1; /* simulcast.c counts the cameras it is sent among these */
+  }
 }
 
 void rtc__transport_maps(rtc__worker *w, uint64_t id, const rtc_hdrmap *maps, int n) {

@@ -20,8 +20,8 @@
 
 #define SFU_UFRAG_LEN 8
 #define SFU_PWD_LEN 32
-#define SFU_ANSWER_MAX 32768
-#define SFU_RECV_MAX 32 /* streams one subscribing connection may receive (RTC_RECV_MAX) */
+#define SFU_ANSWER_MAX (256 * 1024) /* SDP_MAX_MEDIA m-lines of about 700 bytes, and headroom */
+#define SFU_RECV_MAX 128 /* streams one subscribing connection may receive (RTC_RECV_MAX) */
 
 enum { SFU_PUB = 0, SFU_SUB = 1 };
 static const char *const pc_names[2] = {"pub", "sub"};
@@ -67,8 +67,9 @@ static int publishes(const sig_sfu_peer *s) {
 }
 
 struct sig_sfu_scratch {
-  sdp_session offer;
   char answer[SFU_ANSWER_MAX];
+  struct sub_plan *plan; /* the sub offer's streams (100 KB: not on the stack) */
+  sdp_session offer;     /* last: only its first m-lines are touched (sdp.h) */
 };
 
 void sig_ctx_set_media(sig_ctx *ctx, const sig_media *m) {
@@ -79,6 +80,7 @@ void sig_ctx_set_media(sig_ctx *ctx, const sig_media *m) {
 }
 
 void sig__sfu_ctx_free(sig_ctx *ctx) {
+  if (ctx->sfu_scratch) free(ctx->sfu_scratch->plan);
   free(ctx->sfu_scratch);
   ctx->sfu_scratch = NULL;
 }
@@ -291,12 +293,13 @@ static int push_views(sig_ctx *ctx, sig_part *p) {
   return ctx->media.view(ctx->media.user, p->room->media_worker, s->tp[SFU_SUB].id, v, n);
 }
 
-typedef struct sub_plan {
+struct sub_plan {
   sdp_send send[SDP_MAX_MEDIA];
   uint32_t ssrcs[SFU_RECV_MAX];
   rtc_hdrmap maps[SFU_RECV_MAX]; /* the publisher's numbers to this m-line's */
   int n;
-} sub_plan;
+};
+typedef struct sub_plan sub_plan;
 
 /* sub: which publisher's stream goes on which recvonly m-line, from `mids` ({mid: id} for the
  * microphone and camera, {mid: "id:screen"} for a screen). A publisher that is gone (or does
@@ -304,7 +307,7 @@ typedef struct sub_plan {
  * leaving publisher, or a screen share that just stopped, is no error. */
 static int plan_subscriber(sig_part *p, json_t *mids, const sdp_session *s, sub_plan *pl,
                            const sdp_send **send, const char **why) {
-  *why = "sub needs 'mids': an object {mid: participant id, or \"<id>:screen\"} of at most 16 "
+  *why = "sub needs 'mids': an object {mid: participant id, or \"<id>:screen\"} of at most 128 "
          "entries";
   if (!json_is_object(mids) || json_object_size(mids) > SDP_MAX_MEDIA) return -1;
   const char *mid;
@@ -349,9 +352,9 @@ static int plan_subscriber(sig_part *p, json_t *mids, const sdp_session *s, sub_
 static const char *sdp_why(int rc) {
   switch (rc) {
     case SDP_ETOOBIG:
-      return "sdp: longer than 65536 bytes or a line over 2048";
+      return "sdp: longer than 262144 bytes or a line over 2048";
     case SDP_ELIMIT:
-      return "sdp: more m-lines, codecs, extensions or SSRCs than buzzd takes (16 m-lines)";
+      return "sdp: more m-lines, codecs, extensions or SSRCs than buzzd takes (128 m-lines)";
     case SDP_EMISSING:
       return "sdp: no audio (Opus) or video (VP8) we accept, or ICE credentials, fingerprint, "
              "mid or setup missing";
@@ -401,7 +404,12 @@ void sig__h_sfu_offer(sig_conn *c, json_t *msg, const sig_req *rq) {
     sig__error(c, rq, SIG_PE_BAD_MESSAGE, "'pc' must be \"pub\" or \"sub\"");
     return;
   }
-  if (!ctx->sfu_scratch && !(ctx->sfu_scratch = malloc(sizeof *ctx->sfu_scratch))) {
+  if (!ctx->sfu_scratch && (ctx->sfu_scratch = malloc(sizeof *ctx->sfu_scratch)) &&
+      !(ctx->sfu_scratch->plan = malloc(sizeof *ctx->sfu_scratch->plan))) {
+    free(ctx->sfu_scratch);
+    ctx->sfu_scratch = NULL;
+  }
+  if (!ctx->sfu_scratch) {
     sig__error(c, rq, SIG_PE_INTERNAL, "out of memory");
     return;
   }
@@ -421,10 +429,10 @@ void sig__h_sfu_offer(sig_conn *c, json_t *msg, const sig_req *rq) {
   }
   room_media(ctx, r);
   const char *why = NULL;
-  sub_plan plan;
+  sub_plan *plan = ctx->sfu_scratch->plan;
   sdp_answer_opts o = {0};
   if (which == SFU_PUB ? read_publisher(ctx, p, s, &why) < 0
-                       : plan_subscriber(p, json_object_get(msg, "mids"), s, &plan, o.send, &why) <
+                       : plan_subscriber(p, json_object_get(msg, "mids"), s, plan, o.send, &why) <
                              0) {
     sig__error(c, rq, SIG_PE_BAD_MESSAGE, why);
     return;
@@ -454,9 +462,9 @@ void sig__h_sfu_offer(sig_conn *c, json_t *msg, const sig_req *rq) {
     if (p->sfu->has[k] && !(k == K_VIDEO && p->sfu->sim_n)) own[n_own++] = p->sfu->ssrc[k];
   if (which == SFU_SUB
           ? (ctx->media.recv_mapped
-                 ? ctx->media.recv_mapped(ctx->media.user, r->media_worker, t->id, plan.ssrcs,
-                                          plan.maps, plan.n)
-                 : ctx->media.recv(ctx->media.user, r->media_worker, t->id, plan.ssrcs, plan.n)) < 0
+                 ? ctx->media.recv_mapped(ctx->media.user, r->media_worker, t->id, plan->ssrcs,
+                                          plan->maps, plan->n)
+                 : ctx->media.recv(ctx->media.user, r->media_worker, t->id, plan->ssrcs, plan->n)) < 0
           : ctx->media.send(ctx->media.user, r->media_worker, t->id, own, n_own) < 0) {
     sig__error(c, rq, SIG_PE_INTERNAL, "the media plane refused the stream list");
     return;

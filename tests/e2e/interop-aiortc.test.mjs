@@ -6,46 +6,19 @@
 // extension ids) differ from Chromium's, so this holds buzzd to renumbering per subscriber.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import readline from 'node:readline';
-import { createRoom, ROOT } from '../lib/buzzd.mjs';
+import { createRoom } from '../lib/buzzd.mjs';
+import { startAiortc } from '../lib/aiortc.mjs';
 import { sfuServerAndBrowser } from '../lib/sfu-setup.mjs';
 import { waitFor } from '../lib/proc.mjs';
 import {
   openRoom, apiJoin, waitForVideo, waitForAudio, waitForPicture, framesDecoded, stepTimer,
 } from '../lib/client.mjs';
 
-const PYTHON = '/usr/bin/python3'; // Debian's, where python3-aiortc installs
-
-/** Starts the aiortc client; `latest` keeps the newest report per (event, from). */
-function startAiortc(server, roomId) {
-  const child = spawn(PYTHON, [path.join(ROOT, 'tests/interop/aiortc_client.py'),
-    '--url', server.wsUrl, '--room', roomId, '--name', 'aiortc', '--seconds', '200'],
-  { stdio: ['pipe', 'pipe', 'pipe'] });
-  const c = { child, latest: new Map(), events: [], stderr: '' };
-  readline.createInterface({ input: child.stdout }).on('line', (line) => {
-    let m;
-    try { m = JSON.parse(line); } catch { c.events.push({ event: 'garbage', line }); return; }
-    if (m.event === 'video' || m.event === 'audio') c.latest.set(`${m.event}:${m.from}`, m);
-    else c.events.push(m);
-  });
-  child.stderr.on('data', (d) => { c.stderr = (c.stderr + d).slice(-20000); });
-  c.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-  c.diag = () => `aiortc events: ${JSON.stringify(c.events)}\nlatest: ${JSON.stringify([...c.latest.values()])}\nstderr tail: ${c.stderr.slice(-3000)}`;
-  return c;
-}
-
 test('interop: an aiortc client publishes into and subscribes from an SFU room with two browsers', { timeout: 240000 }, async (t) => {
   const step = stepTimer(t);
   let ai = null;
   const { server, browser, pages } = await sfuServerAndBrowser(t, {
-    before: async () => {
-      if (!ai || ai.child.exitCode !== null) return;
-      ai.child.stdin.end();
-      setTimeout(() => ai.child.kill('SIGKILL'), 5000).unref();
-      await ai.exited;
-    },
+    before: async () => { await ai?.stop(); },
   });
 
   const room = await createRoom(server, { name: 'interop', media_mode: 'sfu' });

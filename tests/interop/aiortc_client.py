@@ -17,7 +17,12 @@ JSON lines on stdout, one object per line:
 pixels differed from the frame before; "rms" is the newest audio frame's level (0..1), "loud"
 the number of frames above 0.01. It stops when stdin closes or after --seconds.
 
+With --count K the process is K participants (named "N 1" .. "N K", each with its own
+WebSocket and connections) and every line carries "name"; --publish-only leaves out the
+subscribing connection (cheap publishers for a large room); --size WxH and --fps set the camera.
+
 usage: aiortc_client.py --url ws://127.0.0.1:PORT/ws --room ID [--name N] [--seconds S]
+                        [--count K] [--publish-only] [--size WxH] [--fps F]
 """
 
 import argparse
@@ -41,12 +46,14 @@ import websockets
 # candidates: offer exactly the loopback address (buzzd's candidate is on loopback too).
 aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"]
 
-VIDEO_W, VIDEO_H, FPS = 320, 180, 15
+CAMERA = {"w": 320, "h": 180, "fps": 15}
 AUDIO_RATE, AUDIO_SAMPLES = 48000, 960
 REPORT_EVERY_S = 0.5
 
 
-def say(obj):
+def say(obj, name=None):
+    if name is not None:
+        obj = {**obj, "name": name}
     sys.stdout.write(json.dumps(obj) + "\n")
     sys.stdout.flush()
 
@@ -82,12 +89,13 @@ class BarCamera(PacedTrack):
     kind = "video"
 
     def __init__(self):
-        super().__init__(1 / FPS, 90000, 90000 // FPS)
+        super().__init__(1 / CAMERA["fps"], 90000, 90000 // CAMERA["fps"])
 
     def make(self, n):
-        img = numpy.full((VIDEO_H, VIDEO_W, 3), (40, 200, 120), numpy.uint8)
-        x = (n * 8) % VIDEO_W
-        img[:, x:x + 24] = (20, 20, 20)
+        w, h = CAMERA["w"], CAMERA["h"]
+        img = numpy.full((h, w, 3), (40, 200, 120), numpy.uint8)
+        x = (n * 8) % w
+        img[:, x:x + max(4, w // 13)] = (20, 20, 20)
         return av.VideoFrame.from_ndarray(img, format="rgb24")
 
 
@@ -138,20 +146,21 @@ async def consume_audio(track, who, stats):
             s["loud"] += 1
 
 
-async def report(stats):
+async def report(stats, name):
     while True:
         await asyncio.sleep(REPORT_EVERY_S)
         for (kind, who), s in list(stats.items()):
             if kind == "video":
                 say({"event": "video", "from": who, "frames": s["frames"], "width": s["w"],
-                     "height": s["h"], "mean": round(s["mean"], 1), "changed": s["changed"]})
+                     "height": s["h"], "mean": round(s["mean"], 1), "changed": s["changed"]}, name)
             else:
                 say({"event": "audio", "from": who, "frames": s["frames"], "rms": round(s["rms"], 4),
-                     "loud": s["loud"]})
+                     "loud": s["loud"]}, name)
 
 
 class Client:
-    def __init__(self, ws, self_id):
+    def __init__(self, ws, self_id, name):
+        self.name = name
         self.ws = ws
         self.self_id = self_id
         self.answers = {}
@@ -178,7 +187,7 @@ class Client:
         pc.addTransceiver(BarCamera(), direction="sendonly")
         await self.negotiate(pc, "pub")
         self.pub = pc
-        say({"event": "published"})
+        say({"event": "published"}, self.name)
 
     async def subscribe(self, publishers):
         """One sub offer for the publishers not yet subscribed (aiortc: one renegotiation each)."""
@@ -211,34 +220,26 @@ class Client:
         await self.send({"type": "sfu-offer", "pc": "sub", "sdp": self.sub.localDescription.sdp, "mids": mids})
         sdp = await asyncio.wait_for(fut, 10)
         await self.sub.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
-        say({"event": "subscribed", "publishers": sorted(self.subscribed)})
+        say({"event": "subscribed", "publishers": sorted(self.subscribed)}, self.name)
 
 
-async def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--url", required=True)
-    ap.add_argument("--room", required=True)
-    ap.add_argument("--name", default="aiortc")
-    ap.add_argument("--seconds", type=float, default=120)
-    args = ap.parse_args()
-    if os.environ.get("AIORTC_DEBUG"):
-        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
-
+async def participant(args, name, tag):
+    """One participant until stdin closes, --seconds pass, or the connection ends."""
     async with websockets.connect(args.url, max_size=1 << 16) as ws:
-        await ws.send(json.dumps({"type": "join", "id": 1, "room": args.room, "name": args.name}))
+        await ws.send(json.dumps({"type": "join", "id": 1, "room": args.room, "name": name}))
         joined = None
         while joined is None:
             m = json.loads(await ws.recv())
             if m.get("type") == "error":
-                say({"event": "error", "message": f"{m.get('code')}: {m.get('message')}"})
+                say({"event": "error", "message": f"{m.get('code')}: {m.get('message')}"}, tag)
                 return 1
             if m.get("type") == "joined":
                 joined = m
         if joined.get("media") != "sfu":
-            say({"event": "error", "message": f"joined.media is {joined.get('media')!r}, not 'sfu'"})
+            say({"event": "error", "message": f"joined.media is {joined.get('media')!r}, not 'sfu'"}, tag)
             return 1
-        client = Client(ws, joined["self"]["id"])
-        say({"event": "joined", "id": client.self_id, "publishers": joined.get("publishers", [])})
+        client = Client(ws, joined["self"]["id"], tag)
+        say({"event": "joined", "id": client.self_id, "publishers": joined.get("publishers", [])}, tag)
         pending = asyncio.Queue()
         pending.put_nowait(joined.get("publishers", []))
 
@@ -252,37 +253,70 @@ async def main():
                 elif m.get("type") == "sfu-publishers":
                     pending.put_nowait(m.get("publishers", []))
                 elif m.get("type") == "error":
-                    say({"event": "error", "message": f"{m.get('code')}: {m.get('message')}"})
+                    say({"event": "error", "message": f"{m.get('code')}: {m.get('message')}"}, tag)
 
         async def subscriber():
             while True:
-                await client.subscribe(await pending.get())
+                publishers = await pending.get()
+                if not args.publish_only:
+                    await client.subscribe(publishers)
 
         async def keepalive():  # buzzd closes a socket idle for its timeout
             while True:
                 await asyncio.sleep(10)
                 await client.send({"type": "ping"})
 
-        async def stdin_closed():
-            loop = asyncio.get_running_loop()
-            await loop.run_in_executor(None, sys.stdin.read)
-
         reader = asyncio.ensure_future(read())
         await client.publish()
-        workers = [asyncio.ensure_future(subscriber()), asyncio.ensure_future(report(client.stats)),
+        workers = [asyncio.ensure_future(subscriber()), asyncio.ensure_future(report(client.stats, tag)),
                    asyncio.ensure_future(keepalive())]
-        end = asyncio.ensure_future(asyncio.sleep(args.seconds))
-        done, _ = await asyncio.wait([end, reader, asyncio.ensure_future(stdin_closed()), *workers],
-                                     return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait([args.stop, reader, *workers], return_when=asyncio.FIRST_COMPLETED)
         for t in done:
-            if t.exception():
-                say({"event": "error", "message": repr(t.exception())})
-        for t in [reader, end, *workers, *client.tasks]:
+            if t is not args.stop and t.exception():
+                say({"event": "error", "message": repr(t.exception())}, tag)
+        for t in [reader, *workers, *client.tasks]:
             t.cancel()
         await client.pub.close()
         if client.sub:
             await client.sub.close()
     return 0
+
+
+async def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--url", required=True)
+    ap.add_argument("--room", required=True)
+    ap.add_argument("--name", default="aiortc")
+    ap.add_argument("--seconds", type=float, default=120)
+    ap.add_argument("--count", type=int, default=1)
+    ap.add_argument("--publish-only", action="store_true")
+    ap.add_argument("--size", default="320x180")
+    ap.add_argument("--fps", type=int, default=15)
+    args = ap.parse_args()
+    w, h = (int(x) for x in args.size.split("x"))
+    if not (16 <= w <= 1920 and 16 <= h <= 1080 and w % 2 == 0 and h % 2 == 0 and 1 <= args.fps <= 30
+            and 1 <= args.count <= 50):
+        ap.error("--size WxH: even, 16x16..1920x1080; --fps 1..30; --count 1..50")
+    CAMERA.update(w=w, h=h, fps=args.fps)
+    if os.environ.get("AIORTC_DEBUG"):
+        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
+
+    async def stdin_closed():
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, sys.stdin.read)
+
+    # One stop for every participant: stdin closed or time up.
+    args.stop = asyncio.ensure_future(asyncio.wait(
+        [asyncio.ensure_future(asyncio.sleep(args.seconds)), asyncio.ensure_future(stdin_closed())],
+        return_when=asyncio.FIRST_COMPLETED))
+    if args.count == 1:
+        return await participant(args, args.name, None)
+    names = [f"{args.name} {i + 1}" for i in range(args.count)]
+    codes = await asyncio.gather(*(participant(args, n, n) for n in names), return_exceptions=True)
+    for n, c in zip(names, codes):
+        if isinstance(c, BaseException):
+            say({"event": "error", "message": repr(c)}, n)
+    return 0 if all(c == 0 for c in codes) else 1
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 // sub offer's `mids` map, screens included.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mapMids, validPublishers } from '../../web/js/sfu/sfu-util.js';
+import { mapMids, validPublishers, forwardedCodecs } from '../../web/js/sfu/sfu-util.js';
 
 test('validPublishers keeps well-formed others, with their screen flag', () => {
   const got = validPublishers([
@@ -28,4 +28,20 @@ test('mapMids names each live transceiver: audio and camera by id, the screen as
     ['p00000003', { audio: tx(null), camera: tx('5'), screen: null }],
   ]);
   assert.deepEqual(mapMids(subs), { 0: 'p00000001', 1: 'p00000001', 4: 'p00000001:screen', 2: 'p00000002', 5: 'p00000003' });
+});
+
+test('forwardedCodecs keeps what buzzd forwards: Opus; VP8 with RTX; nothing without the codec itself', () => {
+  const video = { codecs: [
+    { mimeType: 'video/VP8', clockRate: 90000 },
+    { mimeType: 'video/rtx', clockRate: 90000 },
+    { mimeType: 'video/VP9', clockRate: 90000, sdpFmtpLine: 'profile-id=0' },
+    { mimeType: 'video/H264', clockRate: 90000 },
+    { mimeType: 'video/red', clockRate: 90000 },
+  ] };
+  assert.deepEqual(forwardedCodecs('video', video).map((c) => c.mimeType), ['video/VP8', 'video/rtx']);
+  const audio = { codecs: [{ mimeType: 'audio/opus', clockRate: 48000, channels: 2 }, { mimeType: 'audio/PCMU' }, { mimeType: 'audio/red' }] };
+  assert.deepEqual(forwardedCodecs('audio', audio).map((c) => c.mimeType), ['audio/opus']);
+  assert.deepEqual(forwardedCodecs('video', { codecs: [{ mimeType: 'video/rtx' }, { mimeType: 'video/H264' }] }), []);
+  assert.deepEqual(forwardedCodecs('video', null), []);
+  assert.deepEqual(forwardedCodecs('data', audio), []);
 });

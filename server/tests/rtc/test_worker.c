@@ -843,11 +843,94 @@ static void test_simulcast_forwarding(void **state) {
   ERR_clear_error();
 }
 
+/* A publisher that leaves takes its retransmission buffers with it: A publishes as many
+ * streams as a room buffers (ROOM_MAX_RTX) and leaves; D, who comes next, still gets B's
+ * NACK answered from buzzd's buffer (before, the room's buffers stayed A's until the room
+ * ended, and every later NACK went on to the publisher). */
+static void test_rtx_freed_on_leave(void **state) {
+  (void)state;
+  enum { N = 16 }; /* ROOM_MAX_RTX (rtc_int.h) */
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  seen ev;
+  memset(&ev, 0, sizeof ev);
+  rtc_options o = {
+      .host = "127.0.0.1", .workers = 1, .control_loop = &loop, .on_event = on_event, .user = &ev};
+  rtc *r;
+  assert_int_equal(rtc_create(&r, &o), 0);
+  int port = rtc_worker_port(r, 0);
+  peer a, b, d;
+  next_filter = 1;
+  next_peer = 100;
+  peer_connect(&a, r, &loop, &ev, port, 1, 7, "pubA");
+  next_peer = 200;
+  peer_connect(&b, r, &loop, &ev, port, 2, 7, "subB");
+  uint32_t ssrcs[N + 1];
+  for (int i = 0; i < N; i++) ssrcs[i] = 0xA0000000u + (uint32_t)i;
+  ssrcs[N] = 0xD0D0D0D0u;
+  assert_int_equal(rtc_transport_send(r, 0, 1, ssrcs, N), 0);
+  assert_int_equal(rtc_transport_recv(r, 0, 2, ssrcs, N + 1), 0);
+  /* Commands are asynchronous: A's streams reach B once both lists are in force. */
+  int got = 0;
+  for (int k = 0; k < 20 && !got; k++) {
+    send_rtp(&a, ssrcs[0], (uint8_t)(0x10 + k), 1);
+    uint8_t h[] = {0x80, 96, (uint8_t)(0x10 + k)};
+    got = peer_recv(&b, 0, h, sizeof h, 5);
+  }
+  assert_int_equal(got, 1);
+  for (int i = 1; i < N; i++) send_rtp(&a, ssrcs[i], 0x30, 1);
+  static const uint8_t h30[] = {0x80, 96, 0x30};
+  assert_int_equal(peer_recv(&b, 0, h30, sizeof h30, 40), N - 1);
+  rtc_worker_stats s;
+  assert_int_equal(rtc_transport_remove(r, 0, 1), 0);
+  assert_true(WAIT_FOR(&loop, (rtc_worker_stats_get(r, 0, &s), s.transports == 1), 6000));
+  peer_close(&a);
+  next_peer = 300;
+  peer_connect(&d, r, &loop, &ev, port, 3, 7, "pubD");
+  next_peer = 0;
+  next_filter = 0;
+  assert_int_equal(rtc_transport_send(r, 0, 3, &ssrcs[N], 1), 0);
+  got = 0;
+  for (int k = 0; k < 20 && !got; k++) {
+    send_rtp(&d, ssrcs[N], (uint8_t)(0x40 + k), 1);
+    uint8_t h[] = {0x80, 96, (uint8_t)(0x40 + k)};
+    got = peer_recv(&b, 0, h, sizeof h, 5);
+  }
+  assert_int_equal(got, 1);
+  send_rtp(&d, ssrcs[N], 0x60, 8);
+  static const uint8_t h60[] = {0x80, 96, 0x60};
+  assert_int_equal(peer_recv(&b, 0, h60, sizeof h60, 20), 8);
+  rtc_worker_stats_get(r, 0, &s);
+  uint64_t resent = s.rtx_sent;
+  /* B lost 0x6003: buzzd resends it; the NACK does not reach D. */
+  uint8_t nack[64] = {0x81, 205, 0, 3, 0, 0, 0, 2, 0xd0, 0xd0, 0xd0, 0xd0, 0x60, 0x03, 0x00, 0x00};
+  size_t len = 16;
+  assert_int_equal(rtc_srtp_protect_rtcp(b.srtp, nack, &len, sizeof nack), 0);
+  send(b.fd, nack, len, 0);
+  rtc_srtp *own = b.srtp;
+  assert_int_equal(rtc_srtp_create(&b.srtp, &b.keys), 0);
+  static const uint8_t h6003[] = {0x80, 96, 0x60, 0x03};
+  assert_int_equal(peer_recv(&b, 0, h6003, sizeof h6003, 10), 1);
+  rtc_srtp_destroy(b.srtp);
+  b.srtp = own;
+  static const uint8_t nack_hdr[] = {0x81, 205};
+  assert_int_equal(peer_recv(&d, 1, nack_hdr, sizeof nack_hdr, 5), 0);
+  rtc_worker_stats_get(r, 0, &s);
+  assert_int_equal(s.rtx_sent, resent + 1);
+  peer_close(&b);
+  peer_close(&d);
+  rtc_destroy(r);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  assert_int_equal(uv_loop_close(&loop), 0);
+  ERR_clear_error();
+}
+
 int rtc_tests_worker(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_worker_end_to_end),      cmocka_unit_test(test_forwarding),
       cmocka_unit_test(test_filtered_forwarding),    cmocka_unit_test(test_hostile_flood),
       cmocka_unit_test(test_port_taken_and_options), cmocka_unit_test(test_simulcast_forwarding),
+      cmocka_unit_test(test_rtx_freed_on_leave),
   };
   return cmocka_run_group_tests_name("worker", tests, NULL, NULL);
 }

@@ -16,13 +16,14 @@
 #include "tests.h"
 
 #define FAKE_MAX 64
+#define FAKE_RECV_MAX 128 /* SFU_RECV_MAX */
 
 typedef struct fake_media {
   int adds, removes, recvs, live;
   uint64_t add_id[FAKE_MAX], add_room[FAKE_MAX], add_peer[FAKE_MAX];
   char add_ufrag[FAKE_MAX][40];
   uint64_t recv_id;
-  uint32_t recv_ssrcs[32];
+  uint32_t recv_ssrcs[FAKE_RECV_MAX];
   int recv_n;
   int fail_add;
   int sends, send_n;
@@ -34,8 +35,8 @@ typedef struct fake_media {
   char sim_rid[4][17];
   int views, view_n;
   uint64_t view_id;
-  sig_media_view view[32];
-  rtc_hdrmap recv_maps[32];
+  sig_media_view view[FAKE_RECV_MAX];
+  rtc_hdrmap recv_maps[FAKE_RECV_MAX];
   int mapped;
   int audios, audio_ext;
   uint64_t audio_id;
@@ -71,7 +72,7 @@ static int m_remove(void *user, int worker, uint64_t id) {
 }
 static int m_recv(void *user, int worker, uint64_t id, const uint32_t *ssrcs, int n) {
   (void)user, (void)worker;
-  assert_true(n >= 0 && n <= 32);
+  assert_true(n >= 0 && n <= FAKE_RECV_MAX);
   fm.recvs++;
   fm.recv_id = id;
   fm.recv_n = n;
@@ -120,7 +121,7 @@ static int m_simulcast(void *user, int worker, uint64_t id, const sig_media_simu
 
 static int m_view(void *user, int worker, uint64_t id, const sig_media_view *v, int n) {
   (void)user, (void)worker;
-  assert_true(n >= 0 && n <= 32);
+  assert_true(n >= 0 && n <= FAKE_RECV_MAX);
   fm.views++;
   fm.view_id = id;
   fm.view_n = n;
@@ -206,7 +207,7 @@ static void offer(fake_conn *f, const char *pc, const char *sdp, const char *mid
 
 /* The sfu-answer's SDP since the last offer (static storage), "" when there is none. */
 static const char *answer_sdp(fake_conn *f, const char *pc) {
-  static char buf[32768];
+  static char buf[256 * 1024];
   buf[0] = '\0';
   json_t *j = fake_last(f, "sfu-answer");
   if (j) {
@@ -411,13 +412,13 @@ static void t_bad_offers(void **state) {
   offer(e->a, "pub", e->sub_sdp, NULL);
   assert_string_equal(fake_error(e->a), "bad_message");
   /* sub needs a well-formed mids map. */
-  const char *mids[] = {NULL, "[]", "{\"0\":1}", "{\"0\":\"short\"}",
-                        "{\"a\":\"p00000000\",\"b\":\"p00000000\",\"c\":\"p00000000\","
-                        "\"d\":\"p00000000\",\"e\":\"p00000000\",\"f\":\"p00000000\","
-                        "\"g\":\"p00000000\",\"h\":\"p00000000\",\"i\":\"p00000000\","
-                        "\"j\":\"p00000000\",\"k\":\"p00000000\",\"l\":\"p00000000\","
-                        "\"m\":\"p00000000\",\"n\":\"p00000000\",\"o\":\"p00000000\","
-                        "\"p\":\"p00000000\",\"q\":\"p00000000\"}"};
+  static char too_many[(FAKE_RECV_MAX + 1) * 20 + 4]; /* one entry more than SFU_RECV_MAX */
+  size_t off = 0;
+  for (int i = 0; i <= FAKE_RECV_MAX; i++)
+    off += (size_t)snprintf(too_many + off, sizeof too_many - off, "%s\"m%d\":\"p00000000\"",
+                            i ? "," : "{", i);
+  snprintf(too_many + off, sizeof too_many - off, "}");
+  const char *mids[] = {NULL, "[]", "{\"0\":1}", "{\"0\":\"short\"}", too_many};
   for (size_t i = 0; i < sizeof mids / sizeof mids[0]; i++) {
     offer(e->b, "sub", e->sub_sdp, mids[i]);
     assert_string_equal(fake_error(e->b), "bad_message");
@@ -644,6 +645,56 @@ static void t_speaker_and_maps(void **state) {
   assert_int_equal(audio->ext[1], 1); /* the level, 1 on both sides */
 }
 
+/* A large room: twenty publishers and one subscriber whose offer (Chromium's own, with the
+ * forwarded codecs only, as the client makes it) has forty m-lines: every one is answered with
+ * its publisher's stream, and the media plane is told all forty. (Up to 2026-12-04 an offer
+ * of more than sixteen m-lines was refused: rooms stopped at nine.) */
+static void t_large_room(void **state) {
+  env *e = *state;
+  enum { N = 20 };
+  char *sub = slurp("server/tests/rtc/fixtures/chromium_offer_recvonly_20.sdp");
+  fake_conn *pubs[N];
+  char ids[N][16];
+  char mids[N * 2 * 24 + 8];
+  size_t off = 0;
+  mids[off++] = '{';
+  for (int i = 0; i < N; i++) {
+    pubs[i] = fake_open(e->ctx);
+    char name[16];
+    snprintf(name, sizeof name, "Pub %d", i);
+    snprintf(ids[i], sizeof ids[i], "%s", fake_join(pubs[i], e->room, name, "", 1));
+    char a[16], v[16];
+    snprintf(a, sizeof a, "%u", 1000000u + (unsigned)i);
+    snprintf(v, sizeof v, "%u", 2000000u + (unsigned)i);
+    char *s1 = replace_all(e->pub_sdp, "3979643779", a);
+    char *s2 = replace_all(s1, "3320064464", v);
+    offer(pubs[i], "pub", s2, NULL);
+    assert_non_null(strstr(answer_sdp(pubs[i], "pub"), "a=ice-lite"));
+    free(s1), free(s2);
+    off += (size_t)snprintf(mids + off, sizeof mids - off, "%s\"%d\":\"%s\",\"%d\":\"%s\"",
+                            i ? "," : "", 2 * i, ids[i], 2 * i + 1, ids[i]);
+  }
+  snprintf(mids + off, sizeof mids - off, "}");
+  offer(e->b, "sub", sub, mids);
+  const char *sdp = answer_sdp(e->b, "sub");
+  assert_int_equal(fake_count(e->b, "error"), 0);
+  assert_int_equal(fm.recv_n, 2 * N);
+  for (int i = 0; i < N; i++) {
+    char want[64];
+    snprintf(want, sizeof want, "a=ssrc:%u cname:%s", 1000000u + (unsigned)i, ids[i]);
+    assert_non_null(strstr(sdp, want));
+    snprintf(want, sizeof want, "a=ssrc:%u cname:%s", 2000000u + (unsigned)i, ids[i]);
+    assert_non_null(strstr(sdp, want));
+    snprintf(want, sizeof want, "a=msid:%s %s-video", ids[i], ids[i]);
+    assert_non_null(strstr(sdp, want));
+  }
+  int sendonly = 0;
+  for (const char *q = strstr(sdp, "a=sendonly"); q; q = strstr(q + 1, "a=sendonly")) sendonly++;
+  assert_int_equal(sendonly, 2 * N);
+  for (int i = 0; i < N; i++) fake_free(pubs[i]);
+  free(sub);
+}
+
 int tests_sfu(void) {
 #define T(f) cmocka_unit_test_setup_teardown(f, env_setup, env_teardown)
   const struct CMUnitTest tests[] = {
@@ -653,6 +704,7 @@ int tests_sfu(void) {
       T(t_simulcast_view),
       T(t_mode_off),
       T(t_speaker_and_maps),
+      T(t_large_room),
       cmocka_unit_test(t_no_media_plane),
   };
 #undef T

@@ -7,12 +7,22 @@
 
 import { Emitter } from '../emitter.js';
 import { computePeerStats } from '../stats-calc.js';
-import { mapMids, validPublishers, cameraEncodings, cleanViews, viewsChanged } from './sfu-util.js';
+import { mapMids, validPublishers, cameraEncodings, cleanViews, viewsChanged, forwardedCodecs } from './sfu-util.js';
 import { tuneScreenSender } from '../screen-sender.js';
 
 const ANSWER_TIMEOUT_MS = 10000;
 const RESTART_DELAY_MS = 1000;
 const PC_CONFIG = { bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
+/** A recvonly transceiver that offers only the codecs buzzd forwards (where the browser lets it choose). */
+function recvTransceiver(pc, kind) {
+  const tx = pc.addTransceiver(kind, { direction: 'recvonly' });
+  const codecs = forwardedCodecs(kind, globalThis.RTCRtpReceiver?.getCapabilities?.(kind));
+  if (codecs.length && tx.setCodecPreferences) {
+    try { tx.setCodecPreferences(codecs); } catch { /* the browser's default list, then */ }
+  }
+  return tx;
+}
+
 const VIEW_DEBOUNCE_MS = 250;   // sfu-view goes at most this often while tiles move
 
 export class SfuCall extends Emitter {
@@ -198,13 +208,13 @@ export class SfuCall extends Emitter {
     const pc = this.sub.pc;
     for (const [id, p] of want) {
       if (!this.subs.has(id)) {
-        this.subs.set(id, { audio: pc.addTransceiver('audio', { direction: 'recvonly' }),
-          camera: pc.addTransceiver('video', { direction: 'recvonly' }), screen: null, shown: {} });
+        this.subs.set(id, { audio: recvTransceiver(pc, 'audio'), camera: recvTransceiver(pc, 'video'),
+          screen: null, shown: {} });
         this.peers.set(id, { pc, remote: { audio: null, camera: null, screen: null } });
       }
       // A share that starts gets a transceiver of its own; one that ended gives it up.
       const s = this.subs.get(id);
-      if (p.screen && !s.screen) s.screen = pc.addTransceiver('video', { direction: 'recvonly' });
+      if (p.screen && !s.screen) s.screen = recvTransceiver(pc, 'video');
       else if (!p.screen && s.screen) {
         try { s.screen.stop(); } catch { /* closed */ }
         s.screen = null;

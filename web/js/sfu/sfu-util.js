@@ -40,6 +40,23 @@ export function cameraEncodings() {
   ];
 }
 
+// What buzzd forwards (docs/protocol.md): Opus, and VP8 with its retransmissions.
+const FORWARDED = { audio: ['audio/opus'], video: ['video/vp8', 'video/rtx'] };
+
+/**
+ * The receive capabilities of `kind` that buzzd forwards, from `caps` (what
+ * RTCRtpReceiver.getCapabilities(kind) gives); [] when none. A recvonly m-line offers only
+ * these, which makes it a third of Chromium's default size: one subscribing offer carries two
+ * or three m-lines per other participant, and it must stay under the 64 KiB message limit.
+ */
+export function forwardedCodecs(kind, caps) {
+  const want = FORWARDED[kind] ?? [];
+  const codecs = Array.isArray(caps?.codecs) ? caps.codecs : [];
+  const out = codecs.filter((c) => typeof c?.mimeType === 'string' && want.includes(c.mimeType.toLowerCase()));
+  // RTX alone would be no codec at all.
+  return out.some((c) => c.mimeType.toLowerCase() !== 'video/rtx') ? out : [];
+}
+
 const MAX_VIEWS = 64;
 const MAX_PX = 16384;
 
