@@ -532,9 +532,13 @@ static void *loop_main(void *arg) {
   while (!atomic_load(&m->stop)) {
     uint64_t now = now_ns();
     uint64_t due = next_tick < next_house ? next_tick : next_house;
-    int timeout = due > now ? (int)((due - now) / 1000000) : 0;
+    /* Nanosecond timeout: with N publishers spread over the frame period the next send is
+     * often under 1 ms away, and epoll_wait's milliseconds would round that to 0 and spin
+     * (that spin was counted as generator CPU). */
+    uint64_t wait = due > now ? due - now : 0;
+    struct timespec timeout = {(time_t)(wait / 1000000000u), (long)(wait % 1000000000u)};
     struct epoll_event evs[128];
-    int n = epoll_wait(m->ep, evs, 128, timeout);
+    int n = epoll_pwait2(m->ep, evs, 128, &timeout, NULL);
     for (int i = 0; i < n; i++) {
       if (evs[i].data.ptr == NULL)
         adopt_pending(m);
