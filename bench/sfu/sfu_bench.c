@@ -1,11 +1,22 @@
-/* sfu-bench: a 1 → M fan-out through buzzd's SFU and through Janus VideoRoom in the same run,
- * stepping M up until quality breaks, then the ratio BuzzStream / Janus.
+/* sfu-bench: buzzd's SFU against Janus VideoRoom in the same run, in one of two shapes, each
+ * stepped up until quality breaks, then the ratio BuzzStream / Janus:
+ *
+ *   fanout (default)  1 publisher → M subscribers, M stepped up; streams = M. One server
+ *                     started for the run, subscribers added step by step.
+ *   mesh              the N×N meeting: N participants, each publishing the clip (its own
+ *                     SSRC, sequence numbers and frame ids) and receiving the other N − 1 on
+ *                     one multistream connection (buzzd: one "sub" offer of N − 1 m-lines
+ *                     with `mids`; Janus: one subscriber handle whose join lists the N − 1
+ *                     feeds in `streams`); streams = N × (N − 1). The server is started anew
+ *                     for each N, all N publishers are connected before any subscription
+ *                     (nothing is renegotiated), and the step measures the settled meeting.
  *
  * The load generator (media.h) replays a VP8 clip encoded once by ffmpeg/libvpx through real
  * ICE + DTLS-SRTP sessions. buzzd is started with one media worker on loopback
  * (buzzd_proc.h) and driven over /ws (buzzd_sig.h: one WebSocket per participant, a "pub"
- * offer for the publisher, a "sub" offer per subscriber); Janus is started with a generated
- * loopback configuration (janus_proc.h) and driven through its HTTP REST API (janus_api.h).
+ * offer per publisher, a "sub" offer per subscriber); Janus is started with a generated
+ * loopback configuration (janus_proc.h) and driven through its HTTP REST API (janus_api.h,
+ * janus_sig.h).
  * With two or more cores, the server under test (every thread of it) runs on core 1 and the
  * generator (all its threads) on core 0; the servers run one after the other, never together.
  * One line per step and server:
@@ -24,8 +35,13 @@
  * server core, delay and RSS at each one's last good step; CPU µs per forwarded packet, CPU,
  * loss, frames, delay and RSS at the largest step both passed.
  *
- *   sfu-bench --clip FILE.ivf [--steps 1,4,16,...] [--seconds S] [--fps N] [--cap BITS]
- *             [--servers buzzd,janus] [--buzzd PATH] [--janus-libdir DIR]
+ * Both shapes print the same per-step line (mesh: "n=N streams=S" where fanout has "subs=M"),
+ * the same summary and ratio lines; per-core figures are per forwarded stream, and the common
+ * step of the ratios is the same M (fanout) or N (mesh).
+ *
+ *   sfu-bench --clip FILE.ivf [--shape fanout|mesh] [--steps 1,4,16,...] [--seconds S]
+ *             [--fps N] [--cap BITS] [--servers buzzd,janus] [--buzzd PATH]
+ *             [--janus-libdir DIR]
  */
 #include <arpa/inet.h>
 #include <ifaddrs.h>
@@ -157,7 +173,8 @@ static int parse_opts(int argc, char **argv, opts *o) {
     } else
       return -1;
   }
-  if (!steps) steps = o->mesh ? "2,3,4,6,8,10,12,16,20,24,32" : "1,4,16,32,64,128,256,384,512";
+  if (!steps)
+    steps = o->mesh ? "2,3,4,6,8,10,12,16,20,24,32,40,48,56,64" : "1,4,16,32,64,128,256,384,512";
   for (const char *s = steps; *s && o->n_steps < 32;) {
     int v = atoi(s);
     if (v < (o->mesh ? 2 : 1) || v > (o->mesh ? MAX_MESH : MAX_SUBS)) return -1;
