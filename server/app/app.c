@@ -177,6 +177,8 @@ static void on_rtc_event(void *user, const rtc_event *ev) {
            (unsigned long long)ev->transport_id, ev->addr[0] ? ev->addr : "-");
   /* rtc_destroy runs before sig_ctx_destroy: sig is alive whenever rtc calls. */
   if (ev->type == RTC_EV_SPEAKER && a->sig) sig_media_speaker(a->sig, ev->transport_id);
+  if (ev->type == RTC_EV_LASTN && a->sig)
+    sig_media_lastn(a->sig, ev->transport_id, ev->groups, ev->n_groups);
 }
 
 /* The media workers: UDP sockets on the same host as HTTP, ports from --rtc-port. */

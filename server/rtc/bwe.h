@@ -61,5 +61,9 @@ int rtc_remb_parse(const rtcp_view *v, uint64_t *bps);
  * retried every 8 s). Worker thread only (t is the worker's). cc.c. */
 typedef struct rtc__transport rtc__transport;
 uint32_t rtc__bwe_bps(const rtc__transport *t);
+/* The same from the REMB alone (the receiver's delay-based estimate, i.e. congestion), 0 when
+ * it does not limit: last-N pauses cameras on this, never on a loss cap (random loss on a
+ * link with room to spare is no reason to stop a camera; lower layers answer it). */
+uint32_t rtc__bwe_remb_bps(const rtc__transport *t);
 
 #endif

@@ -113,6 +113,8 @@ static void check_limit(rtc__cc *cc, uint64_t now) {
                                                    : cc->hold_ms * 2;
   }
   cc->limit_ms = now ? now : 1;
+  if (cc->bwe.n_remb && (uint64_t)cc->bwe.remb_bps * 100 < (uint64_t)cc->sent_bps * LIMIT_RATIO_PCT)
+    cc->remb_limit_ms = cc->limit_ms; /* the REMB itself limits, not only a loss cap */
 }
 
 int rtc__cc_on_rtcp(rtc__worker *w, rtc__transport *t, const rtcp_view *v) {
@@ -139,6 +141,13 @@ int rtc__cc_on_rtcp(rtc__worker *w, rtc__transport *t, const rtcp_view *v) {
   rtc_bwe_on_loss(&cc->bwe, lowest, now);
   check_limit(cc, now);
   return 0;
+}
+
+uint32_t rtc__bwe_remb_bps(const rtc__transport *t) {
+  const rtc__cc *cc = &t->cc;
+  if (!cc->bwe.n_remb || !cc->remb_limit_ms) return 0;
+  uint64_t now = uv_now(&t->w->loop);
+  return now - cc->remb_limit_ms < cc->hold_ms ? cc->bwe.remb_bps : 0;
 }
 
 uint32_t rtc__bwe_bps(const rtc__transport *t) {

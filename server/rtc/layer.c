@@ -98,3 +98,37 @@ int rtc_layer_choose(const rtc_layer_info *l, int n, const rtc_layer_want *want)
     }
   return pick;
 }
+
+/* 1 when candidate a goes before b: heard later; then sent now; then the lower index. */
+static int lastn_before(const rtc_lastn_cand *c, int a, int b) {
+  if (c[a].spoke_ms != c[b].spoke_ms) return c[a].spoke_ms > c[b].spoke_ms;
+  if (c[a].sent != c[b].sent) return c[a].sent > c[b].sent;
+  return a < b;
+}
+
+int rtc_lastn_choose(const rtc_lastn_cand *c, int n, uint32_t bwe_bps, uint8_t *keep) {
+  if (!c || !keep || n <= 0) return 0;
+  for (int i = 0; i < n; i++) keep[i] = bwe_bps == 0;
+  if (bwe_bps == 0) return n;
+  uint64_t sum = 0;
+  int kept = 0;
+  /* n is small (the cameras one page shows): pick the next in order each round. */
+  for (int round = 0; round < n; round++) {
+    int best = -1;
+    for (int i = 0; i < n; i++)
+      if (keep[i] != 2 && !keep[i] && (best < 0 || lastn_before(c, i, best))) best = i;
+    if (best < 0) break;
+    uint64_t bps = c[best].min_bps ? c[best].min_bps : RTC_LASTN_GUESS_BPS;
+    uint64_t room = c[best].sent ? bwe_bps : (uint64_t)bwe_bps * RTC_LASTN_RESUME_PCT / 100;
+    if (kept == 0 || sum + bps <= room) {
+      keep[best] = 1;
+      sum += bps;
+      kept++;
+    } else {
+      keep[best] = 2; /* looked at, paused */
+    }
+  }
+  for (int i = 0; i < n; i++)
+    if (keep[i] == 2) keep[i] = 0;
+  return kept;
+}

@@ -44,4 +44,22 @@ typedef struct rtc_layer_want {
 int rtc_layer_choose(const rtc_layer_info *l, int n, const rtc_layer_want *want);
 #define RTC_LAYER_SLACK_PCT 15
 
+/* Last-N: when a subscriber's estimate cannot carry every camera it shows even at their
+ * lowest layers, the cameras of the participants heard most recently are kept and the others
+ * paused (their audio still flows). One candidate per visible camera. */
+typedef struct rtc_lastn_cand {
+  uint32_t min_bps;  /* its lowest active layer's rate; 0 = not measured yet (RTC_LASTN_GUESS_BPS) */
+  uint64_t spoke_ms; /* when its publisher was last heard speaking; 0 = never */
+  int sent;          /* 1 when it is being sent now (0: paused by last-N) */
+} rtc_lastn_cand;
+
+/* keep[i] = 1 for the cameras to send, 0 for those to pause; returns how many are kept.
+ * bwe_bps 0 = no cap: all kept. Otherwise, in order of spoke_ms (latest first; ties: those sent
+ * now, then by index), a camera is kept while the rates kept so far plus its own stay within
+ * the estimate, and one paused now comes back only within RTC_LASTN_RESUME_PCT of it (so a
+ * camera does not come and go as the estimate wavers). The first in that order is always kept. */
+int rtc_lastn_choose(const rtc_lastn_cand *c, int n, uint32_t bwe_bps, uint8_t *keep);
+#define RTC_LASTN_RESUME_PCT 80
+#define RTC_LASTN_GUESS_BPS 100000 /* the web client's lowest layer's cap (sfu-util.js) */
+
 #endif

@@ -330,6 +330,7 @@ void rtc_worker_stats_get(const rtc *r, int worker, rtc_worker_stats *s) {
   LD(plis_sent);
   LD(twcc_fb_sent);
   LD(remb_in);
+  LD(lastn_pauses);
 #undef LD
 }
 
@@ -383,6 +384,7 @@ static const metric metrics[] = {
     M(plis_sent, "keyframe requests (PLI) buzzd sent a publisher to switch a subscriber's layer"),
     M(twcc_fb_sent, "transport-cc feedback packets buzzd sent to publishers"),
     M(remb_in, "REMB estimates received from subscribers (taken, not forwarded)"),
+    M(lastn_pauses, "cameras paused for a subscriber whose bandwidth cannot carry them (last-N)"),
 };
 #undef M
 

@@ -32,7 +32,9 @@ typedef enum {
   RTC_EV_DTLS_CONNECTED,    /* DTLS-SRTP is up (profile filled) */
   RTC_EV_DTLS_FAILED,       /* handshake failed or the fingerprint did not match */
   RTC_EV_TRANSPORT_REJECTED, /* rtc_transport_add could not be applied (duplicate, full) */
-  RTC_EV_SPEAKER /* transport_id: the room's new active speaker (rtc_transport_audio) */
+  RTC_EV_SPEAKER, /* transport_id: the room's new active speaker (rtc_transport_audio) */
+  RTC_EV_LASTN    /* transport_id: a subscriber whose paused cameras changed (groups: those
+                     paused now by last-N, maybe none; see "Simulcast") */
 } rtc_event_type;
 
 typedef struct rtc_event {
@@ -41,6 +43,8 @@ typedef struct rtc_event {
   uint64_t transport_id;
   char addr[64];    /* "ip:port" of the peer, ICE_CONNECTED */
   int srtp_profile; /* DTLS_CONNECTED: RTC_SRTP_* of rtc/srtp.h */
+  uint32_t groups[RTC_RECV_MAX]; /* LASTN: simulcast groups (rtc_simulcast.group) */
+  int n_groups;
 } rtc_event;
 
 /* Called on the control thread; ev is valid only during the call. */
@@ -54,6 +58,8 @@ typedef struct rtc_options {
   uint32_t consent_timeout_ms;   /* 0 = 30000 (RFC 7675) */
   int max_transports_per_worker; /* 0 = 4096 */
   uv_loop_t *control_loop;       /* where events are delivered; NULL = events are dropped */
+  uint32_t lastn_grace_ms;       /* 0 = 10000: last-N pauses no camera of a subscriber this
+                                    soon after it started receiving (its estimate ramps up) */
   uint32_t test_loss_permille;   /* tests only: drop this share of the RTP buzzd sends to room
                                     members (forwarded and resent), as a lossy link would;
                                     0 in buzzd */
@@ -170,6 +176,7 @@ typedef struct rtc_worker_stats {
   uint64_t plis_sent;      /* keyframe requests buzzd made itself for a layer switch */
   uint64_t twcc_fb_sent;   /* transport-cc feedback packets sent to publishers */
   uint64_t remb_in;        /* REMB packets taken from subscribers (their estimate) */
+  uint64_t lastn_pauses;   /* cameras last-N paused for a subscriber (layer.h) */
 } rtc_worker_stats;
 void rtc_worker_stats_get(const rtc *r, int worker, rtc_worker_stats *out);
 /* Appends the workers' counters in Prometheus text format (buzz_rtc_* families, one sample per

@@ -64,7 +64,7 @@ typedef struct rtc__counters {
   _Atomic uint64_t srtp_rejected, dtls_connected, dtls_failed, fwd_packets, fwd_bytes;
   _Atomic uint64_t nack_in, rtx_sent, rtcp_dropped, kf_suppressed, test_dropped;
   _Atomic uint64_t send_refused, rtcp_refused, map_refused;
-  _Atomic uint64_t layer_switches, plis_sent;
+  _Atomic uint64_t layer_switches, plis_sent, lastn_pauses;
   _Atomic uint64_t twcc_fb_sent, remb_in; /* cc.c */
 } rtc__counters;
 
@@ -130,6 +130,7 @@ struct rtc__transport {
   struct {                     /* speaker.c: its microphone's levels this window */
     uint32_t ssrc;
     uint8_t ext;               /* the audio-level extension id; 0 = not weighed */
+    uint64_t spoke_ms;         /* the end of the last window it was heard in; 0 = never */
     double sum;
     uint32_t n;
   } spk;
@@ -157,6 +158,10 @@ struct rtc__transport {
   int n_sim_subs;                /* entries of sim_subs ever used (free ones are reused) */
   uint32_t sim_sent;             /* simulcast.c: cameras it is sent now, while !sim_sent_stale */
   int sim_sent_stale;            /* a layer choice or the recv list changed since */
+  uint64_t lastn_ms;             /* simulcast.c: when its last-N choice was last made */
+  uint64_t lastn_short_ms;       /* since when it lacks bandwidth for a camera it is sent */
+  uint64_t lastn_start_ms;       /* its first last-N choice */
+  uint64_t lastn_probe_ms;       /* when a paused camera was last resumed on trial */
   rtc_view views[RTC_RECV_MAX];  /* rtc_transport_view's last list */
   int n_views, has_views;
   struct rtc__cc {               /* cc.c: congestion control of this transport */
@@ -170,6 +175,7 @@ struct rtc__transport {
     uint64_t rate_bytes, rate_ms; /* tx_bytes and the clock at the last rate sample */
     uint32_t sent_bps;           /* what buzzd sends it, smoothed */
     uint64_t limit_ms;           /* when its estimate last said the link limits */
+    uint64_t remb_limit_ms;      /* when its REMB (not a loss cap) last did (last-N) */
     uint32_t hold_ms;            /* how long a limit holds, 8 s doubling to 64 s */
   } cc;
 };

@@ -17,6 +17,12 @@
 #define SIM_ACTIVE_MS 1000 /* a layer with no packet for this long is not chosen */
 #define SIM_RATE_MS 500    /* the per-layer rate is measured over windows this long */
 #define SIM_PLI_MS 500     /* buzzd asks for a keyframe of one layer at most this often */
+#define SIM_LASTN_MS 500   /* a subscriber's last-N choice is made again this often */
+#define SIM_LASTN_HOLD_MS 3000   /* a camera is paused only after its lack lasted this long */
+#define SIM_LASTN_PROBE_MS 10000 /* while cameras are paused, one is resumed on trial this often:
+                                    a REMB can show little room above what arrives, so it
+                                    would not rise on its own */
+#define SIM_LASTN_GRACE_MS 10000 /* rtc_options.lastn_grace_ms's default */
 
 typedef struct rtc__sim_src {
   rtc_simulcast cfg;
@@ -30,6 +36,7 @@ typedef struct rtc__sim_src {
 typedef struct rtc__sim_sub {
   uint32_t group; /* 0 = a free entry */
   int cur;        /* the layer it is sent, -1 = none (new, paused, or waiting for a keyframe) */
+  int lastn_off;  /* 1: paused by last-N (layer.h) */
   rtc_rewriter rw;
 } rtc__sim_sub;
 
@@ -100,6 +107,7 @@ static rtc__sim_sub *sub_for(rtc__transport *t, uint32_t group) {
     if (i == t->n_sim_subs) t->n_sim_subs++;
     e->group = group;
     e->cur = -1;
+    e->lastn_off = 0;
     t->sim_sent_stale = 1;
     rtc_rewrite_init(&e->rw, group, 90000);
     return e;
@@ -132,6 +140,74 @@ static void view_of(rtc__transport *t, uint32_t group, rtc_layer_want *want) {
       want->width = t->views[i].width;
       want->height = t->views[i].height;
     }
+}
+
+/* Last-N (layer.h): every SIM_LASTN_MS, which of the cameras t shows fit its estimate at their
+ * lowest layers, the most recently heard first; the others are paused (e->lastn_off) and the
+ * control thread hears of each change (RTC_EV_LASTN), to tell the page. */
+static void lastn_update(rtc__worker *w, rtc__transport *t, uint64_t now) {
+  if (t->lastn_ms && now - t->lastn_ms < SIM_LASTN_MS) return;
+  t->lastn_ms = now ? now : 1;
+  if (!t->lastn_start_ms) t->lastn_start_ms = t->lastn_ms;
+  uint32_t grace = w->owner->o.lastn_grace_ms ? w->owner->o.lastn_grace_ms : SIM_LASTN_GRACE_MS;
+  rtc_lastn_cand c[RTC_RECV_MAX];
+  int idx[RTC_RECV_MAX], n = 0;
+  uint8_t keep[RTC_RECV_MAX];
+  for (int i = 0; i < t->n_sim_subs; i++) {
+    rtc__sim_sub *e = &t->sim_subs[i];
+    if (!e->group || (t->recv_filter && !listed(t->recv, t->n_recv, e->group))) continue;
+    const rtc__transport *pub = pub_of_group(t->room, e->group);
+    rtc_layer_want want;
+    view_of(t, e->group, &want);
+    int lowest = -1;
+    for (int k = 0; pub && k < pub->sim->cfg.n && lowest < 0; k++)
+      if (pub->sim->info[k].active) lowest = k;
+    if (lowest < 0 || (want.has_view && (!want.width || !want.height))) {
+      e->lastn_off = 0; /* not shown, or not sending: nothing to weigh */
+      continue;
+    }
+    c[n] = (rtc_lastn_cand){pub->sim->info[lowest].bps, pub->spk.spoke_ms, !e->lastn_off};
+    idx[n++] = i;
+  }
+  rtc_lastn_choose(c, n, rtc__bwe_remb_bps(t), keep);
+  /* Resumes at once; pauses only when the lack has lasted (a dip of the estimate, or a new
+   * layer's first measurement, stops no camera). */
+  int pausing = 0;
+  for (int j = 0; j < n; j++) pausing |= !keep[j] && !t->sim_subs[idx[j]].lastn_off;
+  if (!pausing) {
+    t->lastn_short_ms = 0;
+  } else if (!t->lastn_short_ms || now - t->lastn_short_ms < SIM_LASTN_HOLD_MS ||
+             now - t->lastn_start_ms < grace) {
+    if (!t->lastn_short_ms) t->lastn_short_ms = now ? now : 1;
+    for (int j = 0; j < n; j++)
+      if (!t->sim_subs[idx[j]].lastn_off) keep[j] = 1;
+  }
+  /* A trial: the paused camera heard last comes back; if the estimate does not rise for it,
+   * it is paused again after the hold. */
+  int trial = -1;
+  for (int j = 0; j < n; j++)
+    if (!keep[j] && t->sim_subs[idx[j]].lastn_off && (trial < 0 || c[j].spoke_ms > c[trial].spoke_ms))
+      trial = j;
+  if (trial >= 0 && now - t->lastn_probe_ms >= SIM_LASTN_PROBE_MS) {
+    keep[trial] = 1;
+    t->lastn_probe_ms = now;
+  }
+  int changed = 0;
+  for (int j = 0; j < n; j++) {
+    rtc__sim_sub *e = &t->sim_subs[idx[j]];
+    if (e->lastn_off == !keep[j]) continue;
+    e->lastn_off = !keep[j];
+    if (e->lastn_off) {
+      t->lastn_probe_ms = now; /* the next trial in SIM_LASTN_PROBE_MS */
+      rtc__count(&w->c.lastn_pauses, 1);
+    }
+    changed = 1;
+  }
+  if (!changed) return;
+  rtc_event ev = {.type = RTC_EV_LASTN, .transport_id = t->id};
+  for (int j = 0; j < n; j++)
+    if (!keep[j]) ev.groups[ev.n_groups++] = t->sim_subs[idx[j]].group;
+  rtc__emit(w, &ev);
 }
 
 /* A PLI (RFC 4585 §6.3.1) for layer i to its publisher, at most one per SIM_PLI_MS. */
@@ -219,9 +295,10 @@ int rtc__sim_forward(rtc__worker *w, rtc__transport *from, const uint8_t *p, siz
     if (t->recv_filter && !listed(t->recv, t->n_recv, group)) continue;
     rtc__sim_sub *e = sub_for(t, group);
     if (!e) continue;
+    lastn_update(w, t, now);
     rtc_layer_want want;
     view_of(t, group, &want);
-    int target = rtc_layer_choose(s->info, s->cfg.n, &want);
+    int target = e->lastn_off ? -1 : rtc_layer_choose(s->info, s->cfg.n, &want);
     if (target < 0) {
       set_cur(t, e, -1); /* paused: it resumes at a keyframe */
       continue;

@@ -60,7 +60,7 @@ void rtc__speaker_set(rtc__worker *w, uint64_t id, uint32_t ssrc, int ext) {
 #define SPK_ROOM_MAX 256 /* members weighed per room per window (more are not considered) */
 
 void rtc__speaker_tick(rtc__worker *w) {
-  uint64_t tick = ++w->spk_tick;
+  uint64_t tick = ++w->spk_tick, now = rtc__now_ms(w);
   for (rtc__transport *t = w->transports; t; t = t->next) {
     rtc__room *r = t->room;
     if (!r || r->spk_tick == tick) continue;
@@ -73,6 +73,7 @@ void rtc__speaker_tick(rtc__worker *w) {
       /* A window's packets carry ~15 levels; too few of them is a muted or silent microphone. */
       double mean = m->spk.n >= 3 ? m->spk.sum / m->spk.n : 0;
       m->spk.sum = 0, m->spk.n = 0;
+      if (mean >= RTC_SPK_FLOOR) m->spk.spoke_ms = now ? now : 1; /* last-N's order (simulcast.c) */
       if (n < SPK_ROOM_MAX) ids[n] = m->id, amp[n++] = mean;
     }
     if (n && rtc_spk_decide(&r->spk, ids, amp, n)) {

@@ -160,6 +160,11 @@ void sig_ctx_set_media(sig_ctx *ctx, const sig_media *m);
  * room gets `active-speaker` {id: participant}. Unknown ids (a transport gone since) are
  * ignored. */
 void sig_media_speaker(sig_ctx *ctx, uint64_t transport_id);
+/* The media plane paused (last-N: the subscriber's bandwidth is short) the cameras of the
+ * simulcast groups groups[0..n) for the subscribing transport `id` (n = 0: none paused any
+ * more). Its participant gets `video-paused` {ids: [participant, ...]}. Unknown ids are
+ * ignored. */
+void sig_media_lastn(sig_ctx *ctx, uint64_t transport_id, const uint32_t *groups, int n);
 
 /* store may be NULL (in-memory only; used by the fuzzer). The ctx keeps pointers to
  * limits/turn/transport contents: they must outlive it. Loads rooms from the store. */

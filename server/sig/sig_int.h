@@ -75,6 +75,7 @@ enum {
   SIG_OUT_SFU_ANSWER,
   SIG_OUT_SFU_PUBLISHERS,
   SIG_OUT_ACTIVE_SPEAKER,
+  SIG_OUT_VIDEO_PAUSED,
   SIG_OUT_COUNT
 };
 extern const char *const sig__out_names[SIG_OUT_COUNT];

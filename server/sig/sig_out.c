@@ -26,6 +26,7 @@ const char *const sig__out_names[SIG_OUT_COUNT] = {
     [SIG_OUT_SFU_ANSWER] = "sfu-answer",
     [SIG_OUT_SFU_PUBLISHERS] = "sfu-publishers",
     [SIG_OUT_ACTIVE_SPEAKER] = "active-speaker",
+    [SIG_OUT_VIDEO_PAUSED] = "video-paused",
 };
 
 /* What the transport may do with each type when a receiver falls behind (sig.h). Only chat

@@ -278,6 +278,32 @@ void sig_media_speaker(sig_ctx *ctx, uint64_t transport_id) {
   sig__leave(ctx);
 }
 
+void sig_media_lastn(sig_ctx *ctx, uint64_t transport_id, const uint32_t *groups, int n) {
+  if (!ctx || !transport_id || n < 0 || (n && !groups)) return;
+  sig__enter(ctx);
+  for (size_t b = 0; b < ctx->nbuckets; b++)
+    for (sig_room *r = ctx->buckets[b]; r; r = r->hnext) {
+      if (!r->media_id) continue;
+      for (sig_part *p = r->parts; p; p = p->next) {
+        if (!p->sfu || p->sfu->tp[SFU_SUB].id != transport_id) continue;
+        json_t *ids = json_array();
+        for (sig_part *q = r->parts; q && ids; q = q->next) {
+          if (q == p || !q->sfu || !q->sfu->sim_n) continue;
+          for (int i = 0; i < n; i++)
+            if (groups[i] == q->sfu->sim_group) {
+              json_array_append_new(ids, json_string(q->id));
+              break;
+            }
+        }
+        if (ids && p->conn) sig__send(p->conn, SIG_OUT_VIDEO_PAUSED, json_pack("{s:o}", "ids", ids));
+        else json_decref(ids);
+        sig__leave(ctx);
+        return;
+      }
+    }
+  sig__leave(ctx);
+}
+
 /* Tells the media plane the sizes of the page's tiles of simulcast cameras (none until the
  * page sent sfu-view: no cap). */
 static int push_views(sig_ctx *ctx, sig_part *p) {

@@ -371,7 +371,7 @@ test('sfu: five pages, one behind a constrained and lossy link', { skip: unavail
     const metric = async () => {
       const m = await (await fetch(`${server.url}/metrics`)).text();
       const out = {};
-      for (const k of ['nack_in', 'rtx_sent', 'layer_switches', 'plis_sent', 'kf_suppressed', 'remb_in']) {
+      for (const k of ['nack_in', 'rtx_sent', 'layer_switches', 'plis_sent', 'kf_suppressed', 'remb_in', 'lastn_pauses']) {
         out[k] = Number(new RegExp(`^buzz_rtc_${k}_total\\{worker="0"\\} (\\d+)`, 'm').exec(m)?.[1] ?? NaN);
       }
       return out;

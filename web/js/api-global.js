@@ -6,7 +6,7 @@ import { codedError } from './signaling.js';
 import { effectImages, faceFilters } from './effects/effects.js';
 
 const EVENTS = ['roster', 'participant-joined', 'participant-left', 'participant-updated',
-  'chat', 'track', 'connection', 'joined', 'error', 'removed', 'effect-tier', 'reaction'];
+  'chat', 'track', 'connection', 'joined', 'error', 'removed', 'effect-tier', 'reaction', 'video-paused'];
 
 function publicJoined(j) { return { id: j.id, participants: j.participants }; }
 function publicLeft(p) { return { id: p.id, reason: p.reason }; }

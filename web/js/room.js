@@ -161,6 +161,7 @@ export class Room extends Emitter {
     if (sfu === this.mesh instanceof SfuCall) return;
     this._endHandover();
     this.serverSpeaker = null;
+    this.videoPaused = [];
     const old = this.mesh;
     this.mesh = sfu ? new SfuCall((m) => this.sig?.send(m)) :
       new Mesh((to, data) => this.sig?.send({ type: 'relay', to, data }));
@@ -490,10 +491,23 @@ const HANDLERS = {
     if (id !== this.speaker.id) this.emit('speaker', id);
     this.speaker = { id, since: Date.now() };
   },
+  'video-paused'(m) {
+    // Last-N: buzzd sends this page the cameras of those heard most recently that its
+    // bandwidth carries; the others' video is paused (their sound is not).
+    if (!(this.mesh instanceof SfuCall) || !Array.isArray(m.ids)) return;
+    const known = new Set(this.state.participants.map((p) => p.id));
+    const ids = [...new Set(m.ids.filter((id) => typeof id === 'string' && known.has(id)))].slice(0, 64);
+    this.videoPaused = ids;
+    this.emit('video-paused', { ids: [...ids] });
+  },
   'media-changed'(m) {
     const self = this.state.self;
     if (!self || (m.media !== 'sfu' && m.media !== 'p2p')) return;
     this._useMedia(m.media, { handover: true });
+    if (m.media !== 'sfu' && this.videoPaused?.length) {
+      this.videoPaused = [];
+      this.emit('video-paused', { ids: [] });
+    }
     this.mesh.configure(self.id, this.iceServers, this.joinOpts.iceTransportPolicy);
     this.mesh.sync(this.state.participants.map((p) => p.id));
   },

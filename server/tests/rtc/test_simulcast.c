@@ -226,6 +226,38 @@ static void test_layer_choice(void **state) {
   assert_int_equal(rtc_layer_choose(NULL, 3, NULL), -1);
 }
 
+/* Last-N: four cameras of ~100 kbit/s at their lowest layers. */
+static void test_lastn_choice(void **state) {
+  (void)state;
+  rtc_lastn_cand c[4] = {{100000, 5000, 1}, {100000, 9000, 1}, {100000, 0, 1}, {100000, 7000, 1}};
+  uint8_t k[4];
+  /* No estimate, or one that carries all: everyone. */
+  assert_int_equal(rtc_lastn_choose(c, 4, 0, k), 4);
+  assert_int_equal(rtc_lastn_choose(c, 4, 400000, k), 4);
+  /* 250 kbit/s: the two heard last (1 at 9 s, 3 at 7 s); the never-heard one goes first. */
+  assert_int_equal(rtc_lastn_choose(c, 4, 250000, k), 2);
+  assert_true(k[1] && k[3] && !k[0] && !k[2]);
+  /* Too little for even one: the latest speaker still gets its camera. */
+  assert_int_equal(rtc_lastn_choose(c, 4, 30000, k), 1);
+  assert_true(k[1] && !k[0] && !k[2] && !k[3]);
+  /* Hysteresis: with 0 and 2 paused, 0 comes back only within 80 % of the estimate:
+   * 300 kbit/s is 100 % for three, so it stays paused; at 400 (75 %) it returns. */
+  c[0].sent = c[2].sent = 0;
+  assert_int_equal(rtc_lastn_choose(c, 4, 300000, k), 2);
+  assert_true(k[1] && k[3] && !k[0]);
+  assert_int_equal(rtc_lastn_choose(c, 4, 400000, k), 3);
+  assert_true(k[0] && k[1] && k[3] && !k[2]);
+  /* Somebody paused speaks up: they take the place of the one heard longest ago. */
+  c[2].spoke_ms = 10000;
+  assert_int_equal(rtc_lastn_choose(c, 4, 250000, k), 2);
+  assert_true(k[2] && k[1] && !k[3] && !k[0]);
+  /* A rate not measured yet counts as the guess; a larger camera may be left for a smaller. */
+  rtc_lastn_cand d[3] = {{0, 3, 1}, {400000, 2, 1}, {50000, 1, 1}};
+  assert_int_equal(rtc_lastn_choose(d, 3, 200000, k), 2);
+  assert_true(k[0] && !k[1] && k[2]);
+  assert_int_equal(rtc_lastn_choose(NULL, 3, 1, k), 0);
+}
+
 static uint8_t pkt[12];
 
 static int feed(rtc_rewriter *w, uint32_t ssrc, uint16_t seq, uint32_t ts, uint64_t now,
@@ -302,6 +334,7 @@ int rtc_tests_simulcast(void) {
       cmocka_unit_test(test_vp8_keyframe),
       cmocka_unit_test(test_h264_keyframe),
       cmocka_unit_test(test_layer_choice),
+      cmocka_unit_test(test_lastn_choice),
       cmocka_unit_test(test_switch_continuity_across_wrap),
   };
   return cmocka_run_group_tests_name("rtc_simulcast", tests, NULL, NULL);

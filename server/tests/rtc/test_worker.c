@@ -843,6 +843,114 @@ static void test_simulcast_forwarding(void **state) {
   ERR_clear_error();
 }
 
+/* Reads and discards whatever has arrived on pe's socket. */
+static void drain(peer *pe) {
+  uint8_t buf[2048];
+  while (recv(pe->fd, buf, sizeof buf, MSG_DONTWAIT) > 0) {
+  }
+}
+
+/* A REMB (draft-alvestrand-rmcat-remb) from pe: its estimate is `bps` (< 2^18). */
+static void send_remb(peer *pe, uint32_t bps) {
+  uint8_t p[64] = {0x8F, 206, 0, 4, 0, 0, 0, 2, 0, 0, 0, 0, 'R', 'E', 'M', 'B',
+                   0, (uint8_t)(bps >> 16 & 3), (uint8_t)(bps >> 8), (uint8_t)bps};
+  size_t len = 20;
+  assert_int_equal(rtc_srtp_protect_rtcp(pe->srtp, p, &len, sizeof p), 0);
+  send(pe->fd, p, len, 0);
+}
+
+/* Last-N through a worker: two simulcast cameras (their lowest layers ~60 kbit/s each) to
+ * one subscriber whose REMB says 20 kbit/s: one camera is paused for it (RTC_EV_LASTN names
+ * its group) and only the other reaches it; audio or other subscribers are not involved. */
+static void test_lastn_forwarding(void **state) {
+  (void)state;
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  seen ev;
+  memset(&ev, 0, sizeof ev);
+  rtc_options o = {.host = "127.0.0.1",
+                   .workers = 1,
+                   .control_loop = &loop,
+                   .on_event = on_event,
+                   .user = &ev,
+                   .lastn_grace_ms = 1};
+  rtc *r;
+  assert_int_equal(rtc_create(&r, &o), 0);
+  int port = rtc_worker_port(r, 0);
+  peer a, b, c;
+  next_filter = 1;
+  next_peer = 100;
+  peer_connect(&a, r, &loop, &ev, port, 1, 7, "simA");
+  next_peer = 200;
+  peer_connect(&b, r, &loop, &ev, port, 2, 7, "subB");
+  next_peer = 300;
+  peer_connect(&c, r, &loop, &ev, port, 3, 7, "simC");
+  next_peer = 0;
+  next_filter = 0;
+  const uint32_t GA = 0xA0A0A0A0u, GC = 0xC0C0C0C0u, QA = 0x1001, QC = 0x3003;
+  rtc_simulcast sa = {.group = GA, .rid_ext = 10, .n = 2, .rid = {"q", "h"}};
+  rtc_simulcast sc = {.group = GC, .rid_ext = 10, .n = 2, .rid = {"q", "h"}};
+  assert_int_equal(rtc_transport_simulcast(r, 0, 1, &sa), 0);
+  assert_int_equal(rtc_transport_simulcast(r, 0, 3, &sc), 0);
+  const uint32_t both[2] = {GA, GC};
+  assert_int_equal(rtc_transport_recv(r, 0, 2, both, 2), 0);
+  /* Both cameras reach B from their keyframes on (only q is sent: it is the top active). */
+  uint16_t sqa = 100, sqc = 700;
+  int a_seen = 0, c_seen = 0;
+  for (int k = 0; k < 20 && !(a_seen && c_seen); k++) {
+    send_layer(&a, QA, 'q', sqa++, 1, 320, 180);
+    send_layer(&c, QC, 'q', sqc++, 1, 320, 180);
+    got_rtp g;
+    recv_rtp(&b, &g);
+    for (int i = 0; i < g.n; i++) a_seen |= g.ssrc[i] == GA, c_seen |= g.ssrc[i] == GC;
+  }
+  assert_true(a_seen && c_seen);
+  /* B's REMB is far under what it is sent: its link limits, and one camera must go. */
+  uint64_t until = now_ms() + 8000;
+  for (int k = 0; now_ms() < until && !ev.n[RTC_EV_LASTN]; k++) {
+    send_layer(&a, QA, 'q', sqa++, 0, 0, 0);
+    send_layer(&c, QC, 'q', sqc++, 0, 0, 0);
+    if (k % 20 == 0) send_remb(&b, 20000);
+    drain(&b);
+    WAIT_FOR(&loop, ev.n[RTC_EV_LASTN] > 0, 10);
+  }
+  assert_int_equal(ev.n[RTC_EV_LASTN], 1);
+  assert_int_equal(ev.last.type, RTC_EV_LASTN);
+  assert_int_equal(ev.last.transport_id, 2);
+  assert_int_equal(ev.last.n_groups, 1);
+  uint32_t paused = ev.last.groups[0];
+  rtc_worker_stats st;
+  rtc_worker_stats_get(r, 0, &st);
+  assert_int_equal(st.lastn_pauses, 1);
+  assert_true(paused == GA || paused == GC);
+  /* From now on only the other camera reaches B. */
+  drain(&b);
+  usleep(50000);
+  drain(&b);
+  int kept = 0, off = 0;
+  for (int k = 0; k < 10; k++) {
+    send_layer(&a, QA, 'q', sqa++, 0, 0, 0);
+    send_layer(&c, QC, 'q', sqc++, 0, 0, 0);
+  }
+  got_rtp g;
+  recv_rtp(&b, &g);
+  for (int i = 0; i < g.n; i++) {
+    if (g.ssrc[i] == paused)
+      off++;
+    else
+      kept++;
+  }
+  assert_int_equal(off, 0);
+  assert_true(kept >= 8);
+  peer_close(&a);
+  peer_close(&b);
+  peer_close(&c);
+  rtc_destroy(r);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  assert_int_equal(uv_loop_close(&loop), 0);
+  ERR_clear_error();
+}
+
 /* A publisher that leaves takes its retransmission buffers with it: A publishes as many
  * streams as a room buffers (ROOM_MAX_RTX) and leaves; D, who comes next, still gets B's
  * NACK answered from buzzd's buffer (before, the room's buffers stayed A's until the room
@@ -931,6 +1039,7 @@ int rtc_tests_worker(void) {
       cmocka_unit_test(test_filtered_forwarding),    cmocka_unit_test(test_hostile_flood),
       cmocka_unit_test(test_port_taken_and_options), cmocka_unit_test(test_simulcast_forwarding),
       cmocka_unit_test(test_rtx_freed_on_leave),
+      cmocka_unit_test(test_lastn_forwarding),
   };
   return cmocka_run_group_tests_name("worker", tests, NULL, NULL);
 }

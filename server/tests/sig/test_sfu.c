@@ -695,6 +695,42 @@ static void t_large_room(void **state) {
   free(sub);
 }
 
+/* Last-N: the media plane paused Alice's camera for Bob (his bandwidth is short): Bob alone
+ * gets video-paused naming Alice; an empty list when it resumes; unknown transports and
+ * groups are ignored. */
+static void t_video_paused(void **state) {
+  env *e = *state;
+  char *sim = slurp("server/tests/rtc/fixtures/chromium_offer_simulcast.sdp");
+  offer(e->a, "pub", sim, NULL);
+  uint32_t group = fm.sim_group;
+  assert_true(group != 0);
+  char mids[96];
+  snprintf(mids, sizeof mids, "{\"0\":\"%s\",\"1\":\"%s\"}", e->aid, e->aid);
+  offer(e->b, "sub", e->sub_sdp, mids);
+  uint64_t bob_sub = fm.recv_id;
+  fake_clear(e->b);
+  fake_clear(e->c);
+  uint32_t groups[2] = {group, 0x12345678u};
+  sig_media_lastn(e->ctx, bob_sub, groups, 2);
+  json_t *j = fake_last(e->b, "video-paused");
+  assert_non_null(j);
+  json_t *ids = json_object_get(j, "ids");
+  assert_int_equal(json_array_size(ids), 1);
+  assert_string_equal(json_string_value(json_array_get(ids, 0)), e->aid);
+  json_decref(j);
+  assert_int_equal(fake_count(e->c, "video-paused"), 0);
+  assert_int_equal(fake_count(e->a, "video-paused"), 0);
+  sig_media_lastn(e->ctx, bob_sub, NULL, 0);
+  j = fake_last(e->b, "video-paused");
+  assert_int_equal(json_array_size(json_object_get(j, "ids")), 0);
+  json_decref(j);
+  fake_clear(e->b);
+  sig_media_lastn(e->ctx, 999999, groups, 1);
+  sig_media_lastn(e->ctx, bob_sub, NULL, 1); /* a list that is not there */
+  assert_int_equal(fake_count(e->b, "video-paused"), 0);
+  free(sim);
+}
+
 int tests_sfu(void) {
 #define T(f) cmocka_unit_test_setup_teardown(f, env_setup, env_teardown)
   const struct CMUnitTest tests[] = {
@@ -705,6 +741,7 @@ int tests_sfu(void) {
       T(t_mode_off),
       T(t_speaker_and_maps),
       T(t_large_room),
+      T(t_video_paused),
       cmocka_unit_test(t_no_media_plane),
   };
 #undef T

@@ -189,6 +189,7 @@ export default {
   "General": "عام",
   "No device found": "لم يُعثر على جهاز",
   "Microphone off": "الميكروفون متوقف",
+  "Video paused: not enough bandwidth": "الفيديو متوقف مؤقتًا: النطاق الترددي غير كافٍ",
   "Unpin {name}": "إلغاء تثبيت {name}",
   "Pin {name}": "تثبيت {name}",
   "{name}: {reaction}": "{name}: {reaction}",

@@ -187,6 +187,7 @@ export default {
   "General": "Allgemein",
   "No device found": "Kein Gerät gefunden",
   "Microphone off": "Mikrofon aus",
+  "Video paused: not enough bandwidth": "Video pausiert: zu wenig Bandbreite",
   "Unpin {name}": "{name} lösen",
   "Pin {name}": "{name} anheften",
   "{name}: {reaction}": "{name}: {reaction}",

@@ -187,6 +187,7 @@ export default {
   "General": "General",
   "No device found": "No se encontró ningún dispositivo",
   "Microphone off": "Micrófono desactivado",
+  "Video paused: not enough bandwidth": "Vídeo en pausa: ancho de banda insuficiente",
   "Unpin {name}": "Desfijar a {name}",
   "Pin {name}": "Fijar a {name}",
   "{name}: {reaction}": "{name}: {reaction}",

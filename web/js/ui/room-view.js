@@ -80,6 +80,7 @@ export class RoomView {
       this.chat.setMore(this.room.chatMore());
     });
     this._on('speaker', (id) => this.stage.setSpeaker(id));
+    this._on('video-paused', ({ ids }) => this.stage.setVideoPaused(ids));
     this._on('connection', (s) => this._renderConn(s));
     this._on('participant-joined', (p) => toast(t('{name} joined', { name: this.room.displayName(p.id) })));
     this._on('participant-left', (p) => this._onLeft(p));

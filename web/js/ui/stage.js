@@ -49,9 +49,16 @@ export class Stage {
     let tl = this.tiles.get(key);
     if (tl) return tl;
     tl = new Tile(peerId, kind, (x) => this.togglePin(x.key));
+    if (kind === 'camera') tl.setVideoPaused(Boolean(this.videoPaused?.has(peerId)));
     this.tiles.set(key, tl);
     this._arrange();
     return tl;
+  }
+
+  /** The cameras buzzd paused for this page (last-N), by participant id; the others resume. */
+  setVideoPaused(ids) {
+    this.videoPaused = new Set(ids);
+    for (const tl of this.tiles.values()) if (tl.kind === 'camera') tl.setVideoPaused(this.videoPaused.has(tl.peerId));
   }
 
   /** Shows `track` in the (peerId, kind) tile; null removes screen tiles. */

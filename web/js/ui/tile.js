@@ -27,6 +27,7 @@ export class Tile {
     this.avatar = h('div', { class: 'avatar', 'aria-hidden': 'true' }, this.circle);
     this.waiting = h('div', { class: 'tile-connecting', 'aria-hidden': 'true' },
       h('span', { class: 'spinner' }), h('span', {}, t('Connecting…')));
+    this.paused = h('div', { class: 'tile-paused', role: 'status' });
     this.pin = h('button', { type: 'button', class: 'tile-pin' });
     this.pin.addEventListener('click', () => onPin(this));
     this.reactions = h('div', { class: 'tile-reactions' });
@@ -34,7 +35,7 @@ export class Tile {
     const mic = h('span', { class: 'badge mic-off', role: 'img', 'aria-label': t('Microphone off') }, icon('micOff'));
     const hand = h('span', { class: 'badge hand', role: 'img', 'aria-label': t('Hand raised') }, icon('hand'));
     this.el = h('div', { class: `tile tile-${kind}`, dataset: { peerId, kind } },
-      this.video, this.avatar, this.waiting, this.reactions,
+      this.video, this.avatar, this.waiting, this.paused, this.reactions,
       h('div', { class: 'nameplate' }, mic, hand, this.name), this.pin, this.stats);
     this.video.addEventListener('playing', () => this._state());
     this.video.addEventListener('emptied', () => this._state());
@@ -83,6 +84,15 @@ export class Tile {
     }
     this.pin.setAttribute('aria-pressed', String(this.pinned));
     this.el.classList.toggle('pinned', this.pinned);
+  }
+
+  /** buzzd paused this camera for us (last-N: our bandwidth is short); its audio goes on. */
+  setVideoPaused(on) {
+    const was = this.el.dataset.videoPaused === 'true';
+    if (was === Boolean(on)) return;
+    if (on) this.el.dataset.videoPaused = 'true';
+    else delete this.el.dataset.videoPaused;
+    this.paused.textContent = on ? t('Video paused: not enough bandwidth') : '';
   }
 
   setSpeaking(on) {
