@@ -17,5 +17,6 @@ int main(void) {
   failed += rtc_tests_speaker();
   failed += rtc_tests_cc();
   failed += rtc_tests_worker();
+  failed += rtc_tests_worker_sfu();
   return failed;
 }

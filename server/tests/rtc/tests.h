@@ -14,6 +14,7 @@ int rtc_tests_ice(void);
 int rtc_tests_parse(void);
 int rtc_tests_dtls(void);
 int rtc_tests_worker(void);
+int rtc_tests_worker_sfu(void);
 int rtc_tests_sdp(void);
 int rtc_tests_rewrite(void);
 int rtc_tests_simulcast(void);
