@@ -261,46 +261,40 @@ static int push_audio(sig_ctx *ctx, sig_part *p) {
                           on ? s->ssrc[K_AUDIO] : 0, on ? s->num[K_AUDIO].ext[SDP_NUM_AUDIO_LEVEL] : 0);
 }
 
-void sig_media_speaker(sig_ctx *ctx, uint64_t transport_id) {
-  if (!ctx || !transport_id) return;
-  sig__enter(ctx);
+/* The participant whose `which` transport (SFU_PUB, SFU_SUB) is `id`, or NULL (gone since). */
+static sig_part *part_of_transport(sig_ctx *ctx, int which, uint64_t id) {
   for (size_t b = 0; b < ctx->nbuckets; b++)
     for (sig_room *r = ctx->buckets[b]; r; r = r->hnext) {
       if (!r->media_id) continue;
-      for (sig_part *q = r->parts; q; q = q->next)
-        if (q->sfu && q->sfu->tp[SFU_PUB].id == transport_id) {
-          if (sig__room_media(r) == SIG_MEDIA_SFU)
-            sig__broadcast(r, NULL, SIG_OUT_ACTIVE_SPEAKER, json_pack("{s:s}", "id", q->id));
-          sig__leave(ctx);
-          return;
-        }
+      for (sig_part *p = r->parts; p; p = p->next)
+        if (p->sfu && p->sfu->tp[which].id == id) return p;
     }
+  return NULL;
+}
+
+void sig_media_speaker(sig_ctx *ctx, uint64_t transport_id) {
+  if (!ctx || !transport_id) return;
+  sig__enter(ctx);
+  sig_part *q = part_of_transport(ctx, SFU_PUB, transport_id);
+  if (q && sig__room_media(q->room) == SIG_MEDIA_SFU)
+    sig__broadcast(q->room, NULL, SIG_OUT_ACTIVE_SPEAKER, json_pack("{s:s}", "id", q->id));
   sig__leave(ctx);
 }
 
 void sig_media_lastn(sig_ctx *ctx, uint64_t transport_id, const uint32_t *groups, int n) {
   if (!ctx || !transport_id || n < 0 || (n && !groups)) return;
   sig__enter(ctx);
-  for (size_t b = 0; b < ctx->nbuckets; b++)
-    for (sig_room *r = ctx->buckets[b]; r; r = r->hnext) {
-      if (!r->media_id) continue;
-      for (sig_part *p = r->parts; p; p = p->next) {
-        if (!p->sfu || p->sfu->tp[SFU_SUB].id != transport_id) continue;
-        json_t *ids = json_array();
-        for (sig_part *q = r->parts; q && ids; q = q->next) {
-          if (q == p || !q->sfu || !q->sfu->sim_n) continue;
-          for (int i = 0; i < n; i++)
-            if (groups[i] == q->sfu->sim_group) {
-              json_array_append_new(ids, json_string(q->id));
-              break;
-            }
-        }
-        if (ids && p->conn) sig__send(p->conn, SIG_OUT_VIDEO_PAUSED, json_pack("{s:o}", "ids", ids));
-        else json_decref(ids);
-        sig__leave(ctx);
-        return;
+  sig_part *p = part_of_transport(ctx, SFU_SUB, transport_id);
+  json_t *ids = p && p->conn ? json_array() : NULL;
+  for (sig_part *q = ids ? p->room->parts : NULL; q; q = q->next) {
+    if (q == p || !q->sfu || !q->sfu->sim_n) continue;
+    for (int i = 0; i < n; i++)
+      if (groups[i] == q->sfu->sim_group) {
+        json_array_append_new(ids, json_string(q->id));
+        break;
       }
-    }
+  }
+  if (ids) sig__send(p->conn, SIG_OUT_VIDEO_PAUSED, json_pack("{s:o}", "ids", ids));
   sig__leave(ctx);
 }
 
