@@ -62,7 +62,9 @@ test('create room, mute, camera off/on, copy link, leave', { timeout: 150000 }, 
   // Microphone.
   await control(host, 'Mute microphone').click();
   await control(host, 'Unmute microphone').waitFor({ timeout: 5000 });
-  assert.equal((await host.evaluate(() => window.buzzstream.self())).mic, false);
+  // self() follows once the server has taken the change (the button flips at the click).
+  await waitFor(async () => (await host.evaluate(() => window.buzzstream.self())).mic === false,
+    { timeoutMs: 5000, what: 'self().mic false after "Mute microphone"' });
   await rosterSays(guest, hostId, 'mic', false, 'mute');
   await control(host, 'Unmute microphone').click();
   await control(host, 'Mute microphone').waitFor({ timeout: 5000 });
