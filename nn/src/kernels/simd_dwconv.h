@@ -214,6 +214,98 @@ DW_SLIDE(5)
 DW_SLIDE_S2(3)
 DW_SLIDE_S2(5)
 
+/* Output columns [*lo, *hi) whose taps all fall inside the input width. */
+static void dw_interior_cols(const nn_conv_desc *d, int *lo, int *hi) {
+  int a = (d->pad_l + d->sw - 1) / d->sw;
+  int last = d->iw - 1 - (d->kw - 1) * d->dw + d->pad_l; /* largest ox·sw allowed */
+  int b = last < 0 ? 0 : last / d->sw + 1;
+  if (b > d->ow) b = d->ow;
+  if (a > b) a = b;
+  *lo = a;
+  *hi = b;
+}
+
+/* Rows of many channels, where a pass per channel block along a row would stride ic floats
+ * between loads (and the sliding window's zero row is too short): G adjacent outputs at a
+ * time, every channel block in turn, so consecutive blocks read consecutive memory. For
+ * each kernel row, its K weights stay in registers while the (G − 1)·S + K input columns
+ * the group reads are loaded once each and multiplied into the outputs that use them; with
+ * G = 4 and K = 5 that is 13 loads for 20 multiply-adds, and 12 live vectors. Taps are
+ * added kernel row by kernel row, left to right, as dw_pixel_border adds them. rows[ky]:
+ * input row ky of this output row (channel 0), or NULL outside the image; check: some
+ * columns of the group may fall outside the image, and are then skipped. */
+#define DW_GROUP(K, S, G)                                                                   \
+  static void dw_group_k##K##s##S##g##G(const nn_conv_desc *d, const float *const *rows,    \
+                                        const float *p, int cfull, int ox, int check,       \
+                                        float *o) {                                         \
+    enum { NI = (G - 1) * S + K, BLK = VL * (1 + K * K) };                                  \
+    size_t c = (size_t)d->ic, oc = (size_t)d->oc;                                           \
+    int ix0 = ox * S - d->pad_l;                                                            \
+    unsigned iw = (unsigned)d->iw;                                                          \
+    V lo = V_SPLAT(d->act_min), hi = V_SPLAT(d->act_max);                                   \
+    for (int c0 = 0; c0 < cfull; c0 += VL) {                                                \
+      const float *bp = p + (size_t)(c0 / VL) * BLK;                                        \
+      V acc[G], w[K];                                                                       \
+      acc[0] = V_LOAD(bp);                                                                  \
+      for (int j = 1; j < G; j++) acc[j] = acc[0];                                          \
+      _Pragma("GCC unroll 5") for (int ky = 0; ky < K; ky++) {                              \
+        if (!rows[ky]) continue;                                                            \
+        const float *r = rows[ky] + c0;                                                     \
+        _Pragma("GCC unroll 5") for (int kx = 0; kx < K; kx++) w[kx] =                      \
+            V_LOAD(bp + VL + (ky * K + kx) * VL);                                           \
+        _Pragma("GCC unroll 16") for (int i = 0; i < NI; i++) {                             \
+          if (check && (unsigned)(ix0 + i) >= iw) continue;                                 \
+          V x = V_LOAD(r + (ptrdiff_t)(ix0 + i) * (ptrdiff_t)c);                            \
+          _Pragma("GCC unroll 4") for (int j = 0; j < G; j++) {                             \
+            int kx = i - j * S;                                                             \
+            if (kx >= 0 && kx < K) acc[j] = V_FMA(x, w[kx], acc[j]);                        \
+          }                                                                                 \
+        }                                                                                   \
+      }                                                                                     \
+      _Pragma("GCC unroll 4") for (int j = 0; j < G; j++)                                   \
+          V_STORE(o + (size_t)j * oc + c0, V_CLAMP(acc[j], lo, hi));                        \
+    }                                                                                       \
+  }
+DW_GROUP(3, 1, 4)
+DW_GROUP(3, 1, 1)
+DW_GROUP(3, 2, 4)
+DW_GROUP(3, 2, 1)
+DW_GROUP(5, 1, 4)
+DW_GROUP(5, 1, 1)
+DW_GROUP(5, 2, 4)
+DW_GROUP(5, 2, 1)
+
+typedef void (*dw_group_fn)(const nn_conv_desc *d, const float *const *rows, const float *p,
+                            int cfull, int ox, int check, float *o);
+enum { DW_G = 4 };
+
+
+/* The grouped kernels for d (four outputs, then one), or 0 when its shape has none. */
+static int dw_grouper(const nn_conv_desc *d, dw_group_fn *four, dw_group_fn *one) {
+  if (d->dw != 1 || d->kh != d->kw || (d->kh != 3 && d->kh != 5) || d->sw > 2) return 0;
+  int k5 = d->kh == 5, s2 = d->sw == 2;
+  *four = k5 ? (s2 ? dw_group_k5s2g4 : dw_group_k5s1g4) : (s2 ? dw_group_k3s2g4 : dw_group_k3s1g4);
+  *one = k5 ? (s2 ? dw_group_k5s2g1 : dw_group_k5s1g1) : (s2 ? dw_group_k3s2g1 : dw_group_k3s1g1);
+  return 1;
+}
+
+/* Every full channel block of output row oy through the grouped kernels. */
+static void dw_row_group(const nn_conv_desc *d, dw_group_fn four, dw_group_fn one,
+                         const float *in, const float *p, int cfull, int oy, float *out) {
+  const float *rows[5];
+  for (int ky = 0; ky < d->kh; ky++) {
+    int iy = oy * d->sh - d->pad_t + ky * d->dh;
+    rows[ky] = (unsigned)iy < (unsigned)d->ih ? in + (size_t)iy * d->iw * d->ic : NULL;
+  }
+  int xlo, xhi, ox = 0;
+  dw_interior_cols(d, &xlo, &xhi);
+  float *o = out + (size_t)oy * d->ow * d->oc;
+  size_t oc = (size_t)d->oc;
+  for (; ox + DW_G <= d->ow; ox += DW_G)
+    four(d, rows, p, cfull, ox, ox < xlo || ox + DW_G > xhi, o + (size_t)ox * oc);
+  for (; ox < d->ow; ox++) one(d, rows, p, cfull, ox, ox < xlo || ox >= xhi, o + (size_t)ox * oc);
+}
+
 typedef void (*dw_slide_fn)(const nn_conv_desc *d, const float *const *rows, const float *bp,
                             float *o);
 
@@ -243,17 +335,6 @@ static void dw_row_slide(const nn_conv_desc *d, dw_slide_fn slide, const float *
 
 typedef void (*dw_span_fn)(const nn_conv_desc *d, const float *in, const float *bp, int c0,
                            int oy, int ox0, int ox1, float *out);
-
-/* Output columns [*lo, *hi) whose taps all fall inside the input width. */
-static void dw_interior_cols(const nn_conv_desc *d, int *lo, int *hi) {
-  int a = (d->pad_l + d->sw - 1) / d->sw;
-  int last = d->iw - 1 - (d->kw - 1) * d->dw + d->pad_l; /* largest ox·sw allowed */
-  int b = last < 0 ? 0 : last / d->sw + 1;
-  if (b > d->ow) b = d->ow;
-  if (a > b) a = b;
-  *lo = a;
-  *hi = b;
-}
 
 /* The last channels that do not fill a vector: plain C over the packed block. */
 static void dw_tail(const nn_conv_desc *d, const float *in, const float *bp, int c0,
@@ -312,13 +393,18 @@ static void dw_conv_epi(const nn_conv_desc *d, const float *in, const float *p, 
   dw_interior_cols(d, &xlo, &xhi);
   int cfull = c / VL * VL;
   dw_slide_fn slide = dw_slider(d);
+  dw_group_fn four = NULL, one = NULL;
+  if ((!slide || d->kh == 5) && dw_grouper(d, &four, &one)) slide = NULL;
   size_t blk = (size_t)VL * (1 + taps);
   for (int oy = 0; oy < d->oh; oy++) {
     int iy0 = oy * d->sh - d->pad_t;
     int inside = fixed && xlo < xhi && iy0 >= 0 && iy0 + (d->kh - 1) * d->dh < d->ih;
     size_t row = (size_t)d->ow * c;
-    if (slide) {
-      dw_row_slide(d, slide, in, p, cfull, oy, out);
+    if (four || slide) {
+      if (four)
+        dw_row_group(d, four, one, in, p, cfull, oy, out);
+      else
+        dw_row_slide(d, slide, in, p, cfull, oy, out);
       if (hs && cfull == c) v_hswish_inplace(out + oy * row, row);
       if (r && cfull == c) dw_add_res(out + oy * row, r->res + oy * row, row, r->lo, r->hi);
       continue;

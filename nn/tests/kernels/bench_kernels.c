@@ -1,9 +1,10 @@
 /* Times the hot kernels of every available set on MobileNetV3-style layer shapes (those
  * of MediaPipe's 144×256 selfie segmentation model), so SIMD kernels can be tuned without
  * a whole model. Prints one line per (set, layer): the fastest call in microseconds and its GFLOP/s.
- * Usage: bench_kernels [milliseconds-per-layer]. */
+ * Usage: bench_kernels [milliseconds-per-layer [name-substring]]. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "../../src/kernels/kernels.h"
@@ -27,6 +28,11 @@ static const layer layers[] = {
     {"dw3x3 s1 c88", 1, 18, 32, 88, 88, 3, 1},
     {"dw5x5 s2 c96", 1, 18, 32, 96, 96, 5, 2},
     {"dw5x5 s1 c240", 1, 9, 16, 240, 240, 5, 1},
+    /* The depthwise shapes that dominate pose_heavy. */
+    {"dw3x3 s1 c192", 1, 64, 64, 192, 192, 3, 1},
+    {"dw5x5 s1 c336", 1, 32, 32, 336, 336, 5, 1},
+    {"dw5x5 s1 c960", 1, 16, 16, 960, 960, 5, 1},
+    {"dw5x5 s1 c1632", 1, 8, 8, 1632, 1632, 5, 1},
 };
 
 static double now_ms(void) {
@@ -79,7 +85,9 @@ int main(int argc, char **argv) {
   double budget = argc > 1 ? atof(argv[1]) : 200.0;
   const nn_kernels *sets[8];
   int n = nn_kernels_available(sets, 8);
+  const char *only = argc > 2 ? argv[2] : "";
   for (size_t l = 0; l < sizeof layers / sizeof layers[0]; l++)
-    for (int s = 0; s < n; s++) bench(sets[s], &layers[l], budget);
+    if (strstr(layers[l].name, only))
+        for (int s = 0; s < n; s++) bench(sets[s], &layers[l], budget);
   return 0;
 }
