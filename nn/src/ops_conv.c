@@ -155,38 +155,22 @@ static nn_conv_desc rows_desc(const nn_conv_desc *d, int y0, int y1, size_t *in_
   return s;
 }
 
-/* Rows per band when a PRELU is fused: about 16K floats of output, so a band is still in
- * L1/L2 when the PRELU reads it back. */
-#define PRELU_BAND_FLOATS 16384
-
-static void conv_rows(const nn_model *m, const nn__node *n, int y0, int y1, float *scratch);
-
 /* in[3], when present, is a residual ADD fused by nn__plan_fuse (see NN__CONV_RES);
- * p[NN__P_HSWISH] a fused HARD_SWISH (never both); in[4] a fused PRELU's alpha, applied
- * to each band of rows as soon as it is written. */
+ * p[NN__P_HSWISH] a fused HARD_SWISH (never both); in[4] a fused PRELU's alpha (never
+ * with HARD_SWISH), which the kernel applies to each tile as soon as it is written. */
 NN__ROWS(conv) {
-  if (n->nin <= NN__CONV_ALPHA || !n->x[NN__CONV_ALPHA]) {
-    conv_rows(m, n, y0, y1, scratch);
-    return;
-  }
-  size_t row = (size_t)n->cd.ow * n->cd.oc;
-  int band = row >= PRELU_BAND_FLOATS ? 1 : (int)(PRELU_BAND_FLOATS / row);
-  for (int y = y0; y < y1; y += band) {
-    int ye = y + band < y1 ? y + band : y1;
-    conv_rows(m, n, y, ye, scratch);
-    float *o = n->y + (size_t)y * row;
-    m->k->prelu(o, n->x[NN__CONV_ALPHA], o, (size_t)(ye - y) * n->cd.ow, (size_t)n->cd.oc);
-  }
-}
-
-static void conv_rows(const nn_model *m, const nn__node *n, int y0, int y1, float *scratch) {
   size_t io, oo = (size_t)y0 * n->cd.ow * n->cd.oc;
   nn_conv_desc d = rows_desc(&n->cd, y0, y1, &io);
   const float *x = n->x[0] + io;
-  if (n->p[NN__P_HSWISH])
+  const float *res = n->nin > NN__CONV_RES && n->x[NN__CONV_RES] ? n->x[NN__CONV_RES] + oo
+                                                                  : NULL;
+  const float *alpha = n->nin > NN__CONV_ALPHA ? n->x[NN__CONV_ALPHA] : NULL;
+  if (alpha)
+    m->k->conv_prelu(&d, x, n->packed, res, alpha, n->y + oo, scratch);
+  else if (n->p[NN__P_HSWISH])
     m->k->conv_hswish(&d, x, n->packed, n->y + oo, scratch);
-  else if (n->nin > NN__CONV_RES && n->x[NN__CONV_RES])
-    m->k->conv_add(&d, x, n->packed, n->x[NN__CONV_RES] + oo, n->y + oo, scratch);
+  else if (res)
+    m->k->conv_add(&d, x, n->packed, res, n->y + oo, scratch);
   else
     m->k->conv(&d, x, n->packed, n->y + oo, scratch);
 }

@@ -114,10 +114,9 @@ static int residual_slot(const nn__node *p) {
 
 /* Node producing ADD operand j alone, fusable with the other operand as residual: it has
  * no activation (the ADD's applies to the sum; a depthwise conv keeps its own and applies
- * the ADD's after the sum), is not fused already, and the other operand is written before
- * it runs (pos = step of each node). */
-static nn__node *residual_producer(nn_model *m, const nn__node *a, int j, const int *uses,
-                                   const int *pos) {
+ * the ADD's after the sum) and is not fused already. The other operand may be written
+ * after it runs: fuse_residual then moves it later. */
+static nn__node *residual_producer(nn_model *m, const nn__node *a, int j, const int *uses) {
   int ti = a->in[j], oi = a->in[1 - j];
   if (ti < 0 || oi < 0 || ti == oi || uses[ti] != 1) return NULL;
   const nn__tensor *t = &m->t[ti], *o = &m->t[oi];
@@ -126,13 +125,26 @@ static nn__node *residual_producer(nn_model *m, const nn__node *a, int j, const 
   if (c->dead || residual_slot(c) < 0) return NULL;
   if (c->kind != NN__OP_DWCONV && (c->cd.act_min != -INFINITY || c->cd.act_max != INFINITY))
     return NULL;
-  if (o->producer >= 0 && pos[o->producer] >= pos[t->producer]) return NULL;
   if (t->count != o->count) return NULL;
   return c;
 }
 
+/* Moves node c from its step to the step just before node a, the steps between moving up
+ * one. Valid when a alone reads c's output: c's inputs are still written before it. */
+static void sink_before(nn_model *m, int *pos, int c, int a) {
+  int to = pos[a] - 1;
+  for (int s = pos[c]; s < to; s++) {
+    m->order[s] = m->order[s + 1];
+    pos[m->order[s]] = s;
+  }
+  m->order[to] = c;
+  pos[c] = to;
+}
+
 /* A same-shape ADD of a conv's (or SE MUL's) output and another tensor becomes that
- * node's epilogue: its own output is never stored and the ADD pass disappears. */
+ * node's epilogue: its own output is never stored and the ADD pass disappears. When the
+ * other operand is written after the conv (the face models' blocks: conv on one branch,
+ * MAX_POOL and channel PAD on the other), the conv moves to just before the ADD first. */
 static void fuse_residual(nn_model *m, const int *uses) {
   int *pos = malloc(((size_t)m->nnodes + 1) * sizeof *pos);
   if (!pos) return;
@@ -141,9 +153,11 @@ static void fuse_residual(nn_model *m, const int *uses) {
     nn__node *a = &m->nodes[m->order[s]], *c = NULL;
     if (a->dead || a->kind != NN__OP_ADD || a->nin != 2 || a->p[0] != 0) continue;
     int j = 0;
-    for (; j < 2 && !c; j++) c = residual_producer(m, a, j, uses, pos);
+    for (; j < 2 && !c; j++) c = residual_producer(m, a, j, uses);
     if (!c) continue;
     int ci = m->t[a->in[j - 1]].producer;
+    int oi = m->t[a->in[2 - j]].producer;
+    if (oi >= 0 && pos[oi] > pos[ci]) sink_before(m, pos, ci, m->order[s]);
     int slot = residual_slot(c);
     for (int k = c->nin; k < slot; k++) c->in[k] = -1; /* a conv without bias */
     c->in[slot] = a->in[2 - j];
@@ -181,10 +195,10 @@ static void fuse_hswish(nn_model *m, const int *uses) {
 }
 
 /* A PRELU with per-channel alpha whose input comes only from a CONV_2D (with or without a
- * fused residual, not with a HARD_SWISH) is applied by the conv to each band of output
- * rows it has just written (nn__rows_conv), while they are in cache: the face models'
- * conv → PRELU pairs lose a pass over the tensor. Same kernel (k->prelu) on the same
- * values, so the same result bit for bit. */
+ * fused residual, not with a HARD_SWISH) is applied by the conv (kernel conv_prelu) to each
+ * band of output pixels it has just written, while they are in L1: the face models'
+ * conv → PRELU pairs lose a pass over the tensor. The same operations as the prelu kernel
+ * on the same values, so the same result bit for bit. */
 static void fuse_prelu(nn_model *m, const int *uses) {
   for (int s = 0; s < m->norder; s++) {
     nn__node *h = &m->nodes[m->order[s]];

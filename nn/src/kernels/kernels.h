@@ -87,6 +87,11 @@ typedef struct nn_kernels {
    * add a depthwise conv's input back); out aliases neither. */
   void (*dwconv_add)(const nn_conv_desc *d, const float *in, const float *packed,
                      const float *res, float *out, float lo, float hi);
+  /* CONV_2D, or conv_add when res is not NULL, followed by PRELU with per-channel
+   * alpha[oc]: each value rounds exactly as the conv (or conv_add) entry followed by the
+   * prelu entry. Same packing and scratch as conv. */
+  void (*conv_prelu)(const nn_conv_desc *d, const float *in, const float *packed,
+                     const float *res, const float *alpha, float *out, float *scratch);
 } nn_kernels;
 
 /* The reference set: plain C, no intrinsics. */

@@ -194,6 +194,17 @@ static void dwconv_add(const nn_conv_desc *d, const float *in, const float *p, c
   for (size_t i = 0; i < n; i++) out[i] = clampf(out[i] + res[i], lo, hi);
 }
 
+static void prelu(const float *in, const float *alpha, float *out, size_t rows, size_t c);
+
+static void conv_prelu(const nn_conv_desc *d, const float *in, const float *p, const float *res,
+                       const float *alpha, float *out, float *scratch) {
+  if (res)
+    conv_add(d, in, p, res, out, scratch);
+  else
+    conv(d, in, p, out, scratch);
+  prelu(out, alpha, out, (size_t)d->oh * d->ow, (size_t)d->oc);
+}
+
 /* ---- Elementwise ------------------------------------------------------------------------ */
 
 static void add(const float *a, const float *b, float *out, size_t n, float lo, float hi) {
@@ -274,4 +285,5 @@ const nn_kernels nn_kernels_scalar = {
     .conv_hswish = conv_hswish,
     .dwconv_hswish = dwconv_hswish,
     .dwconv_add = dwconv_add,
+    .conv_prelu = conv_prelu,
 };

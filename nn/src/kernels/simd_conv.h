@@ -90,6 +90,20 @@ static void v_hswish_inplace(float *o, size_t n) {
   }
 }
 
+/* In place over rows × c floats just written (still in L1): a fused PRELU with alpha[c],
+ * max(x, 0) + α·min(x, 0) as the prelu kernel computes it. */
+static void v_prelu_inplace(float *o, const float *alpha, size_t rows, size_t c) {
+  V zero = V_SPLAT(0.0f);
+  for (size_t r = 0; r < rows; r++, o += c) {
+    size_t i = 0;
+    for (; i + VL <= c; i += VL) {
+      V v = V_LOAD(o + i);
+      V_STORE(o + i, V_FMA(V_LOAD(alpha + i), V_MIN(v, zero), V_MAX(v, zero)));
+    }
+    for (; i < c; i++) o[i] = o[i] >= 0.0f ? o[i] : o[i] * alpha[i];
+  }
+}
+
 /* Adds the residual (when fused), clamps and stores one pixel's W channels, only the
  * nvalid that exist. res is NULL without a fused ADD. */
 static inline void cv_store(float *o, V v, int nvalid, V lo, V hi, const float *res) {
@@ -248,6 +262,31 @@ static void cv_tile1_res(CV_TILE_ARGS, const float *res) {
   cv_tile1_impl(CV_TILE_PASS, res);
 }
 
+/* A run of ntile full tiles of a GEMM (a 1×1 convolution reading its input in place)
+ * against one full block, the tile loop inside the call: with few input channels a tile is
+ * only a few dozen cycles of work, and a call per tile and block (the general path) costs
+ * a quarter of that under V8. The same operations per output as cv_tile2. */
+static inline __attribute__((always_inline)) void
+cv_run2_impl(const float *in, int ic, const float *bp, float *out, size_t ostride, int ntile,
+             V lo, V hi, const float *res) {
+  for (int t = 0; t < ntile; t++) {
+    const float *ind[MR];
+    for (int r = 0; r < MR; r++) ind[r] = in + (size_t)r * ic;
+    cv_tile2_impl(ind, 1, ic, bp, out, ostride, MR, NR, lo, hi, res);
+    in += (size_t)MR * ic;
+    out += MR * ostride;
+    if (res) res += MR * ostride;
+  }
+}
+static void cv_run2(const float *in, int ic, const float *bp, float *out, size_t ostride,
+                    int ntile, V lo, V hi) {
+  cv_run2_impl(in, ic, bp, out, ostride, ntile, lo, hi, NULL);
+}
+static void cv_run2_res(const float *in, int ic, const float *bp, float *out, size_t ostride,
+                        int ntile, V lo, V hi, const float *res) {
+  cv_run2_impl(in, ic, bp, out, ostride, ntile, lo, hi, res);
+}
+
 /* A single pixel (a tile with mr == 1) over 4 full blocks (4·NR channels) at once. The
  * MR-row tile would compute its one pixel MR times; this one loads each input once for
  * 4·NR channels, and its 8 accumulators are independent chains. Every output takes the
@@ -283,6 +322,12 @@ static void cv_px4(const float *const *ind, int ntaps, int ic, const float *bp,
 #undef CV_PXS
 }
 
+/* A 1×1 convolution without stride or padding: a GEMM, pixel p reading input row p. */
+static int cv_is_gemm(const nn_conv_desc *d) {
+  return d->kh == 1 && d->kw == 1 && d->sh == 1 && d->sw == 1 && d->pad_t == 0 &&
+         d->pad_l == 0 && d->iw == d->ow;
+}
+
 /* Fills the pointer table for the tile of pixels starting at p0 (mr of them) and returns
  * the number of taps in it. With horizontal dilation 1, a kernel row's kw taps read kw·ic
  * consecutive floats, the same order as the packed weights, so when every pixel's row
@@ -292,8 +337,7 @@ static void cv_px4(const float *const *ind, int ntaps, int ic, const float *bp,
 static int cv_indirection(const nn_conv_desc *d, const float *in, const float *zero, int p0,
                           int mr, const float **ind) {
   int oy = p0 / d->ow, ox = p0 % d->ow, ic = d->ic;
-  if (d->kh == 1 && d->kw == 1 && d->sh == 1 && d->sw == 1 && d->pad_t == 0 &&
-      d->pad_l == 0 && d->iw == d->ow) { /* a GEMM: pixel p reads input row p */
+  if (cv_is_gemm(d)) { /* a GEMM: pixel p reads input row p */
     for (int r = 0; r < MR; r++) ind[r] = in + (size_t)(p0 + (r < mr ? r : mr - 1)) * ic;
     return 1;
   }
@@ -318,16 +362,70 @@ static int cv_indirection(const nn_conv_desc *d, const float *in, const float *z
   return rows ? d->kh : d->kh * d->kw;
 }
 
+#ifndef CV_RUN_MAX_IC
+#define CV_RUN_MAX_IC 64 /* deeper inputs: a tile is long enough to pay for its call */
+#endif
+#define CV_RUN_BAND 64 /* pixels per band: its input stays in L1 while every block runs */
+
+/* The full tiles of a GEMM in bands of pixels, each band through every full block as one
+ * run (cv_run2) and the narrow or partial last block tile by tile; returns the first
+ * pixel left for the general path (fewer than MR remain). */
+static int cv_gemm_runs(const nn_conv_desc *d, const float *in, const float *p,
+                        const float *res, float *out, int hs, const float *alpha) {
+  int npix = d->oh * d->ow, oc = d->oc, ic = d->ic, p0 = 0;
+  V lo = V_SPLAT(d->act_min), hi = V_SPLAT(d->act_max);
+  for (; p0 + MR <= npix; p0 += CV_RUN_BAND) {
+    int ntile = (npix - p0 < CV_RUN_BAND ? npix - p0 : CV_RUN_BAND) / MR;
+    const float *x = in + (size_t)p0 * ic;
+    float *o = out + (size_t)p0 * oc;
+    for (int o0 = 0; o0 < oc; o0 += NR) {
+      int bw = cv_block_width(oc, o0), nvalid = oc - o0 < bw ? oc - o0 : bw;
+      const float *bp = p + (size_t)o0 * (1 + (size_t)ic);
+      const float *rb = res ? res + (size_t)p0 * oc + o0 : NULL;
+      if (bw == NR && nvalid == NR) {
+        if (rb)
+          cv_run2_res(x, ic, bp, o + o0, (size_t)oc, ntile, lo, hi, rb);
+        else
+          cv_run2(x, ic, bp, o + o0, (size_t)oc, ntile, lo, hi);
+        continue;
+      }
+      for (int t = 0; t < ntile; t++) {
+        const float *ind[MR];
+        for (int r = 0; r < MR; r++) ind[r] = x + (size_t)(t * MR + r) * ic;
+        float *ob = o + (size_t)t * MR * oc + o0;
+        const float *rt = rb ? rb + (size_t)t * MR * oc : NULL;
+        if (bw == NR && rt)
+          cv_tile2_res(ind, 1, ic, bp, ob, (size_t)oc, MR, nvalid, lo, hi, rt);
+        else if (bw == NR)
+          cv_tile2(ind, 1, ic, bp, ob, (size_t)oc, MR, nvalid, lo, hi);
+        else if (rt)
+          cv_tile1_res(ind, 1, ic, bp, ob, (size_t)oc, MR, nvalid, lo, hi, rt);
+        else
+          cv_tile1(ind, 1, ic, bp, ob, (size_t)oc, MR, nvalid, lo, hi);
+      }
+    }
+    if (hs) v_hswish_inplace(o, (size_t)ntile * MR * oc);
+    if (alpha) v_prelu_inplace(o, alpha, (size_t)ntile * MR, (size_t)oc);
+    if (ntile * MR < CV_RUN_BAND) return p0 + ntile * MR;
+  }
+  return p0;
+}
+
 /* Pixel tiles outside, output channel blocks inside: a tile's inputs (and its pointer
  * table) are reused by every block while they are hot in L1. res: a fused residual ADD's
- * other operand (out's shape), or NULL; hs: a fused HARD_SWISH. */
+ * other operand (out's shape), or NULL; hs: a fused HARD_SWISH; alpha: a fused PRELU's
+ * alpha, or NULL. */
 static void cv_conv_res(const nn_conv_desc *d, const float *in, const float *p,
-                        const float *res, float *out, float *scratch, int hs) {
+                        const float *res, float *out, float *scratch, int hs,
+                        const float *alpha) {
   int npix = d->oh * d->ow, oc = d->oc, ic = d->ic, ntaps = d->kh * d->kw;
   const float *ind[CV_MAX_TAPS * MR];
   V lo = V_SPLAT(d->act_min), hi = V_SPLAT(d->act_max);
   memset(scratch, 0, cv_scratch_size(d) * sizeof *scratch);
-  for (int p0 = 0; p0 < npix; p0 += MR) {
+  int p0 = 0;
+  if (cv_is_gemm(d) && ic <= CV_RUN_MAX_IC) p0 = cv_gemm_runs(d, in, p, res, out, hs, alpha);
+  int prelu_from = p0; /* the PRELU runs once per band of pixels: per tile costs more */
+  for (; p0 < npix; p0 += MR) {
     int mr = npix - p0 < MR ? npix - p0 : MR;
     int ntab = cv_indirection(d, in, scratch, p0, mr, ind);
     int klen = ntaps * ic / ntab; /* products per table entry: ic, or kw·ic for rows */
@@ -351,6 +449,11 @@ static void cv_conv_res(const nn_conv_desc *d, const float *in, const float *p,
         cv_tile1(ind, ntab, klen, bp, ob, (size_t)oc, mr, nvalid, lo, hi);
     }
     if (hs) v_hswish_inplace(o, (size_t)mr * oc);
+    if (alpha && (p0 + mr - prelu_from >= CV_RUN_BAND || p0 + mr == npix)) {
+      v_prelu_inplace(out + (size_t)prelu_from * oc, alpha, (size_t)(p0 + mr - prelu_from),
+                      (size_t)oc);
+      prelu_from = p0 + mr;
+    }
   }
 }
 
@@ -359,7 +462,7 @@ static void cv_conv(const nn_conv_desc *d, const float *in, const float *p, floa
   if (!cv_is_native(d))
     nn_kernels_scalar.conv(d, in, p, out, scratch);
   else
-    cv_conv_res(d, in, p, NULL, out, scratch, 0);
+    cv_conv_res(d, in, p, NULL, out, scratch, 0, NULL);
 }
 
 static void cv_conv_hswish(const nn_conv_desc *d, const float *in, const float *p, float *out,
@@ -367,7 +470,7 @@ static void cv_conv_hswish(const nn_conv_desc *d, const float *in, const float *
   if (!cv_is_native(d))
     nn_kernels_scalar.conv_hswish(d, in, p, out, scratch);
   else
-    cv_conv_res(d, in, p, NULL, out, scratch, 1);
+    cv_conv_res(d, in, p, NULL, out, scratch, 1, NULL);
 }
 
 static void cv_conv_add(const nn_conv_desc *d, const float *in, const float *p,
@@ -375,7 +478,15 @@ static void cv_conv_add(const nn_conv_desc *d, const float *in, const float *p,
   if (!cv_is_native(d))
     nn_kernels_scalar.conv_add(d, in, p, res, out, scratch);
   else
-    cv_conv_res(d, in, p, res, out, scratch, 0);
+    cv_conv_res(d, in, p, res, out, scratch, 0, NULL);
+}
+
+static void cv_conv_prelu(const nn_conv_desc *d, const float *in, const float *p,
+                          const float *res, const float *alpha, float *out, float *scratch) {
+  if (!cv_is_native(d))
+    nn_kernels_scalar.conv_prelu(d, in, p, res, alpha, out, scratch);
+  else
+    cv_conv_res(d, in, p, res, out, scratch, 0, alpha);
 }
 
 /* ---- Transposed convolution ------------------------------------------------------------- */

@@ -394,7 +394,10 @@ static void dw_conv_epi(const nn_conv_desc *d, const float *in, const float *p, 
   int cfull = c / VL * VL;
   dw_slide_fn slide = dw_slider(d);
   dw_group_fn four = NULL, one = NULL;
-  if ((!slide || d->kh == 5) && dw_grouper(d, &four, &one)) slide = NULL;
+#ifndef DW_GROUP3
+#define DW_GROUP3 0
+#endif
+  if ((!slide || d->kh == 5 || DW_GROUP3) && dw_grouper(d, &four, &one)) slide = NULL;
   size_t blk = (size_t)VL * (1 + taps);
   for (int oy = 0; oy < d->oh; oy++) {
     int iy0 = oy * d->sh - d->pad_t;

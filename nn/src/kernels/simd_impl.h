@@ -45,4 +45,5 @@ const nn_kernels NN_SIMD_SET = {
     .conv_hswish = cv_conv_hswish,
     .dwconv_hswish = dw_conv_hswish,
     .dwconv_add = dw_conv_add,
+    .conv_prelu = cv_conv_prelu,
 };

@@ -28,7 +28,10 @@ static const layer layers[] = {
     {"dw3x3 s1 c88", 1, 18, 32, 88, 88, 3, 1},
     {"dw5x5 s2 c96", 1, 18, 32, 96, 96, 5, 2},
     {"dw5x5 s1 c240", 1, 9, 16, 240, 240, 5, 1},
-    /* The depthwise shapes that dominate pose_heavy. */
+    /* face_landmark's first blocks, then the depthwise shapes that dominate pose_heavy. */
+    {"conv3x3 s2 3->16 192", 0, 192, 192, 3, 16, 3, 2},
+    {"conv1x1 16->16 96", 0, 96, 96, 16, 16, 1, 1},
+    {"dw3x3 s1 c16 96", 1, 96, 96, 16, 16, 3, 1},
     {"dw3x3 s1 c192", 1, 64, 64, 192, 192, 3, 1},
     {"dw5x5 s1 c336", 1, 32, 32, 336, 336, 5, 1},
     {"dw5x5 s1 c960", 1, 16, 16, 960, 960, 5, 1},

@@ -92,7 +92,8 @@ static float rnd_act(float *hi) {
 }
 
 typedef enum {
-  OP_CONV, OP_DWCONV, OP_TCONV, OP_CONV_ADD, OP_CONV_HS, OP_DWCONV_HS, OP_DWCONV_ADD
+  OP_CONV, OP_DWCONV, OP_TCONV, OP_CONV_ADD, OP_CONV_HS, OP_DWCONV_HS, OP_DWCONV_ADD,
+  OP_CONV_PRELU, OP_CONV_ADD_PRELU
 } conv_op;
 
 /* The residual ADD's activation for OP_DWCONV_ADD (the depthwise conv keeps its own). */
@@ -100,8 +101,10 @@ static float res_lo = -INFINITY, res_hi = INFINITY;
 
 /* Packs with the set's own pack (into NaN-filled memory), runs, returns the output. */
 static float *run_conv(const nn_kernels *k, conv_op op, const nn_conv_desc *d, const float *in,
-                       const float *w, const float *bias, const float *res) {
-  int cv = op == OP_CONV || op == OP_CONV_ADD || op == OP_CONV_HS;
+                       const float *w, const float *bias, const float *res,
+                       const float *alpha) {
+  int cv = op == OP_CONV || op == OP_CONV_ADD || op == OP_CONV_HS || op == OP_CONV_PRELU ||
+           op == OP_CONV_ADD_PRELU;
   int dw = op == OP_DWCONV || op == OP_DWCONV_HS || op == OP_DWCONV_ADD;
   size_t np = cv ? k->conv_pack_size(d) : dw ? k->dwconv_pack_size(d) : k->tconv_pack_size(d);
   size_t ns = cv ? k->conv_scratch_size(d) : op == OP_TCONV ? k->tconv_scratch_size(d) : 0;
@@ -113,6 +116,9 @@ static float *run_conv(const nn_kernels *k, conv_op op, const nn_conv_desc *d, c
   } else if (op == OP_CONV_ADD) {
     k->conv_pack(d, w, bias, packed);
     k->conv_add(d, in, packed, res, out, scratch);
+  } else if (op == OP_CONV_PRELU || op == OP_CONV_ADD_PRELU) {
+    k->conv_pack(d, w, bias, packed);
+    k->conv_prelu(d, in, packed, res, alpha, out, scratch);
   } else if (op == OP_CONV_HS) {
     k->conv_pack(d, w, bias, packed);
     k->conv_hswish(d, in, packed, out, scratch);
@@ -136,16 +142,21 @@ static float *run_conv(const nn_kernels *k, conv_op op, const nn_conv_desc *d, c
 
 static void compare_conv(const nn_kernels *k, conv_op op, const nn_conv_desc *d) {
   static const char *names[] = {"conv", "dwconv", "tconv", "conv+add", "conv+hswish",
-                                "dwconv+hswish", "dwconv+add"};
+                                "dwconv+hswish", "dwconv+add", "conv+prelu",
+                                "conv+add+prelu"};
   size_t nin = (size_t)d->ih * d->iw * d->ic;
   int dw = op == OP_DWCONV || op == OP_DWCONV_HS || op == OP_DWCONV_ADD;
   size_t nw = (size_t)d->kh * d->kw * (dw ? (size_t)d->oc : (size_t)d->oc * d->ic);
   float *in = buf_random(nin, -1.0f, 1.0f), *w = buf_random(nw, -1.0f, 1.0f);
   float *bias = rnd() % 4 ? buf_random((size_t)d->oc, -1.0f, 1.0f) : NULL;
   size_t nout = (size_t)d->oh * d->ow * d->oc;
-  float *res = op == OP_CONV_ADD || op == OP_DWCONV_ADD ? buf_random(nout, -4.0f, 4.0f) : NULL;
-  float *ref = run_conv(&nn_kernels_scalar, op, d, in, w, bias, res);
-  float *got = run_conv(k, op, d, in, w, bias, res);
+  float *res = op == OP_CONV_ADD || op == OP_DWCONV_ADD || op == OP_CONV_ADD_PRELU
+                   ? buf_random(nout, -4.0f, 4.0f)
+                   : NULL;
+  int pr = op == OP_CONV_PRELU || op == OP_CONV_ADD_PRELU;
+  float *alpha = pr ? buf_random((size_t)d->oc, -0.5f, 1.5f) : NULL;
+  float *ref = run_conv(&nn_kernels_scalar, op, d, in, w, bias, res, alpha);
+  float *got = run_conv(k, op, d, in, w, bias, res, alpha);
   char what[256];
   snprintf(what, sizeof what,
            "%s in %dx%dx%d out %dx%dx%d k %dx%d s %d,%d d %d,%d pad %d,%d act [%g,%g]%s",
@@ -157,6 +168,7 @@ static void compare_conv(const nn_kernels *k, conv_op op, const nn_conv_desc *d)
   free(w);
   free(bias);
   free(res);
+  free(alpha);
   free(ref);
   free(got);
 }
@@ -202,8 +214,8 @@ static void test_conv(const nn_kernels *k, int cases) {
   }
 }
 
-/* Conv with a fused residual ADD (the sum, then the ADD's activation, as the unfused pair)
- * or a fused HARD_SWISH (op). */
+/* Conv with a fused residual ADD (the sum, then the ADD's activation, as the unfused pair),
+ * a fused HARD_SWISH, or a fused PRELU with or without the ADD (op). */
 static void test_conv_add(const nn_kernels *k, int cases, conv_op op) {
   for (int i = 0; i < cases; i++) {
     nn_conv_desc d;
@@ -366,6 +378,8 @@ int main(int argc, char **argv) {
     test_eltwise(sets[s], cases);
     test_conv_add(sets[s], cases / 2, OP_CONV_ADD);
     test_conv_add(sets[s], cases / 2, OP_CONV_HS);
+    test_conv_add(sets[s], cases / 2, OP_CONV_PRELU);
+    test_conv_add(sets[s], cases / 2, OP_CONV_ADD_PRELU);
     test_dwconv(sets[s], cases / 2, OP_DWCONV_HS);
     test_dwconv(sets[s], cases / 2, OP_DWCONV_ADD);
     test_mul_bcast_add(sets[s], cases / 2);
